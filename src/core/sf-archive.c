@@ -1,0 +1,2 @@
+/* sf-archive.c — placeholder, being written */
+#include "config.h"

@@ -1,0 +1,60 @@
+/* sf-error.h
+ *
+ * Copyright 2026 The Scatterflash authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#pragma once
+
+#include <glib.h>
+
+G_BEGIN_DECLS
+
+#define SF_ERROR (sf_error_quark ())
+
+/**
+ * SfError:
+ *
+ * The one error domain of Scatterflash. Where SP Flash Tool has a name for the
+ * same failure, sf_error_get_name() returns it, so users can search for it.
+ */
+typedef enum {
+  SF_ERROR_FAILED,                /* anything without a better code */
+  SF_ERROR_SCATTER_OPEN,          /* S_DL_SCAT_OPEN_FAIL */
+  SF_ERROR_SCATTER_FORMAT,        /* S_DL_SCAT_INCORRECT_FORMAT */
+  SF_ERROR_SCATTER_VERSION,       /* S_DL_SCAT_VERSION_UNSUPPORTED */
+  SF_ERROR_SCATTER_TOO_LARGE,     /* a "scatter" far larger than any real one */
+  SF_ERROR_SCATTER_BINARY,        /* NUL bytes: not a text file */
+  SF_ERROR_SCATTER_TRUNCATED,     /* ends in the middle of an entry */
+  SF_ERROR_SCATTER_FIELD,         /* a field with a value that cannot be */
+  SF_ERROR_SCATTER_ORDER,         /* S_DL_SCAT_ADDR_IS_NOT_ASCENDING_ORDER */
+  SF_ERROR_SCATTER_OVERLAP,       /* S_DL_LOAD_REGION_IS_OVERLAP */
+  SF_ERROR_SCATTER_DUPLICATE,     /* the same partition name twice */
+  SF_ERROR_BL_INCONSISTENT,       /* ERROR_BL_INCONSISTENT */
+  SF_ERROR_NO_SCATTER,            /* a folder or archive without a scatter */
+  SF_ERROR_MANY_SCATTERS,         /* more than one scatter, none chosen */
+  SF_ERROR_ARCHIVE,               /* libarchive could not read the package */
+  SF_ERROR_IMAGE_MISSING,         /* S_FTHND_FILE_IS_NOT_LOADED_YET */
+  SF_ERROR_IMAGE_EMPTY,           /* "File size is zero" */
+  SF_ERROR_IMAGE_TOO_LARGE,       /* S_DL_PMT_ERR_NO_SPACE */
+  SF_ERROR_IMAGE_INVALID,         /* corrupt sparse header, bad GFH, … */
+  SF_ERROR_NOTHING_SELECTED,      /* "Please select one ROM at least" */
+  SF_ERROR_UNKNOWN_PARTITION,     /* a ticked name the scatter does not have */
+  SF_ERROR_NOT_DOWNLOADABLE,      /* ticked a partition that has no image */
+  SF_ERROR_NO_NVRAM,              /* Firmware Upgrade without NVRAM in the scatter */
+  SF_ERROR_UNSUPPORTED,           /* valid, but not something we can do yet */
+} SfError;
+
+GQuark       sf_error_quark      (void);
+const char  *sf_error_get_name   (SfError code);
+
+void         sf_set_error_at     (GError      **error,
+                                  SfError       code,
+                                  const char   *file,
+                                  guint         line,
+                                  const char   *advice,
+                                  const char   *format,
+                                  ...) G_GNUC_PRINTF (6, 7);
+
+G_END_DECLS

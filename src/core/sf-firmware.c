@@ -1,0 +1,2 @@
+/* sf-firmware.c — placeholder, being written */
+#include "config.h"

@@ -1,0 +1,2 @@
+/* sf-image.c — placeholder, being written */
+#include "config.h"

@@ -1,0 +1,2 @@
+/* sf-plan.c — placeholder, being written */
+#include "config.h"

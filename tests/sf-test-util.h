@@ -1,0 +1,32 @@
+/* sf-test-util.h — helpers shared by the Check suites
+ *
+ * Copyright 2026 The Scatterflash authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#pragma once
+
+#include <check.h>
+#include <gio/gio.h>
+
+#include "sf-scatter.h"
+
+/* Path of a file in ../shared/fixtures/scatter (SF_FIXTURES_DIR). */
+char       *sf_test_fixture_path   (const char  *name);
+/* Loads a fixture; fails the test with the GError message if it does not load. */
+SfScatter  *sf_test_load_fixture   (const char  *name);
+/* A fresh folder under $TMPDIR; remove it with sf_test_rm_rf(). */
+char       *sf_test_make_tempdir   (void);
+void        sf_test_write_file     (const char  *path,
+                                    const void  *data,
+                                    gsize        length);
+void        sf_test_rm_rf          (const char  *path);
+/* Runs scatterflash-cli (SF_CLI) with the given arguments (NULL-terminated);
+ * returns its exit status and hands back stdout and stderr. */
+int         sf_test_run_cli        (char       **out_stdout,
+                                    char       **out_stderr,
+                                    const char  *first_arg,
+                                    ...) G_GNUC_NULL_TERMINATED;
+/* Runs a Check suite the way every test binary does, returns the exit code. */
+int         sf_test_run_suite      (Suite       *suite);
