@@ -49,6 +49,10 @@ typedef enum {
 GQuark       sf_error_quark      (void);
 const char  *sf_error_get_name   (SfError code);
 
+char        *sf_format_located   (const char   *file,
+                                  guint         line,
+                                  const char   *what,
+                                  const char   *advice) G_GNUC_WARN_UNUSED_RESULT;
 void         sf_set_error_at     (GError      **error,
                                   SfError       code,
                                   const char   *file,

@@ -1,0 +1,66 @@
+/* main.c — scatterflash-cli: the Scatterflash core for scripts and repair shops
+ *
+ * Copyright 2026 The Scatterflash authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+#include <locale.h>
+#include <string.h>
+
+#include "sf-cli-common.h"
+
+static const struct {
+  const char   *name;
+  SfCliCommand  run;
+  const char   *summary;
+} commands[] = {
+  { "scatter", sf_cli_scatter, N_("Print the partition map of a scatter file, firmware folder or archive") },
+  { "plan", sf_cli_plan, N_("Print what a download scene would do, step by step, with byte counts") },
+};
+
+static void
+print_usage (FILE *out)
+{
+  fprintf (out, "%s\n\n", _("Usage: scatterflash-cli COMMAND [OPTIONS] [ARGS]"));
+  fprintf (out, "%s\n", _("Commands:"));
+  for (guint i = 0; i < G_N_ELEMENTS (commands); i++)
+    fprintf (out, "  %-10s %s\n", commands[i].name, _(commands[i].summary));
+  fprintf (out, "\n%s\n", _("Run “scatterflash-cli COMMAND --help” for the options of a command."));
+  fprintf (out, "%s\n", _("Exit status: 0 success, 1 the operation failed, 2 bad input or usage."));
+}
+
+int
+main (int    argc,
+      char **argv)
+{
+  setlocale (LC_ALL, "");
+  bindtextdomain (GETTEXT_PACKAGE, LOCALEDIR);
+  bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
+  textdomain (GETTEXT_PACKAGE);
+
+  if (argc < 2) {
+    print_usage (stderr);
+    return SF_EXIT_USAGE;
+  }
+  if (strcmp (argv[1], "--help") == 0 || strcmp (argv[1], "-h") == 0 || strcmp (argv[1], "help") == 0) {
+    print_usage (stdout);
+    return SF_EXIT_OK;
+  }
+  if (strcmp (argv[1], "--version") == 0) {
+    g_print ("scatterflash-cli %s\n", PACKAGE_VERSION);
+    return SF_EXIT_OK;
+  }
+
+  for (guint i = 0; i < G_N_ELEMENTS (commands); i++) {
+    if (strcmp (argv[1], commands[i].name) == 0)
+      return commands[i].run (argc - 1, argv + 1);
+  }
+
+  g_printerr (_("scatterflash-cli: unknown command “%s”\n"), argv[1]);
+  print_usage (stderr);
+  return SF_EXIT_USAGE;
+}

@@ -1,0 +1,148 @@
+/* sf-cli-common.c — what the scatterflash-cli subcommands share
+ *
+ * Copyright 2026 The Scatterflash authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "sf-cli-common.h"
+
+gboolean
+sf_cli_parse_options (GOptionContext   *context,
+                      const char       *command,
+                      int              *argc,
+                      char           ***argv)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (!g_option_context_parse (context, argc, argv, &error)) {
+    sf_cli_usage_error (command, "%s", error->message);
+    return FALSE;
+  }
+  return TRUE;
+}
+
+int
+sf_cli_usage_error (const char *command,
+                    const char *format,
+                    ...)
+{
+  g_autofree char *msg = NULL;
+  va_list ap;
+
+  va_start (ap, format);
+  msg = g_strdup_vprintf (format, ap);
+  va_end (ap);
+
+  g_printerr ("scatterflash-cli %s: %s\n", command, msg);
+  g_printerr (_("Try “scatterflash-cli %s --help”\n"), command);
+  return SF_EXIT_USAGE;
+}
+
+int
+sf_cli_report_error (const GError *error)
+{
+  g_printerr ("scatterflash-cli: %s\n", error->message);
+
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return SF_EXIT_INTERRUPTED;
+  /* Everything this version can fail on is the input's fault: the scatter,
+   * the firmware package, the images or the options. */
+  return SF_EXIT_USAGE;
+}
+
+void
+sf_cli_print_issues (GPtrArray *issues)
+{
+  for (guint i = 0; issues != NULL && i < issues->len; i++) {
+    SfIssue *issue = g_ptr_array_index (issues, i);
+    g_autofree char *text = sf_issue_to_string (issue);
+
+    g_printerr ("%s: %s\n",
+                issue->severity == SF_SEVERITY_ERROR ? _("error") : _("warning"),
+                text);
+  }
+}
+
+static gboolean
+has_archive_magic (const char *path)
+{
+  static const struct {
+    const char *magic;
+    gsize       len;
+  } magics[] = {
+    { "PK\x03\x04", 4 },                 /* zip */
+    { "PK\x05\x06", 4 },                 /* empty zip */
+    { "7z\xBC\xAF\x27\x1C", 6 },         /* 7-Zip */
+    { "\x1F\x8B", 2 },                   /* gzip */
+    { "\xFD" "7zXZ", 5 },                /* xz */
+    { "BZh", 3 },                        /* bzip2 */
+    { "Rar!", 4 },                       /* rar */
+  };
+  guchar head[8] = { 0 };
+  gsize got;
+  FILE *f = fopen (path, "rb");
+
+  if (f == NULL)
+    return FALSE;
+  got = fread (head, 1, sizeof head, f);
+  fclose (f);
+
+  for (guint i = 0; i < G_N_ELEMENTS (magics); i++) {
+    if (got >= magics[i].len && memcmp (head, magics[i].magic, magics[i].len) == 0)
+      return TRUE;
+  }
+  return FALSE;
+}
+
+gboolean
+sf_cli_is_package (const char *path)
+{
+  g_autofree char *lower = g_ascii_strdown (path, -1);
+  static const char * const suffixes[] = {
+    ".zip", ".7z", ".tar", ".tgz", ".txz", ".tbz2", ".tar.gz", ".tar.xz", ".tar.bz2", ".rar",
+  };
+
+  if (g_file_test (path, G_FILE_TEST_IS_DIR))
+    return TRUE;
+  for (guint i = 0; i < G_N_ELEMENTS (suffixes); i++) {
+    if (g_str_has_suffix (lower, suffixes[i]))
+      return TRUE;
+  }
+  return has_archive_magic (path);
+}
+
+SfFirmware *
+sf_cli_open_firmware (const char  *path,
+                      GError     **error)
+{
+  g_autoptr(GFile) file = g_file_new_for_commandline_arg (path);
+
+  return sf_firmware_open (file, NULL, error);
+}
+
+void
+sf_cli_print_json (JsonNode *root)
+{
+  g_autoptr(JsonGenerator) generator = json_generator_new ();
+  g_autofree char *text = NULL;
+
+  json_generator_set_pretty (generator, TRUE);
+  json_generator_set_indent (generator, 2);
+  json_generator_set_root (generator, root);
+  text = json_generator_to_data (generator, NULL);
+  fputs (text, stdout);
+  fputc ('\n', stdout);
+}
+
+char *
+sf_cli_format_size (guint64 bytes)
+{
+  return g_format_size_full (bytes, G_FORMAT_SIZE_IEC_UNITS);
+}

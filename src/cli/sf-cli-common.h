@@ -1,0 +1,54 @@
+/* sf-cli-common.h — what the scatterflash-cli subcommands share
+ *
+ * Copyright 2026 The Scatterflash authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#pragma once
+
+#include <gio/gio.h>
+#include <json-glib/json-glib.h>
+
+#include "sf-firmware.h"
+
+G_BEGIN_DECLS
+
+/* Exit codes (style.md §11). Only main() and the subcommand entry points use them. */
+enum {
+  SF_EXIT_OK = 0,
+  SF_EXIT_FAILED = 1,
+  SF_EXIT_USAGE = 2,
+  SF_EXIT_INTERRUPTED = 130,
+};
+
+typedef int (*SfCliCommand) (int argc, char **argv);
+
+int        sf_cli_scatter          (int           argc,
+                                    char        **argv);
+int        sf_cli_plan             (int           argc,
+                                    char        **argv);
+
+/* Parses a subcommand's options; on a usage error prints it with the
+ * "Try … --help" line and returns FALSE. */
+gboolean   sf_cli_parse_options    (GOptionContext  *context,
+                                    const char      *command,
+                                    int             *argc,
+                                    char          ***argv);
+int        sf_cli_usage_error      (const char      *command,
+                                    const char      *format,
+                                    ...) G_GNUC_PRINTF (2, 3);
+/* Prints "scatterflash-cli: MESSAGE" on stderr and returns the exit code that
+ * fits the error: 2 for bad input, 1 for a failed operation. */
+int        sf_cli_report_error     (const GError    *error);
+void       sf_cli_print_issues     (GPtrArray       *issues);
+
+/* TRUE when @path is a folder or an archive rather than a scatter file. */
+gboolean   sf_cli_is_package       (const char      *path);
+SfFirmware *sf_cli_open_firmware   (const char      *path,
+                                    GError         **error);
+
+void       sf_cli_print_json       (JsonNode        *root);
+char      *sf_cli_format_size      (guint64          bytes);
+
+G_END_DECLS

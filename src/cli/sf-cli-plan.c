@@ -1,0 +1,219 @@
+/* sf-cli-plan.c — `scatterflash-cli plan`: what a scene would do
+ *
+ * Copyright 2026 The Scatterflash authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+
+#include "sf-cli-common.h"
+#include "sf-plan.h"
+
+static GStrv
+split_partitions (const char *text)
+{
+  g_auto(GStrv) parts = g_strsplit (text, ",", -1);
+  g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
+
+  for (guint i = 0; parts[i] != NULL; i++) {
+    char *name = g_strstrip (parts[i]);
+
+    if (*name != '\0')
+      g_strv_builder_add (builder, name);
+  }
+  return g_strv_builder_end (builder);
+}
+
+static JsonNode *
+plan_to_json (SfPlan *plan)
+{
+  g_autoptr(JsonBuilder) b = json_builder_new ();
+  SfFirmware *firmware = sf_plan_get_firmware (plan);
+  SfScatter *scatter = sf_firmware_get_scatter (firmware);
+  SfLayout *layout = sf_plan_get_layout (plan);
+  GPtrArray *warnings = sf_plan_get_warnings (plan);
+
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "scene");
+  json_builder_add_string_value (b, sf_scene_to_string (sf_plan_get_scene (plan)));
+  json_builder_set_member_name (b, "firmware");
+  json_builder_add_string_value (b, sf_firmware_get_display_name (firmware));
+  json_builder_set_member_name (b, "platform");
+  if (sf_scatter_get_platform (scatter) != NULL)
+    json_builder_add_string_value (b, sf_scatter_get_platform (scatter));
+  else
+    json_builder_add_null_value (b);
+  json_builder_set_member_name (b, "storage");
+  if (layout->storage != NULL)
+    json_builder_add_string_value (b, layout->storage);
+  else
+    json_builder_add_null_value (b);
+
+  json_builder_set_member_name (b, "steps");
+  json_builder_begin_array (b);
+  for (guint i = 0; i < sf_plan_get_n_steps (plan); i++) {
+    const SfPlanStep *step = sf_plan_get_step (plan, i);
+    const char *path = step->partition && step->image
+                         ? sf_firmware_get_image_path (firmware, step->partition) : NULL;
+
+    json_builder_begin_object (b);
+    json_builder_set_member_name (b, "index");
+    json_builder_add_int_value (b, i);
+    json_builder_set_member_name (b, "kind");
+    json_builder_add_string_value (b, sf_step_kind_to_string (step->kind));
+    json_builder_set_member_name (b, "partition");
+    if (step->partition != NULL)
+      json_builder_add_string_value (b, step->partition->name);
+    else
+      json_builder_add_null_value (b);
+    json_builder_set_member_name (b, "region");
+    if (step->region != NULL)
+      json_builder_add_string_value (b, step->region);
+    else
+      json_builder_add_null_value (b);
+    json_builder_set_member_name (b, "address");
+    json_builder_add_int_value (b, (gint64) step->address);
+    json_builder_set_member_name (b, "length");
+    json_builder_add_int_value (b, (gint64) step->length);
+    json_builder_set_member_name (b, "bytes");
+    json_builder_add_int_value (b, (gint64) step->transfer_bytes);
+    json_builder_set_member_name (b, "file");
+    if (path != NULL)
+      json_builder_add_string_value (b, path);
+    else
+      json_builder_add_null_value (b);
+    json_builder_set_member_name (b, "image_kind");
+    if (step->image != NULL)
+      json_builder_add_string_value (b, sf_image_kind_to_string (step->image->kind));
+    else
+      json_builder_add_null_value (b);
+    json_builder_end_object (b);
+  }
+  json_builder_end_array (b);
+
+  json_builder_set_member_name (b, "total_bytes");
+  json_builder_add_int_value (b, (gint64) sf_plan_get_total_bytes (plan));
+
+  json_builder_set_member_name (b, "warnings");
+  json_builder_begin_array (b);
+  for (guint i = 0; warnings != NULL && i < warnings->len; i++) {
+    g_autofree char *text = sf_issue_to_string (g_ptr_array_index (warnings, i));
+
+    json_builder_add_string_value (b, text);
+  }
+  json_builder_end_array (b);
+  json_builder_end_object (b);
+  return json_builder_get_root (b);
+}
+
+static void
+print_text (SfPlan *plan)
+{
+  SfFirmware *firmware = sf_plan_get_firmware (plan);
+  SfScatter *scatter = sf_firmware_get_scatter (firmware);
+  SfLayout *layout = sf_plan_get_layout (plan);
+  guint64 total = sf_plan_get_total_bytes (plan);
+  g_autofree char *total_text = sf_cli_format_size (total);
+  const char *platform = sf_scatter_get_platform (scatter);
+
+  g_print (_("Scene: %s\n"), _(sf_scene_get_title (sf_plan_get_scene (plan))));
+  g_print (_("Firmware: %s (%s, %s)\n"), sf_firmware_get_display_name (firmware),
+           platform ? platform : "?", layout->storage ? layout->storage : "?");
+  g_print ("\n  %3s %-10s %-16s %-17s %-14s %-12s %14s  %s\n",
+           "#", _("Step"), _("Partition"), _("Region"), _("Address"), _("Length"), _("Bytes"), _("Image"));
+
+  for (guint i = 0; i < sf_plan_get_n_steps (plan); i++) {
+    const SfPlanStep *step = sf_plan_get_step (plan, i);
+    g_autofree char *address = g_strdup_printf ("0x%" G_GINT64_MODIFIER "x", step->address);
+    g_autofree char *length = step->length ? sf_cli_format_size (step->length) : g_strdup (_("device"));
+    g_autofree char *image = NULL;
+
+    if (step->image != NULL)
+      image = g_strdup_printf ("%s (%s)", step->partition->file_name ? step->partition->file_name
+                                                                    : sf_firmware_get_image_path (firmware, step->partition),
+                               sf_image_kind_to_string (step->image->kind));
+
+    g_print ("  %3u %-10s %-16s %-17s %-14s %-12s %14" G_GUINT64_FORMAT "  %s\n",
+             i + 1, sf_step_kind_to_string (step->kind),
+             step->partition ? step->partition->name : _("(all)"),
+             step->region ? step->region : "-",
+             step->partition ? address : "-",
+             length, step->transfer_bytes, image ? image : "");
+  }
+  g_print (_("\nTotal: %" G_GUINT64_FORMAT " bytes (%s) over the link in %u steps\n"),
+           total, total_text, sf_plan_get_n_steps (plan));
+}
+
+int
+sf_cli_plan (int    argc,
+             char **argv)
+{
+  g_autofree char *scene_text = NULL;
+  g_autofree char *partitions_text = NULL;
+  g_autofree char *storage = NULL;
+  gboolean json = FALSE;
+  g_auto(GStrv) args = NULL;
+  g_auto(GStrv) partitions = NULL;
+  const GOptionEntry entries[] = {
+    { "scene", 0, 0, G_OPTION_ARG_STRING, &scene_text,
+      N_("download-only, firmware-upgrade, format-all-download, format or readback"), N_("SCENE") },
+    { "partitions", 0, 0, G_OPTION_ARG_STRING, &partitions_text,
+      N_("Comma-separated partitions to tick (default: every image the scene writes)"), N_("A,B,…") },
+    { "storage", 0, 0, G_OPTION_ARG_STRING, &storage,
+      N_("Layout of a combo (V2) scatter: EMMC or UFS (default: the first)"), N_("STORAGE") },
+    { "json", 0, 0, G_OPTION_ARG_NONE, &json, N_("Print the plan as JSON on stdout"), NULL },
+    { G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &args, NULL, N_("FIRMWARE") },
+    { NULL }
+  };
+  g_autoptr(GOptionContext) context = g_option_context_new (_("FIRMWARE"));
+  g_autoptr(GError) error = NULL;
+  g_autoptr(SfFirmware) firmware = NULL;
+  g_autoptr(SfPlan) plan = NULL;
+  SfScene scene;
+
+  g_option_context_set_summary (context,
+                                _("Print, before any phone is connected, what a scene will do: the ordered steps, "
+                                  "the partitions, and the exact bytes. FIRMWARE is a scatter file, "
+                                  "a firmware folder or a firmware archive."));
+  g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
+  if (!sf_cli_parse_options (context, "plan", &argc, &argv))
+    return SF_EXIT_USAGE;
+
+  if (scene_text == NULL)
+    return sf_cli_usage_error ("plan", _("--scene is required"));
+  if (!sf_scene_from_string (scene_text, &scene))
+    return sf_cli_usage_error ("plan", _("unknown scene “%s”: use download-only, firmware-upgrade, "
+                                         "format-all-download, format or readback"), scene_text);
+  if (args == NULL || args[0] == NULL)
+    return sf_cli_usage_error ("plan", _("give the firmware: a scatter file, a folder or an archive"));
+  if (args[1] != NULL)
+    return sf_cli_usage_error ("plan", _("give one firmware, not %u"), g_strv_length (args));
+  if (partitions_text != NULL) {
+    partitions = split_partitions (partitions_text);
+    if (partitions[0] == NULL)
+      return sf_cli_usage_error ("plan", _("--partitions names no partition"));
+  }
+
+  firmware = sf_cli_open_firmware (args[0], &error);
+  if (firmware == NULL)
+    return sf_cli_report_error (error);
+  if (!sf_scatter_check (sf_firmware_get_scatter (firmware), &error))
+    return sf_cli_report_error (error);
+
+  plan = sf_plan_new (firmware, storage, scene, (const char * const *) partitions, &error);
+  if (plan == NULL)
+    return sf_cli_report_error (error);
+
+  if (json) {
+    g_autoptr(JsonNode) root = plan_to_json (plan);
+
+    sf_cli_print_json (root);
+  } else {
+    sf_cli_print_issues (sf_plan_get_warnings (plan));
+    print_text (plan);
+  }
+  return SF_EXIT_OK;
+}
