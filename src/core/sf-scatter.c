@@ -915,7 +915,7 @@ static void
 validate_layout (Parser   *p,
                  SfLayout *layout)
 {
-  g_autoptr(GHashTable) names = g_hash_table_new (g_str_hash, g_str_equal);
+  g_autoptr(GHashTable) names = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   g_autoptr(GHashTable) last_in_region = g_hash_table_new (g_str_hash, g_str_equal);
   g_autoptr(GPtrArray) bootloaders = g_ptr_array_new ();
   gboolean legacy = p->scatter->format == SF_SCATTER_FORMAT_LEGACY;

@@ -1,0 +1,319 @@
+/* test-cli.c — scatterflash-cli: exit codes, the JSON contract, messages
+ *
+ * Copyright 2026 The Scatterflash authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#include "config.h"
+
+#include <json-glib/json-glib.h>
+#include <string.h>
+
+#include "sf-test-util.h"
+
+static JsonObject *
+parse_json (const char  *text,
+            JsonParser **out_parser)
+{
+  g_autoptr(GError) error = NULL;
+  JsonParser *parser = json_parser_new ();
+
+  ck_assert_msg (json_parser_load_from_data (parser, text, -1, &error),
+                 "stdout is not JSON: %s", error ? error->message : "");
+  ck_assert (JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)));
+  *out_parser = parser;
+  return json_node_get_object (json_parser_get_root (parser));
+}
+
+/* A fixture copied under the name a user's file has. */
+static char *
+copy_fixture (const char *fixture,
+              const char *as_name,
+              char      **out_dir)
+{
+  g_autofree char *src = sf_test_fixture_path (fixture);
+  g_autofree char *contents = NULL;
+  gsize len = 0;
+  char *dir = sf_test_make_tempdir ();
+  char *dst = g_build_filename (dir, as_name, NULL);
+
+  ck_assert (g_file_get_contents (src, &contents, &len, NULL));
+  sf_test_write_file (dst, contents, len);
+  *out_dir = dir;
+  return dst;
+}
+
+static JsonObject *
+partition_at (JsonObject *root,
+              guint       layout,
+              guint       index)
+{
+  JsonArray *layouts = json_object_get_array_member (root, "layouts");
+  JsonObject *lay = json_array_get_object_element (layouts, layout);
+  JsonArray *parts = json_object_get_array_member (lay, "partitions");
+
+  return json_array_get_object_element (parts, index);
+}
+
+START_TEST (test_scatter_json_v111)
+{
+  g_autofree char *dir = NULL;
+  g_autofree char *path = copy_fixture ("mt6572-v1.1.1-emmc-fly-iq4407.txt", "MT6572_Android_scatter.txt", &dir);
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  g_autoptr(JsonParser) parser = NULL;
+  JsonObject *root, *part;
+  JsonArray *layouts;
+  int status;
+
+  status = sf_test_run_cli (&out, &err, "scatter", "--json", path, NULL);
+  ck_assert_msg (status == 0, "exit %d: %s", status, err);
+  root = parse_json (out, &parser);
+
+  ck_assert_str_eq (json_object_get_string_member (root, "format"), "V1.1.1");
+  ck_assert_str_eq (json_object_get_string_member (root, "platform"), "MT6572");
+  ck_assert_str_eq (json_object_get_string_member (root, "project"), "konka72_i128_emmc");
+  layouts = json_object_get_array_member (root, "layouts");
+  ck_assert_uint_eq (json_array_get_length (layouts), 1);
+  ck_assert_str_eq (json_object_get_string_member (json_array_get_object_element (layouts, 0), "storage"), "EMMC");
+  ck_assert_uint_eq (json_array_get_length (json_object_get_array_member (json_array_get_object_element (layouts, 0),
+                                                                          "partitions")), 20);
+
+  part = partition_at (root, 0, 0);
+  ck_assert_int_eq (json_object_get_int_member (part, "index"), 0);
+  ck_assert_str_eq (json_object_get_string_member (part, "name"), "PRELOADER");
+  ck_assert_str_eq (json_object_get_string_member (part, "file_name"), "preloader_konka72_i128_emmc.bin");
+  ck_assert (json_object_get_boolean_member (part, "is_download"));
+  ck_assert_str_eq (json_object_get_string_member (part, "type"), "SV5_BL_BIN");
+  ck_assert_str_eq (json_object_get_string_member (part, "operation_type"), "BOOTLOADERS");
+  ck_assert_str_eq (json_object_get_string_member (part, "region"), "EMMC_BOOT_1");
+  ck_assert (!json_object_get_boolean_member (part, "is_reserved"));
+  ck_assert_int_eq (json_object_get_int_member (part, "start"), 0);
+  ck_assert_int_eq (json_object_get_int_member (part, "size"), 12582912);
+  ck_assert_int_eq (json_object_get_int_member (part, "line"), 19);
+
+  part = partition_at (root, 0, 19);
+  ck_assert_str_eq (json_object_get_string_member (part, "name"), "BMTPOOL");
+  ck_assert (json_object_get_null_member (part, "file_name"));
+  ck_assert (json_object_get_null_member (part, "type"));
+  ck_assert (json_object_get_boolean_member (part, "is_reserved"));
+  /* End-relative addresses stay as written. */
+  ck_assert_int_eq (json_object_get_int_member (part, "start"), 4294901928);
+  ck_assert_int_eq (json_object_get_int_member (part, "size"), 0x1500000);
+  ck_assert_int_eq (json_object_get_int_member (part, "line"), 304);
+
+  /* Integers, never hex strings. */
+  ck_assert (json_node_get_value_type (json_object_get_member (part, "start")) == G_TYPE_INT64);
+  sf_test_rm_rf (dir);
+}
+END_TEST
+
+START_TEST (test_scatter_json_legacy)
+{
+  g_autofree char *dir = NULL;
+  g_autofree char *path = copy_fixture ("mt6589-legacy-emmc-lenovo-s960.txt", "MT6589_Android_scatter_emmc.txt", &dir);
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  g_autoptr(JsonParser) parser = NULL;
+  JsonObject *root, *part;
+  int status;
+
+  status = sf_test_run_cli (&out, &err, "scatter", "--json", path, NULL);
+  ck_assert_msg (status == 0, "exit %d: %s", status, err);
+  root = parse_json (out, &parser);
+  ck_assert_str_eq (json_object_get_string_member (root, "format"), "legacy");
+  ck_assert_str_eq (json_object_get_string_member (root, "platform"), "MT6589");
+  ck_assert (json_object_get_null_member (root, "project"));
+  ck_assert_str_eq (json_object_get_string_member (
+                      json_array_get_object_element (json_object_get_array_member (root, "layouts"), 0),
+                      "storage"), "EMMC");
+  part = partition_at (root, 0, 3);
+  ck_assert_str_eq (json_object_get_string_member (part, "name"), "PMT");
+  ck_assert (!json_object_get_boolean_member (part, "is_download"));
+  ck_assert (json_object_get_null_member (part, "size"));
+  ck_assert_int_eq (json_object_get_int_member (part, "start"), 0x700000);
+  ck_assert_int_eq (json_object_get_int_member (part, "line"), 10);
+  sf_test_rm_rf (dir);
+}
+END_TEST
+
+START_TEST (test_scatter_json_combo)
+{
+  g_autofree char *path = sf_test_fixture_path ("mt6785-v2.1.0-combo-crlf.txt");
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  g_autoptr(JsonParser) parser = NULL;
+  JsonObject *root;
+  JsonArray *layouts;
+  int status;
+
+  status = sf_test_run_cli (&out, &err, "scatter", "--json", path, NULL);
+  ck_assert_msg (status == 0, "exit %d: %s", status, err);
+  root = parse_json (out, &parser);
+  ck_assert_str_eq (json_object_get_string_member (root, "format"), "V2.1.0");
+  layouts = json_object_get_array_member (root, "layouts");
+  ck_assert_uint_eq (json_array_get_length (layouts), 2);
+  ck_assert_str_eq (json_object_get_string_member (json_array_get_object_element (layouts, 1), "storage"), "UFS");
+  ck_assert_str_eq (json_object_get_string_member (partition_at (root, 1, 0), "region"), "UFS_LU0_LU1");
+  ck_assert_int_eq (json_object_get_int_member (partition_at (root, 1, 0), "line"), 972);
+}
+END_TEST
+
+START_TEST (test_scatter_text_and_timing)
+{
+  g_autofree char *path = sf_test_fixture_path ("mt6785-v2.1.0-combo-crlf.txt");
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  int status;
+
+  status = sf_test_run_cli (&out, &err, "scatter", "--timing", path, NULL);
+  ck_assert_int_eq (status, 0);
+  ck_assert_ptr_nonnull (strstr (out, "Storage: UFS, 55 partitions"));
+  ck_assert_ptr_nonnull (strstr (out, "UFS_LU0_LU1"));
+  ck_assert_ptr_nonnull (strstr (err, "parse time: "));
+}
+END_TEST
+
+START_TEST (test_usage_errors)
+{
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+
+  ck_assert_int_eq (sf_test_run_cli (&out, &err, NULL), 2);
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+  ck_assert_int_eq (sf_test_run_cli (&out, &err, "frobnicate", NULL), 2);
+  ck_assert_ptr_nonnull (strstr (err, "frobnicate"));
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+  ck_assert_int_eq (sf_test_run_cli (&out, &err, "scatter", NULL), 2);
+  ck_assert_ptr_nonnull (strstr (err, "scatterflash-cli scatter --help"));
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+  ck_assert_int_eq (sf_test_run_cli (&out, &err, "scatter", "--bogus", "x", NULL), 2);
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+  ck_assert_int_eq (sf_test_run_cli (&out, &err, "plan", "--scene", "download-all", "x", NULL), 2);
+  ck_assert_ptr_nonnull (strstr (err, "download-all"));
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+  ck_assert_int_eq (sf_test_run_cli (&out, &err, "scatter", "--help", NULL), 0);
+  ck_assert_ptr_nonnull (strstr (out, "--json"));
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+  ck_assert_int_eq (sf_test_run_cli (&out, &err, "plan", "--help", NULL), 0);
+  ck_assert_ptr_nonnull (strstr (out, "--partitions"));
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+  ck_assert_int_eq (sf_test_run_cli (&out, &err, "--version", NULL), 0);
+  ck_assert_ptr_nonnull (strstr (out, PACKAGE_VERSION));
+}
+END_TEST
+
+/* Bad input: exit 2, one message `FILE:LINE: … — …` on stderr, nothing on stdout. */
+START_TEST (test_bad_scatter_exit_2)
+{
+  g_autofree char *dir = sf_test_make_tempdir ();
+  g_autofree char *bad = g_build_filename (dir, "MT6572_Android_scatter.txt", NULL);
+  g_autofree char *missing = g_build_filename (dir, "nothing-here.txt", NULL);
+  static const char text[] =
+    "- general: MTK_PLATFORM_CFG\n  info:\n    - config_version: V1.1.2\n"
+    "- partition_index: SYS0\n  partition_name: a\n  linear_start_addr: 0x0\n  partition_size: 0x1000\n"
+    "- partition_index: SYS1\n  partition_name: b\n  linear_start_addr: 0x800\n  partition_size: 0x1000\n";
+  const char *targets[] = { bad, missing, dir };
+
+  sf_test_write_file (bad, text, strlen (text));
+  for (guint i = 0; i < G_N_ELEMENTS (targets); i++) {
+    g_autofree char *out = NULL;
+    g_autofree char *err = NULL;
+    int status = sf_test_run_cli (&out, &err, "scatter", "--json", targets[i], NULL);
+
+    ck_assert_msg (status == 2, "%s: exit %d", targets[i], status);
+    ck_assert_str_eq (out, "");
+    ck_assert_msg (strstr (err, " — ") != NULL, "no advice: %s", err);
+    ck_assert_uint_eq (strchr (err, '\n') - err + 1, strlen (err));  /* one line */
+  }
+  {
+    g_autofree char *out = NULL;
+    g_autofree char *err = NULL;
+    g_autofree char *want = g_strdup_printf ("%s:8: ", bad);
+
+    sf_test_run_cli (&out, &err, "scatter", bad, NULL);
+    ck_assert_msg (strstr (err, want) != NULL, "want %s in %s", want, err);
+    ck_assert_ptr_nonnull (strstr (err, "overlaps"));
+  }
+  sf_test_rm_rf (dir);
+}
+END_TEST
+
+START_TEST (test_plan_sample_firmware)
+{
+  const char *sample = g_getenv ("SF_SAMPLE_FIRMWARE");
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  g_autoptr(JsonParser) parser = NULL;
+  JsonObject *root;
+  JsonArray *steps;
+  gint64 sum = 0;
+  int status;
+
+  ck_assert_ptr_nonnull (sample);
+  status = sf_test_run_cli (&out, &err, "plan", "--scene", "download-only", "--json", sample, NULL);
+  ck_assert_msg (status == 0, "exit %d: %s", status, err);
+  root = parse_json (out, &parser);
+  ck_assert_str_eq (json_object_get_string_member (root, "scene"), "download-only");
+  ck_assert_str_eq (json_object_get_string_member (root, "platform"), "MT6572");
+  steps = json_object_get_array_member (root, "steps");
+  ck_assert_uint_gt (json_array_get_length (steps), 5);
+  for (guint i = 0; i < json_array_get_length (steps); i++) {
+    JsonObject *step = json_array_get_object_element (steps, i);
+
+    ck_assert_str_eq (json_object_get_string_member (step, "kind"), "download");
+    sum += json_object_get_int_member (step, "bytes");
+  }
+  ck_assert_str_eq (json_object_get_string_member (json_array_get_object_element (steps, 0), "partition"),
+                    "PRELOADER");
+  ck_assert_int_eq (json_object_get_int_member (root, "total_bytes"), sum);
+
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+  status = sf_test_run_cli (&out, &err, "plan", "--scene", "download-only", "--partitions", "BOOTIMG,NO_SUCH",
+                            sample, NULL);
+  ck_assert_int_eq (status, 2);
+  ck_assert_ptr_nonnull (strstr (err, "NO_SUCH"));
+  ck_assert_str_eq (out, "");
+
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+  status = sf_test_run_cli (&out, &err, "plan", "--scene", "download-only", "--partitions", "BOOTIMG",
+                            sample, NULL);
+  ck_assert_int_eq (status, 0);
+  ck_assert_ptr_nonnull (strstr (out, "BOOTIMG"));
+  ck_assert_ptr_null (strstr (out, "ANDROID"));
+}
+END_TEST
+
+static Suite *
+cli_suite (void)
+{
+  Suite *s = suite_create ("cli");
+  TCase *tc = tcase_create ("cli");
+
+  tcase_set_timeout (tc, 120);
+  tcase_add_test (tc, test_scatter_json_v111);
+  tcase_add_test (tc, test_scatter_json_legacy);
+  tcase_add_test (tc, test_scatter_json_combo);
+  tcase_add_test (tc, test_scatter_text_and_timing);
+  tcase_add_test (tc, test_usage_errors);
+  tcase_add_test (tc, test_bad_scatter_exit_2);
+  tcase_add_test (tc, test_plan_sample_firmware);
+  suite_add_tcase (s, tc);
+  return s;
+}
+
+int
+main (void)
+{
+  return sf_test_run_suite (cli_suite ());
+}
