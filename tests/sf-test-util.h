@@ -27,6 +27,6 @@ void        sf_test_rm_rf          (const char  *path);
 int         sf_test_run_cli        (char       **out_stdout,
                                     char       **out_stderr,
                                     const char  *first_arg,
-                                    ...) G_GNUC_NULL_TERMINATED;
+                                    ...);
 /* Runs a Check suite the way every test binary does, returns the exit code. */
 int         sf_test_run_suite      (Suite       *suite);

@@ -141,6 +141,43 @@ sf_cli_print_json (JsonNode *root)
   fputc ('\n', stdout);
 }
 
+void
+sf_cli_json_string (JsonBuilder *builder,
+                    const char  *key,
+                    const char  *value)
+{
+  json_builder_set_member_name (builder, key);
+  if (value != NULL)
+    json_builder_add_string_value (builder, value);
+  else
+    json_builder_add_null_value (builder);
+}
+
+void
+sf_cli_json_uint (JsonBuilder *builder,
+                  const char  *key,
+                  guint64      value)
+{
+  json_builder_set_member_name (builder, key);
+  /* json-glib holds gint64; addresses and sizes stay far below 2^63. */
+  json_builder_add_int_value (builder, (gint64) value);
+}
+
+void
+sf_cli_json_issues (JsonBuilder *builder,
+                    const char  *key,
+                    GPtrArray   *issues)
+{
+  json_builder_set_member_name (builder, key);
+  json_builder_begin_array (builder);
+  for (guint i = 0; issues != NULL && i < issues->len; i++) {
+    g_autofree char *text = sf_issue_to_string (g_ptr_array_index (issues, i));
+
+    json_builder_add_string_value (builder, text);
+  }
+  json_builder_end_array (builder);
+}
+
 char *
 sf_cli_format_size (guint64 bytes)
 {

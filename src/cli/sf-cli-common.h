@@ -49,6 +49,16 @@ SfFirmware *sf_cli_open_firmware   (const char      *path,
                                     GError         **error);
 
 void       sf_cli_print_json       (JsonNode        *root);
+/* JSON members: a NULL string becomes null; numbers are JSON integers. */
+void       sf_cli_json_string      (JsonBuilder     *builder,
+                                    const char      *key,
+                                    const char      *value);
+void       sf_cli_json_uint        (JsonBuilder     *builder,
+                                    const char      *key,
+                                    guint64          value);
+void       sf_cli_json_issues      (JsonBuilder     *builder,
+                                    const char      *key,
+                                    GPtrArray       *issues);
 char      *sf_cli_format_size      (guint64          bytes);
 
 G_END_DECLS

@@ -34,23 +34,12 @@ plan_to_json (SfPlan *plan)
   SfFirmware *firmware = sf_plan_get_firmware (plan);
   SfScatter *scatter = sf_firmware_get_scatter (firmware);
   SfLayout *layout = sf_plan_get_layout (plan);
-  GPtrArray *warnings = sf_plan_get_warnings (plan);
 
   json_builder_begin_object (b);
-  json_builder_set_member_name (b, "scene");
-  json_builder_add_string_value (b, sf_scene_to_string (sf_plan_get_scene (plan)));
-  json_builder_set_member_name (b, "firmware");
-  json_builder_add_string_value (b, sf_firmware_get_display_name (firmware));
-  json_builder_set_member_name (b, "platform");
-  if (sf_scatter_get_platform (scatter) != NULL)
-    json_builder_add_string_value (b, sf_scatter_get_platform (scatter));
-  else
-    json_builder_add_null_value (b);
-  json_builder_set_member_name (b, "storage");
-  if (layout->storage != NULL)
-    json_builder_add_string_value (b, layout->storage);
-  else
-    json_builder_add_null_value (b);
+  sf_cli_json_string (b, "scene", sf_scene_to_string (sf_plan_get_scene (plan)));
+  sf_cli_json_string (b, "firmware", sf_firmware_get_display_name (firmware));
+  sf_cli_json_string (b, "platform", sf_scatter_get_platform (scatter));
+  sf_cli_json_string (b, "storage", layout->storage);
 
   json_builder_set_member_name (b, "steps");
   json_builder_begin_array (b);
@@ -60,51 +49,21 @@ plan_to_json (SfPlan *plan)
                          ? sf_firmware_get_image_path (firmware, step->partition) : NULL;
 
     json_builder_begin_object (b);
-    json_builder_set_member_name (b, "index");
-    json_builder_add_int_value (b, i);
-    json_builder_set_member_name (b, "kind");
-    json_builder_add_string_value (b, sf_step_kind_to_string (step->kind));
-    json_builder_set_member_name (b, "partition");
-    if (step->partition != NULL)
-      json_builder_add_string_value (b, step->partition->name);
-    else
-      json_builder_add_null_value (b);
-    json_builder_set_member_name (b, "region");
-    if (step->region != NULL)
-      json_builder_add_string_value (b, step->region);
-    else
-      json_builder_add_null_value (b);
-    json_builder_set_member_name (b, "address");
-    json_builder_add_int_value (b, (gint64) step->address);
-    json_builder_set_member_name (b, "length");
-    json_builder_add_int_value (b, (gint64) step->length);
-    json_builder_set_member_name (b, "bytes");
-    json_builder_add_int_value (b, (gint64) step->transfer_bytes);
-    json_builder_set_member_name (b, "file");
-    if (path != NULL)
-      json_builder_add_string_value (b, path);
-    else
-      json_builder_add_null_value (b);
-    json_builder_set_member_name (b, "image_kind");
-    if (step->image != NULL)
-      json_builder_add_string_value (b, sf_image_kind_to_string (step->image->kind));
-    else
-      json_builder_add_null_value (b);
+    sf_cli_json_uint (b, "index", i);
+    sf_cli_json_string (b, "kind", sf_step_kind_to_string (step->kind));
+    sf_cli_json_string (b, "partition", step->partition ? step->partition->name : NULL);
+    sf_cli_json_string (b, "region", step->region);
+    sf_cli_json_uint (b, "address", step->address);
+    sf_cli_json_uint (b, "length", step->length);
+    sf_cli_json_uint (b, "bytes", step->transfer_bytes);
+    sf_cli_json_string (b, "file", path);
+    sf_cli_json_string (b, "image_kind", step->image ? sf_image_kind_to_string (step->image->kind) : NULL);
     json_builder_end_object (b);
   }
   json_builder_end_array (b);
 
-  json_builder_set_member_name (b, "total_bytes");
-  json_builder_add_int_value (b, (gint64) sf_plan_get_total_bytes (plan));
-
-  json_builder_set_member_name (b, "warnings");
-  json_builder_begin_array (b);
-  for (guint i = 0; warnings != NULL && i < warnings->len; i++) {
-    g_autofree char *text = sf_issue_to_string (g_ptr_array_index (warnings, i));
-
-    json_builder_add_string_value (b, text);
-  }
-  json_builder_end_array (b);
+  sf_cli_json_uint (b, "total_bytes", sf_plan_get_total_bytes (plan));
+  sf_cli_json_issues (b, "warnings", sf_plan_get_warnings (plan));
   json_builder_end_object (b);
   return json_builder_get_root (b);
 }
@@ -119,7 +78,7 @@ print_text (SfPlan *plan)
   g_autofree char *total_text = sf_cli_format_size (total);
   const char *platform = sf_scatter_get_platform (scatter);
 
-  g_print (_("Scene: %s\n"), _(sf_scene_get_title (sf_plan_get_scene (plan))));
+  g_print (_("Scene: %s\n"), sf_scene_get_title (sf_plan_get_scene (plan)));
   g_print (_("Firmware: %s (%s, %s)\n"), sf_firmware_get_display_name (firmware),
            platform ? platform : "?", layout->storage ? layout->storage : "?");
   g_print ("\n  %3s %-10s %-16s %-17s %-14s %-12s %14s  %s\n",

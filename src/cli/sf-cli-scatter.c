@@ -20,18 +20,6 @@ format_name (SfScatter *scatter)
 }
 
 static void
-add_nullable_string (JsonBuilder *b,
-                     const char  *key,
-                     const char  *value)
-{
-  json_builder_set_member_name (b, key);
-  if (value != NULL)
-    json_builder_add_string_value (b, value);
-  else
-    json_builder_add_null_value (b);
-}
-
-static void
 add_nullable_bool (JsonBuilder *b,
                    const char  *key,
                    gboolean     has,
@@ -44,16 +32,6 @@ add_nullable_bool (JsonBuilder *b,
     json_builder_add_null_value (b);
 }
 
-static void
-add_uint (JsonBuilder *b,
-          const char  *key,
-          guint64      value)
-{
-  json_builder_set_member_name (b, key);
-  /* JSON integers: json-glib stores gint64; real addresses stay far below 2^63. */
-  json_builder_add_int_value (b, (gint64) value);
-}
-
 static JsonNode *
 scatter_to_json (SfScatter *scatter)
 {
@@ -61,9 +39,9 @@ scatter_to_json (SfScatter *scatter)
   GPtrArray *issues = sf_scatter_get_issues (scatter);
 
   json_builder_begin_object (b);
-  add_nullable_string (b, "format", format_name (scatter));
-  add_nullable_string (b, "platform", sf_scatter_get_platform (scatter));
-  add_nullable_string (b, "project", sf_scatter_get_project (scatter));
+  sf_cli_json_string (b, "format", format_name (scatter));
+  sf_cli_json_string (b, "platform", sf_scatter_get_platform (scatter));
+  sf_cli_json_string (b, "project", sf_scatter_get_project (scatter));
 
   json_builder_set_member_name (b, "layouts");
   json_builder_begin_array (b);
@@ -71,28 +49,29 @@ scatter_to_json (SfScatter *scatter)
     SfLayout *layout = sf_scatter_get_layout (scatter, l);
 
     json_builder_begin_object (b);
-    add_nullable_string (b, "storage", layout->storage);
+    sf_cli_json_string (b, "storage", layout->storage);
     json_builder_set_member_name (b, "partitions");
     json_builder_begin_array (b);
     for (guint i = 0; i < layout->partitions->len; i++) {
       SfPartition *part = g_ptr_array_index (layout->partitions, i);
 
       json_builder_begin_object (b);
-      add_uint (b, "index", part->index);
-      add_nullable_string (b, "name", part->name);
-      add_nullable_string (b, "file_name", part->file_name);
+      sf_cli_json_uint (b, "index", part->index);
+      sf_cli_json_string (b, "name", part->name);
+      sf_cli_json_string (b, "file_name", part->file_name);
       add_nullable_bool (b, "is_download", part->has_is_download, part->is_download);
-      add_nullable_string (b, "type", part->type);
-      add_nullable_string (b, "operation_type", part->operation_type);
-      add_nullable_string (b, "region", part->region);
+      sf_cli_json_string (b, "type", part->type);
+      sf_cli_json_string (b, "operation_type", part->operation_type);
+      sf_cli_json_string (b, "region", part->region);
       add_nullable_bool (b, "is_reserved", part->has_is_reserved, part->is_reserved);
-      add_uint (b, "start", part->start);
-      json_builder_set_member_name (b, "size");
-      if (part->has_size)
-        json_builder_add_int_value (b, (gint64) part->size);
-      else
+      sf_cli_json_uint (b, "start", part->start);
+      if (part->has_size) {
+        sf_cli_json_uint (b, "size", part->size);
+      } else {
+        json_builder_set_member_name (b, "size");
         json_builder_add_null_value (b);
-      add_uint (b, "line", part->line);
+      }
+      sf_cli_json_uint (b, "line", part->line);
       json_builder_end_object (b);
     }
     json_builder_end_array (b);
@@ -100,14 +79,7 @@ scatter_to_json (SfScatter *scatter)
   }
   json_builder_end_array (b);
 
-  json_builder_set_member_name (b, "warnings");
-  json_builder_begin_array (b);
-  for (guint i = 0; i < issues->len; i++) {
-    g_autofree char *text = sf_issue_to_string (g_ptr_array_index (issues, i));
-
-    json_builder_add_string_value (b, text);
-  }
-  json_builder_end_array (b);
+  sf_cli_json_issues (b, "warnings", issues);
 
   json_builder_end_object (b);
   return json_builder_get_root (b);
