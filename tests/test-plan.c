@@ -420,10 +420,10 @@ START_TEST (test_download_only_default)
     { SF_STEP_DOWNLOAD, "LOGO", 0x3640000, 0x300000, MT6572_LOGO_BYTES },
     { SF_STEP_DOWNLOAD, "ANDROID", 0x4340000, 0x38400000, SPARSE_DATA_SIZE },
     { SF_STEP_DOWNLOAD, "CACHE", 0x3c740000, 0x17800000, MT6572_CACHE_BYTES },
+    { SF_STEP_DOWNLOAD, "USRDATA", 0x53f40000, 0x61400000, MT6572_USERDATA_BYTES },
   };
 
-  /* userdata.img is missing: no USRDATA step. */
-  make_mt6572_firmware (TRUE, FALSE);
+  make_mt6572_firmware (TRUE, TRUE);
   firmware = open_firmware ();
   plan = sf_plan_new (firmware, NULL, SF_SCENE_DOWNLOAD_ONLY, NULL, &error);
   ck_assert_msg (plan != NULL, "%s", error ? error->message : "?");
@@ -433,7 +433,7 @@ START_TEST (test_download_only_default)
                      MT6572_PRELOADER_BYTES + MT6572_MBR_BYTES + MT6572_EBR1_BYTES +
                      MT6572_LK_BYTES + MT6572_BOOT_BYTES + MT6572_RECOVERY_BYTES +
                      MT6572_SECRO_BYTES + MT6572_LOGO_BYTES + SPARSE_DATA_SIZE +
-                     MT6572_CACHE_BYTES);
+                     MT6572_CACHE_BYTES + MT6572_USERDATA_BYTES);
   ck_assert_int_eq (sf_plan_get_scene (plan), SF_SCENE_DOWNLOAD_ONLY);
   ck_assert_ptr_eq (sf_plan_get_firmware (plan), firmware);
   ck_assert_ptr_eq (sf_plan_get_layout (plan), sf_scatter_get_layout (sf_firmware_get_scatter (firmware), 0));
@@ -456,11 +456,13 @@ START_TEST (test_download_only_default)
 }
 END_TEST
 
-START_TEST (test_download_only_default_skips_bad_images)
+START_TEST (test_download_only_default_refuses_bad_images)
 {
   g_autoptr(SfFirmware) firmware = NULL;
   g_autoptr(SfPlan) plan = NULL;
   g_autoptr(GError) error = NULL;
+  const char *names[] = { "PRELOADER", "MBR", "EBR1", "UBOOT", "BOOTIMG", "SEC_RO", "LOGO",
+                          "ANDROID", "USRDATA", NULL };
 
   make_mt6572_firmware (TRUE, TRUE);
   /* An empty cache.img and no recovery.img at all. */
@@ -470,9 +472,30 @@ START_TEST (test_download_only_default_skips_bad_images)
     ck_assert_int_eq (g_remove (path), 0);
   }
   firmware = open_firmware ();
-  plan = sf_plan_new (firmware, NULL, SF_SCENE_DOWNLOAD_ONLY, NULL, &error);
-  ck_assert_msg (plan != NULL, "%s", error ? error->message : "?");
 
+  /* The default set is every image the scatter names: a missing one is an
+   * error at its line (scatter order: RECOVERY before CACHE), never a silent
+   * skip that would leave the phone without it. */
+  plan = sf_plan_new (firmware, NULL, SF_SCENE_DOWNLOAD_ONLY, NULL, &error);
+  ck_assert_ptr_null (plan);
+  ck_assert_msg (g_error_matches (error, SF_ERROR, SF_ERROR_IMAGE_MISSING), "%s", error->message);
+  assert_error_at (error, firmware, "RECOVERY");
+  ck_assert_ptr_nonnull (strstr (error->message, "recovery.img"));
+  g_clear_error (&error);
+
+  /* Once RECOVERY is back, the empty cache.img is the error. */
+  write_image ("recovery.img", MT6572_RECOVERY_BYTES);
+  g_clear_object (&firmware);
+  firmware = open_firmware ();
+  plan = sf_plan_new (firmware, NULL, SF_SCENE_DOWNLOAD_ONLY, NULL, &error);
+  ck_assert_ptr_null (plan);
+  ck_assert_msg (g_error_matches (error, SF_ERROR, SF_ERROR_IMAGE_EMPTY), "%s", error->message);
+  assert_error_at (error, firmware, "CACHE");
+  g_clear_error (&error);
+
+  /* Leaving them out by name works. */
+  plan = sf_plan_new (firmware, NULL, SF_SCENE_DOWNLOAD_ONLY, names, &error);
+  ck_assert_msg (plan != NULL, "%s", error ? error->message : "?");
   ck_assert_uint_eq (sf_plan_get_n_steps (plan), 9);
   ck_assert_ptr_null (find_step (plan, SF_STEP_DOWNLOAD, "CACHE"));
   ck_assert_ptr_null (find_step (plan, SF_STEP_DOWNLOAD, "RECOVERY"));
@@ -533,13 +556,14 @@ START_TEST (test_download_only_nothing_selected)
   g_autoptr(GError) error = NULL;
   const char *no_names[] = { NULL };
 
-  /* No image at all: nothing to tick by default. */
+  /* No image at all: the first one the scatter names is reported. */
   make_mt6572_firmware (FALSE, FALSE);
   firmware = open_firmware ();
   plan = sf_plan_new (firmware, NULL, SF_SCENE_DOWNLOAD_ONLY, NULL, &error);
   ck_assert_ptr_null (plan);
-  ck_assert_msg (g_error_matches (error, SF_ERROR, SF_ERROR_NOTHING_SELECTED),
+  ck_assert_msg (g_error_matches (error, SF_ERROR, SF_ERROR_IMAGE_MISSING),
                  "%s", error ? error->message : "no error");
+  assert_error_at (error, firmware, "PRELOADER");
   g_clear_error (&error);
 
   /* An empty list of names is nothing ticked, not "the default". */
@@ -846,6 +870,7 @@ START_TEST (test_mt6580_large_partitions)
   g_autoptr(SfPlan) plan = NULL;
   g_autoptr(GError) error = NULL;
   const char *names[] = { "userdata", "proinfo", NULL };
+  const char *present[] = { "preloader", "userdata", NULL };
   static const ExpectedStep readback[] = {
     { SF_STEP_READBACK, "proinfo", 0x80000, 0x300000, 0x300000 },
     { SF_STEP_READBACK, "userdata", 0xBA800000, G_GUINT64_CONSTANT (0x116780000), G_GUINT64_CONSTANT (0x116780000) },
@@ -866,7 +891,7 @@ START_TEST (test_mt6580_large_partitions)
   ck_assert_uint_eq (sf_plan_get_total_bytes (plan), G_GUINT64_CONSTANT (0x116A80000));
 
   g_clear_object (&plan);
-  plan = sf_plan_new (firmware, NULL, SF_SCENE_DOWNLOAD_ONLY, NULL, &error);
+  plan = sf_plan_new (firmware, NULL, SF_SCENE_DOWNLOAD_ONLY, present, &error);
   ck_assert_msg (plan != NULL, "%s", error ? error->message : "?");
   assert_steps (plan, download, N_STEPS (download));
   ck_assert_str_eq (sf_plan_get_step (plan, 0)->region, "EMMC_BOOT_1");
@@ -880,6 +905,7 @@ START_TEST (test_combo_storage)
   g_autoptr(SfFirmware) firmware = NULL;
   g_autoptr(SfPlan) plan = NULL;
   g_autoptr(GError) error = NULL;
+  const char *present[] = { "preloader", "boot", "logo", NULL };
   static const ExpectedStep expected[] = {
     { SF_STEP_DOWNLOAD, "preloader", 0x0, 0x80000, 0x600 },
     { SF_STEP_DOWNLOAD, "boot", 0x3cd80000, 0x6000000, 0x1400 },
@@ -893,7 +919,7 @@ START_TEST (test_combo_storage)
   firmware = open_firmware ();
 
   /* The first layout when none is asked for. */
-  plan = sf_plan_new (firmware, NULL, SF_SCENE_DOWNLOAD_ONLY, NULL, &error);
+  plan = sf_plan_new (firmware, NULL, SF_SCENE_DOWNLOAD_ONLY, present, &error);
   ck_assert_msg (plan != NULL, "%s", error ? error->message : "?");
   assert_steps (plan, expected, N_STEPS (expected));
   ck_assert_str_eq (sf_plan_get_layout (plan)->storage, "EMMC");
@@ -901,7 +927,7 @@ START_TEST (test_combo_storage)
   ck_assert_str_eq (sf_plan_get_step (plan, 1)->region, "EMMC_USER");
 
   g_clear_object (&plan);
-  plan = sf_plan_new (firmware, "UFS", SF_SCENE_DOWNLOAD_ONLY, NULL, &error);
+  plan = sf_plan_new (firmware, "UFS", SF_SCENE_DOWNLOAD_ONLY, present, &error);
   ck_assert_msg (plan != NULL, "%s", error ? error->message : "?");
   assert_steps (plan, expected, N_STEPS (expected));
   ck_assert_str_eq (sf_plan_get_layout (plan)->storage, "UFS");
@@ -917,7 +943,7 @@ START_TEST (test_combo_storage)
   ck_assert_uint_eq (sf_plan_get_step (plan, 0)->address, 0xFFFF0000);
 
   g_clear_object (&plan);
-  plan = sf_plan_new (firmware, "NAND", SF_SCENE_DOWNLOAD_ONLY, NULL, &error);
+  plan = sf_plan_new (firmware, "NAND", SF_SCENE_DOWNLOAD_ONLY, present, &error);
   ck_assert_ptr_null (plan);
   ck_assert_msg (g_error_matches (error, SF_ERROR, SF_ERROR_UNSUPPORTED),
                  "%s", error ? error->message : "no error");
@@ -1196,7 +1222,7 @@ plan_suite (void)
   tc = tcase_create ("download-only");
   tcase_add_checked_fixture (tc, setup, teardown);
   tcase_add_test (tc, test_download_only_default);
-  tcase_add_test (tc, test_download_only_default_skips_bad_images);
+  tcase_add_test (tc, test_download_only_default_refuses_bad_images);
   tcase_add_test (tc, test_download_only_explicit);
   tcase_add_test (tc, test_download_only_unknown_name);
   tcase_add_test (tc, test_download_only_nothing_selected);

@@ -519,8 +519,16 @@ build_download_only (PlanBuilder        *b,
     for (guint i = 0; i < n; i++) {
       SfPartition *part = g_ptr_array_index (b->layout->partitions, i);
 
-      if (!part->is_download || part->operation == SF_OPERATION_RESERVED ||
-          !image_is_ok (b, part))
+      if (!part->is_download || part->operation == SF_OPERATION_RESERVED)
+        continue;
+      /* An image the scatter names that is missing, empty, broken or too
+       * large is an error, not a silent skip: flashing the rest could leave
+       * the phone without, say, its boot image. Pick partitions by name to
+       * leave it out. */
+      if (part->file_name != NULL && !is_calibration (part) && !image_is_ok (b, part) &&
+          sf_firmware_get_image_state (b->firmware, part) != SF_IMAGE_STATE_NONE)
+        return check_ticked_image (b, part, error);
+      if (!image_is_ok (b, part))
         continue;
       if (is_calibration (part)) {
         /* Download Only never touches calibration unless asked by name. */
