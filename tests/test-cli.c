@@ -7,8 +7,12 @@
 
 #include "config.h"
 
+#include <archive.h>
+#include <archive_entry.h>
 #include <json-glib/json-glib.h>
 #include <string.h>
+
+#include <glib/gstdio.h>
 
 #include "sf-test-util.h"
 
@@ -294,6 +298,119 @@ START_TEST (test_plan_sample_firmware)
 }
 END_TEST
 
+/* A copy of the sample firmware the test may spoil. */
+static char *
+copy_sample (void)
+{
+  const char *sample = g_getenv ("SF_SAMPLE_FIRMWARE");
+  g_autoptr(GDir) dir = NULL;
+  const char *name;
+  char *copy = sf_test_make_tempdir ();
+
+  ck_assert_ptr_nonnull (sample);
+  dir = g_dir_open (sample, 0, NULL);
+  ck_assert_ptr_nonnull (dir);
+  while ((name = g_dir_read_name (dir)) != NULL) {
+    g_autofree char *src = g_build_filename (sample, name, NULL);
+    g_autofree char *dst = g_build_filename (copy, name, NULL);
+    g_autofree char *data = NULL;
+    gsize len = 0;
+
+    ck_assert (g_file_get_contents (src, &data, &len, NULL));
+    sf_test_write_file (dst, data, len);
+  }
+  return copy;
+}
+
+static guint
+scatter_line_of (const char *folder,
+                 const char *partition)
+{
+  g_autofree char *path = g_build_filename (folder, "MT6572_Android_scatter.txt", NULL);
+  g_autoptr(GFile) file = g_file_new_for_path (path);
+  g_autoptr(SfScatter) scatter = sf_scatter_new_from_file (file, NULL, NULL);
+  SfPartition *part;
+
+  ck_assert_ptr_nonnull (scatter);
+  part = sf_layout_find_partition (sf_scatter_get_layout (scatter, 0), partition);
+  ck_assert_ptr_nonnull (part);
+  return part->line;
+}
+
+START_TEST (test_plan_bad_images_exit_2)
+{
+  g_autofree char *dir = copy_sample ();
+  g_autofree char *boot = g_build_filename (dir, "boot.img", NULL);
+  g_autofree char *system = g_build_filename (dir, "system.img", NULL);
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  g_autofree char *want = NULL;
+  /* An Android sparse header that claims 1 GiB of blocks: larger than ANDROID. */
+  const guint8 sparse[28] = { 0x3A, 0xFF, 0x26, 0xED, 1, 0, 0, 0, 28, 0, 12, 0,
+                              0x00, 0x10, 0, 0, 0x00, 0x00, 0x04, 0x00, 0, 0, 0, 0, 0, 0, 0, 0 };
+  int status;
+
+  ck_assert_int_eq (g_remove (boot), 0);
+  status = sf_test_run_cli (&out, &err, "plan", "--scene", "download-only", dir, NULL);
+  ck_assert_int_eq (status, 2);
+  ck_assert_str_eq (out, "");
+  want = g_strdup_printf ("MT6572_Android_scatter.txt:%u: ", scatter_line_of (dir, "BOOTIMG"));
+  ck_assert_msg (strstr (err, want) != NULL && strstr (err, "boot.img") != NULL && strstr (err, " — ") != NULL,
+                 "%s", err);
+
+  /* Without BOOTIMG ticked the rest plans fine. */
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+  status = sf_test_run_cli (&out, &err, "plan", "--scene", "download-only", "--partitions",
+                            "PRELOADER,ANDROID", dir, NULL);
+  ck_assert_msg (status == 0, "%s", err);
+
+  sf_test_write_file (system, sparse, sizeof sparse);
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+  g_free (want);
+  want = g_strdup_printf ("MT6572_Android_scatter.txt:%u: ", scatter_line_of (dir, "ANDROID"));
+  status = sf_test_run_cli (&out, &err, "plan", "--scene", "download-only", "--partitions", "ANDROID",
+                            "--json", dir, NULL);
+  ck_assert_int_eq (status, 2);
+  ck_assert_str_eq (out, "");
+  ck_assert_msg (strstr (err, want) != NULL && strstr (err, "system.img") != NULL, "%s", err);
+  sf_test_rm_rf (dir);
+}
+END_TEST
+
+START_TEST (test_zip_without_scatter_exit_2)
+{
+  g_autofree char *dir = sf_test_make_tempdir ();
+  g_autofree char *zip = g_build_filename (dir, "firmware.zip", NULL);
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  struct archive *a = archive_write_new ();
+  struct archive_entry *e = archive_entry_new ();
+  static const char text[] = "not a scatter\n";
+
+  archive_write_set_format_zip (a);
+  ck_assert_int_eq (archive_write_open_filename (a, zip), ARCHIVE_OK);
+  archive_entry_set_pathname (e, "firmware/readme.txt");
+  archive_entry_set_size (e, sizeof text - 1);
+  archive_entry_set_filetype (e, AE_IFREG);
+  archive_entry_set_perm (e, 0644);
+  archive_write_header (a, e);
+  archive_write_data (a, text, sizeof text - 1);
+  archive_entry_free (e);
+  archive_write_close (a);
+  archive_write_free (a);
+
+  ck_assert_int_eq (sf_test_run_cli (&out, &err, "scatter", "--json", zip, NULL), 2);
+  ck_assert_str_eq (out, "");
+  ck_assert_msg (strstr (err, "firmware.zip") != NULL && strstr (err, " — ") != NULL, "%s", err);
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+  ck_assert_int_eq (sf_test_run_cli (&out, &err, "plan", "--scene", "download-only", zip, NULL), 2);
+  sf_test_rm_rf (dir);
+}
+END_TEST
+
 static Suite *
 cli_suite (void)
 {
@@ -308,6 +425,8 @@ cli_suite (void)
   tcase_add_test (tc, test_usage_errors);
   tcase_add_test (tc, test_bad_scatter_exit_2);
   tcase_add_test (tc, test_plan_sample_firmware);
+  tcase_add_test (tc, test_plan_bad_images_exit_2);
+  tcase_add_test (tc, test_zip_without_scatter_exit_2);
   suite_add_tcase (s, tc);
   return s;
 }
