@@ -701,6 +701,38 @@ START_TEST (test_backup_style_warning)
 }
 END_TEST
 
+START_TEST (test_tolerant_syntax)
+{
+  g_autoptr(GError) error = NULL;
+  /* Hand edits: no blank after the colon, an entry without its "- ",
+   * tabs for indentation. */
+  const char text[] =
+    "- general: MTK_PLATFORM_CFG\n"
+    "  info:\n"
+    "    - config_version: V1.1.2\n"
+    "      platform:MT6580\n"
+    "- partition_index: SYS0\n"
+    "\tpartition_name:preloader\n"
+    "\tlinear_start_addr: 0x0\n"
+    "\tpartition_size: 0x40000\n"
+    "partition_index: SYS1\n"
+    "  partition_name: boot\n"
+    "  linear_start_addr: 0x80000\n"
+    "  partition_size: 0x1000000\n";
+  g_autoptr(SfScatter) s = sf_scatter_new_from_data (text, strlen (text), "hand.txt", &error);
+  SfLayout *layout;
+
+  ck_assert_msg (s != NULL, "%s", error ? error->message : "");
+  ck_assert_str_eq (sf_scatter_get_platform (s), "MT6580");
+  layout = sf_scatter_get_layout (s, 0);
+  ck_assert_uint_eq (layout->partitions->len, 2);
+  ck_assert_str_eq (sf_layout_get_partition (layout, 0)->name, "preloader");
+  ck_assert_str_eq (sf_layout_get_partition (layout, 1)->name, "boot");
+  ck_assert_uint_eq (sf_layout_get_partition (layout, 1)->line, 9);
+  ck_assert_uint_eq (sf_layout_get_partition (layout, 1)->size, 0x1000000);
+}
+END_TEST
+
 START_TEST (test_looks_like_name)
 {
   ck_assert (sf_scatter_looks_like_name ("MT6572_Android_scatter.txt"));
@@ -727,6 +759,7 @@ scatter_suite (void)
   tcase_add_test (tc, test_legacy_details);
   tcase_add_test (tc, test_odd_but_valid);
   tcase_add_test (tc, test_backup_style_warning);
+  tcase_add_test (tc, test_tolerant_syntax);
   tcase_add_test (tc, test_looks_like_name);
   suite_add_tcase (s, tc);
 

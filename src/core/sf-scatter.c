@@ -224,9 +224,8 @@ split_key_value (char   *text,
 {
   char *colon = strchr (text, ':');
 
+  /* "key:value" without the blank is not YAML, but hand edits do it. */
   if (colon == NULL || colon == text)
-    return FALSE;
-  if (colon[1] != '\0' && colon[1] != ' ' && colon[1] != '\t')
     return FALSE;
 
   *colon = '\0';
@@ -553,7 +552,8 @@ yaml_line (Parser      *p,
     return TRUE;
   }
 
-  if (item && strcmp (key, "partition_index") == 0)
+  /* An entry begins at partition_index, with or without its "- ". */
+  if (strcmp (key, "partition_index") == 0)
     return begin_partition (p, value, error);
 
   switch (p->ctx) {
