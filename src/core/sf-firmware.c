@@ -1,2 +1,1195 @@
-/* sf-firmware.c — placeholder, being written */
+/* sf-firmware.c
+ *
+ * Copyright 2026 The Scatterflash authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
 #include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include <glib/gi18n-lib.h>
+
+#include "sf-archive.h"
+#include "sf-error.h"
+#include "sf-firmware.h"
+
+/* How deep below the folder (or archive root) a scatter is looked for:
+ * the top level, then one or two levels down. */
+#define SCATTER_MAX_DEPTH 2
+
+/* Stop descending when a folder has this many subfolders in all: someone
+ * pointed us at their home folder. */
+#define SCATTER_MAX_FOLDERS 2000
+
+/* One file in the folder (or archive directory) next to the scatter. Probed
+ * at most once, however many partitions use it. */
+typedef struct {
+  char                  *name;        /* the name as stored */
+  char                  *path;        /* for sf_firmware_get_image_path() */
+  GFile                 *file;        /* folder firmware */
+  const SfArchiveEntry  *entry;       /* archive firmware (owned by the archive) */
+  guint64                size;
+  gboolean               wanted;      /* some partition uses it */
+  SfImage               *image;       /* once probed */
+  GError                *error;       /* why it could not be probed */
+} DirFile;
+
+/* What one partition's image is. */
+typedef struct {
+  char          *file_name;  /* the name looked for; NULL when there is none */
+  DirFile       *dir_file;   /* NULL when missing */
+  char          *note;       /* extra advice when missing */
+  SfImageState   state;
+} ImageInfo;
+
+struct _SfFirmware
+{
+  GObject      parent_instance;
+
+  SfScatter   *scatter;
+  char        *display_name;
+  GFile       *folder;       /* folder firmware: where the scatter is */
+  SfArchive   *archive;      /* archive firmware */
+  char        *archive_dir;  /* the scatter's directory in the archive, "" at the top */
+
+  GHashTable  *files;        /* name → DirFile (owned) */
+  GHashTable  *folded;       /* casefolded name → DirFile (borrowed) */
+  GHashTable  *images;       /* SfPartition → ImageInfo (owned) */
+};
+
+G_DEFINE_FINAL_TYPE (SfFirmware, sf_firmware, G_TYPE_OBJECT)
+
+static void
+dir_file_free (DirFile *df)
+{
+  g_free (df->name);
+  g_free (df->path);
+  g_clear_object (&df->file);
+  g_clear_pointer (&df->image, sf_image_unref);
+  g_clear_error (&df->error);
+  g_free (df);
+}
+
+static void
+image_info_free (ImageInfo *info)
+{
+  g_free (info->file_name);
+  g_free (info->note);
+  g_free (info);
+}
+
+static void
+sf_firmware_dispose (GObject *object)
+{
+  SfFirmware *self = SF_FIRMWARE (object);
+
+  g_clear_pointer (&self->images, g_hash_table_unref);
+  g_clear_pointer (&self->folded, g_hash_table_unref);
+  g_clear_pointer (&self->files, g_hash_table_unref);
+  g_clear_object (&self->scatter);
+  g_clear_object (&self->archive);
+  g_clear_object (&self->folder);
+
+  G_OBJECT_CLASS (sf_firmware_parent_class)->dispose (object);
+}
+
+static void
+sf_firmware_finalize (GObject *object)
+{
+  SfFirmware *self = SF_FIRMWARE (object);
+
+  g_free (self->display_name);
+  g_free (self->archive_dir);
+
+  G_OBJECT_CLASS (sf_firmware_parent_class)->finalize (object);
+}
+
+static void
+sf_firmware_class_init (SfFirmwareClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->dispose = sf_firmware_dispose;
+  object_class->finalize = sf_firmware_finalize;
+}
+
+static void
+sf_firmware_init (SfFirmware *self)
+{
+  self->files = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, (GDestroyNotify) dir_file_free);
+  self->folded = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  self->images = g_hash_table_new_full (NULL, NULL, NULL, (GDestroyNotify) image_info_free);
+}
+
+/* ---- finding the scatter ------------------------------------------------ */
+
+static gboolean
+is_junk_name (const char *name)
+{
+  /* Hidden files, and the "._name" resource forks macOS puts in zips. */
+  return name[0] == '.' || g_str_equal (name, "__MACOSX");
+}
+
+static gboolean
+is_preferred_scatter_name (const char *path)
+{
+  g_autofree char *base = g_path_get_basename (path);
+  g_autofree char *lower = g_ascii_strdown (base, -1);
+
+  return g_pattern_match_simple ("*_android_scatter*.txt", lower);
+}
+
+static gint
+compare_strings (gconstpointer a,
+                 gconstpointer b)
+{
+  return strcmp (*(const char * const *) a, *(const char * const *) b);
+}
+
+/* Picks one of the scatter candidates found at the same depth.
+ * Returns its index, or -1 with @error set. */
+static gint
+pick_scatter (GPtrArray   *candidates,
+              const char  *where,
+              GError     **error)
+{
+  g_autofree char *list = NULL;
+  gint preferred = -1;
+  guint n_preferred = 0;
+
+  if (candidates->len == 1)
+    return 0;
+
+  for (guint i = 0; i < candidates->len; i++) {
+    if (is_preferred_scatter_name (g_ptr_array_index (candidates, i))) {
+      preferred = (gint) i;
+      n_preferred++;
+    }
+  }
+  if (n_preferred == 1)
+    return preferred;
+
+  g_ptr_array_add (candidates, NULL);
+  list = g_strjoinv (", ", (char **) candidates->pdata);
+  g_ptr_array_remove_index (candidates, candidates->len - 1);
+  sf_set_error_at (error, SF_ERROR_MANY_SCATTERS, where, 0,
+                   _("open the scatter file for your phone itself"),
+                   _("%u scatter files: %s"), candidates->len, list);
+  return -1;
+}
+
+static void
+set_no_scatter_error (GError     **error,
+                      const char  *where,
+                      gboolean     is_archive)
+{
+  if (is_archive) {
+    sf_set_error_at (error, SF_ERROR_NO_SCATTER, where, 0,
+                     _("pick the firmware package made for SP Flash Tool"),
+                     _("no scatter file (…_Android_scatter.txt) in this archive"));
+  } else {
+    sf_set_error_at (error, SF_ERROR_NO_SCATTER, where, 0,
+                     _("pick the folder the firmware was unpacked to"),
+                     _("no scatter file (…_Android_scatter.txt) in this folder"));
+  }
+}
+
+static GFile *
+find_scatter_in_folder (GFile         *folder,
+                        GCancellable  *cancellable,
+                        GError       **error)
+{
+  g_autoptr(GPtrArray) level = g_ptr_array_new_with_free_func (g_free);
+  g_autofree char *where = g_file_get_parse_name (folder);
+  guint n_folders = 0;
+
+  /* Relative paths of the folders to look in at the current depth. */
+  g_ptr_array_add (level, g_strdup (""));
+
+  for (guint depth = 0; depth <= SCATTER_MAX_DEPTH && level->len > 0; depth++) {
+    g_autoptr(GPtrArray) next = g_ptr_array_new_with_free_func (g_free);
+    g_autoptr(GPtrArray) found = g_ptr_array_new_with_free_func (g_free);
+    gint pick;
+
+    for (guint i = 0; i < level->len; i++) {
+      const char *rel = g_ptr_array_index (level, i);
+      g_autoptr(GFile) dir = *rel ? g_file_resolve_relative_path (folder, rel) : g_object_ref (folder);
+      g_autoptr(GFileEnumerator) children = NULL;
+      g_autoptr(GError) local_error = NULL;
+      GFileInfo *info;
+
+      children = g_file_enumerate_children (dir, G_FILE_ATTRIBUTE_STANDARD_NAME ","
+                                                 G_FILE_ATTRIBUTE_STANDARD_TYPE,
+                                            G_FILE_QUERY_INFO_NONE, cancellable, &local_error);
+      if (children == NULL) {
+        /* The folder itself must be readable; below it, skip what is not. */
+        if (depth == 0) {
+          sf_set_error_at (error, SF_ERROR_SCATTER_OPEN, where, 0, NULL, "%s", local_error->message);
+          return NULL;
+        }
+        continue;
+      }
+
+      /* iterate() keeps ownership of @info; an error ends this folder. */
+      while (g_file_enumerator_iterate (children, &info, NULL, cancellable, &local_error) && info != NULL) {
+        const char *name = g_file_info_get_name (info);
+        GFileType type = g_file_info_get_file_type (info);
+        char *child = *rel ? g_build_path ("/", rel, name, NULL) : g_strdup (name);
+
+        if (is_junk_name (name)) {
+          g_free (child);
+        } else if (type == G_FILE_TYPE_REGULAR && sf_scatter_looks_like_name (name)) {
+          g_ptr_array_add (found, child);
+        } else if (type == G_FILE_TYPE_DIRECTORY && depth < SCATTER_MAX_DEPTH &&
+                   n_folders < SCATTER_MAX_FOLDERS) {
+          n_folders++;
+          g_ptr_array_add (next, child);
+        } else {
+          g_free (child);
+        }
+      }
+      if (g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_CANCELLED)) {
+        g_propagate_error (error, g_steal_pointer (&local_error));
+        return NULL;
+      }
+    }
+
+    if (found->len > 0) {
+      g_ptr_array_sort (found, compare_strings);
+      pick = pick_scatter (found, where, error);
+      if (pick < 0)
+        return NULL;
+      return g_file_resolve_relative_path (folder, g_ptr_array_index (found, pick));
+    }
+
+    g_ptr_array_sort (next, compare_strings);
+    g_clear_pointer (&level, g_ptr_array_unref);
+    level = g_steal_pointer (&next);
+  }
+
+  set_no_scatter_error (error, where, FALSE);
+  return NULL;
+}
+
+static guint
+path_depth (const char *path)
+{
+  guint depth = 0;
+
+  for (const char *p = path; *p; p++) {
+    if (*p == '/')
+      depth++;
+  }
+  return depth;
+}
+
+static gboolean
+path_has_junk (const char *path)
+{
+  g_auto(GStrv) parts = g_strsplit (path, "/", -1);
+
+  for (guint i = 0; parts[i] != NULL; i++) {
+    if (is_junk_name (parts[i]))
+      return TRUE;
+  }
+  return FALSE;
+}
+
+/* While the archive is listed, keep what opening the firmware reads anyway:
+ * each possible scatter whole (real ones are well under this), and the head
+ * of every file near the top, where images sit next to the scatter. */
+#define SCATTER_KEEP_BYTES (1024 * 1024)
+
+static gsize
+keep_for_probe (const char *path,
+                gpointer    user_data)
+{
+  g_autofree char *base = NULL;
+
+  if (path_depth (path) > SCATTER_MAX_DEPTH || path_has_junk (path))
+    return 0;
+  base = g_path_get_basename (path);
+  return sf_scatter_looks_like_name (base) ? SCATTER_KEEP_BYTES : SF_IMAGE_PROBE_BYTES;
+}
+
+static const SfArchiveEntry *
+find_scatter_in_archive (SfArchive  *archive,
+                         GError    **error)
+{
+  GPtrArray *entries = sf_archive_get_entries (archive);
+  g_autoptr(GPtrArray) found = g_ptr_array_new_with_free_func (g_free);
+  const char *where = sf_archive_get_display_name (archive);
+  guint best_depth = G_MAXUINT;
+  gint pick;
+
+  for (guint i = 0; i < entries->len; i++) {
+    const SfArchiveEntry *entry = g_ptr_array_index (entries, i);
+    g_autofree char *base = g_path_get_basename (entry->path);
+    guint depth = path_depth (entry->path);
+
+    if (depth > SCATTER_MAX_DEPTH || depth > best_depth ||
+        path_has_junk (entry->path) || !sf_scatter_looks_like_name (base))
+      continue;
+    if (depth < best_depth) {
+      g_ptr_array_set_size (found, 0);
+      best_depth = depth;
+    }
+    /* A path listed twice (tar) is one file. */
+    if (!g_ptr_array_find_with_equal_func (found, entry->path, g_str_equal, NULL))
+      g_ptr_array_add (found, g_strdup (entry->path));
+  }
+
+  if (found->len == 0) {
+    set_no_scatter_error (error, where, TRUE);
+    return NULL;
+  }
+
+  g_ptr_array_sort (found, compare_strings);
+  pick = pick_scatter (found, where, error);
+  if (pick < 0)
+    return NULL;
+
+  return sf_archive_find_entry (archive, g_ptr_array_index (found, pick));
+}
+
+/* ---- the files next to the scatter -------------------------------------- */
+
+static void
+add_dir_file (SfFirmware *self,
+              DirFile    *df)
+{
+  g_hash_table_replace (self->files, df->name, df);
+}
+
+/* The case-insensitive index, built once all names are in: when two names
+ * differ only in case, the one that sorts first wins, so the result does
+ * not depend on listing order. */
+static void
+build_folded_index (SfFirmware *self)
+{
+  g_autofree const char **names = (const char **) g_hash_table_get_keys_as_array (self->files, NULL);
+  guint n = g_hash_table_size (self->files);
+
+  qsort (names, n, sizeof (char *), compare_strings);
+  for (guint i = 0; i < n; i++) {
+    char *key = g_utf8_casefold (names[i], -1);
+
+    if (g_hash_table_contains (self->folded, key))
+      g_free (key);
+    else
+      g_hash_table_insert (self->folded, key, g_hash_table_lookup (self->files, names[i]));
+  }
+}
+
+static gboolean
+list_folder_files (SfFirmware    *self,
+                   GCancellable  *cancellable,
+                   GError       **error)
+{
+  g_autoptr(GFileEnumerator) children = NULL;
+  g_autoptr(GError) local_error = NULL;
+  GFileInfo *info;
+
+  children = g_file_enumerate_children (self->folder,
+                                        G_FILE_ATTRIBUTE_STANDARD_NAME ","
+                                        G_FILE_ATTRIBUTE_STANDARD_TYPE ","
+                                        G_FILE_ATTRIBUTE_STANDARD_SIZE,
+                                        G_FILE_QUERY_INFO_NONE, cancellable, &local_error);
+  if (children == NULL) {
+    g_autofree char *where = g_file_get_parse_name (self->folder);
+
+    sf_set_error_at (error, SF_ERROR_SCATTER_OPEN, where, 0, NULL, "%s", local_error->message);
+    return FALSE;
+  }
+
+  while (g_file_enumerator_iterate (children, &info, NULL, cancellable, &local_error) && info != NULL) {
+    DirFile *df;
+
+    if (g_file_info_get_file_type (info) != G_FILE_TYPE_REGULAR)
+      continue;
+
+    df = g_new0 (DirFile, 1);
+    df->name = g_strdup (g_file_info_get_name (info));
+    df->file = g_file_get_child (self->folder, df->name);
+    df->path = g_file_get_path (df->file);
+    df->size = (guint64) MAX (g_file_info_get_size (info), 0);
+    add_dir_file (self, df);
+  }
+  if (local_error != NULL) {
+    g_propagate_error (error, g_steal_pointer (&local_error));
+    return FALSE;
+  }
+
+  build_folded_index (self);
+  return TRUE;
+}
+
+static void
+list_archive_files (SfFirmware *self)
+{
+  GPtrArray *entries = sf_archive_get_entries (self->archive);
+
+  for (guint i = 0; i < entries->len; i++) {
+    const SfArchiveEntry *entry = g_ptr_array_index (entries, i);
+    g_autofree char *dir = g_path_get_dirname (entry->path);
+    DirFile *df;
+
+    if (g_str_equal (dir, ".") ? *self->archive_dir != '\0' : !g_str_equal (dir, self->archive_dir))
+      continue;
+
+    df = g_new0 (DirFile, 1);
+    df->name = g_path_get_basename (entry->path);
+    /* A path listed twice in a tar: the last copy is the file, as when unpacked. */
+    df->entry = sf_archive_find_entry (self->archive, entry->path);
+    df->size = df->entry->size;
+    df->path = g_strdup_printf ("%s/%s", sf_archive_get_display_name (self->archive), entry->path);
+    add_dir_file (self, df);
+  }
+
+  build_folded_index (self);
+}
+
+static DirFile *
+lookup_file (SfFirmware *self,
+             const char *name)
+{
+  g_autofree char *folded = NULL;
+  DirFile *df = g_hash_table_lookup (self->files, name);
+
+  if (df != NULL)
+    return df;
+
+  /* Firmware put together on Windows mixes case: LK.bin, System.img. */
+  folded = g_utf8_casefold (name, -1);
+  return g_hash_table_lookup (self->folded, folded);
+}
+
+/* ---- which file belongs to which partition ------------------------------ */
+
+static const char *
+strip_legacy_prefixes (const char *name)
+{
+  if (g_str_has_prefix (name, "__NODL_"))
+    name += strlen ("__NODL_");
+  if (g_str_has_prefix (name, "RSV_"))
+    name += strlen ("RSV_");
+  return name;
+}
+
+static gboolean
+is_ebr_name (const char *name)
+{
+  if (g_ascii_strncasecmp (name, "EBR", 3) != 0 || name[3] == '\0')
+    return FALSE;
+  for (const char *p = name + 3; *p; p++) {
+    if (!g_ascii_isdigit (*p))
+      return FALSE;
+  }
+  return TRUE;
+}
+
+/* The file a legacy scatter implies for a partition (scatter-format.md §3),
+ * or NULL for none. PRELOADER without a project is handled by the caller. */
+static char *
+legacy_file_name (const char *partition_name,
+                  const char *project)
+{
+  static const struct {
+    const char *partition;
+    const char *file;
+  } table[] = {
+    { "DSP_BL", "DSP_BL" },
+    { "UBOOT", "lk.bin" },
+    { "BOOTIMG", "boot.img" },
+    { "RECOVERY", "recovery.img" },
+    { "SEC_RO", "secro.img" },
+    { "LOGO", "logo.bin" },
+    { "ANDROID", "system.img" },
+    { "CACHE", "cache.img" },
+    { "USRDATA", "userdata.img" },
+  };
+  const char *name = strip_legacy_prefixes (partition_name);
+
+  if (g_ascii_strcasecmp (name, "PRELOADER") == 0)
+    return project != NULL && *project ? g_strdup_printf ("preloader_%s.bin", project) : NULL;
+  if (g_ascii_strcasecmp (name, "MBR") == 0 || is_ebr_name (name))
+    return g_ascii_strup (name, -1);
+  for (guint i = 0; i < G_N_ELEMENTS (table); i++) {
+    if (g_ascii_strcasecmp (name, table[i].partition) == 0)
+      return g_strdup (table[i].file);
+  }
+  return NULL;
+}
+
+static gboolean
+is_preloader_file_name (const char *name)
+{
+  g_autofree char *lower = g_ascii_strdown (name, -1);
+
+  return g_str_has_prefix (lower, "preloader") && g_str_has_suffix (lower, ".bin");
+}
+
+/* A legacy PRELOADER without a project: the one preloader*.bin there is. */
+static void
+resolve_legacy_preloader (SfFirmware *self,
+                          ImageInfo  *info)
+{
+  g_autoptr(GPtrArray) matches = g_ptr_array_new ();
+  GHashTableIter iter;
+  gpointer value;
+
+  g_hash_table_iter_init (&iter, self->files);
+  while (g_hash_table_iter_next (&iter, NULL, &value)) {
+    DirFile *df = value;
+
+    if (is_preloader_file_name (df->name))
+      g_ptr_array_add (matches, df->name);
+  }
+
+  if (matches->len == 1) {
+    info->file_name = g_strdup (g_ptr_array_index (matches, 0));
+    info->dir_file = g_hash_table_lookup (self->files, info->file_name);
+    return;
+  }
+
+  info->file_name = g_strdup ("preloader*.bin");
+  if (matches->len > 1) {
+    g_autofree char *list = NULL;
+
+    g_ptr_array_sort (matches, compare_strings);
+    g_ptr_array_add (matches, NULL);
+    list = g_strjoinv (", ", (char **) matches->pdata);
+    info->note = g_strdup_printf (_("several files could be the preloader (%s); keep only the one for this phone"),
+                                  list);
+  }
+}
+
+static ImageInfo *
+resolve_partition (SfFirmware  *self,
+                   SfPartition *partition)
+{
+  ImageInfo *info = g_new0 (ImageInfo, 1);
+  gboolean legacy = sf_scatter_get_format (self->scatter) == SF_SCATTER_FORMAT_LEGACY;
+
+  if (partition->file_name != NULL) {
+    info->file_name = g_strdup (partition->file_name);
+  } else if (legacy) {
+    info->file_name = legacy_file_name (partition->name, sf_scatter_get_project (self->scatter));
+    if (info->file_name == NULL &&
+        g_ascii_strcasecmp (strip_legacy_prefixes (partition->name), "PRELOADER") == 0) {
+      resolve_legacy_preloader (self, info);
+      if (info->dir_file != NULL)
+        info->dir_file->wanted = TRUE;
+      return info;
+    }
+  }
+
+  if (info->file_name != NULL) {
+    info->dir_file = lookup_file (self, info->file_name);
+    if (info->dir_file != NULL)
+      info->dir_file->wanted = TRUE;
+  }
+
+  return info;
+}
+
+/* ---- probing ------------------------------------------------------------ */
+
+static gboolean
+on_archive_head (const SfArchiveEntry  *entry,
+                 const guint8          *head,
+                 gsize                  head_len,
+                 const GError          *read_error,
+                 gpointer               user_data,
+                 GError               **error)
+{
+  GPtrArray *wanted = user_data;
+
+  for (guint i = 0; i < wanted->len; i++) {
+    DirFile *df = g_ptr_array_index (wanted, i);
+
+    if (df->entry != entry)
+      continue;
+    df->size = entry->size;
+    if (read_error != NULL)
+      df->error = g_error_copy (read_error);
+    else
+      df->image = sf_image_probe (head, head_len, df->size, df->name, &df->error);
+  }
+
+  return TRUE;
+}
+
+static gboolean
+probe_files (SfFirmware    *self,
+             GCancellable  *cancellable,
+             GError       **error)
+{
+  g_autoptr(GPtrArray) wanted = g_ptr_array_new ();
+  g_autoptr(GPtrArray) entries = g_ptr_array_new ();
+  GHashTableIter iter;
+  gpointer value;
+
+  g_hash_table_iter_init (&iter, self->files);
+  while (g_hash_table_iter_next (&iter, NULL, &value)) {
+    DirFile *df = value;
+
+    if (df->wanted)
+      g_ptr_array_add (wanted, df);
+  }
+
+  if (self->archive != NULL) {
+    for (guint i = 0; i < wanted->len; i++)
+      g_ptr_array_add (entries, (gpointer) ((DirFile *) g_ptr_array_index (wanted, i))->entry);
+    /* One pass over the archive, reading the first bytes of each image. */
+    return sf_archive_read_heads (self->archive, entries, SF_IMAGE_PROBE_BYTES,
+                                  on_archive_head, wanted, cancellable, error);
+  }
+
+  for (guint i = 0; i < wanted->len; i++) {
+    DirFile *df = g_ptr_array_index (wanted, i);
+    g_autoptr(GFileInputStream) stream = NULL;
+
+    if (g_cancellable_set_error_if_cancelled (cancellable, error))
+      return FALSE;
+
+    stream = g_file_read (df->file, cancellable, &df->error);
+    if (stream == NULL) {
+      if (g_error_matches (df->error, G_IO_ERROR, G_IO_ERROR_CANCELLED)) {
+        g_propagate_error (error, g_steal_pointer (&df->error));
+        return FALSE;
+      }
+      continue;
+    }
+    df->image = sf_image_probe_stream (G_INPUT_STREAM (stream), df->size, df->name,
+                                       cancellable, &df->error);
+    if (g_error_matches (df->error, G_IO_ERROR, G_IO_ERROR_CANCELLED)) {
+      g_propagate_error (error, g_steal_pointer (&df->error));
+      return FALSE;
+    }
+    g_input_stream_close (G_INPUT_STREAM (stream), NULL, NULL);
+  }
+
+  return TRUE;
+}
+
+static SfImageState
+compute_state (const SfPartition *partition,
+               const ImageInfo   *info)
+{
+  const DirFile *df = info->dir_file;
+
+  if (info->file_name == NULL)
+    return SF_IMAGE_STATE_NONE;
+  if (df == NULL)
+    return SF_IMAGE_STATE_MISSING;
+  if (df->size == 0 && df->error == NULL)
+    return SF_IMAGE_STATE_EMPTY;
+  if (df->image == NULL)
+    return SF_IMAGE_STATE_INVALID;
+  if (partition->has_size && partition->size != 0 && partition->boundary_check &&
+      df->image->data_size > partition->size)
+    return SF_IMAGE_STATE_TOO_LARGE;
+  return SF_IMAGE_STATE_OK;
+}
+
+static gboolean
+resolve_images (SfFirmware    *self,
+                GCancellable  *cancellable,
+                GError       **error)
+{
+  guint n_layouts = sf_scatter_get_n_layouts (self->scatter);
+  GHashTableIter iter;
+  gpointer key, value;
+
+  for (guint l = 0; l < n_layouts; l++) {
+    SfLayout *layout = sf_scatter_get_layout (self->scatter, l);
+
+    for (guint i = 0; i < layout->partitions->len; i++) {
+      SfPartition *partition = g_ptr_array_index (layout->partitions, i);
+
+      g_hash_table_insert (self->images, partition, resolve_partition (self, partition));
+    }
+  }
+
+  if (!probe_files (self, cancellable, error))
+    return FALSE;
+
+  g_hash_table_iter_init (&iter, self->images);
+  while (g_hash_table_iter_next (&iter, &key, &value))
+    ((ImageInfo *) value)->state = compute_state (key, value);
+
+  return TRUE;
+}
+
+/* ---- opening ------------------------------------------------------------ */
+
+static gboolean
+has_archive_extension (const char *name)
+{
+  static const char * const extensions[] = {
+    ".zip", ".7z", ".tar", ".tar.gz", ".tgz", ".tar.xz", ".txz", ".tar.bz2", ".tbz2", ".tbz",
+    ".tar.zst", ".tzst", ".tar.lzma", ".rar",
+  };
+  g_autofree char *lower = g_ascii_strdown (name, -1);
+
+  for (guint i = 0; i < G_N_ELEMENTS (extensions); i++) {
+    if (g_str_has_suffix (lower, extensions[i]))
+      return TRUE;
+  }
+  return FALSE;
+}
+
+static gboolean
+has_text_extension (const char *name)
+{
+  g_autofree char *lower = g_ascii_strdown (name, -1);
+
+  return g_str_has_suffix (lower, ".txt") || g_str_has_suffix (lower, ".xml");
+}
+
+static gboolean
+open_folder (SfFirmware    *self,
+             GFile         *scatter_file,
+             GCancellable  *cancellable,
+             GError       **error)
+{
+  self->folder = g_file_get_parent (scatter_file);
+  self->display_name = g_file_get_parse_name (self->folder);
+  self->scatter = sf_scatter_new_from_file (scatter_file, cancellable, error);
+  if (self->scatter == NULL)
+    return FALSE;
+
+  return list_folder_files (self, cancellable, error) &&
+         resolve_images (self, cancellable, error);
+}
+
+static gboolean
+open_archive (SfFirmware    *self,
+              SfArchive     *archive,
+              GCancellable  *cancellable,
+              GError       **error)
+{
+  const SfArchiveEntry *scatter_entry;
+  g_autoptr(GInputStream) stream = NULL;
+  g_autofree char *scatter_name = NULL;
+  g_autofree char *dir = NULL;
+
+  self->archive = g_object_ref (archive);
+  self->display_name = g_file_get_parse_name (sf_archive_get_file (archive));
+
+  scatter_entry = find_scatter_in_archive (archive, error);
+  if (scatter_entry == NULL)
+    return FALSE;
+
+  dir = g_path_get_dirname (scatter_entry->path);
+  self->archive_dir = g_str_equal (dir, ".") ? g_strdup ("") : g_steal_pointer (&dir);
+
+  /* Messages about the scatter then point into the archive:
+   * firmware.zip/sub/MT6572_Android_scatter.txt:185: … */
+  scatter_name = g_strdup_printf ("%s/%s", sf_archive_get_display_name (archive), scatter_entry->path);
+  /* Read whole while listing, as a rule; a scatter too large for that is
+   * streamed (and most likely refused by the parser). */
+  stream = sf_archive_open_entry (archive, scatter_entry, cancellable, error);
+  if (stream == NULL)
+    return FALSE;
+  self->scatter = sf_scatter_new_from_stream (stream, scatter_name, cancellable, error);
+  if (self->scatter == NULL)
+    return FALSE;
+  g_input_stream_close (stream, NULL, NULL);
+
+  list_archive_files (self);
+  return resolve_images (self, cancellable, error);
+}
+
+/**
+ * sf_firmware_open:
+ * @location: a scatter file, a folder that holds one (at the top or one or
+ *   two levels down), or a firmware archive (.zip, .tar.gz, .tar.xz, .7z, …)
+ * @cancellable: (nullable): a #GCancellable
+ * @error: return location for a #GError
+ *
+ * Loads the scatter and looks at every image it names: whether it is there,
+ * its size, its kind (from its first %SF_IMAGE_PROBE_BYTES bytes) and
+ * whether it fits its partition. An archive is read in place, never
+ * unpacked. Missing or unfit images do not make this fail; see
+ * sf_firmware_get_image_state() and sf_firmware_check_image().
+ *
+ * Returns: (transfer full): the firmware, or %NULL when no scatter can be
+ *   found or loaded (%SF_ERROR_NO_SCATTER, %SF_ERROR_MANY_SCATTERS,
+ *   %SF_ERROR_ARCHIVE, or the parser's errors).
+ */
+SfFirmware *
+sf_firmware_open (GFile         *location,
+                  GCancellable  *cancellable,
+                  GError       **error)
+{
+  g_autoptr(SfFirmware) self = NULL;
+  g_autoptr(GFileInfo) info = NULL;
+  g_autoptr(GError) local_error = NULL;
+  g_autoptr(SfArchive) archive = NULL;
+  g_autofree char *where = NULL;
+  const char *name;
+
+  g_return_val_if_fail (G_IS_FILE (location), NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  self = g_object_new (SF_TYPE_FIRMWARE, NULL);
+  where = g_file_get_parse_name (location);
+
+  info = g_file_query_info (location, G_FILE_ATTRIBUTE_STANDARD_NAME ","
+                                      G_FILE_ATTRIBUTE_STANDARD_TYPE,
+                            G_FILE_QUERY_INFO_NONE, cancellable, &local_error);
+  if (info == NULL) {
+    if (g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+      g_propagate_error (error, g_steal_pointer (&local_error));
+    else if (g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND))
+      sf_set_error_at (error, SF_ERROR_SCATTER_OPEN, where, 0, _("check the path"),
+                       _("no such file or folder"));
+    else
+      sf_set_error_at (error, SF_ERROR_SCATTER_OPEN, where, 0, NULL, "%s", local_error->message);
+    return NULL;
+  }
+  name = g_file_info_get_name (info);
+
+  if (g_file_info_get_file_type (info) == G_FILE_TYPE_DIRECTORY) {
+    g_autoptr(GFile) scatter_file = find_scatter_in_folder (location, cancellable, error);
+
+    if (scatter_file == NULL || !open_folder (self, scatter_file, cancellable, error))
+      return NULL;
+    return g_steal_pointer (&self);
+  }
+
+  /* A file: a scatter by its name, else an archive if libarchive reads it. */
+  if (sf_scatter_looks_like_name (name) || has_text_extension (name)) {
+    if (!open_folder (self, location, cancellable, error))
+      return NULL;
+    return g_steal_pointer (&self);
+  }
+
+  archive = sf_archive_open_full (location, keep_for_probe, NULL, cancellable, &local_error);
+  if (archive == NULL) {
+    g_autoptr(GError) scatter_error = NULL;
+
+    if (has_archive_extension (name) ||
+        !g_error_matches (local_error, SF_ERROR, SF_ERROR_ARCHIVE)) {
+      g_propagate_error (error, g_steal_pointer (&local_error));
+      return NULL;
+    }
+    /* Not readable as an archive, and not named like one: perhaps a scatter
+     * with an odd name. For binary data the archive's complaint is the one
+     * that helps. */
+    if (!open_folder (self, location, cancellable, &scatter_error)) {
+      if (g_error_matches (scatter_error, SF_ERROR, SF_ERROR_SCATTER_BINARY))
+        g_propagate_error (error, g_steal_pointer (&local_error));
+      else
+        g_propagate_error (error, g_steal_pointer (&scatter_error));
+      return NULL;
+    }
+    return g_steal_pointer (&self);
+  }
+
+  if (!open_archive (self, archive, cancellable, error))
+    return NULL;
+  return g_steal_pointer (&self);
+}
+
+/**
+ * sf_firmware_get_scatter:
+ *
+ * Returns: (transfer none): the scatter.
+ */
+SfScatter *
+sf_firmware_get_scatter (SfFirmware *self)
+{
+  g_return_val_if_fail (SF_IS_FIRMWARE (self), NULL);
+
+  return self->scatter;
+}
+
+/**
+ * sf_firmware_get_display_name:
+ *
+ * Returns: the folder that holds the scatter, or the archive, as a path for
+ *   people to read.
+ */
+const char *
+sf_firmware_get_display_name (SfFirmware *self)
+{
+  g_return_val_if_fail (SF_IS_FIRMWARE (self), NULL);
+
+  return self->display_name;
+}
+
+gboolean
+sf_firmware_is_archive (SfFirmware *self)
+{
+  g_return_val_if_fail (SF_IS_FIRMWARE (self), FALSE);
+
+  return self->archive != NULL;
+}
+
+/* The partition may come from another load of the same scatter (the plan
+ * keeps its own references): then match it by name and line. */
+static ImageInfo *
+lookup_info (SfFirmware  *self,
+             SfPartition *partition)
+{
+  ImageInfo *info = g_hash_table_lookup (self->images, partition);
+  guint n_layouts;
+
+  if (info != NULL)
+    return info;
+
+  n_layouts = sf_scatter_get_n_layouts (self->scatter);
+  for (guint l = 0; l < n_layouts; l++) {
+    SfLayout *layout = sf_scatter_get_layout (self->scatter, l);
+
+    for (guint i = 0; i < layout->partitions->len; i++) {
+      SfPartition *p = g_ptr_array_index (layout->partitions, i);
+
+      if (p->line == partition->line && g_str_equal (p->name, partition->name))
+        return g_hash_table_lookup (self->images, p);
+    }
+  }
+
+  g_debug ("partition %s (line %u) is not in %s", partition->name, partition->line,
+           sf_scatter_get_display_name (self->scatter));
+  return NULL;
+}
+
+/**
+ * sf_firmware_get_image_state:
+ * @partition: a partition of the firmware's scatter
+ *
+ * Returns: whether @partition's image is there and fits.
+ */
+SfImageState
+sf_firmware_get_image_state (SfFirmware  *self,
+                             SfPartition *partition)
+{
+  ImageInfo *info;
+
+  g_return_val_if_fail (SF_IS_FIRMWARE (self), SF_IMAGE_STATE_NONE);
+  g_return_val_if_fail (partition != NULL, SF_IMAGE_STATE_NONE);
+
+  info = lookup_info (self, partition);
+  return info != NULL ? info->state : SF_IMAGE_STATE_NONE;
+}
+
+/**
+ * sf_firmware_get_image:
+ * @partition: a partition of the firmware's scatter
+ *
+ * Returns: (transfer none) (nullable): what the image is, for the states
+ *   %SF_IMAGE_STATE_EMPTY, %SF_IMAGE_STATE_TOO_LARGE and %SF_IMAGE_STATE_OK;
+ *   %NULL otherwise.
+ */
+SfImage *
+sf_firmware_get_image (SfFirmware  *self,
+                       SfPartition *partition)
+{
+  ImageInfo *info;
+
+  g_return_val_if_fail (SF_IS_FIRMWARE (self), NULL);
+  g_return_val_if_fail (partition != NULL, NULL);
+
+  info = lookup_info (self, partition);
+  if (info == NULL || info->dir_file == NULL)
+    return NULL;
+  return info->dir_file->image;
+}
+
+/**
+ * sf_firmware_get_image_path:
+ * @partition: a partition of the firmware's scatter
+ *
+ * Returns: (nullable): where @partition's image is: an absolute path for a
+ *   folder, `firmware.zip/dir/file` for an archive; %NULL when the scatter
+ *   names no file or the file is missing.
+ */
+const char *
+sf_firmware_get_image_path (SfFirmware  *self,
+                            SfPartition *partition)
+{
+  ImageInfo *info;
+
+  g_return_val_if_fail (SF_IS_FIRMWARE (self), NULL);
+  g_return_val_if_fail (partition != NULL, NULL);
+
+  info = lookup_info (self, partition);
+  if (info == NULL || info->dir_file == NULL)
+    return NULL;
+
+  return info->dir_file->path;
+}
+
+static char *
+format_size (guint64 bytes)
+{
+  g_autofree char *human = g_format_size (bytes);
+
+  return g_strdup_printf (_("%s (%" G_GUINT64_FORMAT " bytes)"), human, bytes);
+}
+
+static gboolean
+set_state_error (SfFirmware   *self,
+                 SfPartition  *partition,
+                 ImageInfo    *info,
+                 GError      **error)
+{
+  const char *scatter = sf_scatter_get_display_name (self->scatter);
+  const char *pname = partition->name;
+  guint line = partition->line;
+  g_autofree char *advice = NULL;
+
+  switch (info->state) {
+  case SF_IMAGE_STATE_NONE:
+    advice = g_strdup_printf (_("untick %s"), pname);
+    sf_set_error_at (error, SF_ERROR_NOT_DOWNLOADABLE, scatter, line, advice,
+                     _("partition %s has no image file"), pname);
+    return FALSE;
+
+  case SF_IMAGE_STATE_MISSING:
+    if (info->note != NULL)
+      advice = g_strdup_printf (_("%s, or untick %s"), info->note, pname);
+    else
+      advice = g_strdup_printf (_("put it next to the scatter file or untick %s"), pname);
+    sf_set_error_at (error, SF_ERROR_IMAGE_MISSING, scatter, line, advice,
+                     _("%s is missing (partition %s)"), info->file_name, pname);
+    return FALSE;
+
+  case SF_IMAGE_STATE_EMPTY:
+    advice = g_strdup_printf (_("the copy or download was probably cut short; get the firmware again or untick %s"),
+                              pname);
+    sf_set_error_at (error, SF_ERROR_IMAGE_EMPTY, scatter, line, advice,
+                     _("%s is empty (0 bytes, partition %s)"), info->dir_file->name, pname);
+    return FALSE;
+
+  case SF_IMAGE_STATE_INVALID:
+    sf_set_error_at (error, SF_ERROR_IMAGE_INVALID, scatter, line, NULL,
+                     _("partition %s: %s"), pname,
+                     info->dir_file->error != NULL ? info->dir_file->error->message : "?");
+    return FALSE;
+
+  case SF_IMAGE_STATE_TOO_LARGE:
+    {
+      const SfImage *image = info->dir_file->image;
+      g_autofree char *have = format_size (image->data_size);
+      g_autofree char *room = format_size (partition->size);
+
+      if (image->kind == SF_IMAGE_KIND_SPARSE) {
+        sf_set_error_at (error, SF_ERROR_IMAGE_TOO_LARGE, scatter, line,
+                         _("use the firmware made for this phone"),
+                         _("%s expands to %s but partition %s holds %s"),
+                         info->dir_file->name, have, pname, room);
+      } else {
+        sf_set_error_at (error, SF_ERROR_IMAGE_TOO_LARGE, scatter, line,
+                         _("use the firmware made for this phone"),
+                         _("%s is %s but partition %s holds %s"),
+                         info->dir_file->name, have, pname, room);
+      }
+      return FALSE;
+    }
+
+  case SF_IMAGE_STATE_OK:
+  default:
+    return TRUE;
+  }
+}
+
+/**
+ * sf_firmware_check_image:
+ * @partition: a partition of the firmware's scatter
+ * @error: return location for a #GError
+ *
+ * Checks that @partition can be written: its image is there, not empty,
+ * readable and not larger than the partition. The message points at the
+ * partition's line in the scatter, e.g.
+ * `MT6572_Android_scatter.txt:185: system.img is 812.0 MB (…) but partition
+ * ANDROID holds 650.0 MB (…) — use the firmware made for this phone`.
+ *
+ * Returns: %TRUE when the state is %SF_IMAGE_STATE_OK.
+ */
+gboolean
+sf_firmware_check_image (SfFirmware   *self,
+                         SfPartition  *partition,
+                         GError      **error)
+{
+  ImageInfo *info;
+
+  g_return_val_if_fail (SF_IS_FIRMWARE (self), FALSE);
+  g_return_val_if_fail (partition != NULL, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  info = lookup_info (self, partition);
+  if (info == NULL) {
+    sf_set_error_at (error, SF_ERROR_UNKNOWN_PARTITION, sf_scatter_get_display_name (self->scatter),
+                     0, NULL, _("partition %s is not in this scatter file"), partition->name);
+    return FALSE;
+  }
+
+  return set_state_error (self, partition, info, error);
+}
+
+/**
+ * sf_firmware_open_image:
+ * @partition: a partition of the firmware's scatter
+ * @cancellable: (nullable): a #GCancellable
+ * @error: return location for a #GError
+ *
+ * Opens @partition's image file as it is stored (a sparse image is not
+ * expanded). From an archive the bytes are streamed out of it.
+ *
+ * Returns: (transfer full): a stream of the file, or %NULL when the scatter
+ *   names no file, the file is missing or cannot be opened.
+ */
+GInputStream *
+sf_firmware_open_image (SfFirmware    *self,
+                        SfPartition   *partition,
+                        GCancellable  *cancellable,
+                        GError       **error)
+{
+  ImageInfo *info;
+
+  g_return_val_if_fail (SF_IS_FIRMWARE (self), NULL);
+  g_return_val_if_fail (partition != NULL, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  info = lookup_info (self, partition);
+  if (info == NULL || info->dir_file == NULL) {
+    if (info == NULL)
+      sf_set_error_at (error, SF_ERROR_UNKNOWN_PARTITION, sf_scatter_get_display_name (self->scatter),
+                       0, NULL, _("partition %s is not in this scatter file"), partition->name);
+    else
+      set_state_error (self, partition, info, error);
+    return NULL;
+  }
+
+  if (info->dir_file->entry != NULL)
+    return sf_archive_open_entry (self->archive, info->dir_file->entry, cancellable, error);
+
+  return G_INPUT_STREAM (g_file_read (info->dir_file->file, cancellable, error));
+}
+
+/**
+ * sf_image_state_to_string:
+ *
+ * Returns: a short, stable, untranslated name for @state.
+ */
+const char *
+sf_image_state_to_string (SfImageState state)
+{
+  switch (state) {
+  case SF_IMAGE_STATE_NONE: return "none";
+  case SF_IMAGE_STATE_MISSING: return "missing";
+  case SF_IMAGE_STATE_EMPTY: return "empty";
+  case SF_IMAGE_STATE_INVALID: return "invalid";
+  case SF_IMAGE_STATE_TOO_LARGE: return "too-large";
+  case SF_IMAGE_STATE_OK: return "ok";
+  default: return "unknown";
+  }
+}

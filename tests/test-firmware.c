@@ -1,0 +1,1431 @@
+/* test-firmware.c — SfFirmware, SfImage and SfArchive on folders and archives
+ * built in the test from a real scatter and small generated images
+ *
+ * Copyright 2026 The Scatterflash authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#include "config.h"
+
+#include <archive.h>
+#include <archive_entry.h>
+#include <string.h>
+
+#include "sf-archive.h"
+#include "sf-error.h"
+#include "sf-firmware.h"
+#include "sf-image.h"
+#include "sf-test-util.h"
+
+#define FLY_FIXTURE    "mt6572-v1.1.1-emmc-fly-iq4407.txt"
+#define LEGACY_FIXTURE "mt6589-legacy-emmc-lenovo-s960.txt"
+#define SCATTER_NAME   "MT6572_Android_scatter.txt"
+
+#define SPARSE_BLOCK   4096u
+
+/* ---- building images byte by byte ------------------------------------------ */
+
+static void
+put_le16 (GByteArray *a,
+          guint16     v)
+{
+  guint8 b[2] = { v & 0xff, v >> 8 };
+
+  g_byte_array_append (a, b, 2);
+}
+
+static void
+put_le32 (GByteArray *a,
+          guint32     v)
+{
+  guint8 b[4] = { v & 0xff, (v >> 8) & 0xff, (v >> 16) & 0xff, v >> 24 };
+
+  g_byte_array_append (a, b, 4);
+}
+
+static void
+put_bytes (GByteArray *a,
+           const void *data,
+           gsize       len)
+{
+  g_byte_array_append (a, data, (guint) len);
+}
+
+static void
+put_fill (GByteArray *a,
+          guint8      value,
+          gsize       len)
+{
+  for (gsize i = 0; i < len; i++)
+    g_byte_array_append (a, &value, 1);
+}
+
+/* Bytes that do not compress, so archives really have to stream them. */
+static void
+put_noise (GByteArray *a,
+           gsize       len,
+           guint32     seed)
+{
+  g_autoptr(GRand) rand = g_rand_new_with_seed (seed);
+
+  for (gsize i = 0; i < len; i++) {
+    guint8 b = (guint8) g_rand_int (rand);
+
+    g_byte_array_append (a, &b, 1);
+  }
+}
+
+/* An Android sparse image: the 28-byte header, one RAW chunk of @raw_blocks
+ * blocks of noise, one DONT_CARE chunk of @skip_blocks blocks. */
+static GBytes *
+make_sparse (guint32 raw_blocks,
+             guint32 skip_blocks,
+             guint16 major)
+{
+  GByteArray *a = g_byte_array_new ();
+
+  put_le32 (a, 0xED26FF3A);
+  put_le16 (a, major);
+  put_le16 (a, 0);                       /* minor */
+  put_le16 (a, 28);                      /* file header size */
+  put_le16 (a, 12);                      /* chunk header size */
+  put_le32 (a, SPARSE_BLOCK);
+  put_le32 (a, raw_blocks + skip_blocks);
+  put_le32 (a, 2);                       /* chunks */
+  put_le32 (a, 0);                       /* checksum */
+
+  put_le16 (a, 0xCAC1);                  /* RAW */
+  put_le16 (a, 0);
+  put_le32 (a, raw_blocks);
+  put_le32 (a, 12 + raw_blocks * SPARSE_BLOCK);
+  put_noise (a, (gsize) raw_blocks * SPARSE_BLOCK, 7);
+
+  put_le16 (a, 0xCAC3);                  /* DONT_CARE */
+  put_le16 (a, 0);
+  put_le32 (a, skip_blocks);
+  put_le32 (a, 12);
+
+  return g_byte_array_free_to_bytes (a);
+}
+
+static GBytes *
+make_ext4_like (void)
+{
+  GByteArray *a = g_byte_array_new ();
+
+  put_fill (a, 0, 1024 + 0x38);
+  put_le16 (a, 0xEF53);
+  put_fill (a, 0, 8192 - a->len);
+  return g_byte_array_free_to_bytes (a);
+}
+
+/* A preloader: GFH_FILE_INFO first ("MMM", version 1, size 0x38, type 0). */
+static GBytes *
+make_gfh_preloader (void)
+{
+  GByteArray *a = g_byte_array_new ();
+  char name[12] = "FILE_INFO";
+
+  put_bytes (a, "MMM\x01", 4);
+  put_le16 (a, 0x38);
+  put_le16 (a, 0);
+  put_bytes (a, name, sizeof name);
+  put_le32 (a, 1);
+  put_le16 (a, 1);
+  put_fill (a, 0, 2);
+  put_le32 (a, 0);
+  put_le32 (a, 16384);
+  put_le32 (a, 0x20000);
+  put_le32 (a, 0x300);
+  put_le32 (a, 0);
+  put_le32 (a, 0x300);
+  put_le32 (a, 1);
+  put_noise (a, 16384 - a->len, 11);
+  return g_byte_array_free_to_bytes (a);
+}
+
+static GBytes *
+make_mtk_header (const char *name,
+                 gsize       payload)
+{
+  GByteArray *a = g_byte_array_new ();
+  char field[32] = { 0 };
+
+  g_strlcpy (field, name, sizeof field);
+  put_le32 (a, 0x58881688);
+  put_le32 (a, (guint32) payload);
+  put_bytes (a, field, sizeof field);
+  put_fill (a, 0xff, 512 - a->len);
+  put_noise (a, payload, 13);
+  return g_byte_array_free_to_bytes (a);
+}
+
+static GBytes *
+make_android_boot (void)
+{
+  GByteArray *a = g_byte_array_new ();
+
+  put_bytes (a, "ANDROID!", 8);
+  put_noise (a, 6000, 17);
+  return g_byte_array_free_to_bytes (a);
+}
+
+static GBytes *
+make_mbr (void)
+{
+  GByteArray *a = g_byte_array_new ();
+
+  put_fill (a, 0, 510);
+  put_bytes (a, "\x55\xaa", 2);
+  return g_byte_array_free_to_bytes (a);
+}
+
+/* ---- the firmware set --------------------------------------------------------- */
+
+typedef struct {
+  const char   *partition;    /* in the fly-iq4407 scatter */
+  const char   *file;         /* name written; NULL = not written (missing) */
+  SfImageState  state;
+  SfImageKind   kind;
+  guint64       data_size;    /* 0: the file size */
+} Expect;
+
+/* userdata.img claims 0x80000 blocks of 4 KiB = 2 GiB, the partition holds
+ * 0x61400000 (1.52 GiB): too large, in a file of a few KiB. */
+#define HUGE_SKIP_BLOCKS (0x80000u - 1u)
+
+static const Expect expected[] = {
+  { "PRELOADER", "preloader_konka72_i128_emmc.bin", SF_IMAGE_STATE_OK, SF_IMAGE_KIND_GFH, 0 },
+  { "MBR", "MBR", SF_IMAGE_STATE_OK, SF_IMAGE_KIND_RAW, 0 },
+  { "EBR1", "EBR1", SF_IMAGE_STATE_INVALID, SF_IMAGE_KIND_RAW, 0 },
+  { "PRO_INFO", NULL, SF_IMAGE_STATE_NONE, SF_IMAGE_KIND_RAW, 0 },
+  { "UBOOT", "LK.BIN", SF_IMAGE_STATE_OK, SF_IMAGE_KIND_MTK_HEADER, 0 },
+  { "BOOTIMG", NULL, SF_IMAGE_STATE_MISSING, SF_IMAGE_KIND_RAW, 0 },
+  { "RECOVERY", "recovery.img", SF_IMAGE_STATE_OK, SF_IMAGE_KIND_ANDROID_BOOT, 0 },
+  { "SEC_RO", "secro.img", SF_IMAGE_STATE_EMPTY, SF_IMAGE_KIND_RAW, 0 },
+  { "LOGO", "logo.bin", SF_IMAGE_STATE_OK, SF_IMAGE_KIND_MTK_HEADER, 0 },
+  { "ANDROID", "system.img", SF_IMAGE_STATE_OK, SF_IMAGE_KIND_SPARSE, (300u + 724u) * SPARSE_BLOCK },
+  { "CACHE", "cache.img", SF_IMAGE_STATE_OK, SF_IMAGE_KIND_EXT4, 0 },
+  { "USRDATA", "userdata.img", SF_IMAGE_STATE_TOO_LARGE, SF_IMAGE_KIND_SPARSE,
+    (guint64) (1u + HUGE_SKIP_BLOCKS) * SPARSE_BLOCK },
+  { "FAT", NULL, SF_IMAGE_STATE_NONE, SF_IMAGE_KIND_RAW, 0 },
+  { "BMTPOOL", NULL, SF_IMAGE_STATE_NONE, SF_IMAGE_KIND_RAW, 0 },
+};
+
+/* name → GBytes: what goes next to the scatter. */
+static GHashTable *
+make_image_set (void)
+{
+  GHashTable *set = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, (GDestroyNotify) g_bytes_unref);
+
+  g_hash_table_insert (set, "preloader_konka72_i128_emmc.bin", make_gfh_preloader ());
+  g_hash_table_insert (set, "MBR", make_mbr ());
+  g_hash_table_insert (set, "EBR1", make_sparse (1, 1, 2));           /* sparse v2: invalid */
+  g_hash_table_insert (set, "LK.BIN", make_mtk_header ("LK", 20000)); /* scatter says lk.bin */
+  g_hash_table_insert (set, "recovery.img", make_android_boot ());
+  g_hash_table_insert (set, "secro.img", g_bytes_new (NULL, 0));
+  g_hash_table_insert (set, "logo.bin", make_mtk_header ("LOGO", 40000));
+  g_hash_table_insert (set, "system.img", make_sparse (300, 724, 1));
+  g_hash_table_insert (set, "cache.img", make_ext4_like ());
+  g_hash_table_insert (set, "userdata.img", make_sparse (1, HUGE_SKIP_BLOCKS, 1));
+  g_hash_table_insert (set, "README.txt", g_bytes_new_static ("not a scatter\n", 14));
+  return set;
+}
+
+static GBytes *
+read_fixture (const char *name)
+{
+  g_autofree char *path = sf_test_fixture_path (name);
+  g_autoptr(GError) error = NULL;
+  char *data = NULL;
+  gsize len = 0;
+
+  ck_assert_msg (g_file_get_contents (path, &data, &len, &error), "%s", error ? error->message : "?");
+  return g_bytes_new_take (data, len);
+}
+
+static void
+write_bytes (const char *path,
+             GBytes     *bytes)
+{
+  gsize len = 0;
+  const void *data = g_bytes_get_data (bytes, &len);
+
+  sf_test_write_file (path, data != NULL ? data : "", len);
+}
+
+static void
+write_named (const char *dir,
+             const char *name,
+             GBytes     *bytes)
+{
+  g_autofree char *path = g_build_filename (dir, name, NULL);
+
+  write_bytes (path, bytes);
+}
+
+static void
+write_folder (const char *dir,
+              GHashTable *set)
+{
+  g_autoptr(GBytes) scatter = read_fixture (FLY_FIXTURE);
+  g_autofree char *scatter_path = g_build_filename (dir, SCATTER_NAME, NULL);
+  GHashTableIter iter;
+  gpointer key, value;
+
+  write_bytes (scatter_path, scatter);
+  g_hash_table_iter_init (&iter, set);
+  while (g_hash_table_iter_next (&iter, &key, &value)) {
+    g_autofree char *path = g_build_filename (dir, key, NULL);
+
+    write_bytes (path, value);
+  }
+}
+
+static char *
+sha256_of_bytes (GBytes *bytes)
+{
+  gsize len = 0;
+  const guint8 *data = g_bytes_get_data (bytes, &len);
+
+  return g_compute_checksum_for_data (G_CHECKSUM_SHA256, data != NULL ? data : (const guint8 *) "", len);
+}
+
+static char *
+sha256_of_stream (GInputStream *stream,
+                  guint64      *out_len)
+{
+  g_autoptr(GChecksum) sum = g_checksum_new (G_CHECKSUM_SHA256);
+  g_autoptr(GError) error = NULL;
+  guint8 buf[65536];
+  guint64 total = 0;
+  gssize n;
+
+  while ((n = g_input_stream_read (stream, buf, sizeof buf, NULL, &error)) > 0) {
+    g_checksum_update (sum, buf, n);
+    total += (guint64) n;
+  }
+  ck_assert_msg (n == 0, "read failed: %s", error ? error->message : "?");
+  *out_len = total;
+  return g_strdup (g_checksum_get_string (sum));
+}
+
+static SfPartition *
+find_partition (SfFirmware *fw,
+                const char *name)
+{
+  SfLayout *layout = sf_scatter_get_layout (sf_firmware_get_scatter (fw), 0);
+  SfPartition *p = sf_layout_find_partition (layout, name);
+
+  ck_assert_msg (p != NULL, "no partition %s", name);
+  return p;
+}
+
+static SfFirmware *
+open_firmware (const char *path)
+{
+  g_autoptr(GFile) file = g_file_new_for_path (path);
+  g_autoptr(GError) error = NULL;
+  SfFirmware *fw = sf_firmware_open (file, NULL, &error);
+
+  ck_assert_msg (fw != NULL, "%s: %s", path, error ? error->message : "?");
+  return fw;
+}
+
+static GError *
+open_firmware_fails (const char *path)
+{
+  g_autoptr(GFile) file = g_file_new_for_path (path);
+  GError *error = NULL;
+  g_autoptr(SfFirmware) fw = sf_firmware_open (file, NULL, &error);
+
+  ck_assert_msg (fw == NULL, "%s opened, but should not have", path);
+  ck_assert (error != NULL);
+  return error;
+}
+
+/* Checks every partition of the set; @path_prefix is what image paths start
+ * with ("/tmp/…/" or "fw.zip/firmware/"). */
+static void
+check_firmware (SfFirmware *fw,
+                GHashTable *set,
+                const char *path_prefix)
+{
+  const char *scatter_name = sf_scatter_get_display_name (sf_firmware_get_scatter (fw));
+
+  for (guint i = 0; i < G_N_ELEMENTS (expected); i++) {
+    const Expect *e = &expected[i];
+    SfPartition *p = find_partition (fw, e->partition);
+    SfImageState state = sf_firmware_get_image_state (fw, p);
+    SfImage *image = sf_firmware_get_image (fw, p);
+    const char *path = sf_firmware_get_image_path (fw, p);
+    g_autoptr(GError) error = NULL;
+    g_autofree char *where = g_strdup_printf ("%s:%u: ", scatter_name, p->line);
+    gboolean ok;
+
+    ck_assert_msg (state == e->state, "%s: state %s, expected %s", e->partition,
+                   sf_image_state_to_string (state), sf_image_state_to_string (e->state));
+
+    ok = sf_firmware_check_image (fw, p, &error);
+    ck_assert_msg (ok == (e->state == SF_IMAGE_STATE_OK), "%s: check_image gave %d", e->partition, ok);
+    if (!ok) {
+      ck_assert_msg (g_str_has_prefix (error->message, where), "%s: message “%s” does not start with “%s”",
+                     e->partition, error->message, where);
+      ck_assert_msg (strstr (error->message, e->partition) != NULL, "%s: %s", e->partition, error->message);
+    }
+
+    switch (e->state) {
+    case SF_IMAGE_STATE_NONE:
+      ck_assert (image == NULL);
+      ck_assert (path == NULL);
+      ck_assert (g_error_matches (error, SF_ERROR, SF_ERROR_NOT_DOWNLOADABLE));
+      break;
+    case SF_IMAGE_STATE_MISSING:
+      ck_assert (image == NULL);
+      ck_assert (path == NULL);
+      ck_assert (g_error_matches (error, SF_ERROR, SF_ERROR_IMAGE_MISSING));
+      ck_assert_msg (strstr (error->message, p->file_name) != NULL, "%s", error->message);
+      ck_assert_msg (strstr (error->message, "untick") != NULL, "%s", error->message);
+      break;
+    case SF_IMAGE_STATE_INVALID:
+      ck_assert (image == NULL);
+      ck_assert (path != NULL);
+      ck_assert (g_error_matches (error, SF_ERROR, SF_ERROR_IMAGE_INVALID));
+      ck_assert_msg (strstr (error->message, "version 2") != NULL, "%s", error->message);
+      break;
+    case SF_IMAGE_STATE_EMPTY:
+      ck_assert (g_error_matches (error, SF_ERROR, SF_ERROR_IMAGE_EMPTY));
+      ck_assert_msg (strstr (error->message, e->file) != NULL, "%s", error->message);
+      break;
+    case SF_IMAGE_STATE_TOO_LARGE:
+      {
+        g_autofree char *size_text = g_strdup_printf ("%" G_GUINT64_FORMAT " bytes", e->data_size);
+        g_autofree char *room_text = g_strdup_printf ("%" G_GUINT64_FORMAT " bytes", p->size);
+
+        ck_assert (g_error_matches (error, SF_ERROR, SF_ERROR_IMAGE_TOO_LARGE));
+        ck_assert_msg (strstr (error->message, e->file) != NULL, "%s", error->message);
+        ck_assert_msg (strstr (error->message, size_text) != NULL, "%s", error->message);
+        ck_assert_msg (strstr (error->message, room_text) != NULL, "%s", error->message);
+        ck_assert_msg (strstr (error->message, " — ") != NULL, "%s", error->message);
+      }
+      break;
+    case SF_IMAGE_STATE_OK:
+    default:
+      break;
+    }
+
+    if (e->file != NULL) {
+      GBytes *bytes = g_hash_table_lookup (set, e->file);
+      guint64 size = g_bytes_get_size (bytes);
+      g_autofree char *want_path = g_strconcat (path_prefix, e->file, NULL);
+      g_autoptr(GInputStream) stream = NULL;
+      g_autofree char *want_sum = sha256_of_bytes (bytes);
+      g_autofree char *got_sum = NULL;
+      guint64 got_len = 0;
+
+      ck_assert_msg (g_strcmp0 (path, want_path) == 0, "%s: path %s, expected %s", e->partition, path, want_path);
+
+      if (e->state != SF_IMAGE_STATE_INVALID) {
+        ck_assert_msg (image != NULL, "%s: no image", e->partition);
+        ck_assert_msg (image->kind == e->kind, "%s: kind %s", e->partition, sf_image_kind_to_string (image->kind));
+        ck_assert_uint_eq (image->file_size, size);
+        ck_assert_uint_eq (image->data_size, e->data_size ? e->data_size : size);
+      }
+
+      /* The exact bytes come back out, however they are stored. */
+      g_clear_error (&error);
+      stream = sf_firmware_open_image (fw, p, NULL, &error);
+      ck_assert_msg (stream != NULL, "%s: %s", e->partition, error ? error->message : "?");
+      got_sum = sha256_of_stream (stream, &got_len);
+      ck_assert_uint_eq (got_len, size);
+      ck_assert_str_eq (got_sum, want_sum);
+    } else {
+      g_autoptr(GInputStream) stream = NULL;
+
+      g_clear_error (&error);
+      stream = sf_firmware_open_image (fw, p, NULL, &error);
+      ck_assert (stream == NULL);
+      ck_assert (error != NULL);
+    }
+  }
+}
+
+/* ---- archives written with libarchive ------------------------------------------ */
+
+typedef enum {
+  KIND_ZIP,
+  KIND_TAR_GZ,
+  KIND_TAR_XZ,
+  KIND_7Z,
+  KIND_TAR,
+} ArchiveKind;
+
+static const char * const archive_names[] = {
+  "firmware.zip", "firmware.tar.gz", "firmware.tar.xz", "firmware.7z", "firmware.tar",
+};
+
+static void
+archive_add (struct archive *a,
+             const char     *path,
+             GBytes         *bytes)
+{
+  struct archive_entry *entry = archive_entry_new ();
+  gsize len = 0;
+  const void *data = g_bytes_get_data (bytes, &len);
+
+  archive_entry_set_pathname (entry, path);
+  archive_entry_set_filetype (entry, AE_IFREG);
+  archive_entry_set_perm (entry, 0644);
+  archive_entry_set_size (entry, (la_int64_t) len);
+  archive_entry_set_mtime (entry, 1767225600, 0);
+  ck_assert_msg (archive_write_header (a, entry) == ARCHIVE_OK, "%s", archive_error_string (a));
+  if (len > 0)
+    ck_assert_msg (archive_write_data (a, data, len) == (la_ssize_t) len, "%s", archive_error_string (a));
+  archive_entry_free (entry);
+}
+
+static void
+archive_add_dir (struct archive *a,
+                 const char     *path)
+{
+  struct archive_entry *entry = archive_entry_new ();
+
+  archive_entry_set_pathname (entry, path);
+  archive_entry_set_filetype (entry, AE_IFDIR);
+  archive_entry_set_perm (entry, 0755);
+  ck_assert_msg (archive_write_header (a, entry) == ARCHIVE_OK, "%s", archive_error_string (a));
+  archive_entry_free (entry);
+}
+
+static struct archive *
+archive_begin (const char  *path,
+               ArchiveKind  kind)
+{
+  struct archive *a = archive_write_new ();
+
+  switch (kind) {
+  case KIND_ZIP:
+    archive_write_set_format_zip (a);
+    break;
+  case KIND_TAR_GZ:
+    archive_write_set_format_pax_restricted (a);
+    archive_write_add_filter_gzip (a);
+    break;
+  case KIND_TAR_XZ:
+    archive_write_set_format_pax_restricted (a);
+    archive_write_add_filter_xz (a);
+    break;
+  case KIND_7Z:
+    archive_write_set_format_7zip (a);
+    break;
+  case KIND_TAR:
+  default:
+    archive_write_set_format_ustar (a);
+    break;
+  }
+  ck_assert_msg (archive_write_open_filename (a, path) == ARCHIVE_OK, "%s", archive_error_string (a));
+  return a;
+}
+
+static void
+archive_end (struct archive *a)
+{
+  ck_assert_msg (archive_write_close (a) == ARCHIVE_OK, "%s", archive_error_string (a));
+  archive_write_free (a);
+}
+
+/* The firmware set under "firmware/" in an archive, plus a stray file at the top. */
+static void
+write_archive (const char  *path,
+               ArchiveKind  kind,
+               GHashTable  *set)
+{
+  g_autoptr(GBytes) scatter = read_fixture (FLY_FIXTURE);
+  g_autoptr(GList) names = g_list_sort (g_hash_table_get_keys (set), (GCompareFunc) strcmp);
+  g_autoptr(GBytes) notes = g_bytes_new_static ("# notes\n", 8);
+  struct archive *a = archive_begin (path, kind);
+
+  archive_add (a, "notes.md", notes);
+  archive_add_dir (a, "firmware/");
+  archive_add (a, "firmware/" SCATTER_NAME, scatter);
+  for (GList *l = names; l != NULL; l = l->next) {
+    g_autofree char *entry_path = g_strconcat ("firmware/", l->data, NULL);
+
+    archive_add (a, entry_path, g_hash_table_lookup (set, l->data));
+  }
+  archive_end (a);
+}
+
+/* ---- tests ------------------------------------------------------------------------ */
+
+START_TEST (test_probe_kinds)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) gfh = make_gfh_preloader ();
+  g_autoptr(GBytes) lk = make_mtk_header ("LK", 100);
+  g_autoptr(GBytes) boot = make_android_boot ();
+  g_autoptr(GBytes) ext4 = make_ext4_like ();
+  guint8 head[SF_IMAGE_PROBE_BYTES] = { 0 };
+  struct {
+    GBytes      *bytes;
+    SfImageKind  kind;
+  } cases[] = {
+    { gfh, SF_IMAGE_KIND_GFH },
+    { lk, SF_IMAGE_KIND_MTK_HEADER },
+    { boot, SF_IMAGE_KIND_ANDROID_BOOT },
+    { ext4, SF_IMAGE_KIND_EXT4 },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++) {
+    gsize len = 0;
+    const guint8 *data = g_bytes_get_data (cases[i].bytes, &len);
+    g_autoptr(SfImage) image = sf_image_probe (data, MIN (len, SF_IMAGE_PROBE_BYTES), len, "x", &error);
+
+    ck_assert_msg (image != NULL, "%s", error ? error->message : "?");
+    ck_assert_int_eq (image->kind, cases[i].kind);
+    ck_assert_uint_eq (image->file_size, len);
+    ck_assert_uint_eq (image->data_size, len);
+  }
+
+  /* A preloader read back from eMMC: the boot header, BRLYT at 0x200. */
+  {
+    g_autoptr(SfImage) image = NULL;
+
+    memcpy (head, "EMMC_BOOT", 9);
+    memcpy (head + 0x200, "BRLYT", 5);
+    image = sf_image_probe (head, sizeof head, 1 << 20, "x", &error);
+    ck_assert_int_eq (image->kind, SF_IMAGE_KIND_GFH);
+  }
+  {
+    g_autoptr(SfImage) image = NULL;
+
+    /* Without BRLYT it is just bytes. */
+    memset (head, 0, sizeof head);
+    memcpy (head, "EMMC_BOOT", 9);
+    image = sf_image_probe (head, sizeof head, 1 << 20, "x", &error);
+    ck_assert_int_eq (image->kind, SF_IMAGE_KIND_RAW);
+  }
+  {
+    g_autoptr(SfImage) image = NULL;
+
+    memset (head, 0, sizeof head);
+    memcpy (head, "UBI#", 4);
+    image = sf_image_probe (head, sizeof head, 1 << 20, "x", &error);
+    ck_assert_int_eq (image->kind, SF_IMAGE_KIND_UBI);
+  }
+  {
+    g_autoptr(SfImage) image = NULL;
+
+    /* "MMM" with version 1 but a non-FILE_INFO first block is no preloader. */
+    memset (head, 0, sizeof head);
+    memcpy (head, "MMM\x01\x38\x00\x07\x00", 8);
+    image = sf_image_probe (head, sizeof head, 1 << 20, "x", &error);
+    ck_assert_int_eq (image->kind, SF_IMAGE_KIND_RAW);
+  }
+  {
+    g_autoptr(SfImage) image = sf_image_probe (NULL, 0, 0, "x", &error);
+
+    ck_assert_int_eq (image->kind, SF_IMAGE_KIND_RAW);
+    ck_assert_uint_eq (image->data_size, 0);
+  }
+
+  ck_assert_str_eq (sf_image_kind_to_string (SF_IMAGE_KIND_RAW), "raw");
+  ck_assert_str_eq (sf_image_kind_to_string (SF_IMAGE_KIND_SPARSE), "sparse");
+  ck_assert_str_eq (sf_image_kind_to_string (SF_IMAGE_KIND_EXT4), "ext4");
+  ck_assert_str_eq (sf_image_kind_to_string (SF_IMAGE_KIND_GFH), "gfh-bootloader");
+  ck_assert_str_eq (sf_image_kind_to_string (SF_IMAGE_KIND_MTK_HEADER), "mtk-header");
+  ck_assert_str_eq (sf_image_kind_to_string (SF_IMAGE_KIND_ANDROID_BOOT), "android-boot");
+  ck_assert_str_eq (sf_image_kind_to_string (SF_IMAGE_KIND_UBI), "ubi");
+}
+END_TEST
+
+START_TEST (test_probe_sparse)
+{
+  g_autoptr(GBytes) bytes = make_sparse (3, 5, 1);
+  gsize len = 0;
+  const guint8 *data = g_bytes_get_data (bytes, &len);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GInputStream) stream = NULL;
+  g_autoptr(SfImage) image = NULL;
+  g_autoptr(SfImage) copy = NULL;
+  guint8 head[28];
+
+  /* Through a stream that hands out a few bytes at a time would be nicer;
+   * a memory stream at least checks the read loop and the sizes. */
+  stream = g_memory_input_stream_new_from_data (data, (gssize) len, NULL);
+  image = sf_image_probe_stream (stream, len, "system.img", NULL, &error);
+  ck_assert_msg (image != NULL, "%s", error ? error->message : "?");
+  ck_assert_int_eq (image->kind, SF_IMAGE_KIND_SPARSE);
+  ck_assert_uint_eq (image->file_size, len);
+  ck_assert_uint_eq (image->data_size, 8 * SPARSE_BLOCK);
+  ck_assert_uint_eq (image->sparse_block_size, SPARSE_BLOCK);
+  ck_assert_uint_eq (image->sparse_total_blocks, 8);
+  ck_assert_uint_eq (image->sparse_total_chunks, 2);
+
+  copy = g_boxed_copy (SF_TYPE_IMAGE, image);
+  ck_assert_ptr_eq (copy, image);
+
+  /* 64-bit: 0x300000 blocks of 4 KiB is 12 GiB. */
+  memcpy (head, data, sizeof head);
+  head[16] = 0x00; head[17] = 0x00; head[18] = 0x30; head[19] = 0x00;
+  {
+    g_autoptr(SfImage) big = sf_image_probe (head, sizeof head, sizeof head, "big.img", &error);
+
+    ck_assert_msg (big != NULL, "%s", error ? error->message : "?");
+    ck_assert_uint_eq (big->data_size, G_GUINT64_CONSTANT (0x300000) * 4096);
+  }
+}
+END_TEST
+
+static void
+assert_sparse_invalid (const guint8 *head,
+                       gsize         len,
+                       const char   *expect_text)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(SfImage) image = sf_image_probe (head, len, len, "bad.img", &error);
+
+  ck_assert (image == NULL);
+  ck_assert_msg (g_error_matches (error, SF_ERROR, SF_ERROR_IMAGE_INVALID), "%s", error ? error->message : "?");
+  ck_assert_msg (g_str_has_prefix (error->message, "bad.img: "), "%s", error->message);
+  ck_assert_msg (strstr (error->message, expect_text) != NULL, "“%s” lacks “%s”", error->message, expect_text);
+  ck_assert_msg (strstr (error->message, " — ") != NULL, "%s", error->message);
+}
+
+START_TEST (test_probe_sparse_bad)
+{
+  g_autoptr(GBytes) bytes = make_sparse (1, 1, 1);
+  const guint8 *good = g_bytes_get_data (bytes, NULL);
+  guint8 head[40];
+
+  memcpy (head, good, sizeof head);
+  head[4] = 2;                          /* major version 2 */
+  assert_sparse_invalid (head, sizeof head, "version 2");
+
+  memcpy (head, good, sizeof head);
+  head[8] = 20;                         /* file header 20 bytes */
+  assert_sparse_invalid (head, sizeof head, "20");
+
+  memcpy (head, good, sizeof head);
+  head[10] = 8;                         /* chunk header 8 bytes */
+  assert_sparse_invalid (head, sizeof head, "8");
+
+  memcpy (head, good, sizeof head);
+  head[12] = 0x02; head[13] = 0x10;     /* block size 4098 */
+  assert_sparse_invalid (head, sizeof head, "4098");
+
+  memcpy (head, good, sizeof head);
+  head[12] = 0; head[13] = 0; head[14] = 0; head[15] = 0;
+  assert_sparse_invalid (head, sizeof head, "block size");
+
+  /* Cut inside the header. */
+  assert_sparse_invalid (good, 20, "header");
+}
+END_TEST
+
+START_TEST (test_folder)
+{
+  g_autofree char *dir = sf_test_make_tempdir ();
+  g_autoptr(GHashTable) set = make_image_set ();
+  g_autoptr(SfFirmware) fw = NULL;
+  g_autofree char *prefix = g_strconcat (dir, "/", NULL);
+  g_autofree char *scatter_path = g_build_filename (dir, SCATTER_NAME, NULL);
+
+  write_folder (dir, set);
+
+  /* The folder. */
+  fw = open_firmware (dir);
+  ck_assert (!sf_firmware_is_archive (fw));
+  ck_assert_str_eq (sf_firmware_get_display_name (fw), dir);
+  check_firmware (fw, set, prefix);
+  g_clear_object (&fw);
+
+  /* The scatter file itself. */
+  fw = open_firmware (scatter_path);
+  check_firmware (fw, set, prefix);
+
+  sf_test_rm_rf (dir);
+}
+END_TEST
+
+START_TEST (test_too_large_message)
+{
+  g_autofree char *dir = sf_test_make_tempdir ();
+  g_autoptr(GHashTable) set = make_image_set ();
+  g_autoptr(SfFirmware) fw = NULL;
+  g_autoptr(GError) error = NULL;
+  SfPartition *p;
+  g_autofree char *expect_start = NULL;
+
+  write_folder (dir, set);
+  fw = open_firmware (dir);
+  p = find_partition (fw, "USRDATA");
+  ck_assert_uint_eq (p->line, 274);   /* fly-iq4407: "- partition_index: SYS17" */
+  ck_assert (!sf_firmware_check_image (fw, p, &error));
+  expect_start = g_strdup_printf ("%s/%s:274: userdata.img expands to ", dir, SCATTER_NAME);
+  ck_assert_msg (g_str_has_prefix (error->message, expect_start), "%s", error->message);
+  ck_assert_msg (strstr (error->message, "(2147483648 bytes) but partition USRDATA holds") != NULL,
+                 "%s", error->message);
+  ck_assert_msg (strstr (error->message, "(1631584256 bytes) — use the firmware made for this phone") != NULL,
+                 "%s", error->message);
+
+  g_clear_error (&error);
+  p = find_partition (fw, "BOOTIMG");
+  ck_assert (!sf_firmware_check_image (fw, p, &error));
+  ck_assert_msg (strstr (error->message, ":154: boot.img is missing (partition BOOTIMG) — put it next to the scatter file or untick BOOTIMG") != NULL,
+                 "%s", error->message);
+
+  sf_test_rm_rf (dir);
+}
+END_TEST
+
+START_TEST (test_archive)
+{
+  ArchiveKind kind = (ArchiveKind) _i;
+  g_autofree char *dir = sf_test_make_tempdir ();
+  g_autofree char *path = g_build_filename (dir, archive_names[kind], NULL);
+  g_autofree char *prefix = g_strconcat (archive_names[kind], "/firmware/", NULL);
+  g_autofree char *scatter_name = g_strconcat (prefix, SCATTER_NAME, NULL);
+  g_autoptr(GHashTable) set = make_image_set ();
+  g_autoptr(SfFirmware) fw = NULL;
+  g_autoptr(GDir) listing = NULL;
+
+  write_archive (path, kind, set);
+  fw = open_firmware (path);
+  ck_assert (sf_firmware_is_archive (fw));
+  ck_assert_str_eq (sf_scatter_get_display_name (sf_firmware_get_scatter (fw)), scatter_name);
+  check_firmware (fw, set, prefix);
+
+  /* Nothing was unpacked next to the archive. */
+  listing = g_dir_open (dir, 0, NULL);
+  ck_assert_str_eq (g_dir_read_name (listing), archive_names[kind]);
+  ck_assert_ptr_null (g_dir_read_name (listing));
+
+  sf_test_rm_rf (dir);
+}
+END_TEST
+
+START_TEST (test_archive_by_content)
+{
+  /* A zip without a .zip name is still found to be an archive. */
+  g_autofree char *dir = sf_test_make_tempdir ();
+  g_autofree char *path = g_build_filename (dir, "firmware.package", NULL);
+  g_autoptr(GHashTable) set = make_image_set ();
+  g_autoptr(SfFirmware) fw = NULL;
+
+  write_archive (path, KIND_ZIP, set);
+  fw = open_firmware (path);
+  ck_assert (sf_firmware_is_archive (fw));
+  check_firmware (fw, set, "firmware.package/firmware/");
+
+  sf_test_rm_rf (dir);
+}
+END_TEST
+
+START_TEST (test_archive_entry_stream)
+{
+  g_autofree char *dir = sf_test_make_tempdir ();
+  g_autofree char *path = g_build_filename (dir, "a.tar.xz", NULL);
+  g_autoptr(GBytes) big = make_sparse (600, 0, 1);   /* 2.4 MB of noise */
+  g_autoptr(GBytes) small = make_mbr ();
+  g_autoptr(GFile) file = g_file_new_for_path (path);
+  g_autoptr(SfArchive) archive = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GInputStream) s1 = NULL;
+  g_autoptr(GInputStream) s2 = NULL;
+  g_autofree char *want_big = sha256_of_bytes (big);
+  g_autofree char *want_small = sha256_of_bytes (small);
+  g_autofree char *got = NULL;
+  const SfArchiveEntry *e;
+  struct archive *a;
+  guint64 len = 0;
+  guint64 measured = 0;
+
+  a = archive_begin (path, KIND_TAR_XZ);
+  archive_add (a, "./x/big.img", big);
+  archive_add (a, "./x/small.bin", small);
+  archive_end (a);
+
+  archive = sf_archive_open (file, NULL, &error);
+  ck_assert_msg (archive != NULL, "%s", error ? error->message : "?");
+  ck_assert_uint_eq (sf_archive_get_entries (archive)->len, 2);
+  ck_assert_str_eq (sf_archive_get_display_name (archive), "a.tar.xz");
+
+  /* "./" is dropped from entry paths. */
+  e = sf_archive_find_entry (archive, "x/big.img");
+  ck_assert_ptr_nonnull (e);
+  ck_assert (e->size_known);
+  ck_assert_uint_eq (e->size, g_bytes_get_size (big));
+  ck_assert (sf_archive_measure_entry (archive, e, &measured, NULL, &error));
+  ck_assert_uint_eq (measured, g_bytes_get_size (big));
+
+  /* Two entries streamed at once, each with its own reader. */
+  s1 = sf_archive_open_entry (archive, e, NULL, &error);
+  ck_assert_msg (s1 != NULL, "%s", error ? error->message : "?");
+  s2 = sf_archive_open_entry (archive, sf_archive_find_entry (archive, "x/small.bin"), NULL, &error);
+  ck_assert_msg (s2 != NULL, "%s", error ? error->message : "?");
+
+  got = sha256_of_stream (s2, &len);
+  ck_assert_uint_eq (len, 512);
+  ck_assert_str_eq (got, want_small);
+  g_free (got);
+  got = sha256_of_stream (s1, &len);
+  ck_assert_uint_eq (len, g_bytes_get_size (big));
+  ck_assert_str_eq (got, want_big);
+  ck_assert (g_input_stream_close (s1, NULL, NULL));
+
+  /* Reading a closed stream is an error, not a crash. */
+  {
+    guint8 buf[16];
+
+    ck_assert_int_eq (g_input_stream_read (s1, buf, sizeof buf, NULL, NULL), -1);
+  }
+
+  sf_test_rm_rf (dir);
+}
+END_TEST
+
+typedef struct {
+  GHashTable *set;    /* entry basename → GBytes written */
+  guint       calls;
+} HeadCheck;
+
+static gboolean
+on_head (const SfArchiveEntry  *entry,
+         const guint8          *head,
+         gsize                  head_len,
+         const GError          *read_error,
+         gpointer               user_data,
+         GError               **error)
+{
+  HeadCheck *check = user_data;
+  g_autofree char *base = g_path_get_basename (entry->path);
+  GBytes *bytes = g_hash_table_lookup (check->set, base);
+  gsize len = 0;
+  const guint8 *data = g_bytes_get_data (bytes, &len);
+
+  ck_assert_msg (read_error == NULL, "%s: %s", entry->path, read_error->message);
+  ck_assert_msg (entry->size_known, "%s: size still unknown", entry->path);
+  ck_assert_uint_eq (entry->size, len);
+  ck_assert_uint_eq (head_len, MIN (len, SF_IMAGE_PROBE_BYTES));
+  ck_assert (head_len == 0 || memcmp (head, data, head_len) == 0);
+  check->calls++;
+  return TRUE;
+}
+
+/* Zip offset of the central directory, from the end-of-central-directory
+ * record (no comment, so it is the last 22 bytes). */
+static gsize
+zip_central_directory (const guint8 *data,
+                       gsize         len)
+{
+  const guint8 *eocd = data + len - 22;
+
+  ck_assert (memcmp (eocd, "PK\x05\x06", 4) == 0);
+  return eocd[16] | (eocd[17] << 8) | (eocd[18] << 16) | ((gsize) eocd[19] << 24);
+}
+
+START_TEST (test_archive_heads)
+{
+  g_autofree char *dir = sf_test_make_tempdir ();
+  g_autofree char *path = g_build_filename (dir, "images.zip", NULL);
+  g_autofree char *streamed = g_build_filename (dir, "streamed.zip", NULL);
+  g_autoptr(GHashTable) set = make_image_set ();
+  g_autofree char *data = NULL;
+  gsize len = 0;
+
+  write_archive (path, KIND_ZIP, set);
+
+  /* Once with the central directory (sizes known), once cut off just after
+   * its first bytes: then libarchive reads the zip front to back, the
+   * sizes of deflated entries come after their data, and are counted. */
+  ck_assert (g_file_get_contents (path, &data, &len, NULL));
+  sf_test_write_file (streamed, data, zip_central_directory ((const guint8 *) data, len) + 64);
+
+  for (guint round = 0; round < 2; round++) {
+    g_autoptr(GFile) file = g_file_new_for_path (round == 0 ? path : streamed);
+    g_autoptr(SfArchive) archive = NULL;
+    g_autoptr(GPtrArray) wanted = g_ptr_array_new ();
+    g_autoptr(GError) error = NULL;
+    GPtrArray *entries;
+    HeadCheck check = { set, 0 };
+    guint n_unknown = 0;
+
+    archive = sf_archive_open (file, NULL, &error);
+    ck_assert_msg (archive != NULL, "%s", error ? error->message : "?");
+    entries = sf_archive_get_entries (archive);
+    ck_assert_uint_eq (entries->len, g_hash_table_size (set) + 2);   /* + scatter, notes.md */
+    for (guint i = 0; i < entries->len; i++) {
+      SfArchiveEntry *e = g_ptr_array_index (entries, i);
+
+      ck_assert_ptr_null (e->kept);
+      if (!e->size_known)
+        n_unknown++;
+      if (g_str_has_prefix (e->path, "firmware/") && !g_str_has_suffix (e->path, "/" SCATTER_NAME))
+        g_ptr_array_add (wanted, e);
+    }
+    if (round == 1)
+      ck_assert_uint_gt (n_unknown, 0);
+
+    ck_assert_msg (sf_archive_read_heads (archive, wanted, SF_IMAGE_PROBE_BYTES, on_head, &check, NULL, &error),
+                   "%s", error ? error->message : "?");
+    ck_assert_uint_eq (check.calls, g_hash_table_size (set));
+  }
+
+  /* The whole firmware from the streamed zip: same states, sizes and bytes. */
+  {
+    g_autoptr(SfFirmware) fw = open_firmware (streamed);
+
+    check_firmware (fw, set, "streamed.zip/firmware/");
+  }
+
+  sf_test_rm_rf (dir);
+}
+END_TEST
+
+START_TEST (test_zip_without_scatter)
+{
+  g_autofree char *dir = sf_test_make_tempdir ();
+  g_autofree char *path = g_build_filename (dir, "photos.zip", NULL);
+  g_autoptr(GBytes) img = make_mbr ();
+  g_autoptr(GError) error = NULL;
+  struct archive *a = archive_begin (path, KIND_ZIP);
+
+  archive_add (a, "boot.img", img);
+  archive_add (a, "a/b/c/deep_scatter.txt", img);   /* too deep to count */
+  archive_end (a);
+
+  error = open_firmware_fails (path);
+  ck_assert_msg (g_error_matches (error, SF_ERROR, SF_ERROR_NO_SCATTER), "%s", error->message);
+  ck_assert_msg (g_str_has_prefix (error->message, "photos.zip: no scatter file"), "%s", error->message);
+
+  sf_test_rm_rf (dir);
+}
+END_TEST
+
+START_TEST (test_corrupt_archives)
+{
+  g_autofree char *dir = sf_test_make_tempdir ();
+  g_autofree char *good = g_build_filename (dir, "good.zip", NULL);
+  g_autofree char *cut = g_build_filename (dir, "cut.zip", NULL);
+  g_autofree char *cut_tgz = g_build_filename (dir, "cut.tar.gz", NULL);
+  g_autofree char *junk = g_build_filename (dir, "junk.zip", NULL);
+  g_autofree char *empty = g_build_filename (dir, "empty.7z", NULL);
+  g_autoptr(GHashTable) set = make_image_set ();
+  g_autofree char *data = NULL;
+  gsize len = 0;
+  GByteArray *noise = g_byte_array_new ();
+
+  write_archive (good, KIND_ZIP, set);
+  ck_assert (g_file_get_contents (good, &data, &len, NULL));
+
+  /* Cut in the middle: the central directory is gone and a local entry ends
+   * early. Try several cut points. */
+  for (gsize at = 100; at < len; at += len / 7) {
+    g_autoptr(GError) error = NULL;
+    g_autoptr(GFile) file = g_file_new_for_path (cut);
+    g_autoptr(SfFirmware) fw = NULL;
+
+    sf_test_write_file (cut, data, at);
+    fw = sf_firmware_open (file, NULL, &error);
+    if (fw == NULL) {
+      ck_assert (error != NULL);
+      ck_assert_msg (error->domain == SF_ERROR, "%s", error->message);
+      ck_assert_msg (g_str_has_prefix (error->message, "cut.zip"), "%s", error->message);
+    } else {
+      /* Cut after the scatter: it opens and the cut images are reported. */
+      ck_assert (sf_firmware_get_scatter (fw) != NULL);
+    }
+  }
+
+  write_archive (good, KIND_TAR_GZ, set);
+  g_clear_pointer (&data, g_free);
+  ck_assert (g_file_get_contents (good, &data, &len, NULL));
+  sf_test_write_file (cut_tgz, data, len / 2);
+  {
+    g_autoptr(GError) error = open_firmware_fails (cut_tgz);
+
+    ck_assert_msg (g_error_matches (error, SF_ERROR, SF_ERROR_ARCHIVE), "%s", error->message);
+    ck_assert_msg (strstr (error->message, " — ") != NULL, "%s", error->message);
+  }
+
+  put_noise (noise, 5000, 99);
+  sf_test_write_file (junk, noise->data, noise->len);
+  g_byte_array_unref (noise);
+  {
+    g_autoptr(GError) error = open_firmware_fails (junk);
+
+    ck_assert_msg (g_error_matches (error, SF_ERROR, SF_ERROR_ARCHIVE), "%s", error->message);
+    ck_assert_msg (g_str_has_prefix (error->message, "junk.zip: "), "%s", error->message);
+  }
+
+  sf_test_write_file (empty, "", 0);
+  {
+    g_autoptr(GError) error = open_firmware_fails (empty);
+
+    ck_assert_msg (error->domain == SF_ERROR, "%s", error->message);
+  }
+
+  sf_test_rm_rf (dir);
+}
+END_TEST
+
+START_TEST (test_encrypted_zip)
+{
+  g_autofree char *dir = sf_test_make_tempdir ();
+  g_autofree char *path = g_build_filename (dir, "locked.zip", NULL);
+  g_autoptr(GBytes) scatter = read_fixture (FLY_FIXTURE);
+  g_autoptr(GError) error = NULL;
+  struct archive *a = archive_write_new ();
+
+  archive_write_set_format_zip (a);
+  if (archive_write_set_options (a, "zip:encryption=traditional") != ARCHIVE_OK ||
+      archive_write_set_passphrase (a, "secret") != ARCHIVE_OK) {
+    /* libarchive built without zip encryption: nothing to test. */
+    archive_write_free (a);
+    sf_test_rm_rf (dir);
+    return;
+  }
+  ck_assert_msg (archive_write_open_filename (a, path) == ARCHIVE_OK, "%s", archive_error_string (a));
+  archive_add (a, "fw/" SCATTER_NAME, scatter);
+  archive_end (a);
+
+  error = open_firmware_fails (path);
+  ck_assert_msg (g_error_matches (error, SF_ERROR, SF_ERROR_ARCHIVE), "%s", error->message);
+  ck_assert_msg (g_str_has_prefix (error->message, "locked.zip/fw/" SCATTER_NAME ": "), "%s", error->message);
+  ck_assert_msg (strstr (error->message, "encrypted") != NULL, "%s", error->message);
+  ck_assert_msg (strstr (error->message, "password") != NULL, "%s", error->message);
+
+  sf_test_rm_rf (dir);
+}
+END_TEST
+
+START_TEST (test_odd_names)
+{
+  g_autofree char *dir = sf_test_make_tempdir ();
+  g_autoptr(GBytes) scatter = read_fixture (FLY_FIXTURE);
+  g_autoptr(GBytes) noise = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(SfFirmware) fw = NULL;
+  g_autofree char *cfg = g_build_filename (dir, "fly.cfg", NULL);
+  g_autofree char *bin = g_build_filename (dir, "firmware.bin", NULL);
+  GByteArray *bytes = g_byte_array_new ();
+
+  /* A scatter under a name that says nothing is still read as one. */
+  write_bytes (cfg, scatter);
+  fw = open_firmware (cfg);
+  ck_assert_str_eq (sf_scatter_get_project (sf_firmware_get_scatter (fw)), "konka72_i128_emmc");
+
+  /* Binary data that is no archive: the archive reader's complaint. */
+  put_noise (bytes, 3000, 5);
+  noise = g_byte_array_free_to_bytes (bytes);
+  write_bytes (bin, noise);
+  error = open_firmware_fails (bin);
+  ck_assert_msg (g_error_matches (error, SF_ERROR, SF_ERROR_ARCHIVE), "%s", error->message);
+  ck_assert_msg (strstr (error->message, "not an archive") != NULL, "%s", error->message);
+
+  sf_test_rm_rf (dir);
+}
+END_TEST
+
+START_TEST (test_scatter_choice)
+{
+  g_autofree char *dir = sf_test_make_tempdir ();
+  g_autoptr(GBytes) scatter = read_fixture (FLY_FIXTURE);
+  g_autoptr(GBytes) other = read_fixture ("mt6572-v1.1.1-emmc-lenovo-a516.txt");
+  g_autofree char *main_path = g_build_filename (dir, "MT6572_Android_scatter.txt", NULL);
+  g_autofree char *other_path = g_build_filename (dir, "old_scatter_backup.txt", NULL);
+  g_autofree char *third_path = g_build_filename (dir, "MT6572_Android_scatter_old.txt", NULL);
+  g_autoptr(SfFirmware) fw = NULL;
+  g_autoptr(GError) error = NULL;
+
+  /* Two candidates, one of them *_Android_scatter*.txt: that one. */
+  write_bytes (main_path, scatter);
+  write_bytes (other_path, other);
+  fw = open_firmware (dir);
+  ck_assert_str_eq (sf_scatter_get_display_name (sf_firmware_get_scatter (fw)), main_path);
+  ck_assert_str_eq (sf_scatter_get_project (sf_firmware_get_scatter (fw)), "konka72_i128_emmc");
+  g_clear_object (&fw);
+
+  /* Two that both look right: the user must choose, and is told which. */
+  write_bytes (third_path, other);
+  error = open_firmware_fails (dir);
+  ck_assert_msg (g_error_matches (error, SF_ERROR, SF_ERROR_MANY_SCATTERS), "%s", error->message);
+  ck_assert_msg (strstr (error->message, "MT6572_Android_scatter.txt") != NULL, "%s", error->message);
+  ck_assert_msg (strstr (error->message, "MT6572_Android_scatter_old.txt") != NULL, "%s", error->message);
+
+  sf_test_rm_rf (dir);
+}
+END_TEST
+
+START_TEST (test_scatter_depth)
+{
+  g_autofree char *dir = sf_test_make_tempdir ();
+  g_autofree char *deep_dir = g_build_filename (dir, "Fly_IQ4407", "SP_Flash", NULL);
+  g_autofree char *deep = g_build_filename (deep_dir, SCATTER_NAME, NULL);
+  g_autofree char *deeper = g_build_filename (dir, "a", "b", "c", SCATTER_NAME, NULL);
+  g_autofree char *boot = g_build_filename (deep_dir, "boot.img", NULL);
+  g_autofree char *junk = g_build_filename (dir, "__MACOSX", "._" SCATTER_NAME, NULL);
+  g_autoptr(GBytes) scatter = read_fixture (FLY_FIXTURE);
+  g_autoptr(GBytes) img = make_android_boot ();
+  g_autoptr(SfFirmware) fw = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *empty_dir = sf_test_make_tempdir ();
+
+  /* Three levels down is too deep. */
+  write_bytes (deeper, scatter);
+  error = open_firmware_fails (dir);
+  ck_assert_msg (g_error_matches (error, SF_ERROR, SF_ERROR_NO_SCATTER), "%s", error->message);
+
+  /* Two levels down is found, and macOS leftovers are ignored; images are
+   * next to the scatter. */
+  write_bytes (deep, scatter);
+  write_bytes (boot, img);
+  write_bytes (junk, scatter);
+  fw = open_firmware (dir);
+  ck_assert_str_eq (sf_scatter_get_display_name (sf_firmware_get_scatter (fw)), deep);
+  ck_assert_int_eq (sf_firmware_get_image_state (fw, find_partition (fw, "BOOTIMG")), SF_IMAGE_STATE_OK);
+
+  g_clear_error (&error);
+  error = open_firmware_fails (empty_dir);
+  ck_assert_msg (g_error_matches (error, SF_ERROR, SF_ERROR_NO_SCATTER), "%s", error->message);
+  ck_assert_msg (strstr (error->message, ": no scatter file (…_Android_scatter.txt) in this folder — pick the folder the firmware was unpacked to") != NULL,
+                 "%s", error->message);
+
+  g_clear_error (&error);
+  {
+    g_autofree char *nowhere = g_build_filename (empty_dir, "nothing-here", NULL);
+
+    error = open_firmware_fails (nowhere);
+    ck_assert_msg (g_error_matches (error, SF_ERROR, SF_ERROR_SCATTER_OPEN), "%s", error->message);
+  }
+
+  sf_test_rm_rf (dir);
+  sf_test_rm_rf (empty_dir);
+}
+END_TEST
+
+START_TEST (test_case_insensitive)
+{
+  g_autofree char *dir = sf_test_make_tempdir ();
+  g_autoptr(GBytes) scatter = read_fixture (FLY_FIXTURE);
+  g_autoptr(GBytes) lk = make_mtk_header ("LK", 1000);
+  g_autoptr(GBytes) boot = make_android_boot ();
+  g_autoptr(GBytes) sys = make_sparse (1, 1, 1);
+  g_autoptr(SfFirmware) fw = NULL;
+
+  write_named (dir, SCATTER_NAME, scatter);
+  write_named (dir, "Lk.Bin", lk);
+  write_named (dir, "BOOT.IMG", boot);
+  /* An exact match wins over a case-insensitive one. */
+  write_named (dir, "System.img", boot);
+  write_named (dir, "system.img", sys);
+
+  fw = open_firmware (dir);
+  ck_assert_int_eq (sf_firmware_get_image_state (fw, find_partition (fw, "UBOOT")), SF_IMAGE_STATE_OK);
+  ck_assert (g_str_has_suffix (sf_firmware_get_image_path (fw, find_partition (fw, "UBOOT")), "/Lk.Bin"));
+  ck_assert (g_str_has_suffix (sf_firmware_get_image_path (fw, find_partition (fw, "BOOTIMG")), "/BOOT.IMG"));
+  ck_assert (g_str_has_suffix (sf_firmware_get_image_path (fw, find_partition (fw, "ANDROID")), "/system.img"));
+  ck_assert_int_eq (sf_firmware_get_image (fw, find_partition (fw, "ANDROID"))->kind, SF_IMAGE_KIND_SPARSE);
+
+  sf_test_rm_rf (dir);
+}
+END_TEST
+
+START_TEST (test_legacy)
+{
+  g_autofree char *dir = sf_test_make_tempdir ();
+  g_autoptr(GBytes) scatter = read_fixture (LEGACY_FIXTURE);
+  g_autoptr(GBytes) boot = make_android_boot ();
+  g_autoptr(GBytes) gfh = make_gfh_preloader ();
+  g_autoptr(GBytes) mbr = make_mbr ();
+  g_autoptr(SfFirmware) fw = NULL;
+  g_autoptr(GError) error = NULL;
+  SfPartition *p;
+
+  write_named (dir, "MT6589_Android_scatter_emmc.txt", scatter);
+  write_named (dir, "boot.img", boot);
+  write_named (dir, "preloader_s960.bin", gfh);
+  write_named (dir, "EBR2", mbr);
+
+  fw = open_firmware (dir);
+  ck_assert_int_eq (sf_scatter_get_format (sf_firmware_get_scatter (fw)), SF_SCATTER_FORMAT_LEGACY);
+
+  p = find_partition (fw, "BOOTIMG");
+  ck_assert_ptr_null (p->file_name);
+  ck_assert_int_eq (sf_firmware_get_image_state (fw, p), SF_IMAGE_STATE_OK);
+  ck_assert (g_str_has_suffix (sf_firmware_get_image_path (fw, p), "/boot.img"));
+  ck_assert_int_eq (sf_firmware_get_image (fw, p)->kind, SF_IMAGE_KIND_ANDROID_BOOT);
+
+  /* No project in a legacy file: the one preloader*.bin there is. */
+  p = find_partition (fw, "PRELOADER");
+  ck_assert_int_eq (sf_firmware_get_image_state (fw, p), SF_IMAGE_STATE_OK);
+  ck_assert (g_str_has_suffix (sf_firmware_get_image_path (fw, p), "/preloader_s960.bin"));
+  ck_assert_int_eq (sf_firmware_get_image (fw, p)->kind, SF_IMAGE_KIND_GFH);
+
+  p = find_partition (fw, "EBR2");
+  ck_assert_int_eq (sf_firmware_get_image_state (fw, p), SF_IMAGE_STATE_OK);
+
+  p = find_partition (fw, "UBOOT");
+  ck_assert_int_eq (sf_firmware_get_image_state (fw, p), SF_IMAGE_STATE_MISSING);
+  ck_assert (!sf_firmware_check_image (fw, p, &error));
+  ck_assert_msg (strstr (error->message, "lk.bin is missing (partition UBOOT)") != NULL, "%s", error->message);
+
+  p = find_partition (fw, "ANDROID");
+  ck_assert_int_eq (sf_firmware_get_image_state (fw, p), SF_IMAGE_STATE_MISSING);
+  p = find_partition (fw, "NVRAM");
+  ck_assert_int_eq (sf_firmware_get_image_state (fw, p), SF_IMAGE_STATE_NONE);
+  g_clear_object (&fw);
+
+  /* Two preloaders: neither is guessed, and the message says why. */
+  write_named (dir, "preloader_other.bin", gfh);
+  fw = open_firmware (dir);
+  p = find_partition (fw, "PRELOADER");
+  ck_assert_int_eq (sf_firmware_get_image_state (fw, p), SF_IMAGE_STATE_MISSING);
+  g_clear_error (&error);
+  ck_assert (!sf_firmware_check_image (fw, p, &error));
+  ck_assert_msg (strstr (error->message, "preloader_other.bin, preloader_s960.bin") != NULL, "%s", error->message);
+
+  sf_test_rm_rf (dir);
+}
+END_TEST
+
+START_TEST (test_shared_image)
+{
+  /* One file for two partitions (scp.img for scp1 and scp2) is fine. */
+  static const char scatter[] =
+    "- general: MTK_PLATFORM_CFG\n"
+    "  info:\n"
+    "    - config_version: V1.1.2\n"
+    "      platform: MT6771\n"
+    "      project: test\n"
+    "      storage: EMMC\n"
+    "      boot_channel: MSDC_0\n"
+    "      block_size: 0x20000\n"
+    "- partition_index: SYS0\n"
+    "  partition_name: scp1\n"
+    "  file_name: scp.img\n"
+    "  is_download: true\n"
+    "  type: NORMAL_ROM\n"
+    "  linear_start_addr: 0x0\n"
+    "  physical_start_addr: 0x0\n"
+    "  partition_size: 0x100000\n"
+    "  region: EMMC_USER\n"
+    "  storage: HW_STORAGE_EMMC\n"
+    "  boundary_check: true\n"
+    "  is_reserved: false\n"
+    "  operation_type: UPDATE\n"
+    "  reserve: 0x00\n"
+    "\n"
+    "- partition_index: SYS1\n"
+    "  partition_name: scp2\n"
+    "  file_name: scp.img\n"
+    "  is_download: true\n"
+    "  type: NORMAL_ROM\n"
+    "  linear_start_addr: 0x100000\n"
+    "  physical_start_addr: 0x100000\n"
+    "  partition_size: 0x1000\n"
+    "  region: EMMC_USER\n"
+    "  storage: HW_STORAGE_EMMC\n"
+    "  boundary_check: true\n"
+    "  is_reserved: false\n"
+    "  operation_type: UPDATE\n"
+    "  reserve: 0x00\n"
+    "\n";
+  g_autofree char *dir = sf_test_make_tempdir ();
+  g_autofree char *path = g_build_filename (dir, "MT6771_Android_scatter.txt", NULL);
+  g_autofree char *img_path = g_build_filename (dir, "scp.img", NULL);
+  g_autoptr(GBytes) img = make_mtk_header ("SCP", 8000);
+  g_autoptr(SfFirmware) fw = NULL;
+
+  sf_test_write_file (path, scatter, sizeof scatter - 1);
+  write_bytes (img_path, img);
+  fw = open_firmware (path);
+  ck_assert_int_eq (sf_firmware_get_image_state (fw, find_partition (fw, "scp1")), SF_IMAGE_STATE_OK);
+  /* The same file is too large for the 4 KiB scp2. */
+  ck_assert_int_eq (sf_firmware_get_image_state (fw, find_partition (fw, "scp2")), SF_IMAGE_STATE_TOO_LARGE);
+  ck_assert_ptr_eq (sf_firmware_get_image (fw, find_partition (fw, "scp1")),
+                    sf_firmware_get_image (fw, find_partition (fw, "scp2")));
+
+  sf_test_rm_rf (dir);
+}
+END_TEST
+
+START_TEST (test_sample_firmware)
+{
+  /* The sample firmware the quick start flashes: every image there and fit. */
+  const char *dir = g_getenv ("SF_SAMPLE_FIRMWARE");
+  g_autoptr(SfFirmware) fw = NULL;
+  SfLayout *layout;
+  guint n_ok = 0;
+
+  ck_assert_msg (dir != NULL, "SF_SAMPLE_FIRMWARE is not set: run the tests with meson test");
+  fw = open_firmware (dir);
+  layout = sf_scatter_get_layout (sf_firmware_get_scatter (fw), 0);
+  ck_assert_str_eq (sf_scatter_get_project (sf_firmware_get_scatter (fw)), "scatterflash_sample");
+
+  for (guint i = 0; i < layout->partitions->len; i++) {
+    SfPartition *p = g_ptr_array_index (layout->partitions, i);
+    g_autoptr(GError) error = NULL;
+    SfImageState state = sf_firmware_get_image_state (fw, p);
+
+    if (p->file_name == NULL) {
+      ck_assert_int_eq (state, SF_IMAGE_STATE_NONE);
+      continue;
+    }
+    ck_assert_msg (sf_firmware_check_image (fw, p, &error), "%s", error ? error->message : "?");
+    n_ok++;
+  }
+  ck_assert_uint_eq (n_ok, 11);
+  ck_assert_int_eq (sf_firmware_get_image (fw, find_partition (fw, "PRELOADER"))->kind, SF_IMAGE_KIND_GFH);
+  ck_assert_int_eq (sf_firmware_get_image (fw, find_partition (fw, "UBOOT"))->kind, SF_IMAGE_KIND_MTK_HEADER);
+  ck_assert_int_eq (sf_firmware_get_image (fw, find_partition (fw, "BOOTIMG"))->kind, SF_IMAGE_KIND_ANDROID_BOOT);
+  ck_assert_int_eq (sf_firmware_get_image (fw, find_partition (fw, "ANDROID"))->kind, SF_IMAGE_KIND_SPARSE);
+  ck_assert_uint_eq (sf_firmware_get_image (fw, find_partition (fw, "ANDROID"))->data_size,
+                     find_partition (fw, "ANDROID")->size);
+  ck_assert_int_eq (sf_firmware_get_image (fw, find_partition (fw, "SEC_RO"))->kind, SF_IMAGE_KIND_RAW);
+}
+END_TEST
+
+static Suite *
+firmware_suite (void)
+{
+  Suite *s = suite_create ("firmware");
+  TCase *image = tcase_create ("image");
+  TCase *folder = tcase_create ("folder");
+  TCase *archive = tcase_create ("archive");
+
+  tcase_add_test (image, test_probe_kinds);
+  tcase_add_test (image, test_probe_sparse);
+  tcase_add_test (image, test_probe_sparse_bad);
+  suite_add_tcase (s, image);
+
+  tcase_add_test (folder, test_folder);
+  tcase_add_test (folder, test_too_large_message);
+  tcase_add_test (folder, test_scatter_choice);
+  tcase_add_test (folder, test_scatter_depth);
+  tcase_add_test (folder, test_case_insensitive);
+  tcase_add_test (folder, test_legacy);
+  tcase_add_test (folder, test_shared_image);
+  tcase_add_test (folder, test_sample_firmware);
+  suite_add_tcase (s, folder);
+
+  tcase_add_loop_test (archive, test_archive, 0, G_N_ELEMENTS (archive_names));
+  tcase_add_test (archive, test_archive_by_content);
+  tcase_add_test (archive, test_archive_entry_stream);
+  tcase_add_test (archive, test_archive_heads);
+  tcase_add_test (archive, test_zip_without_scatter);
+  tcase_add_test (archive, test_corrupt_archives);
+  tcase_add_test (archive, test_encrypted_zip);
+  tcase_add_test (archive, test_odd_names);
+  suite_add_tcase (s, archive);
+
+  return s;
+}
+
+int
+main (void)
+{
+  return sf_test_run_suite (firmware_suite ());
+}
