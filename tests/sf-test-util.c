@@ -93,6 +93,9 @@ sf_test_run_cli (char       **out_stdout,
   va_list ap;
 
   ck_assert_msg (cli != NULL, "SF_CLI is not set: run the tests with meson test");
+  /* Callers reuse the same two strings from run to run. */
+  g_clear_pointer (out_stdout, g_free);
+  g_clear_pointer (out_stderr, g_free);
   g_ptr_array_add (argv, (gpointer) cli);
   va_start (ap, first_arg);
   for (arg = first_arg; arg != NULL; arg = va_arg (ap, const char *))

@@ -23,7 +23,8 @@ void        sf_test_write_file     (const char  *path,
                                     gsize        length);
 void        sf_test_rm_rf          (const char  *path);
 /* Runs scatterflash-cli (SF_CLI) with the given arguments (NULL-terminated);
- * returns its exit status and hands back stdout and stderr. */
+ * returns its exit status and hands back stdout and stderr, freeing what
+ * the two pointers held before. */
 int         sf_test_run_cli        (char       **out_stdout,
                                     char       **out_stderr,
                                     const char  *first_arg,

@@ -185,31 +185,17 @@ START_TEST (test_usage_errors)
   g_autofree char *err = NULL;
 
   ck_assert_int_eq (sf_test_run_cli (&out, &err, NULL), 2);
-  g_clear_pointer (&out, g_free);
-  g_clear_pointer (&err, g_free);
   ck_assert_int_eq (sf_test_run_cli (&out, &err, "frobnicate", NULL), 2);
   ck_assert_ptr_nonnull (strstr (err, "frobnicate"));
-  g_clear_pointer (&out, g_free);
-  g_clear_pointer (&err, g_free);
   ck_assert_int_eq (sf_test_run_cli (&out, &err, "scatter", NULL), 2);
   ck_assert_ptr_nonnull (strstr (err, "scatterflash-cli scatter --help"));
-  g_clear_pointer (&out, g_free);
-  g_clear_pointer (&err, g_free);
   ck_assert_int_eq (sf_test_run_cli (&out, &err, "scatter", "--bogus", "x", NULL), 2);
-  g_clear_pointer (&out, g_free);
-  g_clear_pointer (&err, g_free);
   ck_assert_int_eq (sf_test_run_cli (&out, &err, "plan", "--scene", "download-all", "x", NULL), 2);
   ck_assert_ptr_nonnull (strstr (err, "download-all"));
-  g_clear_pointer (&out, g_free);
-  g_clear_pointer (&err, g_free);
   ck_assert_int_eq (sf_test_run_cli (&out, &err, "scatter", "--help", NULL), 0);
   ck_assert_ptr_nonnull (strstr (out, "--json"));
-  g_clear_pointer (&out, g_free);
-  g_clear_pointer (&err, g_free);
   ck_assert_int_eq (sf_test_run_cli (&out, &err, "plan", "--help", NULL), 0);
   ck_assert_ptr_nonnull (strstr (out, "--partitions"));
-  g_clear_pointer (&out, g_free);
-  g_clear_pointer (&err, g_free);
   ck_assert_int_eq (sf_test_run_cli (&out, &err, "--version", NULL), 0);
   ck_assert_ptr_nonnull (strstr (out, PACKAGE_VERSION));
 }
@@ -280,16 +266,12 @@ START_TEST (test_plan_sample_firmware)
                     "PRELOADER");
   ck_assert_int_eq (json_object_get_int_member (root, "total_bytes"), sum);
 
-  g_clear_pointer (&out, g_free);
-  g_clear_pointer (&err, g_free);
   status = sf_test_run_cli (&out, &err, "plan", "--scene", "download-only", "--partitions", "BOOTIMG,NO_SUCH",
                             sample, NULL);
   ck_assert_int_eq (status, 2);
   ck_assert_ptr_nonnull (strstr (err, "NO_SUCH"));
   ck_assert_str_eq (out, "");
 
-  g_clear_pointer (&out, g_free);
-  g_clear_pointer (&err, g_free);
   status = sf_test_run_cli (&out, &err, "plan", "--scene", "download-only", "--partitions", "BOOTIMG",
                             sample, NULL);
   ck_assert_int_eq (status, 0);
@@ -359,15 +341,11 @@ START_TEST (test_plan_bad_images_exit_2)
                  "%s", err);
 
   /* Without BOOTIMG ticked the rest plans fine. */
-  g_clear_pointer (&out, g_free);
-  g_clear_pointer (&err, g_free);
   status = sf_test_run_cli (&out, &err, "plan", "--scene", "download-only", "--partitions",
                             "PRELOADER,ANDROID", dir, NULL);
   ck_assert_msg (status == 0, "%s", err);
 
   sf_test_write_file (system, sparse, sizeof sparse);
-  g_clear_pointer (&out, g_free);
-  g_clear_pointer (&err, g_free);
   g_free (want);
   want = g_strdup_printf ("MT6572_Android_scatter.txt:%u: ", scatter_line_of (dir, "ANDROID"));
   status = sf_test_run_cli (&out, &err, "plan", "--scene", "download-only", "--partitions", "ANDROID",
@@ -404,8 +382,6 @@ START_TEST (test_zip_without_scatter_exit_2)
   ck_assert_int_eq (sf_test_run_cli (&out, &err, "scatter", "--json", zip, NULL), 2);
   ck_assert_str_eq (out, "");
   ck_assert_msg (strstr (err, "firmware.zip") != NULL && strstr (err, " — ") != NULL, "%s", err);
-  g_clear_pointer (&out, g_free);
-  g_clear_pointer (&err, g_free);
   ck_assert_int_eq (sf_test_run_cli (&out, &err, "plan", "--scene", "download-only", zip, NULL), 2);
   sf_test_rm_rf (dir);
 }

@@ -30,7 +30,7 @@ UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
   meson test -C build-asan --print-errorlogs
 
 echo "== benchmarks"
-meson test -C build-ci --benchmark --verbose
+meson test -C build-ci --benchmark --verbose --logbase benchmarklog
 
 if [ -x ../shared/tools/check-scatter-contract ]; then
   echo "== scatter --json against the independent reader"

@@ -181,5 +181,14 @@ sf_cli_json_issues (JsonBuilder *builder,
 char *
 sf_cli_format_size (guint64 bytes)
 {
-  return g_format_size_full (bytes, G_FORMAT_SIZE_IEC_UNITS);
+  char *text = g_format_size_full (bytes, G_FORMAT_SIZE_IEC_UNITS);
+  char *nbsp;
+
+  /* GLib puts a no-break space before the unit; columns on a terminal line
+   * up only with a plain one. */
+  while ((nbsp = strstr (text, "\u00a0")) != NULL) {
+    nbsp[0] = ' ';
+    memmove (nbsp + 1, nbsp + 2, strlen (nbsp + 2) + 1);
+  }
+  return text;
 }
