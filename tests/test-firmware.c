@@ -333,8 +333,14 @@ open_firmware (const char *path)
   return fw;
 }
 
+/* Any code of SF_ERROR will do. */
+#define ANY_SF_ERROR (-1)
+
+/* Opening @path must fail with @code (or ANY_SF_ERROR). Returns the error
+ * for further checks. */
 static GError *
-open_firmware_fails (const char *path)
+open_firmware_fails (const char *path,
+                     gint        code)
 {
   g_autoptr(GFile) file = g_file_new_for_path (path);
   GError *error = NULL;
@@ -342,7 +348,55 @@ open_firmware_fails (const char *path)
 
   ck_assert_msg (fw == NULL, "%s opened, but should not have", path);
   ck_assert (error != NULL);
+  if (code == ANY_SF_ERROR)
+    ck_assert_msg (error->domain == SF_ERROR, "%s", error->message);
+  else
+    ck_assert_msg (g_error_matches (error, SF_ERROR, code), "%s", error->message);
   return error;
+}
+
+static void
+assert_mentions (const GError *error,
+                 const char   *text)
+{
+  ck_assert_msg (strstr (error->message, text) != NULL, "“%s” does not mention “%s”", error->message, text);
+}
+
+static void
+assert_starts_with (const GError *error,
+                    const char   *prefix)
+{
+  ck_assert_msg (g_str_has_prefix (error->message, prefix), "“%s” does not start with “%s”", error->message, prefix);
+}
+
+/* Not checked by assert_image(). */
+#define ANY_KIND ((SfImageKind) -1)
+
+/* What the firmware says of the image of partition @name: its @state, and
+ * where given, how its path ends and its @kind. */
+static SfPartition *
+assert_image (SfFirmware   *fw,
+              const char   *name,
+              SfImageState  state,
+              const char   *path_suffix,
+              SfImageKind   kind)
+{
+  SfPartition *p = find_partition (fw, name);
+  SfImageState got = sf_firmware_get_image_state (fw, p);
+  const char *path = sf_firmware_get_image_path (fw, p);
+  SfImage *image = sf_firmware_get_image (fw, p);
+
+  ck_assert_msg (got == state, "%s: state %s, expected %s", name,
+                 sf_image_state_to_string (got), sf_image_state_to_string (state));
+  if (path_suffix != NULL)
+    ck_assert_msg (path != NULL && g_str_has_suffix (path, path_suffix), "%s: path %s, expected …%s",
+                   name, path != NULL ? path : "(none)", path_suffix);
+  if (kind != ANY_KIND) {
+    ck_assert_msg (image != NULL, "%s: no image", name);
+    ck_assert_msg (image->kind == kind, "%s: kind %s, expected %s", name,
+                   sf_image_kind_to_string (image->kind), sf_image_kind_to_string (kind));
+  }
+  return p;
 }
 
 /* Checks every partition of the set; @path_prefix is what image paths start
@@ -356,23 +410,18 @@ check_firmware (SfFirmware *fw,
 
   for (guint i = 0; i < G_N_ELEMENTS (expected); i++) {
     const Expect *e = &expected[i];
-    SfPartition *p = find_partition (fw, e->partition);
-    SfImageState state = sf_firmware_get_image_state (fw, p);
+    SfPartition *p = assert_image (fw, e->partition, e->state, NULL, ANY_KIND);
     SfImage *image = sf_firmware_get_image (fw, p);
     const char *path = sf_firmware_get_image_path (fw, p);
     g_autoptr(GError) error = NULL;
     g_autofree char *where = g_strdup_printf ("%s:%u: ", scatter_name, p->line);
     gboolean ok;
 
-    ck_assert_msg (state == e->state, "%s: state %s, expected %s", e->partition,
-                   sf_image_state_to_string (state), sf_image_state_to_string (e->state));
-
     ok = sf_firmware_check_image (fw, p, &error);
     ck_assert_msg (ok == (e->state == SF_IMAGE_STATE_OK), "%s: check_image gave %d", e->partition, ok);
     if (!ok) {
-      ck_assert_msg (g_str_has_prefix (error->message, where), "%s: message “%s” does not start with “%s”",
-                     e->partition, error->message, where);
-      ck_assert_msg (strstr (error->message, e->partition) != NULL, "%s: %s", e->partition, error->message);
+      assert_starts_with (error, where);
+      assert_mentions (error, e->partition);
     }
 
     switch (e->state) {
@@ -385,18 +434,18 @@ check_firmware (SfFirmware *fw,
       ck_assert (image == NULL);
       ck_assert (path == NULL);
       ck_assert (g_error_matches (error, SF_ERROR, SF_ERROR_IMAGE_MISSING));
-      ck_assert_msg (strstr (error->message, p->file_name) != NULL, "%s", error->message);
-      ck_assert_msg (strstr (error->message, "untick") != NULL, "%s", error->message);
+      assert_mentions (error, p->file_name);
+      assert_mentions (error, "untick");
       break;
     case SF_IMAGE_STATE_INVALID:
       ck_assert (image == NULL);
       ck_assert (path != NULL);
       ck_assert (g_error_matches (error, SF_ERROR, SF_ERROR_IMAGE_INVALID));
-      ck_assert_msg (strstr (error->message, "version 2") != NULL, "%s", error->message);
+      assert_mentions (error, "version 2");
       break;
     case SF_IMAGE_STATE_EMPTY:
       ck_assert (g_error_matches (error, SF_ERROR, SF_ERROR_IMAGE_EMPTY));
-      ck_assert_msg (strstr (error->message, e->file) != NULL, "%s", error->message);
+      assert_mentions (error, e->file);
       break;
     case SF_IMAGE_STATE_TOO_LARGE:
       {
@@ -404,10 +453,10 @@ check_firmware (SfFirmware *fw,
         g_autofree char *room_text = g_strdup_printf ("%" G_GUINT64_FORMAT " bytes", p->size);
 
         ck_assert (g_error_matches (error, SF_ERROR, SF_ERROR_IMAGE_TOO_LARGE));
-        ck_assert_msg (strstr (error->message, e->file) != NULL, "%s", error->message);
-        ck_assert_msg (strstr (error->message, size_text) != NULL, "%s", error->message);
-        ck_assert_msg (strstr (error->message, room_text) != NULL, "%s", error->message);
-        ck_assert_msg (strstr (error->message, " — ") != NULL, "%s", error->message);
+        assert_mentions (error, e->file);
+        assert_mentions (error, size_text);
+        assert_mentions (error, room_text);
+        assert_mentions (error, " — ");
       }
       break;
     case SF_IMAGE_STATE_OK:
@@ -576,6 +625,32 @@ START_TEST (test_probe_kinds)
     { boot, SF_IMAGE_KIND_ANDROID_BOOT },
     { ext4, SF_IMAGE_KIND_EXT4 },
   };
+  static const struct {
+    const char  *magic;
+    gsize        magic_len;
+    gboolean     brlyt;       /* "BRLYT" at 0x200 */
+    SfImageKind  kind;
+  } heads[] = {
+    /* A preloader read back from eMMC: the boot header, BRLYT at 0x200. */
+    { "EMMC_BOOT", 9, TRUE, SF_IMAGE_KIND_GFH },
+    /* Without BRLYT it is just bytes. */
+    { "EMMC_BOOT", 9, FALSE, SF_IMAGE_KIND_RAW },
+    { "UBI#", 4, FALSE, SF_IMAGE_KIND_UBI },
+    /* "MMM" with version 1 but a non-FILE_INFO first block is no preloader. */
+    { "MMM\x01\x38\x00\x07\x00", 8, FALSE, SF_IMAGE_KIND_RAW },
+  };
+  static const struct {
+    SfImageKind  kind;
+    const char  *name;
+  } kind_names[] = {
+    { SF_IMAGE_KIND_RAW, "raw" },
+    { SF_IMAGE_KIND_SPARSE, "sparse" },
+    { SF_IMAGE_KIND_EXT4, "ext4" },
+    { SF_IMAGE_KIND_GFH, "gfh-bootloader" },
+    { SF_IMAGE_KIND_MTK_HEADER, "mtk-header" },
+    { SF_IMAGE_KIND_ANDROID_BOOT, "android-boot" },
+    { SF_IMAGE_KIND_UBI, "ubi" },
+  };
 
   for (guint i = 0; i < G_N_ELEMENTS (cases); i++) {
     gsize len = 0;
@@ -588,40 +663,18 @@ START_TEST (test_probe_kinds)
     ck_assert_uint_eq (image->data_size, len);
   }
 
-  /* A preloader read back from eMMC: the boot header, BRLYT at 0x200. */
-  {
-    g_autoptr(SfImage) image = NULL;
-
-    memcpy (head, "EMMC_BOOT", 9);
-    memcpy (head + 0x200, "BRLYT", 5);
-    image = sf_image_probe (head, sizeof head, 1 << 20, "x", &error);
-    ck_assert_int_eq (image->kind, SF_IMAGE_KIND_GFH);
-  }
-  {
-    g_autoptr(SfImage) image = NULL;
-
-    /* Without BRLYT it is just bytes. */
-    memset (head, 0, sizeof head);
-    memcpy (head, "EMMC_BOOT", 9);
-    image = sf_image_probe (head, sizeof head, 1 << 20, "x", &error);
-    ck_assert_int_eq (image->kind, SF_IMAGE_KIND_RAW);
-  }
-  {
+  /* Magic numbers in a head of SF_IMAGE_PROBE_BYTES, the rest zeros. */
+  for (guint i = 0; i < G_N_ELEMENTS (heads); i++) {
     g_autoptr(SfImage) image = NULL;
 
     memset (head, 0, sizeof head);
-    memcpy (head, "UBI#", 4);
+    memcpy (head, heads[i].magic, heads[i].magic_len);
+    if (heads[i].brlyt)
+      memcpy (head + 0x200, "BRLYT", 5);
     image = sf_image_probe (head, sizeof head, 1 << 20, "x", &error);
-    ck_assert_int_eq (image->kind, SF_IMAGE_KIND_UBI);
-  }
-  {
-    g_autoptr(SfImage) image = NULL;
-
-    /* "MMM" with version 1 but a non-FILE_INFO first block is no preloader. */
-    memset (head, 0, sizeof head);
-    memcpy (head, "MMM\x01\x38\x00\x07\x00", 8);
-    image = sf_image_probe (head, sizeof head, 1 << 20, "x", &error);
-    ck_assert_int_eq (image->kind, SF_IMAGE_KIND_RAW);
+    ck_assert_msg (image != NULL, "head %u: %s", i, error ? error->message : "?");
+    ck_assert_msg (image->kind == heads[i].kind, "head %u: kind %s, expected %s", i,
+                   sf_image_kind_to_string (image->kind), sf_image_kind_to_string (heads[i].kind));
   }
   {
     g_autoptr(SfImage) image = sf_image_probe (NULL, 0, 0, "x", &error);
@@ -630,13 +683,8 @@ START_TEST (test_probe_kinds)
     ck_assert_uint_eq (image->data_size, 0);
   }
 
-  ck_assert_str_eq (sf_image_kind_to_string (SF_IMAGE_KIND_RAW), "raw");
-  ck_assert_str_eq (sf_image_kind_to_string (SF_IMAGE_KIND_SPARSE), "sparse");
-  ck_assert_str_eq (sf_image_kind_to_string (SF_IMAGE_KIND_EXT4), "ext4");
-  ck_assert_str_eq (sf_image_kind_to_string (SF_IMAGE_KIND_GFH), "gfh-bootloader");
-  ck_assert_str_eq (sf_image_kind_to_string (SF_IMAGE_KIND_MTK_HEADER), "mtk-header");
-  ck_assert_str_eq (sf_image_kind_to_string (SF_IMAGE_KIND_ANDROID_BOOT), "android-boot");
-  ck_assert_str_eq (sf_image_kind_to_string (SF_IMAGE_KIND_UBI), "ubi");
+  for (guint i = 0; i < G_N_ELEMENTS (kind_names); i++)
+    ck_assert_str_eq (sf_image_kind_to_string (kind_names[i].kind), kind_names[i].name);
 }
 END_TEST
 
@@ -764,28 +812,28 @@ START_TEST (test_too_large_message)
   ck_assert_uint_eq (p->line, 274);   /* fly-iq4407: "- partition_index: SYS17" */
   ck_assert (!sf_firmware_check_image (fw, p, &error));
   expect_start = g_strdup_printf ("%s/%s:274: userdata.img expands to ", dir, SCATTER_NAME);
-  ck_assert_msg (g_str_has_prefix (error->message, expect_start), "%s", error->message);
-  ck_assert_msg (strstr (error->message, "(2147483648 bytes) but partition USRDATA holds") != NULL,
-                 "%s", error->message);
-  ck_assert_msg (strstr (error->message, "(1631584256 bytes) — use the firmware made for this phone") != NULL,
-                 "%s", error->message);
+  assert_starts_with (error, expect_start);
+  assert_mentions (error, "(2147483648 bytes) but partition USRDATA holds");
+  assert_mentions (error, "(1631584256 bytes) — use the firmware made for this phone");
 
   g_clear_error (&error);
   p = find_partition (fw, "BOOTIMG");
   ck_assert (!sf_firmware_check_image (fw, p, &error));
-  ck_assert_msg (strstr (error->message, ":154: boot.img is missing (partition BOOTIMG) — put it next to the scatter file or untick BOOTIMG") != NULL,
-                 "%s", error->message);
+  assert_mentions (error, ":154: boot.img is missing (partition BOOTIMG) — put it next to the scatter file or untick BOOTIMG");
 
   sf_test_rm_rf (dir);
 }
 END_TEST
 
-START_TEST (test_archive)
+/* The firmware set in a @kind archive called @name: read in place, every
+ * image as check_firmware() wants it. */
+static void
+check_archive (const char  *name,
+               ArchiveKind  kind)
 {
-  ArchiveKind kind = (ArchiveKind) _i;
   g_autofree char *dir = sf_test_make_tempdir ();
-  g_autofree char *path = g_build_filename (dir, archive_names[kind], NULL);
-  g_autofree char *prefix = g_strconcat (archive_names[kind], "/firmware/", NULL);
+  g_autofree char *path = g_build_filename (dir, name, NULL);
+  g_autofree char *prefix = g_strconcat (name, "/firmware/", NULL);
   g_autofree char *scatter_name = g_strconcat (prefix, SCATTER_NAME, NULL);
   g_autoptr(GHashTable) set = make_image_set ();
   g_autoptr(SfFirmware) fw = NULL;
@@ -799,27 +847,24 @@ START_TEST (test_archive)
 
   /* Nothing was unpacked next to the archive. */
   listing = g_dir_open (dir, 0, NULL);
-  ck_assert_str_eq (g_dir_read_name (listing), archive_names[kind]);
+  ck_assert_str_eq (g_dir_read_name (listing), name);
   ck_assert_ptr_null (g_dir_read_name (listing));
 
   sf_test_rm_rf (dir);
+}
+
+START_TEST (test_archive)
+{
+  ArchiveKind kind = (ArchiveKind) _i;
+
+  check_archive (archive_names[kind], kind);
 }
 END_TEST
 
 START_TEST (test_archive_by_content)
 {
   /* A zip without a .zip name is still found to be an archive. */
-  g_autofree char *dir = sf_test_make_tempdir ();
-  g_autofree char *path = g_build_filename (dir, "firmware.package", NULL);
-  g_autoptr(GHashTable) set = make_image_set ();
-  g_autoptr(SfFirmware) fw = NULL;
-
-  write_archive (path, KIND_ZIP, set);
-  fw = open_firmware (path);
-  ck_assert (sf_firmware_is_archive (fw));
-  check_firmware (fw, set, "firmware.package/firmware/");
-
-  sf_test_rm_rf (dir);
+  check_archive ("firmware.package", KIND_ZIP);
 }
 END_TEST
 
@@ -996,9 +1041,8 @@ START_TEST (test_zip_without_scatter)
   archive_add (a, "a/b/c/deep_scatter.txt", img);   /* too deep to count */
   archive_end (a);
 
-  error = open_firmware_fails (path);
-  ck_assert_msg (g_error_matches (error, SF_ERROR, SF_ERROR_NO_SCATTER), "%s", error->message);
-  ck_assert_msg (g_str_has_prefix (error->message, "photos.zip: no scatter file"), "%s", error->message);
+  error = open_firmware_fails (path, SF_ERROR_NO_SCATTER);
+  assert_starts_with (error, "photos.zip: no scatter file");
 
   sf_test_rm_rf (dir);
 }
@@ -1032,7 +1076,7 @@ START_TEST (test_corrupt_archives)
     if (fw == NULL) {
       ck_assert (error != NULL);
       ck_assert_msg (error->domain == SF_ERROR, "%s", error->message);
-      ck_assert_msg (g_str_has_prefix (error->message, "cut.zip"), "%s", error->message);
+      assert_starts_with (error, "cut.zip");
     } else {
       /* Cut after the scatter: it opens and the cut images are reported. */
       ck_assert (sf_firmware_get_scatter (fw) != NULL);
@@ -1044,28 +1088,22 @@ START_TEST (test_corrupt_archives)
   ck_assert (g_file_get_contents (good, &data, &len, NULL));
   sf_test_write_file (cut_tgz, data, len / 2);
   {
-    g_autoptr(GError) error = open_firmware_fails (cut_tgz);
+    g_autoptr(GError) error = open_firmware_fails (cut_tgz, SF_ERROR_ARCHIVE);
 
-    ck_assert_msg (g_error_matches (error, SF_ERROR, SF_ERROR_ARCHIVE), "%s", error->message);
-    ck_assert_msg (strstr (error->message, " — ") != NULL, "%s", error->message);
+    assert_mentions (error, " — ");
   }
 
   put_noise (noise, 5000, 99);
   sf_test_write_file (junk, noise->data, noise->len);
   g_byte_array_unref (noise);
   {
-    g_autoptr(GError) error = open_firmware_fails (junk);
+    g_autoptr(GError) error = open_firmware_fails (junk, SF_ERROR_ARCHIVE);
 
-    ck_assert_msg (g_error_matches (error, SF_ERROR, SF_ERROR_ARCHIVE), "%s", error->message);
-    ck_assert_msg (g_str_has_prefix (error->message, "junk.zip: "), "%s", error->message);
+    assert_starts_with (error, "junk.zip: ");
   }
 
   sf_test_write_file (empty, "", 0);
-  {
-    g_autoptr(GError) error = open_firmware_fails (empty);
-
-    ck_assert_msg (error->domain == SF_ERROR, "%s", error->message);
-  }
+  g_error_free (open_firmware_fails (empty, ANY_SF_ERROR));
 
   sf_test_rm_rf (dir);
 }
@@ -1091,11 +1129,10 @@ START_TEST (test_encrypted_zip)
   archive_add (a, "fw/" SCATTER_NAME, scatter);
   archive_end (a);
 
-  error = open_firmware_fails (path);
-  ck_assert_msg (g_error_matches (error, SF_ERROR, SF_ERROR_ARCHIVE), "%s", error->message);
-  ck_assert_msg (g_str_has_prefix (error->message, "locked.zip/fw/" SCATTER_NAME ": "), "%s", error->message);
-  ck_assert_msg (strstr (error->message, "encrypted") != NULL, "%s", error->message);
-  ck_assert_msg (strstr (error->message, "password") != NULL, "%s", error->message);
+  error = open_firmware_fails (path, SF_ERROR_ARCHIVE);
+  assert_starts_with (error, "locked.zip/fw/" SCATTER_NAME ": ");
+  assert_mentions (error, "encrypted");
+  assert_mentions (error, "password");
 
   sf_test_rm_rf (dir);
 }
@@ -1121,9 +1158,8 @@ START_TEST (test_odd_names)
   put_noise (bytes, 3000, 5);
   noise = g_byte_array_free_to_bytes (bytes);
   write_bytes (bin, noise);
-  error = open_firmware_fails (bin);
-  ck_assert_msg (g_error_matches (error, SF_ERROR, SF_ERROR_ARCHIVE), "%s", error->message);
-  ck_assert_msg (strstr (error->message, "not an archive") != NULL, "%s", error->message);
+  error = open_firmware_fails (bin, SF_ERROR_ARCHIVE);
+  assert_mentions (error, "not an archive");
 
   sf_test_rm_rf (dir);
 }
@@ -1150,10 +1186,9 @@ START_TEST (test_scatter_choice)
 
   /* Two that both look right: the user must choose, and is told which. */
   write_bytes (third_path, other);
-  error = open_firmware_fails (dir);
-  ck_assert_msg (g_error_matches (error, SF_ERROR, SF_ERROR_MANY_SCATTERS), "%s", error->message);
-  ck_assert_msg (strstr (error->message, "MT6572_Android_scatter.txt") != NULL, "%s", error->message);
-  ck_assert_msg (strstr (error->message, "MT6572_Android_scatter_old.txt") != NULL, "%s", error->message);
+  error = open_firmware_fails (dir, SF_ERROR_MANY_SCATTERS);
+  assert_mentions (error, "MT6572_Android_scatter.txt");
+  assert_mentions (error, "MT6572_Android_scatter_old.txt");
 
   sf_test_rm_rf (dir);
 }
@@ -1175,8 +1210,7 @@ START_TEST (test_scatter_depth)
 
   /* Three levels down is too deep. */
   write_bytes (deeper, scatter);
-  error = open_firmware_fails (dir);
-  ck_assert_msg (g_error_matches (error, SF_ERROR, SF_ERROR_NO_SCATTER), "%s", error->message);
+  error = open_firmware_fails (dir, SF_ERROR_NO_SCATTER);
 
   /* Two levels down is found, and macOS leftovers are ignored; images are
    * next to the scatter. */
@@ -1185,20 +1219,17 @@ START_TEST (test_scatter_depth)
   write_bytes (junk, scatter);
   fw = open_firmware (dir);
   ck_assert_str_eq (sf_scatter_get_display_name (sf_firmware_get_scatter (fw)), deep);
-  ck_assert_int_eq (sf_firmware_get_image_state (fw, find_partition (fw, "BOOTIMG")), SF_IMAGE_STATE_OK);
+  assert_image (fw, "BOOTIMG", SF_IMAGE_STATE_OK, NULL, ANY_KIND);
 
   g_clear_error (&error);
-  error = open_firmware_fails (empty_dir);
-  ck_assert_msg (g_error_matches (error, SF_ERROR, SF_ERROR_NO_SCATTER), "%s", error->message);
-  ck_assert_msg (strstr (error->message, ": no scatter file (…_Android_scatter.txt) in this folder — pick the folder the firmware was unpacked to") != NULL,
-                 "%s", error->message);
+  error = open_firmware_fails (empty_dir, SF_ERROR_NO_SCATTER);
+  assert_mentions (error, ": no scatter file (…_Android_scatter.txt) in this folder — pick the folder the firmware was unpacked to");
 
   g_clear_error (&error);
   {
     g_autofree char *nowhere = g_build_filename (empty_dir, "nothing-here", NULL);
 
-    error = open_firmware_fails (nowhere);
-    ck_assert_msg (g_error_matches (error, SF_ERROR, SF_ERROR_SCATTER_OPEN), "%s", error->message);
+    error = open_firmware_fails (nowhere, SF_ERROR_SCATTER_OPEN);
   }
 
   sf_test_rm_rf (dir);
@@ -1223,11 +1254,9 @@ START_TEST (test_case_insensitive)
   write_named (dir, "system.img", sys);
 
   fw = open_firmware (dir);
-  ck_assert_int_eq (sf_firmware_get_image_state (fw, find_partition (fw, "UBOOT")), SF_IMAGE_STATE_OK);
-  ck_assert (g_str_has_suffix (sf_firmware_get_image_path (fw, find_partition (fw, "UBOOT")), "/Lk.Bin"));
-  ck_assert (g_str_has_suffix (sf_firmware_get_image_path (fw, find_partition (fw, "BOOTIMG")), "/BOOT.IMG"));
-  ck_assert (g_str_has_suffix (sf_firmware_get_image_path (fw, find_partition (fw, "ANDROID")), "/system.img"));
-  ck_assert_int_eq (sf_firmware_get_image (fw, find_partition (fw, "ANDROID"))->kind, SF_IMAGE_KIND_SPARSE);
+  assert_image (fw, "UBOOT", SF_IMAGE_STATE_OK, "/Lk.Bin", ANY_KIND);
+  assert_image (fw, "BOOTIMG", SF_IMAGE_STATE_OK, "/BOOT.IMG", ANY_KIND);
+  assert_image (fw, "ANDROID", SF_IMAGE_STATE_OK, "/system.img", SF_IMAGE_KIND_SPARSE);
 
   sf_test_rm_rf (dir);
 }
@@ -1252,40 +1281,29 @@ START_TEST (test_legacy)
   fw = open_firmware (dir);
   ck_assert_int_eq (sf_scatter_get_format (sf_firmware_get_scatter (fw)), SF_SCATTER_FORMAT_LEGACY);
 
-  p = find_partition (fw, "BOOTIMG");
+  /* No file name in a legacy file: the one its partition name implies. */
+  p = assert_image (fw, "BOOTIMG", SF_IMAGE_STATE_OK, "/boot.img", SF_IMAGE_KIND_ANDROID_BOOT);
   ck_assert_ptr_null (p->file_name);
-  ck_assert_int_eq (sf_firmware_get_image_state (fw, p), SF_IMAGE_STATE_OK);
-  ck_assert (g_str_has_suffix (sf_firmware_get_image_path (fw, p), "/boot.img"));
-  ck_assert_int_eq (sf_firmware_get_image (fw, p)->kind, SF_IMAGE_KIND_ANDROID_BOOT);
 
   /* No project in a legacy file: the one preloader*.bin there is. */
-  p = find_partition (fw, "PRELOADER");
-  ck_assert_int_eq (sf_firmware_get_image_state (fw, p), SF_IMAGE_STATE_OK);
-  ck_assert (g_str_has_suffix (sf_firmware_get_image_path (fw, p), "/preloader_s960.bin"));
-  ck_assert_int_eq (sf_firmware_get_image (fw, p)->kind, SF_IMAGE_KIND_GFH);
+  assert_image (fw, "PRELOADER", SF_IMAGE_STATE_OK, "/preloader_s960.bin", SF_IMAGE_KIND_GFH);
+  assert_image (fw, "EBR2", SF_IMAGE_STATE_OK, NULL, ANY_KIND);
 
-  p = find_partition (fw, "EBR2");
-  ck_assert_int_eq (sf_firmware_get_image_state (fw, p), SF_IMAGE_STATE_OK);
-
-  p = find_partition (fw, "UBOOT");
-  ck_assert_int_eq (sf_firmware_get_image_state (fw, p), SF_IMAGE_STATE_MISSING);
+  p = assert_image (fw, "UBOOT", SF_IMAGE_STATE_MISSING, NULL, ANY_KIND);
   ck_assert (!sf_firmware_check_image (fw, p, &error));
-  ck_assert_msg (strstr (error->message, "lk.bin is missing (partition UBOOT)") != NULL, "%s", error->message);
+  assert_mentions (error, "lk.bin is missing (partition UBOOT)");
 
-  p = find_partition (fw, "ANDROID");
-  ck_assert_int_eq (sf_firmware_get_image_state (fw, p), SF_IMAGE_STATE_MISSING);
-  p = find_partition (fw, "NVRAM");
-  ck_assert_int_eq (sf_firmware_get_image_state (fw, p), SF_IMAGE_STATE_NONE);
+  assert_image (fw, "ANDROID", SF_IMAGE_STATE_MISSING, NULL, ANY_KIND);
+  assert_image (fw, "NVRAM", SF_IMAGE_STATE_NONE, NULL, ANY_KIND);
   g_clear_object (&fw);
 
   /* Two preloaders: neither is guessed, and the message says why. */
   write_named (dir, "preloader_other.bin", gfh);
   fw = open_firmware (dir);
-  p = find_partition (fw, "PRELOADER");
-  ck_assert_int_eq (sf_firmware_get_image_state (fw, p), SF_IMAGE_STATE_MISSING);
+  p = assert_image (fw, "PRELOADER", SF_IMAGE_STATE_MISSING, NULL, ANY_KIND);
   g_clear_error (&error);
   ck_assert (!sf_firmware_check_image (fw, p, &error));
-  ck_assert_msg (strstr (error->message, "preloader_other.bin, preloader_s960.bin") != NULL, "%s", error->message);
+  assert_mentions (error, "preloader_other.bin, preloader_s960.bin");
 
   sf_test_rm_rf (dir);
 }
@@ -1342,9 +1360,9 @@ START_TEST (test_shared_image)
   sf_test_write_file (path, scatter, sizeof scatter - 1);
   write_bytes (img_path, img);
   fw = open_firmware (path);
-  ck_assert_int_eq (sf_firmware_get_image_state (fw, find_partition (fw, "scp1")), SF_IMAGE_STATE_OK);
+  assert_image (fw, "scp1", SF_IMAGE_STATE_OK, NULL, ANY_KIND);
   /* The same file is too large for the 4 KiB scp2. */
-  ck_assert_int_eq (sf_firmware_get_image_state (fw, find_partition (fw, "scp2")), SF_IMAGE_STATE_TOO_LARGE);
+  assert_image (fw, "scp2", SF_IMAGE_STATE_TOO_LARGE, NULL, ANY_KIND);
   ck_assert_ptr_eq (sf_firmware_get_image (fw, find_partition (fw, "scp1")),
                     sf_firmware_get_image (fw, find_partition (fw, "scp2")));
 
@@ -1357,6 +1375,7 @@ START_TEST (test_sample_firmware)
   /* The sample firmware the quick start flashes: every image there and fit. */
   const char *dir = g_getenv ("SF_SAMPLE_FIRMWARE");
   g_autoptr(SfFirmware) fw = NULL;
+  SfPartition *android;
   SfLayout *layout;
   guint n_ok = 0;
 
@@ -1378,13 +1397,12 @@ START_TEST (test_sample_firmware)
     n_ok++;
   }
   ck_assert_uint_eq (n_ok, 11);
-  ck_assert_int_eq (sf_firmware_get_image (fw, find_partition (fw, "PRELOADER"))->kind, SF_IMAGE_KIND_GFH);
-  ck_assert_int_eq (sf_firmware_get_image (fw, find_partition (fw, "UBOOT"))->kind, SF_IMAGE_KIND_MTK_HEADER);
-  ck_assert_int_eq (sf_firmware_get_image (fw, find_partition (fw, "BOOTIMG"))->kind, SF_IMAGE_KIND_ANDROID_BOOT);
-  ck_assert_int_eq (sf_firmware_get_image (fw, find_partition (fw, "ANDROID"))->kind, SF_IMAGE_KIND_SPARSE);
-  ck_assert_uint_eq (sf_firmware_get_image (fw, find_partition (fw, "ANDROID"))->data_size,
-                     find_partition (fw, "ANDROID")->size);
-  ck_assert_int_eq (sf_firmware_get_image (fw, find_partition (fw, "SEC_RO"))->kind, SF_IMAGE_KIND_RAW);
+  assert_image (fw, "PRELOADER", SF_IMAGE_STATE_OK, NULL, SF_IMAGE_KIND_GFH);
+  assert_image (fw, "UBOOT", SF_IMAGE_STATE_OK, NULL, SF_IMAGE_KIND_MTK_HEADER);
+  assert_image (fw, "BOOTIMG", SF_IMAGE_STATE_OK, NULL, SF_IMAGE_KIND_ANDROID_BOOT);
+  android = assert_image (fw, "ANDROID", SF_IMAGE_STATE_OK, NULL, SF_IMAGE_KIND_SPARSE);
+  ck_assert_uint_eq (sf_firmware_get_image (fw, android)->data_size, android->size);
+  assert_image (fw, "SEC_RO", SF_IMAGE_STATE_OK, NULL, SF_IMAGE_KIND_RAW);
 }
 END_TEST
 

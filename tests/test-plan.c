@@ -147,6 +147,58 @@ open_firmware (void)
 #define MT6572_CACHE_BYTES     0x3000
 #define MT6572_USERDATA_BYTES  0x3100
 
+/* Every image above, system.img as it is written (expanded). */
+#define MT6572_IMAGE_BYTES     (MT6572_PRELOADER_BYTES + MT6572_MBR_BYTES + MT6572_EBR1_BYTES + \
+                                MT6572_LK_BYTES + MT6572_BOOT_BYTES + MT6572_RECOVERY_BYTES + \
+                                MT6572_SECRO_BYTES + MT6572_LOGO_BYTES + SPARSE_DATA_SIZE + \
+                                MT6572_CACHE_BYTES + MT6572_USERDATA_BYTES)
+
+/* PRO_INFO, NVRAM, PROTECT_F and PROTECT_S, as the scatter sizes them. */
+#define MT6572_CALIBRATION_BYTES (0x300000 + 0x500000 + 0xa00000 + 0xa00000)
+
+/* The MT6572 scatter's partitions as an ExpectedStep has them: name,
+ * address, length. */
+#define MT6572_PRELOADER "PRELOADER", 0x0, 0xc00000
+#define MT6572_MBR       "MBR", 0xc00000, 0x80000
+#define MT6572_EBR1      "EBR1", 0xc80000, 0x80000
+#define MT6572_PRO_INFO  "PRO_INFO", 0xd00000, 0x300000
+#define MT6572_NVRAM     "NVRAM", 0x1000000, 0x500000
+#define MT6572_PROTECT_F "PROTECT_F", 0x1500000, 0xa00000
+#define MT6572_PROTECT_S "PROTECT_S", 0x1f00000, 0xa00000
+#define MT6572_SECCFG    "SECCFG", 0x2900000, 0x20000
+#define MT6572_UBOOT     "UBOOT", 0x2920000, 0x60000
+#define MT6572_BOOTIMG   "BOOTIMG", 0x2980000, 0x600000
+#define MT6572_RECOVERY  "RECOVERY", 0x2f80000, 0x600000
+#define MT6572_SEC_RO    "SEC_RO", 0x3580000, 0x40000
+#define MT6572_MISC      "MISC", 0x35c0000, 0x80000
+#define MT6572_LOGO      "LOGO", 0x3640000, 0x300000
+#define MT6572_EXPDB     "EXPDB", 0x3940000, 0xa00000
+#define MT6572_ANDROID   "ANDROID", 0x4340000, 0x38400000
+#define MT6572_CACHE     "CACHE", 0x3c740000, 0x17800000
+#define MT6572_USRDATA   "USRDATA", 0x53f40000, 0x61400000
+#define MT6572_FAT       "FAT", 0xb5340000, 0
+
+/* Backup or restore steps for the calibration partitions. */
+#define MT6572_CALIBRATION_STEPS(kind) \
+  { kind, MT6572_PRO_INFO, 0x300000 }, \
+  { kind, MT6572_NVRAM, 0x500000 }, \
+  { kind, MT6572_PROTECT_F, 0xa00000 }, \
+  { kind, MT6572_PROTECT_S, 0xa00000 }
+
+/* Every image written, in scatter order. */
+#define MT6572_DOWNLOAD_STEPS \
+  { SF_STEP_DOWNLOAD, MT6572_PRELOADER, MT6572_PRELOADER_BYTES }, \
+  { SF_STEP_DOWNLOAD, MT6572_MBR, MT6572_MBR_BYTES }, \
+  { SF_STEP_DOWNLOAD, MT6572_EBR1, MT6572_EBR1_BYTES }, \
+  { SF_STEP_DOWNLOAD, MT6572_UBOOT, MT6572_LK_BYTES }, \
+  { SF_STEP_DOWNLOAD, MT6572_BOOTIMG, MT6572_BOOT_BYTES }, \
+  { SF_STEP_DOWNLOAD, MT6572_RECOVERY, MT6572_RECOVERY_BYTES }, \
+  { SF_STEP_DOWNLOAD, MT6572_SEC_RO, MT6572_SECRO_BYTES }, \
+  { SF_STEP_DOWNLOAD, MT6572_LOGO, MT6572_LOGO_BYTES }, \
+  { SF_STEP_DOWNLOAD, MT6572_ANDROID, SPARSE_DATA_SIZE }, \
+  { SF_STEP_DOWNLOAD, MT6572_CACHE, MT6572_CACHE_BYTES }, \
+  { SF_STEP_DOWNLOAD, MT6572_USRDATA, MT6572_USERDATA_BYTES }
+
 /* mt6572-v1.1.1-emmc-fly-iq4407.txt: 20 partitions, 11 with an image;
  * system.img is the sparse one. Without @with_userdata, userdata.img is
  * not there at all. */
@@ -270,6 +322,15 @@ make_hand_firmware (HandFlags flags)
   if (flags & HAND_NVRAM_IMAGE)
     write_image ("nvram.bin", 0xD00);
 }
+
+/* The hand-written scatter's partitions as an ExpectedStep has them, where
+ * make_hand_firmware() puts them when nvram or nvdata is there. */
+#define HANDMADE_PRELOADER   "preloader", 0x0, 0x40000
+#define HANDMADE_LOADER_EXT1 "loader_ext1", 0x0, 0x80000
+#define HANDMADE_NVRAM       "nvram", 0x80000, 0x100000
+#define HANDMADE_NVDATA      "nvdata", 0x80000, 0x100000
+#define HANDMADE_LK          "lk", 0x180000, 0x80000
+#define HANDMADE_BOOT        "boot", 0x200000, 0x400000
 
 /* ---- checking plans ------------------------------------------------------ */
 
@@ -401,39 +462,79 @@ warnings_mention (SfPlan     *plan,
 
 #define N_STEPS(a) G_N_ELEMENTS (a)
 
+/* A plan that must be made. */
+static SfPlan *
+expect_plan (SfFirmware         *firmware,
+             const char         *storage,
+             SfScene             scene,
+             const char * const *names)
+{
+  g_autoptr(GError) error = NULL;
+  SfPlan *plan = sf_plan_new (firmware, storage, scene, names, &error);
+
+  ck_assert_msg (plan != NULL, "%s", error ? error->message : "?");
+  return plan;
+}
+
+/* A plan that must be made with exactly the @expected steps. */
+static SfPlan *
+expect_steps (SfFirmware         *firmware,
+              const char         *storage,
+              SfScene             scene,
+              const char * const *names,
+              const ExpectedStep *expected,
+              guint               n_expected)
+{
+  SfPlan *plan = expect_plan (firmware, storage, scene, names);
+
+  assert_steps (plan, expected, n_expected);
+  return plan;
+}
+
+/* A plan that must be refused with @code; when @at names a partition, the
+ * message is about that one and starts at its line. Returns the error for
+ * further checks. */
+static GError *
+expect_plan_error (SfFirmware         *firmware,
+                   const char         *storage,
+                   SfScene             scene,
+                   const char * const *names,
+                   SfError             code,
+                   const char         *at)
+{
+  GError *error = NULL;
+  g_autoptr(SfPlan) plan = sf_plan_new (firmware, storage, scene, names, &error);
+
+  ck_assert_ptr_null (plan);
+  ck_assert_msg (g_error_matches (error, SF_ERROR, code), "%s", error ? error->message : "no error");
+  if (at != NULL)
+    assert_error_at (error, firmware, at);
+  return error;
+}
+
+static void
+assert_error_mentions (const GError *error,
+                       const char   *text)
+{
+  ck_assert_msg (strstr (error->message, text) != NULL, "“%s” does not mention “%s”", error->message, text);
+}
+
 /* ---- MT6572 (V1.1.1) ----------------------------------------------------- */
 
 START_TEST (test_download_only_default)
 {
   g_autoptr(SfFirmware) firmware = NULL;
   g_autoptr(SfPlan) plan = NULL;
-  g_autoptr(GError) error = NULL;
   const SfPlanStep *step;
   static const ExpectedStep expected[] = {
-    { SF_STEP_DOWNLOAD, "PRELOADER", 0x0, 0xc00000, MT6572_PRELOADER_BYTES },
-    { SF_STEP_DOWNLOAD, "MBR", 0xc00000, 0x80000, MT6572_MBR_BYTES },
-    { SF_STEP_DOWNLOAD, "EBR1", 0xc80000, 0x80000, MT6572_EBR1_BYTES },
-    { SF_STEP_DOWNLOAD, "UBOOT", 0x2920000, 0x60000, MT6572_LK_BYTES },
-    { SF_STEP_DOWNLOAD, "BOOTIMG", 0x2980000, 0x600000, MT6572_BOOT_BYTES },
-    { SF_STEP_DOWNLOAD, "RECOVERY", 0x2f80000, 0x600000, MT6572_RECOVERY_BYTES },
-    { SF_STEP_DOWNLOAD, "SEC_RO", 0x3580000, 0x40000, MT6572_SECRO_BYTES },
-    { SF_STEP_DOWNLOAD, "LOGO", 0x3640000, 0x300000, MT6572_LOGO_BYTES },
-    { SF_STEP_DOWNLOAD, "ANDROID", 0x4340000, 0x38400000, SPARSE_DATA_SIZE },
-    { SF_STEP_DOWNLOAD, "CACHE", 0x3c740000, 0x17800000, MT6572_CACHE_BYTES },
-    { SF_STEP_DOWNLOAD, "USRDATA", 0x53f40000, 0x61400000, MT6572_USERDATA_BYTES },
+    MT6572_DOWNLOAD_STEPS,
   };
 
   make_mt6572_firmware (TRUE, TRUE);
   firmware = open_firmware ();
-  plan = sf_plan_new (firmware, NULL, SF_SCENE_DOWNLOAD_ONLY, NULL, &error);
-  ck_assert_msg (plan != NULL, "%s", error ? error->message : "?");
+  plan = expect_steps (firmware, NULL, SF_SCENE_DOWNLOAD_ONLY, NULL, expected, N_STEPS (expected));
 
-  assert_steps (plan, expected, N_STEPS (expected));
-  ck_assert_uint_eq (sf_plan_get_total_bytes (plan),
-                     MT6572_PRELOADER_BYTES + MT6572_MBR_BYTES + MT6572_EBR1_BYTES +
-                     MT6572_LK_BYTES + MT6572_BOOT_BYTES + MT6572_RECOVERY_BYTES +
-                     MT6572_SECRO_BYTES + MT6572_LOGO_BYTES + SPARSE_DATA_SIZE +
-                     MT6572_CACHE_BYTES + MT6572_USERDATA_BYTES);
+  ck_assert_uint_eq (sf_plan_get_total_bytes (plan), MT6572_IMAGE_BYTES);
   ck_assert_int_eq (sf_plan_get_scene (plan), SF_SCENE_DOWNLOAD_ONLY);
   ck_assert_ptr_eq (sf_plan_get_firmware (plan), firmware);
   ck_assert_ptr_eq (sf_plan_get_layout (plan), sf_scatter_get_layout (sf_firmware_get_scatter (firmware), 0));
@@ -461,41 +562,31 @@ START_TEST (test_download_only_default_refuses_bad_images)
   g_autoptr(SfFirmware) firmware = NULL;
   g_autoptr(SfPlan) plan = NULL;
   g_autoptr(GError) error = NULL;
+  g_autofree char *recovery = g_build_filename (tmpdir, "recovery.img", NULL);
   const char *names[] = { "PRELOADER", "MBR", "EBR1", "UBOOT", "BOOTIMG", "SEC_RO", "LOGO",
                           "ANDROID", "USRDATA", NULL };
 
   make_mt6572_firmware (TRUE, TRUE);
   /* An empty cache.img and no recovery.img at all. */
   write_image ("cache.img", 0);
-  {
-    g_autofree char *path = g_build_filename (tmpdir, "recovery.img", NULL);
-    ck_assert_int_eq (g_remove (path), 0);
-  }
+  ck_assert_int_eq (g_remove (recovery), 0);
   firmware = open_firmware ();
 
   /* The default set is every image the scatter names: a missing one is an
    * error at its line (scatter order: RECOVERY before CACHE), never a silent
    * skip that would leave the phone without it. */
-  plan = sf_plan_new (firmware, NULL, SF_SCENE_DOWNLOAD_ONLY, NULL, &error);
-  ck_assert_ptr_null (plan);
-  ck_assert_msg (g_error_matches (error, SF_ERROR, SF_ERROR_IMAGE_MISSING), "%s", error->message);
-  assert_error_at (error, firmware, "RECOVERY");
-  ck_assert_ptr_nonnull (strstr (error->message, "recovery.img"));
+  error = expect_plan_error (firmware, NULL, SF_SCENE_DOWNLOAD_ONLY, NULL, SF_ERROR_IMAGE_MISSING, "RECOVERY");
+  assert_error_mentions (error, "recovery.img");
   g_clear_error (&error);
 
   /* Once RECOVERY is back, the empty cache.img is the error. */
   write_image ("recovery.img", MT6572_RECOVERY_BYTES);
   g_clear_object (&firmware);
   firmware = open_firmware ();
-  plan = sf_plan_new (firmware, NULL, SF_SCENE_DOWNLOAD_ONLY, NULL, &error);
-  ck_assert_ptr_null (plan);
-  ck_assert_msg (g_error_matches (error, SF_ERROR, SF_ERROR_IMAGE_EMPTY), "%s", error->message);
-  assert_error_at (error, firmware, "CACHE");
-  g_clear_error (&error);
+  error = expect_plan_error (firmware, NULL, SF_SCENE_DOWNLOAD_ONLY, NULL, SF_ERROR_IMAGE_EMPTY, "CACHE");
 
   /* Leaving them out by name works. */
-  plan = sf_plan_new (firmware, NULL, SF_SCENE_DOWNLOAD_ONLY, names, &error);
-  ck_assert_msg (plan != NULL, "%s", error ? error->message : "?");
+  plan = expect_plan (firmware, NULL, SF_SCENE_DOWNLOAD_ONLY, names);
   ck_assert_uint_eq (sf_plan_get_n_steps (plan), 9);
   ck_assert_ptr_null (find_step (plan, SF_STEP_DOWNLOAD, "CACHE"));
   ck_assert_ptr_null (find_step (plan, SF_STEP_DOWNLOAD, "RECOVERY"));
@@ -508,21 +599,18 @@ START_TEST (test_download_only_explicit)
 {
   g_autoptr(SfFirmware) firmware = NULL;
   g_autoptr(SfPlan) plan = NULL;
-  g_autoptr(GError) error = NULL;
   /* Any case, any order, one name twice: scatter order, once each. */
   const char *names[] = { "android", "BootImg", "mbr", "MBR", NULL };
   static const ExpectedStep expected[] = {
-    { SF_STEP_DOWNLOAD, "MBR", 0xc00000, 0x80000, MT6572_MBR_BYTES },
-    { SF_STEP_DOWNLOAD, "BOOTIMG", 0x2980000, 0x600000, MT6572_BOOT_BYTES },
-    { SF_STEP_DOWNLOAD, "ANDROID", 0x4340000, 0x38400000, SPARSE_DATA_SIZE },
+    { SF_STEP_DOWNLOAD, MT6572_MBR, MT6572_MBR_BYTES },
+    { SF_STEP_DOWNLOAD, MT6572_BOOTIMG, MT6572_BOOT_BYTES },
+    { SF_STEP_DOWNLOAD, MT6572_ANDROID, SPARSE_DATA_SIZE },
   };
 
   make_mt6572_firmware (TRUE, FALSE);
   firmware = open_firmware ();
-  plan = sf_plan_new (firmware, NULL, SF_SCENE_DOWNLOAD_ONLY, names, &error);
-  ck_assert_msg (plan != NULL, "%s", error ? error->message : "?");
+  plan = expect_steps (firmware, NULL, SF_SCENE_DOWNLOAD_ONLY, names, expected, N_STEPS (expected));
 
-  assert_steps (plan, expected, N_STEPS (expected));
   ck_assert_uint_eq (sf_plan_get_total_bytes (plan),
                      MT6572_MBR_BYTES + MT6572_BOOT_BYTES + SPARSE_DATA_SIZE);
   ck_assert_uint_eq (sf_plan_get_warnings (plan)->len, 0);
@@ -532,53 +620,40 @@ END_TEST
 START_TEST (test_download_only_unknown_name)
 {
   g_autoptr(SfFirmware) firmware = NULL;
-  g_autoptr(SfPlan) plan = NULL;
   g_autoptr(GError) error = NULL;
   const char *names[] = { "BOOTIMG", "sytsem", NULL };
 
   make_mt6572_firmware (TRUE, FALSE);
   firmware = open_firmware ();
-  plan = sf_plan_new (firmware, NULL, SF_SCENE_DOWNLOAD_ONLY, names, &error);
-  ck_assert_ptr_null (plan);
-  ck_assert_msg (g_error_matches (error, SF_ERROR, SF_ERROR_UNKNOWN_PARTITION),
-                 "%s", error ? error->message : "no error");
-  ck_assert_ptr_nonnull (strstr (error->message, "sytsem"));
+  error = expect_plan_error (firmware, NULL, SF_SCENE_DOWNLOAD_ONLY, names, SF_ERROR_UNKNOWN_PARTITION, NULL);
+  assert_error_mentions (error, "sytsem");
   /* It lists some names that would do. */
-  ck_assert_ptr_nonnull (strstr (error->message, "PRELOADER"));
-  ck_assert_ptr_nonnull (strstr (error->message, "MBR"));
+  assert_error_mentions (error, "PRELOADER");
+  assert_error_mentions (error, "MBR");
 }
 END_TEST
 
 START_TEST (test_download_only_nothing_selected)
 {
   g_autoptr(SfFirmware) firmware = NULL;
-  g_autoptr(SfPlan) plan = NULL;
   g_autoptr(GError) error = NULL;
   const char *no_names[] = { NULL };
 
   /* No image at all: the first one the scatter names is reported. */
   make_mt6572_firmware (FALSE, FALSE);
   firmware = open_firmware ();
-  plan = sf_plan_new (firmware, NULL, SF_SCENE_DOWNLOAD_ONLY, NULL, &error);
-  ck_assert_ptr_null (plan);
-  ck_assert_msg (g_error_matches (error, SF_ERROR, SF_ERROR_IMAGE_MISSING),
-                 "%s", error ? error->message : "no error");
-  assert_error_at (error, firmware, "PRELOADER");
+  error = expect_plan_error (firmware, NULL, SF_SCENE_DOWNLOAD_ONLY, NULL, SF_ERROR_IMAGE_MISSING, "PRELOADER");
   g_clear_error (&error);
 
   /* An empty list of names is nothing ticked, not "the default". */
-  plan = sf_plan_new (firmware, NULL, SF_SCENE_DOWNLOAD_ONLY, no_names, &error);
-  ck_assert_ptr_null (plan);
-  ck_assert_msg (g_error_matches (error, SF_ERROR, SF_ERROR_NOTHING_SELECTED),
-                 "%s", error ? error->message : "no error");
-  ck_assert_ptr_nonnull (strstr (error->message, "select at least one partition"));
+  error = expect_plan_error (firmware, NULL, SF_SCENE_DOWNLOAD_ONLY, no_names, SF_ERROR_NOTHING_SELECTED, NULL);
+  assert_error_mentions (error, "select at least one partition");
 }
 END_TEST
 
 START_TEST (test_download_only_refusals)
 {
   g_autoptr(SfFirmware) firmware = NULL;
-  g_autoptr(SfPlan) plan = NULL;
   g_autoptr(GError) error = NULL;
   const char *reserved[] = { "BMTPOOL", NULL };
   const char *no_file[] = { "NVRAM", NULL };
@@ -587,28 +662,17 @@ START_TEST (test_download_only_refusals)
   make_mt6572_firmware (TRUE, FALSE);
   firmware = open_firmware ();
 
-  plan = sf_plan_new (firmware, NULL, SF_SCENE_DOWNLOAD_ONLY, reserved, &error);
-  ck_assert_ptr_null (plan);
-  ck_assert_msg (g_error_matches (error, SF_ERROR, SF_ERROR_NOT_DOWNLOADABLE),
-                 "%s", error ? error->message : "no error");
-  assert_error_at (error, firmware, "BMTPOOL");
-  ck_assert_ptr_nonnull (strstr (error->message, "RESERVED"));
+  error = expect_plan_error (firmware, NULL, SF_SCENE_DOWNLOAD_ONLY, reserved, SF_ERROR_NOT_DOWNLOADABLE, "BMTPOOL");
+  assert_error_mentions (error, "RESERVED");
   g_clear_error (&error);
 
   /* NVRAM names no file. */
-  plan = sf_plan_new (firmware, NULL, SF_SCENE_DOWNLOAD_ONLY, no_file, &error);
-  ck_assert_ptr_null (plan);
-  ck_assert_msg (g_error_matches (error, SF_ERROR, SF_ERROR_NOT_DOWNLOADABLE),
-                 "%s", error ? error->message : "no error");
-  assert_error_at (error, firmware, "NVRAM");
+  error = expect_plan_error (firmware, NULL, SF_SCENE_DOWNLOAD_ONLY, no_file, SF_ERROR_NOT_DOWNLOADABLE, "NVRAM");
   g_clear_error (&error);
 
   /* USRDATA names userdata.img, which is not there: the firmware's own error. */
-  plan = sf_plan_new (firmware, NULL, SF_SCENE_DOWNLOAD_ONLY, missing, &error);
-  ck_assert_ptr_null (plan);
-  ck_assert_msg (g_error_matches (error, SF_ERROR, SF_ERROR_IMAGE_MISSING),
-                 "%s", error ? error->message : "no error");
-  ck_assert_ptr_nonnull (strstr (error->message, "userdata.img"));
+  error = expect_plan_error (firmware, NULL, SF_SCENE_DOWNLOAD_ONLY, missing, SF_ERROR_IMAGE_MISSING, NULL);
+  assert_error_mentions (error, "userdata.img");
 }
 END_TEST
 
@@ -616,56 +680,45 @@ START_TEST (test_firmware_upgrade)
 {
   g_autoptr(SfFirmware) firmware = NULL;
   g_autoptr(SfPlan) plan = NULL;
-  g_autoptr(GError) error = NULL;
   static const ExpectedStep expected[] = {
     /* The calibration goes to the host first. */
-    { SF_STEP_BACKUP, "PRO_INFO", 0xd00000, 0x300000, 0x300000 },
-    { SF_STEP_BACKUP, "NVRAM", 0x1000000, 0x500000, 0x500000 },
-    { SF_STEP_BACKUP, "PROTECT_F", 0x1500000, 0xa00000, 0xa00000 },
-    { SF_STEP_BACKUP, "PROTECT_S", 0x1f00000, 0xa00000, 0xa00000 },
+    MT6572_CALIBRATION_STEPS (SF_STEP_BACKUP),
     /* Bootloaders: written, not formatted. */
-    { SF_STEP_DOWNLOAD, "PRELOADER", 0x0, 0xc00000, MT6572_PRELOADER_BYTES },
-    { SF_STEP_FORMAT, "MBR", 0xc00000, 0x80000, 0 },
-    { SF_STEP_DOWNLOAD, "MBR", 0xc00000, 0x80000, MT6572_MBR_BYTES },
-    { SF_STEP_FORMAT, "EBR1", 0xc80000, 0x80000, 0 },
-    { SF_STEP_DOWNLOAD, "EBR1", 0xc80000, 0x80000, MT6572_EBR1_BYTES },
+    { SF_STEP_DOWNLOAD, MT6572_PRELOADER, MT6572_PRELOADER_BYTES },
+    { SF_STEP_FORMAT, MT6572_MBR, 0 },
+    { SF_STEP_DOWNLOAD, MT6572_MBR, MT6572_MBR_BYTES },
+    { SF_STEP_FORMAT, MT6572_EBR1, 0 },
+    { SF_STEP_DOWNLOAD, MT6572_EBR1, MT6572_EBR1_BYTES },
     /* INVISIBLE: formatted only. */
-    { SF_STEP_FORMAT, "SECCFG", 0x2900000, 0x20000, 0 },
-    { SF_STEP_FORMAT, "UBOOT", 0x2920000, 0x60000, 0 },
-    { SF_STEP_DOWNLOAD, "UBOOT", 0x2920000, 0x60000, MT6572_LK_BYTES },
-    { SF_STEP_FORMAT, "BOOTIMG", 0x2980000, 0x600000, 0 },
-    { SF_STEP_DOWNLOAD, "BOOTIMG", 0x2980000, 0x600000, MT6572_BOOT_BYTES },
-    { SF_STEP_FORMAT, "RECOVERY", 0x2f80000, 0x600000, 0 },
-    { SF_STEP_DOWNLOAD, "RECOVERY", 0x2f80000, 0x600000, MT6572_RECOVERY_BYTES },
-    { SF_STEP_FORMAT, "SEC_RO", 0x3580000, 0x40000, 0 },
-    { SF_STEP_DOWNLOAD, "SEC_RO", 0x3580000, 0x40000, MT6572_SECRO_BYTES },
-    { SF_STEP_FORMAT, "MISC", 0x35c0000, 0x80000, 0 },
-    { SF_STEP_FORMAT, "LOGO", 0x3640000, 0x300000, 0 },
-    { SF_STEP_DOWNLOAD, "LOGO", 0x3640000, 0x300000, MT6572_LOGO_BYTES },
-    { SF_STEP_FORMAT, "EXPDB", 0x3940000, 0xa00000, 0 },
-    { SF_STEP_FORMAT, "ANDROID", 0x4340000, 0x38400000, 0 },
-    { SF_STEP_DOWNLOAD, "ANDROID", 0x4340000, 0x38400000, SPARSE_DATA_SIZE },
-    { SF_STEP_FORMAT, "CACHE", 0x3c740000, 0x17800000, 0 },
-    { SF_STEP_DOWNLOAD, "CACHE", 0x3c740000, 0x17800000, MT6572_CACHE_BYTES },
-    { SF_STEP_FORMAT, "USRDATA", 0x53f40000, 0x61400000, 0 },
-    { SF_STEP_DOWNLOAD, "USRDATA", 0x53f40000, 0x61400000, MT6572_USERDATA_BYTES },
+    { SF_STEP_FORMAT, MT6572_SECCFG, 0 },
+    { SF_STEP_FORMAT, MT6572_UBOOT, 0 },
+    { SF_STEP_DOWNLOAD, MT6572_UBOOT, MT6572_LK_BYTES },
+    { SF_STEP_FORMAT, MT6572_BOOTIMG, 0 },
+    { SF_STEP_DOWNLOAD, MT6572_BOOTIMG, MT6572_BOOT_BYTES },
+    { SF_STEP_FORMAT, MT6572_RECOVERY, 0 },
+    { SF_STEP_DOWNLOAD, MT6572_RECOVERY, MT6572_RECOVERY_BYTES },
+    { SF_STEP_FORMAT, MT6572_SEC_RO, 0 },
+    { SF_STEP_DOWNLOAD, MT6572_SEC_RO, MT6572_SECRO_BYTES },
+    { SF_STEP_FORMAT, MT6572_MISC, 0 },
+    { SF_STEP_FORMAT, MT6572_LOGO, 0 },
+    { SF_STEP_DOWNLOAD, MT6572_LOGO, MT6572_LOGO_BYTES },
+    { SF_STEP_FORMAT, MT6572_EXPDB, 0 },
+    { SF_STEP_FORMAT, MT6572_ANDROID, 0 },
+    { SF_STEP_DOWNLOAD, MT6572_ANDROID, SPARSE_DATA_SIZE },
+    { SF_STEP_FORMAT, MT6572_CACHE, 0 },
+    { SF_STEP_DOWNLOAD, MT6572_CACHE, MT6572_CACHE_BYTES },
+    { SF_STEP_FORMAT, MT6572_USRDATA, 0 },
+    { SF_STEP_DOWNLOAD, MT6572_USRDATA, MT6572_USERDATA_BYTES },
     /* Size 0 runs to the end: only the device knows how long it is. */
-    { SF_STEP_FORMAT, "FAT", 0xb5340000, 0, 0 },
+    { SF_STEP_FORMAT, MT6572_FAT, 0 },
     /* BMTPOOL is RESERVED: nothing. */
   };
 
   make_mt6572_firmware (TRUE, TRUE);
   firmware = open_firmware ();
-  plan = sf_plan_new (firmware, NULL, SF_SCENE_FIRMWARE_UPGRADE, NULL, &error);
-  ck_assert_msg (plan != NULL, "%s", error ? error->message : "?");
+  plan = expect_steps (firmware, NULL, SF_SCENE_FIRMWARE_UPGRADE, NULL, expected, N_STEPS (expected));
 
-  assert_steps (plan, expected, N_STEPS (expected));
-  ck_assert_uint_eq (sf_plan_get_total_bytes (plan),
-                     0x300000 + 0x500000 + 0xa00000 + 0xa00000 +
-                     MT6572_PRELOADER_BYTES + MT6572_MBR_BYTES + MT6572_EBR1_BYTES +
-                     MT6572_LK_BYTES + MT6572_BOOT_BYTES + MT6572_RECOVERY_BYTES +
-                     MT6572_SECRO_BYTES + MT6572_LOGO_BYTES + SPARSE_DATA_SIZE +
-                     MT6572_CACHE_BYTES + MT6572_USERDATA_BYTES);
+  ck_assert_uint_eq (sf_plan_get_total_bytes (plan), MT6572_CALIBRATION_BYTES + MT6572_IMAGE_BYTES);
   ck_assert_int_eq (sf_plan_get_scene (plan), SF_SCENE_FIRMWARE_UPGRADE);
 }
 END_TEST
@@ -673,51 +726,35 @@ END_TEST
 START_TEST (test_firmware_upgrade_missing_image)
 {
   g_autoptr(SfFirmware) firmware = NULL;
-  g_autoptr(SfPlan) plan = NULL;
   g_autoptr(GError) error = NULL;
 
   make_mt6572_firmware (TRUE, FALSE);
   firmware = open_firmware ();
-  plan = sf_plan_new (firmware, NULL, SF_SCENE_FIRMWARE_UPGRADE, NULL, &error);
-  ck_assert_ptr_null (plan);
-  ck_assert_msg (g_error_matches (error, SF_ERROR, SF_ERROR_IMAGE_MISSING),
-                 "%s", error ? error->message : "no error");
-  assert_error_at (error, firmware, "USRDATA");
-  ck_assert_ptr_nonnull (strstr (error->message, "download-only"));
+  error = expect_plan_error (firmware, NULL, SF_SCENE_FIRMWARE_UPGRADE, NULL, SF_ERROR_IMAGE_MISSING, "USRDATA");
+  assert_error_mentions (error, "download-only");
   g_clear_error (&error);
 
   /* Format All + Download checks the same. */
-  plan = sf_plan_new (firmware, NULL, SF_SCENE_FORMAT_ALL_DOWNLOAD, NULL, &error);
-  ck_assert_ptr_null (plan);
-  ck_assert_msg (g_error_matches (error, SF_ERROR, SF_ERROR_IMAGE_MISSING),
-                 "%s", error ? error->message : "no error");
-  assert_error_at (error, firmware, "USRDATA");
+  error = expect_plan_error (firmware, NULL, SF_SCENE_FORMAT_ALL_DOWNLOAD, NULL, SF_ERROR_IMAGE_MISSING, "USRDATA");
 }
 END_TEST
 
 START_TEST (test_fixed_scenes_refuse_names)
 {
   g_autoptr(SfFirmware) firmware = NULL;
-  g_autoptr(SfPlan) plan = NULL;
   g_autoptr(GError) error = NULL;
   const char *names[] = { "BOOTIMG", NULL };
 
   make_mt6572_firmware (TRUE, TRUE);
   firmware = open_firmware ();
 
-  plan = sf_plan_new (firmware, NULL, SF_SCENE_FIRMWARE_UPGRADE, names, &error);
-  ck_assert_ptr_null (plan);
-  ck_assert_msg (g_error_matches (error, SF_ERROR, SF_ERROR_FAILED),
-                 "%s", error ? error->message : "no error");
-  ck_assert_ptr_nonnull (strstr (error->message, "Firmware Upgrade scene writes every image"));
-  ck_assert_ptr_nonnull (strstr (error->message, "download-only"));
+  error = expect_plan_error (firmware, NULL, SF_SCENE_FIRMWARE_UPGRADE, names, SF_ERROR_FAILED, NULL);
+  assert_error_mentions (error, "Firmware Upgrade scene writes every image");
+  assert_error_mentions (error, "download-only");
   g_clear_error (&error);
 
-  plan = sf_plan_new (firmware, NULL, SF_SCENE_FORMAT_ALL_DOWNLOAD, names, &error);
-  ck_assert_ptr_null (plan);
-  ck_assert_msg (g_error_matches (error, SF_ERROR, SF_ERROR_FAILED),
-                 "%s", error ? error->message : "no error");
-  ck_assert_ptr_nonnull (strstr (error->message, "Format All + Download scene writes every image"));
+  error = expect_plan_error (firmware, NULL, SF_SCENE_FORMAT_ALL_DOWNLOAD, names, SF_ERROR_FAILED, NULL);
+  assert_error_mentions (error, "Format All + Download scene writes every image");
 }
 END_TEST
 
@@ -725,43 +762,19 @@ START_TEST (test_format_all_download)
 {
   g_autoptr(SfFirmware) firmware = NULL;
   g_autoptr(SfPlan) plan = NULL;
-  g_autoptr(GError) error = NULL;
   static const ExpectedStep expected[] = {
-    { SF_STEP_BACKUP, "PRO_INFO", 0xd00000, 0x300000, 0x300000 },
-    { SF_STEP_BACKUP, "NVRAM", 0x1000000, 0x500000, 0x500000 },
-    { SF_STEP_BACKUP, "PROTECT_F", 0x1500000, 0xa00000, 0xa00000 },
-    { SF_STEP_BACKUP, "PROTECT_S", 0x1f00000, 0xa00000, 0xa00000 },
+    MT6572_CALIBRATION_STEPS (SF_STEP_BACKUP),
     { SF_STEP_FORMAT_ALL, NULL, 0, 0, 0 },
-    { SF_STEP_DOWNLOAD, "PRELOADER", 0x0, 0xc00000, MT6572_PRELOADER_BYTES },
-    { SF_STEP_DOWNLOAD, "MBR", 0xc00000, 0x80000, MT6572_MBR_BYTES },
-    { SF_STEP_DOWNLOAD, "EBR1", 0xc80000, 0x80000, MT6572_EBR1_BYTES },
-    { SF_STEP_DOWNLOAD, "UBOOT", 0x2920000, 0x60000, MT6572_LK_BYTES },
-    { SF_STEP_DOWNLOAD, "BOOTIMG", 0x2980000, 0x600000, MT6572_BOOT_BYTES },
-    { SF_STEP_DOWNLOAD, "RECOVERY", 0x2f80000, 0x600000, MT6572_RECOVERY_BYTES },
-    { SF_STEP_DOWNLOAD, "SEC_RO", 0x3580000, 0x40000, MT6572_SECRO_BYTES },
-    { SF_STEP_DOWNLOAD, "LOGO", 0x3640000, 0x300000, MT6572_LOGO_BYTES },
-    { SF_STEP_DOWNLOAD, "ANDROID", 0x4340000, 0x38400000, SPARSE_DATA_SIZE },
-    { SF_STEP_DOWNLOAD, "CACHE", 0x3c740000, 0x17800000, MT6572_CACHE_BYTES },
-    { SF_STEP_DOWNLOAD, "USRDATA", 0x53f40000, 0x61400000, MT6572_USERDATA_BYTES },
+    MT6572_DOWNLOAD_STEPS,
     /* SP Flash Tool loses the IMEI here; we write the backups back. */
-    { SF_STEP_RESTORE, "PRO_INFO", 0xd00000, 0x300000, 0x300000 },
-    { SF_STEP_RESTORE, "NVRAM", 0x1000000, 0x500000, 0x500000 },
-    { SF_STEP_RESTORE, "PROTECT_F", 0x1500000, 0xa00000, 0xa00000 },
-    { SF_STEP_RESTORE, "PROTECT_S", 0x1f00000, 0xa00000, 0xa00000 },
+    MT6572_CALIBRATION_STEPS (SF_STEP_RESTORE),
   };
 
   make_mt6572_firmware (TRUE, TRUE);
   firmware = open_firmware ();
-  plan = sf_plan_new (firmware, NULL, SF_SCENE_FORMAT_ALL_DOWNLOAD, NULL, &error);
-  ck_assert_msg (plan != NULL, "%s", error ? error->message : "?");
+  plan = expect_steps (firmware, NULL, SF_SCENE_FORMAT_ALL_DOWNLOAD, NULL, expected, N_STEPS (expected));
 
-  assert_steps (plan, expected, N_STEPS (expected));
-  ck_assert_uint_eq (sf_plan_get_total_bytes (plan),
-                     2 * (0x300000 + 0x500000 + 0xa00000 + 0xa00000) +
-                     MT6572_PRELOADER_BYTES + MT6572_MBR_BYTES + MT6572_EBR1_BYTES +
-                     MT6572_LK_BYTES + MT6572_BOOT_BYTES + MT6572_RECOVERY_BYTES +
-                     MT6572_SECRO_BYTES + MT6572_LOGO_BYTES + SPARSE_DATA_SIZE +
-                     MT6572_CACHE_BYTES + MT6572_USERDATA_BYTES);
+  ck_assert_uint_eq (sf_plan_get_total_bytes (plan), 2 * MT6572_CALIBRATION_BYTES + MT6572_IMAGE_BYTES);
   ck_assert_uint_eq (sf_plan_get_warnings (plan)->len, 0);
 }
 END_TEST
@@ -770,33 +783,30 @@ START_TEST (test_format_default)
 {
   g_autoptr(SfFirmware) firmware = NULL;
   g_autoptr(SfPlan) plan = NULL;
-  g_autoptr(GError) error = NULL;
   /* Not PRELOADER (bootloader), not PRO_INFO/NVRAM/PROTECT_F/PROTECT_S
    * (calibration), not BMTPOOL (reserved, end-relative). */
   static const ExpectedStep expected[] = {
-    { SF_STEP_FORMAT, "MBR", 0xc00000, 0x80000, 0 },
-    { SF_STEP_FORMAT, "EBR1", 0xc80000, 0x80000, 0 },
-    { SF_STEP_FORMAT, "SECCFG", 0x2900000, 0x20000, 0 },
-    { SF_STEP_FORMAT, "UBOOT", 0x2920000, 0x60000, 0 },
-    { SF_STEP_FORMAT, "BOOTIMG", 0x2980000, 0x600000, 0 },
-    { SF_STEP_FORMAT, "RECOVERY", 0x2f80000, 0x600000, 0 },
-    { SF_STEP_FORMAT, "SEC_RO", 0x3580000, 0x40000, 0 },
-    { SF_STEP_FORMAT, "MISC", 0x35c0000, 0x80000, 0 },
-    { SF_STEP_FORMAT, "LOGO", 0x3640000, 0x300000, 0 },
-    { SF_STEP_FORMAT, "EXPDB", 0x3940000, 0xa00000, 0 },
-    { SF_STEP_FORMAT, "ANDROID", 0x4340000, 0x38400000, 0 },
-    { SF_STEP_FORMAT, "CACHE", 0x3c740000, 0x17800000, 0 },
-    { SF_STEP_FORMAT, "USRDATA", 0x53f40000, 0x61400000, 0 },
-    { SF_STEP_FORMAT, "FAT", 0xb5340000, 0, 0 },
+    { SF_STEP_FORMAT, MT6572_MBR, 0 },
+    { SF_STEP_FORMAT, MT6572_EBR1, 0 },
+    { SF_STEP_FORMAT, MT6572_SECCFG, 0 },
+    { SF_STEP_FORMAT, MT6572_UBOOT, 0 },
+    { SF_STEP_FORMAT, MT6572_BOOTIMG, 0 },
+    { SF_STEP_FORMAT, MT6572_RECOVERY, 0 },
+    { SF_STEP_FORMAT, MT6572_SEC_RO, 0 },
+    { SF_STEP_FORMAT, MT6572_MISC, 0 },
+    { SF_STEP_FORMAT, MT6572_LOGO, 0 },
+    { SF_STEP_FORMAT, MT6572_EXPDB, 0 },
+    { SF_STEP_FORMAT, MT6572_ANDROID, 0 },
+    { SF_STEP_FORMAT, MT6572_CACHE, 0 },
+    { SF_STEP_FORMAT, MT6572_USRDATA, 0 },
+    { SF_STEP_FORMAT, MT6572_FAT, 0 },
   };
 
   /* Formatting needs no image. */
   make_mt6572_firmware (FALSE, FALSE);
   firmware = open_firmware ();
-  plan = sf_plan_new (firmware, NULL, SF_SCENE_FORMAT, NULL, &error);
-  ck_assert_msg (plan != NULL, "%s", error ? error->message : "?");
+  plan = expect_steps (firmware, NULL, SF_SCENE_FORMAT, NULL, expected, N_STEPS (expected));
 
-  assert_steps (plan, expected, N_STEPS (expected));
   ck_assert_uint_eq (sf_plan_get_total_bytes (plan), 0);
 }
 END_TEST
@@ -809,27 +819,20 @@ START_TEST (test_format_named)
   const char *names[] = { "cache", "nvram", NULL };
   const char *reserved[] = { "cache", "bmtpool", NULL };
   static const ExpectedStep expected[] = {
-    { SF_STEP_BACKUP, "NVRAM", 0x1000000, 0x500000, 0x500000 },
-    { SF_STEP_FORMAT, "NVRAM", 0x1000000, 0x500000, 0 },
-    { SF_STEP_FORMAT, "CACHE", 0x3c740000, 0x17800000, 0 },
+    { SF_STEP_BACKUP, MT6572_NVRAM, 0x500000 },
+    { SF_STEP_FORMAT, MT6572_NVRAM, 0 },
+    { SF_STEP_FORMAT, MT6572_CACHE, 0 },
   };
 
   make_mt6572_firmware (FALSE, FALSE);
   firmware = open_firmware ();
-  plan = sf_plan_new (firmware, NULL, SF_SCENE_FORMAT, names, &error);
-  ck_assert_msg (plan != NULL, "%s", error ? error->message : "?");
+  plan = expect_steps (firmware, NULL, SF_SCENE_FORMAT, names, expected, N_STEPS (expected));
 
-  assert_steps (plan, expected, N_STEPS (expected));
   ck_assert_uint_eq (sf_plan_get_total_bytes (plan), 0x500000);
   ck_assert_uint_eq (sf_plan_get_warnings (plan)->len, 1);
   ck_assert (warnings_mention (plan, "NVRAM", "calibration"));
 
-  g_clear_object (&plan);
-  plan = sf_plan_new (firmware, NULL, SF_SCENE_FORMAT, reserved, &error);
-  ck_assert_ptr_null (plan);
-  ck_assert_msg (g_error_matches (error, SF_ERROR, SF_ERROR_UNSUPPORTED),
-                 "%s", error ? error->message : "no error");
-  assert_error_at (error, firmware, "BMTPOOL");
+  error = expect_plan_error (firmware, NULL, SF_SCENE_FORMAT, reserved, SF_ERROR_UNSUPPORTED, "BMTPOOL");
 }
 END_TEST
 
@@ -840,24 +843,18 @@ START_TEST (test_readback)
   g_autoptr(GError) error = NULL;
   const char *names[] = { "bmtpool", "FAT", "bootimg", NULL };
   static const ExpectedStep expected[] = {
-    { SF_STEP_READBACK, "BOOTIMG", 0x2980000, 0x600000, 0x600000 },
+    { SF_STEP_READBACK, MT6572_BOOTIMG, 0x600000 },
     /* Size 0 and an end-relative start: the device tells the length. */
-    { SF_STEP_READBACK, "FAT", 0xb5340000, 0, 0 },
+    { SF_STEP_READBACK, MT6572_FAT, 0 },
     { SF_STEP_READBACK, "BMTPOOL", G_GUINT64_CONSTANT (0xFFFF00a8), 0, 0 },
   };
 
   make_mt6572_firmware (FALSE, FALSE);
   firmware = open_firmware ();
 
-  plan = sf_plan_new (firmware, NULL, SF_SCENE_READBACK, NULL, &error);
-  ck_assert_ptr_null (plan);
-  ck_assert_msg (g_error_matches (error, SF_ERROR, SF_ERROR_NOTHING_SELECTED),
-                 "%s", error ? error->message : "no error");
-  g_clear_error (&error);
+  error = expect_plan_error (firmware, NULL, SF_SCENE_READBACK, NULL, SF_ERROR_NOTHING_SELECTED, NULL);
 
-  plan = sf_plan_new (firmware, NULL, SF_SCENE_READBACK, names, &error);
-  ck_assert_msg (plan != NULL, "%s", error ? error->message : "?");
-  assert_steps (plan, expected, N_STEPS (expected));
+  plan = expect_steps (firmware, NULL, SF_SCENE_READBACK, names, expected, N_STEPS (expected));
   ck_assert_uint_eq (sf_plan_get_total_bytes (plan), 0x600000);
 }
 END_TEST
@@ -868,7 +865,6 @@ START_TEST (test_mt6580_large_partitions)
 {
   g_autoptr(SfFirmware) firmware = NULL;
   g_autoptr(SfPlan) plan = NULL;
-  g_autoptr(GError) error = NULL;
   const char *names[] = { "userdata", "proinfo", NULL };
   const char *present[] = { "preloader", "userdata", NULL };
   static const ExpectedStep readback[] = {
@@ -885,15 +881,11 @@ START_TEST (test_mt6580_large_partitions)
   write_image ("userdata.img", 0x900);
   firmware = open_firmware ();
 
-  plan = sf_plan_new (firmware, NULL, SF_SCENE_READBACK, names, &error);
-  ck_assert_msg (plan != NULL, "%s", error ? error->message : "?");
-  assert_steps (plan, readback, N_STEPS (readback));
+  plan = expect_steps (firmware, NULL, SF_SCENE_READBACK, names, readback, N_STEPS (readback));
   ck_assert_uint_eq (sf_plan_get_total_bytes (plan), G_GUINT64_CONSTANT (0x116A80000));
 
   g_clear_object (&plan);
-  plan = sf_plan_new (firmware, NULL, SF_SCENE_DOWNLOAD_ONLY, present, &error);
-  ck_assert_msg (plan != NULL, "%s", error ? error->message : "?");
-  assert_steps (plan, download, N_STEPS (download));
+  plan = expect_steps (firmware, NULL, SF_SCENE_DOWNLOAD_ONLY, present, download, N_STEPS (download));
   ck_assert_str_eq (sf_plan_get_step (plan, 0)->region, "EMMC_BOOT_1");
 }
 END_TEST
@@ -919,17 +911,13 @@ START_TEST (test_combo_storage)
   firmware = open_firmware ();
 
   /* The first layout when none is asked for. */
-  plan = sf_plan_new (firmware, NULL, SF_SCENE_DOWNLOAD_ONLY, present, &error);
-  ck_assert_msg (plan != NULL, "%s", error ? error->message : "?");
-  assert_steps (plan, expected, N_STEPS (expected));
+  plan = expect_steps (firmware, NULL, SF_SCENE_DOWNLOAD_ONLY, present, expected, N_STEPS (expected));
   ck_assert_str_eq (sf_plan_get_layout (plan)->storage, "EMMC");
   ck_assert_str_eq (sf_plan_get_step (plan, 0)->region, "EMMC_BOOT1_BOOT2");
   ck_assert_str_eq (sf_plan_get_step (plan, 1)->region, "EMMC_USER");
 
   g_clear_object (&plan);
-  plan = sf_plan_new (firmware, "UFS", SF_SCENE_DOWNLOAD_ONLY, present, &error);
-  ck_assert_msg (plan != NULL, "%s", error ? error->message : "?");
-  assert_steps (plan, expected, N_STEPS (expected));
+  plan = expect_steps (firmware, "UFS", SF_SCENE_DOWNLOAD_ONLY, present, expected, N_STEPS (expected));
   ck_assert_str_eq (sf_plan_get_layout (plan)->storage, "UFS");
   ck_assert_ptr_eq (sf_plan_get_layout (plan), sf_scatter_get_layout (sf_firmware_get_scatter (firmware), 1));
   ck_assert_str_eq (sf_plan_get_step (plan, 0)->region, "UFS_LU0_LU1");
@@ -937,19 +925,14 @@ START_TEST (test_combo_storage)
 
   /* Any case. */
   g_clear_object (&plan);
-  plan = sf_plan_new (firmware, "ufs", SF_SCENE_READBACK, (const char *[]) { "sgpt", NULL }, &error);
-  ck_assert_msg (plan != NULL, "%s", error ? error->message : "?");
+  plan = expect_plan (firmware, "ufs", SF_SCENE_READBACK, (const char *[]) { "sgpt", NULL });
   ck_assert_str_eq (sf_plan_get_layout (plan)->storage, "UFS");
   ck_assert_uint_eq (sf_plan_get_step (plan, 0)->address, 0xFFFF0000);
 
-  g_clear_object (&plan);
-  plan = sf_plan_new (firmware, "NAND", SF_SCENE_DOWNLOAD_ONLY, present, &error);
-  ck_assert_ptr_null (plan);
-  ck_assert_msg (g_error_matches (error, SF_ERROR, SF_ERROR_UNSUPPORTED),
-                 "%s", error ? error->message : "no error");
-  ck_assert_ptr_nonnull (strstr (error->message, "NAND"));
-  ck_assert_ptr_nonnull (strstr (error->message, "EMMC"));
-  ck_assert_ptr_nonnull (strstr (error->message, "UFS"));
+  error = expect_plan_error (firmware, "NAND", SF_SCENE_DOWNLOAD_ONLY, present, SF_ERROR_UNSUPPORTED, NULL);
+  assert_error_mentions (error, "NAND");
+  assert_error_mentions (error, "EMMC");
+  assert_error_mentions (error, "UFS");
 }
 END_TEST
 
@@ -963,16 +946,11 @@ START_TEST (test_no_nvram)
 
   make_hand_firmware (HAND_PLAIN);
   firmware = open_firmware ();
-  plan = sf_plan_new (firmware, NULL, SF_SCENE_FIRMWARE_UPGRADE, NULL, &error);
-  ck_assert_ptr_null (plan);
-  ck_assert_msg (g_error_matches (error, SF_ERROR, SF_ERROR_NO_NVRAM),
-                 "%s", error ? error->message : "no error");
-  ck_assert_ptr_nonnull (strstr (error->message, "NVRAM"));
+  error = expect_plan_error (firmware, NULL, SF_SCENE_FIRMWARE_UPGRADE, NULL, SF_ERROR_NO_NVRAM, NULL);
+  assert_error_mentions (error, "NVRAM");
 
   /* Format All + Download does not need it. */
-  g_clear_error (&error);
-  plan = sf_plan_new (firmware, NULL, SF_SCENE_FORMAT_ALL_DOWNLOAD, NULL, &error);
-  ck_assert_msg (plan != NULL, "%s", error ? error->message : "?");
+  plan = expect_plan (firmware, NULL, SF_SCENE_FORMAT_ALL_DOWNLOAD, NULL);
 }
 END_TEST
 
@@ -980,22 +958,19 @@ START_TEST (test_nvdata_counts_as_nvram)
 {
   g_autoptr(SfFirmware) firmware = NULL;
   g_autoptr(SfPlan) plan = NULL;
-  g_autoptr(GError) error = NULL;
   static const ExpectedStep expected[] = {
-    { SF_STEP_DOWNLOAD, "preloader", 0x0, 0x40000, 0x900 },
-    { SF_STEP_DOWNLOAD, "loader_ext1", 0x0, 0x80000, 0xA00 },
-    { SF_STEP_FORMAT, "nvdata", 0x80000, 0x100000, 0 },
-    { SF_STEP_FORMAT, "lk", 0x180000, 0x80000, 0 },
-    { SF_STEP_DOWNLOAD, "lk", 0x180000, 0x80000, 0xB00 },
-    { SF_STEP_FORMAT, "boot", 0x200000, 0x400000, 0 },
-    { SF_STEP_DOWNLOAD, "boot", 0x200000, 0x400000, 0xC00 },
+    { SF_STEP_DOWNLOAD, HANDMADE_PRELOADER, 0x900 },
+    { SF_STEP_DOWNLOAD, HANDMADE_LOADER_EXT1, 0xA00 },
+    { SF_STEP_FORMAT, HANDMADE_NVDATA, 0 },
+    { SF_STEP_FORMAT, HANDMADE_LK, 0 },
+    { SF_STEP_DOWNLOAD, HANDMADE_LK, 0xB00 },
+    { SF_STEP_FORMAT, HANDMADE_BOOT, 0 },
+    { SF_STEP_DOWNLOAD, HANDMADE_BOOT, 0xC00 },
   };
 
   make_hand_firmware (HAND_NVDATA);
   firmware = open_firmware ();
-  plan = sf_plan_new (firmware, NULL, SF_SCENE_FIRMWARE_UPGRADE, NULL, &error);
-  ck_assert_msg (plan != NULL, "%s", error ? error->message : "?");
-  assert_steps (plan, expected, N_STEPS (expected));
+  plan = expect_steps (firmware, NULL, SF_SCENE_FIRMWARE_UPGRADE, NULL, expected, N_STEPS (expected));
 }
 END_TEST
 
@@ -1011,16 +986,10 @@ START_TEST (test_bootloaders_together)
   make_hand_firmware (HAND_PLAIN);
   firmware = open_firmware ();
 
-  plan = sf_plan_new (firmware, NULL, SF_SCENE_DOWNLOAD_ONLY, mixed, &error);
-  ck_assert_ptr_null (plan);
-  ck_assert_msg (g_error_matches (error, SF_ERROR, SF_ERROR_BL_INCONSISTENT),
-                 "%s", error ? error->message : "no error");
-  assert_error_at (error, firmware, "loader_ext1");
-  ck_assert_ptr_nonnull (strstr (error->message, "preloader"));
-  g_clear_error (&error);
+  error = expect_plan_error (firmware, NULL, SF_SCENE_DOWNLOAD_ONLY, mixed, SF_ERROR_BL_INCONSISTENT, "loader_ext1");
+  assert_error_mentions (error, "preloader");
 
-  plan = sf_plan_new (firmware, NULL, SF_SCENE_DOWNLOAD_ONLY, both, &error);
-  ck_assert_msg (plan != NULL, "%s", error ? error->message : "?");
+  plan = expect_plan (firmware, NULL, SF_SCENE_DOWNLOAD_ONLY, both);
   ck_assert_uint_eq (sf_plan_get_n_steps (plan), 3);
   ck_assert_str_eq (sf_plan_get_step (plan, 0)->partition->name, "preloader");
   ck_assert_str_eq (sf_plan_get_step (plan, 1)->partition->name, "loader_ext1");
@@ -1032,8 +1001,7 @@ START_TEST (test_bootloaders_together)
   ext_path = g_build_filename (tmpdir, "loader_ext1.bin", NULL);
   ck_assert_int_eq (g_remove (ext_path), 0);
   firmware = open_firmware ();
-  plan = sf_plan_new (firmware, NULL, SF_SCENE_DOWNLOAD_ONLY, mixed, &error);
-  ck_assert_msg (plan != NULL, "%s", error ? error->message : "?");
+  plan = expect_plan (firmware, NULL, SF_SCENE_DOWNLOAD_ONLY, mixed);
   ck_assert_uint_eq (sf_plan_get_n_steps (plan), 2);
 }
 END_TEST
@@ -1042,34 +1010,33 @@ START_TEST (test_calibration_with_image)
 {
   g_autoptr(SfFirmware) firmware = NULL;
   g_autoptr(SfPlan) plan = NULL;
-  g_autoptr(GError) error = NULL;
   const char *names[] = { "NVRAM", NULL };
   static const ExpectedStep download_default[] = {
-    { SF_STEP_DOWNLOAD, "preloader", 0x0, 0x40000, 0x900 },
-    { SF_STEP_DOWNLOAD, "loader_ext1", 0x0, 0x80000, 0xA00 },
-    { SF_STEP_DOWNLOAD, "lk", 0x180000, 0x80000, 0xB00 },
-    { SF_STEP_DOWNLOAD, "boot", 0x200000, 0x400000, 0xC00 },
+    { SF_STEP_DOWNLOAD, HANDMADE_PRELOADER, 0x900 },
+    { SF_STEP_DOWNLOAD, HANDMADE_LOADER_EXT1, 0xA00 },
+    { SF_STEP_DOWNLOAD, HANDMADE_LK, 0xB00 },
+    { SF_STEP_DOWNLOAD, HANDMADE_BOOT, 0xC00 },
   };
   static const ExpectedStep download_named[] = {
-    { SF_STEP_DOWNLOAD, "nvram", 0x80000, 0x100000, 0xD00 },
+    { SF_STEP_DOWNLOAD, HANDMADE_NVRAM, 0xD00 },
   };
   static const ExpectedStep format_all[] = {
-    { SF_STEP_BACKUP, "nvram", 0x80000, 0x100000, 0x100000 },
+    { SF_STEP_BACKUP, HANDMADE_NVRAM, 0x100000 },
     { SF_STEP_FORMAT_ALL, NULL, 0, 0, 0 },
-    { SF_STEP_DOWNLOAD, "preloader", 0x0, 0x40000, 0x900 },
-    { SF_STEP_DOWNLOAD, "loader_ext1", 0x0, 0x80000, 0xA00 },
-    { SF_STEP_DOWNLOAD, "lk", 0x180000, 0x80000, 0xB00 },
-    { SF_STEP_DOWNLOAD, "boot", 0x200000, 0x400000, 0xC00 },
-    { SF_STEP_RESTORE, "nvram", 0x80000, 0x100000, 0x100000 },
+    { SF_STEP_DOWNLOAD, HANDMADE_PRELOADER, 0x900 },
+    { SF_STEP_DOWNLOAD, HANDMADE_LOADER_EXT1, 0xA00 },
+    { SF_STEP_DOWNLOAD, HANDMADE_LK, 0xB00 },
+    { SF_STEP_DOWNLOAD, HANDMADE_BOOT, 0xC00 },
+    { SF_STEP_RESTORE, HANDMADE_NVRAM, 0x100000 },
   };
   static const ExpectedStep upgrade[] = {
-    { SF_STEP_BACKUP, "nvram", 0x80000, 0x100000, 0x100000 },
-    { SF_STEP_DOWNLOAD, "preloader", 0x0, 0x40000, 0x900 },
-    { SF_STEP_DOWNLOAD, "loader_ext1", 0x0, 0x80000, 0xA00 },
-    { SF_STEP_FORMAT, "lk", 0x180000, 0x80000, 0 },
-    { SF_STEP_DOWNLOAD, "lk", 0x180000, 0x80000, 0xB00 },
-    { SF_STEP_FORMAT, "boot", 0x200000, 0x400000, 0 },
-    { SF_STEP_DOWNLOAD, "boot", 0x200000, 0x400000, 0xC00 },
+    { SF_STEP_BACKUP, HANDMADE_NVRAM, 0x100000 },
+    { SF_STEP_DOWNLOAD, HANDMADE_PRELOADER, 0x900 },
+    { SF_STEP_DOWNLOAD, HANDMADE_LOADER_EXT1, 0xA00 },
+    { SF_STEP_FORMAT, HANDMADE_LK, 0 },
+    { SF_STEP_DOWNLOAD, HANDMADE_LK, 0xB00 },
+    { SF_STEP_FORMAT, HANDMADE_BOOT, 0 },
+    { SF_STEP_DOWNLOAD, HANDMADE_BOOT, 0xC00 },
   };
 
   /* A backup-style scatter: nvram is BINREGION, is_download, with nvram.bin. */
@@ -1077,30 +1044,22 @@ START_TEST (test_calibration_with_image)
   firmware = open_firmware ();
 
   /* Not written unless asked for by name. */
-  plan = sf_plan_new (firmware, NULL, SF_SCENE_DOWNLOAD_ONLY, NULL, &error);
-  ck_assert_msg (plan != NULL, "%s", error ? error->message : "?");
-  assert_steps (plan, download_default, N_STEPS (download_default));
+  plan = expect_steps (firmware, NULL, SF_SCENE_DOWNLOAD_ONLY, NULL, download_default, N_STEPS (download_default));
   ck_assert_uint_eq (sf_plan_get_warnings (plan)->len, 1);
   ck_assert (warnings_mention (plan, "nvram", "calibration"));
 
   g_clear_object (&plan);
-  plan = sf_plan_new (firmware, NULL, SF_SCENE_DOWNLOAD_ONLY, names, &error);
-  ck_assert_msg (plan != NULL, "%s", error ? error->message : "?");
-  assert_steps (plan, download_named, N_STEPS (download_named));
+  plan = expect_steps (firmware, NULL, SF_SCENE_DOWNLOAD_ONLY, names, download_named, N_STEPS (download_named));
   ck_assert_uint_eq (sf_plan_get_warnings (plan)->len, 1);
   ck_assert (warnings_mention (plan, "nvram", "overwrites the phone's own calibration/IMEI"));
 
   g_clear_object (&plan);
-  plan = sf_plan_new (firmware, NULL, SF_SCENE_FORMAT_ALL_DOWNLOAD, NULL, &error);
-  ck_assert_msg (plan != NULL, "%s", error ? error->message : "?");
-  assert_steps (plan, format_all, N_STEPS (format_all));
+  plan = expect_steps (firmware, NULL, SF_SCENE_FORMAT_ALL_DOWNLOAD, NULL, format_all, N_STEPS (format_all));
   ck_assert_uint_eq (sf_plan_get_warnings (plan)->len, 1);
   ck_assert (warnings_mention (plan, "nvram", "calibration"));
 
   g_clear_object (&plan);
-  plan = sf_plan_new (firmware, NULL, SF_SCENE_FIRMWARE_UPGRADE, NULL, &error);
-  ck_assert_msg (plan != NULL, "%s", error ? error->message : "?");
-  assert_steps (plan, upgrade, N_STEPS (upgrade));
+  plan = expect_steps (firmware, NULL, SF_SCENE_FIRMWARE_UPGRADE, NULL, upgrade, N_STEPS (upgrade));
 }
 END_TEST
 
@@ -1110,11 +1069,10 @@ START_TEST (test_end_relative_left_alone)
 {
   g_autoptr(SfFirmware) firmware = NULL;
   g_autoptr(SfPlan) plan = NULL;
-  g_autoptr(GError) error = NULL;
   static const ExpectedStep format[] = {
-    { SF_STEP_FORMAT, "nvdata", 0x80000, 0x100000, 0 },
-    { SF_STEP_FORMAT, "lk", 0x180000, 0x80000, 0 },
-    { SF_STEP_FORMAT, "boot", 0x200000, 0x400000, 0 },
+    { SF_STEP_FORMAT, HANDMADE_NVDATA, 0 },
+    { SF_STEP_FORMAT, HANDMADE_LK, 0 },
+    { SF_STEP_FORMAT, HANDMADE_BOOT, 0 },
   };
   static const ExpectedStep named[] = {
     { SF_STEP_FORMAT, "tail", G_GUINT64_CONSTANT (0xFFFF0200), 0, 0 },
@@ -1125,22 +1083,17 @@ START_TEST (test_end_relative_left_alone)
   ck_assert (scatter_partition (firmware, "tail")->end_relative);
 
   /* Firmware Upgrade erases INVISIBLE partitions, but not this one. */
-  plan = sf_plan_new (firmware, NULL, SF_SCENE_FIRMWARE_UPGRADE, NULL, &error);
-  ck_assert_msg (plan != NULL, "%s", error ? error->message : "?");
+  plan = expect_plan (firmware, NULL, SF_SCENE_FIRMWARE_UPGRADE, NULL);
   ck_assert_ptr_nonnull (find_step (plan, SF_STEP_FORMAT, "nvdata"));
   ck_assert_ptr_null (find_step (plan, SF_STEP_FORMAT, "tail"));
   ck_assert_uint_eq (sf_plan_get_n_steps (plan), 7);
   g_clear_object (&plan);
 
-  plan = sf_plan_new (firmware, NULL, SF_SCENE_FORMAT, NULL, &error);
-  ck_assert_msg (plan != NULL, "%s", error ? error->message : "?");
-  assert_steps (plan, format, N_STEPS (format));
+  plan = expect_steps (firmware, NULL, SF_SCENE_FORMAT, NULL, format, N_STEPS (format));
   g_clear_object (&plan);
 
   /* …but it may be named, and then only the device knows its length. */
-  plan = sf_plan_new (firmware, NULL, SF_SCENE_FORMAT, (const char *[]) { "TAIL", NULL }, &error);
-  ck_assert_msg (plan != NULL, "%s", error ? error->message : "?");
-  assert_steps (plan, named, N_STEPS (named));
+  plan = expect_steps (firmware, NULL, SF_SCENE_FORMAT, (const char *[]) { "TAIL", NULL }, named, N_STEPS (named));
 }
 END_TEST
 
@@ -1191,13 +1144,11 @@ START_TEST (test_plan_holds_references)
 {
   g_autoptr(SfFirmware) firmware = NULL;
   g_autoptr(SfPlan) plan = NULL;
-  g_autoptr(GError) error = NULL;
   const SfPlanStep *step;
 
   make_mt6572_firmware (TRUE, FALSE);
   firmware = open_firmware ();
-  plan = sf_plan_new (firmware, NULL, SF_SCENE_DOWNLOAD_ONLY, (const char *[]) { "android", NULL }, &error);
-  ck_assert_msg (plan != NULL, "%s", error ? error->message : "?");
+  plan = expect_plan (firmware, NULL, SF_SCENE_DOWNLOAD_ONLY, (const char *[]) { "android", NULL });
 
   g_object_add_weak_pointer (G_OBJECT (firmware), (gpointer *) &firmware);
   g_object_unref (firmware);

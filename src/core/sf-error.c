@@ -46,6 +46,8 @@ sf_error_get_name (SfError code)
   case SF_ERROR_NOT_DOWNLOADABLE: return "SF_NOT_DOWNLOADABLE";
   case SF_ERROR_NO_NVRAM: return "FT_UPGRADE_BACKUP_ROM_NOT_EXIST";
   case SF_ERROR_UNSUPPORTED: return "SF_UNSUPPORTED";
+  case SF_ERROR_INVALID_DA_FILE: return "S_INVALID_DA_FILE";
+  case SF_ERROR_DA_NO_ENTRY: return "S_DA_FILE_NO_ENTRY_FOR_CHIP";
   default: return "SF_ERROR_UNKNOWN";
   }
 }

@@ -44,6 +44,10 @@ typedef enum {
   SF_ERROR_NOT_DOWNLOADABLE,      /* ticked a partition that has no image */
   SF_ERROR_NO_NVRAM,              /* Firmware Upgrade without NVRAM in the scatter */
   SF_ERROR_UNSUPPORTED,           /* valid, but not something we can do yet */
+  SF_ERROR_INVALID_DA_FILE,       /* S_INVALID_DA_FILE (5002) */
+  SF_ERROR_DA_NO_ENTRY,           /* the DA file has no entry for this chip */
+  /* Device and protocol failures (SP Flash Tool's names, mtk-protocol.md §9.4)
+   * are added below this line by the protocol work. */
 } SfError;
 
 GQuark       sf_error_quark      (void);

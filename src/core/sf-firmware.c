@@ -149,8 +149,8 @@ compare_strings (gconstpointer a,
   return strcmp (*(const char * const *) a, *(const char * const *) b);
 }
 
-/* Picks one of the scatter candidates found at the same depth.
- * Returns its index, or -1 with @error set. */
+/* Picks one of the scatter candidates found at the same depth, and sorts
+ * them. Returns the index of the one picked, or -1 with @error set. */
 static gint
 pick_scatter (GPtrArray   *candidates,
               const char  *where,
@@ -160,6 +160,7 @@ pick_scatter (GPtrArray   *candidates,
   gint preferred = -1;
   guint n_preferred = 0;
 
+  g_ptr_array_sort (candidates, compare_strings);
   if (candidates->len == 1)
     return 0;
 
@@ -258,7 +259,6 @@ find_scatter_in_folder (GFile         *folder,
     }
 
     if (found->len > 0) {
-      g_ptr_array_sort (found, compare_strings);
       pick = pick_scatter (found, where, error);
       if (pick < 0)
         return NULL;
@@ -347,7 +347,6 @@ find_scatter_in_archive (SfArchive  *archive,
     return NULL;
   }
 
-  g_ptr_array_sort (found, compare_strings);
   pick = pick_scatter (found, where, error);
   if (pick < 0)
     return NULL;
@@ -657,20 +656,16 @@ probe_files (SfFirmware    *self,
       return FALSE;
 
     stream = g_file_read (df->file, cancellable, &df->error);
-    if (stream == NULL) {
-      if (g_error_matches (df->error, G_IO_ERROR, G_IO_ERROR_CANCELLED)) {
-        g_propagate_error (error, g_steal_pointer (&df->error));
-        return FALSE;
-      }
-      continue;
+    if (stream != NULL) {
+      df->image = sf_image_probe_stream (G_INPUT_STREAM (stream), df->size, df->name,
+                                         cancellable, &df->error);
+      g_input_stream_close (G_INPUT_STREAM (stream), NULL, NULL);
     }
-    df->image = sf_image_probe_stream (G_INPUT_STREAM (stream), df->size, df->name,
-                                       cancellable, &df->error);
+    /* A file that cannot be read is that file's problem; cancelling is ours. */
     if (g_error_matches (df->error, G_IO_ERROR, G_IO_ERROR_CANCELLED)) {
       g_propagate_error (error, g_steal_pointer (&df->error));
       return FALSE;
     }
-    g_input_stream_close (G_INPUT_STREAM (stream), NULL, NULL);
   }
 
   return TRUE;
@@ -961,6 +956,31 @@ lookup_info (SfFirmware  *self,
   return NULL;
 }
 
+/* lookup_info(), with an error when @partition is not in the scatter. */
+static ImageInfo *
+lookup_info_or_error (SfFirmware   *self,
+                      SfPartition  *partition,
+                      GError      **error)
+{
+  ImageInfo *info = lookup_info (self, partition);
+
+  if (info == NULL)
+    sf_set_error_at (error, SF_ERROR_UNKNOWN_PARTITION, sf_scatter_get_display_name (self->scatter),
+                     0, NULL, _("partition %s is not in this scatter file"), partition->name);
+  return info;
+}
+
+/* The file next to the scatter that holds @partition's image; %NULL when
+ * the scatter names none, it is missing, or the partition is unknown. */
+static DirFile *
+lookup_dir_file (SfFirmware  *self,
+                 SfPartition *partition)
+{
+  ImageInfo *info = lookup_info (self, partition);
+
+  return info != NULL ? info->dir_file : NULL;
+}
+
 /**
  * sf_firmware_get_image_state:
  * @partition: a partition of the firmware's scatter
@@ -992,15 +1012,13 @@ SfImage *
 sf_firmware_get_image (SfFirmware  *self,
                        SfPartition *partition)
 {
-  ImageInfo *info;
+  DirFile *df;
 
   g_return_val_if_fail (SF_IS_FIRMWARE (self), NULL);
   g_return_val_if_fail (partition != NULL, NULL);
 
-  info = lookup_info (self, partition);
-  if (info == NULL || info->dir_file == NULL)
-    return NULL;
-  return info->dir_file->image;
+  df = lookup_dir_file (self, partition);
+  return df != NULL ? df->image : NULL;
 }
 
 /**
@@ -1015,16 +1033,13 @@ const char *
 sf_firmware_get_image_path (SfFirmware  *self,
                             SfPartition *partition)
 {
-  ImageInfo *info;
+  DirFile *df;
 
   g_return_val_if_fail (SF_IS_FIRMWARE (self), NULL);
   g_return_val_if_fail (partition != NULL, NULL);
 
-  info = lookup_info (self, partition);
-  if (info == NULL || info->dir_file == NULL)
-    return NULL;
-
-  return info->dir_file->path;
+  df = lookup_dir_file (self, partition);
+  return df != NULL ? df->path : NULL;
 }
 
 static char *
@@ -1081,17 +1096,12 @@ set_state_error (SfFirmware   *self,
       g_autofree char *have = format_size (image->data_size);
       g_autofree char *room = format_size (partition->size);
 
-      if (image->kind == SF_IMAGE_KIND_SPARSE) {
-        sf_set_error_at (error, SF_ERROR_IMAGE_TOO_LARGE, scatter, line,
-                         _("use the firmware made for this phone"),
-                         _("%s expands to %s but partition %s holds %s"),
-                         info->dir_file->name, have, pname, room);
-      } else {
-        sf_set_error_at (error, SF_ERROR_IMAGE_TOO_LARGE, scatter, line,
-                         _("use the firmware made for this phone"),
-                         _("%s is %s but partition %s holds %s"),
-                         info->dir_file->name, have, pname, room);
-      }
+      sf_set_error_at (error, SF_ERROR_IMAGE_TOO_LARGE, scatter, line,
+                       _("use the firmware made for this phone"),
+                       image->kind == SF_IMAGE_KIND_SPARSE
+                         ? _("%s expands to %s but partition %s holds %s")
+                         : _("%s is %s but partition %s holds %s"),
+                       info->dir_file->name, have, pname, room);
       return FALSE;
     }
 
@@ -1125,12 +1135,9 @@ sf_firmware_check_image (SfFirmware   *self,
   g_return_val_if_fail (partition != NULL, FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
-  info = lookup_info (self, partition);
-  if (info == NULL) {
-    sf_set_error_at (error, SF_ERROR_UNKNOWN_PARTITION, sf_scatter_get_display_name (self->scatter),
-                     0, NULL, _("partition %s is not in this scatter file"), partition->name);
+  info = lookup_info_or_error (self, partition, error);
+  if (info == NULL)
     return FALSE;
-  }
 
   return set_state_error (self, partition, info, error);
 }
@@ -1159,13 +1166,12 @@ sf_firmware_open_image (SfFirmware    *self,
   g_return_val_if_fail (partition != NULL, NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
-  info = lookup_info (self, partition);
-  if (info == NULL || info->dir_file == NULL) {
-    if (info == NULL)
-      sf_set_error_at (error, SF_ERROR_UNKNOWN_PARTITION, sf_scatter_get_display_name (self->scatter),
-                       0, NULL, _("partition %s is not in this scatter file"), partition->name);
-    else
-      set_state_error (self, partition, info, error);
+  info = lookup_info_or_error (self, partition, error);
+  if (info == NULL)
+    return NULL;
+  if (info->dir_file == NULL) {
+    /* No file: the state (none or missing) says why. */
+    set_state_error (self, partition, info, error);
     return NULL;
   }
 

@@ -189,14 +189,31 @@ add_partition_step (PlanBuilder *b,
   add_step (b, kind, part, NULL, transfer);
 }
 
+/* A warning about @part, at its line in the scatter. */
+static void add_warning (PlanBuilder       *b,
+                         SfError            code,
+                         const SfPartition *part,
+                         const char        *field,
+                         const char        *advice,
+                         const char        *format,
+                         ...) G_GNUC_PRINTF (6, 7);
+
 static void
 add_warning (PlanBuilder       *b,
              SfError            code,
              const SfPartition *part,
              const char        *field,
              const char        *advice,
-             const char        *message)
+             const char        *format,
+             ...)
 {
+  g_autofree char *message = NULL;
+  va_list ap;
+
+  va_start (ap, format);
+  message = g_strdup_vprintf (format, ap);
+  va_end (ap);
+
   g_ptr_array_add (b->warnings,
                    sf_issue_new (SF_SEVERITY_WARNING, code, b->file,
                                  part != NULL ? part->line : 0,
@@ -441,48 +458,98 @@ check_bootloaders (PlanBuilder     *b,
   return FALSE;
 }
 
+/* What a scene does to a calibration partition (NVRAM and friends); the
+ * user is always told. */
+typedef enum {
+  CALIBRATION_WRITTEN,
+  CALIBRATION_SKIPPED,
+  CALIBRATION_FORMATTED,
+} CalibrationFate;
+
+static const struct {
+  SfError     code;
+  const char *consequence;
+  const char *advice;
+} calibration_fates[] = {
+  [CALIBRATION_WRITTEN] = {
+    SF_ERROR_FAILED,
+    N_("writing it overwrites the phone's own calibration/IMEI with the firmware's copy"),
+    N_("leave it out unless this image was read from this very phone"),
+  },
+  /* A scatter made by a backup tool lists NVRAM and friends with an image;
+   * writing those by default would replace this phone's calibration. */
+  [CALIBRATION_SKIPPED] = {
+    SF_ERROR_NOT_DOWNLOADABLE,
+    N_("its image is not written, so the phone keeps its own calibration/IMEI"),
+    N_("select it by name with download-only if this image was read from this very phone"),
+  },
+  [CALIBRATION_FORMATTED] = {
+    SF_ERROR_FAILED,
+    N_("formatting it erases the phone's calibration/IMEI; a copy is read back first"),
+    N_("keep the backup: it is the only copy of this phone's calibration"),
+  },
+};
+
 static void
-warn_calibration_written (PlanBuilder *b,
-                          SfPartition *part)
+warn_calibration (PlanBuilder     *b,
+                  CalibrationFate  fate,
+                  SfPartition     *part)
 {
-  g_autofree char *message = NULL;
-
-  message = g_strdup_printf (_("Partition %s is %s: writing it overwrites the phone's own calibration/IMEI with the firmware's copy"),
-                             partition_display_name (part),
-                             sf_operation_to_string (part->operation));
-  add_warning (b, SF_ERROR_FAILED, part, "operation_type",
-               _("leave it out unless this image was read from this very phone"),
-               message);
-}
-
-/* A scatter made by a backup tool lists NVRAM and friends with an image;
- * writing those by default would replace this phone's calibration. */
-static void
-warn_calibration_skipped (PlanBuilder *b,
-                          SfPartition *part)
-{
-  g_autofree char *message = NULL;
-
-  message = g_strdup_printf (_("Partition %s is %s: its image is not written, so the phone keeps its own calibration/IMEI"),
-                             partition_display_name (part),
-                             sf_operation_to_string (part->operation));
-  add_warning (b, SF_ERROR_NOT_DOWNLOADABLE, part, "operation_type",
-               _("select it by name with download-only if this image was read from this very phone"),
-               message);
+  add_warning (b, calibration_fates[fate].code, part, "operation_type",
+               _(calibration_fates[fate].advice),
+               /* TRANSLATORS: partition name, its operation_type, then what
+                * happens to it */
+               _("Partition %s is %s: %s"),
+               partition_display_name (part),
+               sf_operation_to_string (part->operation),
+               _(calibration_fates[fate].consequence));
 }
 
 static void
 warn_unknown_place_skipped (PlanBuilder *b,
                             SfPartition *part)
 {
-  g_autofree char *message = NULL;
-
-  message = g_strdup_printf (_("Partition %s is not written: the scatter file does not say where it ends"),
-                             partition_display_name (part));
   add_warning (b, SF_ERROR_NOT_DOWNLOADABLE, part,
                part->end_relative ? "linear_start_addr" : "partition_size",
                _("select it by name with download-only to write it anyway"),
-               message);
+               _("Partition %s is not written: the scatter file does not say where it ends"),
+               partition_display_name (part));
+}
+
+/* Default sets write only partitions whose place the scatter tells. */
+static gboolean
+place_known_or_warn (PlanBuilder *b,
+                     SfPartition *part)
+{
+  if (partition_place_is_known (part))
+    return TRUE;
+  warn_unknown_place_skipped (b, part);
+  return FALSE;
+}
+
+/* Whether a default set writes @part, whose image is usable: not the
+ * calibration, and only where the scatter tells the place. Says why when
+ * it leaves one out. */
+static gboolean
+default_set_writes (PlanBuilder *b,
+                    SfPartition *part)
+{
+  if (is_calibration (part)) {
+    warn_calibration (b, CALIBRATION_SKIPPED, part);
+    return FALSE;
+  }
+  return place_known_or_warn (b, part);
+}
+
+static void
+add_ticked_steps (PlanBuilder    *b,
+                  const gboolean *ticked,
+                  SfStepKind      kind)
+{
+  for (guint i = 0; i < b->layout->partitions->len; i++) {
+    if (ticked[i])
+      add_partition_step (b, kind, g_ptr_array_index (b->layout->partitions, i));
+  }
 }
 
 /* ---- scenes ------------------------------------------------------------- */
@@ -528,18 +595,9 @@ build_download_only (PlanBuilder        *b,
       if (part->file_name != NULL && !is_calibration (part) && !image_is_ok (b, part) &&
           sf_firmware_get_image_state (b->firmware, part) != SF_IMAGE_STATE_NONE)
         return check_ticked_image (b, part, error);
-      if (!image_is_ok (b, part))
-        continue;
-      if (is_calibration (part)) {
-        /* Download Only never touches calibration unless asked by name. */
-        warn_calibration_skipped (b, part);
-        continue;
-      }
-      if (!partition_place_is_known (part)) {
-        warn_unknown_place_skipped (b, part);
-        continue;
-      }
-      ticked[i] = TRUE;
+      /* Download Only never touches calibration unless asked by name. */
+      if (image_is_ok (b, part) && default_set_writes (b, part))
+        ticked[i] = TRUE;
     }
   }
 
@@ -549,7 +607,7 @@ build_download_only (PlanBuilder        *b,
     if (!ticked[i])
       continue;
     if (is_calibration (part))
-      warn_calibration_written (b, part);
+      warn_calibration (b, CALIBRATION_WRITTEN, part);
     add_download_step (b, part);
     any = TRUE;
   }
@@ -638,14 +696,16 @@ layout_has_nvram (const SfLayout *layout)
   return FALSE;
 }
 
+/* A backup (or restore) step for every calibration partition. */
 static void
-add_calibration_backups (PlanBuilder *b)
+add_calibration_steps (PlanBuilder *b,
+                       SfStepKind   kind)
 {
   for (guint i = 0; i < b->layout->partitions->len; i++) {
     SfPartition *part = g_ptr_array_index (b->layout->partitions, i);
 
     if (is_calibration (part))
-      add_partition_step (b, SF_STEP_BACKUP, part);
+      add_partition_step (b, kind, part);
   }
 }
 
@@ -669,7 +729,7 @@ build_firmware_upgrade (PlanBuilder        *b,
 
   /* Our addition to SP Flash Tool: the calibration is on the host before
    * anything on the phone changes. */
-  add_calibration_backups (b);
+  add_calibration_steps (b, SF_STEP_BACKUP);
 
   for (guint i = 0; i < b->layout->partitions->len; i++) {
     SfPartition *part = g_ptr_array_index (b->layout->partitions, i);
@@ -682,12 +742,8 @@ build_firmware_upgrade (PlanBuilder        *b,
     case SF_OPERATION_BOOTLOADERS:
       /* SP Flash Tool does not erase the boot area first (its format step
        * for bootloaders does nothing unless "format whole flash" is set). */
-      if (part->is_download) {
-        if (partition_place_is_known (part))
-          add_download_step (b, part);
-        else
-          warn_unknown_place_skipped (b, part);
-      }
+      if (part->is_download && place_known_or_warn (b, part))
+        add_download_step (b, part);
       break;
 
     case SF_OPERATION_UPDATE:
@@ -695,12 +751,8 @@ build_firmware_upgrade (PlanBuilder        *b,
       /* Legacy entries have no operation_type: like UPDATE, written when
        * the download flag says so. */
       add_partition_step (b, SF_STEP_FORMAT, part);
-      if (part->is_download) {
-        if (partition_place_is_known (part))
-          add_download_step (b, part);
-        else
-          warn_unknown_place_skipped (b, part);
-      }
+      if (part->is_download && place_known_or_warn (b, part))
+        add_download_step (b, part);
       break;
 
     case SF_OPERATION_INVISIBLE:
@@ -731,36 +783,19 @@ build_format_all_download (PlanBuilder        *b,
   if (!check_fixed_set (b, names, error) || !check_load_integrity (b, error))
     return FALSE;
 
-  add_calibration_backups (b);
+  add_calibration_steps (b, SF_STEP_BACKUP);
   add_step (b, SF_STEP_FORMAT_ALL, NULL, NULL, 0);
 
   for (guint i = 0; i < b->layout->partitions->len; i++) {
     SfPartition *part = g_ptr_array_index (b->layout->partitions, i);
 
-    if (!part->is_download || part->operation == SF_OPERATION_RESERVED ||
-        !image_is_ok (b, part))
-      continue;
-
-    if (is_calibration (part)) {
-      warn_calibration_skipped (b, part);
-      continue;
-    }
-
-    if (!partition_place_is_known (part)) {
-      warn_unknown_place_skipped (b, part);
-      continue;
-    }
-
-    add_download_step (b, part);
+    if (part->is_download && part->operation != SF_OPERATION_RESERVED &&
+        image_is_ok (b, part) && default_set_writes (b, part))
+      add_download_step (b, part);
   }
 
   /* SP Flash Tool loses the IMEI here; we put the backups back. */
-  for (guint i = 0; i < b->layout->partitions->len; i++) {
-    SfPartition *part = g_ptr_array_index (b->layout->partitions, i);
-
-    if (is_calibration (part))
-      add_partition_step (b, SF_STEP_RESTORE, part);
-  }
+  add_calibration_steps (b, SF_STEP_RESTORE);
 
   return TRUE;
 }
@@ -820,27 +855,15 @@ build_format (PlanBuilder        *b,
   /* Backups first, so the calibration is safe before anything is erased. */
   for (guint i = 0; i < n; i++) {
     SfPartition *part = g_ptr_array_index (b->layout->partitions, i);
-    g_autofree char *message = NULL;
 
     if (!ticked[i] || !is_calibration (part))
       continue;
 
-    message = g_strdup_printf (_("Partition %s is %s: formatting it erases the phone's calibration/IMEI; a copy is read back first"),
-                               partition_display_name (part),
-                               sf_operation_to_string (part->operation));
-    add_warning (b, SF_ERROR_FAILED, part, "operation_type",
-                 _("keep the backup: it is the only copy of this phone's calibration"),
-                 message);
+    warn_calibration (b, CALIBRATION_FORMATTED, part);
     add_partition_step (b, SF_STEP_BACKUP, part);
   }
 
-  for (guint i = 0; i < n; i++) {
-    SfPartition *part = g_ptr_array_index (b->layout->partitions, i);
-
-    if (ticked[i])
-      add_partition_step (b, SF_STEP_FORMAT, part);
-  }
-
+  add_ticked_steps (b, ticked, SF_STEP_FORMAT);
   return TRUE;
 }
 
@@ -849,7 +872,6 @@ build_readback (PlanBuilder        *b,
                 const char * const *names,
                 GError            **error)
 {
-  guint n = b->layout->partitions->len;
   g_autofree gboolean *ticked = NULL;
 
   if (names == NULL) {
@@ -863,13 +885,7 @@ build_readback (PlanBuilder        *b,
   if (ticked == NULL)
     return FALSE;
 
-  for (guint i = 0; i < n; i++) {
-    SfPartition *part = g_ptr_array_index (b->layout->partitions, i);
-
-    if (ticked[i])
-      add_partition_step (b, SF_STEP_READBACK, part);
-  }
-
+  add_ticked_steps (b, ticked, SF_STEP_READBACK);
   return TRUE;
 }
 

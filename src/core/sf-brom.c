@@ -1,0 +1,2 @@
+/* sf-brom.c — placeholder, being written */
+#include "config.h"

@@ -1,0 +1,2 @@
+/* sf-chip.c — placeholder, being written */
+#include "config.h"

@@ -1,0 +1,2 @@
+/* sf-da-file.c — placeholder, being written */
+#include "config.h"

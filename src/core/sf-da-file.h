@@ -1,0 +1,66 @@
+/* sf-da-file.h — a download agent file (MTK_AllInOne_DA.bin layout)
+ *
+ * Copyright 2026 The Scatterflash authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#pragma once
+
+#include <gio/gio.h>
+
+#include "sf-mtk.h"
+
+G_BEGIN_DECLS
+
+/* One region record of an entry (mtk-protocol.md §5.2). */
+typedef struct {
+  guint32 offset;        /* m_buf: where the bytes are in the file */
+  guint32 length;        /* m_len: bytes, signature included */
+  guint32 address;       /* m_start_addr: load address on the phone */
+  guint32 sig_offset;    /* m_start_offset */
+  guint32 sig_length;    /* m_sig_len */
+} SfDaRegion;
+
+/* One entry: the DA for one chip (§5.2). */
+typedef struct {
+  guint16     hw_code;
+  guint16     hw_sub_code;
+  guint16     hw_version;
+  guint16     sw_version;     /* 0 in the old 0xD8-byte layout */
+  guint16     page_size;
+  guint16     region_index;
+  guint16     n_regions;
+  SfDaRegion  regions[SF_DA_MAX_REGIONS];
+} SfDaEntry;
+
+#define SF_TYPE_DA_FILE (sf_da_file_get_type ())
+
+G_DECLARE_FINAL_TYPE (SfDaFile, sf_da_file, SF, DA_FILE, GObject)
+
+/* Reads the header and the entry table only: a real DA file is ~4 MB and
+ * its regions are read on demand. Fails with SF_ERROR_INVALID_DA_FILE. */
+SfDaFile         *sf_da_file_new             (GFile         *file,
+                                              GCancellable  *cancellable,
+                                              GError       **error) G_GNUC_WARN_UNUSED_RESULT;
+
+const char       *sf_da_file_get_display_name (SfDaFile     *self);
+const char       *sf_da_file_get_identifier  (SfDaFile      *self);
+guint             sf_da_file_get_n_entries   (SfDaFile      *self);
+const SfDaEntry  *sf_da_file_get_entry       (SfDaFile      *self,
+                                              guint          index);
+/* §5.4: the first entry with this hw code whose hw_version/sw_version the
+ * chip's (GET_HW_SW_VER) values reach; SF_ERROR_DA_NO_ENTRY if none. */
+const SfDaEntry  *sf_da_file_find_entry      (SfDaFile      *self,
+                                              guint16        hw_code,
+                                              guint16        hw_version,
+                                              guint16        sw_version,
+                                              GError       **error);
+/* Exactly region->length bytes of region @index of @entry, streamed. */
+GInputStream     *sf_da_file_open_region     (SfDaFile         *self,
+                                              const SfDaEntry  *entry,
+                                              guint             index,
+                                              GCancellable     *cancellable,
+                                              GError          **error) G_GNUC_WARN_UNUSED_RESULT;
+
+G_END_DECLS

@@ -1,0 +1,2 @@
+/* sf-da.c — placeholder, being written */
+#include "config.h"

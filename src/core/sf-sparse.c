@@ -1,0 +1,2 @@
+/* sf-sparse.c — placeholder, being written */
+#include "config.h"

@@ -1,0 +1,2 @@
+/* sf-transport-fd.c — placeholder, being written */
+#include "config.h"

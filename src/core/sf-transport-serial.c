@@ -1,0 +1,2 @@
+/* sf-transport-serial.c — placeholder, being written */
+#include "config.h"

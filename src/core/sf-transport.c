@@ -1,0 +1,2 @@
+/* sf-transport.c — placeholder, being written */
+#include "config.h"

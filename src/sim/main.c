@@ -1,0 +1,4 @@
+/* main.c — placeholder, being written */
+#include "config.h"
+int main (void);
+int main (void) { return 1; }

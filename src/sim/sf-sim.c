@@ -1,0 +1,2 @@
+/* sf-sim.c — placeholder, being written */
+#include "config.h"
