@@ -21,6 +21,7 @@ static const struct {
 } commands[] = {
   { "scatter", sf_cli_scatter, N_("Print the partition map of a scatter file, firmware folder or archive") },
   { "plan", sf_cli_plan, N_("Print what a download scene would do, step by step, with byte counts") },
+  { "da", sf_cli_da, N_("Show what a download agent (DA) file holds") },
 };
 
 static void

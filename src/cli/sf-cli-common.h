@@ -28,6 +28,8 @@ int        sf_cli_scatter          (int           argc,
                                     char        **argv);
 int        sf_cli_plan             (int           argc,
                                     char        **argv);
+int        sf_cli_da               (int           argc,
+                                    char        **argv);
 
 /* Parses a subcommand's options; on a usage error prints it with the
  * "Try … --help" line and returns FALSE. */

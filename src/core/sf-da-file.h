@@ -46,11 +46,19 @@ SfDaFile         *sf_da_file_new             (GFile         *file,
 
 const char       *sf_da_file_get_display_name (SfDaFile     *self);
 const char       *sf_da_file_get_identifier  (SfDaFile      *self);
+/* The version field at 0x60: 4 in real files; other values are accepted. */
+guint32           sf_da_file_get_version     (SfDaFile      *self);
+/* SF_DA_ENTRY_LEN (0xDC) or SF_DA_ENTRY_LEN_OLD (0xD8). */
+guint             sf_da_file_get_entry_size  (SfDaFile      *self);
+/* The file's size in bytes when it was opened. */
+guint64           sf_da_file_get_size        (SfDaFile      *self);
 guint             sf_da_file_get_n_entries   (SfDaFile      *self);
 const SfDaEntry  *sf_da_file_get_entry       (SfDaFile      *self,
                                               guint          index);
 /* §5.4: the first entry with this hw code whose hw_version/sw_version the
- * chip's (GET_HW_SW_VER) values reach; SF_ERROR_DA_NO_ENTRY if none. */
+ * chip's (GET_HW_SW_VER) values reach; SF_ERROR_DA_NO_ENTRY if none.
+ * @hw_code is the chip's DA code (§4; SfChip.da_code), which differs from
+ * the GET_HW_CODE answer on some chips (MT6735: 0x0321 vs 0x6735). */
 const SfDaEntry  *sf_da_file_find_entry      (SfDaFile      *self,
                                               guint16        hw_code,
                                               guint16        hw_version,
@@ -62,5 +70,10 @@ GInputStream     *sf_da_file_open_region     (SfDaFile         *self,
                                               guint             index,
                                               GCancellable     *cancellable,
                                               GError          **error) G_GNUC_WARN_UNUSED_RESULT;
+
+/* "MT6572" for an entry hw code whose hex digits spell the chip number,
+ * else NULL; and "MT6572 (hw code 0x6572)" / "hw code 0x0321" for messages. */
+char             *sf_da_file_chip_name       (guint16        hw_code) G_GNUC_WARN_UNUSED_RESULT;
+char             *sf_da_file_describe_chip   (guint16        hw_code) G_GNUC_WARN_UNUSED_RESULT;
 
 G_END_DECLS
