@@ -1,2 +1,1490 @@
-/* sf-da.c — placeholder, being written */
+/* sf-da.c — a legacy download agent session (mtk-protocol.md §6, §11)
+ *
+ * Copyright 2026 The Scatterflash authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
 #include "config.h"
+
+#include <string.h>
+
+#include <glib/gi18n-lib.h>
+
+#include "sf-da.h"
+#include "sf-error.h"
+#include "sf-sparse.h"
+
+struct _SfDa
+{
+  GObject       parent_instance;
+
+  SfTransport  *transport;
+  SfDaInfo      info;
+  gboolean      have_flash_info;
+  guint8       *packet;          /* SF_DA_WRITE_PACKET_SIZE bytes, made on first use */
+};
+
+G_DEFINE_FINAL_TYPE (SfDa, sf_da, G_TYPE_OBJECT)
+
+static void
+sf_da_dispose (GObject *object)
+{
+  SfDa *self = SF_DA (object);
+
+  g_clear_object (&self->transport);
+
+  G_OBJECT_CLASS (sf_da_parent_class)->dispose (object);
+}
+
+static void
+sf_da_finalize (GObject *object)
+{
+  SfDa *self = SF_DA (object);
+
+  g_clear_pointer (&self->packet, g_free);
+
+  G_OBJECT_CLASS (sf_da_parent_class)->finalize (object);
+}
+
+static void
+sf_da_class_init (SfDaClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->dispose = sf_da_dispose;
+  object_class->finalize = sf_da_finalize;
+}
+
+static void
+sf_da_init (SfDa *self)
+{
+}
+
+/**
+ * sf_da_new:
+ * @transport: the link right after a successful JUMP_DA
+ *
+ * Returns: (transfer full): a DA session over @transport.
+ */
+SfDa *
+sf_da_new (SfTransport *transport)
+{
+  SfDa *self;
+
+  g_return_val_if_fail (SF_IS_TRANSPORT (transport), NULL);
+
+  self = g_object_new (SF_TYPE_DA, NULL);
+  self->transport = g_object_ref (transport);
+  return self;
+}
+
+SfTransport *
+sf_da_get_transport (SfDa *self)
+{
+  g_return_val_if_fail (SF_IS_DA (self), NULL);
+
+  return self->transport;
+}
+
+const SfDaInfo *
+sf_da_get_info (SfDa *self)
+{
+  g_return_val_if_fail (SF_IS_DA (self), NULL);
+
+  return &self->info;
+}
+
+const char *
+sf_da_storage_type_to_string (SfDaStorageType type)
+{
+  switch (type) {
+  case SF_DA_STORAGE_TYPE_EMMC: return "EMMC";
+  case SF_DA_STORAGE_TYPE_SDMMC: return "SDMMC";
+  case SF_DA_STORAGE_TYPE_NAND: return "NAND";
+  case SF_DA_STORAGE_TYPE_NOR: return "NOR";
+  case SF_DA_STORAGE_TYPE_UNKNOWN:
+  default: return "unknown";
+  }
+}
+
+guint16
+sf_da_checksum_update (guint16       sum,
+                       const guint8 *data,
+                       gsize         len)
+{
+  guint32 s = sum;
+
+  for (gsize i = 0; i < len; i++)
+    s += data[i];
+  return (guint16) (s & 0xFFFF);
+}
+
+/* ---- wire helpers -------------------------------------------------------- */
+
+/* A timeout during @what becomes @code; a cancel or disconnect stays. */
+static void
+fail_io (SfDa        *self,
+         GError     **error,
+         GError      *local,
+         SfError      code,
+         const char  *what)
+{
+  if (g_error_matches (local, SF_ERROR, SF_ERROR_TIMEOUT))
+    sf_set_device_error (error, code, _("no answer from the download agent to %s"), what);
+  else if (g_error_matches (local, SF_ERROR, SF_ERROR_DISCONNECTED))
+    sf_set_device_error (error, SF_ERROR_DISCONNECTED,
+                         _("%s went away during %s"), sf_transport_get_path (self->transport), what);
+  else
+    g_propagate_error (error, g_steal_pointer (&local));
+  g_clear_error (&local);
+}
+
+static gboolean
+put (SfDa          *self,
+     const guint8  *buf,
+     gsize          len,
+     SfError        code,
+     const char    *what,
+     GCancellable  *cancellable,
+     GError       **error)
+{
+  GError *local = NULL;
+
+  if (!sf_transport_write_all (self->transport, buf, len, SF_DA_PACKET_TIMEOUT_MS, cancellable, &local)) {
+    fail_io (self, error, local, code, what);
+    return FALSE;
+  }
+  return TRUE;
+}
+
+static gboolean
+put_u8 (SfDa          *self,
+        guint8         v,
+        SfError        code,
+        const char    *what,
+        GCancellable  *cancellable,
+        GError       **error)
+{
+  return put (self, &v, 1, code, what, cancellable, error);
+}
+
+static gboolean
+get (SfDa          *self,
+     guint8        *buf,
+     gsize          len,
+     guint          timeout_ms,
+     SfError        code,
+     const char    *what,
+     GCancellable  *cancellable,
+     GError       **error)
+{
+  GError *local = NULL;
+
+  if (!sf_transport_read_exact (self->transport, buf, len, timeout_ms, cancellable, &local)) {
+    fail_io (self, error, local, code, what);
+    return FALSE;
+  }
+  return TRUE;
+}
+
+static guint16
+be16 (const guint8 *p)
+{
+  return (guint16) ((p[0] << 8) | p[1]);
+}
+
+static guint32
+be32 (const guint8 *p)
+{
+  return ((guint32) p[0] << 24) | ((guint32) p[1] << 16) | ((guint32) p[2] << 8) | p[3];
+}
+
+static guint64
+be64 (const guint8 *p)
+{
+  return ((guint64) be32 (p) << 32) | be32 (p + 4);
+}
+
+static void
+put_be32 (guint8  *p,
+          guint32  v)
+{
+  p[0] = v >> 24;
+  p[1] = v >> 16;
+  p[2] = v >> 8;
+  p[3] = v;
+}
+
+static void
+put_be64 (guint8  *p,
+          guint64  v)
+{
+  put_be32 (p, (guint32) (v >> 32));
+  put_be32 (p + 4, (guint32) v);
+}
+
+static gboolean
+get_u32 (SfDa          *self,
+         guint32       *out,
+         guint          timeout_ms,
+         SfError        code,
+         const char    *what,
+         GCancellable  *cancellable,
+         GError       **error)
+{
+  guint8 b[4];
+
+  if (!get (self, b, 4, timeout_ms, code, what, cancellable, error))
+    return FALSE;
+  *out = be32 (b);
+  return TRUE;
+}
+
+/* Reads one byte that must be @want. */
+static gboolean
+expect (SfDa          *self,
+        guint8         want,
+        guint          timeout_ms,
+        SfError        code,
+        const char    *what,
+        GCancellable  *cancellable,
+        GError       **error)
+{
+  guint8 got;
+
+  if (!get (self, &got, 1, timeout_ms, code, what, cancellable, error))
+    return FALSE;
+  if (got != want) {
+    sf_set_device_error (error, code, _("the download agent answered %s with 0x%02X instead of 0x%02X"),
+                         what, got, want);
+    return FALSE;
+  }
+  return TRUE;
+}
+
+static const char *
+da_status_name (guint32 status)
+{
+  switch (status) {
+  case 3011: return "S_DA_RAM_ERROR";
+  case 3012: return "S_DA_DEVICE_NOT_FOUND";
+  case 3015: return "S_DA_NOR_FLASH_NOT_FOUND";
+  case 3016: return "S_DA_NAND_FLASH_NOT_FOUND";
+  case 3149: return "S_DA_EMMC_FLASH_NOT_FOUND";
+  case 3153: return "S_DA_SDMMC_READ_FAILED";
+  case 3154: return "S_DA_SDMMC_WRITE_FAILED";
+  default: return "?";
+  }
+}
+
+/* ---- §6.2 DA1 start report ------------------------------------------------ */
+
+gboolean
+sf_da_sync (SfDa          *self,
+            GCancellable  *cancellable,
+            GError       **error)
+{
+  const SfError code = SF_ERROR_FT_DA_INIT_SYNC_ERROR;
+  const char *what = _("the start report of the download agent");
+  SfDaInfo *info;
+  GError *local = NULL;
+  guint8 sync, b[4];
+
+  g_return_val_if_fail (SF_IS_DA (self), FALSE);
+
+  info = &self->info;
+  if (!sf_transport_read_byte (self->transport, &sync, SF_DA_SYNC_TIMEOUT_MS, cancellable, &local)) {
+    fail_io (self, error, local, SF_ERROR_FT_DA_NO_RESPONSE, _("JUMP_DA (no sync byte)"));
+    return FALSE;
+  }
+  if (sync != SF_DA_SYNC_CHAR) {
+    sf_set_device_error (error, SF_ERROR_FT_DA_SYNC_INCORRECT,
+                         _("the download agent started with 0x%02X instead of the sync byte 0x%02X"),
+                         sync, SF_DA_SYNC_CHAR);
+    return FALSE;
+  }
+
+  if (!get_u32 (self, &info->nand_ret, SF_DA_REPLY_TIMEOUT_MS, code, what, cancellable, error) ||
+      !get (self, b, 2, SF_DA_REPLY_TIMEOUT_MS, code, what, cancellable, error))
+    return FALSE;
+  info->nand_id_count = be16 (b);
+  /* A real count is a handful; more means we are out of step. */
+  if (info->nand_id_count > 64) {
+    sf_set_device_error (error, code, _("the download agent reports %u NAND IDs"), info->nand_id_count);
+    return FALSE;
+  }
+  for (guint i = 0; i < info->nand_id_count; i++) {
+    if (!get (self, b, 2, SF_DA_REPLY_TIMEOUT_MS, code, what, cancellable, error))
+      return FALSE;
+    if (i < G_N_ELEMENTS (info->nand_ids))
+      info->nand_ids[i] = be16 (b);
+  }
+  if (!get_u32 (self, &info->emmc_ret, SF_DA_REPLY_TIMEOUT_MS, code, what, cancellable, error) ||
+      !get (self, info->emmc_id, sizeof info->emmc_id, SF_DA_REPLY_TIMEOUT_MS, code, what,
+            cancellable, error))
+    return FALSE;
+
+  if (!put_u8 (self, SF_DA_ACK, code, what, cancellable, error) ||
+      !get (self, info->da_version, 3, SF_DA_REPLY_TIMEOUT_MS, code, what, cancellable, error))
+    return FALSE;
+
+  g_debug ("DA1: nand_ret 0x%X, %u NAND IDs, emmc_ret 0x%X, emmc id %02X%02X%02X%02X…, then %02X %02X %02X",
+           info->nand_ret, info->nand_id_count, info->emmc_ret,
+           info->emmc_id[0], info->emmc_id[1], info->emmc_id[2], info->emmc_id[3],
+           info->da_version[0], info->da_version[1], info->da_version[2]);
+  return TRUE;
+}
+
+/* ---- §6.3 stage-2 config --------------------------------------------------- */
+
+gboolean
+sf_da_send_stage2_config (SfDa              *self,
+                          const SfBromInfo  *brom,
+                          GCancellable      *cancellable,
+                          GError           **error)
+{
+  const SfError code = SF_ERROR_FT_DA_INIT_SYNC_ERROR;
+  const char *what = _("the stage-2 configuration");
+  guint8 cfg[SF_DA_STAGE2_CONFIG_LEN + 4];
+  gsize len = SF_DA_STAGE2_CONFIG_LEN;
+  guint16 hw_code;
+  guint32 status;
+
+  g_return_val_if_fail (SF_IS_DA (self), FALSE);
+  g_return_val_if_fail (brom != NULL, FALSE);
+
+  hw_code = brom->hw_code;
+
+  /* mtkclient's values (set_stage2_config), field by field as in §6.3. */
+  cfg[0] = brom->brom_ver;
+  cfg[1] = brom->bl_ver;
+  cfg[2] = 0x00;                   /* nor_chip_select: 0x0008, CS_WITH_DECODER */
+  cfg[3] = 0x08;
+  cfg[4] = 0x00;                   /* nand_chip_select */
+  put_be32 (cfg + 5, 0x7007FFFF);  /* nand_acccon */
+  cfg[9] = 0x00;                   /* BMT present (MT6572 eMMC: 0) */
+  put_be32 (cfg + 10, 0x000000A8); /* BMT size (MT6572 eMMC: 0xA8) */
+  cfg[14] = 0x01;                  /* force_charge */
+  cfg[15] = 0x01;                  /* reset_key */
+  cfg[16] = 0x02;                  /* ext_clock: 26 MHz */
+  cfg[17] = 0x00;                  /* MSDC boot channel */
+
+  /* The chip-specific tail (§6.3 row 13). */
+  switch (hw_code) {
+  case SF_HW_CODE_MT6582:
+    put_be32 (cfg + len, 1);
+    len += 4;
+    break;
+  case SF_HW_CODE_MT6592:
+    put_be32 (cfg + len, 0);
+    len += 4;
+    break;
+  case SF_HW_CODE_MT6580:
+    sf_set_error_at (error, SF_ERROR_UNSUPPORTED, NULL, 0, NULL,
+                     _("the MT6580's stage-2 configuration is not known to Scatterflash yet"));
+    return FALSE;
+  default:
+    break;
+  }
+
+  if (!put (self, cfg, len, code, what, cancellable, error) ||
+      !get_u32 (self, &status, SF_DA_REPLY_TIMEOUT_MS, code, what, cancellable, error))
+    return FALSE;
+
+  self->info.dram_status = status;
+  if (status == SF_DA_STATUS_RAM_ERROR) {
+    sf_set_device_error (error, SF_ERROR_FT_ENABLE_DRAM_FAIL,
+                         _("the download agent needs the phone's DRAM settings (status 0x%X, %s), which Scatterflash cannot send yet"),
+                         status, da_status_name (status));
+    return FALSE;
+  }
+  if (status != SF_DA_STATUS_OK) {
+    sf_set_device_error (error, code, _("the download agent reported status 0x%X (%u, %s) after the stage-2 configuration"),
+                         status, status, da_status_name (status));
+    return FALSE;
+  }
+
+  if (hw_code == SF_HW_CODE_MT6592) {
+    guint8 extra[20];
+
+    if (!get (self, extra, sizeof extra, SF_DA_REPLY_TIMEOUT_MS, code, what, cancellable, error))
+      return FALSE;
+  }
+
+  g_debug ("DA1: DRAM ready");
+  return TRUE;
+}
+
+/* ---- §6.4 DA2 upload ------------------------------------------------------- */
+
+gboolean
+sf_da_upload_da2 (SfDa            *self,
+                  guint32          addr,
+                  guint32          length,
+                  GInputStream    *data,
+                  SfProgressFunc   progress,
+                  gpointer         user_data,
+                  GCancellable    *cancellable,
+                  GError         **error)
+{
+  const SfError code = SF_ERROR_BROM_DOWNLOAD_DA_FAIL;
+  const char *what = _("the second stage of the download agent");
+  guint8 hdr[12];
+  guint8 buf[SF_DA2_PACKET_SIZE];
+  guint32 sent = 0;
+
+  g_return_val_if_fail (SF_IS_DA (self), FALSE);
+  g_return_val_if_fail (G_IS_INPUT_STREAM (data), FALSE);
+
+  g_debug ("DA2: %u bytes to 0x%08X", length, addr);
+  put_be32 (hdr, addr);
+  put_be32 (hdr + 4, length);
+  put_be32 (hdr + 8, SF_DA2_PACKET_SIZE);
+  if (!put (self, hdr, sizeof hdr, code, what, cancellable, error) ||
+      !expect (self, SF_DA_ACK, SF_DA_REPLY_TIMEOUT_MS, code, what, cancellable, error))
+    return FALSE;
+
+  while (sent < length) {
+    gsize want = MIN ((gsize) SF_DA2_PACKET_SIZE, (gsize) (length - sent));
+    gsize got = 0;
+
+    if (!g_input_stream_read_all (data, buf, want, &got, cancellable, error))
+      return FALSE;
+    if (got < want) {
+      sf_set_device_error (error, SF_ERROR_INVALID_DA_FILE,
+                           _("the DA2 region ends after %u of its %u bytes"), sent + (guint32) got, length);
+      return FALSE;
+    }
+    if (!put (self, buf, got, code, what, cancellable, error) ||
+        !expect (self, SF_DA_ACK, SF_DA_REPLY_TIMEOUT_MS, code, what, cancellable, error))
+      return FALSE;
+    sent += (guint32) got;
+    if (progress != NULL)
+      progress (sent, length, user_data);
+  }
+
+  if (!put_u8 (self, SF_DA_ACK, code, what, cancellable, error) ||
+      !expect (self, SF_DA_ACK, SF_DA_REPLY_TIMEOUT_MS, code, what, cancellable, error))
+    return FALSE;
+
+  g_debug ("DA2: running");
+  return TRUE;
+}
+
+/* ---- §6.5 flash report ----------------------------------------------------- */
+
+gboolean
+sf_da_read_flash_info (SfDa          *self,
+                       GCancellable  *cancellable,
+                       GError       **error)
+{
+  const SfError code = SF_ERROR_FT_DA_INIT_SYNC_ERROR;
+  const char *what = _("the storage report of the download agent");
+  SfDaInfo *info;
+  guint8 nor[28], nand[17], nand2[9], emmc[92], sdc[28], cfg[38], pass[10];
+  guint16 id_count;
+  gsize more;
+
+  g_return_val_if_fail (SF_IS_DA (self), FALSE);
+
+  info = &self->info;
+
+  if (!get (self, nor, sizeof nor, SF_DA_REPLY_TIMEOUT_MS, code, what, cancellable, error) ||
+      !get (self, nand, sizeof nand, SF_DA_REPLY_TIMEOUT_MS, code, what, cancellable, error))
+    return FALSE;
+
+  info->nor_ret = be32 (nor);
+  info->nor_size = be32 (nor + 8);
+
+  /* The NAND block is 17 bytes in the "64-bit" layout; an id_count of 0
+   * there means the "32-bit" layout, whose last 4 bytes are already the
+   * first two dev codes (§6.5, project contract). */
+  info->nand_ret2 = be32 (nand);
+  id_count = be16 (nand + 15);
+  if (id_count != 0) {
+    info->nand_size = be64 (nand + 7);
+    more = 2 * (gsize) id_count;
+  } else {
+    info->nand_size = be32 (nand + 7);
+    id_count = be16 (nand + 11);
+    more = id_count > 2 ? 2 * (gsize) id_count - 4 : 0;
+  }
+  if (id_count > 64) {
+    sf_set_device_error (error, code, _("the download agent reports %u NAND device codes"), id_count);
+    return FALSE;
+  }
+  while (more > 0) {
+    guint8 skip[2];
+
+    if (!get (self, skip, 2, SF_DA_REPLY_TIMEOUT_MS, code, what, cancellable, error))
+      return FALSE;
+    more -= 2;
+  }
+
+  if (!get (self, nand2, sizeof nand2, SF_DA_REPLY_TIMEOUT_MS, code, what, cancellable, error) ||
+      !get (self, emmc, sizeof emmc, SF_DA_REPLY_TIMEOUT_MS, code, what, cancellable, error) ||
+      !get (self, sdc, sizeof sdc, SF_DA_REPLY_TIMEOUT_MS, code, what, cancellable, error) ||
+      !get (self, cfg, sizeof cfg, SF_DA_REPLY_TIMEOUT_MS, code, what, cancellable, error) ||
+      !get (self, pass, sizeof pass, SF_DA_REPLY_TIMEOUT_MS, code, what, cancellable, error))
+    return FALSE;
+
+  info->nand_page_size = be16 (nand2);
+
+  info->emmc_ret2 = be32 (emmc);
+  info->emmc_boot1_size = be64 (emmc + 4);
+  info->emmc_boot2_size = be64 (emmc + 12);
+  info->emmc_rpmb_size = be64 (emmc + 20);
+  for (guint i = 0; i < 4; i++)
+    info->emmc_gp_size[i] = be64 (emmc + 28 + 8 * i);
+  info->emmc_user_size = be64 (emmc + 60);
+  memcpy (info->emmc_cid, emmc + 68, 16);
+  memcpy (info->emmc_fw_ver, emmc + 84, 8);
+
+  info->sdc_ret = be32 (sdc);
+  info->sdc_user_size = be64 (sdc + 4);
+
+  info->int_sram_ret = be32 (cfg);
+  info->int_sram_size = be32 (cfg + 4);
+  info->ext_ram_ret = be32 (cfg + 8);
+  info->ext_ram_type = cfg[12];
+  info->ext_ram_chip_select = cfg[13];
+  info->ext_ram_size = be64 (cfg + 14);
+
+  info->download_status = be32 (pass + 1);
+  info->boot_style = be32 (pass + 5);
+  if (pass[0] != SF_DA_ACK) {
+    /* mtkclient also accepts the report one byte late. */
+    if ((info->download_status & 0xFF) == SF_DA_ACK) {
+      guint8 extra;
+
+      if (!get (self, &extra, 1, SF_DA_REPLY_TIMEOUT_MS, code, what, cancellable, error))
+        return FALSE;
+    } else {
+      sf_set_device_error (error, code, _("the storage report ends with 0x%02X instead of 0x%02X"),
+                           pass[0], SF_DA_ACK);
+      return FALSE;
+    }
+  } else if (pass[9] != SF_DA_SOC_OK) {
+    g_debug ("DA2: report ends with 0x%02X, not SOC_OK", pass[9]);
+  }
+
+  info->user_size = info->emmc_user_size != 0 ? info->emmc_user_size : info->sdc_user_size;
+  if (info->emmc_ret2 == SF_DA_STATUS_OK && info->emmc_user_size != 0)
+    info->storage_type = SF_DA_STORAGE_TYPE_EMMC;
+  else if (info->sdc_ret == SF_DA_STATUS_OK && info->sdc_user_size != 0)
+    info->storage_type = SF_DA_STORAGE_TYPE_SDMMC;
+  else if (info->nand_ret2 == SF_DA_STATUS_OK && info->nand_size != 0)
+    info->storage_type = SF_DA_STORAGE_TYPE_NAND;
+  else if (info->nor_ret == SF_DA_STATUS_OK && info->nor_size != 0)
+    info->storage_type = SF_DA_STORAGE_TYPE_NOR;
+  else
+    info->storage_type = SF_DA_STORAGE_TYPE_UNKNOWN;
+  self->have_flash_info = TRUE;
+
+  g_debug ("DA2: %s, boot1 %" G_GUINT64_FORMAT ", boot2 %" G_GUINT64_FORMAT ", rpmb %" G_GUINT64_FORMAT
+           ", user %" G_GUINT64_FORMAT ", RAM %" G_GUINT64_FORMAT,
+           sf_da_storage_type_to_string (info->storage_type), info->emmc_boot1_size,
+           info->emmc_boot2_size, info->emmc_rpmb_size, info->user_size, info->ext_ram_size);
+  return TRUE;
+}
+
+/* ---- §6.6 ----------------------------------------------------------------- */
+
+gboolean
+sf_da_check_usb_status (SfDa          *self,
+                        GCancellable  *cancellable,
+                        GError       **error)
+{
+  const SfError code = SF_ERROR_FT_DA_NO_RESPONSE;
+  const char *what = "USB_CHECK_STATUS (72)";
+
+  g_return_val_if_fail (SF_IS_DA (self), FALSE);
+
+  if (!put_u8 (self, SF_DA_CMD_USB_CHECK_STATUS, code, what, cancellable, error) ||
+      !expect (self, SF_DA_ACK, SF_DA_REPLY_TIMEOUT_MS, code, what, cancellable, error) ||
+      !get (self, &self->info.usb_speed, 1, SF_DA_REPLY_TIMEOUT_MS, code, what, cancellable, error))
+    return FALSE;
+
+  /* Switching to high speed re-enumerates the phone (§6.6); full speed
+   * only makes things slower, so stay. */
+  if (self->info.usb_speed == 0)
+    g_debug ("DA: USB full speed; staying at it");
+  return TRUE;
+}
+
+gboolean
+sf_da_start (SfDa              *self,
+             const SfBromInfo  *brom,
+             SfDaFile          *da_file,
+             const SfDaEntry   *entry,
+             SfProgressFunc     progress,
+             gpointer           user_data,
+             GCancellable      *cancellable,
+             GError           **error)
+{
+  g_autoptr(GInputStream) da2 = NULL;
+  const SfDaRegion *region;
+
+  g_return_val_if_fail (SF_IS_DA (self), FALSE);
+  g_return_val_if_fail (brom != NULL, FALSE);
+  g_return_val_if_fail (SF_IS_DA_FILE (da_file), FALSE);
+  g_return_val_if_fail (entry != NULL, FALSE);
+
+  if (entry->n_regions <= SF_DA_REGION_DA2) {
+    sf_set_device_error (error, SF_ERROR_INVALID_DA_FILE,
+                         _("the DA entry for 0x%04X has %u regions, not 3"), entry->hw_code, entry->n_regions);
+    return FALSE;
+  }
+  region = &entry->regions[SF_DA_REGION_DA2];
+
+  if (!sf_da_sync (self, cancellable, error) ||
+      !sf_da_send_stage2_config (self, brom, cancellable, error))
+    return FALSE;
+
+  da2 = sf_da_file_open_region (da_file, entry, SF_DA_REGION_DA2, cancellable, error);
+  if (da2 == NULL)
+    return FALSE;
+
+  return sf_da_upload_da2 (self, region->address, region->length, da2, progress, user_data,
+                           cancellable, error) &&
+         sf_da_read_flash_info (self, cancellable, error) &&
+         sf_da_check_usb_status (self, cancellable, error);
+}
+
+/* ---- flash commands ------------------------------------------------------ */
+
+static gboolean
+check_storage (SfDa     *self,
+               GError  **error)
+{
+  if (self->have_flash_info && self->info.storage_type != SF_DA_STORAGE_TYPE_EMMC) {
+    sf_set_device_error (error, SF_ERROR_DA_EMMC_NOT_FOUND,
+                         _("the phone's storage is %s, and Scatterflash only writes eMMC"),
+                         sf_da_storage_type_to_string (self->info.storage_type));
+    return FALSE;
+  }
+  return TRUE;
+}
+
+static guint64
+part_size (SfDa  *self,
+           guint  part)
+{
+  if (!self->have_flash_info)
+    return 0;
+  switch (part) {
+  case SF_EMMC_PART_BOOT1: return self->info.emmc_boot1_size;
+  case SF_EMMC_PART_BOOT2: return self->info.emmc_boot2_size;
+  case SF_EMMC_PART_RPMB: return self->info.emmc_rpmb_size;
+  case SF_EMMC_PART_USER: return self->info.user_size;
+  default:
+    if (part >= 4 && part <= 7)
+      return self->info.emmc_gp_size[part - 4];
+    return 0;
+  }
+}
+
+static const char *
+part_name (guint part)
+{
+  switch (part) {
+  case SF_EMMC_PART_BOOT1: return "BOOT1";
+  case SF_EMMC_PART_BOOT2: return "BOOT2";
+  case SF_EMMC_PART_RPMB: return "RPMB";
+  case SF_EMMC_PART_USER: return "USER";
+  default: return "GP";
+  }
+}
+
+/* S_DA_INVALID_RANGE when [offset, offset + length) is not inside @part. */
+static gboolean
+check_range (SfDa     *self,
+             guint     part,
+             guint64   offset,
+             guint64   length,
+             GError  **error)
+{
+  guint64 size = part_size (self, part);
+
+  if (part < SF_EMMC_PART_BOOT1 || part > SF_EMMC_PART_USER) {
+    sf_set_device_error (error, SF_ERROR_DA_INVALID_RANGE, _("there is no eMMC partition %u"), part);
+    return FALSE;
+  }
+  if (size == 0)
+    return TRUE;   /* not known: the DA checks */
+  if (offset > size || length > size - offset) {
+    sf_set_device_error (error, SF_ERROR_DA_INVALID_RANGE,
+                         _("%" G_GUINT64_FORMAT " bytes at 0x%" G_GINT64_MODIFIER "X run past the end of the phone's %s area (%" G_GUINT64_FORMAT " bytes)"),
+                         length, offset, part_name (part), size);
+    return FALSE;
+  }
+  return TRUE;
+}
+
+gboolean
+sf_da_switch_part (SfDa          *self,
+                   guint          part,
+                   GCancellable  *cancellable,
+                   GError       **error)
+{
+  const SfError code = SF_ERROR_FT_DA_NO_RESPONSE;
+  const char *what = "SDMMC_SWITCH_PART (60)";
+
+  g_return_val_if_fail (SF_IS_DA (self), FALSE);
+
+  return put_u8 (self, SF_DA_CMD_SDMMC_SWITCH_PART, code, what, cancellable, error) &&
+         expect (self, SF_DA_ACK, SF_DA_REPLY_TIMEOUT_MS, code, what, cancellable, error) &&
+         put_u8 (self, (guint8) part, code, what, cancellable, error) &&
+         expect (self, SF_DA_ACK, SF_DA_REPLY_TIMEOUT_MS, code, what, cancellable, error);
+}
+
+/* One SDMMC_WRITE_DATA (62) command in progress: bytes are fed in any
+ * pieces and go out in 1 MiB packets. */
+typedef struct {
+  SfDa            *da;
+  guint64          length;        /* data bytes announced */
+  guint64          padded;        /* the same, rounded up to 512 */
+  guint64          fed;
+  guint64          sent;          /* packet bytes sent, padding included */
+  gsize            fill;          /* bytes in the packet buffer */
+  guint            n_packets;
+  /* progress of the whole operation */
+  guint64         *done;
+  guint64          total;
+  SfProgressFunc   progress;
+  gpointer         user_data;
+} WriteCmd;
+
+static gboolean
+write_begin (WriteCmd      *w,
+             SfDa          *self,
+             guint          part,
+             guint64        offset,
+             guint64        length,
+             GCancellable  *cancellable,
+             GError       **error)
+{
+  const SfError code = SF_ERROR_FT_DOWNLOAD_FAIL;
+  const char *what = "SDMMC_WRITE_DATA (62)";
+  guint8 hdr[3 + 8 + 8 + 4];
+
+  w->da = self;
+  w->length = length;
+  w->padded = (length + SF_EMMC_SECTOR - 1) / SF_EMMC_SECTOR * SF_EMMC_SECTOR;
+  w->fed = 0;
+  w->sent = 0;
+  w->fill = 0;
+  w->n_packets = 0;
+
+  if (!check_range (self, part, offset, w->padded, error))
+    return FALSE;
+
+  if (self->packet == NULL)
+    self->packet = g_malloc (SF_DA_WRITE_PACKET_SIZE);
+
+  g_debug ("write: %s 0x%" G_GINT64_MODIFIER "X, %" G_GUINT64_FORMAT " bytes",
+           part_name (part), offset, length);
+  hdr[0] = SF_DA_CMD_SDMMC_WRITE_DATA;
+  hdr[1] = SF_DA_STORAGE_EMMC;
+  hdr[2] = (guint8) part;
+  put_be64 (hdr + 3, offset);
+  put_be64 (hdr + 11, w->padded);
+  put_be32 (hdr + 19, SF_DA_WRITE_PACKET_SIZE);
+  return put (self, hdr, sizeof hdr, code, what, cancellable, error) &&
+         expect (self, SF_DA_ACK, SF_DA_REPLY_TIMEOUT_MS, code, what, cancellable, error);
+}
+
+static gsize
+write_packet_len (WriteCmd *w)
+{
+  return (gsize) MIN ((guint64) SF_DA_WRITE_PACKET_SIZE, w->padded - w->sent);
+}
+
+static gboolean
+write_flush (WriteCmd      *w,
+             GCancellable  *cancellable,
+             GError       **error)
+{
+  SfDa *self = w->da;
+  g_autofree char *what = g_strdup_printf (_("packet %u of SDMMC_WRITE_DATA (62)"), w->n_packets + 1);
+  guint16 sum = sf_da_checksum_update (0, self->packet, w->fill);
+  guint8 sum_be[2] = { sum >> 8, sum & 0xFF };
+  guint8 reply;
+  gsize data_bytes;
+
+  if (!put_u8 (self, SF_DA_ACK, SF_ERROR_FT_DOWNLOAD_FAIL, what, cancellable, error) ||
+      !put (self, self->packet, w->fill, SF_ERROR_FT_DOWNLOAD_FAIL, what, cancellable, error) ||
+      !put (self, sum_be, 2, SF_ERROR_FT_DOWNLOAD_FAIL, what, cancellable, error) ||
+      !get (self, &reply, 1, SF_DA_PACKET_TIMEOUT_MS, SF_ERROR_FT_DOWNLOAD_FAIL, what,
+            cancellable, error))
+    return FALSE;
+
+  if (reply != SF_DA_CONT_CHAR) {
+    sf_set_device_error (error, SF_ERROR_DA_SDMMC_WRITE_FAILED,
+                         _("the download agent answered %s with 0x%02X instead of 0x%02X"),
+                         what, reply, SF_DA_CONT_CHAR);
+    return FALSE;
+  }
+
+  /* Progress counts data, not padding. */
+  data_bytes = (gsize) MIN ((guint64) w->fill, w->length - MIN (w->length, w->sent));
+  w->sent += w->fill;
+  w->fill = 0;
+  w->n_packets++;
+  if (w->done != NULL) {
+    *w->done += data_bytes;
+    if (w->progress != NULL)
+      w->progress (*w->done, w->total, w->user_data);
+  }
+  return TRUE;
+}
+
+static gboolean
+write_feed (WriteCmd      *w,
+            const guint8  *data,
+            gsize          len,
+            GCancellable  *cancellable,
+            GError       **error)
+{
+  SfDa *self = w->da;
+
+  if (len > w->length - w->fed) {
+    sf_set_error_at (error, SF_ERROR_FAILED, NULL, 0, NULL,
+                     "internal: %" G_GSIZE_FORMAT " bytes more than announced", len);
+    return FALSE;
+  }
+
+  while (len > 0) {
+    gsize room = write_packet_len (w) - w->fill;
+    gsize n = MIN (room, len);
+
+    memcpy (self->packet + w->fill, data, n);
+    w->fill += n;
+    w->fed += n;
+    data += n;
+    len -= n;
+    if (w->fill == write_packet_len (w) && !write_flush (w, cancellable, error))
+      return FALSE;
+  }
+  return TRUE;
+}
+
+/* Feeds @len copies of a FILL pattern that starts @pattern_offset bytes
+ * into its chunk. */
+static gboolean
+write_feed_fill (WriteCmd      *w,
+                 const guint8   fill[4],
+                 guint64        len,
+                 GCancellable  *cancellable,
+                 GError       **error)
+{
+  guint8 buf[4096];
+  guint64 at = 0;
+
+  while (at < len) {
+    gsize n = (gsize) MIN ((guint64) sizeof buf, len - at);
+
+    sf_sparse_fill_pattern (fill, at, buf, n);
+    if (!write_feed (w, buf, n, cancellable, error))
+      return FALSE;
+    at += n;
+  }
+  return TRUE;
+}
+
+static gboolean
+write_end (WriteCmd      *w,
+           GCancellable  *cancellable,
+           GError       **error)
+{
+  SfDa *self = w->da;
+
+  if (w->fed != w->length) {
+    sf_set_error_at (error, SF_ERROR_FAILED, NULL, 0, NULL,
+                     "internal: %" G_GUINT64_FORMAT " of %" G_GUINT64_FORMAT " bytes fed",
+                     w->fed, w->length);
+    return FALSE;
+  }
+  if (w->sent < w->padded) {
+    gsize pad = write_packet_len (w) - w->fill;
+
+    memset (self->packet + w->fill, 0, pad);
+    w->fill += pad;
+    if (!write_flush (w, cancellable, error))
+      return FALSE;
+  }
+  return TRUE;
+}
+
+static gboolean
+write_from_stream (WriteCmd      *w,
+                   GInputStream  *data,
+                   guint64        length,
+                   const char    *display_name,
+                   GCancellable  *cancellable,
+                   GError       **error)
+{
+  SfDa *self = w->da;
+
+  /* Read straight into the packet buffer: no copy for plain images. */
+  while (w->fed < length) {
+    gsize room = write_packet_len (w) - w->fill;
+    gsize got = 0;
+
+    if (g_cancellable_set_error_if_cancelled (cancellable, error))
+      return FALSE;
+    room = (gsize) MIN ((guint64) room, length - w->fed);
+    if (!g_input_stream_read_all (data, self->packet + w->fill, room, &got, cancellable, error))
+      return FALSE;
+    if (got < room) {
+      sf_set_error_at (error, SF_ERROR_IMAGE_INVALID, display_name, 0, NULL,
+                       _("the image ended after %" G_GUINT64_FORMAT " of %" G_GUINT64_FORMAT " bytes"),
+                       w->fed + got, length);
+      return FALSE;
+    }
+    w->fill += got;
+    w->fed += got;
+    if (w->fill == write_packet_len (w) && !write_flush (w, cancellable, error))
+      return FALSE;
+  }
+  return TRUE;
+}
+
+gboolean
+sf_da_write (SfDa            *self,
+             guint            part,
+             guint64          offset,
+             GInputStream    *data,
+             guint64          length,
+             SfProgressFunc   progress,
+             gpointer         user_data,
+             GCancellable    *cancellable,
+             GError         **error)
+{
+  WriteCmd w = { 0 };
+  guint64 done = 0;
+
+  g_return_val_if_fail (SF_IS_DA (self), FALSE);
+  g_return_val_if_fail (G_IS_INPUT_STREAM (data), FALSE);
+
+  if (!check_storage (self, error))
+    return FALSE;
+  if (length == 0)
+    return TRUE;
+
+  w.done = &done;
+  w.total = length;
+  w.progress = progress;
+  w.user_data = user_data;
+
+  return write_begin (&w, self, part, offset, length, cancellable, error) &&
+         write_from_stream (&w, data, length, NULL, cancellable, error) &&
+         write_end (&w, cancellable, error);
+}
+
+/* A run of RAW/FILL chunks with no gap: one 62 command. */
+typedef struct {
+  guint64  offset;   /* in the expanded image */
+  guint64  length;
+} SparseRun;
+
+/* Walks the whole image once, without writing, to find the runs. */
+static GArray *
+scan_sparse_runs (GInputStream  *data,
+                  const char    *display_name,
+                  guint64        partition_size,
+                  GCancellable  *cancellable,
+                  GError       **error)
+{
+  g_autoptr(SfSparseReader) reader = NULL;
+  g_autoptr(GArray) runs = g_array_new (FALSE, FALSE, sizeof (SparseRun));
+
+  reader = sf_sparse_reader_new (data, display_name, partition_size, cancellable, error);
+  if (reader == NULL)
+    return NULL;
+
+  for (;;) {
+    const SfSparseChunk *chunk = NULL;
+
+    if (!sf_sparse_reader_next (reader, &chunk, cancellable, error))
+      return NULL;
+    if (chunk == NULL)
+      break;
+    if (chunk->type != SF_SPARSE_CHUNK_RAW && chunk->type != SF_SPARSE_CHUNK_FILL)
+      continue;
+    if (chunk->length == 0)
+      continue;
+    if (runs->len > 0) {
+      SparseRun *last = &g_array_index (runs, SparseRun, runs->len - 1);
+
+      if (last->offset + last->length == chunk->offset) {
+        last->length += chunk->length;
+        continue;
+      }
+    }
+    {
+      SparseRun run = { chunk->offset, chunk->length };
+
+      g_array_append_val (runs, run);
+    }
+  }
+  return g_steal_pointer (&runs);
+}
+
+gboolean
+sf_da_write_sparse (SfDa            *self,
+                    guint            part,
+                    guint64          offset,
+                    GInputStream    *data,
+                    const char      *display_name,
+                    guint64          partition_size,
+                    SfProgressFunc   progress,
+                    gpointer         user_data,
+                    GCancellable    *cancellable,
+                    GError         **error)
+{
+  g_autoptr(SfSparseReader) reader = NULL;
+  g_autoptr(GArray) runs = NULL;
+  WriteCmd w = { 0 };
+  gboolean in_cmd = FALSE;
+  guint run_index = 0;
+  guint64 done = 0;
+  guint64 expanded;
+  guint8 *buf = NULL;
+  gboolean ok = FALSE;
+
+  g_return_val_if_fail (SF_IS_DA (self), FALSE);
+  g_return_val_if_fail (G_IS_INPUT_STREAM (data), FALSE);
+
+  if (!check_storage (self, error))
+    return FALSE;
+
+  /* Check the whole image before the phone sees a byte, when we can go
+   * back to the start afterwards. */
+  if (G_IS_SEEKABLE (data) && g_seekable_can_seek (G_SEEKABLE (data))) {
+    goffset start = g_seekable_tell (G_SEEKABLE (data));
+
+    runs = scan_sparse_runs (data, display_name, partition_size, cancellable, error);
+    if (runs == NULL)
+      return FALSE;
+    if (!g_seekable_seek (G_SEEKABLE (data), start, G_SEEK_SET, cancellable, error))
+      return FALSE;
+  }
+
+  reader = sf_sparse_reader_new (data, display_name, partition_size, cancellable, error);
+  if (reader == NULL)
+    return FALSE;
+  if (sf_sparse_reader_get_header (reader)->blk_sz % SF_EMMC_SECTOR != 0) {
+    sf_set_error_at (error, SF_ERROR_UNSUPPORTED, display_name, 0, NULL,
+                     _("the sparse block size %u is not a multiple of %u"),
+                     sf_sparse_reader_get_header (reader)->blk_sz, SF_EMMC_SECTOR);
+    return FALSE;
+  }
+  expanded = sf_sparse_reader_get_expanded_size (reader);
+  if (!check_range (self, part, offset, expanded, error))
+    return FALSE;
+
+  w.done = &done;
+  w.total = expanded;
+  w.progress = progress;
+  w.user_data = user_data;
+  buf = g_malloc (64 * 1024);
+
+  for (;;) {
+    const SfSparseChunk *chunk = NULL;
+
+    if (!sf_sparse_reader_next (reader, &chunk, cancellable, error))
+      goto out;
+    if (chunk == NULL)
+      break;
+
+    if (chunk->type == SF_SPARSE_CHUNK_CRC32)
+      continue;
+    if (chunk->type == SF_SPARSE_CHUNK_DONT_CARE || chunk->length == 0) {
+      done += chunk->length;
+      if (progress != NULL && chunk->length > 0)
+        progress (done, expanded, user_data);
+      continue;
+    }
+
+    /* Start a command: for the whole run when it is known, else for this
+     * chunk alone. */
+    if (!in_cmd) {
+      guint64 len = chunk->length;
+
+      if (runs != NULL) {
+        const SparseRun *run;
+
+        if (run_index >= runs->len ||
+            (run = &g_array_index (runs, SparseRun, run_index))->offset != chunk->offset) {
+          sf_set_error_at (error, SF_ERROR_IMAGE_INVALID, display_name, 0, NULL,
+                           _("the sparse image changed while it was written"));
+          goto out;
+        }
+        len = run->length;
+        run_index++;
+      }
+      if (!write_begin (&w, self, part, offset + chunk->offset, len, cancellable, error))
+        goto out;
+      in_cmd = TRUE;
+    }
+
+    if (chunk->type == SF_SPARSE_CHUNK_RAW) {
+      for (;;) {
+        gssize n = sf_sparse_reader_read_data (reader, buf, 64 * 1024, cancellable, error);
+
+        if (n < 0)
+          goto out;
+        if (n == 0)
+          break;
+        if (!write_feed (&w, buf, (gsize) n, cancellable, error))
+          goto out;
+      }
+    } else if (!write_feed_fill (&w, chunk->fill, chunk->length, cancellable, error)) {
+      goto out;
+    }
+
+    if (w.fed == w.length) {
+      if (!write_end (&w, cancellable, error))
+        goto out;
+      in_cmd = FALSE;
+    }
+  }
+
+  if (in_cmd) {
+    sf_set_error_at (error, SF_ERROR_IMAGE_INVALID, display_name, 0, NULL,
+                     _("the sparse image changed while it was written"));
+    goto out;
+  }
+  ok = TRUE;
+
+out:
+  g_free (buf);
+  return ok;
+}
+
+gboolean
+sf_da_read (SfDa            *self,
+            guint            part,
+            guint64          offset,
+            guint64          length,
+            GOutputStream   *out,
+            SfProgressFunc   progress,
+            gpointer         user_data,
+            GCancellable    *cancellable,
+            GError         **error)
+{
+  const SfError code = SF_ERROR_FT_READBACK_FAIL;
+  const char *what = "READ (D6)";
+  guint8 hdr[3 + 8 + 8 + 4];
+  guint8 reply;
+  guint64 done = 0;
+  guint n_packets = 0;
+
+  g_return_val_if_fail (SF_IS_DA (self), FALSE);
+  g_return_val_if_fail (G_IS_OUTPUT_STREAM (out), FALSE);
+
+  if (!check_storage (self, error) ||
+      !check_range (self, part, offset, length, error))
+    return FALSE;
+  if (length == 0)
+    return TRUE;
+
+  if (!sf_da_check_usb_status (self, cancellable, error) ||
+      !sf_da_switch_part (self, part, cancellable, error))
+    return FALSE;
+
+  if (self->packet == NULL)
+    self->packet = g_malloc (SF_DA_WRITE_PACKET_SIZE);
+
+  g_debug ("read: %s 0x%" G_GINT64_MODIFIER "X, %" G_GUINT64_FORMAT " bytes", part_name (part), offset, length);
+  hdr[0] = SF_DA_CMD_READ;
+  hdr[1] = SF_DA_HOST_OS_LINUX;
+  hdr[2] = SF_DA_STORAGE_EMMC;
+  put_be64 (hdr + 3, offset);
+  put_be64 (hdr + 11, length);
+  put_be32 (hdr + 19, SF_DA_READ_PACKET_SIZE);
+  if (!put (self, hdr, sizeof hdr, code, what, cancellable, error) ||
+      !get (self, &reply, 1, SF_DA_REPLY_TIMEOUT_MS, code, what, cancellable, error))
+    return FALSE;
+
+  if (reply != SF_DA_ACK) {
+    guint8 e[4];
+
+    /* mtkclient then NACKs and reads an error word (little-endian). */
+    if (put_u8 (self, SF_DA_NACK, code, what, cancellable, NULL) &&
+        get (self, e, 4, SF_DA_REPLY_TIMEOUT_MS, code, what, cancellable, NULL)) {
+      guint32 status = (guint32) e[0] | ((guint32) e[1] << 8) | ((guint32) e[2] << 16) | ((guint32) e[3] << 24);
+
+      sf_set_device_error (error, code, _("the download agent refused %s with 0x%02X, status %u (%s)"),
+                           what, reply, status, da_status_name (status));
+    } else {
+      sf_set_device_error (error, code, _("the download agent refused %s with 0x%02X"), what, reply);
+    }
+    return FALSE;
+  }
+
+  while (done < length) {
+    gsize n = (gsize) MIN ((guint64) SF_DA_READ_PACKET_SIZE, length - done);
+    guint8 sum_be[2];
+    guint16 sum;
+
+    if (g_cancellable_set_error_if_cancelled (cancellable, error))
+      return FALSE;
+    if (!get (self, self->packet, n, SF_DA_PACKET_TIMEOUT_MS, code, what, cancellable, error) ||
+        !get (self, sum_be, 2, SF_DA_PACKET_TIMEOUT_MS, code, what, cancellable, error))
+      return FALSE;
+    n_packets++;
+
+    sum = sf_da_checksum_update (0, self->packet, n);
+    if (sum != be16 (sum_be)) {
+      sf_set_device_error (error, SF_ERROR_DA_SDMMC_READ_FAILED,
+                           _("packet %u of %s arrived damaged (checksum 0x%04X, the phone said 0x%04X)"),
+                           n_packets, what, sum, be16 (sum_be));
+      return FALSE;
+    }
+
+    if (!g_output_stream_write_all (out, self->packet, n, NULL, cancellable, error)) {
+      g_prefix_error (error, "%s (%u) ", sf_error_get_name (code), sf_error_get_number (code));
+      return FALSE;
+    }
+    if (!put_u8 (self, SF_DA_ACK, code, what, cancellable, error))
+      return FALSE;
+
+    done += n;
+    if (progress != NULL)
+      progress (done, length, user_data);
+  }
+  return TRUE;
+}
+
+gboolean
+sf_da_format (SfDa            *self,
+              guint            part,
+              guint64          offset,
+              guint64          length,
+              SfProgressFunc   progress,
+              gpointer         user_data,
+              GCancellable    *cancellable,
+              GError         **error)
+{
+  const SfError code = SF_ERROR_FT_FORMAT_FAIL;
+  const char *what = "FORMAT (D4)";
+  guint8 hdr[5 + 8 + 8];
+
+  g_return_val_if_fail (SF_IS_DA (self), FALSE);
+
+  if (!check_storage (self, error) ||
+      !check_range (self, part, offset, length, error))
+    return FALSE;
+  if (length == 0)
+    return TRUE;
+
+  if (!sf_da_check_usb_status (self, cancellable, error) ||
+      !sf_da_switch_part (self, part, cancellable, error))
+    return FALSE;
+
+  g_debug ("format: %s 0x%" G_GINT64_MODIFIER "X, %" G_GUINT64_FORMAT " bytes", part_name (part), offset, length);
+  hdr[0] = SF_DA_CMD_FORMAT;
+  hdr[1] = SF_DA_STORAGE_EMMC;
+  hdr[2] = SF_DA_ERASE_NORMAL;
+  hdr[3] = 0x00;                 /* validation off */
+  hdr[4] = SF_DA_ADDR_LOGICAL;
+  put_be64 (hdr + 5, offset);
+  put_be64 (hdr + 13, length);
+  if (!put (self, hdr, sizeof hdr, code, what, cancellable, error))
+    return FALSE;
+
+  for (;;) {
+    guint8 acks[2], pct;
+    guint32 init;
+
+    if (!get (self, acks, 2, SF_DA_FORMAT_TIMEOUT_MS, code, what, cancellable, error))
+      return FALSE;
+    if (acks[0] != SF_DA_ACK || acks[1] != SF_DA_ACK) {
+      sf_set_device_error (error, code, _("the download agent answered %s with %02X %02X"),
+                           what, acks[0], acks[1]);
+      return FALSE;
+    }
+    if (!get_u32 (self, &init, SF_DA_REPLY_TIMEOUT_MS, code, what, cancellable, error) ||
+        !get (self, &pct, 1, SF_DA_REPLY_TIMEOUT_MS, code, what, cancellable, error) ||
+        !put_u8 (self, SF_DA_ACK, code, what, cancellable, error))
+      return FALSE;
+
+    if (pct > 100) {
+      sf_set_device_error (error, code, _("the download agent reported %u %% done"), pct);
+      return FALSE;
+    }
+    if (progress != NULL)
+      progress (length / 100 * pct + length % 100 * pct / 100, length, user_data);
+    if (pct == 100)
+      break;
+  }
+
+  {
+    guint8 acks[2];
+
+    if (!get (self, acks, 2, SF_DA_FORMAT_TIMEOUT_MS, code, what, cancellable, error))
+      return FALSE;
+    if (acks[0] != SF_DA_ACK || acks[1] != SF_DA_ACK) {
+      sf_set_device_error (error, code, _("the download agent ended %s with %02X %02X"),
+                           what, acks[0], acks[1]);
+      return FALSE;
+    }
+  }
+  return TRUE;
+}
+
+gboolean
+sf_da_finish (SfDa          *self,
+              guint32        mode,
+              GCancellable  *cancellable,
+              GError       **error)
+{
+  const SfError code = SF_ERROR_FT_FINISH_CMD_FAIL;
+  const char *what = "FINISH (D9)";
+  guint8 m[4];
+
+  g_return_val_if_fail (SF_IS_DA (self), FALSE);
+
+  put_be32 (m, mode);
+  return put_u8 (self, SF_DA_CMD_FINISH, code, what, cancellable, error) &&
+         expect (self, SF_DA_ACK, SF_DA_REPLY_TIMEOUT_MS, code, what, cancellable, error) &&
+         put (self, m, 4, code, what, cancellable, error) &&
+         expect (self, SF_DA_ACK, SF_DA_REPLY_TIMEOUT_MS, code, what, cancellable, error);
+}
+
+/* ---- §11 addresses ----------------------------------------------------- */
+
+static gboolean
+is_preloader (const SfPartition *p)
+{
+  return g_ascii_strcasecmp (p->name, "PRELOADER") == 0;
+}
+
+/* The eMMC partition of a scatter entry, or 0 when it is not on eMMC. */
+static guint
+region_part (const SfPartition *p)
+{
+  const char *r = p->region;
+
+  if (r == NULL)   /* legacy block format */
+    return is_preloader (p) ? SF_EMMC_PART_BOOT1 : SF_EMMC_PART_USER;
+  if (g_ascii_strcasecmp (r, "EMMC_BOOT_1") == 0 ||
+      g_ascii_strcasecmp (r, "EMMC_BOOT1") == 0 ||
+      g_ascii_strcasecmp (r, "EMMC_BOOT1_BOOT2") == 0)
+    return SF_EMMC_PART_BOOT1;
+  if (g_ascii_strcasecmp (r, "EMMC_BOOT_2") == 0 ||
+      g_ascii_strcasecmp (r, "EMMC_BOOT2") == 0)
+    return SF_EMMC_PART_BOOT2;
+  if (g_ascii_strcasecmp (r, "EMMC_USER") == 0)
+    return SF_EMMC_PART_USER;
+  return 0;
+}
+
+/* The size an end-relative entry takes from the end of the user area
+ * (scatter-format.md §6.3): its partition_size; a legacy entry has none,
+ * so its address's low 16 bits count 128 KiB blocks. */
+static guint64
+tail_size (const SfPartition *p)
+{
+  if (p->has_size)
+    return p->size;
+  return (p->start & 0xFFFF) * 128 * 1024;
+}
+
+gboolean
+sf_da_partition_address (SfScatter    *scatter,
+                         SfLayout     *layout,
+                         SfPartition  *partition,
+                         guint64       user_size,
+                         guint        *out_part,
+                         guint64      *out_offset,
+                         GError      **error)
+{
+  guint part;
+  guint64 offset;
+
+  g_return_val_if_fail (SF_IS_SCATTER (scatter), FALSE);
+  g_return_val_if_fail (layout != NULL, FALSE);
+  g_return_val_if_fail (partition != NULL, FALSE);
+
+  part = region_part (partition);
+  if (part == 0) {
+    sf_set_error_at (error, SF_ERROR_UNSUPPORTED, sf_scatter_get_display_name (scatter), partition->line,
+                     _("Scatterflash writes eMMC phones only"),
+                     _("%s is in the %s region, which is not on eMMC"), partition->name, partition->region);
+    return FALSE;
+  }
+
+  if (part != SF_EMMC_PART_USER) {
+    offset = partition->start;
+  } else if (partition->end_relative) {
+    guint64 end = user_size;
+    guint last = sf_layout_get_n_partitions (layout);
+    gboolean found = FALSE;
+
+    if (user_size == 0) {
+      sf_set_error_at (error, SF_ERROR_UNSUPPORTED, sf_scatter_get_display_name (scatter), partition->line,
+                       NULL,
+                       _("%s is placed from the end of the storage (0x%" G_GINT64_MODIFIER "X), which only the phone can tell"),
+                       partition->name, partition->start);
+      return FALSE;
+    }
+
+    /* Walk the tail backwards: each one ends where the next begins. */
+    for (guint i = last; i-- > 0;) {
+      SfPartition *p = sf_layout_get_partition (layout, i);
+      guint64 size;
+
+      if (!p->end_relative)
+        break;
+      size = tail_size (p);
+      if (size == 0 || size > end) {
+        sf_set_device_error (error, SF_ERROR_DA_INVALID_RANGE,
+                             _("%s (0x%" G_GINT64_MODIFIER "X bytes from the end) does not fit in the phone's user area of %" G_GUINT64_FORMAT " bytes"),
+                             p->name, size, user_size);
+        return FALSE;
+      }
+      end -= size;
+      if (p == partition) {
+        found = TRUE;
+        break;
+      }
+    }
+    if (!found) {
+      sf_set_error_at (error, SF_ERROR_UNSUPPORTED, sf_scatter_get_display_name (scatter), partition->line,
+                       NULL,
+                       _("%s is placed from the end of the storage, but a partition after it is not"),
+                       partition->name);
+      return FALSE;
+    }
+    offset = end;
+  } else if (sf_scatter_get_addressing (scatter) == SF_ADDRESSING_LINEAR) {
+    guint64 user_base = G_MAXUINT64;
+
+    for (guint i = 0; i < sf_layout_get_n_partitions (layout); i++) {
+      SfPartition *p = sf_layout_get_partition (layout, i);
+
+      if (region_part (p) == SF_EMMC_PART_USER && !p->end_relative) {
+        user_base = p->start;
+        break;
+      }
+    }
+    if (user_base == G_MAXUINT64 || partition->start < user_base) {
+      sf_set_error_at (error, SF_ERROR_SCATTER_FIELD, sf_scatter_get_display_name (scatter), partition->line,
+                       NULL, _("%s starts before the user area"), partition->name);
+      return FALSE;
+    }
+    offset = partition->start - user_base;
+  } else {
+    offset = partition->start;
+  }
+
+  if (out_part != NULL)
+    *out_part = part;
+  if (out_offset != NULL)
+    *out_offset = offset;
+  return TRUE;
+}

@@ -7,9 +7,119 @@
 
 #include "config.h"
 
+#include <glib/gi18n-lib.h>
+
 #include "sf-error.h"
 
 G_DEFINE_QUARK (sf-error-quark, sf_error)
+
+/* The device and protocol codes: SP Flash Tool's name and number (primary
+ * numbering, mtk-protocol.md §9.2, recounted from mtk_status.h), what the
+ * failure means, and the fix users report (spft-features.md §6). */
+typedef struct {
+  SfError      code;
+  const char  *name;
+  guint        number;
+  const char  *summary;
+  const char  *advice;
+} DeviceError;
+
+static const DeviceError device_errors[] = {
+  { SF_ERROR_COM_PORT_OPEN_FAIL, "S_COM_PORT_OPEN_FAIL", 1013,
+    N_("the serial port of the phone could not be opened"),
+    N_("check that you may use the port (the udev rule, or the dialout group), stop ModemManager, or try another USB port or cable") },
+  { SF_ERROR_TIMEOUT, "S_TIMEOUT", 1042,
+    N_("the phone stopped answering"),
+    N_("try another USB cable or port (no hub), and stop ModemManager") },
+  { SF_ERROR_DISCONNECTED, "SF_DEVICE_DISCONNECTED", 0,
+    N_("the phone disconnected"),
+    N_("keep the cable still, try another USB port or cable (no hub), check the battery, and start again") },
+  { SF_ERROR_NOT_IN_DOWNLOAD_MODE, "SF_PHONE_NOT_IN_DOWNLOAD_MODE", 0,
+    N_("the phone is switched on, not in download mode"),
+    N_("power the phone off, unplug it, and plug it in again while holding volume-down") },
+  { SF_ERROR_BROM_DOWNLOAD_DA_FAIL, "S_BROM_DOWNLOAD_DA_FAIL", 2004,
+    N_("sending the download agent to the phone failed"),
+    N_("keep the battery in and charged, try another cable or port, and use the DA file made for this chip") },
+  { SF_ERROR_BROM_STARTCMD_FAIL, "S_BROM_CMD_STARTCMD_FAIL", 2005,
+    N_("the phone did not answer the BootROM handshake"),
+    N_("power the phone off completely, press Download, then plug it in (hold volume-down, or take the battery out and in)") },
+  { SF_ERROR_BROM_STARTCMD_TIMEOUT, "S_BROM_CMD_STARTCMD_TIMEOUT", 2006,
+    N_("the BootROM handshake did not finish in time"),
+    N_("power the phone off completely, press Download, then plug it in (hold volume-down, or take the battery out and in)") },
+  { SF_ERROR_BROM_WRITE32_FAIL, "S_BROM_CMD_WRITE32_MEM_FAIL", 2013,
+    N_("the phone refused a memory write"),
+    N_("reconnect the phone and start again") },
+  { SF_ERROR_BROM_HW_VER_INCORRECT, "S_BROM_BBCHIP_HW_VER_INCORRECT", 2021,
+    N_("this chip is not supported"),
+    N_("Scatterflash only flashes MediaTek chips with the legacy download agent (MT6572, MT6582, MT6580, MT6592, MT6735)") },
+  { SF_ERROR_BROM_GET_HW_VER_FAIL, "S_BROM_FAIL_TO_GET_BBCHIP_HW_VER", 2022,
+    N_("the phone did not say which chip it has"),
+    N_("reconnect the phone: power it off completely, press Download, then plug it in") },
+  { SF_ERROR_BROM_SEND_DA_FAIL, "S_BROM_CMD_SEND_DA_FAIL", 2033,
+    N_("the phone refused the download agent"),
+    N_("use the DA file made for this chip; a secured phone needs its vendor's DA and auth file") },
+  { SF_ERROR_BROM_SEND_DA_CHKSUM_DIFF, "S_BROM_CMD_SEND_DA_CHKSUM_DIFF", 2034,
+    N_("the download agent arrived damaged"),
+    N_("try another USB cable or port (no hub), keep the battery in, and start again") },
+  { SF_ERROR_BROM_JUMP_DA_FAIL, "S_BROM_CMD_JUMP_DA_FAIL", 2035,
+    N_("the phone would not start the download agent"),
+    N_("use the DA file made for this chip, reconnect and start again") },
+  { SF_ERROR_BROM_SET_WATCHDOG_FAIL, "S_BROM_SET_WATCHDOG_FAIL", 2045,
+    N_("the phone's watchdog could not be turned off"),
+    N_("reconnect the phone and start again; check that the firmware is for this chip") },
+  { SF_ERROR_DA_INVALID_RANGE, "S_DA_INVALID_RANGE", 3040,
+    N_("the data does not fit where it should go on the phone's storage"),
+    N_("use the firmware made for this phone: its partition table does not match this phone's storage") },
+  { SF_ERROR_DA_EMMC_NOT_FOUND, "S_DA_EMMC_FLASH_NOT_FOUND", 3149,
+    N_("the phone reported no eMMC storage"),
+    N_("use a scatter file for this phone's storage type (eMMC or NAND)") },
+  { SF_ERROR_DA_SDMMC_READ_FAILED, "S_DA_SDMMC_READ_FAILED", 3153,
+    N_("reading the phone's eMMC failed"),
+    N_("try another cable or PC; the eMMC may be worn out") },
+  { SF_ERROR_DA_SDMMC_WRITE_FAILED, "S_DA_SDMMC_WRITE_FAILED", 3154,
+    N_("writing to the phone's eMMC failed"),
+    N_("format, then download again, or try another cable or PC; the eMMC may be worn out") },
+  { SF_ERROR_CHIP_TYPE_NOT_MATCH, "S_CHIP_TYPE_NOT_MATCH", 3184,
+    N_("the firmware is for another chip"),
+    N_("use the firmware made for this phone") },
+  { SF_ERROR_FT_DA_NO_RESPONSE, "S_FT_DA_NO_RESPONSE", 4001,
+    N_("the download agent stopped answering"),
+    N_("stop ModemManager, try another USB port or cable, keep the battery in") },
+  { SF_ERROR_FT_DA_SYNC_INCORRECT, "S_FT_DA_SYNC_INCORRECT", 4002,
+    N_("the download agent did not start properly"),
+    N_("use the DA file made for this chip, reconnect and start again") },
+  { SF_ERROR_FT_DA_INIT_SYNC_ERROR, "S_FT_DA_INIT_SYNC_ERROR", 4004,
+    N_("setting up the download agent failed"),
+    N_("use the DA file made for this chip, reconnect and start again") },
+  { SF_ERROR_FT_DOWNLOAD_FAIL, "S_FT_DOWNLOAD_FAIL", 4008,
+    N_("writing to the phone failed"),
+    N_("take the battery out and in, try another cable or PC, or format first") },
+  { SF_ERROR_FT_READBACK_FAIL, "S_FT_READBACK_FAIL", 4009,
+    N_("reading from the phone failed"),
+    N_("check there is free disk space for the output, try another cable or port") },
+  { SF_ERROR_FT_FORMAT_FAIL, "S_FT_FORMAT_FAIL", 4010,
+    N_("erasing the phone's storage failed"),
+    N_("check the format range, or use automatic format") },
+  { SF_ERROR_FT_FINISH_CMD_FAIL, "S_FT_FINISH_CMD_FAIL", 4011,
+    N_("the phone did not accept the final command"),
+    N_("the data is written; unplug the phone and switch it on") },
+  { SF_ERROR_FT_ENABLE_DRAM_FAIL, "S_FT_ENABLE_DRAM_FAIL", 4032,
+    N_("the download agent could not bring up the phone's RAM"),
+    N_("connect through the preloader (plug in the switched-off phone without holding any key), and use firmware made for this board") },
+  { SF_ERROR_SECURITY_SLA_FAIL, "S_SECURITY_SLA_FAIL", 6004,
+    N_("the phone is secured and needs an authenticated download agent"),
+    N_("this phone needs its vendor's DA and auth file, which Scatterflash does not support") },
+};
+
+static const DeviceError *
+find_device_error (SfError code)
+{
+  for (gsize i = 0; i < G_N_ELEMENTS (device_errors); i++) {
+    if (device_errors[i].code == code)
+      return &device_errors[i];
+  }
+  return NULL;
+}
 
 /**
  * sf_error_get_name:
@@ -48,8 +158,114 @@ sf_error_get_name (SfError code)
   case SF_ERROR_UNSUPPORTED: return "SF_UNSUPPORTED";
   case SF_ERROR_INVALID_DA_FILE: return "S_INVALID_DA_FILE";
   case SF_ERROR_DA_NO_ENTRY: return "S_DA_FILE_NO_ENTRY_FOR_CHIP";
-  default: return "SF_ERROR_UNKNOWN";
+  default: {
+    const DeviceError *d = find_device_error (code);
+    return d != NULL ? d->name : "SF_ERROR_UNKNOWN";
   }
+  }
+}
+
+/**
+ * sf_error_get_number:
+ * @code: an #SfError
+ *
+ * Returns: SP Flash Tool's number for the same failure in the primary
+ *   numbering of `BootRom/mtk_status.h` (mtk-protocol.md §9.2), or 0 where
+ *   SP Flash Tool has no such code.
+ */
+guint
+sf_error_get_number (SfError code)
+{
+  const DeviceError *d = find_device_error (code);
+
+  if (d != NULL)
+    return d->number;
+
+  switch (code) {
+  case SF_ERROR_SCATTER_OPEN: return 5044;
+  case SF_ERROR_SCATTER_FORMAT: return 5011;
+  case SF_ERROR_SCATTER_VERSION: return 5079;
+  case SF_ERROR_SCATTER_FIELD: return 5011;
+  case SF_ERROR_SCATTER_ORDER: return 5014;
+  case SF_ERROR_SCATTER_OVERLAP: return 5016;
+  case SF_ERROR_NO_SCATTER: return 5044;
+  case SF_ERROR_IMAGE_MISSING: return 5007;
+  case SF_ERROR_IMAGE_TOO_LARGE: return 5069;
+  case SF_ERROR_INVALID_DA_FILE: return 5002;
+  default: return 0;
+  }
+}
+
+/**
+ * sf_error_get_summary:
+ * @code: an #SfError
+ *
+ * Returns: one translated sentence saying what the failure means, or %NULL
+ *   for codes that have none (the scatter and firmware codes carry all of it
+ *   in their messages).
+ */
+const char *
+sf_error_get_summary (SfError code)
+{
+  const DeviceError *d = find_device_error (code);
+
+  return d != NULL ? _(d->summary) : NULL;
+}
+
+/**
+ * sf_error_get_advice:
+ * @code: an #SfError
+ *
+ * Returns: the translated usual fix (spft-features.md §6), or %NULL.
+ */
+const char *
+sf_error_get_advice (SfError code)
+{
+  const DeviceError *d = find_device_error (code);
+
+  return d != NULL ? _(d->advice) : NULL;
+}
+
+/**
+ * sf_set_device_error:
+ * @error: return location for a #GError
+ * @code: a device or protocol #SfError
+ * @format: printf-style text saying what happened
+ *
+ * Sets @error to one line: `NAME (NUMBER): what happened — what to do`,
+ * with the advice of @code. `(NUMBER)` is left out for codes that SP Flash
+ * Tool has no number for.
+ */
+void
+sf_set_device_error (GError     **error,
+                     SfError      code,
+                     const char  *format,
+                     ...)
+{
+  g_autofree char *what = NULL;
+  GString *msg;
+  const char *advice;
+  guint number;
+  va_list ap;
+
+  if (error == NULL)
+    return;
+
+  va_start (ap, format);
+  what = g_strdup_vprintf (format, ap);
+  va_end (ap);
+
+  msg = g_string_new (sf_error_get_name (code));
+  number = sf_error_get_number (code);
+  if (number != 0)
+    g_string_append_printf (msg, " (%u)", number);
+  g_string_append_printf (msg, ": %s", what);
+  advice = sf_error_get_advice (code);
+  if (advice != NULL && *advice != '\0')
+    g_string_append_printf (msg, " — %s", advice);
+
+  g_set_error_literal (error, SF_ERROR, code, msg->str);
+  g_string_free (msg, TRUE);
 }
 
 /**

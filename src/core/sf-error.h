@@ -48,10 +48,46 @@ typedef enum {
   SF_ERROR_DA_NO_ENTRY,           /* the DA file has no entry for this chip */
   /* Device and protocol failures (SP Flash Tool's names, mtk-protocol.md §9.4)
    * are added below this line by the protocol work. */
+  SF_ERROR_COM_PORT_OPEN_FAIL,    /* S_COM_PORT_OPEN_FAIL (1013) */
+  SF_ERROR_TIMEOUT,               /* S_TIMEOUT (1042) */
+  SF_ERROR_DISCONNECTED,          /* the port went away mid-operation */
+  SF_ERROR_NOT_IN_DOWNLOAD_MODE,  /* a switched-on phone answers the handshake with garbage */
+  SF_ERROR_BROM_DOWNLOAD_DA_FAIL, /* S_BROM_DOWNLOAD_DA_FAIL (2004) */
+  SF_ERROR_BROM_STARTCMD_FAIL,    /* S_BROM_CMD_STARTCMD_FAIL (2005) */
+  SF_ERROR_BROM_STARTCMD_TIMEOUT, /* S_BROM_CMD_STARTCMD_TIMEOUT (2006) */
+  SF_ERROR_BROM_WRITE32_FAIL,     /* S_BROM_CMD_WRITE32_MEM_FAIL (2013) */
+  SF_ERROR_BROM_HW_VER_INCORRECT, /* S_BROM_BBCHIP_HW_VER_INCORRECT (2021): unsupported chip */
+  SF_ERROR_BROM_GET_HW_VER_FAIL,  /* S_BROM_FAIL_TO_GET_BBCHIP_HW_VER (2022) */
+  SF_ERROR_BROM_SEND_DA_FAIL,     /* S_BROM_CMD_SEND_DA_FAIL (2033) */
+  SF_ERROR_BROM_SEND_DA_CHKSUM_DIFF, /* S_BROM_CMD_SEND_DA_CHKSUM_DIFF (2034) */
+  SF_ERROR_BROM_JUMP_DA_FAIL,     /* S_BROM_CMD_JUMP_DA_FAIL (2035) */
+  SF_ERROR_BROM_SET_WATCHDOG_FAIL, /* S_BROM_SET_WATCHDOG_FAIL (2045) */
+  SF_ERROR_DA_INVALID_RANGE,      /* S_DA_INVALID_RANGE (3040) */
+  SF_ERROR_DA_EMMC_NOT_FOUND,     /* S_DA_EMMC_FLASH_NOT_FOUND (3149) */
+  SF_ERROR_DA_SDMMC_READ_FAILED,  /* S_DA_SDMMC_READ_FAILED (3153) */
+  SF_ERROR_DA_SDMMC_WRITE_FAILED, /* S_DA_SDMMC_WRITE_FAILED (3154) */
+  SF_ERROR_CHIP_TYPE_NOT_MATCH,   /* S_CHIP_TYPE_NOT_MATCH (3184) */
+  SF_ERROR_FT_DA_NO_RESPONSE,     /* S_FT_DA_NO_RESPONSE (4001) */
+  SF_ERROR_FT_DA_SYNC_INCORRECT,  /* S_FT_DA_SYNC_INCORRECT (4002) */
+  SF_ERROR_FT_DA_INIT_SYNC_ERROR, /* S_FT_DA_INIT_SYNC_ERROR (4004) */
+  SF_ERROR_FT_DOWNLOAD_FAIL,      /* S_FT_DOWNLOAD_FAIL (4008) */
+  SF_ERROR_FT_READBACK_FAIL,      /* S_FT_READBACK_FAIL (4009) */
+  SF_ERROR_FT_FORMAT_FAIL,        /* S_FT_FORMAT_FAIL (4010) */
+  SF_ERROR_FT_FINISH_CMD_FAIL,    /* S_FT_FINISH_CMD_FAIL (4011) */
+  SF_ERROR_FT_ENABLE_DRAM_FAIL,   /* S_FT_ENABLE_DRAM_FAIL (4032) */
+  SF_ERROR_SECURITY_SLA_FAIL,     /* S_SECURITY_SLA_FAIL (6004): SLA/DAA-secured chip */
 } SfError;
 
 GQuark       sf_error_quark      (void);
 const char  *sf_error_get_name   (SfError code);
+guint        sf_error_get_number (SfError code);
+const char  *sf_error_get_summary (SfError code);
+const char  *sf_error_get_advice (SfError code);
+
+void         sf_set_device_error (GError      **error,
+                                  SfError       code,
+                                  const char   *format,
+                                  ...) G_GNUC_PRINTF (3, 4);
 
 char        *sf_format_located   (const char   *file,
                                   guint         line,

@@ -141,3 +141,16 @@
 #define SF_SIM_HW_SUB_CODE             0x8A00
 #define SF_SIM_HW_VER                  0xCA00
 #define SF_SIM_SW_VER                  0x0000
+
+/* §9.1 SEND_DA / JUMP_DA refusals (u16 status) */
+#define SF_BROM_STATUS_DA_LEN_IS_ZERO      0x1D13
+#define SF_BROM_STATUS_DA_SIG_LEN_EXCEED   0x1D14
+#define SF_BROM_STATUS_DA_NOT_EXIST        0x1D16
+
+/* §6.1 / §6.2 DA version sent after the DA1 start report (project contract) */
+#define SF_DA_MAJOR_VER                0x03
+#define SF_DA_MINOR_VER                0x02
+
+/* §6.10 format progress that ends the loop; §9.4 S_UNDEFINED_ERROR (1001) */
+#define SF_DA_FORMAT_PROGRESS_DONE     100
+#define SF_DA_STATUS_UNDEFINED_ERROR   0x000003E9

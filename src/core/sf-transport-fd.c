@@ -1,2 +1,258 @@
-/* sf-transport-fd.c — placeholder, being written */
+/* sf-transport-fd.c — a transport over a plain file descriptor (tty or pty)
+ *
+ * Copyright 2026 The Scatterflash authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
 #include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <string.h>
+#include <termios.h>
+#include <unistd.h>
+
+#include <glib/gi18n-lib.h>
+
+#include "sf-error.h"
+#include "sf-transport-fd.h"
+
+struct _SfTransportFd
+{
+  SfTransport  parent_instance;
+
+  int          fd;
+};
+
+G_DEFINE_FINAL_TYPE (SfTransportFd, sf_transport_fd, SF_TYPE_TRANSPORT)
+
+static void
+set_disconnected (SfTransport  *self,
+                  const char   *why,
+                  GError      **error)
+{
+  sf_set_device_error (error, SF_ERROR_DISCONNECTED,
+                       _("%s went away (%s)"), sf_transport_get_path (self), why);
+}
+
+/* Waits for @events for at most @timeout_ms, waking every
+ * SF_TRANSPORT_POLL_MS for the cancellable. Returns 1 when ready, 0 on
+ * timeout, -1 with @error set. */
+static int
+wait_for (SfTransportFd  *self,
+          short           events,
+          guint           timeout_ms,
+          GCancellable   *cancellable,
+          GError        **error)
+{
+  gint64 deadline = g_get_monotonic_time () + (gint64) timeout_ms * 1000;
+
+  for (;;) {
+    struct pollfd pfd = { .fd = self->fd, .events = events };
+    gint64 left_us = deadline - g_get_monotonic_time ();
+    int slice = (int) CLAMP ((left_us + 999) / 1000, 0, SF_TRANSPORT_POLL_MS);
+    int r;
+
+    if (g_cancellable_set_error_if_cancelled (cancellable, error))
+      return -1;
+
+    r = poll (&pfd, 1, slice);
+    if (r < 0) {
+      int saved = errno;
+
+      if (saved == EINTR)
+        continue;
+      set_disconnected (SF_TRANSPORT (self), g_strerror (saved), error);
+      return -1;
+    }
+    if (r > 0) {
+      /* Data that arrived before a hang-up is still read first. */
+      if (pfd.revents & events)
+        return 1;
+      if (pfd.revents & (POLLHUP | POLLERR | POLLNVAL)) {
+        set_disconnected (SF_TRANSPORT (self), _("hang-up"), error);
+        return -1;
+      }
+    }
+    if (g_get_monotonic_time () >= deadline)
+      return 0;
+  }
+}
+
+static gssize
+sf_transport_fd_read (SfTransport   *transport,
+                      guint8        *buf,
+                      gsize          len,
+                      guint          timeout_ms,
+                      GCancellable  *cancellable,
+                      GError       **error)
+{
+  SfTransportFd *self = SF_TRANSPORT_FD (transport);
+
+  for (;;) {
+    int r = wait_for (self, POLLIN, timeout_ms, cancellable, error);
+    ssize_t n;
+
+    if (r <= 0)
+      return r;
+
+    n = read (self->fd, buf, len);
+    if (n > 0)
+      return n;
+    if (n == 0) {
+      set_disconnected (transport, _("end of file"), error);
+      return -1;
+    }
+    if (errno == EINTR || errno == EAGAIN)
+      continue;
+    set_disconnected (transport, g_strerror (errno), error);
+    return -1;
+  }
+}
+
+static gboolean
+sf_transport_fd_write_all (SfTransport   *transport,
+                           const guint8  *buf,
+                           gsize          len,
+                           guint          timeout_ms,
+                           GCancellable  *cancellable,
+                           GError       **error)
+{
+  SfTransportFd *self = SF_TRANSPORT_FD (transport);
+  gsize done = 0;
+
+  while (done < len) {
+    int r = wait_for (self, POLLOUT, timeout_ms, cancellable, error);
+    ssize_t n;
+
+    if (r < 0)
+      return FALSE;
+    if (r == 0) {
+      sf_set_device_error (error, SF_ERROR_TIMEOUT,
+                           _("the phone took no data for %u ms (%" G_GSIZE_FORMAT " of %" G_GSIZE_FORMAT " bytes sent)"),
+                           timeout_ms, done, len);
+      return FALSE;
+    }
+
+    n = write (self->fd, buf + done, len - done);
+    if (n > 0) {
+      done += (gsize) n;
+      continue;
+    }
+    if (n < 0 && (errno == EINTR || errno == EAGAIN))
+      continue;
+    set_disconnected (transport, n < 0 ? g_strerror (errno) : _("short write"), error);
+    return FALSE;
+  }
+  return TRUE;
+}
+
+static gboolean
+sf_transport_fd_close (SfTransport  *transport,
+                       GError      **error)
+{
+  SfTransportFd *self = SF_TRANSPORT_FD (transport);
+
+  if (self->fd >= 0) {
+    close (self->fd);
+    self->fd = -1;
+  }
+  return TRUE;
+}
+
+static void
+sf_transport_fd_class_init (SfTransportFdClass *klass)
+{
+  SfTransportClass *transport_class = SF_TRANSPORT_CLASS (klass);
+
+  transport_class->read = sf_transport_fd_read;
+  transport_class->write_all = sf_transport_fd_write_all;
+  transport_class->close = sf_transport_fd_close;
+}
+
+static void
+sf_transport_fd_init (SfTransportFd *self)
+{
+  self->fd = -1;
+}
+
+static void
+make_raw (int fd)
+{
+  struct termios tio;
+
+  if (!isatty (fd) || tcgetattr (fd, &tio) != 0)
+    return;
+  cfmakeraw (&tio);
+  tio.c_cflag |= CLOCAL | CREAD;
+  tio.c_cc[VMIN] = 0;
+  tio.c_cc[VTIME] = 0;
+  cfsetispeed (&tio, B115200);
+  cfsetospeed (&tio, B115200);
+  if (tcsetattr (fd, TCSANOW, &tio) != 0)
+    g_debug ("tcsetattr: %s", g_strerror (errno));
+}
+
+/**
+ * sf_transport_fd_new:
+ * @fd: an open descriptor; the transport owns it from now on
+ * @name: what to call it in messages
+ *
+ * Returns: (transfer full): a transport over @fd.
+ */
+SfTransportFd *
+sf_transport_fd_new (int         fd,
+                     const char *name)
+{
+  SfTransportFd *self;
+  int flags;
+
+  g_return_val_if_fail (fd >= 0, NULL);
+
+  flags = fcntl (fd, F_GETFL);
+  if (flags >= 0)
+    fcntl (fd, F_SETFL, flags | O_NONBLOCK);
+  make_raw (fd);
+
+  self = g_object_new (SF_TYPE_TRANSPORT_FD, "path", name, NULL);
+  self->fd = fd;
+  return self;
+}
+
+/**
+ * sf_transport_fd_open:
+ * @path: a tty or pty node
+ * @error: return location for a #GError
+ *
+ * Returns: (transfer full): the open transport, or %NULL with
+ *   %SF_ERROR_COM_PORT_OPEN_FAIL.
+ */
+SfTransportFd *
+sf_transport_fd_open (const char  *path,
+                      GError     **error)
+{
+  int fd;
+
+  g_return_val_if_fail (path != NULL, NULL);
+
+  fd = open (path, O_RDWR | O_NOCTTY | O_NONBLOCK | O_CLOEXEC);
+  if (fd < 0) {
+    int saved = errno;
+
+    sf_set_device_error (error, SF_ERROR_COM_PORT_OPEN_FAIL,
+                         _("cannot open %s: %s"), path, g_strerror (saved));
+    return NULL;
+  }
+  g_debug ("opened %s as fd %d", path, fd);
+  return sf_transport_fd_new (fd, path);
+}
+
+int
+sf_transport_fd_get_fd (SfTransportFd *self)
+{
+  g_return_val_if_fail (SF_IS_TRANSPORT_FD (self), -1);
+
+  return self->fd;
+}

@@ -1,0 +1,201 @@
+/* sf-da.h — a legacy download agent session (mtk-protocol.md §6, §11)
+ *
+ * Copyright 2026 The Scatterflash authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#pragma once
+
+#include <gio/gio.h>
+
+#include "sf-brom.h"
+#include "sf-da-file.h"
+#include "sf-layout.h"
+#include "sf-mtk.h"
+#include "sf-scatter.h"
+#include "sf-transport.h"
+
+G_BEGIN_DECLS
+
+/* How long the DA may stay silent (mtk-protocol.md §6; project choices). */
+#define SF_DA_SYNC_TIMEOUT_MS     2000    /* the C0 after JUMP_DA */
+#define SF_DA_REPLY_TIMEOUT_MS    5000    /* a command's answer */
+#define SF_DA_PACKET_TIMEOUT_MS   30000   /* a packet's ACK: flash writes take time */
+#define SF_DA_FORMAT_TIMEOUT_MS   120000  /* between two format progress reports */
+
+typedef enum {
+  SF_DA_STORAGE_TYPE_UNKNOWN,
+  SF_DA_STORAGE_TYPE_EMMC,
+  SF_DA_STORAGE_TYPE_SDMMC,
+  SF_DA_STORAGE_TYPE_NAND,
+  SF_DA_STORAGE_TYPE_NOR,
+} SfDaStorageType;
+
+/**
+ * SfDaInfo:
+ *
+ * What DA1 (§6.2, §6.3) and DA2 (§6.5, §6.6) reported.
+ */
+typedef struct {
+  /* §6.2 */
+  guint32          nand_ret;
+  guint16          nand_id_count;
+  guint16          nand_ids[16];     /* the first ones */
+  guint32          emmc_ret;
+  guint8           emmc_id[SF_DA_EMMC_ID_LEN];
+  guint8           da_version[3];    /* logged only: the order is unconfirmed */
+  /* §6.3 */
+  guint32          dram_status;
+  /* §6.5 */
+  SfDaStorageType  storage_type;
+  guint32          nor_ret;
+  guint64          nor_size;
+  guint32          nand_ret2;
+  guint64          nand_size;
+  guint16          nand_page_size;
+  guint32          emmc_ret2;
+  guint64          emmc_boot1_size;
+  guint64          emmc_boot2_size;
+  guint64          emmc_rpmb_size;
+  guint64          emmc_gp_size[4];
+  guint64          emmc_user_size;
+  guint8           emmc_cid[16];
+  guint8           emmc_fw_ver[8];
+  guint32          sdc_ret;
+  guint64          sdc_user_size;
+  guint32          int_sram_ret;
+  guint32          int_sram_size;
+  guint32          ext_ram_ret;
+  guint8           ext_ram_type;
+  guint8           ext_ram_chip_select;
+  guint64          ext_ram_size;
+  guint32          download_status;
+  guint32          boot_style;
+  /* §6.6 */
+  guint8           usb_speed;        /* 0 full, 1 high, 2 ultra high speed */
+  /* derived */
+  guint64          user_size;        /* emmc_user_size, or sdc_user_size if that is 0 */
+} SfDaInfo;
+
+#define SF_TYPE_DA (sf_da_get_type ())
+
+G_DECLARE_FINAL_TYPE (SfDa, sf_da, SF, DA, GObject)
+
+SfDa            *sf_da_new                 (SfTransport       *transport) G_GNUC_WARN_UNUSED_RESULT;
+SfTransport     *sf_da_get_transport       (SfDa              *self);
+const SfDaInfo  *sf_da_get_info            (SfDa              *self);
+
+/* Everything between JUMP_DA and the first flash command: §6.2 sync and
+ * report, §6.3 stage-2 config (values from @brom), §6.4 DA2 from region 2
+ * of @entry in @da_file, §6.5 report, §6.6 USB status. @progress sees the
+ * DA2 bytes sent. */
+gboolean         sf_da_start               (SfDa              *self,
+                                            const SfBromInfo  *brom,
+                                            SfDaFile          *da_file,
+                                            const SfDaEntry   *entry,
+                                            SfProgressFunc     progress,
+                                            gpointer           user_data,
+                                            GCancellable      *cancellable,
+                                            GError           **error);
+
+/* The steps of sf_da_start() one by one. */
+gboolean         sf_da_sync                (SfDa              *self,
+                                            GCancellable      *cancellable,
+                                            GError           **error);
+gboolean         sf_da_send_stage2_config  (SfDa              *self,
+                                            const SfBromInfo  *brom,
+                                            GCancellable      *cancellable,
+                                            GError           **error);
+gboolean         sf_da_upload_da2          (SfDa              *self,
+                                            guint32            addr,
+                                            guint32            length,
+                                            GInputStream      *data,
+                                            SfProgressFunc     progress,
+                                            gpointer           user_data,
+                                            GCancellable      *cancellable,
+                                            GError           **error);
+gboolean         sf_da_read_flash_info     (SfDa              *self,
+                                            GCancellable      *cancellable,
+                                            GError           **error);
+gboolean         sf_da_check_usb_status    (SfDa              *self,
+                                            GCancellable      *cancellable,
+                                            GError           **error);
+
+/* SDMMC_SWITCH_PART (60, §6.7). */
+gboolean         sf_da_switch_part         (SfDa              *self,
+                                            guint              part,
+                                            GCancellable      *cancellable,
+                                            GError           **error);
+
+/* §6.8: writes @length bytes of @data at @offset of eMMC partition @part
+ * (SF_EMMC_PART_*), in 1 MiB packets, zero-padded to 512 bytes. @progress
+ * gets the bytes of @data sent so far. */
+gboolean         sf_da_write               (SfDa              *self,
+                                            guint              part,
+                                            guint64            offset,
+                                            GInputStream      *data,
+                                            guint64            length,
+                                            SfProgressFunc     progress,
+                                            gpointer           user_data,
+                                            GCancellable      *cancellable,
+                                            GError           **error);
+/* §7: expands the Android sparse image @data on the fly: one 62 command per
+ * run of RAW/FILL chunks, DONT_CARE skipped. @partition_size (0: unknown)
+ * bounds the expanded size. When @data can seek, the whole image is
+ * checked before the first byte is written. @progress counts expanded
+ * bytes, skipped ones included. */
+gboolean         sf_da_write_sparse        (SfDa              *self,
+                                            guint              part,
+                                            guint64            offset,
+                                            GInputStream      *data,
+                                            const char        *display_name,
+                                            guint64            partition_size,
+                                            SfProgressFunc     progress,
+                                            gpointer           user_data,
+                                            GCancellable      *cancellable,
+                                            GError           **error);
+/* §6.9: reads @length bytes at @offset of @part into @out. */
+gboolean         sf_da_read                (SfDa              *self,
+                                            guint              part,
+                                            guint64            offset,
+                                            guint64            length,
+                                            GOutputStream     *out,
+                                            SfProgressFunc     progress,
+                                            gpointer           user_data,
+                                            GCancellable      *cancellable,
+                                            GError           **error);
+/* §6.10: erases; @progress gets bytes (the DA reports percent). */
+gboolean         sf_da_format              (SfDa              *self,
+                                            guint              part,
+                                            guint64            offset,
+                                            guint64            length,
+                                            SfProgressFunc     progress,
+                                            gpointer           user_data,
+                                            GCancellable      *cancellable,
+                                            GError           **error);
+/* §6.11 with @mode (0: DISCONNECT_USB_AND_RELEASE_POWERKEY). */
+gboolean         sf_da_finish              (SfDa              *self,
+                                            guint32            mode,
+                                            GCancellable      *cancellable,
+                                            GError           **error);
+
+/* §11: where a scatter partition goes: eMMC partition (SF_EMMC_PART_*) and
+ * byte offset inside it. @user_size is the user area's size from the DA
+ * (0 if not known yet: end-relative partitions then fail). */
+gboolean         sf_da_partition_address   (SfScatter         *scatter,
+                                            SfLayout          *layout,
+                                            SfPartition       *partition,
+                                            guint64            user_size,
+                                            guint             *out_part,
+                                            guint64           *out_offset,
+                                            GError           **error);
+
+/* §6.8: sum of the bytes, & 0xFFFF, continued from @sum. */
+guint16          sf_da_checksum_update     (guint16            sum,
+                                            const guint8      *data,
+                                            gsize              len);
+
+const char      *sf_da_storage_type_to_string (SfDaStorageType type);
+
+G_END_DECLS
