@@ -109,6 +109,12 @@ static const DeviceError device_errors[] = {
   { SF_ERROR_SECURITY_SLA_FAIL, "S_SECURITY_SLA_FAIL", 6004,
     N_("the phone is secured and needs an authenticated download agent"),
     N_("this phone needs its vendor's DA and auth file, which Scatterflash does not support") },
+  { SF_ERROR_VERIFY_MISMATCH, "SF_VERIFY_MISMATCH", 0,
+    N_("what was read back differs from what was written"),
+    N_("try another cable and USB port; if it happens again at the same place, the phone's storage may be failing") },
+  { SF_ERROR_OUTPUT_EXISTS, "SF_OUTPUT_EXISTS", 0,
+    N_("the output file already exists"),
+    N_("choose another name, or pass --force to replace it") },
 };
 
 static const DeviceError *

@@ -76,6 +76,8 @@ typedef enum {
   SF_ERROR_FT_FINISH_CMD_FAIL,    /* S_FT_FINISH_CMD_FAIL (4011) */
   SF_ERROR_FT_ENABLE_DRAM_FAIL,   /* S_FT_ENABLE_DRAM_FAIL (4032) */
   SF_ERROR_SECURITY_SLA_FAIL,     /* S_SECURITY_SLA_FAIL (6004): SLA/DAA-secured chip */
+  SF_ERROR_VERIFY_MISMATCH,       /* what was read back differs from what was written */
+  SF_ERROR_OUTPUT_EXISTS,         /* readback would overwrite a file */
 } SfError;
 
 GQuark       sf_error_quark      (void);

@@ -1,4 +1,190 @@
-/* main.c — placeholder, being written */
+/* main.c — scatterflash-sim: the virtual phone as a program
+ *
+ * Copyright 2026 The Scatterflash authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
 #include "config.h"
-int main (void);
-int main (void) { return 1; }
+
+#include <glib-unix.h>
+#include <locale.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "sf-sim.h"
+
+typedef struct {
+  GMainLoop *loop;
+  gboolean   signalled;
+} App;
+
+static gboolean
+quit_idle (gpointer user_data)
+{
+  App *app = user_data;
+
+  g_main_loop_quit (app->loop);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+on_sim_event (SfSim      *sim,
+              SfSimEvent  event,
+              gpointer    user_data)
+{
+  App *app = user_data;
+
+  /* Runs on the simulator's thread; stdio and g_main_loop_quit are safe here. */
+  if (event == SF_SIM_EVENT_PORT_CHANGED) {
+    printf ("PORT %s\n", sf_sim_get_port_path (sim));
+    fflush (stdout);
+  } else if (event == SF_SIM_EVENT_DONE) {
+    /* Quit from the loop itself: a quit before g_main_loop_run() would be lost. */
+    g_idle_add (quit_idle, app);
+  }
+}
+
+static gboolean
+on_signal (gpointer user_data)
+{
+  App *app = user_data;
+
+  app->signalled = TRUE;
+  g_main_loop_quit (app->loop);
+  return G_SOURCE_CONTINUE;
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_autoptr(GOptionContext) context = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(SfSim) sim = NULL;
+  g_autoptr(GMainLoop) loop = NULL;
+  g_autofree char *storage = NULL;
+  g_autofree char *chip = NULL;
+  g_autofree char *mode = NULL;
+  g_autofree char *size = NULL;
+  g_autofree char *pace = NULL;
+  g_auto(GStrv) faults = NULL;
+  gboolean persist = FALSE;
+  gboolean once = FALSE;
+  gboolean verbose = FALSE;
+  SfSimOptions opts;
+  SfSimResult result;
+  App app = { NULL, FALSE };
+  guint sigint_id;
+  guint sigterm_id;
+  const GOptionEntry entries[] = {
+    { "storage", 's', 0, G_OPTION_ARG_FILENAME, &storage,
+      "Folder holding boot1.bin, boot2.bin and user.bin (required; created if missing, data kept between runs)", "DIR" },
+    { "chip", 'c', 0, G_OPTION_ARG_STRING, &chip,
+      "MT6572 (default), MT6582 or MT6580", "CHIP" },
+    { "mode", 'm', 0, G_OPTION_ARG_STRING, &mode,
+      "brom (default; USB PID 0003) or preloader (PID 2000: READY, first A0 swallowed)", "MODE" },
+    { "emmc-user-size", 0, 0, G_OPTION_ARG_STRING, &size,
+      "Size of the eMMC user area, with an optional K, M or G suffix (default 4G)", "BYTES" },
+    { "pace", 0, 0, G_OPTION_ARG_STRING, &pace,
+      "none (default), full-speed (~1 MB/s) or high-speed (~40 MB/s)", "PACE" },
+    { "fault", 'f', 0, G_OPTION_ARG_STRING_ARRAY, &faults,
+      "Inject a fault (repeatable): unplug-after=BYTES, stall-after=BYTES, write-error-at=OFFSET, "
+      "wrong-chip=0xHWCODE, bad-checksum, dram-fail, no-emmc, powered-on", "SPEC" },
+    { "once", 0, 0, G_OPTION_ARG_NONE, &once,
+      "Exit after the DA's FINISH (or an injected unplug): the default", NULL },
+    { "persist", 0, 0, G_OPTION_ARG_NONE, &persist,
+      "After a FINISH or an unplug, re-plug on a new pty (a new PORT line) and start over, like a replugged phone", NULL },
+    { "verbose", 'v', 0, G_OPTION_ARG_NONE, &verbose,
+      "Log every protocol step to stderr", NULL },
+    { NULL }
+  };
+
+  setlocale (LC_ALL, "");
+
+  context = g_option_context_new ("- a virtual MediaTek phone on a pseudo-terminal");
+  g_option_context_add_main_entries (context, entries, NULL);
+  g_option_context_set_summary (context,
+    "Acts as the BootROM (or preloader) of an MT6572-family phone, then as the legacy\n"
+    "download agent once one is sent, on a pseudo-terminal. Prints “PORT <path>” on\n"
+    "stdout once the port can be opened.");
+  g_option_context_set_description (context,
+    "Exit status: 0 after the DA's FINISH, an injected unplug, SIGINT or SIGTERM;\n"
+    "1 on an error (bad options, storage or pty failure).");
+  if (!g_option_context_parse (context, &argc, &argv, &error)) {
+    g_printerr ("scatterflash-sim: %s\n", error->message);
+    return EXIT_FAILURE;
+  }
+  if (argc > 1) {
+    g_printerr ("scatterflash-sim: unexpected argument “%s”\n", argv[1]);
+    return EXIT_FAILURE;
+  }
+  if (storage == NULL) {
+    g_printerr ("scatterflash-sim: --storage DIR is required\n");
+    return EXIT_FAILURE;
+  }
+  if (persist && once) {
+    g_printerr ("scatterflash-sim: --once and --persist exclude each other\n");
+    return EXIT_FAILURE;
+  }
+
+  /* stdout carries only the PORT lines; logs go to stderr, and only when asked. */
+  g_log_writer_default_set_use_stderr (TRUE);
+  if (verbose)
+    g_log_set_debug_enabled (TRUE);
+
+  sf_sim_options_init (&opts);
+  opts.storage_dir = storage;
+  opts.persist = persist;
+  if ((chip != NULL && !sf_sim_parse_chip (chip, &opts.hw_code, &error)) ||
+      (mode != NULL && !sf_sim_parse_mode (mode, &opts.mode, &error)) ||
+      (size != NULL && !sf_sim_parse_size (size, &opts.emmc_user_size, &error)) ||
+      (pace != NULL && !sf_sim_parse_pace (pace, &opts.pace, &error))) {
+    g_printerr ("scatterflash-sim: %s\n", error->message);
+    return EXIT_FAILURE;
+  }
+  for (guint i = 0; faults != NULL && faults[i] != NULL; i++) {
+    if (!sf_sim_options_add_fault (&opts, faults[i], &error)) {
+      g_printerr ("scatterflash-sim: %s\n", error->message);
+      return EXIT_FAILURE;
+    }
+  }
+
+  loop = g_main_loop_new (NULL, FALSE);
+  app.loop = loop;
+  opts.event_func = on_sim_event;
+  opts.event_data = &app;
+
+  sim = sf_sim_new (&opts, &error);
+  if (sim == NULL) {
+    g_printerr ("scatterflash-sim: %s\n", error->message);
+    return EXIT_FAILURE;
+  }
+  sigint_id = g_unix_signal_add (SIGINT, on_signal, &app);
+  sigterm_id = g_unix_signal_add (SIGTERM, on_signal, &app);
+
+  printf ("PORT %s\n", sf_sim_get_port_path (sim));
+  fflush (stdout);
+  if (!sf_sim_start (sim, &error)) {
+    g_printerr ("scatterflash-sim: %s\n", error->message);
+    return EXIT_FAILURE;
+  }
+
+  g_main_loop_run (loop);
+  sf_sim_stop (sim);
+  g_source_remove (sigint_id);
+  g_source_remove (sigterm_id);
+
+  result = sf_sim_get_result (sim);
+  if (result == SF_SIM_RESULT_FAILED) {
+    const GError *sim_error = sf_sim_get_error (sim);
+
+    g_printerr ("scatterflash-sim: %s\n", sim_error ? sim_error->message : "failed");
+    return EXIT_FAILURE;
+  }
+  if (verbose)
+    g_printerr ("scatterflash-sim: %s\n",
+                app.signalled ? "stopped by a signal" :
+                result == SF_SIM_RESULT_UNPLUGGED ? "unplugged (fault)" : "finished");
+  return EXIT_SUCCESS;
+}

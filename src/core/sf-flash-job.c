@@ -1,0 +1,566 @@
+/* sf-flash-job.c — one session with a phone: connect, start the DA, run a plan
+ *
+ * Copyright 2026 The Scatterflash authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+/* Runs on a worker thread only. Everything the user sees goes out as
+ * SfEvents; every failure is a GError whose message names SP Flash Tool's
+ * code, says what happened and what to do. */
+
+#include "config.h"
+
+#include <glib/gi18n-lib.h>
+#include <string.h>
+
+#include "sf-compare-stream.h"
+#include "sf-da.h"
+#include "sf-flash-job.h"
+#include "sf-sparse.h"
+
+/* At most this often a progress event per step (the last one always goes). */
+#define PROGRESS_INTERVAL_US (50 * 1000)
+
+struct _SfFlashJob {
+  char        *port;
+  GFile       *da_file;
+  SfBromMode   mode;
+  SfPlan      *plan;
+  gboolean     verify;
+  GHashTable  *readback_files;   /* upper-case partition name → GFile */
+};
+
+typedef struct {
+  SfWorker    *worker;
+  SfFlashJob  *job;
+  SfBrom      *brom;
+  SfDa        *da;
+  guint64      overall_done;
+  guint64      overall_total;
+  /* the step in progress */
+  gint         step;
+  const char  *partition;
+  guint64      step_bytes;     /* what the step adds to overall_done */
+  gint64       last_post_us;
+} Session;
+
+SfFlashJob *
+sf_flash_job_new (const char *port,
+                  GFile      *da_file)
+{
+  SfFlashJob *self = g_new0 (SfFlashJob, 1);
+
+  g_return_val_if_fail (port != NULL, NULL);
+  g_return_val_if_fail (G_IS_FILE (da_file), NULL);
+
+  self->port = g_strdup (port);
+  self->da_file = g_object_ref (da_file);
+  self->mode = SF_BROM_MODE_AUTO;
+  self->readback_files = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_object_unref);
+  return self;
+}
+
+void
+sf_flash_job_free (SfFlashJob *self)
+{
+  if (self == NULL)
+    return;
+  g_free (self->port);
+  g_clear_object (&self->da_file);
+  g_clear_object (&self->plan);
+  g_clear_pointer (&self->readback_files, g_hash_table_unref);
+  g_free (self);
+}
+
+void
+sf_flash_job_set_mode (SfFlashJob *self,
+                       SfBromMode  mode)
+{
+  self->mode = mode;
+}
+
+void
+sf_flash_job_set_plan (SfFlashJob *self,
+                       SfPlan     *plan)
+{
+  g_set_object (&self->plan, plan);
+}
+
+void
+sf_flash_job_set_verify (SfFlashJob *self,
+                         gboolean    verify)
+{
+  self->verify = verify;
+}
+
+void
+sf_flash_job_set_readback_file (SfFlashJob *self,
+                                const char *partition,
+                                GFile      *file)
+{
+  g_hash_table_replace (self->readback_files, g_ascii_strup (partition, -1), g_object_ref (file));
+}
+
+/* ---- events ------------------------------------------------------------- */
+
+static void
+post_device (Session        *s,
+             const SfDaInfo *da)
+{
+  const SfBromInfo *b = sf_brom_get_info (s->brom);
+  SfEvent *event = sf_event_new (SF_EVENT_DEVICE);
+  SfDeviceInfo *d = g_new0 (SfDeviceInfo, 1);
+
+  d->chip = g_strdup (b->chip != NULL ? b->chip->name : NULL);
+  d->hw_code = b->hw_code;
+  d->hw_sub_code = b->hw_sub_code;
+  d->hw_ver = b->hw_ver;
+  d->sw_ver = b->sw_ver;
+  d->is_brom = b->is_brom;
+  if (da != NULL) {
+    d->has_storage = TRUE;
+    d->storage = g_strdup (da->storage_type == SF_DA_STORAGE_TYPE_EMMC ? "EMMC" :
+                           da->storage_type == SF_DA_STORAGE_TYPE_NAND ? "NAND" :
+                           da->storage_type == SF_DA_STORAGE_TYPE_SDMMC ? "SDMMC" :
+                           da->storage_type == SF_DA_STORAGE_TYPE_NOR ? "NOR" : NULL);
+    d->boot1_size = da->emmc_boot1_size;
+    d->boot2_size = da->emmc_boot2_size;
+    d->rpmb_size = da->emmc_rpmb_size;
+    d->user_size = da->user_size;
+    d->ram_size = da->ext_ram_size;
+  }
+  event->device = d;
+  sf_worker_post (s->worker, event);
+}
+
+static void
+post_step (Session     *s,
+           SfEventKind  kind,
+           const char  *what,
+           guint64      total)
+{
+  SfEvent *event = sf_event_new (kind);
+
+  event->step = s->step;
+  event->partition = g_strdup (s->partition);
+  event->message = g_strdup (what);
+  event->total = total;
+  event->done = kind == SF_EVENT_STEP_END ? total : 0;
+  event->overall_done = s->overall_done;
+  event->overall_total = s->overall_total;
+  sf_worker_post (s->worker, event);
+}
+
+/* SfProgressFunc for the protocol calls: @done of @total for the current
+ * step, which counts for s->step_bytes of the whole. */
+static void
+on_progress (guint64  done,
+             guint64  total,
+             gpointer user_data)
+{
+  Session *s = user_data;
+  gint64 now = g_get_monotonic_time ();
+  guint64 share;
+  SfEvent *event;
+
+  if (done < total && now - s->last_post_us < PROGRESS_INTERVAL_US)
+    return;
+  s->last_post_us = now;
+
+  share = total > 0 ? (guint64) ((double) s->step_bytes * ((double) done / (double) total)) : 0;
+  event = sf_event_new (SF_EVENT_PROGRESS);
+  event->step = s->step;
+  event->partition = g_strdup (s->partition);
+  event->done = done;
+  event->total = total;
+  event->overall_done = s->overall_done + share;
+  event->overall_total = s->overall_total;
+  sf_worker_post (s->worker, event);
+}
+
+static void
+begin_step (Session    *s,
+            gint        step,
+            const char *partition,
+            const char *what,
+            guint64     bytes)
+{
+  s->step = step;
+  s->partition = partition;
+  s->step_bytes = bytes;
+  s->last_post_us = 0;
+  post_step (s, SF_EVENT_STEP_BEGIN, what, bytes);
+}
+
+static void
+end_step (Session    *s,
+          const char *what)
+{
+  s->overall_done += s->step_bytes;
+  post_step (s, SF_EVENT_STEP_END, what, s->step_bytes);
+}
+
+/* ---- connecting ------------------------------------------------------------ */
+
+static gboolean
+connect_and_start_da (Session       *s,
+                      GCancellable  *cancellable,
+                      GError       **error)
+{
+  SfFlashJob *job = s->job;
+  g_autoptr(SfTransport) transport = NULL;
+  g_autoptr(SfDaFile) da_file = NULL;
+  g_autoptr(GInputStream) da1 = NULL;
+  const SfBromInfo *info;
+  const SfDaEntry *entry;
+  const SfDaRegion *region;
+  const char *platform = NULL;
+
+  /* The DA file first: a bad one is the user's to fix before any byte
+   * goes to the phone. */
+  da_file = sf_da_file_new (job->da_file, cancellable, error);
+  if (da_file == NULL)
+    return FALSE;
+
+  sf_worker_post_stage (s->worker, _("Waiting for the phone on %s"), job->port);
+  transport = sf_transport_open_port (job->port, error);
+  if (transport == NULL)
+    return FALSE;
+
+  s->brom = sf_brom_new (transport);
+  if (!sf_brom_connect (s->brom, job->mode, cancellable, error) ||
+      !sf_brom_identify (s->brom, cancellable, error))
+    return FALSE;
+  info = sf_brom_get_info (s->brom);
+  post_device (s, NULL);
+
+  if (job->plan != NULL)
+    platform = sf_scatter_get_platform (sf_firmware_get_scatter (sf_plan_get_firmware (job->plan)));
+  if (!sf_brom_check_chip (s->brom, platform, error))
+    return FALSE;
+
+  entry = sf_da_file_find_entry (da_file, info->chip->da_code, info->hw_ver, info->sw_ver, error);
+  if (entry == NULL)
+    return FALSE;
+  if (entry->n_regions <= SF_DA_REGION_DA2) {
+    sf_set_device_error (error, SF_ERROR_INVALID_DA_FILE,
+                         _("the DA entry for %s has %u regions, not the 3 of a legacy DA"),
+                         info->chip->name, entry->n_regions);
+    return FALSE;
+  }
+
+  if (!sf_brom_disable_watchdog (s->brom, info->chip, cancellable, error))
+    return FALSE;
+
+  sf_worker_post_stage (s->worker, _("Sending the download agent"));
+  region = &entry->regions[SF_DA_REGION_DA1];
+  da1 = sf_da_file_open_region (da_file, entry, SF_DA_REGION_DA1, cancellable, error);
+  if (da1 == NULL ||
+      !sf_brom_send_da (s->brom, region->address, region->length, region->sig_length, da1,
+                        NULL, NULL, cancellable, error) ||
+      !sf_brom_jump_da (s->brom, region->address, cancellable, error))
+    return FALSE;
+
+  sf_worker_post_stage (s->worker, _("Starting the download agent"));
+  s->da = sf_da_new (transport);
+  if (!sf_da_start (s->da, info, da_file, entry, NULL, NULL, cancellable, error))
+    return FALSE;
+  post_device (s, sf_da_get_info (s->da));
+  return TRUE;
+}
+
+/* ---- verify ----------------------------------------------------------------- */
+
+typedef struct {
+  SfSparseReader  *reader;
+  guint8           fill[4];
+  guint64          fill_offset;
+  gboolean         is_fill;
+} SparseExpect;
+
+static gboolean
+expect_sparse (guint8        *buf,
+               gsize          len,
+               gpointer       user_data,
+               GCancellable  *cancellable,
+               GError       **error)
+{
+  SparseExpect *e = user_data;
+  gsize got = 0;
+
+  if (e->is_fill) {
+    sf_sparse_fill_pattern (e->fill, e->fill_offset, buf, len);
+    e->fill_offset += len;
+    return TRUE;
+  }
+  while (got < len) {
+    gssize n = sf_sparse_reader_read_data (e->reader, buf + got, len - got, cancellable, error);
+
+    if (n < 0)
+      return FALSE;
+    if (n == 0)
+      break;
+    got += (gsize) n;
+  }
+  /* The DA's write pads the last run to a whole sector with zeros. */
+  memset (buf + got, 0, len - got);
+  return TRUE;
+}
+
+static gboolean
+check_compare (SfCompareStream *compare,
+               const char      *partition,
+               guint64          base,
+               GError         **error)
+{
+  guint64 at = 0;
+
+  if (sf_compare_stream_get_mismatch (compare, &at)) {
+    sf_set_device_error (error, SF_ERROR_VERIFY_MISMATCH,
+                         _("partition %s differs from its image at byte %" G_GUINT64_FORMAT),
+                         partition, base + at);
+    return FALSE;
+  }
+  return TRUE;
+}
+
+static guint64
+round_up_sector (guint64 n)
+{
+  return (n + SF_EMMC_SECTOR - 1) / SF_EMMC_SECTOR * SF_EMMC_SECTOR;
+}
+
+static gboolean
+verify_download (Session           *s,
+                 const SfPlanStep  *step,
+                 guint              part,
+                 guint64            offset,
+                 GCancellable      *cancellable,
+                 GError           **error)
+{
+  SfFirmware *firmware = sf_plan_get_firmware (s->job->plan);
+  g_autoptr(GInputStream) image = NULL;
+
+  image = sf_firmware_open_image (firmware, step->partition, cancellable, error);
+  if (image == NULL)
+    return FALSE;
+
+  if (step->image->kind != SF_IMAGE_KIND_SPARSE) {
+    g_autoptr(GOutputStream) compare = sf_compare_stream_new_for_stream (image);
+
+    return sf_da_read (s->da, part, offset, round_up_sector (step->image->file_size), compare,
+                       on_progress, s, cancellable, error) &&
+           check_compare (SF_COMPARE_STREAM (compare), step->partition->name, 0, error);
+  } else {
+    g_autoptr(SfSparseReader) reader = NULL;
+    const SfSparseChunk *chunk;
+    SparseExpect e = { 0 };
+
+    reader = sf_sparse_reader_new (image, step->partition->file_name, 0, cancellable, error);
+    if (reader == NULL)
+      return FALSE;
+    e.reader = reader;
+    /* Each RAW and FILL run is read back and compared; DONT_CARE runs were
+     * not written, so whatever the phone has there is fine. */
+    while (sf_sparse_reader_next (reader, &chunk, cancellable, error)) {
+      g_autoptr(GOutputStream) compare = NULL;
+
+      if (chunk == NULL)
+        return TRUE;
+      if (chunk->type != SF_SPARSE_CHUNK_RAW && chunk->type != SF_SPARSE_CHUNK_FILL)
+        continue;
+      e.is_fill = chunk->type == SF_SPARSE_CHUNK_FILL;
+      memcpy (e.fill, chunk->fill, sizeof e.fill);
+      e.fill_offset = 0;
+      compare = sf_compare_stream_new (expect_sparse, &e);
+      if (!sf_da_read (s->da, part, offset + chunk->offset, chunk->length, compare,
+                       NULL, NULL, cancellable, error) ||
+          !check_compare (SF_COMPARE_STREAM (compare), step->partition->name, chunk->offset, error))
+        return FALSE;
+    }
+    return FALSE;
+  }
+}
+
+/* ---- steps ------------------------------------------------------------------ */
+
+static gboolean
+run_download (Session           *s,
+              const SfPlanStep  *step,
+              guint              part,
+              guint64            offset,
+              GCancellable      *cancellable,
+              GError           **error)
+{
+  SfFirmware *firmware = sf_plan_get_firmware (s->job->plan);
+  g_autoptr(GInputStream) image = NULL;
+
+  image = sf_firmware_open_image (firmware, step->partition, cancellable, error);
+  if (image == NULL)
+    return FALSE;
+
+  if (step->image->kind == SF_IMAGE_KIND_SPARSE)
+    return sf_da_write_sparse (s->da, part, offset, image, step->partition->file_name,
+                               step->partition->size, on_progress, s, cancellable, error);
+  return sf_da_write (s->da, part, offset, image, step->image->file_size,
+                      on_progress, s, cancellable, error);
+}
+
+static gboolean
+run_readback (Session           *s,
+              const SfPlanStep  *step,
+              guint              part,
+              guint64            offset,
+              GCancellable      *cancellable,
+              GError           **error)
+{
+  g_autofree char *key = g_ascii_strup (step->partition->name, -1);
+  GFile *target = g_hash_table_lookup (s->job->readback_files, key);
+  g_autoptr(GFile) partial = NULL;
+  g_autoptr(GFileOutputStream) out = NULL;
+  g_autofree char *partial_name = NULL;
+  g_autofree char *target_name = NULL;
+  gboolean ok;
+
+  if (target == NULL) {
+    sf_set_device_error (error, SF_ERROR_FAILED, _("no output file for partition %s"), step->partition->name);
+    return FALSE;
+  }
+  if (step->length == 0) {
+    sf_set_device_error (error, SF_ERROR_UNSUPPORTED,
+                         _("partition %s has no size in the scatter file"), step->partition->name);
+    return FALSE;
+  }
+
+  target_name = g_file_get_basename (target);
+  partial_name = g_strconcat (target_name, ".partial", NULL);
+  partial = g_file_get_child (g_file_get_parent (target), partial_name);
+  out = g_file_replace (partial, NULL, FALSE, G_FILE_CREATE_NONE, cancellable, error);
+  if (out == NULL)
+    return FALSE;
+
+  ok = sf_da_read (s->da, part, offset, step->length, G_OUTPUT_STREAM (out),
+                   on_progress, s, cancellable, error) &&
+       g_output_stream_close (G_OUTPUT_STREAM (out), cancellable, error) &&
+       g_file_move (partial, target, G_FILE_COPY_OVERWRITE, cancellable, NULL, NULL, error);
+  if (!ok) {
+    /* Never leave half a partition behind under any name. */
+    g_output_stream_close (G_OUTPUT_STREAM (out), NULL, NULL);
+    g_file_delete (partial, NULL, NULL);
+  }
+  return ok;
+}
+
+static gboolean
+run_step (Session       *s,
+          guint          index,
+          GCancellable  *cancellable,
+          GError       **error)
+{
+  SfPlan *plan = s->job->plan;
+  const SfPlanStep *step = sf_plan_get_step (plan, index);
+  SfFirmware *firmware = sf_plan_get_firmware (plan);
+  const char *kind = sf_step_kind_to_string (step->kind);
+  guint part = 0;
+  guint64 offset = 0;
+
+  if (step->partition == NULL ||
+      step->kind == SF_STEP_BACKUP || step->kind == SF_STEP_RESTORE) {
+    sf_set_device_error (error, SF_ERROR_UNSUPPORTED,
+                         _("the %s step is not available yet"), kind);
+    return FALSE;
+  }
+
+  if (!sf_da_partition_address (sf_firmware_get_scatter (firmware), sf_plan_get_layout (plan),
+                                step->partition, sf_da_get_info (s->da)->user_size,
+                                &part, &offset, error))
+    return FALSE;
+
+  begin_step (s, (gint) index, step->partition->name, kind, step->transfer_bytes);
+  switch (step->kind) {
+  case SF_STEP_DOWNLOAD:
+    if (!run_download (s, step, part, offset, cancellable, error))
+      return FALSE;
+    break;
+  case SF_STEP_FORMAT:
+    if (step->length == 0) {
+      sf_set_device_error (error, SF_ERROR_UNSUPPORTED,
+                           _("partition %s has no size in the scatter file"), step->partition->name);
+      return FALSE;
+    }
+    if (!sf_da_format (s->da, part, offset, step->length, on_progress, s, cancellable, error))
+      return FALSE;
+    break;
+  case SF_STEP_READBACK:
+    if (!run_readback (s, step, part, offset, cancellable, error))
+      return FALSE;
+    break;
+  case SF_STEP_BACKUP:
+  case SF_STEP_RESTORE:
+  case SF_STEP_FORMAT_ALL:
+  default:
+    g_assert_not_reached ();
+  }
+  end_step (s, kind);
+
+  if (s->job->verify && step->kind == SF_STEP_DOWNLOAD) {
+    begin_step (s, (gint) index, step->partition->name, "verify", step->transfer_bytes);
+    if (!verify_download (s, step, part, offset, cancellable, error))
+      return FALSE;
+    end_step (s, "verify");
+  }
+  return TRUE;
+}
+
+/**
+ * sf_flash_job_run:
+ *
+ * The #SfWorkerFunc of a flash job.
+ */
+gboolean
+sf_flash_job_run (SfWorker      *worker,
+                  gpointer       data,
+                  GCancellable  *cancellable,
+                  GError       **error)
+{
+  SfFlashJob *job = data;
+  Session s = { 0 };
+  gboolean ok = FALSE;
+
+  s.worker = worker;
+  s.job = job;
+  s.step = -1;
+
+  if (job->plan != NULL) {
+    s.overall_total = sf_plan_get_total_bytes (job->plan);
+    if (job->verify) {
+      for (guint i = 0; i < sf_plan_get_n_steps (job->plan); i++) {
+        const SfPlanStep *step = sf_plan_get_step (job->plan, i);
+
+        if (step->kind == SF_STEP_DOWNLOAD)
+          s.overall_total += step->transfer_bytes;
+      }
+    }
+  }
+
+  if (!connect_and_start_da (&s, cancellable, error))
+    goto out;
+
+  if (job->plan != NULL) {
+    for (guint i = 0; i < sf_plan_get_n_steps (job->plan); i++) {
+      if (!run_step (&s, i, cancellable, error))
+        goto out;
+    }
+  }
+
+  sf_worker_post_stage (worker, _("Letting the phone go"));
+  if (!sf_da_finish (s.da, 0, cancellable, error))
+    goto out;
+  ok = TRUE;
+
+out:
+  g_clear_object (&s.da);
+  g_clear_object (&s.brom);
+  return ok;
+}

@@ -1,0 +1,53 @@
+/* sf-flash-job.h — one session with a phone: connect, start the DA, run a plan
+ *
+ * Copyright 2026 The Scatterflash authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#pragma once
+
+#include "sf-brom.h"
+#include "sf-plan.h"
+#include "sf-worker.h"
+
+G_BEGIN_DECLS
+
+/**
+ * SfFlashJob:
+ *
+ * What a worker does with a phone: open @port, pass the BootROM or preloader
+ * handshake, check the chip against the firmware, start the download agent
+ * from @da_file, then run the plan's steps (or, with no plan, only report
+ * the phone) and let the phone go. Built on the main thread, then handed to
+ * sf_worker_start() with sf_flash_job_run() and sf_flash_job_free().
+ */
+typedef struct _SfFlashJob SfFlashJob;
+
+SfFlashJob  *sf_flash_job_new                (const char  *port,
+                                              GFile       *da_file) G_GNUC_WARN_UNUSED_RESULT;
+void         sf_flash_job_free               (SfFlashJob  *self);
+
+void         sf_flash_job_set_mode           (SfFlashJob  *self,
+                                              SfBromMode   mode);
+/* (nullable): without a plan the job reports the phone and stops. */
+void         sf_flash_job_set_plan           (SfFlashJob  *self,
+                                              SfPlan      *plan);
+/* Read back every written partition and compare it with the image. */
+void         sf_flash_job_set_verify         (SfFlashJob  *self,
+                                              gboolean     verify);
+/* Where a SF_STEP_READBACK of @partition goes. The file is written under a
+ * temporary name and renamed when complete, so a failed readback never
+ * leaves a partial file behind under the name the user asked for. */
+void         sf_flash_job_set_readback_file  (SfFlashJob  *self,
+                                              const char  *partition,
+                                              GFile       *file);
+
+gboolean     sf_flash_job_run                (SfWorker      *worker,
+                                              gpointer       job,
+                                              GCancellable  *cancellable,
+                                              GError       **error);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (SfFlashJob, sf_flash_job_free)
+
+G_END_DECLS

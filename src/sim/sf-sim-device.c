@@ -1,0 +1,1130 @@
+/* sf-sim-device.c — the virtual phone's protocol: start handshake, BootROM
+ * and preloader commands, then the legacy download agent
+ *
+ * Copyright 2026 The Scatterflash authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * Written from ../shared/docs/mtk-protocol.md (section numbers below), as the
+ * DEVICE side only. Everything on the wire is big-endian (§0).
+ */
+
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "sf-mtk.h"
+#include "sf-sim-private.h"
+
+/* §2.2: the start sequence must complete within 300 ms (project contract:
+ * both modes). §2.0: the preloader says READY every 20 ms. */
+#define HANDSHAKE_WINDOW_MS  300
+#define READY_INTERVAL_MS    20
+/* At most this many READY bytes wait for a host that has not opened the
+ * port: the real preloader only talks while a tool is present (§2.0). */
+#define READY_BACKLOG        20
+
+/* Largest packet a host may ask for in 62/D6/DA2 (the contract uses 1 MiB). */
+#define MAX_PACKET           (16 * 1024 * 1024)
+/* Piece size for pacing and fault accounting (even, for the §3.7 checksum). */
+#define IO_CHUNK             (64 * 1024)
+/* One §6.10 progress round per this much erased. */
+#define FORMAT_CHUNK         (G_GUINT64_CONSTANT (64) * 1024 * 1024)
+
+/* §6.2 project contract: the eMMC ID (also the CID in the §6.5 report). */
+static const guint8 emmc_id[SF_DA_EMMC_ID_LEN] = {
+  0x15, 0x01, 0x00, 0x4B, 0x41, 0x4C, 0x41, 0x35, 0x32, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+};
+
+/* §3.9 GET_ME_ID: any 16 bytes will do. */
+static const guint8 me_id[16] = {
+  0x53, 0x46, 0x53, 0x49, 0x4D, 0x2D, 0x36, 0x35, 0x37, 0x32, 0x2D, 0x4D, 0x45, 0x49, 0x44, 0x00,
+};
+
+/* ---- wire helpers ------------------------------------------------------- */
+
+static void
+put_be16 (guint8  *p,
+          guint16  v)
+{
+  p[0] = v >> 8;
+  p[1] = v & 0xFF;
+}
+
+static void
+put_be32 (guint8  *p,
+          guint32  v)
+{
+  put_be16 (p, v >> 16);
+  put_be16 (p + 2, v & 0xFFFF);
+}
+
+static void
+put_be64 (guint8  *p,
+          guint64  v)
+{
+  put_be32 (p, v >> 32);
+  put_be32 (p + 4, v & 0xFFFFFFFF);
+}
+
+static guint16
+get_be16 (const guint8 *p)
+{
+  return (guint16) (p[0] << 8 | p[1]);
+}
+
+static guint32
+get_be32 (const guint8 *p)
+{
+  return (guint32) get_be16 (p) << 16 | get_be16 (p + 2);
+}
+
+static guint64
+get_be64 (const guint8 *p)
+{
+  return (guint64) get_be32 (p) << 32 | get_be32 (p + 4);
+}
+
+static gboolean
+send_u8 (SfSim  *self,
+         guint8  v)
+{
+  return sf_sim_send (self, &v, 1);
+}
+
+static gboolean
+send_u16 (SfSim   *self,
+          guint16  v)
+{
+  guint8 b[2];
+
+  put_be16 (b, v);
+  return sf_sim_send (self, b, sizeof b);
+}
+
+static gboolean
+send_u32 (SfSim   *self,
+          guint32  v)
+{
+  guint8 b[4];
+
+  put_be32 (b, v);
+  return sf_sim_send (self, b, sizeof b);
+}
+
+static gboolean
+recv_u8 (SfSim  *self,
+         guint8 *v)
+{
+  return sf_sim_recv (self, v, 1);
+}
+
+/* §0: every u32 parameter of a BootROM command is echoed byte for byte. */
+static gboolean
+recv_echo_u32 (SfSim   *self,
+               guint32 *v)
+{
+  guint8 b[4];
+
+  if (!sf_sim_recv (self, b, sizeof b) || !sf_sim_send (self, b, sizeof b))
+    return FALSE;
+  *v = get_be32 (b);
+  return TRUE;
+}
+
+static guint32
+reg_get (SfSim   *self,
+         guint32  addr)
+{
+  return GPOINTER_TO_UINT (g_hash_table_lookup (self->regs, GUINT_TO_POINTER (addr)));
+}
+
+static void
+reg_set (SfSim   *self,
+         guint32  addr,
+         guint32  value)
+{
+  g_hash_table_insert (self->regs, GUINT_TO_POINTER (addr), GUINT_TO_POINTER (value));
+}
+
+/* ---- §2 start handshake ------------------------------------------------- */
+
+/* §2.2 device rule. @deadline (monotonic µs) ends the window; -1 opens it
+ * at the first byte (BootROM). TRUE once A0 0A 50 05 went through; FALSE
+ * on timeout or when the session is over (self->end set). */
+static gboolean
+run_start_sequence (SfSim  *self,
+                    gint64  deadline)
+{
+  static const guint8 seq[4] = {
+    SF_MTK_HANDSHAKE_0, SF_MTK_HANDSHAKE_1, SF_MTK_HANDSHAKE_2, SF_MTK_HANDSHAKE_3,
+  };
+  guint i = 0;
+
+  while (i < G_N_ELEMENTS (seq)) {
+    int timeout = -1;
+    guint8 reply;
+    guint8 c;
+
+    if (deadline >= 0) {
+      gint64 left = deadline - g_get_monotonic_time ();
+
+      timeout = left <= 0 ? 0 : (int) ((left + 999) / 1000);
+    }
+    if (sf_sim_recv_timeout (self, &c, 1, timeout) != 1)
+      return FALSE;
+    if (deadline < 0)
+      deadline = g_get_monotonic_time () + HANDSHAKE_WINDOW_MS * G_TIME_SPAN_MILLISECOND;
+
+    if (c == seq[i]) {
+      reply = (guint8) ~c;
+      i++;
+    } else {
+      /* A mismatching A0 resets too; it does not start a new match. */
+      reply = (guint8) (c + 1);
+      i = 0;
+    }
+    if (!send_u8 (self, reply))
+      return FALSE;
+  }
+  return TRUE;
+}
+
+static gboolean
+wait_for_tool (SfSim *self)
+{
+  if (self->opts.mode == SF_SIM_MODE_BROM) {
+    /* The BootROM waits silently; a window that expires just resets i. */
+    while (!run_start_sequence (self, -1)) {
+      if (self->end != SF_SIM_END_NONE)
+        return FALSE;
+      g_debug ("start sequence timed out, waiting again");
+    }
+    return TRUE;
+  }
+
+  /* §2.0 preloader: READY every 20 ms until a byte arrives; a first A0 is
+   * swallowed and opens the 300 ms window; anything else would be a meta
+   * mode token, which this phone ignores. */
+  for (;;) {
+    gint64 deadline;
+
+    for (;;) {
+      guint8 c;
+      int r;
+
+      sf_sim_trim_output (self, READY_BACKLOG);
+      sf_sim_send_try (self, SF_MTK_PRELOADER_READY, strlen (SF_MTK_PRELOADER_READY));
+      r = sf_sim_recv_timeout (self, &c, 1, READY_INTERVAL_MS);
+      if (r < 0)
+        return FALSE;
+      if (r == 1 && c == SF_MTK_HANDSHAKE_0)
+        break;
+      if (r == 1)
+        g_debug ("preloader: ignoring byte %02X before the handshake", c);
+    }
+
+    deadline = g_get_monotonic_time () + HANDSHAKE_WINDOW_MS * G_TIME_SPAN_MILLISECOND;
+    if (run_start_sequence (self, deadline))
+      return TRUE;
+    if (self->end != SF_SIM_END_NONE)
+      return FALSE;
+    g_debug ("preloader: ignore garbage, back to READY");
+  }
+}
+
+/* ---- §3 BootROM / preloader commands ------------------------------------ */
+
+/* §3.5: PL6582's argument checks; non-zero means "send only this status". */
+static guint16
+check_mem_args (guint32 addr,
+                guint32 count,
+                guint   unit)
+{
+  if (addr % unit != 0)
+    return SF_BROM_STATUS_MISALIGNED;
+  if (count == 0)
+    return SF_BROM_STATUS_ZERO_LENGTH;
+  if ((guint64) addr + (guint64) count * unit > G_GUINT64_CONSTANT (0x100000000))
+    return SF_BROM_STATUS_OVERFLOW;
+  return SF_BROM_STATUS_OK;
+}
+
+/* §3.5 READ32 D1 / READ16 D0 */
+static gboolean
+brom_read_mem (SfSim  *self,
+               guint8  cmd)
+{
+  guint unit = cmd == SF_BROM_CMD_READ32 ? 4 : 2;
+  guint32 addr = 0;
+  guint32 count = 0;
+  guint16 status;
+
+  if (!send_u8 (self, cmd) || !recv_echo_u32 (self, &addr) || !recv_echo_u32 (self, &count))
+    return FALSE;
+  status = check_mem_args (addr, count, unit);
+  if (status != SF_BROM_STATUS_OK)
+    return send_u16 (self, status);
+  if (!send_u16 (self, SF_BROM_STATUS_OK))
+    return FALSE;
+  for (guint32 i = 0; i < count; i++) {
+    guint32 value = reg_get (self, addr + i * unit);
+
+    if (!(unit == 4 ? send_u32 (self, value) : send_u16 (self, value & 0xFFFF)))
+      return FALSE;
+  }
+  return send_u16 (self, SF_BROM_STATUS_OK);
+}
+
+/* §3.6 WRITE32 D4 / WRITE16 D2 / WRITE16_NO_ECHO D3 */
+static gboolean
+brom_write_mem (SfSim   *self,
+                guint8   cmd,
+                guint16  ok_status)
+{
+  guint unit = cmd == SF_BROM_CMD_WRITE32 ? 4 : 2;
+  gboolean echo = cmd != SF_BROM_CMD_WRITE16_NO_ECHO;
+  guint32 addr = 0;
+  guint32 count = 0;
+  guint16 status;
+
+  if (!send_u8 (self, cmd) || !recv_echo_u32 (self, &addr) || !recv_echo_u32 (self, &count))
+    return FALSE;
+  status = check_mem_args (addr, count, unit);
+  if (status != SF_BROM_STATUS_OK)
+    return send_u16 (self, status);
+  if (!send_u16 (self, ok_status))
+    return FALSE;
+  for (guint32 i = 0; i < count; i++) {
+    guint8 b[4];
+
+    if (!sf_sim_recv (self, b, unit) || (echo && !sf_sim_send (self, b, unit)))
+      return FALSE;
+    reg_set (self, addr + i * unit, unit == 4 ? get_be32 (b) : get_be16 (b));
+    g_debug ("write%u [%08X] = %0*X", unit * 8, addr + i * unit, unit * 2,
+             unit == 4 ? get_be32 (b) : get_be16 (b));
+  }
+  return send_u16 (self, ok_status);
+}
+
+/* §3.7 SEND_DA D7: any payload is accepted; the checksum is the XOR of the
+ * bytes as little-endian u16 words (an odd last byte as 0x00XX), sent
+ * big-endian. */
+static gboolean
+brom_send_da (SfSim *self)
+{
+  g_autofree guint8 *buf = NULL;
+  guint32 addr = 0;
+  guint32 len = 0;
+  guint32 sig_len = 0;
+  guint16 checksum = 0;
+  guint32 done = 0;
+
+  if (!send_u8 (self, SF_BROM_CMD_SEND_DA) ||
+      !recv_echo_u32 (self, &addr) || !recv_echo_u32 (self, &len) || !recv_echo_u32 (self, &sig_len))
+    return FALSE;
+  g_debug ("SEND_DA addr %08X len %u sig %u", addr, len, sig_len);
+  if (len == 0)
+    return send_u16 (self, SF_BROM_STATUS_DA_LEN_IS_ZERO);
+  if (sig_len > len)
+    return send_u16 (self, SF_BROM_STATUS_DA_SIG_LEN_EXCEED);
+  if (!send_u16 (self, SF_BROM_STATUS_OK))
+    return FALSE;
+
+  buf = g_malloc (IO_CHUNK);
+  while (done < len) {
+    guint32 n = MIN (IO_CHUNK, len - done);
+
+    if (!sf_sim_recv (self, buf, n) || !sf_sim_pace (self, n))
+      return FALSE;
+    /* IO_CHUNK is even, so only the very last piece can be odd. */
+    for (guint32 i = 0; i + 1 < n; i += 2)
+      checksum ^= (guint16) (buf[i] | buf[i + 1] << 8);
+    if (n % 2 != 0)
+      checksum ^= buf[n - 1];
+    done += n;
+  }
+
+  if (self->opts.faults.bad_checksum)
+    checksum ^= 0x0001;
+  if (!send_u16 (self, checksum) || !send_u16 (self, SF_BROM_STATUS_OK))
+    return FALSE;
+  self->da_sent = TRUE;
+  return TRUE;
+}
+
+/* §3.8 JUMP_DA D5: refused (DA_NOT_EXIST) without an earlier SEND_DA. */
+static gboolean
+brom_jump_da (SfSim    *self,
+              gboolean *jumped)
+{
+  guint32 addr = 0;
+
+  *jumped = FALSE;
+  if (!send_u8 (self, SF_BROM_CMD_JUMP_DA) || !recv_echo_u32 (self, &addr))
+    return FALSE;
+  if (!self->da_sent) {
+    g_debug ("JUMP_DA %08X refused: no DA was sent", addr);
+    return send_u16 (self, SF_BROM_STATUS_DA_NOT_EXIST);
+  }
+  if (!send_u16 (self, SF_BROM_STATUS_OK))
+    return FALSE;
+  g_debug ("JUMP_DA %08X", addr);
+  *jumped = TRUE;
+  return TRUE;
+}
+
+/* Runs commands until JUMP_DA succeeds (TRUE) or the session ends. */
+static gboolean
+brom_loop (SfSim *self)
+{
+  gboolean brom = self->opts.mode == SF_SIM_MODE_BROM;
+  /* §3.6 project contract: 0001 from the BootROM, 0000 from the preloader. */
+  guint16 write_status = brom ? 0x0001 : 0x0000;
+  guint16 hw_code = self->opts.faults.wrong_chip >= 0 ?
+                    (guint16) self->opts.faults.wrong_chip : self->opts.hw_code;
+
+  for (;;) {
+    gboolean ok = TRUE;
+    guint8 cmd;
+
+    if (!recv_u8 (self, &cmd))
+      return FALSE;
+    g_debug ("%s command %02X", brom ? "BROM" : "preloader", cmd);
+
+    switch (cmd) {
+    case SF_BROM_CMD_GET_HW_CODE: {
+      guint8 r[5] = { cmd, 0, 0, 0x00, 0x00 };
+
+      put_be16 (r + 1, hw_code);
+      ok = sf_sim_send (self, r, sizeof r);
+      break;
+    }
+    case SF_BROM_CMD_GET_HW_SW_VER: {
+      guint8 r[9] = { cmd };
+
+      put_be16 (r + 1, SF_SIM_HW_SUB_CODE);
+      put_be16 (r + 3, SF_SIM_HW_VER);
+      put_be16 (r + 5, SF_SIM_SW_VER);
+      put_be16 (r + 7, SF_BROM_STATUS_OK);
+      ok = sf_sim_send (self, r, sizeof r);
+      break;
+    }
+    case SF_BROM_CMD_GET_BL_VER:
+      /* §2.4: the BootROM echoes; the preloader answers its version, no echo. */
+      ok = send_u8 (self, brom ? SF_BROM_BL_VER_IS_BROM : SF_PRELOADER_BL_VER_SIM);
+      break;
+    case SF_BROM_CMD_GET_VERSION:
+      /* §2.4: the preloader has no handler, so this is only the echo. */
+      ok = send_u8 (self, brom ? SF_BROM_VERSION_SIM : SF_BROM_CMD_GET_VERSION);
+      break;
+    case SF_BROM_CMD_GET_TARGET_CONFIG: {
+      guint8 r[7] = { cmd, 0, 0, 0, 0, 0, 0 };  /* no SBC/SLA/DAA, status OK */
+
+      ok = sf_sim_send (self, r, sizeof r);
+      break;
+    }
+    case SF_BROM_CMD_READ16:
+    case SF_BROM_CMD_READ32:
+      ok = brom_read_mem (self, cmd);
+      break;
+    case SF_BROM_CMD_WRITE16:
+    case SF_BROM_CMD_WRITE16_NO_ECHO:
+    case SF_BROM_CMD_WRITE32:
+      ok = brom_write_mem (self, cmd, write_status);
+      break;
+    case SF_BROM_CMD_SEND_DA:
+      ok = brom_send_da (self);
+      break;
+    case SF_BROM_CMD_JUMP_DA: {
+      gboolean jumped = FALSE;
+
+      if (!brom_jump_da (self, &jumped))
+        return FALSE;
+      if (jumped)
+        return TRUE;
+      break;
+    }
+    case SF_BROM_CMD_UART1_LOG_EN: {
+      guint8 r[3] = { cmd, 0, 0 };
+
+      ok = sf_sim_send (self, r, sizeof r);
+      break;
+    }
+    case SF_BROM_CMD_GET_ME_ID: {
+      guint8 r[1 + 4 + sizeof me_id + 2] = { cmd };
+
+      put_be32 (r + 1, sizeof me_id);
+      memcpy (r + 5, me_id, sizeof me_id);
+      ok = sf_sim_send (self, r, sizeof r);
+      break;
+    }
+    case SF_BROM_CMD_GET_PL_CAP:
+      if (!brom) {
+        guint8 r[9] = { cmd };  /* cap0 = cap1 = 0 */
+
+        ok = sf_sim_send (self, r, sizeof r);
+        break;
+      }
+      G_GNUC_FALLTHROUGH;
+    default:
+      /* §3.9 project contract: echo an unknown command, nothing more. */
+      ok = send_u8 (self, cmd);
+      break;
+    }
+    if (!ok)
+      return FALSE;
+  }
+}
+
+/* ---- §6 legacy DA ------------------------------------------------------- */
+
+static SfSimStore *
+store_for_part (SfSim  *self,
+                guint8  part)
+{
+  if (self->opts.faults.no_emmc)
+    return NULL;
+  switch (part) {
+  case SF_EMMC_PART_BOOT1:
+    return &self->stores[SF_SIM_STORE_BOOT1];
+  case SF_EMMC_PART_BOOT2:
+    return &self->stores[SF_SIM_STORE_BOOT2];
+  case SF_EMMC_PART_USER:
+    return &self->stores[SF_SIM_STORE_USER];
+  default:
+    return NULL;
+  }
+}
+
+static gboolean
+range_ok (const SfSimStore *store,
+          guint64           addr,
+          guint64           len)
+{
+  return addr <= store->size && len <= store->size - addr;
+}
+
+/* Bytes left before the unplug or stall fault fires, or -1. */
+static gint64
+fault_budget (SfSim    *self,
+              gboolean *unplug)
+{
+  const SfSimFaults *f = &self->opts.faults;
+  gint64 moved = (gint64) self->flash_bytes;
+  gint64 budget = -1;
+
+  *unplug = FALSE;
+  if (f->unplug_after >= 0 && !self->unplug_fired) {
+    budget = MAX (f->unplug_after - moved, 0);
+    *unplug = TRUE;
+  }
+  if (f->stall_after >= 0 && (budget < 0 || MAX (f->stall_after - moved, 0) < budget)) {
+    budget = MAX (f->stall_after - moved, 0);
+    *unplug = FALSE;
+  }
+  return budget;
+}
+
+/* Moves flash data (62 payload in, D6 data out), paced, and fires the
+ * unplug/stall faults as soon as their byte count is reached, before any
+ * reply to the packet: the host never sees that packet acknowledged. */
+static gboolean
+move_flash_data (SfSim    *self,
+                 guint8   *buf,
+                 gsize     len,
+                 gboolean  receive)
+{
+  gsize done = 0;
+
+  for (;;) {
+    gboolean unplug = FALSE;
+    gint64 budget = fault_budget (self, &unplug);
+    gsize n;
+
+    if (budget == 0) {
+      if (unplug) {
+        g_debug ("fault: unplugging after %" G_GUINT64_FORMAT " bytes", self->flash_bytes);
+        self->unplug_fired = TRUE;
+        self->end = SF_SIM_END_UNPLUG;
+      } else {
+        g_debug ("fault: stalling after %" G_GUINT64_FORMAT " bytes", self->flash_bytes);
+        sf_sim_hang (self);
+      }
+      return FALSE;
+    }
+    if (done == len)
+      return TRUE;
+
+    n = MIN (len - done, IO_CHUNK);
+    if (budget > 0 && (guint64) budget < n)
+      n = (gsize) budget;
+    if (!(receive ? sf_sim_recv (self, buf + done, n) : sf_sim_send (self, buf + done, n)))
+      return FALSE;
+    sf_sim_add_flash_bytes (self, n);
+    done += n;
+    if (!sf_sim_pace (self, n))
+      return FALSE;
+  }
+}
+
+static guint16
+byte_sum (const guint8 *buf,
+          gsize         len)
+{
+  guint32 sum = 0;
+
+  for (gsize i = 0; i < len; i++)
+    sum += buf[i];
+  return sum & 0xFFFF;
+}
+
+static gboolean
+pwrite_all (int           fd,
+            const guint8 *buf,
+            gsize         len,
+            guint64       offset)
+{
+  while (len > 0) {
+    ssize_t n = pwrite (fd, buf, len, (off_t) offset);
+
+    if (n < 0 && errno == EINTR)
+      continue;
+    if (n <= 0)
+      return FALSE;
+    buf += n;
+    len -= (gsize) n;
+    offset += (guint64) n;
+  }
+  return TRUE;
+}
+
+static gboolean
+pread_all (int      fd,
+           guint8  *buf,
+           gsize    len,
+           guint64  offset)
+{
+  while (len > 0) {
+    ssize_t n = pread (fd, buf, len, (off_t) offset);
+
+    if (n < 0 && errno == EINTR)
+      continue;
+    if (n < 0)
+      return FALSE;
+    if (n == 0) {
+      /* Past the end of a file grown by hand: reads as erased. */
+      memset (buf, 0, len);
+      return TRUE;
+    }
+    buf += n;
+    len -= (gsize) n;
+    offset += (guint64) n;
+  }
+  return TRUE;
+}
+
+/* Erased eMMC reads as zeros: punch a hole (keeps the file sparse), or
+ * write zeros where the file system cannot. */
+static gboolean
+erase_range (SfSimStore *store,
+             guint64     offset,
+             guint64     len)
+{
+  static const guint8 zeros[IO_CHUNK];
+
+  if (len == 0)
+    return TRUE;
+  if (fallocate (store->fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE,
+                 (off_t) offset, (off_t) len) == 0)
+    return TRUE;
+  if (errno != EOPNOTSUPP && errno != ENOSYS)
+    return FALSE;
+  while (len > 0) {
+    gsize n = (gsize) MIN (len, sizeof zeros);
+
+    if (!pwrite_all (store->fd, zeros, n, offset))
+      return FALSE;
+    offset += n;
+    len -= n;
+  }
+  return TRUE;
+}
+
+/* §6.8 SDMMC_WRITE_DATA 62. Errors: §6.8 defines no error exchange, so a
+ * refused header gets NACK (A5) instead of ACK, and a refused packet (bad
+ * checksum, write-error-at, a storage error) gets NACK instead of 69; the
+ * rest of that command is abandoned and the phone goes back to its command
+ * loop. Either way the host sees something other than the 5A/69 it needs. */
+static gboolean
+da_write (SfSim *self)
+{
+  g_autofree guint8 *buf = NULL;
+  const SfSimFaults *f = &self->opts.faults;
+  SfSimStore *store;
+  guint8 hdr[22];
+  guint8 storage;
+  guint8 part;
+  guint64 addr;
+  guint64 len;
+  guint32 packet_size;
+
+  if (!sf_sim_recv (self, hdr, sizeof hdr))
+    return FALSE;
+  storage = hdr[0];
+  part = hdr[1];
+  addr = get_be64 (hdr + 2);
+  len = get_be64 (hdr + 10);
+  packet_size = get_be32 (hdr + 18);
+  store = store_for_part (self, part);
+  g_debug ("WRITE storage %u part %u addr 0x%" G_GINT64_MODIFIER "X len 0x%"
+           G_GINT64_MODIFIER "X packet 0x%X", storage, part, addr, len, packet_size);
+
+  if ((storage != SF_DA_STORAGE_EMMC && storage != SF_DA_STORAGE_EMMC_ALT) ||
+      store == NULL || packet_size == 0 || packet_size > MAX_PACKET ||
+      !range_ok (store, addr, len)) {
+    g_debug ("WRITE refused");
+    return send_u8 (self, SF_DA_NACK);
+  }
+  if (!send_u8 (self, SF_DA_ACK))
+    return FALSE;
+  if (len == 0)
+    return TRUE;
+
+  buf = g_malloc ((gsize) MIN (packet_size, len));
+  for (guint64 off = 0; off < len;) {
+    gsize n = (gsize) MIN (packet_size, len - off);
+    guint64 at = addr + off;
+    guint8 sum[2];
+    guint8 ack;
+
+    if (!recv_u8 (self, &ack))
+      return FALSE;
+    if (ack != SF_DA_ACK) {
+      g_debug ("WRITE: expected 5A before a packet, got %02X", ack);
+      return send_u8 (self, SF_DA_NACK);
+    }
+    if (!move_flash_data (self, buf, n, TRUE) || !sf_sim_recv (self, sum, sizeof sum))
+      return FALSE;
+    if (get_be16 (sum) != byte_sum (buf, n)) {
+      g_debug ("WRITE: packet checksum %04X, expected %04X", get_be16 (sum), byte_sum (buf, n));
+      return send_u8 (self, SF_DA_NACK);
+    }
+    if (f->write_error_at >= 0 && part == SF_EMMC_PART_USER &&
+        (guint64) f->write_error_at >= at && (guint64) f->write_error_at < at + n) {
+      g_debug ("fault: write error at 0x%" G_GINT64_MODIFIER "X", (guint64) f->write_error_at);
+      return send_u8 (self, SF_DA_NACK);
+    }
+    if (!pwrite_all (store->fd, buf, n, at)) {
+      g_warning ("Cannot write %zu bytes at 0x%" G_GINT64_MODIFIER "X of part %u: %s",
+                 n, at, part, g_strerror (errno));
+      return send_u8 (self, SF_DA_NACK);
+    }
+    if (!send_u8 (self, SF_DA_CONT_CHAR))
+      return FALSE;
+    off += n;
+  }
+  return TRUE;
+}
+
+/* §6.9 READ D6, from the part chosen with 60. A refused read gets NACK;
+ * the host then sends a byte (mtkclient: A5) and reads a u32 error. */
+static gboolean
+da_read (SfSim *self)
+{
+  g_autofree guint8 *buf = NULL;
+  SfSimStore *store = store_for_part (self, self->part);
+  guint8 hdr[22];
+  guint8 storage;
+  guint64 addr;
+  guint64 len;
+  guint32 packet_size;
+
+  if (!sf_sim_recv (self, hdr, sizeof hdr))
+    return FALSE;
+  storage = hdr[1];
+  addr = get_be64 (hdr + 2);
+  len = get_be64 (hdr + 10);
+  packet_size = get_be32 (hdr + 18);
+  g_debug ("READ storage %u part %u addr 0x%" G_GINT64_MODIFIER "X len 0x%"
+           G_GINT64_MODIFIER "X packet 0x%X", storage, self->part, addr, len, packet_size);
+
+  /* Storage 01 would be NAND here (§6.1), which this phone does not have. */
+  if (storage != SF_DA_STORAGE_EMMC || store == NULL || packet_size == 0 ||
+      packet_size > MAX_PACKET || !range_ok (store, addr, len)) {
+    guint8 answer;
+
+    g_debug ("READ refused");
+    if (!send_u8 (self, SF_DA_NACK) || !recv_u8 (self, &answer))
+      return FALSE;
+    return send_u32 (self, self->opts.faults.no_emmc ? SF_DA_STATUS_DEVICE_NOT_FOUND
+                                                     : SF_DA_STATUS_UNDEFINED_ERROR);
+  }
+  if (!send_u8 (self, SF_DA_ACK))
+    return FALSE;
+  if (len == 0)
+    return TRUE;
+
+  buf = g_malloc ((gsize) MIN (packet_size, len));
+  for (guint64 off = 0; off < len;) {
+    gsize n = (gsize) MIN (packet_size, len - off);
+    guint8 ack;
+
+    if (!pread_all (store->fd, buf, n, addr + off)) {
+      g_warning ("Cannot read %zu bytes at 0x%" G_GINT64_MODIFIER "X of part %u: %s",
+                 n, addr + off, self->part, g_strerror (errno));
+      memset (buf, 0, n);
+    }
+    if (!move_flash_data (self, buf, n, FALSE) || !send_u16 (self, byte_sum (buf, n)) ||
+        !recv_u8 (self, &ack))
+      return FALSE;
+    if (ack != SF_DA_ACK) {
+      g_debug ("READ: host answered %02X, stopping", ack);
+      return TRUE;
+    }
+    off += n;
+  }
+  return TRUE;
+}
+
+/* §6.10 FORMAT D4, on the part chosen with 60. A refused format gets NACK
+ * where the first progress round's 5A would be. */
+static gboolean
+da_format (SfSim *self)
+{
+  SfSimStore *store = store_for_part (self, self->part);
+  guint8 hdr[20];
+  guint64 addr;
+  guint64 len;
+  guint64 done = 0;
+
+  if (!sf_sim_recv (self, hdr, sizeof hdr))
+    return FALSE;
+  addr = get_be64 (hdr + 4);
+  len = get_be64 (hdr + 12);
+  g_debug ("FORMAT storage %u part %u addr 0x%" G_GINT64_MODIFIER "X len 0x%"
+           G_GINT64_MODIFIER "X", hdr[0], self->part, addr, len);
+
+  if (hdr[0] != SF_DA_STORAGE_EMMC || store == NULL || !range_ok (store, addr, len)) {
+    g_debug ("FORMAT refused");
+    return send_u8 (self, SF_DA_NACK);
+  }
+
+  for (;;) {
+    guint64 n = MIN (FORMAT_CHUNK, len - done);
+    guint8 round[2 + 4 + 1] = { SF_DA_ACK, SF_DA_ACK, 0, 0, 0, 0, 0 };
+    guint8 ack;
+
+    if (!erase_range (store, addr + done, n)) {
+      g_warning ("Cannot erase at 0x%" G_GINT64_MODIFIER "X of part %u: %s",
+                 addr + done, self->part, g_strerror (errno));
+      return send_u8 (self, SF_DA_NACK);
+    }
+    done += n;
+    round[6] = len == 0 ? SF_DA_FORMAT_PROGRESS_DONE : (guint8) (done * 100 / len);
+    if (!sf_sim_send (self, round, sizeof round) || !recv_u8 (self, &ack))
+      return FALSE;
+    if (ack != SF_DA_ACK) {
+      g_debug ("FORMAT: host answered %02X, stopping", ack);
+      return TRUE;
+    }
+    if (round[6] == SF_DA_FORMAT_PROGRESS_DONE)
+      break;
+  }
+  return send_u8 (self, SF_DA_ACK) && send_u8 (self, SF_DA_ACK);
+}
+
+/* §6.12 SDMMC_READ_PMT A5: this phone has no PMT yet, length 0. */
+static gboolean
+da_read_pmt (SfSim *self)
+{
+  guint8 ack;
+
+  if (!send_u8 (self, SF_DA_ACK) || !send_u32 (self, 0) || !recv_u8 (self, &ack))
+    return FALSE;
+  if (ack != SF_DA_ACK)
+    return TRUE;
+  return recv_u8 (self, &ack);
+}
+
+static void
+da_loop (SfSim *self)
+{
+  for (;;) {
+    gboolean ok = TRUE;
+    guint8 cmd;
+
+    if (!recv_u8 (self, &cmd))
+      return;
+    g_debug ("DA command %02X", cmd);
+
+    switch (cmd) {
+    case SF_DA_CMD_USB_CHECK_STATUS: {
+      /* §6.6 project contract: already high speed. */
+      guint8 r[2] = { SF_DA_ACK, 0x01 };
+
+      ok = sf_sim_send (self, r, sizeof r);
+      break;
+    }
+    case SF_DA_CMD_USB_SETUP_PORT: {
+      guint8 speed;
+
+      ok = recv_u8 (self, &speed) && send_u8 (self, SF_DA_ACK);
+      break;
+    }
+    case SF_DA_CMD_SDMMC_SWITCH_PART: {
+      guint8 part;
+
+      ok = send_u8 (self, SF_DA_ACK) && recv_u8 (self, &part);
+      if (ok && store_for_part (self, part) != NULL) {
+        self->part = part;
+        ok = send_u8 (self, SF_DA_ACK);
+      } else if (ok) {
+        g_debug ("SWITCH_PART %u refused", part);
+        ok = send_u8 (self, SF_DA_NACK);
+      }
+      break;
+    }
+    case SF_DA_CMD_SDMMC_WRITE_DATA:
+      ok = da_write (self);
+      break;
+    case SF_DA_CMD_READ:
+      ok = da_read (self);
+      break;
+    case SF_DA_CMD_FORMAT:
+      ok = da_format (self);
+      break;
+    case SF_DA_CMD_READ_REG32: {
+      guint8 b[4];
+
+      ok = sf_sim_recv (self, b, sizeof b) &&
+           send_u32 (self, reg_get (self, get_be32 (b))) && send_u8 (self, SF_DA_ACK);
+      break;
+    }
+    case SF_DA_CMD_WRITE_REG32: {
+      guint8 b[8];
+
+      ok = sf_sim_recv (self, b, sizeof b);
+      if (ok) {
+        reg_set (self, get_be32 (b), get_be32 (b + 4));
+        ok = send_u8 (self, SF_DA_ACK);
+      }
+      break;
+    }
+    case SF_DA_CMD_SDMMC_READ_PMT:
+      ok = da_read_pmt (self);
+      break;
+    case SF_DA_CMD_FINISH: {
+      /* §6.11 project contract: 5A, mode u32, 5A, then the phone leaves. */
+      guint8 mode[4];
+
+      if (send_u8 (self, SF_DA_ACK) && sf_sim_recv (self, mode, sizeof mode) &&
+          send_u8 (self, SF_DA_ACK)) {
+        g_debug ("FINISH mode %u", get_be32 (mode));
+        self->end = SF_SIM_END_FINISH;
+      }
+      return;
+    }
+    default:
+      ok = send_u8 (self, SF_DA_UNKNOWN_CMD);
+      break;
+    }
+    if (!ok)
+      return;
+  }
+}
+
+/* §6.3, the 0xBC3 path for the dram-fail fault: the DA asks for EMI
+ * settings, NACKs the ENABLE_DRAM (E8) that brings them, and is dead from
+ * then on (no reads, no replies): S_FT_ENABLE_DRAM_FAIL (4032). */
+static void
+da_dram_fail (SfSim *self)
+{
+  guint8 r[4 + 4 + 16 + 4 + 2] = { 0 };
+  guint8 cmd;
+  guint8 version[4];
+
+  put_be32 (r, SF_DA_STATUS_RAM_ERROR);
+  memcpy (r + 8, emmc_id, sizeof emmc_id);
+  put_be32 (r + 24, SF_DA_STATUS_DEVICE_NOT_FOUND);
+  put_be16 (r + 28, 0);
+  if (!sf_sim_send (self, r, sizeof r) || !recv_u8 (self, &cmd))
+    return;
+  if (cmd == SF_DA_CMD_ENABLE_DRAM) {
+    if (!sf_sim_recv (self, version, sizeof version) || !send_u8 (self, SF_DA_NACK))
+      return;
+  }
+  g_debug ("fault: DRAM init failed, the DA is dead");
+  sf_sim_hang (self);
+}
+
+/* §6.4: DA2 arrives in packets; any payload is accepted. */
+static gboolean
+da2_upload (SfSim *self)
+{
+  g_autofree guint8 *buf = g_malloc (IO_CHUNK);
+
+  for (;;) {
+    guint8 hdr[12];
+    guint32 len;
+    guint32 packet_size;
+    guint8 ack;
+
+    if (!sf_sim_recv (self, hdr, sizeof hdr))
+      return FALSE;
+    len = get_be32 (hdr + 4);
+    packet_size = get_be32 (hdr + 8);
+    g_debug ("DA2 addr %08X len %u packet %u", get_be32 (hdr), len, packet_size);
+    if (packet_size == 0 || packet_size > MAX_PACKET) {
+      if (!send_u8 (self, SF_DA_NACK))
+        return FALSE;
+      continue;
+    }
+    if (!send_u8 (self, SF_DA_ACK))
+      return FALSE;
+
+    for (guint32 off = 0; off < len;) {
+      guint32 n = MIN (packet_size, len - off);
+
+      for (guint32 got = 0; got < n;) {
+        guint32 piece = MIN (IO_CHUNK, n - got);
+
+        if (!sf_sim_recv (self, buf, piece) || !sf_sim_pace (self, piece))
+          return FALSE;
+        got += piece;
+      }
+      if (!send_u8 (self, SF_DA_ACK))
+        return FALSE;
+      off += n;
+    }
+
+    /* The host's closing 5A; anything else is NACKed until it comes. */
+    for (;;) {
+      if (!recv_u8 (self, &ack))
+        return FALSE;
+      if (ack == SF_DA_ACK)
+        break;
+      if (!send_u8 (self, SF_DA_NACK))
+        return FALSE;
+    }
+    return send_u8 (self, SF_DA_ACK);
+  }
+}
+
+/* §6.5 project contract: the 222-byte DA2 report. */
+static void
+build_report (SfSim  *self,
+              guint8 *r)
+{
+  gboolean emmc = !self->opts.faults.no_emmc;
+  guint8 *p = r;
+
+  memset (r, 0, SF_DA2_REPORT_LEN);
+
+  /* NOR (28) */
+  put_be32 (p, SF_DA_STATUS_DEVICE_NOT_FOUND);
+  p += 28;
+  /* NAND (17), 32-bit layout: ret, cs, flash_id, size u32, 2 ids, 2 zero codes */
+  put_be32 (p, SF_DA_STATUS_DEVICE_NOT_FOUND);
+  put_be16 (p + 11, 2);
+  p += 17;
+  /* NAND2 (9) */
+  p += 9;
+  /* eMMC (92) */
+  if (emmc) {
+    put_be32 (p, SF_DA_STATUS_OK);
+    put_be64 (p + 4, SF_SIM_BOOT_SIZE);
+    put_be64 (p + 12, SF_SIM_BOOT_SIZE);
+    put_be64 (p + 20, 0x80000);
+    put_be64 (p + 60, self->stores[SF_SIM_STORE_USER].size);
+    memcpy (p + 68, emmc_id, sizeof emmc_id);
+  } else {
+    put_be32 (p, SF_DA_STATUS_DEVICE_NOT_FOUND);
+  }
+  p += 92;
+  /* SDC (28) */
+  p += 28;
+  /* config (38) */
+  put_be32 (p + 4, 0x00020000);
+  p[12] = 0x02;
+  put_be64 (p + 14, G_GUINT64_CONSTANT (0x20000000));
+  p += 38;
+  /* pass info (10) */
+  p[0] = SF_DA_ACK;
+  p[9] = SF_DA_SOC_OK;
+  p += 10;
+
+  g_assert (p - r == SF_DA2_REPORT_LEN);
+}
+
+static void
+da_session (SfSim *self)
+{
+  gboolean emmc = !self->opts.faults.no_emmc;
+  guint8 start[1 + 4 + 2 + 8 + 4 + SF_DA_EMMC_ID_LEN] = { SF_DA_SYNC_CHAR };
+  guint8 version[3] = { SF_DA_MAJOR_VER, SF_DA_MINOR_VER, 0x00 };
+  guint8 report[SF_DA2_REPORT_LEN];
+  guint8 config[SF_DA_STAGE2_CONFIG_LEN];
+  guint8 answer;
+
+  /* §6.2 project contract */
+  put_be32 (start + 1, SF_DA_STATUS_DEVICE_NOT_FOUND);
+  put_be16 (start + 5, 4);
+  put_be32 (start + 15, emmc ? SF_DA_STATUS_OK : SF_DA_STATUS_DEVICE_NOT_FOUND);
+  if (emmc)
+    memcpy (start + 19, emmc_id, sizeof emmc_id);
+  if (!sf_sim_send (self, start, sizeof start) || !recv_u8 (self, &answer) ||
+      !sf_sim_send (self, version, sizeof version))
+    return;
+
+  /* §6.3: 18 bytes, read and not validated */
+  if (!sf_sim_recv (self, config, sizeof config))
+    return;
+  g_debug ("stage-2 config: bromver %02X blver %02X", config[0], config[1]);
+  if (self->opts.faults.dram_fail) {
+    da_dram_fail (self);
+    return;
+  }
+  if (!send_u32 (self, SF_DA_STATUS_OK) || !da2_upload (self))
+    return;
+
+  build_report (self, report);
+  if (!sf_sim_send (self, report, sizeof report))
+    return;
+  da_loop (self);
+}
+
+/* A phone that runs Android: its ACM port is a modem that echoes what it
+ * gets and says OK to a carriage return, never the handshake's NOT. */
+static void
+run_powered_on (SfSim *self)
+{
+  static const char ok[] = "\r\nOK\r\n";
+
+  for (;;) {
+    guint8 c;
+
+    if (!recv_u8 (self, &c) || !send_u8 (self, c))
+      return;
+    if (c == '\r' && !sf_sim_send (self, ok, strlen (ok)))
+      return;
+  }
+}
+
+void
+sf_sim_device_run_session (SfSim *self)
+{
+  if (self->opts.faults.powered_on) {
+    run_powered_on (self);
+    return;
+  }
+  if (!wait_for_tool (self))
+    return;
+  g_debug ("start sequence done (%s)", self->opts.mode == SF_SIM_MODE_BROM ? "BROM" : "preloader");
+  if (!brom_loop (self))
+    return;
+  da_session (self);
+}
