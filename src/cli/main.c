@@ -21,6 +21,9 @@ static const struct {
 } commands[] = {
   { "scatter", sf_cli_scatter, N_("Print the partition map of a scatter file, firmware folder or archive") },
   { "plan", sf_cli_plan, N_("Print what a download scene would do, step by step, with byte counts") },
+  { "info", sf_cli_info, N_("Say what the connected phone is: chip, mode, storage sizes") },
+  { "download", sf_cli_download, N_("Write a firmware to a phone") },
+  { "readback", sf_cli_readback, N_("Read a partition of a phone into a file") },
   { "da", sf_cli_da, N_("Show what a download agent (DA) file holds") },
 };
 

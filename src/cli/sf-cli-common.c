@@ -127,6 +127,22 @@ sf_cli_open_firmware (const char  *path,
   return sf_firmware_open (file, NULL, error);
 }
 
+/* "a, b,,c" → { "a", "b", "c" } */
+GStrv
+sf_cli_split_list (const char *text)
+{
+  g_auto(GStrv) parts = g_strsplit (text, ",", -1);
+  g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
+
+  for (guint i = 0; parts[i] != NULL; i++) {
+    char *name = g_strstrip (parts[i]);
+
+    if (*name != '\0')
+      g_strv_builder_add (builder, name);
+  }
+  return g_strv_builder_end (builder);
+}
+
 void
 sf_cli_print_json (JsonNode *root)
 {

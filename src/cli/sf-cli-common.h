@@ -30,6 +30,12 @@ int        sf_cli_plan             (int           argc,
                                     char        **argv);
 int        sf_cli_da               (int           argc,
                                     char        **argv);
+int        sf_cli_info             (int           argc,
+                                    char        **argv);
+int        sf_cli_download         (int           argc,
+                                    char        **argv);
+int        sf_cli_readback         (int           argc,
+                                    char        **argv);
 
 /* Parses a subcommand's options; on a usage error prints it with the
  * "Try … --help" line and returns FALSE. */
@@ -51,6 +57,7 @@ SfFirmware *sf_cli_open_firmware   (const char      *path,
                                     GError         **error);
 
 void       sf_cli_print_json       (JsonNode        *root);
+GStrv      sf_cli_split_list       (const char      *text);
 /* JSON members: a NULL string becomes null; numbers are JSON integers. */
 void       sf_cli_json_string      (JsonBuilder     *builder,
                                     const char      *key,

@@ -12,21 +12,6 @@
 #include "sf-cli-common.h"
 #include "sf-plan.h"
 
-static GStrv
-split_partitions (const char *text)
-{
-  g_auto(GStrv) parts = g_strsplit (text, ",", -1);
-  g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
-
-  for (guint i = 0; parts[i] != NULL; i++) {
-    char *name = g_strstrip (parts[i]);
-
-    if (*name != '\0')
-      g_strv_builder_add (builder, name);
-  }
-  return g_strv_builder_end (builder);
-}
-
 static JsonNode *
 plan_to_json (SfPlan *plan)
 {
@@ -151,7 +136,7 @@ sf_cli_plan (int    argc,
   if (args[1] != NULL)
     return sf_cli_usage_error ("plan", _("give one firmware, not %u"), g_strv_length (args));
   if (partitions_text != NULL) {
-    partitions = split_partitions (partitions_text);
+    partitions = sf_cli_split_list (partitions_text);
     if (partitions[0] == NULL)
       return sf_cli_usage_error ("plan", _("--partitions names no partition"));
   }

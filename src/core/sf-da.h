@@ -21,7 +21,7 @@ G_BEGIN_DECLS
 /* How long the DA may stay silent (mtk-protocol.md §6; project choices). */
 #define SF_DA_SYNC_TIMEOUT_MS     2000    /* the C0 after JUMP_DA */
 #define SF_DA_REPLY_TIMEOUT_MS    5000    /* a command's answer */
-#define SF_DA_PACKET_TIMEOUT_MS   30000   /* a packet's ACK: flash writes take time */
+#define SF_DA_PACKET_TIMEOUT_MS   10000   /* a packet's ACK: a 1 MiB eMMC write takes well under 1 s */
 #define SF_DA_FORMAT_TIMEOUT_MS   120000  /* between two format progress reports */
 
 typedef enum {

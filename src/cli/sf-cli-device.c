@@ -1,0 +1,380 @@
+/* sf-cli-device.c — `info`, `download` and `readback`: the commands that talk to a phone
+ *
+ * Copyright 2026 The Scatterflash authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+#include <string.h>
+
+#include "sf-cli-common.h"
+#include "sf-cli-progress.h"
+#include "sf-da-file.h"
+#include "sf-flash-job.h"
+
+/* The options every device command has. */
+typedef struct {
+  char      *port;
+  char      *da;
+  char      *mode;
+  gboolean   json;
+} DeviceOptions;
+
+static void
+device_options_clear (DeviceOptions *o)
+{
+  g_free (o->port);
+  g_free (o->da);
+  g_free (o->mode);
+}
+
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (DeviceOptions, device_options_clear)
+
+static void
+add_device_entries (GOptionContext *context,
+                    DeviceOptions  *o)
+{
+  const GOptionEntry entries[] = {
+    { "port", 0, 0, G_OPTION_ARG_FILENAME, &o->port,
+      N_("The phone's serial port: /dev/ttyACM0, or the virtual phone's /dev/pts/N"), N_("PORT") },
+    { "da", 0, 0, G_OPTION_ARG_FILENAME, &o->da,
+      N_("Download agent file (default: one in the firmware folder, else the bundled one)"), N_("FILE") },
+    { "mode", 0, 0, G_OPTION_ARG_STRING, &o->mode,
+      N_("auto, brom or preloader (default: auto)"), N_("MODE") },
+    { "json", 0, 0, G_OPTION_ARG_NONE, &o->json, N_("Print one JSON event per line on stdout"), NULL },
+    { NULL }
+  };
+  GOptionGroup *group = g_option_group_new ("device", _("Phone options:"), _("Show phone options"), NULL, NULL);
+
+  g_option_group_add_entries (group, entries);
+  g_option_group_set_translation_domain (group, GETTEXT_PACKAGE);
+  g_option_context_add_group (context, group);
+}
+
+static gboolean
+parse_mode (const char *text,
+            SfBromMode *out)
+{
+  if (text == NULL || g_strcmp0 (text, "auto") == 0)
+    *out = SF_BROM_MODE_AUTO;
+  else if (g_strcmp0 (text, "brom") == 0)
+    *out = SF_BROM_MODE_BROM;
+  else if (g_strcmp0 (text, "preloader") == 0)
+    *out = SF_BROM_MODE_PRELOADER;
+  else
+    return FALSE;
+  return TRUE;
+}
+
+/* The bundled DA: next to the build tree's CLI, else where it is installed. */
+static GFile *
+bundled_da (void)
+{
+  g_autofree char *exe = g_file_read_link ("/proc/self/exe", NULL);
+
+  if (exe != NULL) {
+    g_autofree char *dir = g_path_get_dirname (exe);
+    g_autofree char *built = g_build_filename (dir, "..", "..", "tools", SF_BUNDLED_DA_NAME, NULL);
+
+    if (g_file_test (built, G_FILE_TEST_IS_REGULAR))
+      return g_file_new_for_path (built);
+  }
+  return g_file_new_build_filename (PKGDATADIR, SF_BUNDLED_DA_NAME, NULL);
+}
+
+/* A DA shipped in the firmware folder, as SP Flash Tool packages often do. */
+static GFile *
+firmware_da (const char *firmware)
+{
+  g_autofree char *dir = NULL;
+  g_autoptr(GDir) listing = NULL;
+  const char *name;
+
+  if (firmware == NULL)
+    return NULL;
+  dir = g_file_test (firmware, G_FILE_TEST_IS_DIR) ? g_strdup (firmware) : g_path_get_dirname (firmware);
+  listing = g_dir_open (dir, 0, NULL);
+  while (listing != NULL && (name = g_dir_read_name (listing)) != NULL) {
+    g_autofree char *lower = g_ascii_strdown (name, -1);
+
+    if (strstr (lower, "da") != NULL && g_str_has_suffix (lower, ".bin") &&
+        (strstr (lower, "allinone") != NULL || g_str_has_prefix (lower, "da") || strstr (lower, "_da") != NULL))
+      return g_file_new_build_filename (dir, name, NULL);
+  }
+  return NULL;
+}
+
+static GFile *
+choose_da (const DeviceOptions *o,
+           const char          *firmware)
+{
+  GFile *in_firmware;
+
+  if (o->da != NULL)
+    return g_file_new_for_commandline_arg (o->da);
+  in_firmware = firmware_da (firmware);
+  if (in_firmware != NULL)
+    return in_firmware;
+  return bundled_da ();
+}
+
+/* Checks the common options; returns 0 when fine, else the exit status. */
+static int
+check_device_options (const char          *command,
+                      const DeviceOptions *o,
+                      SfBromMode          *mode)
+{
+  if (o->port == NULL)
+    return sf_cli_usage_error (command, _("--port is required (the phone's /dev/ttyACM*)"));
+  if (!parse_mode (o->mode, mode))
+    return sf_cli_usage_error (command, _("unknown mode “%s”: use auto, brom or preloader"), o->mode);
+  return SF_EXIT_OK;
+}
+
+/* A DA file that cannot be read is the user's input to fix: say so (exit 2)
+ * before any phone is touched. */
+static int
+check_da (GFile *da)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(SfDaFile) file = sf_da_file_new (da, NULL, &error);
+
+  if (file == NULL)
+    return sf_cli_report_error (error);
+  return SF_EXIT_OK;
+}
+
+static int
+run_job (SfFlashJob    *job,
+         gboolean       json,
+         SfDeviceInfo **out_device)
+{
+  g_autoptr(SfWorker) worker = sf_worker_new ();
+
+  sf_worker_start (worker, "scatterflash-job", sf_flash_job_run, job, (GDestroyNotify) sf_flash_job_free);
+  return sf_cli_run_worker (worker, json, out_device);
+}
+
+/* ---- info ------------------------------------------------------------------- */
+
+static void
+print_device_json (const SfDeviceInfo *d)
+{
+  g_autoptr(JsonBuilder) b = json_builder_new ();
+  g_autoptr(JsonNode) root = NULL;
+
+  json_builder_begin_object (b);
+  sf_cli_json_string (b, "chip", d->chip);
+  sf_cli_json_uint (b, "hw_code", d->hw_code);
+  sf_cli_json_uint (b, "hw_sub_code", d->hw_sub_code);
+  sf_cli_json_uint (b, "hw_version", d->hw_ver);
+  sf_cli_json_uint (b, "sw_version", d->sw_ver);
+  sf_cli_json_string (b, "mode", d->is_brom ? "brom" : "preloader");
+  sf_cli_json_string (b, "storage", d->storage);
+  sf_cli_json_uint (b, "boot1_size", d->boot1_size);
+  sf_cli_json_uint (b, "boot2_size", d->boot2_size);
+  sf_cli_json_uint (b, "rpmb_size", d->rpmb_size);
+  sf_cli_json_uint (b, "user_size", d->user_size);
+  sf_cli_json_uint (b, "ram_size", d->ram_size);
+  json_builder_end_object (b);
+  root = json_builder_get_root (b);
+  sf_cli_print_json (root);
+}
+
+int
+sf_cli_info (int    argc,
+             char **argv)
+{
+  g_auto(DeviceOptions) o = { 0 };
+  g_autoptr(GOptionContext) context = g_option_context_new (NULL);
+  g_autoptr(GFile) da = NULL;
+  g_autoptr(SfDeviceInfo) device = NULL;
+  SfFlashJob *job;
+  SfBromMode mode;
+  int status;
+
+  g_option_context_set_summary (context,
+                                _("Connect to a phone in download mode and say what it is: chip, hw code, "
+                                  "BootROM or preloader, and the sizes of its eMMC partitions."));
+  add_device_entries (context, &o);
+  if (!sf_cli_parse_options (context, "info", &argc, &argv))
+    return SF_EXIT_USAGE;
+  if ((status = check_device_options ("info", &o, &mode)) != SF_EXIT_OK)
+    return status;
+  if (argc > 1)
+    return sf_cli_usage_error ("info", _("info takes no arguments"));
+
+  da = choose_da (&o, NULL);
+  if ((status = check_da (da)) != SF_EXIT_OK)
+    return status;
+  job = sf_flash_job_new (o.port, da);
+  sf_flash_job_set_mode (job, mode);
+  /* Events go to stderr; the answer is the one document on stdout. */
+  status = run_job (job, FALSE, &device);
+  if (status == SF_EXIT_OK && device != NULL) {
+    if (o.json) {
+      print_device_json (device);
+    } else {
+      g_autofree char *boot1 = sf_cli_format_size (device->boot1_size);
+      g_autofree char *boot2 = sf_cli_format_size (device->boot2_size);
+      g_autofree char *user = sf_cli_format_size (device->user_size);
+
+      g_print (_("Chip: %s\nHW code: 0x%04x\nMode: %s\nStorage: %s\nBoot1: %s\nBoot2: %s\nUser: %s (%" G_GUINT64_FORMAT " bytes)\n"),
+               device->chip ? device->chip : "?", device->hw_code,
+               device->is_brom ? "BootROM" : "preloader",
+               device->storage ? device->storage : "?", boot1, boot2, user, device->user_size);
+    }
+  }
+  return status;
+}
+
+/* ---- download / readback ---------------------------------------------------- */
+
+static int
+open_plan (const char          *command,
+           const char          *firmware_path,
+           SfScene              scene,
+           const char * const  *partitions,
+           SfPlan             **out_plan)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(SfFirmware) firmware = NULL;
+
+  firmware = sf_cli_open_firmware (firmware_path, &error);
+  if (firmware == NULL)
+    return sf_cli_report_error (error);
+  if (!sf_scatter_check (sf_firmware_get_scatter (firmware), &error))
+    return sf_cli_report_error (error);
+  *out_plan = sf_plan_new (firmware, NULL, scene, partitions, &error);
+  if (*out_plan == NULL)
+    return sf_cli_report_error (error);
+  sf_cli_print_issues (sf_plan_get_warnings (*out_plan));
+  return SF_EXIT_OK;
+}
+
+int
+sf_cli_download (int    argc,
+                 char **argv)
+{
+  g_auto(DeviceOptions) o = { 0 };
+  g_autofree char *partitions_text = NULL;
+  g_auto(GStrv) args = NULL;
+  g_auto(GStrv) partitions = NULL;
+  gboolean verify = FALSE;
+  const GOptionEntry entries[] = {
+    { "partitions", 0, 0, G_OPTION_ARG_STRING, &partitions_text,
+      N_("Comma-separated partitions to write (default: every image the firmware has)"), N_("A,B,…") },
+    { "verify", 0, 0, G_OPTION_ARG_NONE, &verify, N_("Read every written partition back and compare"), NULL },
+    { G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &args, NULL, N_("FIRMWARE") },
+    { NULL }
+  };
+  g_autoptr(GOptionContext) context = g_option_context_new (_("FIRMWARE"));
+  g_autoptr(SfPlan) plan = NULL;
+  g_autoptr(GFile) da = NULL;
+  SfFlashJob *job;
+  SfBromMode mode;
+  int status;
+
+  g_option_context_set_summary (context,
+                                _("Write a firmware (scatter file, folder or archive) to a phone in download mode: "
+                                  "Download Only, the partitions you name or every image the firmware has."));
+  g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
+  add_device_entries (context, &o);
+  if (!sf_cli_parse_options (context, "download", &argc, &argv))
+    return SF_EXIT_USAGE;
+  if ((status = check_device_options ("download", &o, &mode)) != SF_EXIT_OK)
+    return status;
+  if (args == NULL || args[0] == NULL || args[1] != NULL)
+    return sf_cli_usage_error ("download", _("give one firmware: a scatter file, a folder or an archive"));
+  if (partitions_text != NULL && (partitions = sf_cli_split_list (partitions_text))[0] == NULL)
+    return sf_cli_usage_error ("download", _("--partitions names no partition"));
+
+  if ((status = open_plan ("download", args[0], SF_SCENE_DOWNLOAD_ONLY,
+                           (const char * const *) partitions, &plan)) != SF_EXIT_OK)
+    return status;
+
+  da = choose_da (&o, args[0]);
+  if ((status = check_da (da)) != SF_EXIT_OK)
+    return status;
+  job = sf_flash_job_new (o.port, da);
+  sf_flash_job_set_mode (job, mode);
+  sf_flash_job_set_plan (job, plan);
+  sf_flash_job_set_verify (job, verify);
+  status = run_job (job, o.json, NULL);
+  if (status == SF_EXIT_OK && !o.json)
+    g_printerr (verify ? _("Done: every partition written and verified.\n") : _("Done: every partition written.\n"));
+  return status;
+}
+
+int
+sf_cli_readback (int    argc,
+                 char **argv)
+{
+  g_auto(DeviceOptions) o = { 0 };
+  g_autofree char *partition = NULL;
+  g_autofree char *output = NULL;
+  g_auto(GStrv) args = NULL;
+  gboolean force = FALSE;
+  const GOptionEntry entries[] = {
+    { "partition", 0, 0, G_OPTION_ARG_STRING, &partition, N_("The partition to read, by its scatter name"), N_("NAME") },
+    { "output", 0, 0, G_OPTION_ARG_FILENAME, &output, N_("Where to write it"), N_("FILE") },
+    { "force", 0, 0, G_OPTION_ARG_NONE, &force, N_("Replace the output file if it exists"), NULL },
+    { G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &args, NULL, N_("FIRMWARE") },
+    { NULL }
+  };
+  g_autoptr(GOptionContext) context = g_option_context_new (_("FIRMWARE"));
+  g_autoptr(SfPlan) plan = NULL;
+  g_autoptr(GFile) da = NULL;
+  g_autoptr(GFile) out = NULL;
+  const char *names[2] = { NULL, NULL };
+  SfFlashJob *job;
+  SfBromMode mode;
+  int status;
+
+  g_option_context_set_summary (context,
+                                _("Read one partition of a phone in download mode into a file. FIRMWARE "
+                                  "(scatter file, folder or archive) says where the partition is."));
+  g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
+  add_device_entries (context, &o);
+  if (!sf_cli_parse_options (context, "readback", &argc, &argv))
+    return SF_EXIT_USAGE;
+  if ((status = check_device_options ("readback", &o, &mode)) != SF_EXIT_OK)
+    return status;
+  if (args == NULL || args[0] == NULL || args[1] != NULL)
+    return sf_cli_usage_error ("readback", _("give one firmware: a scatter file, a folder or an archive"));
+  if (partition == NULL || output == NULL)
+    return sf_cli_usage_error ("readback", _("--partition and --output are required"));
+
+  out = g_file_new_for_commandline_arg (output);
+  if (!force && g_file_query_exists (out, NULL)) {
+    g_autoptr(GError) error = NULL;
+    g_autofree char *name = g_file_get_parse_name (out);
+
+    sf_set_error_at (&error, SF_ERROR_OUTPUT_EXISTS, name, 0,
+                     _("choose another name, or pass --force to replace it"),
+                     _("the file already exists"));
+    return sf_cli_report_error (error);
+  }
+
+  names[0] = partition;
+  if ((status = open_plan ("readback", args[0], SF_SCENE_READBACK, names, &plan)) != SF_EXIT_OK)
+    return status;
+
+  da = choose_da (&o, args[0]);
+  if ((status = check_da (da)) != SF_EXIT_OK)
+    return status;
+  job = sf_flash_job_new (o.port, da);
+  sf_flash_job_set_mode (job, mode);
+  sf_flash_job_set_plan (job, plan);
+  sf_flash_job_set_readback_file (job, partition, out);
+  status = run_job (job, o.json, NULL);
+  if (status == SF_EXIT_OK && !o.json) {
+    g_autofree char *name = g_file_get_parse_name (out);
+
+    g_printerr (_("Done: %s written.\n"), name);
+  }
+  return status;
+}

@@ -1,0 +1,447 @@
+/* test-protocol.c — scatterflash-cli against the virtual phone over a real pty
+ *
+ * Copyright 2026 The Scatterflash authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * The host is the real CLI (a separate process); the phone is the simulator
+ * library running in this process on its own thread. What lands on the
+ * phone is checked in its storage files against the images, with offsets
+ * worked out here from the scatter text (mtk-protocol.md §11), not with the
+ * host's own address code.
+ */
+
+#include "config.h"
+
+#include <fcntl.h>
+#include <json-glib/json-glib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "sf-sim.h"
+#include "sf-sparse.h"
+#include "sf-test-util.h"
+
+#define MB (1024 * 1024)
+
+static char *storage;
+
+static void
+setup (void)
+{
+  storage = sf_test_make_tempdir ();
+}
+
+static void
+teardown (void)
+{
+  sf_test_rm_rf (storage);
+  g_clear_pointer (&storage, g_free);
+}
+
+static const char *
+sample (void)
+{
+  const char *dir = g_getenv ("SF_SAMPLE_FIRMWARE");
+
+  ck_assert_msg (dir != NULL, "SF_SAMPLE_FIRMWARE is not set");
+  return dir;
+}
+
+static char *
+sample_file (const char *name)
+{
+  return g_build_filename (sample (), name, NULL);
+}
+
+/* A phone on a fresh pty, with @faults ("unplug-after=1M", …; NULL-ended). */
+static SfSim *
+start_phone (SfSimMode          mode,
+             const char * const *faults)
+{
+  SfSimOptions opts;
+  g_autoptr(GError) error = NULL;
+  SfSim *sim;
+
+  sf_sim_options_init (&opts);
+  opts.storage_dir = storage;
+  opts.mode = mode;
+  opts.emmc_user_size = 256 * MB;
+  for (guint i = 0; faults != NULL && faults[i] != NULL; i++)
+    ck_assert_msg (sf_sim_options_add_fault (&opts, faults[i], &error), "%s", error ? error->message : "");
+  sim = sf_sim_new (&opts, &error);
+  ck_assert_msg (sim != NULL, "%s", error ? error->message : "");
+  ck_assert_msg (sf_sim_start (sim, &error), "%s", error ? error->message : "");
+  return sim;
+}
+
+/* Compares @len bytes of @path (expanded, when it is sparse) with the
+ * storage file @device at @offset. */
+static void
+assert_image_at (const char *path,
+                 const char *device,
+                 guint64     offset)
+{
+  g_autofree char *dev_path = g_build_filename (storage, device, NULL);
+  g_autoptr(GFile) file = g_file_new_for_path (path);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GInputStream) in = G_INPUT_STREAM (g_file_read (file, NULL, &error));
+  g_autofree guint8 *want = g_malloc (MB);
+  g_autofree guint8 *got = g_malloc (MB);
+  guint8 magic[4] = { 0 };
+  int fd = open (dev_path, O_RDONLY);
+
+  ck_assert_msg (in != NULL, "%s", error ? error->message : "");
+  ck_assert_int_ge (fd, 0);
+  ck_assert (g_input_stream_read_all (in, magic, 4, NULL, NULL, NULL));
+  g_clear_object (&in);
+  in = G_INPUT_STREAM (g_file_read (file, NULL, NULL));
+
+  if (sf_sparse_is_sparse (magic, 4)) {
+    g_autoptr(SfSparseReader) reader = sf_sparse_reader_new (in, path, 0, NULL, &error);
+    const SfSparseChunk *chunk;
+
+    ck_assert_msg (reader != NULL, "%s", error ? error->message : "");
+    while (sf_sparse_reader_next (reader, &chunk, NULL, &error) && chunk != NULL) {
+      for (guint64 done = 0; done < chunk->length && chunk->type != SF_SPARSE_CHUNK_DONT_CARE &&
+                             chunk->type != SF_SPARSE_CHUNK_CRC32;) {
+        gsize n = (gsize) MIN ((guint64) MB, chunk->length - done);
+
+        if (chunk->type == SF_SPARSE_CHUNK_FILL) {
+          sf_sparse_fill_pattern (chunk->fill, done, want, n);
+        } else {
+          gsize got_n = 0;
+
+          while (got_n < n) {
+            gssize r = sf_sparse_reader_read_data (reader, want + got_n, n - got_n, NULL, &error);
+
+            ck_assert_msg (r > 0, "%s", error ? error->message : "short sparse data");
+            got_n += (gsize) r;
+          }
+        }
+        ck_assert_int_eq (pread (fd, got, n, (off_t) (offset + chunk->offset + done)), (gssize) n);
+        ck_assert_msg (memcmp (want, got, n) == 0, "%s differs on %s at 0x%" G_GINT64_MODIFIER "x",
+                       path, device, offset + chunk->offset + done);
+        done += n;
+      }
+    }
+    ck_assert_msg (error == NULL, "%s", error ? error->message : "");
+  } else {
+    guint64 done = 0;
+    gsize n;
+
+    while (g_input_stream_read_all (in, want, MB, &n, NULL, NULL) && n > 0) {
+      ck_assert_int_eq (pread (fd, got, n, (off_t) (offset + done)), (gssize) n);
+      ck_assert_msg (memcmp (want, got, n) == 0, "%s differs on %s near 0x%" G_GINT64_MODIFIER "x",
+                     path, device, offset + done);
+      done += n;
+    }
+    ck_assert_uint_gt (done, 0);
+  }
+  close (fd);
+}
+
+/* Where the sample scatter (V1.1.1) puts each partition: PRELOADER at the
+ * start of boot1; the rest in the user area, counted from MBR's address. */
+typedef struct {
+  const char *name;
+  const char *file;
+  guint64     linear_start;
+} SamplePart;
+
+static const SamplePart sample_parts[] = {
+  { "PRELOADER", "preloader_scatterflash_sample.bin", 0x0 },
+  { "MBR", "MBR", 0xc00000 },
+  { "EBR1", "EBR1", 0xc80000 },
+  { "UBOOT", "lk.bin", 0x1500000 },
+  { "BOOTIMG", "boot.img", 0x1580000 },
+  { "RECOVERY", "recovery.img", 0x1780000 },
+  { "SEC_RO", "secro.img", 0x1980000 },
+  { "LOGO", "logo.bin", 0x1a80000 },
+  { "ANDROID", "system.img", 0x1c80000 },
+  { "CACHE", "cache.img", 0x3480000 },
+  { "USRDATA", "userdata.img", 0x3880000 },
+};
+#define SAMPLE_USER_BASE 0xc00000
+
+static void
+assert_sample_on_phone (void)
+{
+  for (guint i = 0; i < G_N_ELEMENTS (sample_parts); i++) {
+    g_autofree char *path = sample_file (sample_parts[i].file);
+
+    if (i == 0)
+      assert_image_at (path, "boot1.bin", 0);
+    else
+      assert_image_at (path, "user.bin", sample_parts[i].linear_start - SAMPLE_USER_BASE);
+  }
+}
+
+/* The storage file as a whole is still zeros (nothing was written). */
+static gboolean
+storage_is_blank (const char *device)
+{
+  g_autofree char *path = g_build_filename (storage, device, NULL);
+  g_autofree guint8 *buf = g_malloc (MB);
+  int fd = open (path, O_RDONLY);
+  gssize n;
+  gboolean blank = TRUE;
+
+  ck_assert_int_ge (fd, 0);
+  /* Sparse files: look only where data is. */
+  for (off_t at = lseek (fd, 0, SEEK_DATA); at >= 0 && blank; at = lseek (fd, at, SEEK_DATA)) {
+    n = pread (fd, buf, MB, at);
+    if (n <= 0)
+      break;
+    for (gssize i = 0; i < n; i++) {
+      if (buf[i] != 0) {
+        blank = FALSE;
+        break;
+      }
+    }
+    at += n;
+  }
+  close (fd);
+  return blank;
+}
+
+/* ---- a full flash ------------------------------------------------------------ */
+
+START_TEST (test_download_sample_brom)
+{
+  g_autoptr(SfSim) sim = start_phone (SF_SIM_MODE_BROM, NULL);
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  int status;
+
+  status = sf_test_run_cli (&out, &err, "download", "--port", sf_sim_get_port_path (sim), sample (), NULL);
+  ck_assert_msg (status == 0, "exit %d: %s", status, err);
+  ck_assert_ptr_nonnull (strstr (err, "MT6572"));
+  ck_assert (sf_sim_wait (sim, 5000));
+  ck_assert_int_eq (sf_sim_get_result (sim), SF_SIM_RESULT_FINISHED);
+  assert_sample_on_phone ();
+}
+END_TEST
+
+START_TEST (test_download_sample_preloader_verify_json)
+{
+  g_autoptr(SfSim) sim = start_phone (SF_SIM_MODE_PRELOADER, NULL);
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  g_auto(GStrv) lines = NULL;
+  guint steps_done = 0;
+  gboolean finished = FALSE;
+  int status;
+
+  status = sf_test_run_cli (&out, &err, "download", "--port", sf_sim_get_port_path (sim), "--verify",
+                            "--json", sample (), NULL);
+  ck_assert_msg (status == 0, "exit %d: %s", status, err);
+
+  /* One JSON object per line. */
+  lines = g_strsplit (out, "\n", -1);
+  for (guint i = 0; lines[i] != NULL && *lines[i] != '\0'; i++) {
+    g_autoptr(JsonParser) parser = json_parser_new ();
+    JsonObject *obj;
+    const char *kind;
+
+    ck_assert_msg (json_parser_load_from_data (parser, lines[i], -1, NULL), "not JSON: %s", lines[i]);
+    obj = json_node_get_object (json_parser_get_root (parser));
+    kind = json_object_get_string_member (obj, "event");
+    if (g_strcmp0 (kind, "device") == 0)
+      ck_assert_str_eq (json_object_get_string_member (json_object_get_object_member (obj, "device"), "mode"),
+                        "preloader");
+    if (g_strcmp0 (kind, "step-end") == 0)
+      steps_done++;
+    if (g_strcmp0 (kind, "finished") == 0)
+      finished = TRUE;
+  }
+  /* 11 downloads, each verified. */
+  ck_assert_uint_eq (steps_done, 22);
+  ck_assert (finished);
+  assert_sample_on_phone ();
+}
+END_TEST
+
+START_TEST (test_readback_equals_written)
+{
+  g_autoptr(SfSim) sim = start_phone (SF_SIM_MODE_BROM, NULL);
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  g_autofree char *dump = g_build_filename (storage, "boot-readback.bin", NULL);
+  g_autofree char *boot = sample_file ("boot.img");
+  g_autofree char *dumped = NULL;
+  g_autofree char *image = NULL;
+  gsize dumped_len = 0, image_len = 0;
+  SfSimOptions opts;
+  int status;
+
+  status = sf_test_run_cli (&out, &err, "download", "--port", sf_sim_get_port_path (sim),
+                            "--partitions", "BOOTIMG", sample (), NULL);
+  ck_assert_msg (status == 0, "exit %d: %s", status, err);
+  ck_assert (sf_sim_wait (sim, 5000));
+  g_clear_pointer (&sim, sf_sim_free);
+
+  /* Plug the same phone in again. */
+  sf_sim_options_init (&opts);
+  opts.storage_dir = storage;
+  opts.emmc_user_size = 256 * MB;
+  sim = sf_sim_new (&opts, NULL);
+  ck_assert (sim != NULL && sf_sim_start (sim, NULL));
+  status = sf_test_run_cli (&out, &err, "readback", "--port", sf_sim_get_port_path (sim),
+                            "--partition", "bootimg", "--output", dump, sample (), NULL);
+  ck_assert_msg (status == 0, "exit %d: %s", status, err);
+
+  ck_assert (g_file_get_contents (dump, &dumped, &dumped_len, NULL));
+  ck_assert (g_file_get_contents (boot, &image, &image_len, NULL));
+  /* The whole partition (2 MiB): the image, then the zeros of a fresh phone. */
+  ck_assert_uint_eq (dumped_len, 0x200000);
+  ck_assert (memcmp (dumped, image, image_len) == 0);
+  for (gsize i = image_len; i < dumped_len; i++)
+    ck_assert_msg (dumped[i] == 0, "byte %zu after the image is not zero", i);
+  ck_assert (!g_file_test (g_strconcat (dump, ".partial", NULL), G_FILE_TEST_EXISTS));
+
+  /* A second readback to the same name is refused, and the file kept. */
+  status = sf_test_run_cli (&out, &err, "readback", "--port", sf_sim_get_port_path (sim),
+                            "--partition", "BOOTIMG", "--output", dump, sample (), NULL);
+  ck_assert_int_eq (status, 2);
+  ck_assert_ptr_nonnull (strstr (err, "--force"));
+  ck_assert (g_file_test (dump, G_FILE_TEST_EXISTS));
+}
+END_TEST
+
+START_TEST (test_info)
+{
+  g_autoptr(SfSim) sim = start_phone (SF_SIM_MODE_BROM, NULL);
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  JsonObject *obj;
+  int status;
+
+  status = sf_test_run_cli (&out, &err, "info", "--json", "--port", sf_sim_get_port_path (sim), NULL);
+  ck_assert_msg (status == 0, "exit %d: %s", status, err);
+  ck_assert_msg (json_parser_load_from_data (parser, out, -1, NULL), "not JSON: %s", out);
+  obj = json_node_get_object (json_parser_get_root (parser));
+  ck_assert_str_eq (json_object_get_string_member (obj, "chip"), "MT6572");
+  ck_assert_int_eq (json_object_get_int_member (obj, "hw_code"), 0x6572);
+  ck_assert_str_eq (json_object_get_string_member (obj, "mode"), "brom");
+  ck_assert_str_eq (json_object_get_string_member (obj, "storage"), "EMMC");
+  ck_assert_int_eq (json_object_get_int_member (obj, "boot1_size"), 4 * MB);
+  ck_assert_int_eq (json_object_get_int_member (obj, "user_size"), 256 * MB);
+  ck_assert (storage_is_blank ("user.bin"));
+}
+END_TEST
+
+/* ---- faults: a named error, exit 1, within seconds, never success ---------- */
+
+typedef struct {
+  const char *fault;
+  const char *code;          /* in the message */
+  gboolean    nothing_written;
+} FaultCase;
+
+static const FaultCase faults[] = {
+  { "unplug-after=3M", "SF_DEVICE_DISCONNECTED", FALSE },
+  { "stall-after=3M", "S_", FALSE },
+  { "bad-checksum", "S_BROM_CMD_SEND_DA_CHKSUM_DIFF", TRUE },
+  { "dram-fail", "S_FT_ENABLE_DRAM_FAIL", TRUE },
+  { "no-emmc", "S_DA_EMMC_FLASH_NOT_FOUND", TRUE },
+  { "wrong-chip=0x6582", "S_CHIP_TYPE_NOT_MATCH", TRUE },
+  { "powered-on", "SF_PHONE_NOT_IN_DOWNLOAD_MODE", TRUE },
+  { "write-error-at=0x1100000", "S_", FALSE },
+};
+
+START_TEST (test_fault)
+{
+  const FaultCase *fc = &faults[_i];
+  const char *spec[] = { fc->fault, NULL };
+  g_autoptr(SfSim) sim = start_phone (SF_SIM_MODE_BROM, spec);
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  gint64 t0 = g_get_monotonic_time ();
+  int status;
+
+  status = sf_test_run_cli (&out, &err, "download", "--port", sf_sim_get_port_path (sim), sample (), NULL);
+  ck_assert_msg (status == 1, "%s: exit %d: %s", fc->fault, status, err);
+  ck_assert_msg (strstr (err, fc->code) != NULL, "%s: no %s in: %s", fc->fault, fc->code, err);
+  ck_assert_msg (strstr (err, " — ") != NULL, "%s: no advice in: %s", fc->fault, err);
+  ck_assert_msg (strstr (err, "Done") == NULL, "%s: reported as done: %s", fc->fault, err);
+  ck_assert_msg (g_get_monotonic_time () - t0 < 30 * G_USEC_PER_SEC, "%s took too long", fc->fault);
+  if (fc->nothing_written) {
+    ck_assert_msg (storage_is_blank ("user.bin"), "%s: the user area was written", fc->fault);
+    ck_assert_msg (storage_is_blank ("boot1.bin"), "%s: boot1 was written", fc->fault);
+  }
+  sf_sim_stop (sim);
+}
+END_TEST
+
+/* A DA file without the chip's entry, or a broken one: clear errors before
+ * any byte is written. */
+START_TEST (test_bad_da)
+{
+  g_autoptr(SfSim) sim = start_phone (SF_SIM_MODE_BROM, NULL);
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  g_autofree char *truncated = g_build_filename (storage, "truncated-da.bin", NULL);
+  g_autofree char *da = NULL;
+  gsize len = 0;
+  int status;
+
+  ck_assert (g_file_get_contents (g_getenv ("SF_SYNTHETIC_DA"), &da, &len, NULL));
+  sf_test_write_file (truncated, da, 0x200);
+  status = sf_test_run_cli (&out, &err, "download", "--port", sf_sim_get_port_path (sim),
+                            "--da", truncated, sample (), NULL);
+  ck_assert_int_eq (status, 2);
+  ck_assert_ptr_nonnull (strstr (err, "truncated-da.bin"));
+
+  /* A scatter for another chip: refused once the phone says what it is. */
+  {
+    g_autofree char *fw = sf_test_make_tempdir ();
+    g_autofree char *scatter_src = sample_file ("MT6572_Android_scatter.txt");
+    g_autofree char *text = NULL;
+    g_autofree char *dst = g_build_filename (fw, "MT6582_Android_scatter.txt", NULL);
+    g_autofree char *boot = sample_file ("boot.img");
+    g_autofree char *boot_dst = g_build_filename (fw, "boot.img", NULL);
+    g_autofree char *boot_data = NULL;
+    GString *s;
+
+    ck_assert (g_file_get_contents (scatter_src, &text, NULL, NULL));
+    s = g_string_new (text);
+    g_string_replace (s, "platform: MT6572", "platform: MT6582", 1);
+    sf_test_write_file (dst, s->str, s->len);
+    g_string_free (s, TRUE);
+    ck_assert (g_file_get_contents (boot, &boot_data, &len, NULL));
+    sf_test_write_file (boot_dst, boot_data, len);
+
+    status = sf_test_run_cli (&out, &err, "download", "--port", sf_sim_get_port_path (sim),
+                              "--partitions", "BOOTIMG", fw, NULL);
+    ck_assert_int_eq (status, 1);
+    ck_assert_ptr_nonnull (strstr (err, "S_CHIP_TYPE_NOT_MATCH"));
+    ck_assert (storage_is_blank ("user.bin"));
+    sf_test_rm_rf (fw);
+  }
+}
+END_TEST
+
+int
+main (void)
+{
+  Suite *s = suite_create ("protocol");
+  TCase *flash = tcase_create ("flash");
+  TCase *fault = tcase_create ("faults");
+
+  tcase_add_checked_fixture (flash, setup, teardown);
+  tcase_set_timeout (flash, 120);
+  tcase_add_test (flash, test_download_sample_brom);
+  tcase_add_test (flash, test_download_sample_preloader_verify_json);
+  tcase_add_test (flash, test_readback_equals_written);
+  tcase_add_test (flash, test_info);
+  tcase_add_test (flash, test_bad_da);
+  suite_add_tcase (s, flash);
+
+  tcase_add_checked_fixture (fault, setup, teardown);
+  tcase_set_timeout (fault, 60);
+  tcase_add_loop_test (fault, test_fault, 0, G_N_ELEMENTS (faults));
+  suite_add_tcase (s, fault);
+  return sf_test_run_suite (s);
+}
