@@ -81,9 +81,12 @@ draw_bar (Runner        *r,
 static void
 print_device (const SfDeviceInfo *d)
 {
-  g_printerr (_("Phone: %s (hw code 0x%04x) in %s mode\n"),
-              d->chip ? d->chip : _("unknown chip"), d->hw_code,
-              d->is_brom ? "BootROM" : "preloader");
+  /* The first report comes from the BootROM, the second (with storage)
+   * from the download agent. */
+  if (!d->has_storage)
+    g_printerr (_("Phone: %s (hw code 0x%04x) in %s mode\n"),
+                d->chip ? d->chip : _("unknown chip"), d->hw_code,
+                d->is_brom ? "BootROM" : "preloader");
   if (d->has_storage) {
     g_autofree char *boot1 = sf_cli_format_size (d->boot1_size);
     g_autofree char *boot2 = sf_cli_format_size (d->boot2_size);
