@@ -367,6 +367,11 @@ START_TEST (test_fault)
   ck_assert_msg (strstr (err, " — ") != NULL, "%s: no advice in: %s", fc->fault, err);
   ck_assert_msg (strstr (err, "Done") == NULL, "%s: reported as done: %s", fc->fault, err);
   ck_assert_msg (g_get_monotonic_time () - t0 < 30 * G_USEC_PER_SEC, "%s took too long", fc->fault);
+  /* The user is told where the phone stands. */
+  if (!fc->nothing_written)
+    ck_assert_msg (strstr (err, "Failed on: ") != NULL, "%s: no summary in: %s", fc->fault, err);
+  else
+    ck_assert_msg (strstr (err, "Nothing was written") != NULL, "%s: no summary in: %s", fc->fault, err);
   if (fc->nothing_written) {
     ck_assert_msg (storage_is_blank ("user.bin"), "%s: the user area was written", fc->fault);
     ck_assert_msg (storage_is_blank ("boot1.bin"), "%s: boot1 was written", fc->fault);

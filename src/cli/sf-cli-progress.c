@@ -30,6 +30,9 @@ typedef struct {
   gint64         started_us;     /* first progress event */
   gint64         last_draw_us;
   SfDeviceInfo  *device;
+  GPtrArray     *written;        /* partitions whose step ended */
+  char          *current;        /* the partition of the step under way */
+  gboolean       current_moved;  /* … and bytes of it have moved */
 } Runner;
 
 static void
@@ -149,10 +152,51 @@ print_json_event (const SfEvent *e)
   fflush (stdout);
 }
 
+/* After a failure the user needs to know where the phone stands. */
+static void
+print_failure_summary (Runner *r)
+{
+  g_autofree char *done = NULL;
+
+  if (r->written->len == 0 && !r->current_moved) {
+    g_printerr (_("Nothing was written to the phone.\n"));
+    return;
+  }
+  if (r->written->len > 0) {
+    g_ptr_array_add (r->written, NULL);
+    done = g_strjoinv (", ", (char **) r->written->pdata);
+    g_ptr_array_remove_index (r->written, r->written->len - 1);
+    g_printerr (_("Finished before the failure: %s.\n"), done);
+  }
+  if (r->current != NULL)
+    g_printerr (_("Failed on: %s (incomplete; run the same command again once the cause is fixed).\n"),
+                r->current);
+}
+
+static void
+track_steps (Runner        *r,
+             const SfEvent *e)
+{
+  if (e->kind == SF_EVENT_STEP_BEGIN) {
+    g_free (r->current);
+    r->current = g_strdup (e->partition);
+    r->current_moved = FALSE;
+  } else if (e->kind == SF_EVENT_PROGRESS && e->done > 0) {
+    r->current_moved = TRUE;
+  } else if (e->kind == SF_EVENT_STEP_END) {
+    g_clear_pointer (&r->current, g_free);
+    if (e->partition != NULL &&
+        !g_ptr_array_find_with_equal_func (r->written, e->partition, g_str_equal, NULL))
+      g_ptr_array_add (r->written, g_strdup (e->partition));
+  }
+}
+
 static void
 show_event (Runner        *r,
             const SfEvent *e)
 {
+  track_steps (r, e);
+
   if (e->kind == SF_EVENT_PROGRESS && r->started_us == 0)
     r->started_us = e->time_us;
   if (e->kind == SF_EVENT_DEVICE && e->device != NULL) {
@@ -197,6 +241,7 @@ show_event (Runner        *r,
       g_printerr (_("scatterflash-cli: stopped\n"));
     else
       g_printerr ("scatterflash-cli: %s\n", e->error->message);
+    print_failure_summary (r);
     break;
   case SF_EVENT_STEP_BEGIN:
   default:
@@ -253,6 +298,7 @@ sf_cli_run_worker (SfWorker      *worker,
   r.tty = isatty (STDERR_FILENO);
   r.status = SF_EXIT_FAILED;
   r.loop = g_main_loop_new (NULL, FALSE);
+  r.written = g_ptr_array_new_with_free_func (g_free);
 
   /* on_tick removes itself when the job is over. */
   g_timeout_add (20, on_tick, &r);
@@ -268,5 +314,7 @@ sf_cli_run_worker (SfWorker      *worker,
   if (out_device != NULL)
     *out_device = g_steal_pointer (&r.device);
   g_clear_pointer (&r.device, sf_device_info_free);
+  g_ptr_array_unref (r.written);
+  g_free (r.current);
   return r.status;
 }
