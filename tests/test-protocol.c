@@ -298,7 +298,11 @@ START_TEST (test_readback_equals_written)
   ck_assert (memcmp (dumped, image, image_len) == 0);
   for (gsize i = image_len; i < dumped_len; i++)
     ck_assert_msg (dumped[i] == 0, "byte %zu after the image is not zero", i);
-  ck_assert (!g_file_test (g_strconcat (dump, ".partial", NULL), G_FILE_TEST_EXISTS));
+  {
+    g_autofree char *partial = g_strconcat (dump, ".partial", NULL);
+
+    ck_assert (!g_file_test (partial, G_FILE_TEST_EXISTS));
+  }
 
   /* A second readback to the same name is refused, and the file kept. */
   status = sf_test_run_cli (&out, &err, "readback", "--port", sf_sim_get_port_path (sim),
