@@ -238,7 +238,11 @@ main (int    argc,
   image = g_build_filename (fw, "system.img", NULL);
   payload = write_sparse (image, raw_mib);
 
-  raw_rate = raw_pty_rate (payload);
+  /* The link limit: the best of three raw runs, so that a slow moment on
+   * a busy machine does not flatter the ratio. */
+  raw_rate = 0;
+  for (guint i = 0; i < 3; i++)
+    raw_rate = MAX (raw_rate, raw_pty_rate (payload));
 
   port = start_sim (argv[2], phone, &sim_pid);
   if (port == NULL) {
@@ -262,7 +266,7 @@ main (int    argc,
   waitpid (sim_pid, NULL, 0);
 
   flash_rate = (double) payload / ((double) (t1 - t0) / G_USEC_PER_SEC);
-  printf ("raw pty throughput:        %8.1f MB/s (%" G_GUINT64_FORMAT " MiB through a pty pair)\n",
+  printf ("raw pty throughput:        %8.1f MB/s (best of 3 × %" G_GUINT64_FORMAT " MiB through a pty pair)\n",
           raw_rate / 1e6, payload / MIB);
   printf ("download to virtual phone: %8.1f MB/s (2 GiB sparse image, %" G_GUINT64_FORMAT " MiB of data, whole CLI run)\n",
           flash_rate / 1e6, payload / MIB);

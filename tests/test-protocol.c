@@ -403,7 +403,26 @@ START_TEST (test_bad_da)
   ck_assert_int_eq (status, 2);
   ck_assert_ptr_nonnull (strstr (err, "truncated-da.bin"));
 
-  /* A scatter for another chip: refused once the phone says what it is. */
+  /* A DA file without an entry for the phone's chip (its MT6572 entry
+   * renamed to 0x6571): a clear error, nothing written. */
+  {
+    g_autofree char *other = g_build_filename (storage, "other-da.bin", NULL);
+
+    ck_assert_uint_eq (((guint8 *) da)[0x6C + 2], 0x72);
+    ((guint8 *) da)[0x6C + 2] = 0x71;
+    sf_test_write_file (other, da, len);
+    status = sf_test_run_cli (&out, &err, "download", "--port", sf_sim_get_port_path (sim),
+                              "--da", other, "--partitions", "BOOTIMG", sample (), NULL);
+    ck_assert_int_eq (status, 1);
+    ck_assert_msg (strstr (err, "MT6572") != NULL && strstr (err, "other-da.bin") != NULL, "%s", err);
+    ck_assert (storage_is_blank ("user.bin"));
+  }
+
+  /* A scatter for another chip: refused once the phone says what it is.
+   * (A fresh power-on: a BootROM that has been through a handshake is in
+   * its command loop and does not take a second one.) */
+  g_clear_pointer (&sim, sf_sim_free);
+  sim = start_phone (SF_SIM_MODE_BROM, NULL);
   {
     g_autofree char *fw = sf_test_make_tempdir ();
     g_autofree char *scatter_src = sample_file ("MT6572_Android_scatter.txt");
