@@ -137,12 +137,13 @@ check_device_options (const char          *command,
 /* A DA file that cannot be read is the user's input to fix: say so (exit 2)
  * before any phone is touched. */
 static int
-check_da (GFile *da)
+open_da (GFile     *file,
+         SfDaFile **out)
 {
   g_autoptr(GError) error = NULL;
-  g_autoptr(SfDaFile) file = sf_da_file_new (da, NULL, &error);
 
-  if (file == NULL)
+  *out = sf_da_file_new (file, NULL, &error);
+  if (*out == NULL)
     return sf_cli_report_error (error);
   return SF_EXIT_OK;
 }
@@ -191,6 +192,7 @@ sf_cli_info (int    argc,
   g_auto(DeviceOptions) o = { 0 };
   g_autoptr(GOptionContext) context = g_option_context_new (NULL);
   g_autoptr(GFile) da = NULL;
+  g_autoptr(SfDaFile) da_file = NULL;
   g_autoptr(SfDeviceInfo) device = NULL;
   SfFlashJob *job;
   SfBromMode mode;
@@ -208,9 +210,9 @@ sf_cli_info (int    argc,
     return sf_cli_usage_error ("info", _("info takes no arguments"));
 
   da = choose_da (&o, NULL);
-  if ((status = check_da (da)) != SF_EXIT_OK)
+  if ((status = open_da (da, &da_file)) != SF_EXIT_OK)
     return status;
-  job = sf_flash_job_new (o.port, da);
+  job = sf_flash_job_new (o.port, da_file);
   sf_flash_job_set_mode (job, mode);
   /* Events go to stderr; the answer is the one document on stdout. */
   status = run_job (job, FALSE, &device);
@@ -274,6 +276,7 @@ sf_cli_download (int    argc,
   g_autoptr(GOptionContext) context = g_option_context_new (_("FIRMWARE"));
   g_autoptr(SfPlan) plan = NULL;
   g_autoptr(GFile) da = NULL;
+  g_autoptr(SfDaFile) da_file = NULL;
   SfFlashJob *job;
   SfBromMode mode;
   int status;
@@ -297,9 +300,9 @@ sf_cli_download (int    argc,
     return status;
 
   da = choose_da (&o, args[0]);
-  if ((status = check_da (da)) != SF_EXIT_OK)
+  if ((status = open_da (da, &da_file)) != SF_EXIT_OK)
     return status;
-  job = sf_flash_job_new (o.port, da);
+  job = sf_flash_job_new (o.port, da_file);
   sf_flash_job_set_mode (job, mode);
   sf_flash_job_set_plan (job, plan);
   sf_flash_job_set_verify (job, verify);
@@ -328,6 +331,7 @@ sf_cli_readback (int    argc,
   g_autoptr(GOptionContext) context = g_option_context_new (_("FIRMWARE"));
   g_autoptr(SfPlan) plan = NULL;
   g_autoptr(GFile) da = NULL;
+  g_autoptr(SfDaFile) da_file = NULL;
   g_autoptr(GFile) out = NULL;
   const char *names[2] = { NULL, NULL };
   SfFlashJob *job;
@@ -364,9 +368,9 @@ sf_cli_readback (int    argc,
     return status;
 
   da = choose_da (&o, args[0]);
-  if ((status = check_da (da)) != SF_EXIT_OK)
+  if ((status = open_da (da, &da_file)) != SF_EXIT_OK)
     return status;
-  job = sf_flash_job_new (o.port, da);
+  job = sf_flash_job_new (o.port, da_file);
   sf_flash_job_set_mode (job, mode);
   sf_flash_job_set_plan (job, plan);
   sf_flash_job_set_readback_file (job, partition, out);

@@ -24,7 +24,7 @@
 
 struct _SfFlashJob {
   char        *port;
-  GFile       *da_file;
+  SfDaFile    *da_file;
   SfBromMode   mode;
   SfPlan      *plan;
   gboolean     verify;
@@ -47,12 +47,12 @@ typedef struct {
 
 SfFlashJob *
 sf_flash_job_new (const char *port,
-                  GFile      *da_file)
+                  SfDaFile   *da_file)
 {
   SfFlashJob *self = g_new0 (SfFlashJob, 1);
 
   g_return_val_if_fail (port != NULL, NULL);
-  g_return_val_if_fail (G_IS_FILE (da_file), NULL);
+  g_return_val_if_fail (SF_IS_DA_FILE (da_file), NULL);
 
   self->port = g_strdup (port);
   self->da_file = g_object_ref (da_file);
@@ -210,18 +210,12 @@ connect_and_start_da (Session       *s,
 {
   SfFlashJob *job = s->job;
   g_autoptr(SfTransport) transport = NULL;
-  g_autoptr(SfDaFile) da_file = NULL;
+  SfDaFile *da_file = job->da_file;
   g_autoptr(GInputStream) da1 = NULL;
   const SfBromInfo *info;
   const SfDaEntry *entry;
   const SfDaRegion *region;
   const char *platform = NULL;
-
-  /* The DA file first: a bad one is the user's to fix before any byte
-   * goes to the phone. */
-  da_file = sf_da_file_new (job->da_file, cancellable, error);
-  if (da_file == NULL)
-    return FALSE;
 
   sf_worker_post_stage (s->worker, _("Waiting for the phone on %s"), job->port);
   transport = sf_transport_open_port (job->port, error);

@@ -8,6 +8,7 @@
 #pragma once
 
 #include "sf-brom.h"
+#include "sf-da-file.h"
 #include "sf-plan.h"
 #include "sf-worker.h"
 
@@ -25,7 +26,7 @@ G_BEGIN_DECLS
 typedef struct _SfFlashJob SfFlashJob;
 
 SfFlashJob  *sf_flash_job_new                (const char  *port,
-                                              GFile       *da_file) G_GNUC_WARN_UNUSED_RESULT;
+                                              SfDaFile    *da_file) G_GNUC_WARN_UNUSED_RESULT;
 void         sf_flash_job_free               (SfFlashJob  *self);
 
 void         sf_flash_job_set_mode           (SfFlashJob  *self,
