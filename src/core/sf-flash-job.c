@@ -319,6 +319,15 @@ check_compare (SfCompareStream *compare,
   return TRUE;
 }
 
+static GInputStream *
+open_step_image (Session           *s,
+                 const SfPlanStep  *step,
+                 GCancellable      *cancellable,
+                 GError           **error)
+{
+  return sf_firmware_open_image (sf_plan_get_firmware (s->job->plan), step->partition, cancellable, error);
+}
+
 static guint64
 round_up_sector (guint64 n)
 {
@@ -333,10 +342,8 @@ verify_download (Session           *s,
                  GCancellable      *cancellable,
                  GError           **error)
 {
-  SfFirmware *firmware = sf_plan_get_firmware (s->job->plan);
-  g_autoptr(GInputStream) image = NULL;
+  g_autoptr(GInputStream) image = open_step_image (s, step, cancellable, error);
 
-  image = sf_firmware_open_image (firmware, step->partition, cancellable, error);
   if (image == NULL)
     return FALSE;
 
@@ -387,10 +394,8 @@ run_download (Session           *s,
               GCancellable      *cancellable,
               GError           **error)
 {
-  SfFirmware *firmware = sf_plan_get_firmware (s->job->plan);
-  g_autoptr(GInputStream) image = NULL;
+  g_autoptr(GInputStream) image = open_step_image (s, step, cancellable, error);
 
-  image = sf_firmware_open_image (firmware, step->partition, cancellable, error);
   if (image == NULL)
     return FALSE;
 
