@@ -429,30 +429,26 @@ START_TEST (test_handshake_preloader_auto)
 }
 END_TEST
 
-START_TEST (test_handshake_preloader_explicit)
+/* Handshakes that must pass, then answer FD. */
+static const struct {
+  SfBromMode  mode;
+  gboolean    preloader;
+  guint       stray_before_first;
+} connect_cases[] = {
+  { SF_BROM_MODE_PRELOADER, TRUE, 0 },   /* a preloader, said so up front */
+  { SF_BROM_MODE_BROM, FALSE, 2 },       /* a stray byte before the first answer: start again from A0 */
+};
+
+START_TEST (test_handshake_connects)
 {
   Fake *f = fake_new (script_brom);
   g_autoptr(SfBrom) brom = sf_brom_new (f->host);
   g_autoptr(GError) error = NULL;
 
-  f->preloader = TRUE;
+  f->preloader = connect_cases[_i].preloader;
+  f->stray_before_first = connect_cases[_i].stray_before_first;
   fake_start (f);
-  ck_assert_msg (sf_brom_connect (brom, SF_BROM_MODE_PRELOADER, NULL, &error), "%s", error ? error->message : "");
-  ck_assert_msg (sf_brom_get_hw_code (brom, NULL, NULL, &error), "%s", error ? error->message : "");
-  fake_free (f);
-}
-END_TEST
-
-START_TEST (test_handshake_stray_bytes)
-{
-  /* A stray byte before the first answer: start again from A0, and pass. */
-  Fake *f = fake_new (script_brom);
-  g_autoptr(SfBrom) brom = sf_brom_new (f->host);
-  g_autoptr(GError) error = NULL;
-
-  f->stray_before_first = 2;
-  fake_start (f);
-  ck_assert_msg (sf_brom_connect (brom, SF_BROM_MODE_BROM, NULL, &error), "%s", error ? error->message : "");
+  ck_assert_msg (sf_brom_connect (brom, connect_cases[_i].mode, NULL, &error), "%s", error ? error->message : "");
   ck_assert_msg (sf_brom_get_hw_code (brom, NULL, NULL, &error), "%s", error ? error->message : "");
   fake_free (f);
 }
@@ -779,8 +775,7 @@ brom_suite (void)
   tcase_set_timeout (hs, 30);
   tcase_add_test (hs, test_handshake_brom);
   tcase_add_test (hs, test_handshake_preloader_auto);
-  tcase_add_test (hs, test_handshake_preloader_explicit);
-  tcase_add_test (hs, test_handshake_stray_bytes);
+  tcase_add_loop_test (hs, test_handshake_connects, 0, G_N_ELEMENTS (connect_cases));
   tcase_add_test (hs, test_handshake_silent);
   tcase_add_test (hs, test_handshake_garbage);
   tcase_add_test (hs, test_handshake_hangup);

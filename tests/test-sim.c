@@ -991,15 +991,16 @@ END_TEST
 
 /* ---- faults: each one must make the host fail ----------------------------- */
 
-START_TEST (test_fault_unplug_after)
+/* Starts a phone with @fault and opens an 8 KiB SDMMC_WRITE_DATA at 0, up
+ * to the first packet's ACK. */
+static void
+start_write_with_fault (const char *fault)
 {
-  g_autofree guint8 *data = pattern (8192, 7);
   guint8 hdr[23] = { 0x62, 0x02, 0x08 };
-  guint8 reply;
   SfSimOptions opts;
 
   test_options (&opts);
-  ck_assert (sf_sim_options_add_fault (&opts, "unplug-after=4096", NULL));
+  ck_assert (sf_sim_options_add_fault (&opts, fault, NULL));
   start_phone (&opts);
   bring_up (SF_SIM_MODE_BROM, NULL);
 
@@ -1009,6 +1010,14 @@ START_TEST (test_fault_unplug_after)
   host_write (host_fd, hdr, sizeof hdr);
   expect_hex ("5A", "WRITE header");
   send_hex ("5A");
+}
+
+START_TEST (test_fault_unplug_after)
+{
+  g_autofree guint8 *data = pattern (8192, 7);
+  guint8 reply;
+
+  start_write_with_fault ("unplug-after=4096");
   /* The phone goes away mid-packet; the rest may or may not be accepted. */
   host_write_timeout (host_fd, data, 8192, 1000);
   host_write_timeout (host_fd, "\0\0", 2, 200);
@@ -1023,21 +1032,9 @@ END_TEST
 START_TEST (test_fault_stall_after)
 {
   g_autofree guint8 *data = pattern (8192, 8);
-  guint8 hdr[23] = { 0x62, 0x02, 0x08 };
   struct pollfd pfd;
-  SfSimOptions opts;
 
-  test_options (&opts);
-  ck_assert (sf_sim_options_add_fault (&opts, "stall-after=4096", NULL));
-  start_phone (&opts);
-  bring_up (SF_SIM_MODE_BROM, NULL);
-
-  put_be64 (hdr + 3, 0);
-  put_be64 (hdr + 11, 8192);
-  put_be32 (hdr + 19, 0x100000);
-  host_write (host_fd, hdr, sizeof hdr);
-  expect_hex ("5A", "WRITE header");
-  send_hex ("5A");
+  start_write_with_fault ("stall-after=4096");
   host_write_timeout (host_fd, data, 8192, 500);
   host_write_timeout (host_fd, "\0\0", 2, 200);
   expect_silence (500, "a stalled phone");
@@ -1326,36 +1323,41 @@ START_TEST (test_binary_signal_and_errors)
 }
 END_TEST
 
+/* A test case with the phone fixture, already in @s. */
+static TCase *
+add_tcase (Suite       *s,
+           const char  *name)
+{
+  TCase *tc = tcase_create (name);
+
+  tcase_add_checked_fixture (tc, setup, teardown);
+  tcase_set_timeout (tc, 20);
+  suite_add_tcase (s, tc);
+  return tc;
+}
+
 static Suite *
 sim_suite (void)
 {
   Suite *s = suite_create ("sim");
   TCase *tc;
 
-  tc = tcase_create ("brom");
-  tcase_add_checked_fixture (tc, setup, teardown);
-  tcase_set_timeout (tc, 20);
+  tc = add_tcase (s, "brom");
   tcase_add_test (tc, test_brom_handshake_and_commands);
   tcase_add_test (tc, test_preloader_ready_and_commands);
   tcase_add_test (tc, test_preloader_window_expires);
   tcase_add_test (tc, test_chips);
   tcase_add_test (tc, test_option_parsing);
-  suite_add_tcase (s, tc);
 
-  tc = tcase_create ("da");
-  tcase_add_checked_fixture (tc, setup, teardown);
-  tcase_set_timeout (tc, 20);
+  tc = add_tcase (s, "da");
   tcase_add_test (tc, test_full_flow_brom);
   tcase_add_test (tc, test_full_flow_preloader);
   tcase_add_test (tc, test_da_refusals);
   tcase_add_test (tc, test_storage_kept_between_runs);
   tcase_add_test (tc, test_reopen_port);
   tcase_add_test (tc, test_pace);
-  suite_add_tcase (s, tc);
 
-  tc = tcase_create ("faults");
-  tcase_add_checked_fixture (tc, setup, teardown);
-  tcase_set_timeout (tc, 20);
+  tc = add_tcase (s, "faults");
   tcase_add_test (tc, test_fault_unplug_after);
   tcase_add_test (tc, test_fault_stall_after);
   tcase_add_test (tc, test_fault_bad_checksum);
@@ -1364,15 +1366,11 @@ sim_suite (void)
   tcase_add_test (tc, test_fault_wrong_chip);
   tcase_add_test (tc, test_fault_powered_on);
   tcase_add_test (tc, test_fault_write_error_at);
-  suite_add_tcase (s, tc);
 
-  tc = tcase_create ("binary");
-  tcase_add_checked_fixture (tc, setup, teardown);
-  tcase_set_timeout (tc, 20);
+  tc = add_tcase (s, "binary");
   tcase_add_test (tc, test_persist_replugs);
   tcase_add_test (tc, test_binary_flow);
   tcase_add_test (tc, test_binary_signal_and_errors);
-  suite_add_tcase (s, tc);
 
   return s;
 }

@@ -14,6 +14,7 @@
 #include "sf-brom.h"
 #include "sf-error.h"
 #include "sf-mtk.h"
+#include "sf-wire-private.h"
 
 #define SEND_DA_CHUNK 0x10000   /* even, so every piece but the last is */
 
@@ -21,7 +22,7 @@ struct _SfBrom
 {
   GObject       parent_instance;
 
-  SfTransport  *transport;
+  SfWire        wire;
   SfBromInfo    info;
 };
 
@@ -32,7 +33,7 @@ sf_brom_dispose (GObject *object)
 {
   SfBrom *self = SF_BROM (object);
 
-  g_clear_object (&self->transport);
+  g_clear_object (&self->wire.transport);
 
   G_OBJECT_CLASS (sf_brom_parent_class)->dispose (object);
 }
@@ -64,7 +65,10 @@ sf_brom_new (SfTransport *transport)
   g_return_val_if_fail (SF_IS_TRANSPORT (transport), NULL);
 
   self = g_object_new (SF_TYPE_BROM, NULL);
-  self->transport = g_object_ref (transport);
+  self->wire.transport = g_object_ref (transport);
+  self->wire.peer = SF_WIRE_PEER_PHONE;
+  self->wire.write_timeout_ms = SF_BROM_REPLY_TIMEOUT_MS;
+  self->wire.reply_timeout_ms = SF_BROM_REPLY_TIMEOUT_MS;
   return self;
 }
 
@@ -73,7 +77,7 @@ sf_brom_get_transport (SfBrom *self)
 {
   g_return_val_if_fail (SF_IS_BROM (self), NULL);
 
-  return self->transport;
+  return self->wire.transport;
 }
 
 /**
@@ -89,62 +93,6 @@ sf_brom_get_info (SfBrom *self)
   return &self->info;
 }
 
-/* Turns a transport failure during @what into the protocol's code: a
- * timeout becomes @code, a cancel or a disconnect stays what it is. */
-static void
-fail_io (SfBrom      *self,
-         GError     **error,
-         GError      *local,
-         SfError      code,
-         const char  *what)
-{
-  if (g_error_matches (local, SF_ERROR, SF_ERROR_TIMEOUT))
-    sf_set_device_error (error, code, _("no answer from the phone to %s"), what);
-  else if (g_error_matches (local, SF_ERROR, SF_ERROR_DISCONNECTED))
-    sf_set_device_error (error, SF_ERROR_DISCONNECTED,
-                         _("%s went away during %s"), sf_transport_get_path (self->transport), what);
-  else
-    g_propagate_error (error, g_steal_pointer (&local));
-  g_clear_error (&local);
-}
-
-static gboolean
-write_bytes (SfBrom        *self,
-             const guint8  *buf,
-             gsize          len,
-             SfError        code,
-             const char    *what,
-             GCancellable  *cancellable,
-             GError       **error)
-{
-  GError *local = NULL;
-
-  if (!sf_transport_write_all (self->transport, buf, len, SF_BROM_REPLY_TIMEOUT_MS, cancellable, &local)) {
-    fail_io (self, error, local, code, what);
-    return FALSE;
-  }
-  return TRUE;
-}
-
-static gboolean
-read_bytes (SfBrom        *self,
-            guint8        *buf,
-            gsize          len,
-            guint          timeout_ms,
-            SfError        code,
-            const char    *what,
-            GCancellable  *cancellable,
-            GError       **error)
-{
-  GError *local = NULL;
-
-  if (!sf_transport_read_exact (self->transport, buf, len, timeout_ms, cancellable, &local)) {
-    fail_io (self, error, local, code, what);
-    return FALSE;
-  }
-  return TRUE;
-}
-
 static gboolean
 read_u16 (SfBrom        *self,
           guint16       *out,
@@ -153,27 +101,11 @@ read_u16 (SfBrom        *self,
           GCancellable  *cancellable,
           GError       **error)
 {
-  guint8 b[2];
+  guint32 v;
 
-  if (!read_bytes (self, b, 2, SF_BROM_REPLY_TIMEOUT_MS, code, what, cancellable, error))
+  if (!sf_wire_read_be (&self->wire, 2, &v, code, what, cancellable, error))
     return FALSE;
-  *out = (guint16) ((b[0] << 8) | b[1]);
-  return TRUE;
-}
-
-static gboolean
-read_u32 (SfBrom        *self,
-          guint32       *out,
-          SfError        code,
-          const char    *what,
-          GCancellable  *cancellable,
-          GError       **error)
-{
-  guint8 b[4];
-
-  if (!read_bytes (self, b, 4, SF_BROM_REPLY_TIMEOUT_MS, code, what, cancellable, error))
-    return FALSE;
-  *out = ((guint32) b[0] << 24) | ((guint32) b[1] << 16) | ((guint32) b[2] << 8) | b[3];
+  *out = (guint16) v;
   return TRUE;
 }
 
@@ -202,9 +134,9 @@ echo (SfBrom        *self,
 
   g_assert (len <= sizeof back);
 
-  if (!write_bytes (self, buf, len, code, what, cancellable, error))
+  if (!sf_wire_write (&self->wire, buf, len, code, what, cancellable, error))
     return FALSE;
-  if (!read_bytes (self, back, len, SF_BROM_REPLY_TIMEOUT_MS, code, what, cancellable, error))
+  if (!sf_wire_read (&self->wire, back, len, SF_BROM_REPLY_TIMEOUT_MS, code, what, cancellable, error))
     return FALSE;
   if (memcmp (buf, back, len) != 0) {
     g_autofree char *sent = hex_bytes (buf, len);
@@ -236,8 +168,9 @@ echo_u32 (SfBrom        *self,
           GCancellable  *cancellable,
           GError       **error)
 {
-  guint8 b[4] = { value >> 24, value >> 16, value >> 8, value };
+  guint8 b[4];
 
+  sf_wire_put_be32 (b, value);
   return echo (self, b, 4, code, what, cancellable, error);
 }
 
@@ -281,9 +214,8 @@ drain_watching_ready (SfBrom        *self,
   guint8 buf[256];
 
   for (;;) {
-    gint64 left_us = deadline - g_get_monotonic_time ();
-    guint wait = left_us > 0 ? (guint) ((left_us + 999) / 1000) : 0;
-    gssize n = sf_transport_read (self->transport, buf, sizeof buf, wait, cancellable, error);
+    guint wait = sf_wire_ms_until (deadline);
+    gssize n = sf_transport_read (self->wire.transport, buf, sizeof buf, wait, cancellable, error);
 
     if (n < 0)
       return FALSE;
@@ -310,7 +242,7 @@ preloader_prehandshake (SfBrom        *self,
   const guint8 a0 = SF_MTK_HANDSHAKE_0;
 
   g_debug ("handshake: preloader, sending a lone A0");
-  if (!sf_transport_write_all (self->transport, &a0, 1, SF_BROM_HANDSHAKE_BYTE_MS, cancellable, error))
+  if (!sf_transport_write_all (self->wire.transport, &a0, 1, SF_BROM_HANDSHAKE_BYTE_MS, cancellable, error))
     return FALSE;
   return drain_watching_ready (self, SF_BROM_PRELOADER_WAIT_MS, NULL, cancellable, error);
 }
@@ -338,29 +270,29 @@ handshake_step (SfBrom        *self,
   gint64 deadline;
   GError *local = NULL;
 
-  if (!sf_transport_write_all (self->transport, &sent, 1, SF_BROM_HANDSHAKE_BYTE_MS, cancellable, &local)) {
+  if (!sf_transport_write_all (self->wire.transport, &sent, 1, SF_BROM_HANDSHAKE_BYTE_MS, cancellable, &local)) {
     if (g_error_matches (local, SF_ERROR, SF_ERROR_TIMEOUT)) {
       g_clear_error (&local);
       *out_kind = REPLY_NONE;
       return TRUE;
     }
-    fail_io (self, error, local, SF_ERROR_BROM_STARTCMD_FAIL, _("the BootROM handshake"));
+    sf_wire_fail_io (&self->wire, error, local, SF_ERROR_BROM_STARTCMD_FAIL, _("the BootROM handshake"));
     return FALSE;
   }
 
   deadline = g_get_monotonic_time () + SF_BROM_HANDSHAKE_BYTE_MS * 1000;
   for (;;) {
-    gint64 left_us = deadline - g_get_monotonic_time ();
+    guint wait = sf_wire_ms_until (deadline);
     guint8 got;
     gssize n;
 
-    if (left_us <= 0) {
+    if (wait == 0) {
       *out_kind = REPLY_NONE;
       return TRUE;
     }
-    n = sf_transport_read (self->transport, &got, 1, (guint) ((left_us + 999) / 1000), cancellable, &local);
+    n = sf_transport_read (self->wire.transport, &got, 1, wait, cancellable, &local);
     if (n < 0) {
-      fail_io (self, error, local, SF_ERROR_BROM_STARTCMD_FAIL, _("the BootROM handshake"));
+      sf_wire_fail_io (&self->wire, error, local, SF_ERROR_BROM_STARTCMD_FAIL, _("the BootROM handshake"));
       return FALSE;
     }
     if (n == 0)
@@ -470,7 +402,7 @@ sf_brom_connect (SfBrom        *self,
     if (failures >= SF_BROM_HANDSHAKE_ATTEMPTS)
       break;
     /* Throw away the rest of whatever answered wrongly, then start over. */
-    if (!sf_transport_drain (self->transport, 10, NULL, cancellable, error))
+    if (!sf_transport_drain (self->wire.transport, 10, NULL, cancellable, error))
       return FALSE;
   }
 
@@ -522,7 +454,7 @@ sf_brom_get_hw_code (SfBrom        *self,
       return FALSE;
     }
     g_debug ("%s: %s; trying once more", what, first->message);
-    if (!sf_transport_drain (self->transport, 50, NULL, cancellable, error))
+    if (!sf_transport_drain (self->wire.transport, 50, NULL, cancellable, error))
       return FALSE;
     if (!echo_u8 (self, SF_BROM_CMD_GET_HW_CODE, code, what, cancellable, error))
       return FALSE;
@@ -580,6 +512,21 @@ sf_brom_get_hw_sw_ver (SfBrom        *self,
   return TRUE;
 }
 
+/* FE and FF: one byte out, one byte back, with no echo to check. */
+static gboolean
+ask_byte (SfBrom        *self,
+          guint8         cmd,
+          const char    *what,
+          guint8        *out_reply,
+          GCancellable  *cancellable,
+          GError       **error)
+{
+  const SfError code = SF_ERROR_BROM_GET_HW_VER_FAIL;
+
+  return sf_wire_write_u8 (&self->wire, cmd, code, what, cancellable, error) &&
+         sf_wire_read (&self->wire, out_reply, 1, SF_BROM_REPLY_TIMEOUT_MS, code, what, cancellable, error);
+}
+
 /**
  * sf_brom_get_bl_ver:
  * @out_is_brom: (out) (optional): TRUE for the BootROM, FALSE for a preloader
@@ -594,15 +541,11 @@ sf_brom_get_bl_ver (SfBrom        *self,
                     GCancellable  *cancellable,
                     GError       **error)
 {
-  const guint8 cmd = SF_BROM_CMD_GET_BL_VER;
-  const char *what = "GET_BL_VER (FE)";
   guint8 reply;
 
   g_return_val_if_fail (SF_IS_BROM (self), FALSE);
 
-  if (!write_bytes (self, &cmd, 1, SF_ERROR_BROM_GET_HW_VER_FAIL, what, cancellable, error) ||
-      !read_bytes (self, &reply, 1, SF_BROM_REPLY_TIMEOUT_MS, SF_ERROR_BROM_GET_HW_VER_FAIL, what,
-                   cancellable, error))
+  if (!ask_byte (self, SF_BROM_CMD_GET_BL_VER, "GET_BL_VER (FE)", &reply, cancellable, error))
     return FALSE;
 
   self->info.bl_ver = reply;
@@ -627,15 +570,11 @@ sf_brom_get_version (SfBrom        *self,
                      GCancellable  *cancellable,
                      GError       **error)
 {
-  const guint8 cmd = SF_BROM_CMD_GET_VERSION;
-  const char *what = "GET_VERSION (FF)";
   guint8 reply;
 
   g_return_val_if_fail (SF_IS_BROM (self), FALSE);
 
-  if (!write_bytes (self, &cmd, 1, SF_ERROR_BROM_GET_HW_VER_FAIL, what, cancellable, error) ||
-      !read_bytes (self, &reply, 1, SF_BROM_REPLY_TIMEOUT_MS, SF_ERROR_BROM_GET_HW_VER_FAIL, what,
-                   cancellable, error))
+  if (!ask_byte (self, SF_BROM_CMD_GET_VERSION, "GET_VERSION (FF)", &reply, cancellable, error))
     return FALSE;
 
   self->info.brom_ver = reply;
@@ -663,7 +602,7 @@ sf_brom_get_target_config (SfBrom        *self,
   g_return_val_if_fail (SF_IS_BROM (self), FALSE);
 
   if (!echo_u8 (self, SF_BROM_CMD_GET_TARGET_CONFIG, code, what, cancellable, error) ||
-      !read_u32 (self, &config, code, what, cancellable, error) ||
+      !sf_wire_read_be (&self->wire, 4, &config, code, what, cancellable, error) ||
       !read_u16 (self, &status, code, what, cancellable, error) ||
       !check_status (status, SF_BROM_STATUS_SUCCESS_MAX, code, what, error))
     return FALSE;
@@ -869,7 +808,7 @@ sf_brom_send_da (SfBrom          *self,
       return FALSE;
     }
     sum = sf_brom_checksum_update (sum, buf, got);
-    if (!write_bytes (self, buf, got, code, what, cancellable, error))
+    if (!sf_wire_write (&self->wire, buf, got, code, what, cancellable, error))
       return FALSE;
     sent += (guint32) got;
     if (progress != NULL)
@@ -879,9 +818,9 @@ sf_brom_send_da (SfBrom          *self,
   {
     guint8 b[2];
 
-    if (!read_bytes (self, b, 2, SF_BROM_SEND_DA_TIMEOUT_MS, code, what, cancellable, error))
+    if (!sf_wire_read (&self->wire, b, 2, SF_BROM_SEND_DA_TIMEOUT_MS, code, what, cancellable, error))
       return FALSE;
-    device_sum = (guint16) ((b[0] << 8) | b[1]);
+    device_sum = sf_wire_be16 (b);
   }
   if (!read_u16 (self, &status, code, what, cancellable, error))
     return FALSE;

@@ -14,12 +14,13 @@
 #include "sf-da.h"
 #include "sf-error.h"
 #include "sf-sparse.h"
+#include "sf-wire-private.h"
 
 struct _SfDa
 {
   GObject       parent_instance;
 
-  SfTransport  *transport;
+  SfWire        wire;
   SfDaInfo      info;
   gboolean      have_flash_info;
   guint8       *packet;          /* SF_DA_WRITE_PACKET_SIZE bytes, made on first use */
@@ -32,7 +33,7 @@ sf_da_dispose (GObject *object)
 {
   SfDa *self = SF_DA (object);
 
-  g_clear_object (&self->transport);
+  g_clear_object (&self->wire.transport);
 
   G_OBJECT_CLASS (sf_da_parent_class)->dispose (object);
 }
@@ -75,7 +76,10 @@ sf_da_new (SfTransport *transport)
   g_return_val_if_fail (SF_IS_TRANSPORT (transport), NULL);
 
   self = g_object_new (SF_TYPE_DA, NULL);
-  self->transport = g_object_ref (transport);
+  self->wire.transport = g_object_ref (transport);
+  self->wire.peer = SF_WIRE_PEER_DA;
+  self->wire.write_timeout_ms = SF_DA_PACKET_TIMEOUT_MS;
+  self->wire.reply_timeout_ms = SF_DA_REPLY_TIMEOUT_MS;
   return self;
 }
 
@@ -84,7 +88,7 @@ sf_da_get_transport (SfDa *self)
 {
   g_return_val_if_fail (SF_IS_DA (self), NULL);
 
-  return self->transport;
+  return self->wire.transport;
 }
 
 const SfDaInfo *
@@ -122,125 +126,6 @@ sf_da_checksum_update (guint16       sum,
 
 /* ---- wire helpers -------------------------------------------------------- */
 
-/* A timeout during @what becomes @code; a cancel or disconnect stays. */
-static void
-fail_io (SfDa        *self,
-         GError     **error,
-         GError      *local,
-         SfError      code,
-         const char  *what)
-{
-  if (g_error_matches (local, SF_ERROR, SF_ERROR_TIMEOUT))
-    sf_set_device_error (error, code, _("no answer from the download agent to %s"), what);
-  else if (g_error_matches (local, SF_ERROR, SF_ERROR_DISCONNECTED))
-    sf_set_device_error (error, SF_ERROR_DISCONNECTED,
-                         _("%s went away during %s"), sf_transport_get_path (self->transport), what);
-  else
-    g_propagate_error (error, g_steal_pointer (&local));
-  g_clear_error (&local);
-}
-
-static gboolean
-put (SfDa          *self,
-     const guint8  *buf,
-     gsize          len,
-     SfError        code,
-     const char    *what,
-     GCancellable  *cancellable,
-     GError       **error)
-{
-  GError *local = NULL;
-
-  if (!sf_transport_write_all (self->transport, buf, len, SF_DA_PACKET_TIMEOUT_MS, cancellable, &local)) {
-    fail_io (self, error, local, code, what);
-    return FALSE;
-  }
-  return TRUE;
-}
-
-static gboolean
-put_u8 (SfDa          *self,
-        guint8         v,
-        SfError        code,
-        const char    *what,
-        GCancellable  *cancellable,
-        GError       **error)
-{
-  return put (self, &v, 1, code, what, cancellable, error);
-}
-
-static gboolean
-get (SfDa          *self,
-     guint8        *buf,
-     gsize          len,
-     guint          timeout_ms,
-     SfError        code,
-     const char    *what,
-     GCancellable  *cancellable,
-     GError       **error)
-{
-  GError *local = NULL;
-
-  if (!sf_transport_read_exact (self->transport, buf, len, timeout_ms, cancellable, &local)) {
-    fail_io (self, error, local, code, what);
-    return FALSE;
-  }
-  return TRUE;
-}
-
-static guint16
-be16 (const guint8 *p)
-{
-  return (guint16) ((p[0] << 8) | p[1]);
-}
-
-static guint32
-be32 (const guint8 *p)
-{
-  return ((guint32) p[0] << 24) | ((guint32) p[1] << 16) | ((guint32) p[2] << 8) | p[3];
-}
-
-static guint64
-be64 (const guint8 *p)
-{
-  return ((guint64) be32 (p) << 32) | be32 (p + 4);
-}
-
-static void
-put_be32 (guint8  *p,
-          guint32  v)
-{
-  p[0] = v >> 24;
-  p[1] = v >> 16;
-  p[2] = v >> 8;
-  p[3] = v;
-}
-
-static void
-put_be64 (guint8  *p,
-          guint64  v)
-{
-  put_be32 (p, (guint32) (v >> 32));
-  put_be32 (p + 4, (guint32) v);
-}
-
-static gboolean
-get_u32 (SfDa          *self,
-         guint32       *out,
-         guint          timeout_ms,
-         SfError        code,
-         const char    *what,
-         GCancellable  *cancellable,
-         GError       **error)
-{
-  guint8 b[4];
-
-  if (!get (self, b, 4, timeout_ms, code, what, cancellable, error))
-    return FALSE;
-  *out = be32 (b);
-  return TRUE;
-}
-
 /* Reads one byte that must be @want. */
 static gboolean
 expect (SfDa          *self,
@@ -253,7 +138,7 @@ expect (SfDa          *self,
 {
   guint8 got;
 
-  if (!get (self, &got, 1, timeout_ms, code, what, cancellable, error))
+  if (!sf_wire_read (&self->wire, &got, 1, timeout_ms, code, what, cancellable, error))
     return FALSE;
   if (got != want) {
     sf_set_device_error (error, code, _("the download agent answered %s with 0x%02X instead of 0x%02X"),
@@ -294,8 +179,8 @@ sf_da_sync (SfDa          *self,
   g_return_val_if_fail (SF_IS_DA (self), FALSE);
 
   info = &self->info;
-  if (!sf_transport_read_byte (self->transport, &sync, SF_DA_SYNC_TIMEOUT_MS, cancellable, &local)) {
-    fail_io (self, error, local, SF_ERROR_FT_DA_NO_RESPONSE, _("JUMP_DA (no sync byte)"));
+  if (!sf_transport_read_byte (self->wire.transport, &sync, SF_DA_SYNC_TIMEOUT_MS, cancellable, &local)) {
+    sf_wire_fail_io (&self->wire, error, local, SF_ERROR_FT_DA_NO_RESPONSE, _("JUMP_DA (no sync byte)"));
     return FALSE;
   }
   if (sync != SF_DA_SYNC_CHAR) {
@@ -305,28 +190,28 @@ sf_da_sync (SfDa          *self,
     return FALSE;
   }
 
-  if (!get_u32 (self, &info->nand_ret, SF_DA_REPLY_TIMEOUT_MS, code, what, cancellable, error) ||
-      !get (self, b, 2, SF_DA_REPLY_TIMEOUT_MS, code, what, cancellable, error))
+  if (!sf_wire_read_be (&self->wire, 4, &info->nand_ret, code, what, cancellable, error) ||
+      !sf_wire_read (&self->wire, b, 2, SF_DA_REPLY_TIMEOUT_MS, code, what, cancellable, error))
     return FALSE;
-  info->nand_id_count = be16 (b);
+  info->nand_id_count = sf_wire_be16 (b);
   /* A real count is a handful; more means we are out of step. */
   if (info->nand_id_count > 64) {
     sf_set_device_error (error, code, _("the download agent reports %u NAND IDs"), info->nand_id_count);
     return FALSE;
   }
   for (guint i = 0; i < info->nand_id_count; i++) {
-    if (!get (self, b, 2, SF_DA_REPLY_TIMEOUT_MS, code, what, cancellable, error))
+    if (!sf_wire_read (&self->wire, b, 2, SF_DA_REPLY_TIMEOUT_MS, code, what, cancellable, error))
       return FALSE;
     if (i < G_N_ELEMENTS (info->nand_ids))
-      info->nand_ids[i] = be16 (b);
+      info->nand_ids[i] = sf_wire_be16 (b);
   }
-  if (!get_u32 (self, &info->emmc_ret, SF_DA_REPLY_TIMEOUT_MS, code, what, cancellable, error) ||
-      !get (self, info->emmc_id, sizeof info->emmc_id, SF_DA_REPLY_TIMEOUT_MS, code, what,
+  if (!sf_wire_read_be (&self->wire, 4, &info->emmc_ret, code, what, cancellable, error) ||
+      !sf_wire_read (&self->wire, info->emmc_id, sizeof info->emmc_id, SF_DA_REPLY_TIMEOUT_MS, code, what,
             cancellable, error))
     return FALSE;
 
-  if (!put_u8 (self, SF_DA_ACK, code, what, cancellable, error) ||
-      !get (self, info->da_version, 3, SF_DA_REPLY_TIMEOUT_MS, code, what, cancellable, error))
+  if (!sf_wire_write_u8 (&self->wire, SF_DA_ACK, code, what, cancellable, error) ||
+      !sf_wire_read (&self->wire, info->da_version, 3, SF_DA_REPLY_TIMEOUT_MS, code, what, cancellable, error))
     return FALSE;
 
   g_debug ("DA1: nand_ret 0x%X, %u NAND IDs, emmc_ret 0x%X, emmc id %02X%02X%02X%02X…, then %02X %02X %02X",
@@ -362,9 +247,9 @@ sf_da_send_stage2_config (SfDa              *self,
   cfg[2] = 0x00;                   /* nor_chip_select: 0x0008, CS_WITH_DECODER */
   cfg[3] = 0x08;
   cfg[4] = 0x00;                   /* nand_chip_select */
-  put_be32 (cfg + 5, 0x7007FFFF);  /* nand_acccon */
+  sf_wire_put_be32 (cfg + 5, 0x7007FFFF);  /* nand_acccon */
   cfg[9] = 0x00;                   /* BMT present (MT6572 eMMC: 0) */
-  put_be32 (cfg + 10, 0x000000A8); /* BMT size (MT6572 eMMC: 0xA8) */
+  sf_wire_put_be32 (cfg + 10, 0x000000A8); /* BMT size (MT6572 eMMC: 0xA8) */
   cfg[14] = 0x01;                  /* force_charge */
   cfg[15] = 0x01;                  /* reset_key */
   cfg[16] = 0x02;                  /* ext_clock: 26 MHz */
@@ -373,11 +258,11 @@ sf_da_send_stage2_config (SfDa              *self,
   /* The chip-specific tail (§6.3 row 13). */
   switch (hw_code) {
   case SF_HW_CODE_MT6582:
-    put_be32 (cfg + len, 1);
+    sf_wire_put_be32 (cfg + len, 1);
     len += 4;
     break;
   case SF_HW_CODE_MT6592:
-    put_be32 (cfg + len, 0);
+    sf_wire_put_be32 (cfg + len, 0);
     len += 4;
     break;
   case SF_HW_CODE_MT6580:
@@ -388,8 +273,8 @@ sf_da_send_stage2_config (SfDa              *self,
     break;
   }
 
-  if (!put (self, cfg, len, code, what, cancellable, error) ||
-      !get_u32 (self, &status, SF_DA_REPLY_TIMEOUT_MS, code, what, cancellable, error))
+  if (!sf_wire_write (&self->wire, cfg, len, code, what, cancellable, error) ||
+      !sf_wire_read_be (&self->wire, 4, &status, code, what, cancellable, error))
     return FALSE;
 
   self->info.dram_status = status;
@@ -408,7 +293,7 @@ sf_da_send_stage2_config (SfDa              *self,
   if (hw_code == SF_HW_CODE_MT6592) {
     guint8 extra[20];
 
-    if (!get (self, extra, sizeof extra, SF_DA_REPLY_TIMEOUT_MS, code, what, cancellable, error))
+    if (!sf_wire_read (&self->wire, extra, sizeof extra, SF_DA_REPLY_TIMEOUT_MS, code, what, cancellable, error))
       return FALSE;
   }
 
@@ -438,10 +323,10 @@ sf_da_upload_da2 (SfDa            *self,
   g_return_val_if_fail (G_IS_INPUT_STREAM (data), FALSE);
 
   g_debug ("DA2: %u bytes to 0x%08X", length, addr);
-  put_be32 (hdr, addr);
-  put_be32 (hdr + 4, length);
-  put_be32 (hdr + 8, SF_DA2_PACKET_SIZE);
-  if (!put (self, hdr, sizeof hdr, code, what, cancellable, error) ||
+  sf_wire_put_be32 (hdr, addr);
+  sf_wire_put_be32 (hdr + 4, length);
+  sf_wire_put_be32 (hdr + 8, SF_DA2_PACKET_SIZE);
+  if (!sf_wire_write (&self->wire, hdr, sizeof hdr, code, what, cancellable, error) ||
       !expect (self, SF_DA_ACK, SF_DA_REPLY_TIMEOUT_MS, code, what, cancellable, error))
     return FALSE;
 
@@ -456,7 +341,7 @@ sf_da_upload_da2 (SfDa            *self,
                            _("the DA2 region ends after %u of its %u bytes"), sent + (guint32) got, length);
       return FALSE;
     }
-    if (!put (self, buf, got, code, what, cancellable, error) ||
+    if (!sf_wire_write (&self->wire, buf, got, code, what, cancellable, error) ||
         !expect (self, SF_DA_ACK, SF_DA_REPLY_TIMEOUT_MS, code, what, cancellable, error))
       return FALSE;
     sent += (guint32) got;
@@ -464,7 +349,7 @@ sf_da_upload_da2 (SfDa            *self,
       progress (sent, length, user_data);
   }
 
-  if (!put_u8 (self, SF_DA_ACK, code, what, cancellable, error) ||
+  if (!sf_wire_write_u8 (&self->wire, SF_DA_ACK, code, what, cancellable, error) ||
       !expect (self, SF_DA_ACK, SF_DA_REPLY_TIMEOUT_MS, code, what, cancellable, error))
     return FALSE;
 
@@ -490,24 +375,24 @@ sf_da_read_flash_info (SfDa          *self,
 
   info = &self->info;
 
-  if (!get (self, nor, sizeof nor, SF_DA_REPLY_TIMEOUT_MS, code, what, cancellable, error) ||
-      !get (self, nand, sizeof nand, SF_DA_REPLY_TIMEOUT_MS, code, what, cancellable, error))
+  if (!sf_wire_read (&self->wire, nor, sizeof nor, SF_DA_REPLY_TIMEOUT_MS, code, what, cancellable, error) ||
+      !sf_wire_read (&self->wire, nand, sizeof nand, SF_DA_REPLY_TIMEOUT_MS, code, what, cancellable, error))
     return FALSE;
 
-  info->nor_ret = be32 (nor);
-  info->nor_size = be32 (nor + 8);
+  info->nor_ret = sf_wire_be32 (nor);
+  info->nor_size = sf_wire_be32 (nor + 8);
 
   /* The NAND block is 17 bytes in the "64-bit" layout; an id_count of 0
    * there means the "32-bit" layout, whose last 4 bytes are already the
    * first two dev codes (§6.5, project contract). */
-  info->nand_ret2 = be32 (nand);
-  id_count = be16 (nand + 15);
+  info->nand_ret2 = sf_wire_be32 (nand);
+  id_count = sf_wire_be16 (nand + 15);
   if (id_count != 0) {
-    info->nand_size = be64 (nand + 7);
+    info->nand_size = sf_wire_be64 (nand + 7);
     more = 2 * (gsize) id_count;
   } else {
-    info->nand_size = be32 (nand + 7);
-    id_count = be16 (nand + 11);
+    info->nand_size = sf_wire_be32 (nand + 7);
+    id_count = sf_wire_be16 (nand + 11);
     more = id_count > 2 ? 2 * (gsize) id_count - 4 : 0;
   }
   if (id_count > 64) {
@@ -517,48 +402,48 @@ sf_da_read_flash_info (SfDa          *self,
   while (more > 0) {
     guint8 skip[2];
 
-    if (!get (self, skip, 2, SF_DA_REPLY_TIMEOUT_MS, code, what, cancellable, error))
+    if (!sf_wire_read (&self->wire, skip, 2, SF_DA_REPLY_TIMEOUT_MS, code, what, cancellable, error))
       return FALSE;
     more -= 2;
   }
 
-  if (!get (self, nand2, sizeof nand2, SF_DA_REPLY_TIMEOUT_MS, code, what, cancellable, error) ||
-      !get (self, emmc, sizeof emmc, SF_DA_REPLY_TIMEOUT_MS, code, what, cancellable, error) ||
-      !get (self, sdc, sizeof sdc, SF_DA_REPLY_TIMEOUT_MS, code, what, cancellable, error) ||
-      !get (self, cfg, sizeof cfg, SF_DA_REPLY_TIMEOUT_MS, code, what, cancellable, error) ||
-      !get (self, pass, sizeof pass, SF_DA_REPLY_TIMEOUT_MS, code, what, cancellable, error))
+  if (!sf_wire_read (&self->wire, nand2, sizeof nand2, SF_DA_REPLY_TIMEOUT_MS, code, what, cancellable, error) ||
+      !sf_wire_read (&self->wire, emmc, sizeof emmc, SF_DA_REPLY_TIMEOUT_MS, code, what, cancellable, error) ||
+      !sf_wire_read (&self->wire, sdc, sizeof sdc, SF_DA_REPLY_TIMEOUT_MS, code, what, cancellable, error) ||
+      !sf_wire_read (&self->wire, cfg, sizeof cfg, SF_DA_REPLY_TIMEOUT_MS, code, what, cancellable, error) ||
+      !sf_wire_read (&self->wire, pass, sizeof pass, SF_DA_REPLY_TIMEOUT_MS, code, what, cancellable, error))
     return FALSE;
 
-  info->nand_page_size = be16 (nand2);
+  info->nand_page_size = sf_wire_be16 (nand2);
 
-  info->emmc_ret2 = be32 (emmc);
-  info->emmc_boot1_size = be64 (emmc + 4);
-  info->emmc_boot2_size = be64 (emmc + 12);
-  info->emmc_rpmb_size = be64 (emmc + 20);
+  info->emmc_ret2 = sf_wire_be32 (emmc);
+  info->emmc_boot1_size = sf_wire_be64 (emmc + 4);
+  info->emmc_boot2_size = sf_wire_be64 (emmc + 12);
+  info->emmc_rpmb_size = sf_wire_be64 (emmc + 20);
   for (guint i = 0; i < 4; i++)
-    info->emmc_gp_size[i] = be64 (emmc + 28 + 8 * i);
-  info->emmc_user_size = be64 (emmc + 60);
+    info->emmc_gp_size[i] = sf_wire_be64 (emmc + 28 + 8 * i);
+  info->emmc_user_size = sf_wire_be64 (emmc + 60);
   memcpy (info->emmc_cid, emmc + 68, 16);
   memcpy (info->emmc_fw_ver, emmc + 84, 8);
 
-  info->sdc_ret = be32 (sdc);
-  info->sdc_user_size = be64 (sdc + 4);
+  info->sdc_ret = sf_wire_be32 (sdc);
+  info->sdc_user_size = sf_wire_be64 (sdc + 4);
 
-  info->int_sram_ret = be32 (cfg);
-  info->int_sram_size = be32 (cfg + 4);
-  info->ext_ram_ret = be32 (cfg + 8);
+  info->int_sram_ret = sf_wire_be32 (cfg);
+  info->int_sram_size = sf_wire_be32 (cfg + 4);
+  info->ext_ram_ret = sf_wire_be32 (cfg + 8);
   info->ext_ram_type = cfg[12];
   info->ext_ram_chip_select = cfg[13];
-  info->ext_ram_size = be64 (cfg + 14);
+  info->ext_ram_size = sf_wire_be64 (cfg + 14);
 
-  info->download_status = be32 (pass + 1);
-  info->boot_style = be32 (pass + 5);
+  info->download_status = sf_wire_be32 (pass + 1);
+  info->boot_style = sf_wire_be32 (pass + 5);
   if (pass[0] != SF_DA_ACK) {
     /* mtkclient also accepts the report one byte late. */
     if ((info->download_status & 0xFF) == SF_DA_ACK) {
       guint8 extra;
 
-      if (!get (self, &extra, 1, SF_DA_REPLY_TIMEOUT_MS, code, what, cancellable, error))
+      if (!sf_wire_read (&self->wire, &extra, 1, SF_DA_REPLY_TIMEOUT_MS, code, what, cancellable, error))
         return FALSE;
     } else {
       sf_set_device_error (error, code, _("the storage report ends with 0x%02X instead of 0x%02X"),
@@ -601,9 +486,9 @@ sf_da_check_usb_status (SfDa          *self,
 
   g_return_val_if_fail (SF_IS_DA (self), FALSE);
 
-  if (!put_u8 (self, SF_DA_CMD_USB_CHECK_STATUS, code, what, cancellable, error) ||
+  if (!sf_wire_write_u8 (&self->wire, SF_DA_CMD_USB_CHECK_STATUS, code, what, cancellable, error) ||
       !expect (self, SF_DA_ACK, SF_DA_REPLY_TIMEOUT_MS, code, what, cancellable, error) ||
-      !get (self, &self->info.usb_speed, 1, SF_DA_REPLY_TIMEOUT_MS, code, what, cancellable, error))
+      !sf_wire_read (&self->wire, &self->info.usb_speed, 1, SF_DA_REPLY_TIMEOUT_MS, code, what, cancellable, error))
     return FALSE;
 
   /* Switching to high speed re-enumerates the phone (§6.6); full speed
@@ -733,9 +618,9 @@ sf_da_switch_part (SfDa          *self,
 
   g_return_val_if_fail (SF_IS_DA (self), FALSE);
 
-  return put_u8 (self, SF_DA_CMD_SDMMC_SWITCH_PART, code, what, cancellable, error) &&
+  return sf_wire_write_u8 (&self->wire, SF_DA_CMD_SDMMC_SWITCH_PART, code, what, cancellable, error) &&
          expect (self, SF_DA_ACK, SF_DA_REPLY_TIMEOUT_MS, code, what, cancellable, error) &&
-         put_u8 (self, (guint8) part, code, what, cancellable, error) &&
+         sf_wire_write_u8 (&self->wire, (guint8) part, code, what, cancellable, error) &&
          expect (self, SF_DA_ACK, SF_DA_REPLY_TIMEOUT_MS, code, what, cancellable, error);
 }
 
@@ -788,10 +673,10 @@ write_begin (WriteCmd      *w,
   hdr[0] = SF_DA_CMD_SDMMC_WRITE_DATA;
   hdr[1] = SF_DA_STORAGE_EMMC;
   hdr[2] = (guint8) part;
-  put_be64 (hdr + 3, offset);
-  put_be64 (hdr + 11, w->padded);
-  put_be32 (hdr + 19, SF_DA_WRITE_PACKET_SIZE);
-  return put (self, hdr, sizeof hdr, code, what, cancellable, error) &&
+  sf_wire_put_be64 (hdr + 3, offset);
+  sf_wire_put_be64 (hdr + 11, w->padded);
+  sf_wire_put_be32 (hdr + 19, SF_DA_WRITE_PACKET_SIZE);
+  return sf_wire_write (&self->wire, hdr, sizeof hdr, code, what, cancellable, error) &&
          expect (self, SF_DA_ACK, SF_DA_REPLY_TIMEOUT_MS, code, what, cancellable, error);
 }
 
@@ -813,10 +698,10 @@ write_flush (WriteCmd      *w,
   guint8 reply;
   gsize data_bytes;
 
-  if (!put_u8 (self, SF_DA_ACK, SF_ERROR_FT_DOWNLOAD_FAIL, what, cancellable, error) ||
-      !put (self, self->packet, w->fill, SF_ERROR_FT_DOWNLOAD_FAIL, what, cancellable, error) ||
-      !put (self, sum_be, 2, SF_ERROR_FT_DOWNLOAD_FAIL, what, cancellable, error) ||
-      !get (self, &reply, 1, SF_DA_PACKET_TIMEOUT_MS, SF_ERROR_FT_DOWNLOAD_FAIL, what,
+  if (!sf_wire_write_u8 (&self->wire, SF_DA_ACK, SF_ERROR_FT_DOWNLOAD_FAIL, what, cancellable, error) ||
+      !sf_wire_write (&self->wire, self->packet, w->fill, SF_ERROR_FT_DOWNLOAD_FAIL, what, cancellable, error) ||
+      !sf_wire_write (&self->wire, sum_be, 2, SF_ERROR_FT_DOWNLOAD_FAIL, what, cancellable, error) ||
+      !sf_wire_read (&self->wire, &reply, 1, SF_DA_PACKET_TIMEOUT_MS, SF_ERROR_FT_DOWNLOAD_FAIL, what,
             cancellable, error))
     return FALSE;
 
@@ -1202,19 +1087,19 @@ sf_da_read (SfDa            *self,
   hdr[0] = SF_DA_CMD_READ;
   hdr[1] = SF_DA_HOST_OS_LINUX;
   hdr[2] = SF_DA_STORAGE_EMMC;
-  put_be64 (hdr + 3, offset);
-  put_be64 (hdr + 11, length);
-  put_be32 (hdr + 19, SF_DA_READ_PACKET_SIZE);
-  if (!put (self, hdr, sizeof hdr, code, what, cancellable, error) ||
-      !get (self, &reply, 1, SF_DA_REPLY_TIMEOUT_MS, code, what, cancellable, error))
+  sf_wire_put_be64 (hdr + 3, offset);
+  sf_wire_put_be64 (hdr + 11, length);
+  sf_wire_put_be32 (hdr + 19, SF_DA_READ_PACKET_SIZE);
+  if (!sf_wire_write (&self->wire, hdr, sizeof hdr, code, what, cancellable, error) ||
+      !sf_wire_read (&self->wire, &reply, 1, SF_DA_REPLY_TIMEOUT_MS, code, what, cancellable, error))
     return FALSE;
 
   if (reply != SF_DA_ACK) {
     guint8 e[4];
 
     /* mtkclient then NACKs and reads an error word (little-endian). */
-    if (put_u8 (self, SF_DA_NACK, code, what, cancellable, NULL) &&
-        get (self, e, 4, SF_DA_REPLY_TIMEOUT_MS, code, what, cancellable, NULL)) {
+    if (sf_wire_write_u8 (&self->wire, SF_DA_NACK, code, what, cancellable, NULL) &&
+        sf_wire_read (&self->wire, e, 4, SF_DA_REPLY_TIMEOUT_MS, code, what, cancellable, NULL)) {
       guint32 status = (guint32) e[0] | ((guint32) e[1] << 8) | ((guint32) e[2] << 16) | ((guint32) e[3] << 24);
 
       sf_set_device_error (error, code, _("the download agent refused %s with 0x%02X, status %u (%s)"),
@@ -1232,16 +1117,16 @@ sf_da_read (SfDa            *self,
 
     if (g_cancellable_set_error_if_cancelled (cancellable, error))
       return FALSE;
-    if (!get (self, self->packet, n, SF_DA_PACKET_TIMEOUT_MS, code, what, cancellable, error) ||
-        !get (self, sum_be, 2, SF_DA_PACKET_TIMEOUT_MS, code, what, cancellable, error))
+    if (!sf_wire_read (&self->wire, self->packet, n, SF_DA_PACKET_TIMEOUT_MS, code, what, cancellable, error) ||
+        !sf_wire_read (&self->wire, sum_be, 2, SF_DA_PACKET_TIMEOUT_MS, code, what, cancellable, error))
       return FALSE;
     n_packets++;
 
     sum = sf_da_checksum_update (0, self->packet, n);
-    if (sum != be16 (sum_be)) {
+    if (sum != sf_wire_be16 (sum_be)) {
       sf_set_device_error (error, SF_ERROR_DA_SDMMC_READ_FAILED,
                            _("packet %u of %s arrived damaged (checksum 0x%04X, the phone said 0x%04X)"),
-                           n_packets, what, sum, be16 (sum_be));
+                           n_packets, what, sum, sf_wire_be16 (sum_be));
       return FALSE;
     }
 
@@ -1249,7 +1134,7 @@ sf_da_read (SfDa            *self,
       g_prefix_error (error, "%s (%u) ", sf_error_get_name (code), sf_error_get_number (code));
       return FALSE;
     }
-    if (!put_u8 (self, SF_DA_ACK, code, what, cancellable, error))
+    if (!sf_wire_write_u8 (&self->wire, SF_DA_ACK, code, what, cancellable, error))
       return FALSE;
 
     done += n;
@@ -1291,25 +1176,25 @@ sf_da_format (SfDa            *self,
   hdr[2] = SF_DA_ERASE_NORMAL;
   hdr[3] = 0x00;                 /* validation off */
   hdr[4] = SF_DA_ADDR_LOGICAL;
-  put_be64 (hdr + 5, offset);
-  put_be64 (hdr + 13, length);
-  if (!put (self, hdr, sizeof hdr, code, what, cancellable, error))
+  sf_wire_put_be64 (hdr + 5, offset);
+  sf_wire_put_be64 (hdr + 13, length);
+  if (!sf_wire_write (&self->wire, hdr, sizeof hdr, code, what, cancellable, error))
     return FALSE;
 
   for (;;) {
     guint8 acks[2], pct;
     guint32 init;
 
-    if (!get (self, acks, 2, SF_DA_FORMAT_TIMEOUT_MS, code, what, cancellable, error))
+    if (!sf_wire_read (&self->wire, acks, 2, SF_DA_FORMAT_TIMEOUT_MS, code, what, cancellable, error))
       return FALSE;
     if (acks[0] != SF_DA_ACK || acks[1] != SF_DA_ACK) {
       sf_set_device_error (error, code, _("the download agent answered %s with %02X %02X"),
                            what, acks[0], acks[1]);
       return FALSE;
     }
-    if (!get_u32 (self, &init, SF_DA_REPLY_TIMEOUT_MS, code, what, cancellable, error) ||
-        !get (self, &pct, 1, SF_DA_REPLY_TIMEOUT_MS, code, what, cancellable, error) ||
-        !put_u8 (self, SF_DA_ACK, code, what, cancellable, error))
+    if (!sf_wire_read_be (&self->wire, 4, &init, code, what, cancellable, error) ||
+        !sf_wire_read (&self->wire, &pct, 1, SF_DA_REPLY_TIMEOUT_MS, code, what, cancellable, error) ||
+        !sf_wire_write_u8 (&self->wire, SF_DA_ACK, code, what, cancellable, error))
       return FALSE;
 
     if (pct > 100) {
@@ -1325,7 +1210,7 @@ sf_da_format (SfDa            *self,
   {
     guint8 acks[2];
 
-    if (!get (self, acks, 2, SF_DA_FORMAT_TIMEOUT_MS, code, what, cancellable, error))
+    if (!sf_wire_read (&self->wire, acks, 2, SF_DA_FORMAT_TIMEOUT_MS, code, what, cancellable, error))
       return FALSE;
     if (acks[0] != SF_DA_ACK || acks[1] != SF_DA_ACK) {
       sf_set_device_error (error, code, _("the download agent ended %s with %02X %02X"),
@@ -1348,10 +1233,10 @@ sf_da_finish (SfDa          *self,
 
   g_return_val_if_fail (SF_IS_DA (self), FALSE);
 
-  put_be32 (m, mode);
-  return put_u8 (self, SF_DA_CMD_FINISH, code, what, cancellable, error) &&
+  sf_wire_put_be32 (m, mode);
+  return sf_wire_write_u8 (&self->wire, SF_DA_CMD_FINISH, code, what, cancellable, error) &&
          expect (self, SF_DA_ACK, SF_DA_REPLY_TIMEOUT_MS, code, what, cancellable, error) &&
-         put (self, m, 4, code, what, cancellable, error) &&
+         sf_wire_write (&self->wire, m, 4, code, what, cancellable, error) &&
          expect (self, SF_DA_ACK, SF_DA_REPLY_TIMEOUT_MS, code, what, cancellable, error);
 }
 

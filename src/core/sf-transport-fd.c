@@ -18,6 +18,7 @@
 
 #include "sf-error.h"
 #include "sf-transport-fd.h"
+#include "sf-wire-private.h"
 
 struct _SfTransportFd
 {
@@ -27,15 +28,6 @@ struct _SfTransportFd
 };
 
 G_DEFINE_FINAL_TYPE (SfTransportFd, sf_transport_fd, SF_TYPE_TRANSPORT)
-
-static void
-set_disconnected (SfTransport  *self,
-                  const char   *why,
-                  GError      **error)
-{
-  sf_set_device_error (error, SF_ERROR_DISCONNECTED,
-                       _("%s went away (%s)"), sf_transport_get_path (self), why);
-}
 
 /* Waits for @events for at most @timeout_ms, waking every
  * SF_TRANSPORT_POLL_MS for the cancellable. Returns 1 when ready, 0 on
@@ -51,8 +43,7 @@ wait_for (SfTransportFd  *self,
 
   for (;;) {
     struct pollfd pfd = { .fd = self->fd, .events = events };
-    gint64 left_us = deadline - g_get_monotonic_time ();
-    int slice = (int) CLAMP ((left_us + 999) / 1000, 0, SF_TRANSPORT_POLL_MS);
+    int slice = (int) MIN (sf_wire_ms_until (deadline), SF_TRANSPORT_POLL_MS);
     int r;
 
     if (g_cancellable_set_error_if_cancelled (cancellable, error))
@@ -64,7 +55,7 @@ wait_for (SfTransportFd  *self,
 
       if (saved == EINTR)
         continue;
-      set_disconnected (SF_TRANSPORT (self), g_strerror (saved), error);
+      sf_wire_set_disconnected (SF_TRANSPORT (self), g_strerror (saved), error);
       return -1;
     }
     if (r > 0) {
@@ -72,7 +63,7 @@ wait_for (SfTransportFd  *self,
       if (pfd.revents & events)
         return 1;
       if (pfd.revents & (POLLHUP | POLLERR | POLLNVAL)) {
-        set_disconnected (SF_TRANSPORT (self), _("hang-up"), error);
+        sf_wire_set_disconnected (SF_TRANSPORT (self), _("hang-up"), error);
         return -1;
       }
     }
@@ -102,12 +93,12 @@ sf_transport_fd_read (SfTransport   *transport,
     if (n > 0)
       return n;
     if (n == 0) {
-      set_disconnected (transport, _("end of file"), error);
+      sf_wire_set_disconnected (transport, _("end of file"), error);
       return -1;
     }
     if (errno == EINTR || errno == EAGAIN)
       continue;
-    set_disconnected (transport, g_strerror (errno), error);
+    sf_wire_set_disconnected (transport, g_strerror (errno), error);
     return -1;
   }
 }
@@ -130,9 +121,7 @@ sf_transport_fd_write_all (SfTransport   *transport,
     if (r < 0)
       return FALSE;
     if (r == 0) {
-      sf_set_device_error (error, SF_ERROR_TIMEOUT,
-                           _("the phone took no data for %u ms (%" G_GSIZE_FORMAT " of %" G_GSIZE_FORMAT " bytes sent)"),
-                           timeout_ms, done, len);
+      sf_wire_set_write_timeout (error, timeout_ms, done, len);
       return FALSE;
     }
 
@@ -143,7 +132,7 @@ sf_transport_fd_write_all (SfTransport   *transport,
     }
     if (n < 0 && (errno == EINTR || errno == EAGAIN))
       continue;
-    set_disconnected (transport, n < 0 ? g_strerror (errno) : _("short write"), error);
+    sf_wire_set_disconnected (transport, n < 0 ? g_strerror (errno) : _("short write"), error);
     return FALSE;
   }
   return TRUE;

@@ -13,6 +13,7 @@
 
 #include "sf-error.h"
 #include "sf-transport-serial.h"
+#include "sf-wire-private.h"
 
 struct _SfTransportSerial
 {
@@ -41,8 +42,7 @@ set_disconnected (SfTransport  *self,
 {
   g_autofree char *why = last_error_message ();
 
-  sf_set_device_error (error, SF_ERROR_DISCONNECTED,
-                       _("%s went away (%s)"), sf_transport_get_path (self), why);
+  sf_wire_set_disconnected (self, why, error);
 }
 
 static gboolean
@@ -63,8 +63,7 @@ sf_transport_serial_read (SfTransport   *transport,
   gint64 deadline = g_get_monotonic_time () + (gint64) timeout_ms * 1000;
 
   for (;;) {
-    gint64 left_us = deadline - g_get_monotonic_time ();
-    unsigned slice = (unsigned) CLAMP ((left_us + 999) / 1000, 0, SF_TRANSPORT_POLL_MS);
+    unsigned slice = MIN (sf_wire_ms_until (deadline), SF_TRANSPORT_POLL_MS);
     enum sp_return r;
 
     if (g_cancellable_set_error_if_cancelled (cancellable, error))
@@ -125,9 +124,7 @@ sf_transport_serial_write_all (SfTransport   *transport,
         set_disconnected (transport, error);
         return FALSE;
       }
-      sf_set_device_error (error, SF_ERROR_TIMEOUT,
-                           _("the phone took no data for %u ms (%" G_GSIZE_FORMAT " of %" G_GSIZE_FORMAT " bytes sent)"),
-                           timeout_ms, done, len);
+      sf_wire_set_write_timeout (error, timeout_ms, done, len);
       return FALSE;
     }
   }

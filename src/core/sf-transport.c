@@ -13,6 +13,7 @@
 #include "sf-transport.h"
 #include "sf-transport-fd.h"
 #include "sf-transport-serial.h"
+#include "sf-wire-private.h"
 
 typedef struct
 {
@@ -332,8 +333,7 @@ sf_transport_drain (SfTransport   *self,
   guint8 buf[256];
 
   for (;;) {
-    gint64 left_us = deadline - g_get_monotonic_time ();
-    guint wait = left_us > 0 ? (guint) ((left_us + 999) / 1000) : 0;
+    guint wait = sf_wire_ms_until (deadline);
     gssize n = sf_transport_read (self, buf, sizeof buf, wait, cancellable, error);
 
     if (n < 0)

@@ -253,39 +253,16 @@ check_mem_args (guint32 addr,
   return SF_BROM_STATUS_OK;
 }
 
-/* §3.5 READ32 D1 / READ16 D0 */
+/* §3.5 READ32 D1 / READ16 D0 and §3.6 WRITE32 D4 / WRITE16 D2 /
+ * WRITE16_NO_ECHO D3: the echoes, the argument check (a refusal is the only
+ * status sent), @ok_status, the words, @ok_status again. */
 static gboolean
-brom_read_mem (SfSim  *self,
-               guint8  cmd)
+brom_mem (SfSim   *self,
+          guint8   cmd,
+          guint16  ok_status)
 {
-  guint unit = cmd == SF_BROM_CMD_READ32 ? 4 : 2;
-  guint32 addr = 0;
-  guint32 count = 0;
-  guint16 status;
-
-  if (!send_u8 (self, cmd) || !recv_echo_u32 (self, &addr) || !recv_echo_u32 (self, &count))
-    return FALSE;
-  status = check_mem_args (addr, count, unit);
-  if (status != SF_BROM_STATUS_OK)
-    return send_u16 (self, status);
-  if (!send_u16 (self, SF_BROM_STATUS_OK))
-    return FALSE;
-  for (guint32 i = 0; i < count; i++) {
-    guint32 value = reg_get (self, addr + i * unit);
-
-    if (!(unit == 4 ? send_u32 (self, value) : send_u16 (self, value & 0xFFFF)))
-      return FALSE;
-  }
-  return send_u16 (self, SF_BROM_STATUS_OK);
-}
-
-/* §3.6 WRITE32 D4 / WRITE16 D2 / WRITE16_NO_ECHO D3 */
-static gboolean
-brom_write_mem (SfSim   *self,
-                guint8   cmd,
-                guint16  ok_status)
-{
-  guint unit = cmd == SF_BROM_CMD_WRITE32 ? 4 : 2;
+  gboolean is_read = cmd == SF_BROM_CMD_READ32 || cmd == SF_BROM_CMD_READ16;
+  guint unit = cmd == SF_BROM_CMD_READ32 || cmd == SF_BROM_CMD_WRITE32 ? 4 : 2;
   gboolean echo = cmd != SF_BROM_CMD_WRITE16_NO_ECHO;
   guint32 addr = 0;
   guint32 count = 0;
@@ -299,12 +276,20 @@ brom_write_mem (SfSim   *self,
   if (!send_u16 (self, ok_status))
     return FALSE;
   for (guint32 i = 0; i < count; i++) {
+    guint32 at = addr + i * unit;
     guint8 b[4];
 
+    if (is_read) {
+      guint32 value = reg_get (self, at);
+
+      if (!(unit == 4 ? send_u32 (self, value) : send_u16 (self, value & 0xFFFF)))
+        return FALSE;
+      continue;
+    }
     if (!sf_sim_recv (self, b, unit) || (echo && !sf_sim_send (self, b, unit)))
       return FALSE;
-    reg_set (self, addr + i * unit, unit == 4 ? get_be32 (b) : get_be16 (b));
-    g_debug ("write%u [%08X] = %0*X", unit * 8, addr + i * unit, unit * 2,
+    reg_set (self, at, unit == 4 ? get_be32 (b) : get_be16 (b));
+    g_debug ("write%u [%08X] = %0*X", unit * 8, at, unit * 2,
              unit == 4 ? get_be32 (b) : get_be16 (b));
   }
   return send_u16 (self, ok_status);
@@ -429,12 +414,12 @@ brom_loop (SfSim *self)
     }
     case SF_BROM_CMD_READ16:
     case SF_BROM_CMD_READ32:
-      ok = brom_read_mem (self, cmd);
+      ok = brom_mem (self, cmd, SF_BROM_STATUS_OK);
       break;
     case SF_BROM_CMD_WRITE16:
     case SF_BROM_CMD_WRITE16_NO_ECHO:
     case SF_BROM_CMD_WRITE32:
-      ok = brom_write_mem (self, cmd, write_status);
+      ok = brom_mem (self, cmd, write_status);
       break;
     case SF_BROM_CMD_SEND_DA:
       ok = brom_send_da (self);

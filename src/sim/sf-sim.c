@@ -148,21 +148,47 @@ sf_sim_parse_chip (const char  *text,
   return FALSE;
 }
 
+typedef struct {
+  const char  *name;
+  int          value;
+} Choice;
+
+/* One of the fixed words in @choices; @expected lists them for the error. */
+static gboolean
+parse_choice (const char    *text,
+              const Choice  *choices,
+              gsize          n_choices,
+              const char    *what,
+              const char    *expected,
+              int           *out_value,
+              GError       **error)
+{
+  for (gsize i = 0; i < n_choices; i++) {
+    if (g_strcmp0 (text, choices[i].name) == 0) {
+      *out_value = choices[i].value;
+      return TRUE;
+    }
+  }
+  g_set_error (error, SF_SIM_ERROR, SF_SIM_ERROR_INVALID_OPTION,
+               "Unknown %s “%s”: expected %s", what, text ? text : "", expected);
+  return FALSE;
+}
+
 gboolean
 sf_sim_parse_mode (const char  *text,
                    SfSimMode   *mode,
                    GError     **error)
 {
-  if (g_strcmp0 (text, "brom") == 0) {
-    *mode = SF_SIM_MODE_BROM;
-    return TRUE;
-  } else if (g_strcmp0 (text, "preloader") == 0) {
-    *mode = SF_SIM_MODE_PRELOADER;
-    return TRUE;
-  }
-  g_set_error (error, SF_SIM_ERROR, SF_SIM_ERROR_INVALID_OPTION,
-               "Unknown mode “%s”: expected brom or preloader", text ? text : "");
-  return FALSE;
+  static const Choice modes[] = {
+    { "brom", SF_SIM_MODE_BROM },
+    { "preloader", SF_SIM_MODE_PRELOADER },
+  };
+  int value;
+
+  if (!parse_choice (text, modes, G_N_ELEMENTS (modes), "mode", "brom or preloader", &value, error))
+    return FALSE;
+  *mode = value;
+  return TRUE;
 }
 
 gboolean
@@ -170,19 +196,17 @@ sf_sim_parse_pace (const char  *text,
                    SfSimPace   *pace,
                    GError     **error)
 {
-  if (g_strcmp0 (text, "none") == 0) {
-    *pace = SF_SIM_PACE_NONE;
-    return TRUE;
-  } else if (g_strcmp0 (text, "full-speed") == 0) {
-    *pace = SF_SIM_PACE_FULL_SPEED;
-    return TRUE;
-  } else if (g_strcmp0 (text, "high-speed") == 0) {
-    *pace = SF_SIM_PACE_HIGH_SPEED;
-    return TRUE;
-  }
-  g_set_error (error, SF_SIM_ERROR, SF_SIM_ERROR_INVALID_OPTION,
-               "Unknown pace “%s”: expected none, full-speed or high-speed", text ? text : "");
-  return FALSE;
+  static const Choice paces[] = {
+    { "none", SF_SIM_PACE_NONE },
+    { "full-speed", SF_SIM_PACE_FULL_SPEED },
+    { "high-speed", SF_SIM_PACE_HIGH_SPEED },
+  };
+  int value;
+
+  if (!parse_choice (text, paces, G_N_ELEMENTS (paces), "pace", "none, full-speed or high-speed", &value, error))
+    return FALSE;
+  *pace = value;
+  return TRUE;
 }
 
 gboolean
