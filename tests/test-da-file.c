@@ -10,6 +10,8 @@
 
 #include "config.h"
 
+#include <archive.h>
+#include <archive_entry.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <json-glib/json-glib.h>
@@ -18,6 +20,7 @@
 
 #include <glib/gstdio.h>
 
+#include "sf-archive.h"
 #include "sf-da-file.h"
 #include "sf-error.h"
 #include "sf-test-util.h"
@@ -754,6 +757,368 @@ START_TEST (test_large_sparse_file)
 }
 END_TEST
 
+/* ---- a DA file inside an archive ---------------------------------------- */
+
+typedef struct {
+  const char    *path;
+  const guint8  *data;
+  gsize          len;
+} TMember;
+
+/* An archive of @members, written with libarchive: a zip (@gzip FALSE) or a
+ * tar.gz. */
+static void
+write_test_archive (const char     *path,
+                    gboolean        gzip,
+                    const TMember  *members,
+                    guint           n)
+{
+  struct archive *a = archive_write_new ();
+
+  if (gzip) {
+    archive_write_set_format_pax_restricted (a);
+    archive_write_add_filter_gzip (a);
+  } else {
+    archive_write_set_format_zip (a);
+  }
+  ck_assert_msg (archive_write_open_filename (a, path) == ARCHIVE_OK, "%s", archive_error_string (a));
+  for (guint i = 0; i < n; i++) {
+    struct archive_entry *entry = archive_entry_new ();
+
+    archive_entry_set_pathname (entry, members[i].path);
+    archive_entry_set_filetype (entry, AE_IFREG);
+    archive_entry_set_perm (entry, 0644);
+    archive_entry_set_size (entry, (la_int64_t) members[i].len);
+    archive_entry_set_mtime (entry, 1767225600, 0);
+    ck_assert_msg (archive_write_header (a, entry) == ARCHIVE_OK, "%s", archive_error_string (a));
+    ck_assert_msg (archive_write_data (a, members[i].data, members[i].len) == (la_ssize_t) members[i].len,
+                   "%s", archive_error_string (a));
+    archive_entry_free (entry);
+  }
+  ck_assert_msg (archive_write_close (a) == ARCHIVE_OK, "%s", archive_error_string (a));
+  archive_write_free (a);
+}
+
+/* An archive holding @data as dir/MTK_AllInOne_DA.bin between two other
+ * files; returns the archive's path. */
+static char *
+write_da_archive (const char    *dir,
+                  const char    *name,
+                  gboolean       gzip,
+                  const guint8  *data,
+                  gsize          len)
+{
+  static const char readme[] = "flash with care\n";
+  g_autofree guint8 *after = g_malloc (0x9000);
+  char *path = g_build_filename (dir, name, NULL);
+  TMember members[] = {
+    { "dir/readme.txt", (const guint8 *) readme, sizeof readme - 1 },
+    { "dir/MTK_AllInOne_DA.bin", data, len },
+    { "dir/after.bin", after, 0x9000 },
+  };
+
+  fill_pattern (after, 0x9000, 77);
+  write_test_archive (path, gzip, members, G_N_ELEMENTS (members));
+  return path;
+}
+
+static SfArchive *
+open_archive_ok (const char        *path,
+                 SfArchiveKeepFunc  keep,
+                 gpointer           keep_data)
+{
+  g_autoptr(GFile) file = g_file_new_for_path (path);
+  g_autoptr(GError) error = NULL;
+  SfArchive *archive = sf_archive_open_full (file, keep, keep_data, NULL, &error);
+
+  ck_assert_msg (archive != NULL, "%s: %s", path, error ? error->message : "?");
+  return archive;
+}
+
+static SfDaFile *
+open_in_archive (SfArchive  *archive,
+                 GError    **error)
+{
+  const SfArchiveEntry *entry = sf_archive_find_entry (archive, "dir/MTK_AllInOne_DA.bin");
+
+  ck_assert_ptr_nonnull (entry);
+  return sf_da_file_new_from_archive (archive, entry, NULL, error);
+}
+
+static gsize
+keep_bytes (const char *path,
+            gpointer    user_data)
+{
+  return GPOINTER_TO_SIZE (user_data);
+}
+
+/* Everything the two parses found, and every region's bytes, are the same. */
+static void
+assert_same_da (SfDaFile     *got,
+                SfDaFile     *want,
+                const guint8 *bytes)
+{
+  ck_assert_str_eq (sf_da_file_get_identifier (got), sf_da_file_get_identifier (want));
+  ck_assert_uint_eq (sf_da_file_get_version (got), sf_da_file_get_version (want));
+  ck_assert_uint_eq (sf_da_file_get_entry_size (got), sf_da_file_get_entry_size (want));
+  ck_assert_uint_eq (sf_da_file_get_size (got), sf_da_file_get_size (want));
+  ck_assert_uint_eq (sf_da_file_get_n_entries (got), sf_da_file_get_n_entries (want));
+
+  for (guint i = 0; i < sf_da_file_get_n_entries (want); i++) {
+    const SfDaEntry *a = sf_da_file_get_entry (got, i);
+    const SfDaEntry *b = sf_da_file_get_entry (want, i);
+
+    ck_assert_uint_eq (a->hw_code, b->hw_code);
+    ck_assert_uint_eq (a->hw_sub_code, b->hw_sub_code);
+    ck_assert_uint_eq (a->hw_version, b->hw_version);
+    ck_assert_uint_eq (a->sw_version, b->sw_version);
+    ck_assert_uint_eq (a->page_size, b->page_size);
+    ck_assert_uint_eq (a->region_index, b->region_index);
+    ck_assert_uint_eq (a->n_regions, b->n_regions);
+    for (guint r = 0; r < b->n_regions; r++) {
+      g_autoptr(GError) error = NULL;
+      g_autoptr(GInputStream) sa = NULL;
+      g_autoptr(GInputStream) sb = NULL;
+      g_autofree char *sum_a = NULL;
+      g_autofree char *sum_b = NULL;
+      g_autofree char *expect = sha256_of (bytes + b->regions[r].offset, b->regions[r].length);
+      guint64 total_a = 0, total_b = 0;
+
+      ck_assert_uint_eq (a->regions[r].offset, b->regions[r].offset);
+      ck_assert_uint_eq (a->regions[r].length, b->regions[r].length);
+      ck_assert_uint_eq (a->regions[r].address, b->regions[r].address);
+      ck_assert_uint_eq (a->regions[r].sig_offset, b->regions[r].sig_offset);
+      ck_assert_uint_eq (a->regions[r].sig_length, b->regions[r].sig_length);
+
+      sa = sf_da_file_open_region (got, a, r, NULL, &error);
+      ck_assert_msg (sa != NULL, "%s", error ? error->message : "?");
+      sb = sf_da_file_open_region (want, b, r, NULL, &error);
+      ck_assert_msg (sb != NULL, "%s", error ? error->message : "?");
+      sum_a = sha256_of_stream (sa, 0x1000, &total_a);
+      sum_b = sha256_of_stream (sb, 0x1000, &total_b);
+      ck_assert_uint_eq (total_a, b->regions[r].length);
+      ck_assert_uint_eq (total_b, b->regions[r].length);
+      ck_assert_str_eq (sum_a, expect);
+      ck_assert_str_eq (sum_b, expect);
+      ck_assert (g_input_stream_close (sa, NULL, NULL));
+    }
+  }
+}
+
+/* Loop index: 0 zip, 1 tar.gz. */
+START_TEST (test_archive_same_as_file)
+{
+  gboolean gzip = _i == 1;
+  const char *name = gzip ? "firmware.tar.gz" : "firmware.zip";
+  TEntry e[3];
+  g_autoptr(GByteArray) buf = NULL;
+  g_autofree char *dir = sf_test_make_tempdir ();
+  g_autofree char *plain = NULL;
+  g_autofree char *archive_path = NULL;
+  g_autofree char *want_name = g_strdup_printf ("%s/dir/MTK_AllInOne_DA.bin", name);
+  g_autoptr(SfDaFile) from_file = NULL;
+  g_autoptr(SfDaFile) from_archive = NULL;
+  g_autoptr(GError) error = NULL;
+  SfArchive *archive;
+
+  /* A last region far into the file, so reaching it reads through many
+   * chunks of the entry. */
+  good_entries (e);
+  e[2].regions[3] = (TRegion) { 0x31230, 0xE000, 0x90000000, 0xDF00, 0x100 };
+  buf = make_da (e, 3, ENTRY_DC, 0x40000);
+  plain = write_temp (dir, "MTK_AllInOne_DA.bin", buf->data, buf->len);
+  archive_path = write_da_archive (dir, name, gzip, buf->data, buf->len);
+  from_file = open_ok (plain);
+
+  archive = open_archive_ok (archive_path, NULL, NULL);
+  from_archive = open_in_archive (archive, &error);
+  ck_assert_msg (from_archive != NULL, "%s", error ? error->message : "?");
+  ck_assert_ptr_null (error);
+  /* The DA file keeps the archive alive. */
+  g_object_unref (archive);
+
+  ck_assert_str_eq (sf_da_file_get_display_name (from_archive), want_name);
+  ck_assert_uint_eq (sf_da_file_get_size (from_archive), 0x40000);
+  ck_assert_uint_eq (sf_da_file_get_n_entries (from_archive), 3);
+  for (guint i = 0; i < 3; i++)
+    assert_entry (sf_da_file_get_entry (from_archive, i), &e[i], FALSE);
+  assert_same_da (from_archive, from_file, buf->data);
+
+  /* Two region streams at once, each on its own reader. */
+  {
+    const SfDaEntry *entry = sf_da_file_get_entry (from_archive, 2);
+    g_autoptr(GInputStream) a = sf_da_file_open_region (from_archive, entry, 3, NULL, NULL);
+    g_autoptr(GInputStream) b = sf_da_file_open_region (from_archive, entry, 1, NULL, NULL);
+    guint8 x[16], y[16];
+
+    ck_assert (g_input_stream_read_all (a, x, sizeof x, NULL, NULL, NULL));
+    ck_assert (g_input_stream_read_all (b, y, sizeof y, NULL, NULL, NULL));
+    ck_assert_mem_eq (x, buf->data + e[2].regions[3].offset, sizeof x);
+    ck_assert_mem_eq (y, buf->data + e[2].regions[1].offset, sizeof y);
+  }
+
+  /* No region 3 in a 3-region entry: the same message as for a file. */
+  {
+    g_autoptr(GError) region_error = NULL;
+    g_autoptr(GInputStream) s = sf_da_file_open_region (from_archive, sf_da_file_get_entry (from_archive, 0),
+                                                        3, NULL, &region_error);
+
+    ck_assert_ptr_null (s);
+    ck_assert (g_error_matches (region_error, SF_ERROR, SF_ERROR_INVALID_DA_FILE));
+    ck_assert_msg (g_str_has_prefix (region_error->message, want_name), "%s", region_error->message);
+    ck_assert_msg (strstr (region_error->message, "no region 3") != NULL, "%s", region_error->message);
+  }
+  sf_test_rm_rf (dir);
+}
+END_TEST
+
+/* The archive may have kept the entry's first bytes while it was listed:
+ * enough for the table, or too few, or all of it. The parse is the same. */
+START_TEST (test_archive_kept_head)
+{
+  TEntry e[3];
+  g_autoptr(GByteArray) buf = NULL;
+  g_autofree char *dir = sf_test_make_tempdir ();
+  g_autofree char *plain = NULL;
+  g_autofree char *archive_path = NULL;
+  g_autoptr(SfDaFile) from_file = NULL;
+  /* The table of 3 entries ends at 0x6C + 3 × 0xDC = 0x300. */
+  static const gsize keeps[] = { 0x40, 0x100, 0x2FF, 0x300, 0x1000, GOOD_SIZE + 1 };
+
+  good_entries (e);
+  buf = make_da (e, 3, ENTRY_DC, GOOD_SIZE);
+  plain = write_temp (dir, "plain.bin", buf->data, buf->len);
+  archive_path = write_da_archive (dir, "kept.tar.gz", TRUE, buf->data, buf->len);
+  from_file = open_ok (plain);
+
+  for (guint k = 0; k < G_N_ELEMENTS (keeps); k++) {
+    g_autoptr(SfArchive) archive = open_archive_ok (archive_path, keep_bytes, GSIZE_TO_POINTER (keeps[k]));
+    const SfArchiveEntry *entry = sf_archive_find_entry (archive, "dir/MTK_AllInOne_DA.bin");
+    g_autoptr(GError) error = NULL;
+    g_autoptr(SfDaFile) da = NULL;
+
+    ck_assert_ptr_nonnull (entry->kept);
+    ck_assert_uint_eq (g_bytes_get_size (entry->kept), MIN (keeps[k], GOOD_SIZE));
+    da = sf_da_file_new_from_archive (archive, entry, NULL, &error);
+    ck_assert_msg (da != NULL, "keep 0x%" G_GSIZE_MODIFIER "x: %s", keeps[k], error ? error->message : "?");
+    assert_same_da (da, from_file, buf->data);
+  }
+  sf_test_rm_rf (dir);
+}
+END_TEST
+
+static GError *
+archive_open_fails (const char *archive_path)
+{
+  g_autoptr(SfArchive) archive = open_archive_ok (archive_path, NULL, NULL);
+  GError *error = NULL;
+  g_autoptr(SfDaFile) da = open_in_archive (archive, &error);
+
+  ck_assert_msg (da == NULL, "%s was accepted", archive_path);
+  ck_assert_ptr_nonnull (error);
+  return error;
+}
+
+START_TEST (test_archive_invalid)
+{
+  TEntry e[3];
+  g_autoptr(GByteArray) buf = NULL;
+  g_autofree char *dir = sf_test_make_tempdir ();
+  static const char not_da[] = "PK this is no download agent at all, just text\n";
+
+  good_entries (e);
+  buf = make_da (e, 3, ENTRY_DC, GOOD_SIZE);
+
+  /* The wrong magic: the same message as for a file, named into the zip. */
+  {
+    g_autoptr(GByteArray) bad = g_byte_array_new ();
+    g_autofree char *path = NULL;
+    g_autoptr(GError) error = NULL;
+
+    g_byte_array_append (bad, buf->data, buf->len);
+    put32 (bad->data + 0x64, 0x11223344);
+    path = write_da_archive (dir, "archive.zip", FALSE, bad->data, bad->len);
+    error = archive_open_fails (path);
+    ck_assert_msg (g_error_matches (error, SF_ERROR, SF_ERROR_INVALID_DA_FILE), "%s", error->message);
+    ck_assert_msg (g_str_has_prefix (error->message, "archive.zip/dir/MTK_AllInOne_DA.bin: "),
+                   "%s", error->message);
+    ck_assert_msg (strstr (error->message, "wrong magic 0x11223344 at offset 0x64") != NULL, "%s", error->message);
+    ck_assert_msg (strstr (error->message, ADVICE) != NULL, "%s", error->message);
+  }
+
+  /* Regions cut off: the entry's size is what they are checked against. */
+  {
+    g_autofree char *path = write_da_archive (dir, "cut.tar.gz", TRUE, buf->data, 0x2800);
+    g_autoptr(GError) error = archive_open_fails (path);
+
+    ck_assert_msg (g_error_matches (error, SF_ERROR, SF_ERROR_INVALID_DA_FILE), "%s", error->message);
+    ck_assert_msg (g_str_has_prefix (error->message, "cut.tar.gz/dir/MTK_AllInOne_DA.bin: "), "%s", error->message);
+    ck_assert_msg (strstr (error->message, "entry 2 (MT6580 (hw code 0x6580)), region 2 (DA2)") != NULL,
+                   "%s", error->message);
+    ck_assert_msg (strstr (error->message, "run past the end of the file (10240 bytes") != NULL,
+                   "%s", error->message);
+  }
+
+  /* The table cut off. */
+  {
+    g_autofree char *path = write_da_archive (dir, "short.zip", FALSE, buf->data, 0x200);
+    g_autoptr(GError) error = archive_open_fails (path);
+
+    ck_assert_msg (g_error_matches (error, SF_ERROR, SF_ERROR_INVALID_DA_FILE), "%s", error->message);
+    ck_assert_msg (g_str_has_prefix (error->message, "short.zip/dir/MTK_AllInOne_DA.bin: "), "%s", error->message);
+    ck_assert_msg (strstr (error->message, "the file is truncated: the table of 3 entries") != NULL,
+                   "%s", error->message);
+  }
+
+  /* Not a DA file at all. */
+  {
+    g_autofree char *path = write_da_archive (dir, "text.zip", FALSE, (const guint8 *) not_da, sizeof not_da - 1);
+    g_autoptr(GError) error = archive_open_fails (path);
+
+    ck_assert_msg (g_error_matches (error, SF_ERROR, SF_ERROR_INVALID_DA_FILE), "%s", error->message);
+    ck_assert_msg (g_str_has_prefix (error->message, "text.zip/dir/MTK_AllInOne_DA.bin: not a DA file"),
+                   "%s", error->message);
+  }
+  sf_test_rm_rf (dir);
+}
+END_TEST
+
+/* The archive changes on disk after the DA file was opened: reading a
+ * region says so instead of handing out other bytes. */
+START_TEST (test_archive_changed)
+{
+  TEntry e[3];
+  g_autoptr(GByteArray) buf = NULL;
+  g_autofree char *dir = sf_test_make_tempdir ();
+  g_autofree char *path = NULL;
+  g_autoptr(SfArchive) archive = NULL;
+  g_autoptr(SfDaFile) da = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GInputStream) s = NULL;
+  const TMember members[] = { { "other.bin", (const guint8 *) "x", 1 } };
+
+  good_entries (e);
+  buf = make_da (e, 3, ENTRY_DC, GOOD_SIZE);
+  path = write_da_archive (dir, "changing.zip", FALSE, buf->data, buf->len);
+  archive = open_archive_ok (path, NULL, NULL);
+  da = open_in_archive (archive, &error);
+  ck_assert_msg (da != NULL, "%s", error ? error->message : "?");
+
+  write_test_archive (path, FALSE, members, G_N_ELEMENTS (members));
+  s = sf_da_file_open_region (da, sf_da_file_get_entry (da, 1), 2, NULL, &error);
+  if (s != NULL) {
+    guint8 tmp[0x100];
+    gsize got = 0;
+
+    ck_assert (!g_input_stream_read_all (s, tmp, sizeof tmp, &got, NULL, &error));
+  }
+  ck_assert_ptr_nonnull (error);
+  ck_assert_msg (error->domain == SF_ERROR, "%s", error->message);
+  ck_assert_msg (strstr (error->message, "changing.zip") != NULL, "%s", error->message);
+  sf_test_rm_rf (dir);
+}
+END_TEST
+
 /* ---- the synthetic DA (tools/sf-make-da) -------------------------------- */
 
 static const char *
@@ -1015,6 +1380,7 @@ da_file_suite (void)
   TCase *parse = tcase_create ("parse");
   TCase *invalid = tcase_create ("invalid");
   TCase *regions = tcase_create ("regions");
+  TCase *archive = tcase_create ("archive");
   TCase *cli = tcase_create ("cli");
 
   tcase_add_test (parse, test_parse_dc_layout);
@@ -1036,6 +1402,13 @@ da_file_suite (void)
   tcase_add_test (regions, test_region_file_shrinks);
   tcase_add_test (regions, test_large_sparse_file);
   suite_add_tcase (s, regions);
+
+  tcase_set_timeout (archive, 60);
+  tcase_add_loop_test (archive, test_archive_same_as_file, 0, 2);
+  tcase_add_test (archive, test_archive_kept_head);
+  tcase_add_test (archive, test_archive_invalid);
+  tcase_add_test (archive, test_archive_changed);
+  suite_add_tcase (s, archive);
 
   tcase_set_timeout (cli, 60);
   tcase_add_test (cli, test_cli_json);

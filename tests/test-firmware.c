@@ -12,7 +12,10 @@
 #include <archive_entry.h>
 #include <string.h>
 
+#include <glib/gstdio.h>
+
 #include "sf-archive.h"
+#include "sf-da-file.h"
 #include "sf-error.h"
 #include "sf-firmware.h"
 #include "sf-image.h"
@@ -1406,6 +1409,259 @@ START_TEST (test_sample_firmware)
 }
 END_TEST
 
+/* ---- the download agent that ships with the firmware ------------------------------ */
+
+static GBytes *
+read_synthetic_da (void)
+{
+  const char *path = g_getenv ("SF_SYNTHETIC_DA");
+  g_autoptr(GError) error = NULL;
+  char *data = NULL;
+  gsize len = 0;
+
+  ck_assert_msg (path != NULL, "SF_SYNTHETIC_DA is not set: run the tests with meson test");
+  ck_assert_msg (g_file_get_contents (path, &data, &len, &error), "%s", error ? error->message : "?");
+  return g_bytes_new_take (data, len);
+}
+
+/* Named like a DA file, but not one. */
+static GBytes *
+make_fake_da (void)
+{
+  return g_bytes_new_static ("MTK_DOWNLOAD_AGENT but nothing after it\n", 40);
+}
+
+/* The firmware's DA; fails the test when it has none. */
+static SfDaFile *
+assert_da (SfFirmware *fw,
+           const char *want_name)
+{
+  g_autoptr(GError) error = NULL;
+  SfDaFile *da = sf_firmware_open_da (fw, NULL, &error);
+
+  ck_assert_msg (error == NULL, "%s", error->message);
+  ck_assert_msg (da != NULL, "no DA found, wanted %s", want_name);
+  ck_assert_str_eq (sf_da_file_get_display_name (da), want_name);
+  ck_assert_msg (g_str_has_prefix (sf_da_file_get_identifier (da), "MTK_AllInOne_DA"),
+                 "%s", sf_da_file_get_identifier (da));
+  ck_assert_uint_ge (sf_da_file_get_n_entries (da), 3);
+  return da;
+}
+
+static void
+assert_no_da (SfFirmware *fw)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(SfDaFile) da = sf_firmware_open_da (fw, NULL, &error);
+
+  ck_assert_msg (da == NULL, "found %s", da != NULL ? sf_da_file_get_display_name (da) : "");
+  ck_assert_msg (error == NULL, "%s", error->message);
+}
+
+/* The MT6572 entry's DA1 and DA2 as @da streams them are the bytes of the
+ * synthetic DA file. */
+static void
+assert_da_regions (SfDaFile *da,
+                   GBytes   *bytes)
+{
+  g_autoptr(GError) error = NULL;
+  const SfDaEntry *entry = sf_da_file_find_entry (da, 0x6572, 0, 0, &error);
+  gsize len = 0;
+  const guint8 *data = g_bytes_get_data (bytes, &len);
+
+  ck_assert_msg (entry != NULL, "%s", error ? error->message : "?");
+  ck_assert_uint_eq (sf_da_file_get_size (da), len);
+  for (guint r = SF_DA_REGION_DA1; r <= SF_DA_REGION_DA2; r++) {
+    const SfDaRegion *region = &entry->regions[r];
+    g_autoptr(GInputStream) s = sf_da_file_open_region (da, entry, r, NULL, &error);
+    g_autofree char *want = g_compute_checksum_for_data (G_CHECKSUM_SHA256, data + region->offset,
+                                                         region->length);
+    g_autofree char *got = NULL;
+    guint64 total = 0;
+
+    ck_assert_msg (s != NULL, "%s", error ? error->message : "?");
+    got = sha256_of_stream (s, &total);
+    ck_assert_uint_eq (total, region->length);
+    ck_assert_str_eq (got, want);
+  }
+}
+
+START_TEST (test_da_in_folder)
+{
+  g_autofree char *dir = sf_test_make_tempdir ();
+  g_autofree char *fw_dir = g_build_filename (dir, "firmware", NULL);
+  g_autofree char *scatter_path = g_build_filename (fw_dir, SCATTER_NAME, NULL);
+  g_autofree char *mtk_da = g_build_filename (fw_dir, "MTK_AllInOne_DA.bin", NULL);
+  g_autofree char *swsec = g_build_filename (fw_dir, "DA_SWSEC.bin", NULL);
+  g_autoptr(GBytes) scatter = read_fixture (FLY_FIXTURE);
+  g_autoptr(GBytes) da_bytes = read_synthetic_da ();
+  g_autoptr(GBytes) fake = make_fake_da ();
+  g_autoptr(GBytes) img = make_android_boot ();
+
+  write_bytes (scatter_path, scatter);
+  write_named (fw_dir, "boot.img", img);
+  /* A real DA, but not named like one; and names with "da" inside a word. */
+  write_named (fw_dir, "data.bin", da_bytes);
+  write_named (fw_dir, "lk_dapp.bin", da_bytes);
+  write_named (fw_dir, "MTK_AllInOne_DA.txt", da_bytes);
+  {
+    g_autoptr(SfFirmware) fw = open_firmware (dir);
+
+    assert_no_da (fw);
+  }
+
+  /* An invalid DA named first is passed over; "AllInOne" wins over another
+   * valid one; a macOS "._" leftover is no candidate. */
+  write_named (fw_dir, "A_AllInOne_DA.bin", fake);
+  write_named (fw_dir, "._MTK_AllInOne_DA.bin", da_bytes);
+  write_named (fw_dir, "DA_SWSEC.bin", da_bytes);
+  write_named (fw_dir, "MTK_AllInOne_DA.bin", da_bytes);
+  {
+    g_autoptr(SfFirmware) fw = open_firmware (dir);
+    g_autoptr(SfDaFile) da = assert_da (fw, mtk_da);
+
+    assert_da_regions (da, da_bytes);
+  }
+
+  /* Without it, the other one. */
+  ck_assert_int_eq (g_unlink (mtk_da), 0);
+  {
+    g_autoptr(SfFirmware) fw = open_firmware (scatter_path);
+    g_autoptr(SfDaFile) da = assert_da (fw, swsec);
+  }
+
+  /* Only invalid ones: none, and no error. */
+  write_bytes (swsec, fake);
+  {
+    g_autoptr(SfFirmware) fw = open_firmware (dir);
+
+    assert_no_da (fw);
+  }
+  sf_test_rm_rf (dir);
+}
+END_TEST
+
+START_TEST (test_da_folder_one_level_up)
+{
+  g_autofree char *dir = sf_test_make_tempdir ();
+  g_autofree char *fw_dir = g_build_filename (dir, "firmware", NULL);
+  g_autofree char *scatter_path = g_build_filename (fw_dir, SCATTER_NAME, NULL);
+  g_autofree char *up_da = g_build_filename (dir, "MTK_AllInOne_DA.bin", NULL);
+  g_autofree char *near_da = g_build_filename (fw_dir, "da_pl.bin", NULL);
+  g_autofree char *deep_dir = g_build_filename (dir, "x", "y", NULL);
+  g_autoptr(GBytes) scatter = read_fixture (FLY_FIXTURE);
+  g_autoptr(GBytes) da_bytes = read_synthetic_da ();
+
+  write_bytes (scatter_path, scatter);
+  write_bytes (up_da, da_bytes);
+  /* In a folder beside the scatter's: not looked at. */
+  write_named (deep_dir, "MTK_DA_V5.bin", da_bytes);
+
+  /* The folder the user gave holds the firmware folder and the DA. */
+  {
+    g_autoptr(SfFirmware) fw = open_firmware (dir);
+    g_autoptr(SfDaFile) da = assert_da (fw, up_da);
+  }
+  /* Never above the folder, or the scatter's folder, the user gave. */
+  {
+    g_autoptr(SfFirmware) fw = open_firmware (fw_dir);
+
+    assert_no_da (fw);
+  }
+  {
+    g_autoptr(SfFirmware) fw = open_firmware (scatter_path);
+
+    assert_no_da (fw);
+  }
+
+  /* One next to the scatter comes before one a level up. */
+  write_bytes (near_da, da_bytes);
+  {
+    g_autoptr(SfFirmware) fw = open_firmware (dir);
+    g_autoptr(SfDaFile) da = assert_da (fw, near_da);
+  }
+  sf_test_rm_rf (dir);
+}
+END_TEST
+
+/* Loop index: 0 zip, 1 tar.gz. */
+START_TEST (test_da_in_archive)
+{
+  ArchiveKind kind = _i == 0 ? KIND_ZIP : KIND_TAR_GZ;
+  const char *name = archive_names[kind];
+  g_autofree char *dir = sf_test_make_tempdir ();
+  g_autofree char *path = g_build_filename (dir, name, NULL);
+  g_autoptr(GBytes) scatter = read_fixture (FLY_FIXTURE);
+  g_autoptr(GBytes) da_bytes = read_synthetic_da ();
+  g_autoptr(GBytes) fake = make_fake_da ();
+  g_autoptr(GBytes) img = make_android_boot ();
+  struct archive *a;
+
+  /* None: a real DA not named like one, and one in a folder beside the
+   * scatter's. */
+  a = archive_begin (path, kind);
+  archive_add (a, "firmware/" SCATTER_NAME, scatter);
+  archive_add (a, "firmware/boot.img", img);
+  archive_add (a, "firmware/data.bin", da_bytes);
+  archive_add (a, "tools/MTK_AllInOne_DA.bin", da_bytes);
+  archive_end (a);
+  {
+    g_autoptr(SfFirmware) fw = open_firmware (path);
+
+    assert_no_da (fw);
+  }
+
+  /* An invalid one next to the scatter is passed over; the one a level up,
+   * at the top of the archive, is taken. */
+  g_unlink (path);
+  a = archive_begin (path, kind);
+  archive_add (a, "notes.md", img);
+  archive_add (a, "firmware/" SCATTER_NAME, scatter);
+  archive_add (a, "firmware/A_AllInOne_DA.bin", fake);
+  archive_add (a, "firmware/boot.img", img);
+  archive_add (a, "MTK_DA_V5.bin", da_bytes);
+  archive_end (a);
+  {
+    g_autoptr(SfFirmware) fw = open_firmware (path);
+    g_autofree char *want = g_strdup_printf ("%s/MTK_DA_V5.bin", name);
+    g_autoptr(SfDaFile) da = assert_da (fw, want);
+
+    /* Read in place: streamed out of the archive. */
+    assert_da_regions (da, da_bytes);
+  }
+
+  /* Next to the scatter wins over the top; AllInOne over another name. */
+  g_unlink (path);
+  a = archive_begin (path, kind);
+  archive_add (a, "DA_SWSEC.bin", da_bytes);
+  archive_add (a, "firmware/" SCATTER_NAME, scatter);
+  archive_add (a, "firmware/DA_PL.bin", da_bytes);
+  archive_add (a, "firmware/MTK_AllInOne_DA.bin", da_bytes);
+  archive_end (a);
+  {
+    g_autoptr(SfFirmware) fw = open_firmware (path);
+    g_autofree char *want = g_strdup_printf ("%s/firmware/MTK_AllInOne_DA.bin", name);
+    g_autoptr(SfDaFile) da = assert_da (fw, want);
+
+    assert_da_regions (da, da_bytes);
+  }
+
+  /* A scatter at the top: nothing above it to look at. */
+  g_unlink (path);
+  a = archive_begin (path, kind);
+  archive_add (a, SCATTER_NAME, scatter);
+  archive_add (a, "sub/MTK_AllInOne_DA.bin", da_bytes);
+  archive_add (a, "MTK_AllInOne_DA.bin", fake);
+  archive_end (a);
+  {
+    g_autoptr(SfFirmware) fw = open_firmware (path);
+
+    assert_no_da (fw);
+  }
+  sf_test_rm_rf (dir);
+}
+END_TEST
+
 static Suite *
 firmware_suite (void)
 {
@@ -1413,6 +1669,7 @@ firmware_suite (void)
   TCase *image = tcase_create ("image");
   TCase *folder = tcase_create ("folder");
   TCase *archive = tcase_create ("archive");
+  TCase *da = tcase_create ("da");
 
   tcase_add_test (image, test_probe_kinds);
   tcase_add_test (image, test_probe_sparse);
@@ -1438,6 +1695,12 @@ firmware_suite (void)
   tcase_add_test (archive, test_encrypted_zip);
   tcase_add_test (archive, test_odd_names);
   suite_add_tcase (s, archive);
+
+  tcase_set_timeout (da, 60);
+  tcase_add_test (da, test_da_in_folder);
+  tcase_add_test (da, test_da_folder_one_level_up);
+  tcase_add_loop_test (da, test_da_in_archive, 0, 2);
+  suite_add_tcase (s, da);
 
   return s;
 }

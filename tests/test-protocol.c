@@ -414,7 +414,10 @@ START_TEST (test_bad_da)
     status = sf_test_run_cli (&out, &err, "download", "--port", sf_sim_get_port_path (sim),
                               "--da", other, "--partitions", "BOOTIMG", sample (), NULL);
     ck_assert_int_eq (status, 1);
-    ck_assert_msg (strstr (err, "MT6572") != NULL && strstr (err, "other-da.bin") != NULL, "%s", err);
+    /* The error itself (not the "Download agent:" line) names the DA file and the chip. */
+    ck_assert_msg (strstr (err, "scatterflash-cli: ") != NULL &&
+                   strstr (strstr (err, "scatterflash-cli: "), "other-da.bin") != NULL &&
+                   strstr (strstr (err, "scatterflash-cli: "), "MT6572") != NULL, "%s", err);
     ck_assert (storage_is_blank ("user.bin"));
   }
 

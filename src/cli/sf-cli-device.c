@@ -41,7 +41,7 @@ add_device_entries (GOptionContext *context,
     { "port", 0, 0, G_OPTION_ARG_FILENAME, &o->port,
       N_("The phone's serial port: /dev/ttyACM0, or the virtual phone's /dev/pts/N"), N_("PORT") },
     { "da", 0, 0, G_OPTION_ARG_FILENAME, &o->da,
-      N_("Download agent file (default: one in the firmware folder, else the bundled one)"), N_("FILE") },
+      N_("Download agent file (default: one in the firmware folder or archive, else the bundled one)"), N_("FILE") },
     { "mode", 0, 0, G_OPTION_ARG_STRING, &o->mode,
       N_("auto, brom or preloader (default: auto)"), N_("MODE") },
     { "json", 0, 0, G_OPTION_ARG_NONE, &o->json, N_("Print one JSON event per line on stdout"), NULL },
@@ -85,42 +85,6 @@ bundled_da (void)
   return g_file_new_build_filename (PKGDATADIR, SF_BUNDLED_DA_NAME, NULL);
 }
 
-/* A DA shipped in the firmware folder, as SP Flash Tool packages often do. */
-static GFile *
-firmware_da (const char *firmware)
-{
-  g_autofree char *dir = NULL;
-  g_autoptr(GDir) listing = NULL;
-  const char *name;
-
-  if (firmware == NULL)
-    return NULL;
-  dir = g_file_test (firmware, G_FILE_TEST_IS_DIR) ? g_strdup (firmware) : g_path_get_dirname (firmware);
-  listing = g_dir_open (dir, 0, NULL);
-  while (listing != NULL && (name = g_dir_read_name (listing)) != NULL) {
-    g_autofree char *lower = g_ascii_strdown (name, -1);
-
-    if (strstr (lower, "da") != NULL && g_str_has_suffix (lower, ".bin") &&
-        (strstr (lower, "allinone") != NULL || g_str_has_prefix (lower, "da") || strstr (lower, "_da") != NULL))
-      return g_file_new_build_filename (dir, name, NULL);
-  }
-  return NULL;
-}
-
-static GFile *
-choose_da (const DeviceOptions *o,
-           const char          *firmware)
-{
-  GFile *in_firmware;
-
-  if (o->da != NULL)
-    return g_file_new_for_commandline_arg (o->da);
-  in_firmware = firmware_da (firmware);
-  if (in_firmware != NULL)
-    return in_firmware;
-  return bundled_da ();
-}
-
 /* Checks the common options; returns 0 when fine, else the exit status. */
 static int
 check_device_options (const char          *command,
@@ -145,6 +109,42 @@ open_da (GFile     *file,
   *out = sf_da_file_new (file, NULL, &error);
   if (*out == NULL)
     return sf_cli_report_error (error);
+  return SF_EXIT_OK;
+}
+
+/* --da when given; else the DA that ships with @firmware (a file in its
+ * folder or archive), when there is one; else the bundled one. */
+static int
+choose_da (const DeviceOptions  *o,
+           SfFirmware           *firmware,
+           SfDaFile            **out)
+{
+  g_autoptr(SfDaFile) da = NULL;
+  int status;
+
+  if (o->da != NULL) {
+    g_autoptr(GFile) file = g_file_new_for_commandline_arg (o->da);
+
+    if ((status = open_da (file, &da)) != SF_EXIT_OK)
+      return status;
+  } else if (firmware != NULL) {
+    g_autoptr(GError) error = NULL;
+
+    da = sf_firmware_open_da (firmware, NULL, &error);
+    if (da == NULL && error != NULL)
+      return sf_cli_report_error (error);
+  }
+
+  if (da == NULL) {
+    g_autoptr(GFile) file = bundled_da ();
+
+    if ((status = open_da (file, &da)) != SF_EXIT_OK)
+      return status;
+  }
+
+  if (!o->json)
+    g_printerr (_("Download agent: %s\n"), sf_da_file_get_display_name (da));
+  *out = g_steal_pointer (&da);
   return SF_EXIT_OK;
 }
 
@@ -191,7 +191,6 @@ sf_cli_info (int    argc,
 {
   g_auto(DeviceOptions) o = { 0 };
   g_autoptr(GOptionContext) context = g_option_context_new (NULL);
-  g_autoptr(GFile) da = NULL;
   g_autoptr(SfDaFile) da_file = NULL;
   g_autoptr(SfDeviceInfo) device = NULL;
   SfFlashJob *job;
@@ -209,8 +208,7 @@ sf_cli_info (int    argc,
   if (argc > 1)
     return sf_cli_usage_error ("info", _("info takes no arguments"));
 
-  da = choose_da (&o, NULL);
-  if ((status = open_da (da, &da_file)) != SF_EXIT_OK)
+  if ((status = choose_da (&o, NULL, &da_file)) != SF_EXIT_OK)
     return status;
   job = sf_flash_job_new (o.port, da_file);
   sf_flash_job_set_mode (job, mode);
@@ -235,12 +233,14 @@ sf_cli_info (int    argc,
 
 /* ---- download / readback ---------------------------------------------------- */
 
+/* Opens the firmware once: for the plan, and for the DA it may ship. */
 static int
 open_plan (const char          *command,
            const char          *firmware_path,
            SfScene              scene,
            const char * const  *partitions,
-           SfPlan             **out_plan)
+           SfPlan             **out_plan,
+           SfFirmware         **out_firmware)
 {
   g_autoptr(GError) error = NULL;
   g_autoptr(SfFirmware) firmware = NULL;
@@ -254,6 +254,7 @@ open_plan (const char          *command,
   if (*out_plan == NULL)
     return sf_cli_report_error (error);
   sf_cli_print_issues (sf_plan_get_warnings (*out_plan));
+  *out_firmware = g_steal_pointer (&firmware);
   return SF_EXIT_OK;
 }
 
@@ -275,7 +276,7 @@ sf_cli_download (int    argc,
   };
   g_autoptr(GOptionContext) context = g_option_context_new (_("FIRMWARE"));
   g_autoptr(SfPlan) plan = NULL;
-  g_autoptr(GFile) da = NULL;
+  g_autoptr(SfFirmware) firmware = NULL;
   g_autoptr(SfDaFile) da_file = NULL;
   SfFlashJob *job;
   SfBromMode mode;
@@ -296,11 +297,10 @@ sf_cli_download (int    argc,
     return sf_cli_usage_error ("download", _("--partitions names no partition"));
 
   if ((status = open_plan ("download", args[0], SF_SCENE_DOWNLOAD_ONLY,
-                           (const char * const *) partitions, &plan)) != SF_EXIT_OK)
+                           (const char * const *) partitions, &plan, &firmware)) != SF_EXIT_OK)
     return status;
 
-  da = choose_da (&o, args[0]);
-  if ((status = open_da (da, &da_file)) != SF_EXIT_OK)
+  if ((status = choose_da (&o, firmware, &da_file)) != SF_EXIT_OK)
     return status;
   job = sf_flash_job_new (o.port, da_file);
   sf_flash_job_set_mode (job, mode);
@@ -330,7 +330,7 @@ sf_cli_readback (int    argc,
   };
   g_autoptr(GOptionContext) context = g_option_context_new (_("FIRMWARE"));
   g_autoptr(SfPlan) plan = NULL;
-  g_autoptr(GFile) da = NULL;
+  g_autoptr(SfFirmware) firmware = NULL;
   g_autoptr(SfDaFile) da_file = NULL;
   g_autoptr(GFile) out = NULL;
   const char *names[2] = { NULL, NULL };
@@ -364,11 +364,10 @@ sf_cli_readback (int    argc,
   }
 
   names[0] = partition;
-  if ((status = open_plan ("readback", args[0], SF_SCENE_READBACK, names, &plan)) != SF_EXIT_OK)
+  if ((status = open_plan ("readback", args[0], SF_SCENE_READBACK, names, &plan, &firmware)) != SF_EXIT_OK)
     return status;
 
-  da = choose_da (&o, args[0]);
-  if ((status = open_da (da, &da_file)) != SF_EXIT_OK)
+  if ((status = choose_da (&o, firmware, &da_file)) != SF_EXIT_OK)
     return status;
   job = sf_flash_job_new (o.port, da_file);
   sf_flash_job_set_mode (job, mode);

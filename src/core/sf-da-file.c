@@ -10,6 +10,12 @@
  * two regions are ever sent. Regions are streamed on demand by
  * sf_da_file_open_region().
  *
+ * The file is either on disk (sf_da_file_new()) or an entry of a firmware
+ * archive (sf_da_file_new_from_archive()), read in place like the images.
+ * Both are parsed from a stream by the same code; a region of an archive
+ * entry is reached by reading through the entry up to it, as archives
+ * cannot seek, so memory use stays bounded either way.
+ *
  * Choices this parser makes where the sources leave room:
  *
  * - The version field (0x60) is recorded but not checked. da-boot wants
@@ -34,6 +40,7 @@
 
 #include <glib/gi18n-lib.h>
 
+#include "sf-archive.h"
 #include "sf-da-file.h"
 #include "sf-error.h"
 
@@ -54,13 +61,15 @@ struct _SfDaFile
 {
   GObject     parent_instance;
 
-  GFile      *file;
-  char       *display_name;
-  char       *identifier;
-  guint32     version;
-  guint       entry_size;    /* SF_DA_ENTRY_LEN or SF_DA_ENTRY_LEN_OLD */
-  guint64     file_size;
-  GArray     *entries;       /* SfDaEntry */
+  GFile                 *file;       /* a file on disk, or … */
+  SfArchive             *archive;    /* … an entry of this archive */
+  const SfArchiveEntry  *entry;      /* owned by @archive */
+  char                  *display_name;
+  char                  *identifier;
+  guint32                version;
+  guint                  entry_size; /* SF_DA_ENTRY_LEN or SF_DA_ENTRY_LEN_OLD */
+  guint64                file_size;
+  GArray                *entries;    /* SfDaEntry */
 };
 
 G_DEFINE_FINAL_TYPE (SfDaFile, sf_da_file, G_TYPE_OBJECT)
@@ -230,6 +239,7 @@ sf_da_file_finalize (GObject *object)
   SfDaFile *self = SF_DA_FILE (object);
 
   g_clear_object (&self->file);
+  g_clear_object (&self->archive);
   g_free (self->display_name);
   g_free (self->identifier);
   g_clear_pointer (&self->entries, g_array_unref);
@@ -264,7 +274,9 @@ read_at_most (GInputStream  *stream,
   g_autoptr(GError) local_error = NULL;
 
   if (!g_input_stream_read_all (stream, buffer, count, out_read, cancellable, &local_error)) {
-    if (g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_CANCELLED)) {
+    /* An archive entry's read errors already say where and why. */
+    if (g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_CANCELLED) ||
+        local_error->domain == SF_ERROR) {
       g_propagate_error (error, g_steal_pointer (&local_error));
       return FALSE;
     }
@@ -498,6 +510,56 @@ parse_table (SfDaFile      *self,
   return TRUE;
 }
 
+/* Reads and checks the header and the entry table from @stream, which is
+ * on the file's first byte; self->file_size must be set. The one parser for
+ * files on disk and archive entries alike. */
+static gboolean
+parse_stream (SfDaFile      *self,
+              GInputStream  *stream,
+              GCancellable  *cancellable,
+              GError       **error)
+{
+  g_autoptr(GError) local_error = NULL;
+  g_autofree guint8 *table = NULL;
+  guint8 head[SF_DA_FILE_HEADER_LEN];
+  gsize got = 0;
+  gsize table_got = 0;
+  guint32 count = 0;
+
+  if (!read_at_most (stream, head, sizeof head, &got, self->display_name, cancellable, error))
+    return FALSE;
+  if (!parse_header (self, head, got, &count, error))
+    return FALSE;
+
+  /* At most 64 × 0xDC bytes: read the table as the larger layout would need,
+   * then decide which layout it is. */
+  table = g_malloc0 ((gsize) count * SF_DA_ENTRY_LEN);
+  if (!read_at_most (stream, table, (gsize) count * SF_DA_ENTRY_LEN, &table_got,
+                     self->display_name, cancellable, error))
+    return FALSE;
+
+  if (count >= 2) {
+    /* §5.2: a second entry magic right after 0xD8 bytes means the old layout. */
+    gboolean old = table_got >= SF_DA_ENTRY_LEN_OLD + 2 &&
+                   read_le16 (table + SF_DA_ENTRY_LEN_OLD) == SF_DA_ENTRY_MAGIC;
+
+    if (!parse_table (self, table, table_got, count,
+                      old ? SF_DA_ENTRY_LEN_OLD : SF_DA_ENTRY_LEN, error))
+      return FALSE;
+  } else if (!parse_table (self, table, table_got, count, SF_DA_ENTRY_LEN, &local_error)) {
+    /* One entry: nothing to tell the layouts apart by but whether it makes sense. */
+    if (!parse_table (self, table, table_got, count, SF_DA_ENTRY_LEN_OLD, NULL)) {
+      g_propagate_error (error, g_steal_pointer (&local_error));
+      return FALSE;
+    }
+  }
+
+  g_debug ("%s: “%s”, version %u, %u entries of 0x%X bytes, %" G_GUINT64_FORMAT " bytes",
+           self->display_name, self->identifier, self->version, self->entries->len,
+           self->entry_size, self->file_size);
+  return TRUE;
+}
+
 /**
  * sf_da_file_new:
  * @file: the DA file, e.g. `MTK_AllInOne_DA.bin`
@@ -519,11 +581,6 @@ sf_da_file_new (GFile         *file,
   g_autoptr(GFileInputStream) stream = NULL;
   g_autoptr(GFileInfo) info = NULL;
   g_autoptr(GError) local_error = NULL;
-  g_autofree guint8 *table = NULL;
-  guint8 head[SF_DA_FILE_HEADER_LEN];
-  gsize got = 0;
-  gsize table_got = 0;
-  guint32 count = 0;
 
   g_return_val_if_fail (G_IS_FILE (file), NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
@@ -554,45 +611,91 @@ sf_da_file_new (GFile         *file,
   }
   self->file_size = (guint64) g_file_info_get_size (info);
 
-  if (!read_at_most (G_INPUT_STREAM (stream), head, sizeof head, &got,
-                     self->display_name, cancellable, error))
+  if (!parse_stream (self, G_INPUT_STREAM (stream), cancellable, error))
     return NULL;
-  if (!parse_header (self, head, got, &count, error))
+  return g_steal_pointer (&self);
+}
+
+/* Whether the bytes the archive kept of @entry while it was listed hold the
+ * header and the whole table, so the entry need not be read again. */
+static gboolean
+kept_holds_table (const SfArchiveEntry *entry)
+{
+  const guint8 *data;
+  gsize len = 0;
+  guint32 count;
+
+  if (entry->kept == NULL)
+    return FALSE;
+  if (entry->kept_all)
+    return TRUE;
+  data = g_bytes_get_data (entry->kept, &len);
+  if (len < SF_DA_FILE_HEADER_LEN)
+    return FALSE;
+  /* A count out of range fails on the header alone. */
+  count = read_le32 (data + DA_FILE_OFFSET_COUNT);
+  if (count == 0 || count > DA_FILE_MAX_ENTRIES)
+    return TRUE;
+  return len >= SF_DA_FILE_HEADER_LEN + (gsize) count * SF_DA_ENTRY_LEN;
+}
+
+/**
+ * sf_da_file_new_from_archive:
+ * @archive: a firmware archive
+ * @entry: the DA file's entry in @archive
+ * @cancellable: (nullable): a #GCancellable
+ * @error: return location for a #GError
+ *
+ * As sf_da_file_new(), for a DA file inside an archive, which is read in
+ * place and never unpacked: the header and the table are read from the
+ * start of the entry, and sf_da_file_open_region() reads through the entry
+ * again up to the region. Messages name the file
+ * `firmware.zip/dir/MTK_AllInOne_DA.bin`. @self keeps a reference on
+ * @archive.
+ *
+ * Returns: (transfer full): the DA file, or %NULL with @error set
+ *   (%SF_ERROR_INVALID_DA_FILE; %SF_ERROR_ARCHIVE when the entry cannot be
+ *   read out of the archive; or %G_IO_ERROR_CANCELLED).
+ */
+SfDaFile *
+sf_da_file_new_from_archive (SfArchive             *archive,
+                             const SfArchiveEntry  *entry,
+                             GCancellable          *cancellable,
+                             GError               **error)
+{
+  g_autoptr(SfDaFile) self = NULL;
+  g_autoptr(GInputStream) stream = NULL;
+
+  g_return_val_if_fail (SF_IS_ARCHIVE (archive), NULL);
+  g_return_val_if_fail (entry != NULL, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  self = g_object_new (SF_TYPE_DA_FILE, NULL);
+  self->archive = g_object_ref (archive);
+  self->entry = entry;
+  self->display_name = g_strdup_printf ("%s/%s", sf_archive_get_display_name (archive), entry->path);
+
+  if (!sf_archive_measure_entry (archive, entry, &self->file_size, cancellable, error))
     return NULL;
 
-  /* At most 64 × 0xDC bytes: read the table as the larger layout would need,
-   * then decide which layout it is. */
-  table = g_malloc0 ((gsize) count * SF_DA_ENTRY_LEN);
-  if (!read_at_most (G_INPUT_STREAM (stream), table, (gsize) count * SF_DA_ENTRY_LEN, &table_got,
-                     self->display_name, cancellable, error))
+  if (kept_holds_table (entry))
+    stream = g_memory_input_stream_new_from_bytes (entry->kept);
+  else
+    stream = sf_archive_open_entry (archive, entry, cancellable, error);
+  if (stream == NULL)
     return NULL;
 
-  if (count >= 2) {
-    /* §5.2: a second entry magic right after 0xD8 bytes means the old layout. */
-    gboolean old = table_got >= SF_DA_ENTRY_LEN_OLD + 2 &&
-                   read_le16 (table + SF_DA_ENTRY_LEN_OLD) == SF_DA_ENTRY_MAGIC;
-
-    if (!parse_table (self, table, table_got, count,
-                      old ? SF_DA_ENTRY_LEN_OLD : SF_DA_ENTRY_LEN, error))
-      return NULL;
-  } else if (!parse_table (self, table, table_got, count, SF_DA_ENTRY_LEN, &local_error)) {
-    /* One entry: nothing to tell the layouts apart by but whether it makes sense. */
-    if (!parse_table (self, table, table_got, count, SF_DA_ENTRY_LEN_OLD, NULL)) {
-      g_propagate_error (error, g_steal_pointer (&local_error));
-      return NULL;
-    }
-  }
-
-  g_debug ("%s: “%s”, version %u, %u entries of 0x%X bytes, %" G_GUINT64_FORMAT " bytes",
-           self->display_name, self->identifier, self->version, self->entries->len,
-           self->entry_size, self->file_size);
+  if (!parse_stream (self, stream, cancellable, error))
+    return NULL;
+  g_input_stream_close (stream, NULL, NULL);
   return g_steal_pointer (&self);
 }
 
 /**
  * sf_da_file_get_display_name:
  *
- * Returns: how messages name the file (its parse name).
+ * Returns: how messages name the file: its parse name, or
+ *   `firmware.zip/dir/MTK_AllInOne_DA.bin` for a file in an archive.
  */
 const char *
 sf_da_file_get_display_name (SfDaFile *self)
@@ -749,6 +852,48 @@ sf_da_file_find_entry (SfDaFile  *self,
   return NULL;
 }
 
+/* Takes @base, positioned on @region's first byte. */
+static GInputStream *
+wrap_region (SfDaFile          *self,
+             GInputStream      *base,
+             const SfDaRegion  *region)
+{
+  SfDaRegionStream *region_stream = g_object_new (sf_da_region_stream_get_type (), NULL);
+
+  region_stream->base = base;
+  region_stream->display_name = g_strdup (self->display_name);
+  region_stream->remaining = region->length;
+  region_stream->region_end = (guint64) region->offset + region->length;
+  return G_INPUT_STREAM (region_stream);
+}
+
+/* The archive entry, read through up to @offset. An entry that ends sooner
+ * is not an error here: the region stream then reports that it changed. */
+static GInputStream *
+open_entry_at (SfDaFile      *self,
+               guint64        offset,
+               GCancellable  *cancellable,
+               GError       **error)
+{
+  g_autoptr(GInputStream) stream = NULL;
+
+  stream = sf_archive_open_entry (self->archive, self->entry, cancellable, error);
+  if (stream == NULL)
+    return NULL;
+
+  while (offset > 0) {
+    gssize n = g_input_stream_skip (stream, (gsize) MIN (offset, (guint64) G_MAXSSIZE),
+                                    cancellable, error);
+
+    if (n < 0)
+      return NULL;
+    if (n == 0)
+      break;
+    offset -= (guint64) n;
+  }
+  return g_steal_pointer (&stream);
+}
+
 /**
  * sf_da_file_open_region:
  * @entry: an entry of @self
@@ -758,7 +903,9 @@ sf_da_file_find_entry (SfDaFile  *self,
  *
  * Opens the file afresh and streams exactly region->length bytes from
  * region->offset, signature included; the rest of the file is never read.
- * Each call returns an independent stream.
+ * In an archive, the entry is read from its start and the bytes before the
+ * region are skipped (read and dropped, never held). Each call returns an
+ * independent stream.
  *
  * Returns: (transfer full): the region's bytes, or %NULL with @error set.
  */
@@ -770,10 +917,10 @@ sf_da_file_open_region (SfDaFile         *self,
                         GError          **error)
 {
   g_autoptr(GFileInputStream) stream = NULL;
+  g_autoptr(GInputStream) base = NULL;
   g_autoptr(GError) local_error = NULL;
   g_autofree char *chip = NULL;
   const SfDaRegion *region;
-  SfDaRegionStream *region_stream;
 
   g_return_val_if_fail (SF_IS_DA_FILE (self), NULL);
   g_return_val_if_fail (entry != NULL, NULL);
@@ -786,6 +933,13 @@ sf_da_file_open_region (SfDaFile         *self,
     return NULL;
   }
   region = &entry->regions[index];
+
+  if (self->archive != NULL) {
+    base = open_entry_at (self, region->offset, cancellable, error);
+    if (base == NULL)
+      return NULL;
+    return wrap_region (self, g_steal_pointer (&base), region);
+  }
 
   stream = g_file_read (self->file, cancellable, &local_error);
   if (stream != NULL)
@@ -801,10 +955,5 @@ sf_da_file_open_region (SfDaFile         *self,
     return NULL;
   }
 
-  region_stream = g_object_new (sf_da_region_stream_get_type (), NULL);
-  region_stream->base = G_INPUT_STREAM (g_steal_pointer (&stream));
-  region_stream->display_name = g_strdup (self->display_name);
-  region_stream->remaining = region->length;
-  region_stream->region_end = (guint64) region->offset + region->length;
-  return G_INPUT_STREAM (region_stream);
+  return wrap_region (self, G_INPUT_STREAM (g_steal_pointer (&stream)), region);
 }

@@ -9,6 +9,7 @@
 
 #include <gio/gio.h>
 
+#include "sf-archive.h"
 #include "sf-mtk.h"
 
 G_BEGIN_DECLS
@@ -43,6 +44,15 @@ G_DECLARE_FINAL_TYPE (SfDaFile, sf_da_file, SF, DA_FILE, GObject)
 SfDaFile         *sf_da_file_new             (GFile         *file,
                                               GCancellable  *cancellable,
                                               GError       **error) G_GNUC_WARN_UNUSED_RESULT;
+/* The same for a DA file inside a firmware archive, read in place: never
+ * unpacked to disk nor held whole in memory. Keeps a reference on
+ * @archive; messages name it "firmware.zip/dir/MTK_AllInOne_DA.bin".
+ * Fails with SF_ERROR_INVALID_DA_FILE, or SF_ERROR_ARCHIVE when the entry
+ * cannot be read out of the archive. */
+SfDaFile         *sf_da_file_new_from_archive (SfArchive             *archive,
+                                               const SfArchiveEntry  *entry,
+                                               GCancellable          *cancellable,
+                                               GError               **error) G_GNUC_WARN_UNUSED_RESULT;
 
 const char       *sf_da_file_get_display_name (SfDaFile     *self);
 const char       *sf_da_file_get_identifier  (SfDaFile      *self);

@@ -52,6 +52,7 @@ struct _SfFirmware
   SfScatter   *scatter;
   char        *display_name;
   GFile       *folder;       /* folder firmware: where the scatter is */
+  GFile       *root;         /* folder firmware: the folder the user gave, or @folder */
   SfArchive   *archive;      /* archive firmware */
   char        *archive_dir;  /* the scatter's directory in the archive, "" at the top */
 
@@ -92,6 +93,7 @@ sf_firmware_dispose (GObject *object)
   g_clear_object (&self->scatter);
   g_clear_object (&self->archive);
   g_clear_object (&self->folder);
+  g_clear_object (&self->root);
 
   G_OBJECT_CLASS (sf_firmware_parent_class)->dispose (object);
 }
@@ -753,6 +755,8 @@ open_folder (SfFirmware    *self,
              GError       **error)
 {
   self->folder = g_file_get_parent (scatter_file);
+  if (self->root == NULL)
+    self->root = g_object_ref (self->folder);
   self->display_name = g_file_get_parse_name (self->folder);
   self->scatter = sf_scatter_new_from_file (scatter_file, cancellable, error);
   if (self->scatter == NULL)
@@ -853,6 +857,7 @@ sf_firmware_open (GFile         *location,
   if (g_file_info_get_file_type (info) == G_FILE_TYPE_DIRECTORY) {
     g_autoptr(GFile) scatter_file = find_scatter_in_folder (location, cancellable, error);
 
+    self->root = g_object_ref (location);
     if (scatter_file == NULL || !open_folder (self, scatter_file, cancellable, error))
       return NULL;
     return g_steal_pointer (&self);
@@ -1179,6 +1184,244 @@ sf_firmware_open_image (SfFirmware    *self,
     return sf_archive_open_entry (self->archive, info->dir_file->entry, cancellable, error);
 
   return G_INPUT_STREAM (g_file_read (info->dir_file->file, cancellable, error));
+}
+
+/* ---- the download agent that ships with the firmware -------------------- */
+
+/* A DA file by its name: `*.bin` with "da" as a part of the name, alone or
+ * with a version (MTK_AllInOne_DA.bin, DA_SWSEC.bin, da_pl.bin,
+ * MTK_DA_V5.bin, DA6765.bin), or an "AllInOne" name. Not data.bin, lk_dapp.bin. */
+static gboolean
+is_da_file_name (const char *name)
+{
+  g_autofree char *lower = g_ascii_strdown (name, -1);
+  g_auto(GStrv) parts = NULL;
+
+  if (is_junk_name (name) || !g_str_has_suffix (lower, ".bin"))
+    return FALSE;
+  lower[strlen (lower) - strlen (".bin")] = '\0';
+  if (strstr (lower, "allinone") != NULL)
+    return TRUE;
+
+  parts = g_strsplit_set (lower, "_-. ", -1);
+  for (guint i = 0; parts[i] != NULL; i++) {
+    const char *rest;
+
+    if (!g_str_has_prefix (parts[i], "da"))
+      continue;
+    rest = parts[i] + 2;
+    if (*rest == 'v')
+      rest++;
+    while (g_ascii_isdigit (*rest))
+      rest++;
+    if (*rest == '\0')
+      return TRUE;
+  }
+  return FALSE;
+}
+
+/* One possible DA file. */
+typedef struct {
+  char                  *name;
+  GFile                 *file;    /* folder firmware */
+  const SfArchiveEntry  *entry;   /* archive firmware */
+} DaCandidate;
+
+static void
+da_candidate_free (DaCandidate *c)
+{
+  g_free (c->name);
+  g_clear_object (&c->file);
+  g_free (c);
+}
+
+static void
+add_da_candidate (GPtrArray             *candidates,
+                  const char            *name,
+                  GFile                 *file,
+                  const SfArchiveEntry  *entry)
+{
+  DaCandidate *c;
+
+  if (!is_da_file_name (name))
+    return;
+  c = g_new0 (DaCandidate, 1);
+  c->name = g_strdup (name);
+  c->file = file != NULL ? g_object_ref (file) : NULL;
+  c->entry = entry;
+  g_ptr_array_add (candidates, c);
+}
+
+/* "AllInOne" names first, then by name, so the pick does not depend on
+ * listing order. */
+static gint
+compare_da_candidates (gconstpointer a,
+                       gconstpointer b)
+{
+  const DaCandidate *ca = *(const DaCandidate * const *) a;
+  const DaCandidate *cb = *(const DaCandidate * const *) b;
+  g_autofree char *la = g_ascii_strdown (ca->name, -1);
+  g_autofree char *lb = g_ascii_strdown (cb->name, -1);
+  gboolean aio_a = strstr (la, "allinone") != NULL;
+  gboolean aio_b = strstr (lb, "allinone") != NULL;
+
+  if (aio_a != aio_b)
+    return aio_a ? -1 : 1;
+  return strcmp (ca->name, cb->name);
+}
+
+/* The DA candidates in a folder of folder firmware. One that cannot be
+ * listed has none. */
+static gboolean
+list_da_candidates_in_folder (GFile         *folder,
+                              GPtrArray     *candidates,
+                              GCancellable  *cancellable,
+                              GError       **error)
+{
+  g_autoptr(GFileEnumerator) children = NULL;
+  g_autoptr(GError) local_error = NULL;
+  GFileInfo *info;
+
+  children = g_file_enumerate_children (folder, G_FILE_ATTRIBUTE_STANDARD_NAME ","
+                                                G_FILE_ATTRIBUTE_STANDARD_TYPE,
+                                        G_FILE_QUERY_INFO_NONE, cancellable, &local_error);
+  while (children != NULL &&
+         g_file_enumerator_iterate (children, &info, NULL, cancellable, &local_error) && info != NULL) {
+    g_autoptr(GFile) file = NULL;
+
+    if (g_file_info_get_file_type (info) != G_FILE_TYPE_REGULAR)
+      continue;
+    file = g_file_get_child (folder, g_file_info_get_name (info));
+    add_da_candidate (candidates, g_file_info_get_name (info), file, NULL);
+  }
+  if (g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_CANCELLED)) {
+    g_propagate_error (error, g_steal_pointer (&local_error));
+    return FALSE;
+  }
+  return TRUE;
+}
+
+/* The DA candidates in directory @dir ("" at the top) of the archive. */
+static void
+list_da_candidates_in_archive (SfArchive  *archive,
+                               const char *dir,
+                               GPtrArray  *candidates)
+{
+  GPtrArray *entries = sf_archive_get_entries (archive);
+
+  for (guint i = 0; i < entries->len; i++) {
+    const SfArchiveEntry *entry = g_ptr_array_index (entries, i);
+    g_autofree char *entry_dir = g_path_get_dirname (entry->path);
+    g_autofree char *name = NULL;
+    const SfArchiveEntry *last;
+
+    if (g_str_equal (entry_dir, ".") ? *dir != '\0' : !g_str_equal (entry_dir, dir))
+      continue;
+    /* A path listed twice in a tar: the last copy is the file. */
+    last = sf_archive_find_entry (archive, entry->path);
+    if (last != entry)
+      continue;
+    name = g_path_get_basename (entry->path);
+    add_da_candidate (candidates, name, NULL, entry);
+  }
+}
+
+/* Tries @candidates in order; the first valid DA file wins. */
+static SfDaFile *
+open_first_da (SfFirmware    *self,
+               GPtrArray     *candidates,
+               GCancellable  *cancellable,
+               GError       **error)
+{
+  g_ptr_array_sort (candidates, compare_da_candidates);
+
+  for (guint i = 0; i < candidates->len; i++) {
+    DaCandidate *c = g_ptr_array_index (candidates, i);
+    g_autoptr(GError) local_error = NULL;
+    SfDaFile *da;
+
+    if (c->file != NULL)
+      da = sf_da_file_new (c->file, cancellable, &local_error);
+    else
+      da = sf_da_file_new_from_archive (self->archive, c->entry, cancellable, &local_error);
+    if (da != NULL)
+      return da;
+    if (g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_CANCELLED)) {
+      g_propagate_error (error, g_steal_pointer (&local_error));
+      return NULL;
+    }
+    g_debug ("not a download agent: %s", local_error->message);
+  }
+  return NULL;
+}
+
+/**
+ * sf_firmware_open_da:
+ * @cancellable: (nullable): a #GCancellable
+ * @error: return location for a #GError
+ *
+ * The download agent that ships with the firmware, as SP Flash Tool
+ * packages often have it: a `*.bin` named like a DA file (e.g.
+ * `MTK_AllInOne_DA.bin`, `DA_SWSEC.bin`) next to the scatter, else one
+ * level up — but never above the folder or archive that was opened. Names
+ * with "AllInOne" are tried first; a file that does not parse as a DA file
+ * is passed over. sf_da_file_get_display_name() tells which one it is.
+ *
+ * Returns: (transfer full) (nullable): the DA file, or %NULL when the
+ *   firmware has none (without an error), or %NULL with @error set
+ *   (%G_IO_ERROR_CANCELLED).
+ */
+SfDaFile *
+sf_firmware_open_da (SfFirmware    *self,
+                     GCancellable  *cancellable,
+                     GError       **error)
+{
+  g_return_val_if_fail (SF_IS_FIRMWARE (self), NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  for (guint level = 0; level < 2; level++) {
+    g_autoptr(GPtrArray) candidates = g_ptr_array_new_with_free_func ((GDestroyNotify) da_candidate_free);
+    g_autoptr(GError) local_error = NULL;
+    SfDaFile *da;
+
+    if (self->archive != NULL) {
+      g_autofree char *dir = NULL;
+
+      if (level == 0) {
+        dir = g_strdup (self->archive_dir);
+      } else {
+        /* The top of the archive is as far up as it goes. */
+        if (*self->archive_dir == '\0')
+          break;
+        dir = g_path_get_dirname (self->archive_dir);
+        if (g_str_equal (dir, "."))
+          dir[0] = '\0';
+      }
+      list_da_candidates_in_archive (self->archive, dir, candidates);
+    } else {
+      g_autoptr(GFile) folder = NULL;
+
+      if (level == 0) {
+        folder = g_object_ref (self->folder);
+      } else {
+        /* Not above the folder the user gave. */
+        if (g_file_equal (self->folder, self->root))
+          break;
+        folder = g_file_get_parent (self->folder);
+      }
+      if (!list_da_candidates_in_folder (folder, candidates, cancellable, error))
+        return NULL;
+    }
+
+    da = open_first_da (self, candidates, cancellable, &local_error);
+    if (local_error != NULL) {
+      g_propagate_error (error, g_steal_pointer (&local_error));
+      return NULL;
+    }
+    if (da != NULL)
+      return da;
+  }
+  return NULL;
 }
 
 /**

@@ -9,6 +9,7 @@
 
 #include <gio/gio.h>
 
+#include "sf-da-file.h"
 #include "sf-image.h"
 #include "sf-scatter.h"
 
@@ -49,6 +50,13 @@ gboolean       sf_firmware_check_image      (SfFirmware     *self,
                                              GError        **error);
 GInputStream  *sf_firmware_open_image       (SfFirmware     *self,
                                              SfPartition    *partition,
+                                             GCancellable   *cancellable,
+                                             GError        **error) G_GNUC_WARN_UNUSED_RESULT;
+
+/* The DA file that ships with the firmware (next to the scatter, else one
+ * level up, within what was opened), or NULL without an error when there
+ * is none. Files named like a DA that do not parse are passed over. */
+SfDaFile      *sf_firmware_open_da          (SfFirmware     *self,
                                              GCancellable   *cancellable,
                                              GError        **error) G_GNUC_WARN_UNUSED_RESULT;
 
