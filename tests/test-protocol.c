@@ -454,6 +454,126 @@ START_TEST (test_bad_da)
 }
 END_TEST
 
+/* ---- the phone's calibration survives the scenes that erase ------------------ */
+
+/* NVRAM of the sample scatter: linear 0xd80000, 5 MiB, i.e. user 0x180000. */
+#define NVRAM_USER_OFFSET 0x180000
+#define NVRAM_SIZE        0x500000
+
+static GBytes *
+plant_nvram (void)
+{
+  g_autofree char *user = g_build_filename (storage, "user.bin", NULL);
+  guint8 *data = g_malloc (NVRAM_SIZE);
+  GRand *rand = g_rand_new_with_seed (0x1e1);
+  int fd;
+
+  for (gsize i = 0; i < NVRAM_SIZE; i++)
+    data[i] = (guint8) g_rand_int (rand);
+  g_rand_free (rand);
+  fd = open (user, O_RDWR | O_CREAT, 0644);
+  ck_assert_int_ge (fd, 0);
+  ck_assert_int_eq (ftruncate (fd, 256 * MB), 0);
+  ck_assert_int_eq (pwrite (fd, data, NVRAM_SIZE, NVRAM_USER_OFFSET), NVRAM_SIZE);
+  close (fd);
+  return g_bytes_new_take (data, NVRAM_SIZE);
+}
+
+static GBytes *
+read_nvram (void)
+{
+  g_autofree char *user = g_build_filename (storage, "user.bin", NULL);
+  guint8 *data = g_malloc (NVRAM_SIZE);
+  int fd = open (user, O_RDONLY);
+
+  ck_assert_int_ge (fd, 0);
+  ck_assert_int_eq (pread (fd, data, NVRAM_SIZE, NVRAM_USER_OFFSET), NVRAM_SIZE);
+  close (fd);
+  return g_bytes_new_take (data, NVRAM_SIZE);
+}
+
+/* The NVRAM.bin under @backups/<phone>/<time>/, and its manifest line. */
+static GBytes *
+find_backup (const char *backups)
+{
+  g_autoptr(GDir) phones = g_dir_open (backups, 0, NULL);
+  const char *phone = phones ? g_dir_read_name (phones) : NULL;
+  g_autofree char *phone_dir = NULL;
+  g_autoptr(GDir) runs = NULL;
+  const char *run;
+  g_autofree char *nvram = NULL;
+  g_autofree char *manifest = NULL;
+  g_autofree char *text = NULL;
+  char *data = NULL;
+  gsize len = 0;
+
+  ck_assert_msg (phone != NULL, "no backup folder in %s", backups);
+  ck_assert (g_str_has_prefix (phone, "MT6572-"));
+  phone_dir = g_build_filename (backups, phone, NULL);
+  runs = g_dir_open (phone_dir, 0, NULL);
+  run = g_dir_read_name (runs);
+  ck_assert_ptr_nonnull (run);
+  nvram = g_build_filename (phone_dir, run, "NVRAM.bin", NULL);
+  manifest = g_build_filename (phone_dir, run, "manifest.ini", NULL);
+  ck_assert (g_file_get_contents (manifest, &text, NULL, NULL));
+  ck_assert_ptr_nonnull (strstr (text, "[NVRAM]"));
+  ck_assert_ptr_nonnull (strstr (text, "sha256="));
+  ck_assert (g_file_get_contents (nvram, &data, &len, NULL));
+  return g_bytes_new_take (data, len);
+}
+
+typedef struct {
+  const char *scene;
+  gboolean    no_restore;
+  gboolean    nvram_kept;
+  gboolean    backup_taken;
+} SceneCase;
+
+static const SceneCase scenes[] = {
+  { "format-all-download", FALSE, TRUE, TRUE },
+  { "format-all-download", TRUE, FALSE, TRUE },
+  { "firmware-upgrade", FALSE, TRUE, TRUE },
+  { "download-only", FALSE, TRUE, FALSE },
+};
+
+START_TEST (test_scene_keeps_calibration)
+{
+  const SceneCase *sc = &scenes[_i];
+  g_autoptr(GBytes) planted = plant_nvram ();
+  g_autoptr(GBytes) after = NULL;
+  g_autoptr(SfSim) sim = start_phone (SF_SIM_MODE_BROM, NULL);
+  g_autofree char *backups = g_build_filename (storage, "backups", NULL);
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  int status;
+
+  if (sc->no_restore)
+    status = sf_test_run_cli (&out, &err, "download", "--port", sf_sim_get_port_path (sim), "--scene", sc->scene,
+                              "--backup-dir", backups, "--no-restore", sample (), NULL);
+  else
+    status = sf_test_run_cli (&out, &err, "download", "--port", sf_sim_get_port_path (sim), "--scene", sc->scene,
+                              "--backup-dir", backups, sample (), NULL);
+  ck_assert_msg (status == 0, "%s: exit %d: %s", sc->scene, status, err);
+  assert_sample_on_phone ();
+
+  after = read_nvram ();
+  if (sc->nvram_kept) {
+    ck_assert_msg (g_bytes_equal (planted, after), "%s: the phone's NVRAM changed", sc->scene);
+  } else {
+    /* Formatted and not restored, as asked. */
+    ck_assert (!g_bytes_equal (planted, after));
+  }
+
+  if (sc->backup_taken) {
+    g_autoptr(GBytes) backup = find_backup (backups);
+
+    ck_assert_msg (g_bytes_equal (planted, backup), "%s: the backup differs from the phone's NVRAM", sc->scene);
+  } else {
+    ck_assert (!g_file_test (backups, G_FILE_TEST_EXISTS));
+  }
+}
+END_TEST
+
 int
 main (void)
 {
@@ -468,6 +588,7 @@ main (void)
   tcase_add_test (flash, test_readback_equals_written);
   tcase_add_test (flash, test_info);
   tcase_add_test (flash, test_bad_da);
+  tcase_add_loop_test (flash, test_scene_keeps_calibration, 0, G_N_ELEMENTS (scenes));
   suite_add_tcase (s, flash);
 
   tcase_add_checked_fixture (fault, setup, teardown);

@@ -266,11 +266,21 @@ sf_cli_download (int    argc,
   g_autofree char *partitions_text = NULL;
   g_auto(GStrv) args = NULL;
   g_auto(GStrv) partitions = NULL;
+  g_autofree char *scene_text = NULL;
+  g_autofree char *backup_dir = NULL;
   gboolean verify = FALSE;
+  gboolean no_restore = FALSE;
+  SfScene scene = SF_SCENE_DOWNLOAD_ONLY;
   const GOptionEntry entries[] = {
+    { "scene", 0, 0, G_OPTION_ARG_STRING, &scene_text,
+      N_("download-only (default), firmware-upgrade or format-all-download"), N_("SCENE") },
     { "partitions", 0, 0, G_OPTION_ARG_STRING, &partitions_text,
       N_("Comma-separated partitions to write (default: every image the firmware has)"), N_("A,B,…") },
     { "verify", 0, 0, G_OPTION_ARG_NONE, &verify, N_("Read every written partition back and compare"), NULL },
+    { "backup-dir", 0, 0, G_OPTION_ARG_FILENAME, &backup_dir,
+      N_("Where the phone's calibration is backed up (default: ~/.local/share/scatterflash/backups)"), N_("DIR") },
+    { "no-restore", 0, 0, G_OPTION_ARG_NONE, &no_restore,
+      N_("Format All + Download: keep the backup but do not write the calibration back"), NULL },
     { G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &args, NULL, N_("FIRMWARE") },
     { NULL }
   };
@@ -295,8 +305,14 @@ sf_cli_download (int    argc,
     return sf_cli_usage_error ("download", _("give one firmware: a scatter file, a folder or an archive"));
   if (partitions_text != NULL && (partitions = sf_cli_split_list (partitions_text))[0] == NULL)
     return sf_cli_usage_error ("download", _("--partitions names no partition"));
+  if (scene_text != NULL &&
+      (!sf_scene_from_string (scene_text, &scene) ||
+       (scene != SF_SCENE_DOWNLOAD_ONLY && scene != SF_SCENE_FIRMWARE_UPGRADE &&
+        scene != SF_SCENE_FORMAT_ALL_DOWNLOAD)))
+    return sf_cli_usage_error ("download", _("unknown scene “%s”: use download-only, firmware-upgrade "
+                                             "or format-all-download"), scene_text);
 
-  if ((status = open_plan ("download", args[0], SF_SCENE_DOWNLOAD_ONLY,
+  if ((status = open_plan ("download", args[0], scene,
                            (const char * const *) partitions, &plan, &firmware)) != SF_EXIT_OK)
     return status;
 
@@ -306,6 +322,12 @@ sf_cli_download (int    argc,
   sf_flash_job_set_mode (job, mode);
   sf_flash_job_set_plan (job, plan);
   sf_flash_job_set_verify (job, verify);
+  sf_flash_job_set_restore (job, !no_restore);
+  if (backup_dir != NULL) {
+    g_autoptr(GFile) dir = g_file_new_for_commandline_arg (backup_dir);
+
+    sf_flash_job_set_backup_dir (job, dir);
+  }
   status = run_job (job, o.json, NULL);
   if (status == SF_EXIT_OK && !o.json)
     g_printerr (verify ? _("Done: every partition written and verified.\n") : _("Done: every partition written.\n"));

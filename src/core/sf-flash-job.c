@@ -28,8 +28,30 @@ struct _SfFlashJob {
   SfBromMode   mode;
   SfPlan      *plan;
   gboolean     verify;
+  gboolean     restore;
   GHashTable  *readback_files;   /* upper-case partition name → GFile */
+  GFile       *backup_dir;       /* where backup folders are made */
+  GFile       *backup_folder;    /* the one this run made */
+  GPtrArray   *backups;          /* (element-type Backup) what it holds */
 };
+
+/* One partition saved by a SF_STEP_BACKUP. */
+typedef struct {
+  char     *name;
+  GFile    *file;
+  guint64   address;
+  guint64   size;
+  char     *sha256;
+} Backup;
+
+static void
+backup_free (Backup *b)
+{
+  g_free (b->name);
+  g_clear_object (&b->file);
+  g_free (b->sha256);
+  g_free (b);
+}
 
 typedef struct {
   SfWorker    *worker;
@@ -57,6 +79,9 @@ sf_flash_job_new (const char *port,
   self->port = g_strdup (port);
   self->da_file = g_object_ref (da_file);
   self->mode = SF_BROM_MODE_AUTO;
+  self->restore = TRUE;
+  self->backups = g_ptr_array_new_with_free_func ((GDestroyNotify) backup_free);
+  self->backup_dir = g_file_new_build_filename (g_get_user_data_dir (), "scatterflash", "backups", NULL);
   self->readback_files = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_object_unref);
   return self;
 }
@@ -70,8 +95,26 @@ sf_flash_job_free (SfFlashJob *self)
   g_clear_object (&self->da_file);
   g_clear_object (&self->plan);
   g_clear_pointer (&self->readback_files, g_hash_table_unref);
+  g_clear_object (&self->backup_dir);
+  g_clear_object (&self->backup_folder);
+  g_clear_pointer (&self->backups, g_ptr_array_unref);
   g_free (self);
 }
+
+void
+sf_flash_job_set_backup_dir (SfFlashJob *self,
+                             GFile      *dir)
+{
+  g_set_object (&self->backup_dir, dir);
+}
+
+void
+sf_flash_job_set_restore (SfFlashJob *self,
+                          gboolean    restore)
+{
+  self->restore = restore;
+}
+
 
 void
 sf_flash_job_set_mode (SfFlashJob *self,
@@ -451,6 +494,238 @@ run_readback (Session           *s,
   return ok;
 }
 
+/* ---- calibration: backup, format all, restore --------------------------------- */
+
+static gboolean
+ensure_backup_folder (Session       *s,
+                      GCancellable  *cancellable,
+                      GError       **error)
+{
+  const SfDaInfo *da = sf_da_get_info (s->da);
+  const SfBromInfo *brom = sf_brom_get_info (s->brom);
+  g_autoptr(GString) id = g_string_new (brom->chip != NULL ? brom->chip->name : "phone");
+  g_autoptr(GDateTime) now = g_date_time_new_now_local ();
+  g_autofree char *stamp = g_date_time_format (now, "%Y%m%d-%H%M%S");
+  g_autoptr(GFile) folder = NULL;
+  g_autoptr(GError) local_error = NULL;
+
+  if (s->job->backup_folder != NULL)
+    return TRUE;
+
+  /* The eMMC's CID tells one phone from another. */
+  g_string_append_c (id, '-');
+  for (guint i = 0; i < G_N_ELEMENTS (da->emmc_cid); i++)
+    g_string_append_printf (id, "%02x", da->emmc_cid[i]);
+
+  folder = g_file_get_child (s->job->backup_dir, id->str);
+  folder = g_file_get_child (g_steal_pointer (&folder), stamp);
+  if (!g_file_make_directory_with_parents (folder, cancellable, &local_error) &&
+      !g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_EXISTS)) {
+    g_autofree char *name = g_file_get_parse_name (folder);
+
+    sf_set_device_error (error, SF_ERROR_FAILED, _("cannot make the backup folder %s: %s"),
+                         name, local_error->message);
+    return FALSE;
+  }
+  s->job->backup_folder = g_steal_pointer (&folder);
+  {
+    g_autofree char *name = g_file_get_parse_name (s->job->backup_folder);
+
+    sf_worker_post_log (s->worker, _("Backing up the phone's calibration to %s"), name);
+  }
+  return TRUE;
+}
+
+static char *
+file_sha256 (GFile         *file,
+             GCancellable  *cancellable,
+             GError       **error)
+{
+  g_autoptr(GFileInputStream) in = g_file_read (file, cancellable, error);
+  g_autoptr(GChecksum) sum = g_checksum_new (G_CHECKSUM_SHA256);
+  g_autofree guint8 *buf = g_malloc (1024 * 1024);
+  gssize n;
+
+  if (in == NULL)
+    return NULL;
+  while ((n = g_input_stream_read (G_INPUT_STREAM (in), buf, 1024 * 1024, cancellable, error)) > 0)
+    g_checksum_update (sum, buf, n);
+  if (n < 0)
+    return NULL;
+  return g_strdup (g_checksum_get_string (sum));
+}
+
+/* manifest.ini: one group per partition, rewritten after each backup so
+ * that even an interrupted run leaves a usable description. */
+static gboolean
+write_manifest (Session       *s,
+                GCancellable  *cancellable,
+                GError       **error)
+{
+  g_autoptr(GKeyFile) manifest = g_key_file_new ();
+  g_autoptr(GFile) file = g_file_get_child (s->job->backup_folder, "manifest.ini");
+  const SfBromInfo *brom = sf_brom_get_info (s->brom);
+  g_autofree char *data = NULL;
+  gsize len = 0;
+
+  g_key_file_set_string (manifest, "phone", "chip", brom->chip != NULL ? brom->chip->name : "");
+  g_key_file_set_uint64 (manifest, "phone", "user-size", sf_da_get_info (s->da)->user_size);
+  for (guint i = 0; i < s->job->backups->len; i++) {
+    Backup *b = g_ptr_array_index (s->job->backups, i);
+    g_autofree char *base = g_file_get_basename (b->file);
+
+    g_key_file_set_string (manifest, b->name, "file", base);
+    g_key_file_set_uint64 (manifest, b->name, "address", b->address);
+    g_key_file_set_uint64 (manifest, b->name, "size", b->size);
+    g_key_file_set_string (manifest, b->name, "sha256", b->sha256);
+  }
+  data = g_key_file_to_data (manifest, &len, NULL);
+  return g_file_replace_contents (file, data, len, NULL, FALSE, G_FILE_CREATE_NONE, NULL,
+                                  cancellable, error);
+}
+
+static gboolean
+run_backup (Session           *s,
+            const SfPlanStep  *step,
+            guint              part,
+            guint64            offset,
+            GCancellable      *cancellable,
+            GError           **error)
+{
+  g_autofree char *file_name = g_strconcat (step->partition->name, ".bin", NULL);
+  g_autoptr(GFile) file = NULL;
+  g_autoptr(GFileOutputStream) out = NULL;
+  Backup *b;
+
+  if (step->length == 0) {
+    sf_set_device_error (error, SF_ERROR_UNSUPPORTED,
+                         _("cannot back up partition %s: the scatter file gives it no size, so nothing was erased"),
+                         step->partition->name);
+    return FALSE;
+  }
+  if (!ensure_backup_folder (s, cancellable, error))
+    return FALSE;
+
+  file = g_file_get_child (s->job->backup_folder, file_name);
+  out = g_file_create (file, G_FILE_CREATE_NONE, cancellable, error);
+  if (out == NULL ||
+      !sf_da_read (s->da, part, offset, step->length, G_OUTPUT_STREAM (out),
+                   on_progress, s, cancellable, error) ||
+      !g_output_stream_close (G_OUTPUT_STREAM (out), cancellable, error))
+    return FALSE;
+
+  b = g_new0 (Backup, 1);
+  b->name = g_strdup (step->partition->name);
+  b->file = g_object_ref (file);
+  b->address = step->address;
+  b->size = step->length;
+  b->sha256 = file_sha256 (file, cancellable, error);
+  g_ptr_array_add (s->job->backups, b);
+  return b->sha256 != NULL && write_manifest (s, cancellable, error);
+}
+
+static Backup *
+find_backup (SfFlashJob *job,
+             const char *name)
+{
+  for (guint i = 0; i < job->backups->len; i++) {
+    Backup *b = g_ptr_array_index (job->backups, i);
+
+    if (g_strcmp0 (b->name, name) == 0)
+      return b;
+  }
+  return NULL;
+}
+
+static gboolean
+run_restore (Session           *s,
+             const SfPlanStep  *step,
+             guint              part,
+             guint64            offset,
+             GCancellable      *cancellable,
+             GError           **error)
+{
+  Backup *b = find_backup (s->job, step->partition->name);
+  g_autoptr(GFileInputStream) in = NULL;
+  g_autoptr(GFileInputStream) again = NULL;
+  g_autoptr(GOutputStream) compare = NULL;
+
+  if (b == NULL) {
+    sf_set_device_error (error, SF_ERROR_FAILED, _("no backup of partition %s to restore"), step->partition->name);
+    return FALSE;
+  }
+  in = g_file_read (b->file, cancellable, error);
+  if (in == NULL ||
+      !sf_da_write (s->da, part, offset, G_INPUT_STREAM (in), b->size, on_progress, s, cancellable, error))
+    return FALSE;
+
+  /* The phone's own calibration is too precious to trust a write blindly. */
+  again = g_file_read (b->file, cancellable, error);
+  if (again == NULL)
+    return FALSE;
+  compare = sf_compare_stream_new_for_stream (G_INPUT_STREAM (again));
+  return sf_da_read (s->da, part, offset, b->size, compare, NULL, NULL, cancellable, error) &&
+         check_compare (SF_COMPARE_STREAM (compare), step->partition->name, 0, error);
+}
+
+/* SP Flash Tool's "Format All": the whole user area and the boot area. */
+static gboolean
+run_format_all (Session       *s,
+                GCancellable  *cancellable,
+                GError       **error)
+{
+  const SfDaInfo *da = sf_da_get_info (s->da);
+
+  sf_worker_post_stage (s->worker, _("Erasing the whole flash"));
+  if (!sf_da_format (s->da, SF_EMMC_PART_USER, 0, da->user_size, on_progress, s, cancellable, error))
+    return FALSE;
+  if (da->emmc_boot1_size > 0 &&
+      !sf_da_format (s->da, SF_EMMC_PART_BOOT1, 0, da->emmc_boot1_size, on_progress, s, cancellable, error))
+    return FALSE;
+  return TRUE;
+}
+
+/* A partition of size 0 (MT6572's FAT) runs to the reserved tail at the
+ * end of the user area, or to its very end (scatter-format.md §6.3, §6.4). */
+static gboolean
+run_to_end_length (Session      *s,
+                   SfPartition  *partition,
+                   guint         part,
+                   guint64       offset,
+                   guint64      *out_length,
+                   GError      **error)
+{
+  SfPlan *plan = s->job->plan;
+  SfLayout *layout = sf_plan_get_layout (plan);
+  SfScatter *scatter = sf_firmware_get_scatter (sf_plan_get_firmware (plan));
+  guint64 end = sf_da_get_info (s->da)->user_size;
+
+  if (part != SF_EMMC_PART_USER || partition->end_relative || !partition->has_size) {
+    sf_set_device_error (error, SF_ERROR_UNSUPPORTED,
+                         _("partition %s has no size in the scatter file"), partition->name);
+    return FALSE;
+  }
+  for (guint i = partition->index + 1; i < layout->partitions->len; i++) {
+    SfPartition *next = g_ptr_array_index (layout->partitions, i);
+    guint next_part = 0;
+    guint64 next_offset = 0;
+
+    if (!next->end_relative)
+      continue;
+    if (!sf_da_partition_address (scatter, layout, next, end, &next_part, &next_offset, error))
+      return FALSE;
+    end = next_offset;
+    break;
+  }
+  if (end <= offset) {
+    sf_set_device_error (error, SF_ERROR_DA_INVALID_RANGE,
+                         _("partition %s starts past the end of the phone's user area"), partition->name);
+    return FALSE;
+  }
+  *out_length = end - offset;
+  return TRUE;
+}
+
 static gboolean
 run_step (Session       *s,
           guint          index,
@@ -464,11 +739,17 @@ run_step (Session       *s,
   guint part = 0;
   guint64 offset = 0;
 
-  if (step->partition == NULL ||
-      step->kind == SF_STEP_BACKUP || step->kind == SF_STEP_RESTORE) {
-    sf_set_device_error (error, SF_ERROR_UNSUPPORTED,
-                         _("the %s step is not available yet"), kind);
-    return FALSE;
+  if (step->kind == SF_STEP_FORMAT_ALL) {
+    begin_step (s, (gint) index, NULL, kind, 0);
+    if (!run_format_all (s, cancellable, error))
+      return FALSE;
+    end_step (s, kind);
+    return TRUE;
+  }
+  if (step->kind == SF_STEP_RESTORE && !s->job->restore) {
+    sf_worker_post_log (s->worker, _("Not restoring %s, as asked; its backup is kept"), step->partition->name);
+    s->overall_done += step->transfer_bytes;
+    return TRUE;
   }
 
   if (!sf_da_partition_address (sf_firmware_get_scatter (firmware), sf_plan_get_layout (plan),
@@ -482,21 +763,27 @@ run_step (Session       *s,
     if (!run_download (s, step, part, offset, cancellable, error))
       return FALSE;
     break;
-  case SF_STEP_FORMAT:
-    if (step->length == 0) {
-      sf_set_device_error (error, SF_ERROR_UNSUPPORTED,
-                           _("partition %s has no size in the scatter file"), step->partition->name);
+  case SF_STEP_FORMAT: {
+    guint64 length = step->length;
+
+    if (length == 0 && !run_to_end_length (s, step->partition, part, offset, &length, error))
       return FALSE;
-    }
-    if (!sf_da_format (s->da, part, offset, step->length, on_progress, s, cancellable, error))
+    if (!sf_da_format (s->da, part, offset, length, on_progress, s, cancellable, error))
       return FALSE;
     break;
+  }
   case SF_STEP_READBACK:
     if (!run_readback (s, step, part, offset, cancellable, error))
       return FALSE;
     break;
   case SF_STEP_BACKUP:
+    if (!run_backup (s, step, part, offset, cancellable, error))
+      return FALSE;
+    break;
   case SF_STEP_RESTORE:
+    if (!run_restore (s, step, part, offset, cancellable, error))
+      return FALSE;
+    break;
   case SF_STEP_FORMAT_ALL:
   default:
     g_assert_not_reached ();

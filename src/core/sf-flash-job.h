@@ -44,6 +44,15 @@ void         sf_flash_job_set_readback_file  (SfFlashJob  *self,
                                               const char  *partition,
                                               GFile       *file);
 
+/* Where SF_STEP_BACKUP puts the calibration it reads: a new folder
+ * DIR/<phone id>/<date and time>/ with NAME.bin files and manifest.json
+ * (sizes, addresses, SHA-256). Default: $XDG_DATA_HOME/scatterflash/backups. */
+void         sf_flash_job_set_backup_dir     (SfFlashJob  *self,
+                                              GFile       *dir);
+/* Skip the plan's SF_STEP_RESTORE steps (the backup is still taken). */
+void         sf_flash_job_set_restore        (SfFlashJob  *self,
+                                              gboolean     restore);
+
 gboolean     sf_flash_job_run                (SfWorker      *worker,
                                               gpointer       job,
                                               GCancellable  *cancellable,
