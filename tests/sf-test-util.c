@@ -80,27 +80,22 @@ sf_test_rm_rf (const char *path)
 }
 
 int
-sf_test_run_cli (char       **out_stdout,
-                 char       **out_stderr,
-                 const char  *first_arg,
-                 ...)
+sf_test_run_cliv (char              **out_stdout,
+                  char              **out_stderr,
+                  const char * const *args)
 {
   g_autoptr(GPtrArray) argv = g_ptr_array_new ();
   g_autoptr(GError) error = NULL;
   const char *cli = g_getenv ("SF_CLI");
-  const char *arg;
   int wait_status = 0;
-  va_list ap;
 
   ck_assert_msg (cli != NULL, "SF_CLI is not set: run the tests with meson test");
   /* Callers reuse the same two strings from run to run. */
   g_clear_pointer (out_stdout, g_free);
   g_clear_pointer (out_stderr, g_free);
   g_ptr_array_add (argv, (gpointer) cli);
-  va_start (ap, first_arg);
-  for (arg = first_arg; arg != NULL; arg = va_arg (ap, const char *))
-    g_ptr_array_add (argv, (gpointer) arg);
-  va_end (ap);
+  for (guint i = 0; args[i] != NULL; i++)
+    g_ptr_array_add (argv, (gpointer) args[i]);
   g_ptr_array_add (argv, NULL);
 
   ck_assert_msg (g_spawn_sync (NULL, (char **) argv->pdata, NULL, G_SPAWN_DEFAULT,
@@ -108,6 +103,24 @@ sf_test_run_cli (char       **out_stdout,
                  "%s", error ? error->message : "?");
   ck_assert_msg (WIFEXITED (wait_status), "scatterflash-cli did not exit normally");
   return WEXITSTATUS (wait_status);
+}
+
+int
+sf_test_run_cli (char       **out_stdout,
+                 char       **out_stderr,
+                 const char  *first_arg,
+                 ...)
+{
+  g_autoptr(GPtrArray) args = g_ptr_array_new ();
+  const char *arg;
+  va_list ap;
+
+  va_start (ap, first_arg);
+  for (arg = first_arg; arg != NULL; arg = va_arg (ap, const char *))
+    g_ptr_array_add (args, (gpointer) arg);
+  va_end (ap);
+  g_ptr_array_add (args, NULL);
+  return sf_test_run_cliv (out_stdout, out_stderr, (const char * const *) args->pdata);
 }
 
 int

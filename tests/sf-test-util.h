@@ -29,5 +29,9 @@ int         sf_test_run_cli        (char       **out_stdout,
                                     char       **out_stderr,
                                     const char  *first_arg,
                                     ...);
+/* The same with the arguments in a NULL-terminated array. */
+int         sf_test_run_cliv       (char              **out_stdout,
+                                    char              **out_stderr,
+                                    const char * const *args);
 /* Runs a Check suite the way every test binary does, returns the exit code. */
 int         sf_test_run_suite      (Suite       *suite);

@@ -574,6 +574,102 @@ START_TEST (test_scene_keeps_calibration)
 }
 END_TEST
 
+static gboolean
+user_range_is_zero (guint64 offset,
+                    gsize   length)
+{
+  g_autofree char *user = g_build_filename (storage, "user.bin", NULL);
+  g_autofree guint8 *buf = g_malloc (length);
+  int fd = open (user, O_RDONLY);
+  gboolean zero = TRUE;
+
+  ck_assert_int_ge (fd, 0);
+  ck_assert_int_eq (pread (fd, buf, length, (off_t) offset), (gssize) length);
+  close (fd);
+  for (gsize i = 0; i < length && zero; i++)
+    zero = buf[i] == 0;
+  return zero;
+}
+
+/* Runs the CLI (COMMAND ARGS…, NULL-ended) against a freshly powered-on
+ * phone on the same storage. */
+static int
+run_on_phone (char       **out,
+              char       **err,
+              const char  *command,
+              ...)
+{
+  g_autoptr(SfSim) sim = start_phone (SF_SIM_MODE_BROM, NULL);
+  g_autoptr(GPtrArray) args = g_ptr_array_new ();
+  const char *arg;
+  va_list ap;
+
+  g_ptr_array_add (args, (gpointer) command);
+  g_ptr_array_add (args, (gpointer) "--port");
+  g_ptr_array_add (args, (gpointer) sf_sim_get_port_path (sim));
+  va_start (ap, command);
+  while ((arg = va_arg (ap, const char *)) != NULL)
+    g_ptr_array_add (args, (gpointer) arg);
+  va_end (ap);
+  g_ptr_array_add (args, NULL);
+  return sf_test_run_cliv (out, err, (const char * const *) args->pdata);
+}
+
+/* BOOTIMG of the sample: linear 0x1580000, user 0x980000. */
+#define BOOTIMG_USER_OFFSET 0x980000
+
+START_TEST (test_format)
+{
+  g_autoptr(GBytes) planted = plant_nvram ();
+  g_autoptr(GBytes) after = NULL;
+  g_autofree char *backups = g_build_filename (storage, "backups", NULL);
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  int status;
+
+  status = run_on_phone (&out, &err, "download", sample (), NULL);
+  ck_assert_msg (status == 0, "%s", err);
+  ck_assert (!user_range_is_zero (BOOTIMG_USER_OFFSET, 4096));
+
+  /* --auto: everything but bootloaders and calibration. */
+  status = run_on_phone (&out, &err, "format", "--auto", sample (), NULL);
+  ck_assert_msg (status == 0, "%s", err);
+  ck_assert (user_range_is_zero (BOOTIMG_USER_OFFSET, 0x200000));
+  after = read_nvram ();
+  ck_assert (g_bytes_equal (planted, after));
+  g_clear_pointer (&after, g_bytes_unref);
+  ck_assert (!g_file_test (backups, G_FILE_TEST_EXISTS));
+
+  /* --include-calibration: backed up first, then erased. */
+  status = run_on_phone (&out, &err, "format", "--auto", "--include-calibration", "--backup-dir", backups,
+                         sample (), NULL);
+  ck_assert_msg (status == 0, "%s", err);
+  ck_assert (user_range_is_zero (NVRAM_USER_OFFSET, NVRAM_SIZE));
+  {
+    g_autoptr(GBytes) backup = find_backup (backups);
+
+    ck_assert (g_bytes_equal (planted, backup));
+  }
+
+  /* The whole flash only when confirmed; manual ranges only sector-aligned. */
+  status = sf_test_run_cli (&out, &err, "format", "--port", "/dev/null", "--whole-flash", NULL);
+  ck_assert_int_eq (status, 2);
+  ck_assert_ptr_nonnull (strstr (err, "--yes"));
+  status = sf_test_run_cli (&out, &err, "format", "--port", "/dev/null", "--region", "EMMC_USER",
+                            "--start", "0x100", "--length", "4096", NULL);
+  ck_assert_int_eq (status, 2);
+  ck_assert_ptr_nonnull (strstr (err, "512"));
+
+  /* A manual range. */
+  g_bytes_unref (plant_nvram ());
+  status = run_on_phone (&out, &err, "format", "--region", "EMMC_USER", "--start", "0x180000",
+                         "--length", "0x1000", NULL);
+  ck_assert_msg (status == 0, "%s", err);
+  ck_assert (user_range_is_zero (NVRAM_USER_OFFSET, 0x1000));
+  ck_assert (!user_range_is_zero (NVRAM_USER_OFFSET + 0x1000, 0x1000));
+}
+END_TEST
+
 int
 main (void)
 {
@@ -589,6 +685,7 @@ main (void)
   tcase_add_test (flash, test_info);
   tcase_add_test (flash, test_bad_da);
   tcase_add_loop_test (flash, test_scene_keeps_calibration, 0, G_N_ELEMENTS (scenes));
+  tcase_add_test (flash, test_format);
   suite_add_tcase (s, flash);
 
   tcase_add_checked_fixture (fault, setup, teardown);

@@ -24,6 +24,7 @@ static const struct {
   { "info", sf_cli_info, N_("Say what the connected phone is: chip, mode, storage sizes") },
   { "download", sf_cli_download, N_("Write a firmware to a phone") },
   { "readback", sf_cli_readback, N_("Read a partition of a phone into a file") },
+  { "format", sf_cli_format, N_("Erase partitions, a range, or the whole flash of a phone") },
   { "da", sf_cli_da, N_("Show what a download agent (DA) file holds") },
 };
 

@@ -33,7 +33,14 @@ struct _SfFlashJob {
   GFile       *backup_dir;       /* where backup folders are made */
   GFile       *backup_folder;    /* the one this run made */
   GPtrArray   *backups;          /* (element-type Backup) what it holds */
+  GArray      *erases;           /* (element-type Erase) plan-less erases */
 };
+
+typedef struct {
+  guint    part;
+  guint64  offset;
+  guint64  length;
+} Erase;
 
 /* One partition saved by a SF_STEP_BACKUP. */
 typedef struct {
@@ -80,6 +87,7 @@ sf_flash_job_new (const char *port,
   self->da_file = g_object_ref (da_file);
   self->mode = SF_BROM_MODE_AUTO;
   self->restore = TRUE;
+  self->erases = g_array_new (FALSE, FALSE, sizeof (Erase));
   self->backups = g_ptr_array_new_with_free_func ((GDestroyNotify) backup_free);
   self->backup_dir = g_file_new_build_filename (g_get_user_data_dir (), "scatterflash", "backups", NULL);
   self->readback_files = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_object_unref);
@@ -98,7 +106,19 @@ sf_flash_job_free (SfFlashJob *self)
   g_clear_object (&self->backup_dir);
   g_clear_object (&self->backup_folder);
   g_clear_pointer (&self->backups, g_ptr_array_unref);
+  g_clear_pointer (&self->erases, g_array_unref);
   g_free (self);
+}
+
+void
+sf_flash_job_add_erase (SfFlashJob *self,
+                        guint       part,
+                        guint64     offset,
+                        guint64     length)
+{
+  Erase erase = { part, offset, length };
+
+  g_array_append_val (self->erases, erase);
 }
 
 void
@@ -799,6 +819,43 @@ run_step (Session       *s,
   return TRUE;
 }
 
+static const char *
+part_name (guint part)
+{
+  switch (part) {
+  case SF_EMMC_PART_BOOT1: return "EMMC_BOOT_1";
+  case SF_EMMC_PART_BOOT2: return "EMMC_BOOT_2";
+  case SF_EMMC_PART_USER: return "EMMC_USER";
+  default: return "?";
+  }
+}
+
+static gboolean
+run_erase (Session       *s,
+           guint          index,
+           const Erase   *erase,
+           GCancellable  *cancellable,
+           GError       **error)
+{
+  const SfDaInfo *da = sf_da_get_info (s->da);
+  guint64 size = erase->part == SF_EMMC_PART_USER ? da->user_size :
+                 erase->part == SF_EMMC_PART_BOOT1 ? da->emmc_boot1_size :
+                 erase->part == SF_EMMC_PART_BOOT2 ? da->emmc_boot2_size : 0;
+  guint64 length = erase->length != 0 ? erase->length : size - MIN (size, erase->offset);
+
+  if (erase->offset >= size || length > size - erase->offset) {
+    sf_set_device_error (error, SF_ERROR_DA_INVALID_RANGE,
+                         _("0x%" G_GINT64_MODIFIER "x + 0x%" G_GINT64_MODIFIER "x is outside %s, which holds 0x%" G_GINT64_MODIFIER "x bytes"),
+                         erase->offset, length, part_name (erase->part), size);
+    return FALSE;
+  }
+  begin_step (s, (gint) index, part_name (erase->part), "format", 0);
+  if (!sf_da_format (s->da, erase->part, erase->offset, length, on_progress, s, cancellable, error))
+    return FALSE;
+  end_step (s, "format");
+  return TRUE;
+}
+
 /**
  * sf_flash_job_run:
  *
@@ -838,6 +895,10 @@ sf_flash_job_run (SfWorker      *worker,
       if (!run_step (&s, i, cancellable, error))
         goto out;
     }
+  }
+  for (guint i = 0; i < job->erases->len; i++) {
+    if (!run_erase (&s, i, &g_array_index (job->erases, Erase, i), cancellable, error))
+      goto out;
   }
 
   sf_worker_post_stage (worker, _("Letting the phone go"));

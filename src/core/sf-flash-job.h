@@ -53,6 +53,13 @@ void         sf_flash_job_set_backup_dir     (SfFlashJob  *self,
 void         sf_flash_job_set_restore        (SfFlashJob  *self,
                                               gboolean     restore);
 
+/* Without a plan: erase @length bytes at @offset of eMMC partition @part
+ * (SF_EMMC_PART_*); @length 0 means to the end of that partition. */
+void         sf_flash_job_add_erase          (SfFlashJob  *self,
+                                              guint        part,
+                                              guint64      offset,
+                                              guint64      length);
+
 gboolean     sf_flash_job_run                (SfWorker      *worker,
                                               gpointer       job,
                                               GCancellable  *cancellable,
