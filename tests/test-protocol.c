@@ -670,6 +670,100 @@ START_TEST (test_format)
 }
 END_TEST
 
+/* ---- a universal firmware's preloader for another board ---------------------- */
+
+/* Puts the sample preloader on the phone's boot1, with its DRAM settings
+ * changed when @other_board. */
+static GBytes *
+plant_preloader (gboolean other_board)
+{
+  g_autofree char *src = sample_file ("preloader_scatterflash_sample.bin");
+  g_autofree char *boot1 = g_build_filename (storage, "boot1.bin", NULL);
+  char *data = NULL;
+  gsize len = 0;
+  char *ram;
+  int fd;
+
+  ck_assert (g_file_get_contents (src, &data, &len, NULL));
+  ram = memmem (data, len, "SFSAMPLE-RAM", 12);
+  ck_assert_ptr_nonnull (ram);
+  if (other_board)
+    memcpy (ram, "OTHERBOARD!!", 12);
+  fd = open (boot1, O_RDWR | O_CREAT, 0644);
+  ck_assert_int_ge (fd, 0);
+  ck_assert_int_eq (ftruncate (fd, 4 * MB), 0);
+  ck_assert_int_eq (pwrite (fd, data, len, 0), (gssize) len);
+  close (fd);
+  return g_bytes_new_take (data, len);
+}
+
+static GBytes *
+read_boot1 (gsize len)
+{
+  g_autofree char *boot1 = g_build_filename (storage, "boot1.bin", NULL);
+  guint8 *data = g_malloc (len);
+  int fd = open (boot1, O_RDONLY);
+
+  ck_assert_int_eq (pread (fd, data, len, 0), (gssize) len);
+  close (fd);
+  return g_bytes_new_take (data, len);
+}
+
+START_TEST (test_preloader_for_another_board)
+{
+  g_autoptr(GBytes) planted = plant_preloader (TRUE);
+  g_autoptr(GBytes) after = NULL;
+  g_autofree char *backups = g_build_filename (storage, "backups", NULL);
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  g_autofree char *saved = NULL;
+  gsize saved_len = 0;
+  int status;
+
+  status = run_on_phone (&out, &err, "download", "--backup-dir", backups, sample (), NULL);
+  ck_assert_int_eq (status, 1);
+  ck_assert_msg (strstr (err, "SF_PRELOADER_BOARD_MISMATCH") != NULL && strstr (err, "--force-preloader") != NULL,
+                 "%s", err);
+  ck_assert_ptr_nonnull (strstr (err, "Nothing was written"));
+  after = read_boot1 (g_bytes_get_size (planted));
+  ck_assert (g_bytes_equal (planted, after));
+  ck_assert (storage_is_blank ("user.bin"));
+
+  /* The phone's own preloader was kept. */
+  {
+    g_autoptr(GDir) phones = g_dir_open (backups, 0, NULL);
+    const char *phone = g_dir_read_name (phones);
+    g_autofree char *phone_dir = g_build_filename (backups, phone, NULL);
+    g_autoptr(GDir) runs = g_dir_open (phone_dir, 0, NULL);
+    g_autofree char *path = g_build_filename (phone_dir, g_dir_read_name (runs), "PRELOADER.phone.bin", NULL);
+
+    ck_assert (g_file_get_contents (path, &saved, &saved_len, NULL));
+    ck_assert (saved_len >= g_bytes_get_size (planted));
+    ck_assert (memcmp (saved, g_bytes_get_data (planted, NULL), g_bytes_get_size (planted)) == 0);
+  }
+
+  /* When the user insists. */
+  status = run_on_phone (&out, &err, "download", "--backup-dir", backups, "--force-preloader", sample (), NULL);
+  ck_assert_msg (status == 0, "%s", err);
+  assert_sample_on_phone ();
+}
+END_TEST
+
+START_TEST (test_preloader_same_board)
+{
+  g_autoptr(GBytes) planted = plant_preloader (FALSE);
+  g_autofree char *backups = g_build_filename (storage, "backups", NULL);
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  int status;
+
+  /* Same DRAM settings: the update goes ahead without asking. */
+  status = run_on_phone (&out, &err, "download", "--backup-dir", backups, sample (), NULL);
+  ck_assert_msg (status == 0, "%s", err);
+  assert_sample_on_phone ();
+}
+END_TEST
+
 int
 main (void)
 {
@@ -686,6 +780,8 @@ main (void)
   tcase_add_test (flash, test_bad_da);
   tcase_add_loop_test (flash, test_scene_keeps_calibration, 0, G_N_ELEMENTS (scenes));
   tcase_add_test (flash, test_format);
+  tcase_add_test (flash, test_preloader_for_another_board);
+  tcase_add_test (flash, test_preloader_same_board);
   suite_add_tcase (s, flash);
 
   tcase_add_checked_fixture (fault, setup, teardown);

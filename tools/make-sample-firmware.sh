@@ -147,7 +147,21 @@ pl_content=768
   le32 1                  # attributes
   printf 'MMM'; byte 1; le16 12; le16 1
   le32 1                  # GFH_BL_INFO attributes
-  zeros $((pl_content - 56 - 12))
+  zeros $((0x100 - 56 - 12))
+  # MTK_BLOADER_INFO at 0x100: what tells one board's preloader from
+  # another's: its name and its DRAM (EMI) settings, after "MTK_BIN".
+  fixed MTK_BLOADER_INFO_v13 24
+  fixed preloader_scatterflash_sample.bin 64
+  fixed V116 4
+  le32 0x6572             # checksum seed
+  le32 0x00201000         # start address
+  fixed MTK_BIN 8
+  le32 1                  # one EMI setting
+  le32 0x0000000f         # its sub-version
+  le32 0x00000202         # type: LPDDR2
+  fixed SFSAMPLE-RAM 12   # the DRAM's id
+  le32 0x20000000         # 512 MiB
+  zeros $((pl_content - 0x100 - 24 - 64 - 4 - 4 - 4 - 8 - 4 - 4 - 4 - 12 - 4))
   filler 'Scatterflash sample preloader: not a bootloader, only its shape.' $((pl_len - pl_content))
 } > "$preloader"
 check_fits "$preloader" PRELOADER "$(size_of "$preloader")"

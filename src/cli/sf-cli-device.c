@@ -270,6 +270,7 @@ sf_cli_download (int    argc,
   g_autofree char *backup_dir = NULL;
   gboolean verify = FALSE;
   gboolean no_restore = FALSE;
+  gboolean force_preloader = FALSE;
   SfScene scene = SF_SCENE_DOWNLOAD_ONLY;
   const GOptionEntry entries[] = {
     { "scene", 0, 0, G_OPTION_ARG_STRING, &scene_text,
@@ -281,6 +282,8 @@ sf_cli_download (int    argc,
       N_("Where the phone's calibration is backed up (default: ~/.local/share/scatterflash/backups)"), N_("DIR") },
     { "no-restore", 0, 0, G_OPTION_ARG_NONE, &no_restore,
       N_("Format All + Download: keep the backup but do not write the calibration back"), NULL },
+    { "force-preloader", 0, 0, G_OPTION_ARG_NONE, &force_preloader,
+      N_("Write the firmware's preloader even if it is built for another board than the phone's"), NULL },
     { G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &args, NULL, N_("FIRMWARE") },
     { NULL }
   };
@@ -323,6 +326,7 @@ sf_cli_download (int    argc,
   sf_flash_job_set_plan (job, plan);
   sf_flash_job_set_verify (job, verify);
   sf_flash_job_set_restore (job, !no_restore);
+  sf_flash_job_set_force_preloader (job, force_preloader);
   if (backup_dir != NULL) {
     g_autoptr(GFile) dir = g_file_new_for_commandline_arg (backup_dir);
 

@@ -112,6 +112,10 @@ static const DeviceError device_errors[] = {
   { SF_ERROR_VERIFY_MISMATCH, "SF_VERIFY_MISMATCH", 0,
     N_("what was read back differs from what was written"),
     N_("try another cable and USB port; if it happens again at the same place, the phone's storage may be failing") },
+  { SF_ERROR_PRELOADER_MISMATCH, "SF_PRELOADER_BOARD_MISMATCH", 0,
+    N_("the firmware's preloader is built for another board than the phone's"),
+    N_("writing it would most likely leave the phone dead: use the firmware made for this phone's board; "
+       "if you are sure, run again with --force-preloader (the phone's own preloader is kept in the backup folder)") },
   { SF_ERROR_OUTPUT_EXISTS, "SF_OUTPUT_EXISTS", 0,
     N_("the output file already exists"),
     N_("choose another name, or pass --force to replace it") },

@@ -78,6 +78,7 @@ typedef enum {
   SF_ERROR_SECURITY_SLA_FAIL,     /* S_SECURITY_SLA_FAIL (6004): SLA/DAA-secured chip */
   SF_ERROR_VERIFY_MISMATCH,       /* what was read back differs from what was written */
   SF_ERROR_OUTPUT_EXISTS,         /* readback would overwrite a file */
+  SF_ERROR_PRELOADER_MISMATCH,    /* the new preloader is for another board */
 } SfError;
 
 GQuark       sf_error_quark      (void);

@@ -17,6 +17,7 @@
 #include "sf-compare-stream.h"
 #include "sf-da.h"
 #include "sf-flash-job.h"
+#include "sf-preloader.h"
 #include "sf-sparse.h"
 
 /* At most this often a progress event per step (the last one always goes). */
@@ -29,6 +30,7 @@ struct _SfFlashJob {
   SfPlan      *plan;
   gboolean     verify;
   gboolean     restore;
+  gboolean     force_preloader;
   GHashTable  *readback_files;   /* upper-case partition name → GFile */
   GFile       *backup_dir;       /* where backup folders are made */
   GFile       *backup_folder;    /* the one this run made */
@@ -108,6 +110,13 @@ sf_flash_job_free (SfFlashJob *self)
   g_clear_pointer (&self->backups, g_ptr_array_unref);
   g_clear_pointer (&self->erases, g_array_unref);
   g_free (self);
+}
+
+void
+sf_flash_job_set_force_preloader (SfFlashJob *self,
+                                  gboolean    force)
+{
+  self->force_preloader = force;
 }
 
 void
@@ -551,7 +560,7 @@ ensure_backup_folder (Session       *s,
   {
     g_autofree char *name = g_file_get_parse_name (s->job->backup_folder);
 
-    sf_worker_post_log (s->worker, _("Backing up the phone's calibration to %s"), name);
+    sf_worker_post_log (s->worker, _("Backups go to %s"), name);
   }
   return TRUE;
 }
@@ -705,6 +714,71 @@ run_format_all (Session       *s,
   return TRUE;
 }
 
+/* ---- the universal-firmware trap: a preloader for another board ----------------- */
+
+#define PRELOADER_LOOK_BYTES (1024 * 1024)
+
+static gboolean
+check_preloader (Session           *s,
+                 const SfPlanStep  *step,
+                 guint              part,
+                 GCancellable      *cancellable,
+                 GError           **error)
+{
+  const SfDaInfo *da = sf_da_get_info (s->da);
+  guint64 look = MIN ((guint64) PRELOADER_LOOK_BYTES, da->emmc_boot1_size);
+  g_autoptr(GOutputStream) mem = g_memory_output_stream_new_resizable ();
+  g_autoptr(GInputStream) image = NULL;
+  g_autofree guint8 *head = NULL;
+  g_autoptr(GFile) saved = NULL;
+  SfPreloaderInfo phone, firmware;
+  gsize head_len = 0;
+  const guint8 *phone_data;
+  gsize phone_len;
+
+  if (part != SF_EMMC_PART_BOOT1 || look == 0)
+    return TRUE;
+
+  sf_worker_post_stage (s->worker, _("Reading the phone's own preloader"));
+  if (!sf_da_read (s->da, part, 0, look, mem, NULL, NULL, cancellable, error) ||
+      !g_output_stream_close (mem, cancellable, error))
+    return FALSE;
+  phone_data = g_memory_output_stream_get_data (G_MEMORY_OUTPUT_STREAM (mem));
+  phone_len = g_memory_output_stream_get_data_size (G_MEMORY_OUTPUT_STREAM (mem));
+  if (!sf_preloader_parse (phone_data, phone_len, &phone)) {
+    sf_worker_post_log (s->worker, _("The phone has no preloader yet: nothing to compare"));
+    return TRUE;
+  }
+
+  /* Keep the phone's own preloader whatever happens next. */
+  if (!ensure_backup_folder (s, cancellable, error))
+    return FALSE;
+  saved = g_file_get_child (s->job->backup_folder, "PRELOADER.phone.bin");
+  if (!g_file_replace_contents (saved, (const char *) phone_data, phone_len, NULL, FALSE,
+                                G_FILE_CREATE_NONE, NULL, cancellable, error))
+    return FALSE;
+
+  image = open_step_image (s, step, cancellable, error);
+  if (image == NULL)
+    return FALSE;
+  head = g_malloc (PRELOADER_LOOK_BYTES);
+  if (!g_input_stream_read_all (image, head, PRELOADER_LOOK_BYTES, &head_len, cancellable, error))
+    return FALSE;
+  sf_preloader_parse (head, head_len, &firmware);
+
+  if (sf_preloader_same_board (&phone, &firmware))
+    return TRUE;
+  if (s->job->force_preloader) {
+    sf_worker_post_log (s->worker, _("Writing %s over the phone's %s although their DRAM settings differ, as asked"),
+                        firmware.name, phone.name);
+    return TRUE;
+  }
+  sf_set_device_error (error, SF_ERROR_PRELOADER_MISMATCH,
+                       _("the phone's preloader (%s) and the firmware's (%s) have different DRAM settings"),
+                       *phone.name ? phone.name : "?", *firmware.name ? firmware.name : "?");
+  return FALSE;
+}
+
 /* A partition of size 0 (MT6572's FAT) runs to the reserved tail at the
  * end of the user area, or to its very end (scatter-format.md §6.3, §6.4). */
 static gboolean
@@ -775,6 +849,10 @@ run_step (Session       *s,
   if (!sf_da_partition_address (sf_firmware_get_scatter (firmware), sf_plan_get_layout (plan),
                                 step->partition, sf_da_get_info (s->da)->user_size,
                                 &part, &offset, error))
+    return FALSE;
+
+  if (step->kind == SF_STEP_DOWNLOAD && step->partition->operation == SF_OPERATION_BOOTLOADERS &&
+      !check_preloader (s, step, part, cancellable, error))
     return FALSE;
 
   begin_step (s, (gint) index, step->partition->name, kind, step->transfer_bytes);

@@ -53,6 +53,10 @@ void         sf_flash_job_set_backup_dir     (SfFlashJob  *self,
 void         sf_flash_job_set_restore        (SfFlashJob  *self,
                                               gboolean     restore);
 
+/* Write a preloader even when it is built for another board than the
+ * phone's (the phone's own is kept in the backup folder either way). */
+void         sf_flash_job_set_force_preloader (SfFlashJob *self,
+                                               gboolean    force);
 /* Without a plan: erase @length bytes at @offset of eMMC partition @part
  * (SF_EMMC_PART_*); @length 0 means to the end of that partition. */
 void         sf_flash_job_add_erase          (SfFlashJob  *self,
