@@ -304,6 +304,28 @@ START_TEST (test_readback_equals_written)
     ck_assert (!g_file_test (partial, G_FILE_TEST_EXISTS));
   }
 
+  /* The same bytes by range, with no firmware: BOOTIMG is user 0x980000
+   * (on the phone powered on again). */
+  g_clear_pointer (&sim, sf_sim_free);
+  sim = start_phone (SF_SIM_MODE_BROM, NULL);
+  {
+    g_autofree char *raw = g_build_filename (storage, "range.bin", NULL);
+    g_autofree char *raw_data = NULL;
+    gsize raw_len = 0;
+
+    status = sf_test_run_cli (&out, &err, "readback", "--port", sf_sim_get_port_path (sim),
+                              "--region", "EMMC_USER", "--start", "0x980000", "--length", "64K",
+                              "--output", raw, NULL);
+    ck_assert_msg (status == 0, "exit %d: %s", status, err);
+    ck_assert (g_file_get_contents (raw, &raw_data, &raw_len, NULL));
+    ck_assert_uint_eq (raw_len, 65536);
+    ck_assert (memcmp (raw_data, dumped, raw_len) == 0);
+    status = sf_test_run_cli (&out, &err, "readback", "--port", sf_sim_get_port_path (sim),
+                              "--region", "EMMC_USER", "--start", "0x10", "--length", "512",
+                              "--output", g_getenv ("SF_CLI"), NULL);
+    ck_assert_int_eq (status, 2);
+  }
+
   /* A second readback to the same name is refused, and the file kept. */
   status = sf_test_run_cli (&out, &err, "readback", "--port", sf_sim_get_port_path (sim),
                             "--partition", "BOOTIMG", "--output", dump, sample (), NULL);

@@ -338,78 +338,6 @@ sf_cli_download (int    argc,
   return status;
 }
 
-int
-sf_cli_readback (int    argc,
-                 char **argv)
-{
-  g_auto(DeviceOptions) o = { 0 };
-  g_autofree char *partition = NULL;
-  g_autofree char *output = NULL;
-  g_auto(GStrv) args = NULL;
-  gboolean force = FALSE;
-  const GOptionEntry entries[] = {
-    { "partition", 0, 0, G_OPTION_ARG_STRING, &partition, N_("The partition to read, by its scatter name"), N_("NAME") },
-    { "output", 0, 0, G_OPTION_ARG_FILENAME, &output, N_("Where to write it"), N_("FILE") },
-    { "force", 0, 0, G_OPTION_ARG_NONE, &force, N_("Replace the output file if it exists"), NULL },
-    { G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &args, NULL, N_("FIRMWARE") },
-    { NULL }
-  };
-  g_autoptr(GOptionContext) context = g_option_context_new (_("FIRMWARE"));
-  g_autoptr(SfPlan) plan = NULL;
-  g_autoptr(SfFirmware) firmware = NULL;
-  g_autoptr(SfDaFile) da_file = NULL;
-  g_autoptr(GFile) out = NULL;
-  const char *names[2] = { NULL, NULL };
-  SfFlashJob *job;
-  SfBromMode mode;
-  int status;
-
-  g_option_context_set_summary (context,
-                                _("Read one partition of a phone in download mode into a file. FIRMWARE "
-                                  "(scatter file, folder or archive) says where the partition is."));
-  g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
-  add_device_entries (context, &o);
-  if (!sf_cli_parse_options (context, "readback", &argc, &argv))
-    return SF_EXIT_USAGE;
-  if ((status = check_device_options ("readback", &o, &mode)) != SF_EXIT_OK)
-    return status;
-  if (args == NULL || args[0] == NULL || args[1] != NULL)
-    return sf_cli_usage_error ("readback", _("give one firmware: a scatter file, a folder or an archive"));
-  if (partition == NULL || output == NULL)
-    return sf_cli_usage_error ("readback", _("--partition and --output are required"));
-
-  out = g_file_new_for_commandline_arg (output);
-  if (!force && g_file_query_exists (out, NULL)) {
-    g_autoptr(GError) error = NULL;
-    g_autofree char *name = g_file_get_parse_name (out);
-
-    sf_set_error_at (&error, SF_ERROR_OUTPUT_EXISTS, name, 0,
-                     _("choose another name, or pass --force to replace it"),
-                     _("the file already exists"));
-    return sf_cli_report_error (error);
-  }
-
-  names[0] = partition;
-  if ((status = open_plan ("readback", args[0], SF_SCENE_READBACK, names, &plan, &firmware)) != SF_EXIT_OK)
-    return status;
-
-  if ((status = choose_da (&o, firmware, &da_file)) != SF_EXIT_OK)
-    return status;
-  job = sf_flash_job_new (o.port, da_file);
-  sf_flash_job_set_mode (job, mode);
-  sf_flash_job_set_plan (job, plan);
-  sf_flash_job_set_readback_file (job, partition, out);
-  status = run_job (job, o.json, NULL);
-  if (status == SF_EXIT_OK && !o.json) {
-    g_autofree char *name = g_file_get_parse_name (out);
-
-    g_printerr (_("Done: %s written.\n"), name);
-  }
-  return status;
-}
-
-/* ---- format ------------------------------------------------------------------- */
-
 static gboolean
 parse_region (const char *text,
               guint      *out_part)
@@ -456,6 +384,112 @@ parse_bytes (const char *text,
   *out = value;
   return TRUE;
 }
+
+int
+sf_cli_readback (int    argc,
+                 char **argv)
+{
+  g_auto(DeviceOptions) o = { 0 };
+  g_autofree char *partition = NULL;
+  g_autofree char *output = NULL;
+  g_autofree char *region = NULL;
+  g_autofree char *start_text = NULL;
+  g_autofree char *length_text = NULL;
+  g_auto(GStrv) args = NULL;
+  gboolean force = FALSE;
+  const GOptionEntry entries[] = {
+    { "partition", 0, 0, G_OPTION_ARG_STRING, &partition, N_("The partition to read, by its scatter name"), N_("NAME") },
+    { "output", 0, 0, G_OPTION_ARG_FILENAME, &output, N_("Where to write it"), N_("FILE") },
+    { "force", 0, 0, G_OPTION_ARG_NONE, &force, N_("Replace the output file if it exists"), NULL },
+    { "region", 0, 0, G_OPTION_ARG_STRING, &region,
+      N_("Instead of a partition: EMMC_USER, EMMC_BOOT_1 or EMMC_BOOT_2"), N_("R") },
+    { "start", 0, 0, G_OPTION_ARG_STRING, &start_text, N_("With --region: first byte (0x… or decimal)"), N_("A") },
+    { "length", 0, 0, G_OPTION_ARG_STRING, &length_text, N_("With --region: how many bytes"), N_("L") },
+    { G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &args, NULL, N_("[FIRMWARE]") },
+    { NULL }
+  };
+  g_autoptr(GOptionContext) context = g_option_context_new (_("[FIRMWARE]"));
+  g_autoptr(SfPlan) plan = NULL;
+  g_autoptr(SfFirmware) firmware = NULL;
+  g_autoptr(SfDaFile) da_file = NULL;
+  g_autoptr(GFile) out = NULL;
+  const char *names[2] = { NULL, NULL };
+  gboolean manual;
+  guint part = 0;
+  guint64 start = 0, length = 0;
+  SfFlashJob *job;
+  SfBromMode mode;
+  int status;
+
+  g_option_context_set_summary (context,
+                                _("Read one partition of a phone in download mode into a file: by its name "
+                                  "in FIRMWARE (scatter file, folder or archive), or a range with "
+                                  "--region --start --length."));
+  g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
+  add_device_entries (context, &o);
+  if (!sf_cli_parse_options (context, "readback", &argc, &argv))
+    return SF_EXIT_USAGE;
+  if ((status = check_device_options ("readback", &o, &mode)) != SF_EXIT_OK)
+    return status;
+
+  manual = region != NULL || start_text != NULL || length_text != NULL;
+  if (output == NULL)
+    return sf_cli_usage_error ("readback", _("--output is required"));
+  if (manual == (partition != NULL))
+    return sf_cli_usage_error ("readback", _("give --partition NAME, or --region, --start and --length"));
+  if (args != NULL && args[0] != NULL && args[1] != NULL)
+    return sf_cli_usage_error ("readback", _("give at most one firmware"));
+  if (!manual && (args == NULL || args[0] == NULL))
+    return sf_cli_usage_error ("readback", _("--partition needs the FIRMWARE whose scatter says where it is"));
+  if (manual) {
+    if (region == NULL || !parse_region (region, &part))
+      return sf_cli_usage_error ("readback", _("--region must be EMMC_USER, EMMC_BOOT_1 or EMMC_BOOT_2"));
+    if (!parse_bytes (start_text ? start_text : "0", &start) || length_text == NULL ||
+        !parse_bytes (length_text, &length) || length == 0)
+      return sf_cli_usage_error ("readback", _("--start and --length are byte counts (0x… or decimal), "
+                                               "and --length is not 0"));
+    if (start % SF_EMMC_SECTOR != 0 || length % SF_EMMC_SECTOR != 0)
+      return sf_cli_usage_error ("readback", _("eMMC reads whole 512-byte sectors: --start and --length "
+                                               "must be multiples of 512"));
+  }
+
+  out = g_file_new_for_commandline_arg (output);
+  if (!force && g_file_query_exists (out, NULL)) {
+    g_autoptr(GError) error = NULL;
+    g_autofree char *name = g_file_get_parse_name (out);
+
+    sf_set_error_at (&error, SF_ERROR_OUTPUT_EXISTS, name, 0,
+                     _("choose another name, or pass --force to replace it"),
+                     _("the file already exists"));
+    return sf_cli_report_error (error);
+  }
+
+  if (!manual) {
+    names[0] = partition;
+    if ((status = open_plan ("readback", args[0], SF_SCENE_READBACK, names, &plan, &firmware)) != SF_EXIT_OK)
+      return status;
+  }
+
+  if ((status = choose_da (&o, firmware, &da_file)) != SF_EXIT_OK)
+    return status;
+  job = sf_flash_job_new (o.port, da_file);
+  sf_flash_job_set_mode (job, mode);
+  if (manual) {
+    sf_flash_job_add_read (job, part, start, length, out);
+  } else {
+    sf_flash_job_set_plan (job, plan);
+    sf_flash_job_set_readback_file (job, partition, out);
+  }
+  status = run_job (job, o.json, NULL);
+  if (status == SF_EXIT_OK && !o.json) {
+    g_autofree char *name = g_file_get_parse_name (out);
+
+    g_printerr (_("Done: %s written.\n"), name);
+  }
+  return status;
+}
+
+/* ---- format ------------------------------------------------------------------- */
 
 /* Every partition an "include calibration" auto format erases: all but
  * the bootloaders, the reserved tail and what has no place of its own. */

@@ -35,14 +35,22 @@ struct _SfFlashJob {
   GFile       *backup_dir;       /* where backup folders are made */
   GFile       *backup_folder;    /* the one this run made */
   GPtrArray   *backups;          /* (element-type Backup) what it holds */
-  GArray      *erases;           /* (element-type Erase) plan-less erases */
+  GArray      *raw_steps;        /* (element-type RawStep) plan-less erases and reads */
 };
 
+/* A plan-less erase, or a read when @file is set. */
 typedef struct {
   guint    part;
   guint64  offset;
   guint64  length;
-} Erase;
+  GFile   *file;
+} RawStep;
+
+static void
+raw_step_clear (RawStep *erase)
+{
+  g_clear_object (&erase->file);
+}
 
 /* One partition saved by a SF_STEP_BACKUP. */
 typedef struct {
@@ -89,7 +97,8 @@ sf_flash_job_new (const char *port,
   self->da_file = g_object_ref (da_file);
   self->mode = SF_BROM_MODE_AUTO;
   self->restore = TRUE;
-  self->erases = g_array_new (FALSE, FALSE, sizeof (Erase));
+  self->raw_steps = g_array_new (FALSE, FALSE, sizeof (RawStep));
+  g_array_set_clear_func (self->raw_steps, (GDestroyNotify) raw_step_clear);
   self->backups = g_ptr_array_new_with_free_func ((GDestroyNotify) backup_free);
   self->backup_dir = g_file_new_build_filename (g_get_user_data_dir (), "scatterflash", "backups", NULL);
   self->readback_files = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_object_unref);
@@ -108,7 +117,7 @@ sf_flash_job_free (SfFlashJob *self)
   g_clear_object (&self->backup_dir);
   g_clear_object (&self->backup_folder);
   g_clear_pointer (&self->backups, g_ptr_array_unref);
-  g_clear_pointer (&self->erases, g_array_unref);
+  g_clear_pointer (&self->raw_steps, g_array_unref);
   g_free (self);
 }
 
@@ -125,9 +134,21 @@ sf_flash_job_add_erase (SfFlashJob *self,
                         guint64     offset,
                         guint64     length)
 {
-  Erase erase = { part, offset, length };
+  RawStep erase = { part, offset, length, NULL };
 
-  g_array_append_val (self->erases, erase);
+  g_array_append_val (self->raw_steps, erase);
+}
+
+void
+sf_flash_job_add_read (SfFlashJob *self,
+                       guint       part,
+                       guint64     offset,
+                       guint64     length,
+                       GFile      *file)
+{
+  RawStep read = { part, offset, length, g_object_ref (file) };
+
+  g_array_append_val (self->raw_steps, read);
 }
 
 void
@@ -478,6 +499,40 @@ run_download (Session           *s,
                       on_progress, s, cancellable, error);
 }
 
+/* Reads @length bytes at @offset of @part into @target: under a temporary
+ * name, renamed when complete, removed when not, so a failed readback never
+ * leaves half a partition behind. */
+static gboolean
+read_to_file (Session       *s,
+              guint          part,
+              guint64        offset,
+              guint64        length,
+              GFile         *target,
+              GCancellable  *cancellable,
+              GError       **error)
+{
+  g_autoptr(GFile) parent = g_file_get_parent (target);
+  g_autofree char *target_name = g_file_get_basename (target);
+  g_autofree char *partial_name = g_strconcat (target_name, ".partial", NULL);
+  g_autoptr(GFile) partial = g_file_get_child (parent, partial_name);
+  g_autoptr(GFileOutputStream) out = NULL;
+  gboolean ok;
+
+  out = g_file_replace (partial, NULL, FALSE, G_FILE_CREATE_NONE, cancellable, error);
+  if (out == NULL)
+    return FALSE;
+
+  ok = sf_da_read (s->da, part, offset, length, G_OUTPUT_STREAM (out),
+                   on_progress, s, cancellable, error) &&
+       g_output_stream_close (G_OUTPUT_STREAM (out), cancellable, error) &&
+       g_file_move (partial, target, G_FILE_COPY_OVERWRITE, cancellable, NULL, NULL, error);
+  if (!ok) {
+    g_output_stream_close (G_OUTPUT_STREAM (out), NULL, NULL);
+    g_file_delete (partial, NULL, NULL);
+  }
+  return ok;
+}
+
 static gboolean
 run_readback (Session           *s,
               const SfPlanStep  *step,
@@ -488,11 +543,6 @@ run_readback (Session           *s,
 {
   g_autofree char *key = g_ascii_strup (step->partition->name, -1);
   GFile *target = g_hash_table_lookup (s->job->readback_files, key);
-  g_autoptr(GFile) partial = NULL;
-  g_autoptr(GFileOutputStream) out = NULL;
-  g_autofree char *partial_name = NULL;
-  g_autofree char *target_name = NULL;
-  gboolean ok;
 
   if (target == NULL) {
     sf_set_device_error (error, SF_ERROR_FAILED, _("no output file for partition %s"), step->partition->name);
@@ -503,27 +553,8 @@ run_readback (Session           *s,
                          _("partition %s has no size in the scatter file"), step->partition->name);
     return FALSE;
   }
-
-  target_name = g_file_get_basename (target);
-  partial_name = g_strconcat (target_name, ".partial", NULL);
-  partial = g_file_get_child (g_file_get_parent (target), partial_name);
-  out = g_file_replace (partial, NULL, FALSE, G_FILE_CREATE_NONE, cancellable, error);
-  if (out == NULL)
-    return FALSE;
-
-  ok = sf_da_read (s->da, part, offset, step->length, G_OUTPUT_STREAM (out),
-                   on_progress, s, cancellable, error) &&
-       g_output_stream_close (G_OUTPUT_STREAM (out), cancellable, error) &&
-       g_file_move (partial, target, G_FILE_COPY_OVERWRITE, cancellable, NULL, NULL, error);
-  if (!ok) {
-    /* Never leave half a partition behind under any name. */
-    g_output_stream_close (G_OUTPUT_STREAM (out), NULL, NULL);
-    g_file_delete (partial, NULL, NULL);
-  }
-  return ok;
+  return read_to_file (s, part, offset, step->length, target, cancellable, error);
 }
-
-/* ---- calibration: backup, format all, restore --------------------------------- */
 
 static gboolean
 ensure_backup_folder (Session       *s,
@@ -909,9 +940,9 @@ part_name (guint part)
 }
 
 static gboolean
-run_erase (Session       *s,
+run_raw_step (Session       *s,
            guint          index,
-           const Erase   *erase,
+           const RawStep   *erase,
            GCancellable  *cancellable,
            GError       **error)
 {
@@ -926,6 +957,13 @@ run_erase (Session       *s,
                          _("0x%" G_GINT64_MODIFIER "x + 0x%" G_GINT64_MODIFIER "x is outside %s, which holds 0x%" G_GINT64_MODIFIER "x bytes"),
                          erase->offset, length, part_name (erase->part), size);
     return FALSE;
+  }
+  if (erase->file != NULL) {
+    begin_step (s, (gint) index, part_name (erase->part), "readback", length);
+    if (!read_to_file (s, erase->part, erase->offset, length, erase->file, cancellable, error))
+      return FALSE;
+    end_step (s, "readback");
+    return TRUE;
   }
   begin_step (s, (gint) index, part_name (erase->part), "format", 0);
   if (!sf_da_format (s->da, erase->part, erase->offset, length, on_progress, s, cancellable, error))
@@ -965,6 +1003,10 @@ sf_flash_job_run (SfWorker      *worker,
     }
   }
 
+  for (guint i = 0; i < job->raw_steps->len; i++)
+    s.overall_total += g_array_index (job->raw_steps, RawStep, i).file != NULL
+                         ? g_array_index (job->raw_steps, RawStep, i).length : 0;
+
   if (!connect_and_start_da (&s, cancellable, error))
     goto out;
 
@@ -974,8 +1016,8 @@ sf_flash_job_run (SfWorker      *worker,
         goto out;
     }
   }
-  for (guint i = 0; i < job->erases->len; i++) {
-    if (!run_erase (&s, i, &g_array_index (job->erases, Erase, i), cancellable, error))
+  for (guint i = 0; i < job->raw_steps->len; i++) {
+    if (!run_raw_step (&s, i, &g_array_index (job->raw_steps, RawStep, i), cancellable, error))
       goto out;
   }
 

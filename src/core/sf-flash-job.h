@@ -63,6 +63,13 @@ void         sf_flash_job_add_erase          (SfFlashJob  *self,
                                               guint        part,
                                               guint64      offset,
                                               guint64      length);
+/* Without a plan: read @length bytes at @offset of @part into @file
+ * (written under a temporary name, renamed when complete). */
+void         sf_flash_job_add_read           (SfFlashJob  *self,
+                                              guint        part,
+                                              guint64      offset,
+                                              guint64      length,
+                                              GFile       *file);
 
 gboolean     sf_flash_job_run                (SfWorker      *worker,
                                               gpointer       job,
