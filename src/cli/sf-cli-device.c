@@ -385,6 +385,29 @@ parse_bytes (const char *text,
   return TRUE;
 }
 
+/* --region/--start/--length of format and readback; 0 when fine, else the
+ * usage error's exit status. */
+static int
+parse_manual_range (const char *command,
+                    const char *region,
+                    const char *start_text,
+                    const char *length_text,
+                    guint      *part,
+                    guint64    *start,
+                    guint64    *length)
+{
+  if (region == NULL || !parse_region (region, part))
+    return sf_cli_usage_error (command, _("--region must be EMMC_USER, EMMC_BOOT_1 or EMMC_BOOT_2"));
+  if (!parse_bytes (start_text ? start_text : "0", start) || length_text == NULL ||
+      !parse_bytes (length_text, length) || *length == 0)
+    return sf_cli_usage_error (command, _("--start and --length are byte counts (0x… or decimal), "
+                                          "and --length is not 0"));
+  if (*start % SF_EMMC_SECTOR != 0 || *length % SF_EMMC_SECTOR != 0)
+    return sf_cli_usage_error (command, _("eMMC works in whole 512-byte sectors: --start and --length "
+                                          "must be multiples of 512"));
+  return SF_EXIT_OK;
+}
+
 int
 sf_cli_readback (int    argc,
                  char **argv)
@@ -441,17 +464,10 @@ sf_cli_readback (int    argc,
     return sf_cli_usage_error ("readback", _("give at most one firmware"));
   if (!manual && (args == NULL || args[0] == NULL))
     return sf_cli_usage_error ("readback", _("--partition needs the FIRMWARE whose scatter says where it is"));
-  if (manual) {
-    if (region == NULL || !parse_region (region, &part))
-      return sf_cli_usage_error ("readback", _("--region must be EMMC_USER, EMMC_BOOT_1 or EMMC_BOOT_2"));
-    if (!parse_bytes (start_text ? start_text : "0", &start) || length_text == NULL ||
-        !parse_bytes (length_text, &length) || length == 0)
-      return sf_cli_usage_error ("readback", _("--start and --length are byte counts (0x… or decimal), "
-                                               "and --length is not 0"));
-    if (start % SF_EMMC_SECTOR != 0 || length % SF_EMMC_SECTOR != 0)
-      return sf_cli_usage_error ("readback", _("eMMC reads whole 512-byte sectors: --start and --length "
-                                               "must be multiples of 512"));
-  }
+  if (manual &&
+      (status = parse_manual_range ("readback", region, start_text, length_text,
+                                    &part, &start, &length)) != SF_EXIT_OK)
+    return status;
 
   out = g_file_new_for_commandline_arg (output);
   if (!force && g_file_query_exists (out, NULL)) {
@@ -578,17 +594,10 @@ sf_cli_format (int    argc,
     return sf_cli_usage_error ("format", _("give at most one firmware"));
   if ((auto_format || partitions_text != NULL) && (args == NULL || args[0] == NULL))
     return sf_cli_usage_error ("format", _("--auto and --partitions need the FIRMWARE whose partitions to erase"));
-  if (manual) {
-    if (region == NULL || !parse_region (region, &manual_part))
-      return sf_cli_usage_error ("format", _("--region must be EMMC_USER, EMMC_BOOT_1 or EMMC_BOOT_2"));
-    if (!parse_bytes (start_text ? start_text : "0", &manual_start) || length_text == NULL ||
-        !parse_bytes (length_text, &manual_length) || manual_length == 0)
-      return sf_cli_usage_error ("format", _("--start and --length are byte counts (0x… or decimal), "
-                                             "and --length is not 0"));
-    if (manual_start % SF_EMMC_SECTOR != 0 || manual_length % SF_EMMC_SECTOR != 0)
-      return sf_cli_usage_error ("format", _("eMMC erases whole 512-byte sectors: --start and --length "
-                                             "must be multiples of 512"));
-  }
+  if (manual &&
+      (status = parse_manual_range ("format", region, start_text, length_text,
+                                    &manual_part, &manual_start, &manual_length)) != SF_EXIT_OK)
+    return status;
 
   if (auto_format || partitions_text != NULL) {
     g_autoptr(GError) error = NULL;

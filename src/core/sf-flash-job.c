@@ -165,7 +165,6 @@ sf_flash_job_set_restore (SfFlashJob *self,
   self->restore = restore;
 }
 
-
 void
 sf_flash_job_set_mode (SfFlashJob *self,
                        SfBromMode  mode)
