@@ -387,6 +387,33 @@ START_TEST (test_zip_without_scatter_exit_2)
 }
 END_TEST
 
+START_TEST (test_dry_run_touches_nothing)
+{
+  const char *sample = g_getenv ("SF_SAMPLE_FIRMWARE");
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  int status;
+
+  /* No phone at that port: a dry run never opens it. */
+  status = sf_test_run_cli (&out, &err, "download", "--port", "/dev/no-such-port", "--dry-run",
+                            "--scene", "format-all-download", sample, NULL);
+  ck_assert_msg (status == 0, "%s", err);
+  ck_assert_ptr_nonnull (strstr (out, "format-all"));
+  ck_assert_ptr_nonnull (strstr (out, "restore"));
+  ck_assert_ptr_nonnull (strstr (err, "Dry run"));
+
+  status = sf_test_run_cli (&out, &err, "format", "--port", "/dev/no-such-port", "--dry-run",
+                            "--region", "EMMC_USER", "--start", "0", "--length", "1M", NULL);
+  ck_assert_msg (status == 0, "%s", err);
+  ck_assert_ptr_nonnull (strstr (out, "EMMC_USER"));
+
+  status = sf_test_run_cli (&out, &err, "readback", "--port", "/dev/no-such-port", "--dry-run",
+                            "--partition", "NVRAM", "--output", "/nonexistent/nvram.bin", sample, NULL);
+  ck_assert_msg (status == 0, "%s", err);
+  ck_assert_ptr_nonnull (strstr (out, "readback"));
+}
+END_TEST
+
 static Suite *
 cli_suite (void)
 {
@@ -403,6 +430,7 @@ cli_suite (void)
   tcase_add_test (tc, test_plan_sample_firmware);
   tcase_add_test (tc, test_plan_bad_images_exit_2);
   tcase_add_test (tc, test_zip_without_scatter_exit_2);
+  tcase_add_test (tc, test_dry_run_touches_nothing);
   suite_add_tcase (s, tc);
   return s;
 }

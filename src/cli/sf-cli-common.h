@@ -11,6 +11,7 @@
 #include <json-glib/json-glib.h>
 
 #include "sf-firmware.h"
+#include "sf-plan.h"
 
 G_BEGIN_DECLS
 
@@ -60,6 +61,9 @@ SfFirmware *sf_cli_open_firmware   (const char      *path,
 
 void       sf_cli_print_json       (JsonNode        *root);
 GStrv      sf_cli_split_list       (const char      *text);
+/* The steps of @plan as `plan` prints them (text, or one JSON document). */
+void       sf_cli_print_plan       (SfPlan          *plan,
+                                    gboolean         json);
 /* JSON members: a NULL string becomes null; numbers are JSON integers. */
 void       sf_cli_json_string      (JsonBuilder     *builder,
                                     const char      *key,

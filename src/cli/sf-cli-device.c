@@ -21,6 +21,7 @@ typedef struct {
   char      *da;
   char      *mode;
   gboolean   json;
+  gboolean   dry_run;
 } DeviceOptions;
 
 static void
@@ -45,6 +46,7 @@ add_device_entries (GOptionContext *context,
     { "mode", 0, 0, G_OPTION_ARG_STRING, &o->mode,
       N_("auto, brom or preloader (default: auto)"), N_("MODE") },
     { "json", 0, 0, G_OPTION_ARG_NONE, &o->json, N_("Print one JSON event per line on stdout"), NULL },
+    { "dry-run", 0, 0, G_OPTION_ARG_NONE, &o->dry_run, N_("Print what would be done and touch nothing"), NULL },
     { NULL }
   };
   GOptionGroup *group = g_option_group_new ("device", _("Phone options:"), _("Show phone options"), NULL, NULL);
@@ -145,6 +147,20 @@ choose_da (const DeviceOptions  *o,
   if (!o->json)
     g_printerr (_("Download agent: %s\n"), sf_da_file_get_display_name (da));
   *out = g_steal_pointer (&da);
+  return SF_EXIT_OK;
+}
+
+/* --dry-run: the plan, or a line per range, and nothing else. */
+static int
+print_dry_run (const DeviceOptions *o,
+               SfPlan              *plan,
+               const char          *what)
+{
+  if (plan != NULL)
+    sf_cli_print_plan (plan, o->json);
+  if (what != NULL)
+    g_print ("%s\n", what);
+  g_printerr (_("Dry run: nothing was sent to the phone.\n"));
   return SF_EXIT_OK;
 }
 
@@ -318,6 +334,8 @@ sf_cli_download (int    argc,
   if ((status = open_plan ("download", args[0], scene,
                            (const char * const *) partitions, &plan, &firmware)) != SF_EXIT_OK)
     return status;
+  if (o.dry_run)
+    return print_dry_run (&o, plan, NULL);
 
   if ((status = choose_da (&o, firmware, &da_file)) != SF_EXIT_OK)
     return status;
@@ -485,6 +503,12 @@ sf_cli_readback (int    argc,
     if ((status = open_plan ("readback", args[0], SF_SCENE_READBACK, names, &plan, &firmware)) != SF_EXIT_OK)
       return status;
   }
+  if (o.dry_run) {
+    g_autofree char *what = manual ? g_strdup_printf (_("readback %s 0x%" G_GINT64_MODIFIER "x + 0x%" G_GINT64_MODIFIER "x → %s"),
+                                                      region, start, length, output) : NULL;
+
+    return print_dry_run (&o, plan, what);
+  }
 
   if ((status = choose_da (&o, firmware, &da_file)) != SF_EXIT_OK)
     return status;
@@ -613,6 +637,15 @@ sf_cli_format (int    argc,
     if ((status = open_plan ("format", args[0], SF_SCENE_FORMAT, (const char * const *) partitions,
                              &plan, &firmware)) != SF_EXIT_OK)
       return status;
+  }
+
+  if (o.dry_run) {
+    g_autofree char *what = whole_flash ? g_strdup (_("format the whole flash: EMMC_BOOT_1, EMMC_BOOT_2 and EMMC_USER"))
+                          : manual ? g_strdup_printf (_("format %s 0x%" G_GINT64_MODIFIER "x + 0x%" G_GINT64_MODIFIER "x"),
+                                                      region, manual_start, manual_length)
+                          : NULL;
+
+    return print_dry_run (&o, plan, what);
   }
 
   if ((status = choose_da (&o, firmware, &da_file)) != SF_EXIT_OK)

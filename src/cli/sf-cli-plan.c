@@ -53,6 +53,22 @@ plan_to_json (SfPlan *plan)
   return json_builder_get_root (b);
 }
 
+static void print_text (SfPlan *plan);
+
+void
+sf_cli_print_plan (SfPlan   *plan,
+                   gboolean  json)
+{
+  if (json) {
+    g_autoptr(JsonNode) root = plan_to_json (plan);
+
+    sf_cli_print_json (root);
+  } else {
+    sf_cli_print_issues (sf_plan_get_warnings (plan));
+    print_text (plan);
+  }
+}
+
 static void
 print_text (SfPlan *plan)
 {
@@ -151,13 +167,6 @@ sf_cli_plan (int    argc,
   if (plan == NULL)
     return sf_cli_report_error (error);
 
-  if (json) {
-    g_autoptr(JsonNode) root = plan_to_json (plan);
-
-    sf_cli_print_json (root);
-  } else {
-    sf_cli_print_issues (sf_plan_get_warnings (plan));
-    print_text (plan);
-  }
+  sf_cli_print_plan (plan, json);
   return SF_EXIT_OK;
 }
