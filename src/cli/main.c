@@ -62,8 +62,13 @@ main (int    argc,
   }
 
   for (guint i = 0; i < G_N_ELEMENTS (commands); i++) {
-    if (strcmp (argv[1], commands[i].name) == 0)
+    if (strcmp (argv[1], commands[i].name) == 0) {
+      g_autofree char *prgname = g_strdup_printf ("scatterflash-cli %s", commands[i].name);
+
+      /* What each command's --help shows after "Usage:". */
+      g_set_prgname (prgname);
       return commands[i].run (argc - 1, argv + 1);
+    }
   }
 
   g_printerr (_("scatterflash-cli: unknown command “%s”\n"), argv[1]);

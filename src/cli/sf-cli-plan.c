@@ -125,7 +125,7 @@ sf_cli_plan (int    argc,
     { "storage", 0, 0, G_OPTION_ARG_STRING, &storage,
       N_("Layout of a combo (V2) scatter: EMMC or UFS (default: the first)"), N_("STORAGE") },
     { "json", 0, 0, G_OPTION_ARG_NONE, &json, N_("Print the plan as JSON on stdout"), NULL },
-    { G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &args, NULL, N_("FIRMWARE") },
+    { G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &args, NULL, NULL },
     { NULL }
   };
   g_autoptr(GOptionContext) context = g_option_context_new (_("FIRMWARE"));

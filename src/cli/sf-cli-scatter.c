@@ -140,7 +140,7 @@ sf_cli_scatter (int    argc,
   const GOptionEntry entries[] = {
     { "json", 0, 0, G_OPTION_ARG_NONE, &json, N_("Print the map as JSON on stdout"), NULL },
     { "timing", 0, 0, G_OPTION_ARG_NONE, &timing, N_("Print the parse time on stderr"), NULL },
-    { G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &args, NULL, N_("FILE|FOLDER|ARCHIVE") },
+    { G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &args, NULL, NULL },
     { NULL }
   };
   g_autoptr(GOptionContext) context = g_option_context_new (_("FILE|FOLDER|ARCHIVE"));
