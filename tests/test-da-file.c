@@ -174,13 +174,37 @@ good_entries (TEntry e[3])
 
 #define GOOD_SIZE 0x4000
 
+/* good_entries() in @entry_size layout, GOOD_SIZE bytes. */
+static GByteArray *
+make_good_da (TEntry  e[3],
+              guint   entry_size)
+{
+  good_entries (e);
+  return make_da (e, 3, entry_size, GOOD_SIZE);
+}
+
+/* The folder a test writes its files in; made and removed around every test. */
+static char *tmpdir;
+
+static void
+setup (void)
+{
+  tmpdir = sf_test_make_tempdir ();
+}
+
+static void
+teardown (void)
+{
+  sf_test_rm_rf (tmpdir);
+  g_clear_pointer (&tmpdir, g_free);
+}
+
 static char *
-write_temp (const char  *dir,
-            const char  *name,
+write_temp (const char  *name,
             const void  *data,
             gsize        len)
 {
-  char *path = g_build_filename (dir, name, NULL);
+  char *path = g_build_filename (tmpdir, name, NULL);
 
   sf_test_write_file (path, data, len);
   return path;
@@ -195,6 +219,21 @@ open_ok (const char *path)
 
   ck_assert_msg (da != NULL, "%s", error ? error->message : "?");
   ck_assert_ptr_null (error);
+  return da;
+}
+
+/* @buf written to @name in the test's folder, then opened; its path in
+ * @out_path where that is wanted. */
+static SfDaFile *
+open_written (const char  *name,
+              GByteArray  *buf,
+              char       **out_path)
+{
+  g_autofree char *path = write_temp (name, buf->data, buf->len);
+  SfDaFile *da = open_ok (path);
+
+  if (out_path != NULL)
+    *out_path = g_steal_pointer (&path);
   return da;
 }
 
@@ -235,6 +274,34 @@ assert_entry (const SfDaEntry *got,
   }
 }
 
+/* The @n entries of @da, in @entry_size layout, are @want as written. */
+static void
+assert_entries (SfDaFile     *da,
+                const TEntry *want,
+                guint         n,
+                guint         entry_size)
+{
+  ck_assert_uint_eq (sf_da_file_get_entry_size (da), entry_size);
+  ck_assert_uint_eq (sf_da_file_get_n_entries (da), n);
+  for (guint i = 0; i < n; i++)
+    assert_entry (sf_da_file_get_entry (da, i), &want[i], entry_size == ENTRY_D8);
+}
+
+/* An entry @da parsed, as the test would have written it. */
+static TEntry
+as_written (const SfDaEntry *entry)
+{
+  TEntry t = { 0, entry->hw_code, entry->hw_sub_code, entry->hw_version, entry->sw_version,
+               entry->page_size, entry->region_index, entry->n_regions, { { 0 } } };
+
+  for (guint k = 0; k < entry->n_regions && k < G_N_ELEMENTS (t.regions); k++) {
+    const SfDaRegion *r = &entry->regions[k];
+
+    t.regions[k] = (TRegion) { r->offset, r->length, r->address, r->sig_offset, r->sig_length };
+  }
+  return t;
+}
+
 static char *
 sha256_of (const guint8 *data,
            gsize         len)
@@ -242,26 +309,93 @@ sha256_of (const guint8 *data,
   return g_compute_checksum_for_data (G_CHECKSUM_SHA256, data, len);
 }
 
-/* Reads the stream to its end in @chunk-byte reads; returns the SHA-256 and
- * the byte count. */
-static char *
-sha256_of_stream (GInputStream *stream,
-                  gsize         chunk,
-                  guint64      *out_total)
+/* Region @r of @entry, read to its end in @chunk-byte reads, is the bytes at
+ * @want, as many as the entry says (which callers check first), and closes
+ * cleanly. */
+static void
+assert_region_reads (SfDaFile        *da,
+                     const SfDaEntry *entry,
+                     guint            r,
+                     const guint8    *want,
+                     gsize            chunk)
 {
+  gsize len = entry->regions[r].length;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GInputStream) s = sf_da_file_open_region (da, entry, r, NULL, &error);
   g_autoptr(GChecksum) sum = g_checksum_new (G_CHECKSUM_SHA256);
   g_autofree guint8 *buf = g_malloc (chunk);
-  g_autoptr(GError) error = NULL;
+  g_autofree char *expect = sha256_of (want, len);
   guint64 total = 0;
   gssize n;
 
-  while ((n = g_input_stream_read (stream, buf, chunk, NULL, &error)) > 0) {
+  ck_assert_msg (s != NULL, "region %u: %s", r, error ? error->message : "?");
+  while ((n = g_input_stream_read (s, buf, chunk, NULL, &error)) > 0) {
     g_checksum_update (sum, buf, n);
     total += (guint64) n;
   }
-  ck_assert_msg (n == 0, "read failed: %s", error ? error->message : "?");
-  *out_total = total;
-  return g_strdup (g_checksum_get_string (sum));
+  ck_assert_msg (n == 0, "region %u: read failed: %s", r, error ? error->message : "?");
+  ck_assert_uint_eq (total, len);
+  ck_assert_str_eq (g_checksum_get_string (sum), expect);
+  ck_assert (g_input_stream_close (s, NULL, NULL));
+}
+
+static const gsize read_sizes[] = { 1, 7, 0x100, 0x10000 };
+
+/* Two regions of one entry streamed at once, as good_entries() has them:
+ * DA1 and DA2 of the first entry, and the last region of the last entry
+ * (the furthest into the file) before an earlier one. */
+static const struct {
+  guint entry, first, second;
+} stream_pairs[] = {
+  { 0, 1, 2 },
+  { 2, 3, 1 },
+};
+
+/* What a DA file does whatever it is read from, with good_entries() @e,
+ * perhaps moved, written into @file_bytes: every region streams its bytes in
+ * reads of any size; two streams at once do not disturb each other; a region
+ * past an entry's last is refused, in a message that names the DA file. */
+static void
+check_da_behaviour (SfDaFile     *da,
+                    const TEntry  e[3],
+                    const guint8 *file_bytes)
+{
+  ck_assert_uint_eq (sf_da_file_get_n_entries (da), 3);
+  for (guint i = 0; i < 3; i++) {
+    const SfDaEntry *entry = sf_da_file_get_entry (da, i);
+
+    assert_entry (entry, &e[i], FALSE);
+    for (guint r = 0; r < e[i].n_regions; r++) {
+      for (guint c = 0; c < G_N_ELEMENTS (read_sizes); c++)
+        assert_region_reads (da, entry, r, file_bytes + e[i].regions[r].offset, read_sizes[c]);
+    }
+  }
+
+  for (guint p = 0; p < G_N_ELEMENTS (stream_pairs); p++) {
+    const TEntry *want = &e[stream_pairs[p].entry];
+    const SfDaEntry *entry = sf_da_file_get_entry (da, stream_pairs[p].entry);
+    g_autoptr(GInputStream) a = sf_da_file_open_region (da, entry, stream_pairs[p].first, NULL, NULL);
+    g_autoptr(GInputStream) b = sf_da_file_open_region (da, entry, stream_pairs[p].second, NULL, NULL);
+    guint8 x[16], y[16];
+
+    ck_assert (g_input_stream_read_all (a, x, sizeof x, NULL, NULL, NULL));
+    ck_assert (g_input_stream_read_all (b, y, sizeof y, NULL, NULL, NULL));
+    ck_assert_mem_eq (x, file_bytes + want->regions[stream_pairs[p].first].offset, sizeof x);
+    ck_assert_mem_eq (y, file_bytes + want->regions[stream_pairs[p].second].offset, sizeof y);
+  }
+
+  /* No region 3 in a 3-region entry. */
+  {
+    g_autoptr(GError) error = NULL;
+    g_autoptr(GInputStream) s = NULL;
+
+    ck_assert_uint_eq (e[0].n_regions, 3);
+    s = sf_da_file_open_region (da, sf_da_file_get_entry (da, 0), 3, NULL, &error);
+    ck_assert_ptr_null (s);
+    ck_assert (g_error_matches (error, SF_ERROR, SF_ERROR_INVALID_DA_FILE));
+    ck_assert_msg (g_str_has_prefix (error->message, sf_da_file_get_display_name (da)), "%s", error->message);
+    ck_assert_msg (strstr (error->message, "no region 3") != NULL, "%s", error->message);
+  }
 }
 
 /* ---- parsing ------------------------------------------------------------ */
@@ -269,49 +403,29 @@ sha256_of_stream (GInputStream *stream,
 START_TEST (test_parse_dc_layout)
 {
   TEntry e[3];
-  g_autoptr(GByteArray) buf = NULL;
-  g_autofree char *dir = sf_test_make_tempdir ();
+  g_autoptr(GByteArray) buf = make_good_da (e, ENTRY_DC);
   g_autofree char *path = NULL;
-  g_autoptr(SfDaFile) da = NULL;
-
-  good_entries (e);
-  buf = make_da (e, 3, ENTRY_DC, GOOD_SIZE);
-  path = write_temp (dir, "MTK_AllInOne_DA.bin", buf->data, buf->len);
-  da = open_ok (path);
+  g_autoptr(SfDaFile) da = open_written ("MTK_AllInOne_DA.bin", buf, &path);
 
   ck_assert_str_eq (sf_da_file_get_identifier (da), "MTK_AllInOne_DA_test");
   ck_assert_str_eq (sf_da_file_get_display_name (da), path);
   ck_assert_uint_eq (sf_da_file_get_version (da), 4);
-  ck_assert_uint_eq (sf_da_file_get_entry_size (da), 0xDC);
   ck_assert_uint_eq (sf_da_file_get_size (da), GOOD_SIZE);
-  ck_assert_uint_eq (sf_da_file_get_n_entries (da), 3);
-  for (guint i = 0; i < 3; i++)
-    assert_entry (sf_da_file_get_entry (da, i), &e[i], FALSE);
-  sf_test_rm_rf (dir);
+  assert_entries (da, e, 3, ENTRY_DC);
 }
 END_TEST
 
 START_TEST (test_parse_d8_layout)
 {
   TEntry e[3];
-  g_autoptr(GByteArray) buf = NULL;
-  g_autofree char *dir = sf_test_make_tempdir ();
-  g_autofree char *path = NULL;
+  g_autoptr(GByteArray) buf = make_good_da (e, ENTRY_D8);
   g_autoptr(SfDaFile) da = NULL;
 
-  good_entries (e);
-  buf = make_da (e, 3, ENTRY_D8, GOOD_SIZE);
   /* The §5.2 rule: the second entry's magic right at 0x6C + 0xD8. */
   ck_assert_uint_eq (buf->data[HEADER_LEN + ENTRY_D8], 0xDA);
   ck_assert_uint_eq (buf->data[HEADER_LEN + ENTRY_D8 + 1], 0xDA);
-  path = write_temp (dir, "old_DA.bin", buf->data, buf->len);
-  da = open_ok (path);
-
-  ck_assert_uint_eq (sf_da_file_get_entry_size (da), 0xD8);
-  ck_assert_uint_eq (sf_da_file_get_n_entries (da), 3);
-  for (guint i = 0; i < 3; i++)
-    assert_entry (sf_da_file_get_entry (da, i), &e[i], TRUE);
-  sf_test_rm_rf (dir);
+  da = open_written ("old_DA.bin", buf, NULL);
+  assert_entries (da, e, 3, ENTRY_D8);
 }
 END_TEST
 
@@ -319,7 +433,6 @@ END_TEST
 START_TEST (test_parse_single_entry)
 {
   TEntry e[3];
-  g_autofree char *dir = sf_test_make_tempdir ();
 
   good_entries (e);
   /* Region 0 may sit anywhere, even at 0 with no bytes: only DA1/DA2 are
@@ -329,37 +442,27 @@ START_TEST (test_parse_single_entry)
   for (guint layout = 0; layout < 2; layout++) {
     guint size = layout == 0 ? ENTRY_DC : ENTRY_D8;
     g_autoptr(GByteArray) buf = make_da (&e[1], 1, size, GOOD_SIZE);
-    g_autofree char *path = write_temp (dir, layout == 0 ? "one-dc.bin" : "one-d8.bin", buf->data, buf->len);
-    g_autoptr(SfDaFile) da = open_ok (path);
+    g_autoptr(SfDaFile) da = open_written (layout == 0 ? "one-dc.bin" : "one-d8.bin", buf, NULL);
 
-    ck_assert_uint_eq (sf_da_file_get_entry_size (da), size);
-    ck_assert_uint_eq (sf_da_file_get_n_entries (da), 1);
-    assert_entry (sf_da_file_get_entry (da, 0), &e[1], layout == 1);
+    assert_entries (da, &e[1], 1, size);
   }
-  sf_test_rm_rf (dir);
 }
 END_TEST
 
 START_TEST (test_version_tolerated)
 {
   TEntry e[3];
-  g_autoptr(GByteArray) buf = NULL;
-  g_autofree char *dir = sf_test_make_tempdir ();
-  g_autofree char *path = NULL;
+  g_autoptr(GByteArray) buf = make_good_da (e, ENTRY_DC);
   g_autoptr(SfDaFile) da = NULL;
 
-  good_entries (e);
-  buf = make_da (e, 3, ENTRY_DC, GOOD_SIZE);
   put32 (buf->data + 0x60, 5);
   /* A 64-character identifier with no NUL after it. */
   memset (buf->data + 0x20, 'A', 64);
-  path = write_temp (dir, "v5.bin", buf->data, buf->len);
-  da = open_ok (path);
+  da = open_written ("v5.bin", buf, NULL);
 
   ck_assert_uint_eq (sf_da_file_get_version (da), 5);
   ck_assert_uint_eq (strlen (sf_da_file_get_identifier (da)), 64);
   ck_assert_uint_eq (sf_da_file_get_n_entries (da), 3);
-  sf_test_rm_rf (dir);
 }
 END_TEST
 
@@ -369,7 +472,6 @@ START_TEST (test_find_entry)
 {
   TEntry e[5];
   g_autoptr(GByteArray) buf = NULL;
-  g_autofree char *dir = sf_test_make_tempdir ();
   g_autofree char *path = NULL;
   g_autoptr(SfDaFile) da = NULL;
   static const struct {
@@ -388,6 +490,16 @@ START_TEST (test_find_entry)
     { 0x6572, 0x8000, 0x0000, -1 },  /* below every entry's hw_version */
     { 0x6580, 0xCA00, 0x0000, -1 },
   };
+  /* What the no-entry messages say, and what they must not. */
+  static const struct {
+    guint16     hw_code, hw_ver;
+    const char *mentions[3];
+    const char *absent;
+  } messages[] = {
+    /* Each hw code once, in file order. */
+    { 0x6580, 0xCA00, { "MT6580 (hw code 0x6580)", "0x6582, 0x6572", NULL }, "0x6572, 0x6572" },
+    { 0x6572, 0x8000, { "MT6572 (hw code 0x6572)", "0x8A00", "0x8000" }, NULL },
+  };
 
   memset (e, 0, sizeof e);
   for (guint i = 0; i < 5; i++) {
@@ -403,8 +515,7 @@ START_TEST (test_find_entry)
   e[3].hw_code = 0x6572; e[3].hw_version = 0xCA00;
   e[4].hw_code = 0x6572; e[4].hw_version = 0x8A00;
   buf = make_da (e, 5, ENTRY_DC, GOOD_SIZE);
-  path = write_temp (dir, "pick.bin", buf->data, buf->len);
-  da = open_ok (path);
+  da = open_written ("pick.bin", buf, &path);
 
   for (guint c = 0; c < G_N_ELEMENTS (cases); c++) {
     g_autoptr(GError) error = NULL;
@@ -424,24 +535,16 @@ START_TEST (test_find_entry)
     }
   }
 
-  {
+  for (guint m = 0; m < G_N_ELEMENTS (messages); m++) {
     g_autoptr(GError) error = NULL;
 
-    ck_assert_ptr_null (sf_da_file_find_entry (da, 0x6580, 0xCA00, 0, &error));
-    ck_assert_msg (strstr (error->message, "MT6580 (hw code 0x6580)") != NULL, "%s", error->message);
-    /* Each hw code once, in file order. */
-    ck_assert_msg (strstr (error->message, "0x6582, 0x6572") != NULL, "%s", error->message);
-    ck_assert_msg (strstr (error->message, "0x6572, 0x6572") == NULL, "%s", error->message);
+    ck_assert_ptr_null (sf_da_file_find_entry (da, messages[m].hw_code, messages[m].hw_ver, 0, &error));
+    ck_assert_ptr_nonnull (error);
+    for (guint k = 0; k < G_N_ELEMENTS (messages[m].mentions) && messages[m].mentions[k] != NULL; k++)
+      ck_assert_msg (strstr (error->message, messages[m].mentions[k]) != NULL, "%s", error->message);
+    if (messages[m].absent != NULL)
+      ck_assert_msg (strstr (error->message, messages[m].absent) == NULL, "%s", error->message);
   }
-  {
-    g_autoptr(GError) error = NULL;
-
-    ck_assert_ptr_null (sf_da_file_find_entry (da, 0x6572, 0x8000, 0, &error));
-    ck_assert_msg (strstr (error->message, "MT6572 (hw code 0x6572)") != NULL, "%s", error->message);
-    ck_assert_msg (strstr (error->message, "0x8A00") != NULL, "%s", error->message);
-    ck_assert_msg (strstr (error->message, "0x8000") != NULL, "%s", error->message);
-  }
-  sf_test_rm_rf (dir);
 }
 END_TEST
 
@@ -504,14 +607,11 @@ START_TEST (test_invalid)
 {
   const BadCase *bc = &bad_cases[_i];
   TEntry e[3];
-  g_autoptr(GByteArray) buf = NULL;
-  g_autofree char *dir = sf_test_make_tempdir ();
+  g_autoptr(GByteArray) buf = make_good_da (e, ENTRY_DC);
   g_autofree char *path = NULL;
   g_autofree char *msg = NULL;
   gsize len;
 
-  good_entries (e);
-  buf = make_da (e, 3, ENTRY_DC, GOOD_SIZE);
   if (bc->width == 1)
     buf->data[bc->at] = (guint8) bc->value;
   else if (bc->width == 2)
@@ -520,23 +620,21 @@ START_TEST (test_invalid)
     put32 (buf->data + bc->at, bc->value);
   len = bc->truncate ? bc->truncate : buf->len;
 
-  path = write_temp (dir, "MTK_AllInOne_DA.bin", buf->data, len);
+  path = write_temp ("MTK_AllInOne_DA.bin", buf->data, len);
   msg = open_fails (path, SF_ERROR_INVALID_DA_FILE);
   ck_assert_msg (strstr (msg, bc->want) != NULL, "%s: “%s” is not in “%s”", bc->name, bc->want, msg);
   /* FILE: what is wrong — what to do */
   ck_assert_msg (g_str_has_prefix (msg, path) && msg[strlen (path)] == ':', "%s: %s", bc->name, msg);
   ck_assert_msg (strstr (msg, " — " ADVICE) != NULL, "%s: %s", bc->name, msg);
-  sf_test_rm_rf (dir);
 }
 END_TEST
 
 START_TEST (test_invalid_whole_files)
 {
-  g_autofree char *dir = sf_test_make_tempdir ();
-  g_autofree char *empty = write_temp (dir, "empty.bin", "", 0);
+  g_autofree char *empty = write_temp ("empty.bin", "", 0);
   g_autofree char *garbage = NULL;
   g_autofree char *scatter = NULL;
-  g_autofree char *missing = g_build_filename (dir, "missing.bin", NULL);
+  g_autofree char *missing = g_build_filename (tmpdir, "missing.bin", NULL);
   g_autofree guint8 *noise = g_malloc (4096);
   g_autofree char *m1 = NULL;
   g_autofree char *m2 = NULL;
@@ -545,8 +643,8 @@ START_TEST (test_invalid_whole_files)
   g_autofree char *m5 = NULL;
 
   fill_pattern (noise, 4096, 7);
-  garbage = write_temp (dir, "garbage.bin", noise, 4096);
-  scatter = write_temp (dir, "MT6572_Android_scatter.txt", "- general: MTK_PLATFORM_CFG\n", 28);
+  garbage = write_temp ("garbage.bin", noise, 4096);
+  scatter = write_temp ("MT6572_Android_scatter.txt", "- general: MTK_PLATFORM_CFG\n", 28);
 
   m1 = open_fails (empty, SF_ERROR_INVALID_DA_FILE);
   ck_assert_msg (strstr (m1, "empty") != NULL, "%s", m1);
@@ -556,9 +654,8 @@ START_TEST (test_invalid_whole_files)
   ck_assert_msg (strstr (m3, "not a DA file") != NULL, "%s", m3);
   m4 = open_fails (missing, SF_ERROR_INVALID_DA_FILE);
   ck_assert_msg (g_str_has_prefix (m4, missing) && strstr (m4, "cannot open") != NULL, "%s", m4);
-  m5 = open_fails (dir, SF_ERROR_INVALID_DA_FILE);
-  ck_assert_msg (g_str_has_prefix (m5, dir), "%s", m5);
-  sf_test_rm_rf (dir);
+  m5 = open_fails (tmpdir, SF_ERROR_INVALID_DA_FILE);
+  ck_assert_msg (g_str_has_prefix (m5, tmpdir), "%s", m5);
 }
 END_TEST
 
@@ -568,17 +665,15 @@ START_TEST (test_invalid_single_entry)
 {
   TEntry e[3];
   g_autoptr(GByteArray) buf = NULL;
-  g_autofree char *dir = sf_test_make_tempdir ();
   g_autofree char *path = NULL;
   g_autofree char *msg = NULL;
 
   good_entries (e);
   e[0].regions[1].address = 0;
   buf = make_da (e, 1, ENTRY_DC, GOOD_SIZE);
-  path = write_temp (dir, "one.bin", buf->data, buf->len);
+  path = write_temp ("one.bin", buf->data, buf->len);
   msg = open_fails (path, SF_ERROR_INVALID_DA_FILE);
   ck_assert_msg (strstr (msg, "region 1 (DA1): its load address") != NULL, "%s", msg);
-  sf_test_rm_rf (dir);
 }
 END_TEST
 
@@ -587,81 +682,24 @@ END_TEST
 START_TEST (test_region_streams)
 {
   TEntry e[3];
-  g_autoptr(GByteArray) buf = NULL;
-  g_autofree char *dir = sf_test_make_tempdir ();
-  g_autofree char *path = NULL;
-  g_autoptr(SfDaFile) da = NULL;
-  static const gsize chunks[] = { 1, 7, 0x100, 0x10000 };
+  g_autoptr(GByteArray) buf = make_good_da (e, ENTRY_DC);
+  g_autoptr(SfDaFile) da = open_written ("da.bin", buf, NULL);
 
-  good_entries (e);
-  buf = make_da (e, 3, ENTRY_DC, GOOD_SIZE);
-  path = write_temp (dir, "da.bin", buf->data, buf->len);
-  da = open_ok (path);
-
-  for (guint i = 0; i < 3; i++) {
-    const SfDaEntry *entry = sf_da_file_get_entry (da, i);
-
-    for (guint r = 0; r < entry->n_regions; r++) {
-      const TRegion *want = &e[i].regions[r];
-      g_autofree char *expect = sha256_of (buf->data + want->offset, want->length);
-
-      for (guint c = 0; c < G_N_ELEMENTS (chunks); c++) {
-        g_autoptr(GError) error = NULL;
-        g_autoptr(GInputStream) s = sf_da_file_open_region (da, entry, r, NULL, &error);
-        g_autofree char *got = NULL;
-        guint64 total = 0;
-
-        ck_assert_msg (s != NULL, "%s", error ? error->message : "?");
-        got = sha256_of_stream (s, chunks[c], &total);
-        ck_assert_uint_eq (total, want->length);
-        ck_assert_str_eq (got, expect);
-        ck_assert (g_input_stream_close (s, NULL, NULL));
-      }
-    }
-  }
-
-  /* Two streams at once do not disturb each other. */
-  {
-    const SfDaEntry *entry = sf_da_file_get_entry (da, 0);
-    g_autoptr(GInputStream) a = sf_da_file_open_region (da, entry, 1, NULL, NULL);
-    g_autoptr(GInputStream) b = sf_da_file_open_region (da, entry, 2, NULL, NULL);
-    guint8 x[16], y[16];
-
-    ck_assert (g_input_stream_read_all (a, x, sizeof x, NULL, NULL, NULL));
-    ck_assert (g_input_stream_read_all (b, y, sizeof y, NULL, NULL, NULL));
-    ck_assert_mem_eq (x, buf->data + e[0].regions[1].offset, sizeof x);
-    ck_assert_mem_eq (y, buf->data + e[0].regions[2].offset, sizeof y);
-  }
-
-  /* No region 3 in a 3-region entry. */
-  {
-    g_autoptr(GError) error = NULL;
-    g_autoptr(GInputStream) s = sf_da_file_open_region (da, sf_da_file_get_entry (da, 0), 3, NULL, &error);
-
-    ck_assert_ptr_null (s);
-    ck_assert (g_error_matches (error, SF_ERROR, SF_ERROR_INVALID_DA_FILE));
-    ck_assert_msg (strstr (error->message, "no region 3") != NULL, "%s", error->message);
-  }
-  sf_test_rm_rf (dir);
+  check_da_behaviour (da, e, buf->data);
 }
 END_TEST
 
 START_TEST (test_region_file_shrinks)
 {
   TEntry e[3];
-  g_autoptr(GByteArray) buf = NULL;
-  g_autofree char *dir = sf_test_make_tempdir ();
+  g_autoptr(GByteArray) buf = make_good_da (e, ENTRY_DC);
   g_autofree char *path = NULL;
-  g_autoptr(SfDaFile) da = NULL;
+  g_autoptr(SfDaFile) da = open_written ("da.bin", buf, &path);
   g_autoptr(GInputStream) s = NULL;
   g_autoptr(GError) error = NULL;
   guint8 tmp[0x1000];
   gsize got = 0;
 
-  good_entries (e);
-  buf = make_da (e, 3, ENTRY_DC, GOOD_SIZE);
-  path = write_temp (dir, "da.bin", buf->data, buf->len);
-  da = open_ok (path);
   ck_assert_int_eq (truncate (path, 0x2500), 0);   /* entry 2's DA2 is 0x2400 + 0x800 */
 
   s = sf_da_file_open_region (da, sf_da_file_get_entry (da, 2), 2, NULL, &error);
@@ -670,34 +708,49 @@ START_TEST (test_region_file_shrinks)
   ck_assert_uint_eq (got, 0x100);
   ck_assert (g_error_matches (error, SF_ERROR, SF_ERROR_INVALID_DA_FILE));
   ck_assert_msg (strstr (error->message, "changed after it was opened") != NULL, "%s", error->message);
-  sf_test_rm_rf (dir);
 }
 END_TEST
 
 /* The size of the real file in §12; regions far into it, in a sparse file. */
 #define BIG_SIZE 4064724
 
+/* The regions of the real file's MT6572 entry (§12), which the synthetic DA
+ * copies: lengths, load addresses and signature lengths. */
+static const guint32 real_lengths[] = { 0x270, 0xE9D4, 0x27130 };
+static const guint32 real_addresses[] = { 0x80010000, 0x02007000, 0x80000000 };
+static const guint32 real_sigs[] = { 0, 0x100, 0x100 };
+
+/* An entry like the real MT6572 one for @hw_code, its regions at @offsets. */
+static TEntry
+real_entry (guint16        hw_code,
+            const guint32  offsets[3])
+{
+  TEntry t = { 0, hw_code, 0, 0xCA00, 0, 4096, 0, 3, { { 0 } } };
+
+  for (guint r = 0; r < 3; r++) {
+    t.regions[r] = (TRegion) { offsets[r], real_lengths[r], real_addresses[r],
+                               real_lengths[r] - real_sigs[r], real_sigs[r] };
+  }
+  return t;
+}
+
 START_TEST (test_large_sparse_file)
 {
   TEntry e[2];
-  g_autofree char *dir = sf_test_make_tempdir ();
-  g_autofree char *path = g_build_filename (dir, "MTK_AllInOne_DA.bin", NULL);
+  g_autofree char *path = g_build_filename (tmpdir, "MTK_AllInOne_DA.bin", NULL);
   g_autoptr(SfDaFile) da = NULL;
   guint8 table[HEADER_LEN + 2 * ENTRY_DC];
   int fd;
 
-  memset (e, 0, sizeof e);
-  e[0] = (TEntry) { 0, 0x6573, 0, 0xCA00, 0, 4096, 0, 3, {
-    { 0x1000, 0x270, 0x80010000, 0x270, 0 },
-    { 0x200000, 0xE9D4, 0x02007000, 0xE8D4, 0x100 },
-    { 0x280000, 0x27130, 0x80000000, 0x27030, 0x100 },
-  } };
-  e[1] = (TEntry) { 0, 0x6572, 0, 0xCA00, 0, 4096, 0, 3, {
-    { 0x300000, 0x270, 0x80010000, 0x270, 0 },
-    { 0x310000, 0xE9D4, 0x02007000, 0xE8D4, 0x100 },
-    /* ends exactly at the end of the file */
-    { BIG_SIZE - 0x27130, 0x27130, 0x80000000, 0x27030, 0x100 },
-  } };
+  static const guint32 first[] = { 0x1000, 0x200000, 0x280000 };
+  /* The last region ends exactly at the end of the file. */
+  static const guint32 second[] = { 0x300000, 0x310000, BIG_SIZE - 0x27130 };
+
+  e[0] = real_entry (0x6573, first);
+  e[1] = real_entry (0x6572, second);
+  /* The §12 numbers, as they stand there. */
+  ck_assert_uint_eq (e[1].regions[1].sig_offset, 0xE8D4);
+  ck_assert_uint_eq (e[1].regions[2].sig_offset, 0x27030);
   write_table (table, "MTK_AllInOne_DA_v3", 4, e, 2, ENTRY_DC);
 
   fd = g_open (path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
@@ -717,27 +770,16 @@ START_TEST (test_large_sparse_file)
 
   da = open_ok (path);
   ck_assert_uint_eq (sf_da_file_get_size (da), BIG_SIZE);
-  ck_assert_uint_eq (sf_da_file_get_n_entries (da), 2);
   ck_assert_str_eq (sf_da_file_get_identifier (da), "MTK_AllInOne_DA_v3");
-  for (guint i = 0; i < 2; i++)
-    assert_entry (sf_da_file_get_entry (da, i), &e[i], FALSE);
+  assert_entries (da, e, 2, ENTRY_DC);
 
   for (guint i = 0; i < 2; i++) {
     for (guint r = 0; r < 3; r++) {
       const TRegion *want = &e[i].regions[r];
       g_autofree guint8 *data = g_malloc (want->length);
-      g_autofree char *expect = NULL;
-      g_autofree char *got = NULL;
-      g_autoptr(GError) error = NULL;
-      g_autoptr(GInputStream) s = sf_da_file_open_region (da, sf_da_file_get_entry (da, i), r, NULL, &error);
-      guint64 total = 0;
 
-      ck_assert_msg (s != NULL, "%s", error ? error->message : "?");
       fill_pattern (data, want->length, want->offset);
-      expect = sha256_of (data, want->length);
-      got = sha256_of_stream (s, 4096, &total);
-      ck_assert_uint_eq (total, want->length);
-      ck_assert_str_eq (got, expect);
+      assert_region_reads (da, sf_da_file_get_entry (da, i), r, data, 4096);
     }
   }
 
@@ -753,7 +795,6 @@ START_TEST (test_large_sparse_file)
     ck_assert_msg (strstr (msg, "entry 1 (MT6572 (hw code 0x6572)), region 2 (DA2)") != NULL, "%s", msg);
     ck_assert_msg (strstr (msg, "run past the end of the file (4064723 bytes") != NULL, "%s", msg);
   }
-  sf_test_rm_rf (dir);
 }
 END_TEST
 
@@ -799,18 +840,17 @@ write_test_archive (const char     *path,
   archive_write_free (a);
 }
 
-/* An archive holding @data as dir/MTK_AllInOne_DA.bin between two other
- * files; returns the archive's path. */
+/* An archive @name in the test's folder holding @data as
+ * dir/MTK_AllInOne_DA.bin between two other files; returns its path. */
 static char *
-write_da_archive (const char    *dir,
-                  const char    *name,
+write_da_archive (const char    *name,
                   gboolean       gzip,
                   const guint8  *data,
                   gsize          len)
 {
   static const char readme[] = "flash with care\n";
   g_autofree guint8 *after = g_malloc (0x9000);
-  char *path = g_build_filename (dir, name, NULL);
+  char *path = g_build_filename (tmpdir, name, NULL);
   TMember members[] = {
     { "dir/readme.txt", (const guint8 *) readme, sizeof readme - 1 },
     { "dir/MTK_AllInOne_DA.bin", data, len },
@@ -845,6 +885,19 @@ open_in_archive (SfArchive  *archive,
   return sf_da_file_new_from_archive (archive, entry, NULL, error);
 }
 
+/* The DA in the archive at @archive_path, which must open. */
+static SfDaFile *
+open_in_archive_ok (const char *archive_path)
+{
+  g_autoptr(SfArchive) archive = open_archive_ok (archive_path, NULL, NULL);
+  g_autoptr(GError) error = NULL;
+  SfDaFile *da = open_in_archive (archive, &error);
+
+  ck_assert_msg (da != NULL, "%s", error ? error->message : "?");
+  ck_assert_ptr_null (error);
+  return da;
+}
+
 static gsize
 keep_bytes (const char *path,
             gpointer    user_data)
@@ -867,40 +920,12 @@ assert_same_da (SfDaFile     *got,
   for (guint i = 0; i < sf_da_file_get_n_entries (want); i++) {
     const SfDaEntry *a = sf_da_file_get_entry (got, i);
     const SfDaEntry *b = sf_da_file_get_entry (want, i);
+    TEntry t = as_written (b);
 
-    ck_assert_uint_eq (a->hw_code, b->hw_code);
-    ck_assert_uint_eq (a->hw_sub_code, b->hw_sub_code);
-    ck_assert_uint_eq (a->hw_version, b->hw_version);
-    ck_assert_uint_eq (a->sw_version, b->sw_version);
-    ck_assert_uint_eq (a->page_size, b->page_size);
-    ck_assert_uint_eq (a->region_index, b->region_index);
-    ck_assert_uint_eq (a->n_regions, b->n_regions);
+    assert_entry (a, &t, FALSE);
     for (guint r = 0; r < b->n_regions; r++) {
-      g_autoptr(GError) error = NULL;
-      g_autoptr(GInputStream) sa = NULL;
-      g_autoptr(GInputStream) sb = NULL;
-      g_autofree char *sum_a = NULL;
-      g_autofree char *sum_b = NULL;
-      g_autofree char *expect = sha256_of (bytes + b->regions[r].offset, b->regions[r].length);
-      guint64 total_a = 0, total_b = 0;
-
-      ck_assert_uint_eq (a->regions[r].offset, b->regions[r].offset);
-      ck_assert_uint_eq (a->regions[r].length, b->regions[r].length);
-      ck_assert_uint_eq (a->regions[r].address, b->regions[r].address);
-      ck_assert_uint_eq (a->regions[r].sig_offset, b->regions[r].sig_offset);
-      ck_assert_uint_eq (a->regions[r].sig_length, b->regions[r].sig_length);
-
-      sa = sf_da_file_open_region (got, a, r, NULL, &error);
-      ck_assert_msg (sa != NULL, "%s", error ? error->message : "?");
-      sb = sf_da_file_open_region (want, b, r, NULL, &error);
-      ck_assert_msg (sb != NULL, "%s", error ? error->message : "?");
-      sum_a = sha256_of_stream (sa, 0x1000, &total_a);
-      sum_b = sha256_of_stream (sb, 0x1000, &total_b);
-      ck_assert_uint_eq (total_a, b->regions[r].length);
-      ck_assert_uint_eq (total_b, b->regions[r].length);
-      ck_assert_str_eq (sum_a, expect);
-      ck_assert_str_eq (sum_b, expect);
-      ck_assert (g_input_stream_close (sa, NULL, NULL));
+      assert_region_reads (got, a, r, bytes + b->regions[r].offset, 0x1000);
+      assert_region_reads (want, b, r, bytes + b->regions[r].offset, 0x1000);
     }
   }
 }
@@ -912,63 +937,30 @@ START_TEST (test_archive_same_as_file)
   const char *name = gzip ? "firmware.tar.gz" : "firmware.zip";
   TEntry e[3];
   g_autoptr(GByteArray) buf = NULL;
-  g_autofree char *dir = sf_test_make_tempdir ();
-  g_autofree char *plain = NULL;
   g_autofree char *archive_path = NULL;
   g_autofree char *want_name = g_strdup_printf ("%s/dir/MTK_AllInOne_DA.bin", name);
   g_autoptr(SfDaFile) from_file = NULL;
   g_autoptr(SfDaFile) from_archive = NULL;
-  g_autoptr(GError) error = NULL;
-  SfArchive *archive;
 
   /* A last region far into the file, so reaching it reads through many
    * chunks of the entry. */
   good_entries (e);
   e[2].regions[3] = (TRegion) { 0x31230, 0xE000, 0x90000000, 0xDF00, 0x100 };
   buf = make_da (e, 3, ENTRY_DC, 0x40000);
-  plain = write_temp (dir, "MTK_AllInOne_DA.bin", buf->data, buf->len);
-  archive_path = write_da_archive (dir, name, gzip, buf->data, buf->len);
-  from_file = open_ok (plain);
-
-  archive = open_archive_ok (archive_path, NULL, NULL);
-  from_archive = open_in_archive (archive, &error);
-  ck_assert_msg (from_archive != NULL, "%s", error ? error->message : "?");
-  ck_assert_ptr_null (error);
+  from_file = open_written ("MTK_AllInOne_DA.bin", buf, NULL);
+  archive_path = write_da_archive (name, gzip, buf->data, buf->len);
   /* The DA file keeps the archive alive. */
-  g_object_unref (archive);
+  from_archive = open_in_archive_ok (archive_path);
 
   ck_assert_str_eq (sf_da_file_get_display_name (from_archive), want_name);
   ck_assert_uint_eq (sf_da_file_get_size (from_archive), 0x40000);
-  ck_assert_uint_eq (sf_da_file_get_n_entries (from_archive), 3);
-  for (guint i = 0; i < 3; i++)
-    assert_entry (sf_da_file_get_entry (from_archive, i), &e[i], FALSE);
+  assert_entries (from_archive, e, 3, ENTRY_DC);
   assert_same_da (from_archive, from_file, buf->data);
 
-  /* Two region streams at once, each on its own reader. */
-  {
-    const SfDaEntry *entry = sf_da_file_get_entry (from_archive, 2);
-    g_autoptr(GInputStream) a = sf_da_file_open_region (from_archive, entry, 3, NULL, NULL);
-    g_autoptr(GInputStream) b = sf_da_file_open_region (from_archive, entry, 1, NULL, NULL);
-    guint8 x[16], y[16];
-
-    ck_assert (g_input_stream_read_all (a, x, sizeof x, NULL, NULL, NULL));
-    ck_assert (g_input_stream_read_all (b, y, sizeof y, NULL, NULL, NULL));
-    ck_assert_mem_eq (x, buf->data + e[2].regions[3].offset, sizeof x);
-    ck_assert_mem_eq (y, buf->data + e[2].regions[1].offset, sizeof y);
-  }
-
-  /* No region 3 in a 3-region entry: the same message as for a file. */
-  {
-    g_autoptr(GError) region_error = NULL;
-    g_autoptr(GInputStream) s = sf_da_file_open_region (from_archive, sf_da_file_get_entry (from_archive, 0),
-                                                        3, NULL, &region_error);
-
-    ck_assert_ptr_null (s);
-    ck_assert (g_error_matches (region_error, SF_ERROR, SF_ERROR_INVALID_DA_FILE));
-    ck_assert_msg (g_str_has_prefix (region_error->message, want_name), "%s", region_error->message);
-    ck_assert_msg (strstr (region_error->message, "no region 3") != NULL, "%s", region_error->message);
-  }
-  sf_test_rm_rf (dir);
+  /* The same behaviour from both; two region streams at once from the
+   * archive, each on its own reader. */
+  check_da_behaviour (from_file, e, buf->data);
+  check_da_behaviour (from_archive, e, buf->data);
 }
 END_TEST
 
@@ -977,19 +969,11 @@ END_TEST
 START_TEST (test_archive_kept_head)
 {
   TEntry e[3];
-  g_autoptr(GByteArray) buf = NULL;
-  g_autofree char *dir = sf_test_make_tempdir ();
-  g_autofree char *plain = NULL;
-  g_autofree char *archive_path = NULL;
-  g_autoptr(SfDaFile) from_file = NULL;
+  g_autoptr(GByteArray) buf = make_good_da (e, ENTRY_DC);
+  g_autoptr(SfDaFile) from_file = open_written ("plain.bin", buf, NULL);
+  g_autofree char *archive_path = write_da_archive ("kept.tar.gz", TRUE, buf->data, buf->len);
   /* The table of 3 entries ends at 0x6C + 3 × 0xDC = 0x300. */
   static const gsize keeps[] = { 0x40, 0x100, 0x2FF, 0x300, 0x1000, GOOD_SIZE + 1 };
-
-  good_entries (e);
-  buf = make_da (e, 3, ENTRY_DC, GOOD_SIZE);
-  plain = write_temp (dir, "plain.bin", buf->data, buf->len);
-  archive_path = write_da_archive (dir, "kept.tar.gz", TRUE, buf->data, buf->len);
-  from_file = open_ok (plain);
 
   for (guint k = 0; k < G_N_ELEMENTS (keeps); k++) {
     g_autoptr(SfArchive) archive = open_archive_ok (archive_path, keep_bytes, GSIZE_TO_POINTER (keeps[k]));
@@ -1003,83 +987,60 @@ START_TEST (test_archive_kept_head)
     ck_assert_msg (da != NULL, "keep 0x%" G_GSIZE_MODIFIER "x: %s", keeps[k], error ? error->message : "?");
     assert_same_da (da, from_file, buf->data);
   }
-  sf_test_rm_rf (dir);
 }
 END_TEST
 
-static GError *
-archive_open_fails (const char *archive_path)
-{
-  g_autoptr(SfArchive) archive = open_archive_ok (archive_path, NULL, NULL);
-  GError *error = NULL;
-  g_autoptr(SfDaFile) da = open_in_archive (archive, &error);
+typedef struct {
+  const char *name;        /* of the archive */
+  gboolean    gzip;
+  guint32     magic;       /* patched in at 0x64; 0 = none */
+  gsize       len;         /* of the DA written; 0 = all of it */
+  gboolean    text;        /* a text file instead of the DA */
+  const char *starts;      /* after "NAME/dir/MTK_AllInOne_DA.bin: " */
+  const char *mentions[2];
+} ArchiveBadCase;
 
-  ck_assert_msg (da == NULL, "%s was accepted", archive_path);
-  ck_assert_ptr_nonnull (error);
-  return error;
-}
+static const ArchiveBadCase archive_bad_cases[] = {
+  /* The wrong magic: the same message as for a file, named into the zip. */
+  { "archive.zip", FALSE, 0x11223344, 0, FALSE, "",
+    { "wrong magic 0x11223344 at offset 0x64", ADVICE } },
+  /* Regions cut off: the entry's size is what they are checked against. */
+  { "cut.tar.gz", TRUE, 0, 0x2800, FALSE, "",
+    { "entry 2 (MT6580 (hw code 0x6580)), region 2 (DA2)", "run past the end of the file (10240 bytes" } },
+  /* The table cut off. */
+  { "short.zip", FALSE, 0, 0x200, FALSE, "",
+    { "the file is truncated: the table of 3 entries", NULL } },
+  /* Not a DA file at all. */
+  { "text.zip", FALSE, 0, 0, TRUE, "not a DA file", { NULL, NULL } },
+};
 
 START_TEST (test_archive_invalid)
 {
-  TEntry e[3];
-  g_autoptr(GByteArray) buf = NULL;
-  g_autofree char *dir = sf_test_make_tempdir ();
+  const ArchiveBadCase *bc = &archive_bad_cases[_i];
   static const char not_da[] = "PK this is no download agent at all, just text\n";
+  TEntry e[3];
+  g_autoptr(GByteArray) buf = make_good_da (e, ENTRY_DC);
+  g_autofree char *path = NULL;
+  g_autofree char *starts = g_strdup_printf ("%s/dir/MTK_AllInOne_DA.bin: %s", bc->name, bc->starts);
+  g_autoptr(SfArchive) archive = NULL;
+  g_autoptr(SfDaFile) da = NULL;
+  g_autoptr(GError) error = NULL;
 
-  good_entries (e);
-  buf = make_da (e, 3, ENTRY_DC, GOOD_SIZE);
+  if (bc->magic != 0)
+    put32 (buf->data + 0x64, bc->magic);
+  if (bc->text)
+    path = write_da_archive (bc->name, bc->gzip, (const guint8 *) not_da, sizeof not_da - 1);
+  else
+    path = write_da_archive (bc->name, bc->gzip, buf->data, bc->len ? bc->len : buf->len);
 
-  /* The wrong magic: the same message as for a file, named into the zip. */
-  {
-    g_autoptr(GByteArray) bad = g_byte_array_new ();
-    g_autofree char *path = NULL;
-    g_autoptr(GError) error = NULL;
-
-    g_byte_array_append (bad, buf->data, buf->len);
-    put32 (bad->data + 0x64, 0x11223344);
-    path = write_da_archive (dir, "archive.zip", FALSE, bad->data, bad->len);
-    error = archive_open_fails (path);
-    ck_assert_msg (g_error_matches (error, SF_ERROR, SF_ERROR_INVALID_DA_FILE), "%s", error->message);
-    ck_assert_msg (g_str_has_prefix (error->message, "archive.zip/dir/MTK_AllInOne_DA.bin: "),
-                   "%s", error->message);
-    ck_assert_msg (strstr (error->message, "wrong magic 0x11223344 at offset 0x64") != NULL, "%s", error->message);
-    ck_assert_msg (strstr (error->message, ADVICE) != NULL, "%s", error->message);
-  }
-
-  /* Regions cut off: the entry's size is what they are checked against. */
-  {
-    g_autofree char *path = write_da_archive (dir, "cut.tar.gz", TRUE, buf->data, 0x2800);
-    g_autoptr(GError) error = archive_open_fails (path);
-
-    ck_assert_msg (g_error_matches (error, SF_ERROR, SF_ERROR_INVALID_DA_FILE), "%s", error->message);
-    ck_assert_msg (g_str_has_prefix (error->message, "cut.tar.gz/dir/MTK_AllInOne_DA.bin: "), "%s", error->message);
-    ck_assert_msg (strstr (error->message, "entry 2 (MT6580 (hw code 0x6580)), region 2 (DA2)") != NULL,
-                   "%s", error->message);
-    ck_assert_msg (strstr (error->message, "run past the end of the file (10240 bytes") != NULL,
-                   "%s", error->message);
-  }
-
-  /* The table cut off. */
-  {
-    g_autofree char *path = write_da_archive (dir, "short.zip", FALSE, buf->data, 0x200);
-    g_autoptr(GError) error = archive_open_fails (path);
-
-    ck_assert_msg (g_error_matches (error, SF_ERROR, SF_ERROR_INVALID_DA_FILE), "%s", error->message);
-    ck_assert_msg (g_str_has_prefix (error->message, "short.zip/dir/MTK_AllInOne_DA.bin: "), "%s", error->message);
-    ck_assert_msg (strstr (error->message, "the file is truncated: the table of 3 entries") != NULL,
-                   "%s", error->message);
-  }
-
-  /* Not a DA file at all. */
-  {
-    g_autofree char *path = write_da_archive (dir, "text.zip", FALSE, (const guint8 *) not_da, sizeof not_da - 1);
-    g_autoptr(GError) error = archive_open_fails (path);
-
-    ck_assert_msg (g_error_matches (error, SF_ERROR, SF_ERROR_INVALID_DA_FILE), "%s", error->message);
-    ck_assert_msg (g_str_has_prefix (error->message, "text.zip/dir/MTK_AllInOne_DA.bin: not a DA file"),
-                   "%s", error->message);
-  }
-  sf_test_rm_rf (dir);
+  archive = open_archive_ok (path, NULL, NULL);
+  da = open_in_archive (archive, &error);
+  ck_assert_msg (da == NULL, "%s was accepted", path);
+  ck_assert_ptr_nonnull (error);
+  ck_assert_msg (g_error_matches (error, SF_ERROR, SF_ERROR_INVALID_DA_FILE), "%s", error->message);
+  ck_assert_msg (g_str_has_prefix (error->message, starts), "%s", error->message);
+  for (guint k = 0; k < G_N_ELEMENTS (bc->mentions) && bc->mentions[k] != NULL; k++)
+    ck_assert_msg (strstr (error->message, bc->mentions[k]) != NULL, "%s", error->message);
 }
 END_TEST
 
@@ -1088,21 +1049,12 @@ END_TEST
 START_TEST (test_archive_changed)
 {
   TEntry e[3];
-  g_autoptr(GByteArray) buf = NULL;
-  g_autofree char *dir = sf_test_make_tempdir ();
-  g_autofree char *path = NULL;
-  g_autoptr(SfArchive) archive = NULL;
-  g_autoptr(SfDaFile) da = NULL;
+  g_autoptr(GByteArray) buf = make_good_da (e, ENTRY_DC);
+  g_autofree char *path = write_da_archive ("changing.zip", FALSE, buf->data, buf->len);
+  g_autoptr(SfDaFile) da = open_in_archive_ok (path);
   g_autoptr(GError) error = NULL;
   g_autoptr(GInputStream) s = NULL;
   const TMember members[] = { { "other.bin", (const guint8 *) "x", 1 } };
-
-  good_entries (e);
-  buf = make_da (e, 3, ENTRY_DC, GOOD_SIZE);
-  path = write_da_archive (dir, "changing.zip", FALSE, buf->data, buf->len);
-  archive = open_archive_ok (path, NULL, NULL);
-  da = open_in_archive (archive, &error);
-  ck_assert_msg (da != NULL, "%s", error ? error->message : "?");
 
   write_test_archive (path, FALSE, members, G_N_ELEMENTS (members));
   s = sf_da_file_open_region (da, sf_da_file_get_entry (da, 1), 2, NULL, &error);
@@ -1115,7 +1067,6 @@ START_TEST (test_archive_changed)
   ck_assert_ptr_nonnull (error);
   ck_assert_msg (error->domain == SF_ERROR, "%s", error->message);
   ck_assert_msg (strstr (error->message, "changing.zip") != NULL, "%s", error->message);
-  sf_test_rm_rf (dir);
 }
 END_TEST
 
@@ -1134,17 +1085,18 @@ START_TEST (test_synthetic_da)
 {
   g_autoptr(SfDaFile) da = open_ok (synthetic_da ());
   g_autoptr(GError) error = NULL;
+  g_autofree char *contents = NULL;
+  gsize len = 0;
   const SfDaEntry *mt6572;
   gboolean has_6582 = FALSE, has_6580 = FALSE;
-  static const guint32 lengths[] = { 0x270, 0xE9D4, 0x27130 };
-  static const guint32 addresses[] = { 0x80010000, 0x02007000, 0x80000000 };
-  static const guint32 sigs[] = { 0, 0x100, 0x100 };
 
   ck_assert_msg (g_str_has_prefix (sf_da_file_get_identifier (da), "MTK_AllInOne_DA"),
                  "%s", sf_da_file_get_identifier (da));
   ck_assert_uint_eq (sf_da_file_get_version (da), 4);
   ck_assert_uint_eq (sf_da_file_get_entry_size (da), 0xDC);
   ck_assert_uint_ge (sf_da_file_get_n_entries (da), 3);
+  ck_assert (g_file_get_contents (synthetic_da (), &contents, &len, NULL));
+  ck_assert_uint_eq (sf_da_file_get_size (da), len);
 
   /* §12: the MT6572 entry, as the simulator's GET_HW_SW_VER picks it (§3.3). */
   mt6572 = sf_da_file_find_entry (da, 0x6572, SF_SIM_HW_VER, SF_SIM_SW_VER, &error);
@@ -1156,9 +1108,9 @@ START_TEST (test_synthetic_da)
   ck_assert_uint_eq (mt6572->page_size, 4096);
   ck_assert_uint_eq (mt6572->n_regions, 3);
   for (guint r = 0; r < 3; r++) {
-    ck_assert_uint_eq (mt6572->regions[r].length, lengths[r]);
-    ck_assert_uint_eq (mt6572->regions[r].address, addresses[r]);
-    ck_assert_uint_eq (mt6572->regions[r].sig_length, sigs[r]);
+    ck_assert_uint_eq (mt6572->regions[r].length, real_lengths[r]);
+    ck_assert_uint_eq (mt6572->regions[r].address, real_addresses[r]);
+    ck_assert_uint_eq (mt6572->regions[r].sig_length, real_sigs[r]);
   }
 
   for (guint i = 0; i < sf_da_file_get_n_entries (da); i++) {
@@ -1168,15 +1120,11 @@ START_TEST (test_synthetic_da)
     has_6580 |= entry->hw_code == 0x6580;
     for (guint r = 0; r < entry->n_regions; r++) {
       const SfDaRegion *region = &entry->regions[r];
-      g_autoptr(GInputStream) s = sf_da_file_open_region (da, entry, r, NULL, NULL);
-      g_autofree char *sum = NULL;
-      guint64 total = 0;
 
       /* §12: in every entry m_start_offset == m_len − m_sig_len. */
       ck_assert_uint_eq (region->sig_offset, region->length - region->sig_length);
-      ck_assert_ptr_nonnull (s);
-      sum = sha256_of_stream (s, 0x1000, &total);
-      ck_assert_uint_eq (total, region->length);
+      ck_assert_uint_le ((gsize) region->offset + region->length, len);
+      assert_region_reads (da, entry, r, (const guint8 *) contents + region->offset, 0x1000);
     }
   }
   ck_assert (has_6582);
@@ -1195,18 +1143,16 @@ END_TEST
 
 /* ---- scatterflash-cli da ------------------------------------------------ */
 
-static JsonObject *
-parse_json (const char  *text,
-            JsonParser **out_parser)
+/* The document @text, which must be one JSON object. */
+static JsonNode *
+parse_json_object (const char *text)
 {
   g_autoptr(GError) error = NULL;
-  JsonParser *parser = json_parser_new ();
+  JsonNode *root = json_from_string (text, &error);
 
-  ck_assert_msg (json_parser_load_from_data (parser, text, -1, &error),
-                 "stdout is not JSON: %s", error ? error->message : "");
-  ck_assert (JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)));
-  *out_parser = parser;
-  return json_node_get_object (json_parser_get_root (parser));
+  ck_assert_msg (root != NULL, "stdout is not JSON: %s", error ? error->message : "(empty)");
+  ck_assert (JSON_NODE_HOLDS_OBJECT (root));
+  return root;
 }
 
 static gint64
@@ -1224,7 +1170,7 @@ int_member (JsonObject *obj,
 START_TEST (test_cli_json)
 {
   g_autoptr(SfDaFile) da = open_ok (synthetic_da ());
-  g_autoptr(JsonParser) parser = NULL;
+  g_autoptr(JsonNode) doc = NULL;
   g_autofree char *out = NULL;
   g_autofree char *err = NULL;
   JsonObject *root;
@@ -1233,7 +1179,8 @@ START_TEST (test_cli_json)
   JsonArray *regions;
 
   ck_assert_int_eq (sf_test_run_cli (&out, &err, "da", "--json", synthetic_da (), NULL), 0);
-  root = parse_json (out, &parser);
+  doc = parse_json_object (out);
+  root = json_node_get_object (doc);
   ck_assert_uint_eq (json_object_get_size (root), 2);
   ck_assert_str_eq (json_object_get_string_member (root, "identifier"), sf_da_file_get_identifier (da));
   entries = json_object_get_array_member (root, "entries");
@@ -1285,27 +1232,23 @@ END_TEST
 START_TEST (test_cli_json_only_used_regions)
 {
   TEntry e[3];
-  g_autoptr(GByteArray) buf = NULL;
-  g_autoptr(JsonParser) parser = NULL;
-  g_autofree char *dir = sf_test_make_tempdir ();
-  g_autofree char *path = NULL;
+  g_autoptr(GByteArray) buf = make_good_da (e, ENTRY_D8);
+  g_autoptr(JsonNode) doc = NULL;
+  g_autofree char *path = write_temp ("old.bin", buf->data, buf->len);
   g_autofree char *out = NULL;
   g_autofree char *err = NULL;
   JsonArray *entries;
   JsonObject *third;
 
-  good_entries (e);
-  buf = make_da (e, 3, ENTRY_D8, GOOD_SIZE);
-  path = write_temp (dir, "old.bin", buf->data, buf->len);
   ck_assert_int_eq (sf_test_run_cli (&out, &err, "da", "--json", path, NULL), 0);
-  entries = json_object_get_array_member (parse_json (out, &parser), "entries");
+  doc = parse_json_object (out);
+  entries = json_object_get_array_member (json_node_get_object (doc), "entries");
   ck_assert_uint_eq (json_array_get_length (entries), 3);
   third = json_array_get_object_element (entries, 2);
   ck_assert_uint_eq (json_array_get_length (json_object_get_array_member (third, "regions")), 4);
   ck_assert_int_eq (int_member (third, "page_size"), 512);
   ck_assert_int_eq (int_member (json_array_get_object_element (entries, 1), "hw_sub_code"), 0x8A01);
   ck_assert_int_eq (int_member (json_array_get_object_element (entries, 1), "sw_version"), 0);
-  sf_test_rm_rf (dir);
 }
 END_TEST
 
@@ -1325,17 +1268,16 @@ END_TEST
 
 START_TEST (test_cli_bad_file_exit_2)
 {
-  g_autofree char *dir = sf_test_make_tempdir ();
   g_autofree char *contents = NULL;
   g_autofree char *truncated = NULL;
-  g_autofree char *missing = g_build_filename (dir, "nope.bin", NULL);
+  g_autofree char *missing = g_build_filename (tmpdir, "nope.bin", NULL);
   g_autofree char *out = NULL;
   g_autofree char *err = NULL;
   gsize len = 0;
 
   ck_assert (g_file_get_contents (synthetic_da (), &contents, &len, NULL));
   ck_assert_uint_gt (len, 0x200);
-  truncated = write_temp (dir, "MTK_AllInOne_DA.bin", contents, 0x200);
+  truncated = write_temp ("MTK_AllInOne_DA.bin", contents, 0x200);
 
   ck_assert_int_eq (sf_test_run_cli (&out, &err, "da", "--json", truncated, NULL), 2);
   ck_assert_str_eq (out, "");
@@ -1344,7 +1286,7 @@ START_TEST (test_cli_bad_file_exit_2)
 
   /* The whole table, but the regions cut off. */
   g_free (truncated);
-  truncated = write_temp (dir, "cut.bin", contents, len / 2);
+  truncated = write_temp ("cut.bin", contents, len / 2);
   ck_assert_int_eq (sf_test_run_cli (&out, &err, "da", "--json", truncated, NULL), 2);
   ck_assert_str_eq (out, "");
   ck_assert_msg (strstr (err, "run past the end of the file") != NULL, "%s", err);
@@ -1352,7 +1294,6 @@ START_TEST (test_cli_bad_file_exit_2)
   ck_assert_int_eq (sf_test_run_cli (&out, &err, "da", missing, NULL), 2);
   ck_assert_str_eq (out, "");
   ck_assert_msg (strstr (err, missing) != NULL && strstr (err, " — ") != NULL, "%s", err);
-  sf_test_rm_rf (dir);
 }
 END_TEST
 
@@ -1382,6 +1323,10 @@ da_file_suite (void)
   TCase *regions = tcase_create ("regions");
   TCase *archive = tcase_create ("archive");
   TCase *cli = tcase_create ("cli");
+  TCase *all[] = { parse, invalid, regions, archive, cli };
+
+  for (guint i = 0; i < G_N_ELEMENTS (all); i++)
+    tcase_add_checked_fixture (all[i], setup, teardown);
 
   tcase_add_test (parse, test_parse_dc_layout);
   tcase_add_test (parse, test_parse_d8_layout);
@@ -1406,7 +1351,7 @@ da_file_suite (void)
   tcase_set_timeout (archive, 60);
   tcase_add_loop_test (archive, test_archive_same_as_file, 0, 2);
   tcase_add_test (archive, test_archive_kept_head);
-  tcase_add_test (archive, test_archive_invalid);
+  tcase_add_loop_test (archive, test_archive_invalid, 0, G_N_ELEMENTS (archive_bad_cases));
   tcase_add_test (archive, test_archive_changed);
   suite_add_tcase (s, archive);
 

@@ -248,6 +248,26 @@ read_fixture (const char *name)
   return g_bytes_new_take (data, len);
 }
 
+/* Made around every test that writes files: the folder it writes them in,
+ * and the scatter of the firmware set. */
+static char *tmpdir;
+static GBytes *fly_scatter;
+
+static void
+setup (void)
+{
+  tmpdir = sf_test_make_tempdir ();
+  fly_scatter = read_fixture (FLY_FIXTURE);
+}
+
+static void
+teardown (void)
+{
+  sf_test_rm_rf (tmpdir);
+  g_clear_pointer (&tmpdir, g_free);
+  g_clear_pointer (&fly_scatter, g_bytes_unref);
+}
+
 static void
 write_bytes (const char *path,
              GBytes     *bytes)
@@ -272,12 +292,11 @@ static void
 write_folder (const char *dir,
               GHashTable *set)
 {
-  g_autoptr(GBytes) scatter = read_fixture (FLY_FIXTURE);
   g_autofree char *scatter_path = g_build_filename (dir, SCATTER_NAME, NULL);
   GHashTableIter iter;
   gpointer key, value;
 
-  write_bytes (scatter_path, scatter);
+  write_bytes (scatter_path, fly_scatter);
   g_hash_table_iter_init (&iter, set);
   while (g_hash_table_iter_next (&iter, &key, &value)) {
     g_autofree char *path = g_build_filename (dir, key, NULL);
@@ -593,14 +612,13 @@ write_archive (const char  *path,
                ArchiveKind  kind,
                GHashTable  *set)
 {
-  g_autoptr(GBytes) scatter = read_fixture (FLY_FIXTURE);
   g_autoptr(GList) names = g_list_sort (g_hash_table_get_keys (set), (GCompareFunc) strcmp);
   g_autoptr(GBytes) notes = g_bytes_new_static ("# notes\n", 8);
   struct archive *a = archive_begin (path, kind);
 
   archive_add (a, "notes.md", notes);
   archive_add_dir (a, "firmware/");
-  archive_add (a, "firmware/" SCATTER_NAME, scatter);
+  archive_add (a, "firmware/" SCATTER_NAME, fly_scatter);
   for (GList *l = names; l != NULL; l = l->next) {
     g_autofree char *entry_path = g_strconcat ("firmware/", l->data, NULL);
 
@@ -777,44 +795,40 @@ END_TEST
 
 START_TEST (test_folder)
 {
-  g_autofree char *dir = sf_test_make_tempdir ();
   g_autoptr(GHashTable) set = make_image_set ();
   g_autoptr(SfFirmware) fw = NULL;
-  g_autofree char *prefix = g_strconcat (dir, "/", NULL);
-  g_autofree char *scatter_path = g_build_filename (dir, SCATTER_NAME, NULL);
+  g_autofree char *prefix = g_strconcat (tmpdir, "/", NULL);
+  g_autofree char *scatter_path = g_build_filename (tmpdir, SCATTER_NAME, NULL);
 
-  write_folder (dir, set);
+  write_folder (tmpdir, set);
 
   /* The folder. */
-  fw = open_firmware (dir);
+  fw = open_firmware (tmpdir);
   ck_assert (!sf_firmware_is_archive (fw));
-  ck_assert_str_eq (sf_firmware_get_display_name (fw), dir);
+  ck_assert_str_eq (sf_firmware_get_display_name (fw), tmpdir);
   check_firmware (fw, set, prefix);
   g_clear_object (&fw);
 
   /* The scatter file itself. */
   fw = open_firmware (scatter_path);
   check_firmware (fw, set, prefix);
-
-  sf_test_rm_rf (dir);
 }
 END_TEST
 
 START_TEST (test_too_large_message)
 {
-  g_autofree char *dir = sf_test_make_tempdir ();
   g_autoptr(GHashTable) set = make_image_set ();
   g_autoptr(SfFirmware) fw = NULL;
   g_autoptr(GError) error = NULL;
   SfPartition *p;
   g_autofree char *expect_start = NULL;
 
-  write_folder (dir, set);
-  fw = open_firmware (dir);
+  write_folder (tmpdir, set);
+  fw = open_firmware (tmpdir);
   p = find_partition (fw, "USRDATA");
   ck_assert_uint_eq (p->line, 274);   /* fly-iq4407: "- partition_index: SYS17" */
   ck_assert (!sf_firmware_check_image (fw, p, &error));
-  expect_start = g_strdup_printf ("%s/%s:274: userdata.img expands to ", dir, SCATTER_NAME);
+  expect_start = g_strdup_printf ("%s/%s:274: userdata.img expands to ", tmpdir, SCATTER_NAME);
   assert_starts_with (error, expect_start);
   assert_mentions (error, "(2147483648 bytes) but partition USRDATA holds");
   assert_mentions (error, "(1631584256 bytes) — use the firmware made for this phone");
@@ -823,8 +837,6 @@ START_TEST (test_too_large_message)
   p = find_partition (fw, "BOOTIMG");
   ck_assert (!sf_firmware_check_image (fw, p, &error));
   assert_mentions (error, ":154: boot.img is missing (partition BOOTIMG) — put it next to the scatter file or untick BOOTIMG");
-
-  sf_test_rm_rf (dir);
 }
 END_TEST
 
@@ -834,8 +846,7 @@ static void
 check_archive (const char  *name,
                ArchiveKind  kind)
 {
-  g_autofree char *dir = sf_test_make_tempdir ();
-  g_autofree char *path = g_build_filename (dir, name, NULL);
+  g_autofree char *path = g_build_filename (tmpdir, name, NULL);
   g_autofree char *prefix = g_strconcat (name, "/firmware/", NULL);
   g_autofree char *scatter_name = g_strconcat (prefix, SCATTER_NAME, NULL);
   g_autoptr(GHashTable) set = make_image_set ();
@@ -849,11 +860,9 @@ check_archive (const char  *name,
   check_firmware (fw, set, prefix);
 
   /* Nothing was unpacked next to the archive. */
-  listing = g_dir_open (dir, 0, NULL);
+  listing = g_dir_open (tmpdir, 0, NULL);
   ck_assert_str_eq (g_dir_read_name (listing), name);
   ck_assert_ptr_null (g_dir_read_name (listing));
-
-  sf_test_rm_rf (dir);
 }
 
 START_TEST (test_archive)
@@ -873,8 +882,7 @@ END_TEST
 
 START_TEST (test_archive_entry_stream)
 {
-  g_autofree char *dir = sf_test_make_tempdir ();
-  g_autofree char *path = g_build_filename (dir, "a.tar.xz", NULL);
+  g_autofree char *path = g_build_filename (tmpdir, "a.tar.xz", NULL);
   g_autoptr(GBytes) big = make_sparse (600, 0, 1);   /* 2.4 MB of noise */
   g_autoptr(GBytes) small = make_mbr ();
   g_autoptr(GFile) file = g_file_new_for_path (path);
@@ -929,8 +937,6 @@ START_TEST (test_archive_entry_stream)
 
     ck_assert_int_eq (g_input_stream_read (s1, buf, sizeof buf, NULL, NULL), -1);
   }
-
-  sf_test_rm_rf (dir);
 }
 END_TEST
 
@@ -976,9 +982,8 @@ zip_central_directory (const guint8 *data,
 
 START_TEST (test_archive_heads)
 {
-  g_autofree char *dir = sf_test_make_tempdir ();
-  g_autofree char *path = g_build_filename (dir, "images.zip", NULL);
-  g_autofree char *streamed = g_build_filename (dir, "streamed.zip", NULL);
+  g_autofree char *path = g_build_filename (tmpdir, "images.zip", NULL);
+  g_autofree char *streamed = g_build_filename (tmpdir, "streamed.zip", NULL);
   g_autoptr(GHashTable) set = make_image_set ();
   g_autofree char *data = NULL;
   gsize len = 0;
@@ -1027,15 +1032,12 @@ START_TEST (test_archive_heads)
 
     check_firmware (fw, set, "streamed.zip/firmware/");
   }
-
-  sf_test_rm_rf (dir);
 }
 END_TEST
 
 START_TEST (test_zip_without_scatter)
 {
-  g_autofree char *dir = sf_test_make_tempdir ();
-  g_autofree char *path = g_build_filename (dir, "photos.zip", NULL);
+  g_autofree char *path = g_build_filename (tmpdir, "photos.zip", NULL);
   g_autoptr(GBytes) img = make_mbr ();
   g_autoptr(GError) error = NULL;
   struct archive *a = archive_begin (path, KIND_ZIP);
@@ -1046,19 +1048,16 @@ START_TEST (test_zip_without_scatter)
 
   error = open_firmware_fails (path, SF_ERROR_NO_SCATTER);
   assert_starts_with (error, "photos.zip: no scatter file");
-
-  sf_test_rm_rf (dir);
 }
 END_TEST
 
 START_TEST (test_corrupt_archives)
 {
-  g_autofree char *dir = sf_test_make_tempdir ();
-  g_autofree char *good = g_build_filename (dir, "good.zip", NULL);
-  g_autofree char *cut = g_build_filename (dir, "cut.zip", NULL);
-  g_autofree char *cut_tgz = g_build_filename (dir, "cut.tar.gz", NULL);
-  g_autofree char *junk = g_build_filename (dir, "junk.zip", NULL);
-  g_autofree char *empty = g_build_filename (dir, "empty.7z", NULL);
+  g_autofree char *good = g_build_filename (tmpdir, "good.zip", NULL);
+  g_autofree char *cut = g_build_filename (tmpdir, "cut.zip", NULL);
+  g_autofree char *cut_tgz = g_build_filename (tmpdir, "cut.tar.gz", NULL);
+  g_autofree char *junk = g_build_filename (tmpdir, "junk.zip", NULL);
+  g_autofree char *empty = g_build_filename (tmpdir, "empty.7z", NULL);
   g_autoptr(GHashTable) set = make_image_set ();
   g_autofree char *data = NULL;
   gsize len = 0;
@@ -1107,16 +1106,12 @@ START_TEST (test_corrupt_archives)
 
   sf_test_write_file (empty, "", 0);
   g_error_free (open_firmware_fails (empty, ANY_SF_ERROR));
-
-  sf_test_rm_rf (dir);
 }
 END_TEST
 
 START_TEST (test_encrypted_zip)
 {
-  g_autofree char *dir = sf_test_make_tempdir ();
-  g_autofree char *path = g_build_filename (dir, "locked.zip", NULL);
-  g_autoptr(GBytes) scatter = read_fixture (FLY_FIXTURE);
+  g_autofree char *path = g_build_filename (tmpdir, "locked.zip", NULL);
   g_autoptr(GError) error = NULL;
   struct archive *a = archive_write_new ();
 
@@ -1125,35 +1120,30 @@ START_TEST (test_encrypted_zip)
       archive_write_set_passphrase (a, "secret") != ARCHIVE_OK) {
     /* libarchive built without zip encryption: nothing to test. */
     archive_write_free (a);
-    sf_test_rm_rf (dir);
-    return;
+      return;
   }
   ck_assert_msg (archive_write_open_filename (a, path) == ARCHIVE_OK, "%s", archive_error_string (a));
-  archive_add (a, "fw/" SCATTER_NAME, scatter);
+  archive_add (a, "fw/" SCATTER_NAME, fly_scatter);
   archive_end (a);
 
   error = open_firmware_fails (path, SF_ERROR_ARCHIVE);
   assert_starts_with (error, "locked.zip/fw/" SCATTER_NAME ": ");
   assert_mentions (error, "encrypted");
   assert_mentions (error, "password");
-
-  sf_test_rm_rf (dir);
 }
 END_TEST
 
 START_TEST (test_odd_names)
 {
-  g_autofree char *dir = sf_test_make_tempdir ();
-  g_autoptr(GBytes) scatter = read_fixture (FLY_FIXTURE);
   g_autoptr(GBytes) noise = NULL;
   g_autoptr(GError) error = NULL;
   g_autoptr(SfFirmware) fw = NULL;
-  g_autofree char *cfg = g_build_filename (dir, "fly.cfg", NULL);
-  g_autofree char *bin = g_build_filename (dir, "firmware.bin", NULL);
+  g_autofree char *cfg = g_build_filename (tmpdir, "fly.cfg", NULL);
+  g_autofree char *bin = g_build_filename (tmpdir, "firmware.bin", NULL);
   GByteArray *bytes = g_byte_array_new ();
 
   /* A scatter under a name that says nothing is still read as one. */
-  write_bytes (cfg, scatter);
+  write_bytes (cfg, fly_scatter);
   fw = open_firmware (cfg);
   ck_assert_str_eq (sf_scatter_get_project (sf_firmware_get_scatter (fw)), "konka72_i128_emmc");
 
@@ -1163,64 +1153,58 @@ START_TEST (test_odd_names)
   write_bytes (bin, noise);
   error = open_firmware_fails (bin, SF_ERROR_ARCHIVE);
   assert_mentions (error, "not an archive");
-
-  sf_test_rm_rf (dir);
 }
 END_TEST
 
 START_TEST (test_scatter_choice)
 {
-  g_autofree char *dir = sf_test_make_tempdir ();
-  g_autoptr(GBytes) scatter = read_fixture (FLY_FIXTURE);
   g_autoptr(GBytes) other = read_fixture ("mt6572-v1.1.1-emmc-lenovo-a516.txt");
-  g_autofree char *main_path = g_build_filename (dir, "MT6572_Android_scatter.txt", NULL);
-  g_autofree char *other_path = g_build_filename (dir, "old_scatter_backup.txt", NULL);
-  g_autofree char *third_path = g_build_filename (dir, "MT6572_Android_scatter_old.txt", NULL);
+  g_autofree char *main_path = g_build_filename (tmpdir, "MT6572_Android_scatter.txt", NULL);
+  g_autofree char *other_path = g_build_filename (tmpdir, "old_scatter_backup.txt", NULL);
+  g_autofree char *third_path = g_build_filename (tmpdir, "MT6572_Android_scatter_old.txt", NULL);
   g_autoptr(SfFirmware) fw = NULL;
   g_autoptr(GError) error = NULL;
 
   /* Two candidates, one of them *_Android_scatter*.txt: that one. */
-  write_bytes (main_path, scatter);
+  write_bytes (main_path, fly_scatter);
   write_bytes (other_path, other);
-  fw = open_firmware (dir);
+  fw = open_firmware (tmpdir);
   ck_assert_str_eq (sf_scatter_get_display_name (sf_firmware_get_scatter (fw)), main_path);
   ck_assert_str_eq (sf_scatter_get_project (sf_firmware_get_scatter (fw)), "konka72_i128_emmc");
   g_clear_object (&fw);
 
   /* Two that both look right: the user must choose, and is told which. */
   write_bytes (third_path, other);
-  error = open_firmware_fails (dir, SF_ERROR_MANY_SCATTERS);
+  error = open_firmware_fails (tmpdir, SF_ERROR_MANY_SCATTERS);
   assert_mentions (error, "MT6572_Android_scatter.txt");
   assert_mentions (error, "MT6572_Android_scatter_old.txt");
-
-  sf_test_rm_rf (dir);
 }
 END_TEST
 
 START_TEST (test_scatter_depth)
 {
-  g_autofree char *dir = sf_test_make_tempdir ();
-  g_autofree char *deep_dir = g_build_filename (dir, "Fly_IQ4407", "SP_Flash", NULL);
+  g_autofree char *deep_dir = g_build_filename (tmpdir, "Fly_IQ4407", "SP_Flash", NULL);
   g_autofree char *deep = g_build_filename (deep_dir, SCATTER_NAME, NULL);
-  g_autofree char *deeper = g_build_filename (dir, "a", "b", "c", SCATTER_NAME, NULL);
+  g_autofree char *deeper = g_build_filename (tmpdir, "a", "b", "c", SCATTER_NAME, NULL);
   g_autofree char *boot = g_build_filename (deep_dir, "boot.img", NULL);
-  g_autofree char *junk = g_build_filename (dir, "__MACOSX", "._" SCATTER_NAME, NULL);
-  g_autoptr(GBytes) scatter = read_fixture (FLY_FIXTURE);
+  g_autofree char *junk = g_build_filename (tmpdir, "__MACOSX", "._" SCATTER_NAME, NULL);
   g_autoptr(GBytes) img = make_android_boot ();
   g_autoptr(SfFirmware) fw = NULL;
   g_autoptr(GError) error = NULL;
-  g_autofree char *empty_dir = sf_test_make_tempdir ();
+  g_autofree char *empty_dir = g_build_filename (tmpdir, "empty", NULL);
+
+  ck_assert_int_eq (g_mkdir (empty_dir, 0755), 0);
 
   /* Three levels down is too deep. */
-  write_bytes (deeper, scatter);
-  error = open_firmware_fails (dir, SF_ERROR_NO_SCATTER);
+  write_bytes (deeper, fly_scatter);
+  error = open_firmware_fails (tmpdir, SF_ERROR_NO_SCATTER);
 
   /* Two levels down is found, and macOS leftovers are ignored; images are
    * next to the scatter. */
-  write_bytes (deep, scatter);
+  write_bytes (deep, fly_scatter);
   write_bytes (boot, img);
-  write_bytes (junk, scatter);
-  fw = open_firmware (dir);
+  write_bytes (junk, fly_scatter);
+  fw = open_firmware (tmpdir);
   ck_assert_str_eq (sf_scatter_get_display_name (sf_firmware_get_scatter (fw)), deep);
   assert_image (fw, "BOOTIMG", SF_IMAGE_STATE_OK, NULL, ANY_KIND);
 
@@ -1234,40 +1218,32 @@ START_TEST (test_scatter_depth)
 
     error = open_firmware_fails (nowhere, SF_ERROR_SCATTER_OPEN);
   }
-
-  sf_test_rm_rf (dir);
-  sf_test_rm_rf (empty_dir);
 }
 END_TEST
 
 START_TEST (test_case_insensitive)
 {
-  g_autofree char *dir = sf_test_make_tempdir ();
-  g_autoptr(GBytes) scatter = read_fixture (FLY_FIXTURE);
   g_autoptr(GBytes) lk = make_mtk_header ("LK", 1000);
   g_autoptr(GBytes) boot = make_android_boot ();
   g_autoptr(GBytes) sys = make_sparse (1, 1, 1);
   g_autoptr(SfFirmware) fw = NULL;
 
-  write_named (dir, SCATTER_NAME, scatter);
-  write_named (dir, "Lk.Bin", lk);
-  write_named (dir, "BOOT.IMG", boot);
+  write_named (tmpdir, SCATTER_NAME, fly_scatter);
+  write_named (tmpdir, "Lk.Bin", lk);
+  write_named (tmpdir, "BOOT.IMG", boot);
   /* An exact match wins over a case-insensitive one. */
-  write_named (dir, "System.img", boot);
-  write_named (dir, "system.img", sys);
+  write_named (tmpdir, "System.img", boot);
+  write_named (tmpdir, "system.img", sys);
 
-  fw = open_firmware (dir);
+  fw = open_firmware (tmpdir);
   assert_image (fw, "UBOOT", SF_IMAGE_STATE_OK, "/Lk.Bin", ANY_KIND);
   assert_image (fw, "BOOTIMG", SF_IMAGE_STATE_OK, "/BOOT.IMG", ANY_KIND);
   assert_image (fw, "ANDROID", SF_IMAGE_STATE_OK, "/system.img", SF_IMAGE_KIND_SPARSE);
-
-  sf_test_rm_rf (dir);
 }
 END_TEST
 
 START_TEST (test_legacy)
 {
-  g_autofree char *dir = sf_test_make_tempdir ();
   g_autoptr(GBytes) scatter = read_fixture (LEGACY_FIXTURE);
   g_autoptr(GBytes) boot = make_android_boot ();
   g_autoptr(GBytes) gfh = make_gfh_preloader ();
@@ -1276,12 +1252,12 @@ START_TEST (test_legacy)
   g_autoptr(GError) error = NULL;
   SfPartition *p;
 
-  write_named (dir, "MT6589_Android_scatter_emmc.txt", scatter);
-  write_named (dir, "boot.img", boot);
-  write_named (dir, "preloader_s960.bin", gfh);
-  write_named (dir, "EBR2", mbr);
+  write_named (tmpdir, "MT6589_Android_scatter_emmc.txt", scatter);
+  write_named (tmpdir, "boot.img", boot);
+  write_named (tmpdir, "preloader_s960.bin", gfh);
+  write_named (tmpdir, "EBR2", mbr);
 
-  fw = open_firmware (dir);
+  fw = open_firmware (tmpdir);
   ck_assert_int_eq (sf_scatter_get_format (sf_firmware_get_scatter (fw)), SF_SCATTER_FORMAT_LEGACY);
 
   /* No file name in a legacy file: the one its partition name implies. */
@@ -1301,21 +1277,19 @@ START_TEST (test_legacy)
   g_clear_object (&fw);
 
   /* Two preloaders: neither is guessed, and the message says why. */
-  write_named (dir, "preloader_other.bin", gfh);
-  fw = open_firmware (dir);
+  write_named (tmpdir, "preloader_other.bin", gfh);
+  fw = open_firmware (tmpdir);
   p = assert_image (fw, "PRELOADER", SF_IMAGE_STATE_MISSING, NULL, ANY_KIND);
   g_clear_error (&error);
   ck_assert (!sf_firmware_check_image (fw, p, &error));
   assert_mentions (error, "preloader_other.bin, preloader_s960.bin");
-
-  sf_test_rm_rf (dir);
 }
 END_TEST
 
 START_TEST (test_shared_image)
 {
   /* One file for two partitions (scp.img for scp1 and scp2) is fine. */
-  static const char scatter[] =
+  static const char header[] =
     "- general: MTK_PLATFORM_CFG\n"
     "  info:\n"
     "    - config_version: V1.1.2\n"
@@ -1323,44 +1297,39 @@ START_TEST (test_shared_image)
     "      project: test\n"
     "      storage: EMMC\n"
     "      boot_channel: MSDC_0\n"
-    "      block_size: 0x20000\n"
-    "- partition_index: SYS0\n"
-    "  partition_name: scp1\n"
-    "  file_name: scp.img\n"
-    "  is_download: true\n"
-    "  type: NORMAL_ROM\n"
-    "  linear_start_addr: 0x0\n"
-    "  physical_start_addr: 0x0\n"
-    "  partition_size: 0x100000\n"
-    "  region: EMMC_USER\n"
-    "  storage: HW_STORAGE_EMMC\n"
-    "  boundary_check: true\n"
-    "  is_reserved: false\n"
-    "  operation_type: UPDATE\n"
-    "  reserve: 0x00\n"
-    "\n"
-    "- partition_index: SYS1\n"
-    "  partition_name: scp2\n"
-    "  file_name: scp.img\n"
-    "  is_download: true\n"
-    "  type: NORMAL_ROM\n"
-    "  linear_start_addr: 0x100000\n"
-    "  physical_start_addr: 0x100000\n"
-    "  partition_size: 0x1000\n"
-    "  region: EMMC_USER\n"
-    "  storage: HW_STORAGE_EMMC\n"
-    "  boundary_check: true\n"
-    "  is_reserved: false\n"
-    "  operation_type: UPDATE\n"
-    "  reserve: 0x00\n"
-    "\n";
-  g_autofree char *dir = sf_test_make_tempdir ();
-  g_autofree char *path = g_build_filename (dir, "MT6771_Android_scatter.txt", NULL);
-  g_autofree char *img_path = g_build_filename (dir, "scp.img", NULL);
+    "      block_size: 0x20000\n";
+  static const struct {
+    guint32 start, size;
+  } parts[] = {
+    { 0x0, 0x100000 },
+    { 0x100000, 0x1000 },
+  };
+  g_autoptr(GString) scatter = g_string_new (header);
+  g_autofree char *path = g_build_filename (tmpdir, "MT6771_Android_scatter.txt", NULL);
+  g_autofree char *img_path = g_build_filename (tmpdir, "scp.img", NULL);
   g_autoptr(GBytes) img = make_mtk_header ("SCP", 8000);
   g_autoptr(SfFirmware) fw = NULL;
 
-  sf_test_write_file (path, scatter, sizeof scatter - 1);
+  for (guint i = 0; i < G_N_ELEMENTS (parts); i++) {
+    g_string_append_printf (scatter,
+                            "- partition_index: SYS%u\n"
+                            "  partition_name: scp%u\n"
+                            "  file_name: scp.img\n"
+                            "  is_download: true\n"
+                            "  type: NORMAL_ROM\n"
+                            "  linear_start_addr: 0x%x\n"
+                            "  physical_start_addr: 0x%x\n"
+                            "  partition_size: 0x%x\n"
+                            "  region: EMMC_USER\n"
+                            "  storage: HW_STORAGE_EMMC\n"
+                            "  boundary_check: true\n"
+                            "  is_reserved: false\n"
+                            "  operation_type: UPDATE\n"
+                            "  reserve: 0x00\n"
+                            "\n",
+                            i, i + 1, parts[i].start, parts[i].start, parts[i].size);
+  }
+  sf_test_write_file (path, scatter->str, scatter->len);
   write_bytes (img_path, img);
   fw = open_firmware (path);
   assert_image (fw, "scp1", SF_IMAGE_STATE_OK, NULL, ANY_KIND);
@@ -1368,8 +1337,6 @@ START_TEST (test_shared_image)
   assert_image (fw, "scp2", SF_IMAGE_STATE_TOO_LARGE, NULL, ANY_KIND);
   ck_assert_ptr_eq (sf_firmware_get_image (fw, find_partition (fw, "scp1")),
                     sf_firmware_get_image (fw, find_partition (fw, "scp2")));
-
-  sf_test_rm_rf (dir);
 }
 END_TEST
 
@@ -1486,29 +1453,41 @@ assert_da_regions (SfDaFile *da,
   }
 }
 
+/* Opens the firmware at @path: its DA is @want_name (NULL: it has none and
+ * says no error), and that DA's MT6572 regions stream as @da_bytes. */
+static void
+check_da_choice (const char *path,
+                 const char *want_name,
+                 GBytes     *da_bytes)
+{
+  g_autoptr(SfFirmware) fw = open_firmware (path);
+
+  if (want_name == NULL) {
+    assert_no_da (fw);
+  } else {
+    g_autoptr(SfDaFile) da = assert_da (fw, want_name);
+
+    assert_da_regions (da, da_bytes);
+  }
+}
+
 START_TEST (test_da_in_folder)
 {
-  g_autofree char *dir = sf_test_make_tempdir ();
-  g_autofree char *fw_dir = g_build_filename (dir, "firmware", NULL);
+  g_autofree char *fw_dir = g_build_filename (tmpdir, "firmware", NULL);
   g_autofree char *scatter_path = g_build_filename (fw_dir, SCATTER_NAME, NULL);
   g_autofree char *mtk_da = g_build_filename (fw_dir, "MTK_AllInOne_DA.bin", NULL);
   g_autofree char *swsec = g_build_filename (fw_dir, "DA_SWSEC.bin", NULL);
-  g_autoptr(GBytes) scatter = read_fixture (FLY_FIXTURE);
   g_autoptr(GBytes) da_bytes = read_synthetic_da ();
   g_autoptr(GBytes) fake = make_fake_da ();
   g_autoptr(GBytes) img = make_android_boot ();
 
-  write_bytes (scatter_path, scatter);
+  write_bytes (scatter_path, fly_scatter);
   write_named (fw_dir, "boot.img", img);
   /* A real DA, but not named like one; and names with "da" inside a word. */
   write_named (fw_dir, "data.bin", da_bytes);
   write_named (fw_dir, "lk_dapp.bin", da_bytes);
   write_named (fw_dir, "MTK_AllInOne_DA.txt", da_bytes);
-  {
-    g_autoptr(SfFirmware) fw = open_firmware (dir);
-
-    assert_no_da (fw);
-  }
+  check_da_choice (tmpdir, NULL, da_bytes);
 
   /* An invalid DA named first is passed over; "AllInOne" wins over another
    * valid one; a macOS "._" leftover is no candidate. */
@@ -1516,149 +1495,100 @@ START_TEST (test_da_in_folder)
   write_named (fw_dir, "._MTK_AllInOne_DA.bin", da_bytes);
   write_named (fw_dir, "DA_SWSEC.bin", da_bytes);
   write_named (fw_dir, "MTK_AllInOne_DA.bin", da_bytes);
-  {
-    g_autoptr(SfFirmware) fw = open_firmware (dir);
-    g_autoptr(SfDaFile) da = assert_da (fw, mtk_da);
-
-    assert_da_regions (da, da_bytes);
-  }
+  check_da_choice (tmpdir, mtk_da, da_bytes);
 
   /* Without it, the other one. */
   ck_assert_int_eq (g_unlink (mtk_da), 0);
-  {
-    g_autoptr(SfFirmware) fw = open_firmware (scatter_path);
-    g_autoptr(SfDaFile) da = assert_da (fw, swsec);
-  }
+  check_da_choice (scatter_path, swsec, da_bytes);
 
   /* Only invalid ones: none, and no error. */
   write_bytes (swsec, fake);
-  {
-    g_autoptr(SfFirmware) fw = open_firmware (dir);
-
-    assert_no_da (fw);
-  }
-  sf_test_rm_rf (dir);
+  check_da_choice (tmpdir, NULL, da_bytes);
 }
 END_TEST
 
 START_TEST (test_da_folder_one_level_up)
 {
-  g_autofree char *dir = sf_test_make_tempdir ();
-  g_autofree char *fw_dir = g_build_filename (dir, "firmware", NULL);
+  g_autofree char *fw_dir = g_build_filename (tmpdir, "firmware", NULL);
   g_autofree char *scatter_path = g_build_filename (fw_dir, SCATTER_NAME, NULL);
-  g_autofree char *up_da = g_build_filename (dir, "MTK_AllInOne_DA.bin", NULL);
+  g_autofree char *up_da = g_build_filename (tmpdir, "MTK_AllInOne_DA.bin", NULL);
   g_autofree char *near_da = g_build_filename (fw_dir, "da_pl.bin", NULL);
-  g_autofree char *deep_dir = g_build_filename (dir, "x", "y", NULL);
-  g_autoptr(GBytes) scatter = read_fixture (FLY_FIXTURE);
+  g_autofree char *deep_dir = g_build_filename (tmpdir, "x", "y", NULL);
   g_autoptr(GBytes) da_bytes = read_synthetic_da ();
 
-  write_bytes (scatter_path, scatter);
+  write_bytes (scatter_path, fly_scatter);
   write_bytes (up_da, da_bytes);
   /* In a folder beside the scatter's: not looked at. */
   write_named (deep_dir, "MTK_DA_V5.bin", da_bytes);
 
   /* The folder the user gave holds the firmware folder and the DA. */
-  {
-    g_autoptr(SfFirmware) fw = open_firmware (dir);
-    g_autoptr(SfDaFile) da = assert_da (fw, up_da);
-  }
+  check_da_choice (tmpdir, up_da, da_bytes);
   /* Never above the folder, or the scatter's folder, the user gave. */
-  {
-    g_autoptr(SfFirmware) fw = open_firmware (fw_dir);
-
-    assert_no_da (fw);
-  }
-  {
-    g_autoptr(SfFirmware) fw = open_firmware (scatter_path);
-
-    assert_no_da (fw);
-  }
+  check_da_choice (fw_dir, NULL, da_bytes);
+  check_da_choice (scatter_path, NULL, da_bytes);
 
   /* One next to the scatter comes before one a level up. */
   write_bytes (near_da, da_bytes);
-  {
-    g_autoptr(SfFirmware) fw = open_firmware (dir);
-    g_autoptr(SfDaFile) da = assert_da (fw, near_da);
-  }
-  sf_test_rm_rf (dir);
+  check_da_choice (tmpdir, near_da, da_bytes);
 }
 END_TEST
 
-/* Loop index: 0 zip, 1 tar.gz. */
+/* What goes into a DA test archive. */
+typedef enum {
+  PUT_SCATTER,
+  PUT_IMAGE,
+  PUT_DA,
+  PUT_FAKE_DA,
+} Put;
+
+typedef struct {
+  const char *path;
+  Put         put;
+} DaMember;
+
+typedef struct {
+  DaMember    members[5];   /* up to a NULL path */
+  const char *want;         /* the DA found, after "ARCHIVE/"; NULL = none */
+} DaArchiveCase;
+
+static const DaArchiveCase da_archive_cases[] = {
+  /* None: a real DA not named like one, and one in a folder beside the
+   * scatter's. */
+  { { { "firmware/" SCATTER_NAME, PUT_SCATTER }, { "firmware/boot.img", PUT_IMAGE },
+      { "firmware/data.bin", PUT_DA }, { "tools/MTK_AllInOne_DA.bin", PUT_DA } }, NULL },
+  /* An invalid one next to the scatter is passed over; the one a level up,
+   * at the top of the archive, is taken, and read in place: streamed out of
+   * the archive. */
+  { { { "notes.md", PUT_IMAGE }, { "firmware/" SCATTER_NAME, PUT_SCATTER },
+      { "firmware/A_AllInOne_DA.bin", PUT_FAKE_DA }, { "firmware/boot.img", PUT_IMAGE },
+      { "MTK_DA_V5.bin", PUT_DA } }, "MTK_DA_V5.bin" },
+  /* Next to the scatter wins over the top; AllInOne over another name. */
+  { { { "DA_SWSEC.bin", PUT_DA }, { "firmware/" SCATTER_NAME, PUT_SCATTER },
+      { "firmware/DA_PL.bin", PUT_DA }, { "firmware/MTK_AllInOne_DA.bin", PUT_DA } },
+    "firmware/MTK_AllInOne_DA.bin" },
+  /* A scatter at the top: nothing above it to look at. */
+  { { { SCATTER_NAME, PUT_SCATTER }, { "sub/MTK_AllInOne_DA.bin", PUT_DA },
+      { "MTK_AllInOne_DA.bin", PUT_FAKE_DA } }, NULL },
+};
+
+/* Loop index: the case, then 0 zip, 1 tar.gz. */
 START_TEST (test_da_in_archive)
 {
-  ArchiveKind kind = _i == 0 ? KIND_ZIP : KIND_TAR_GZ;
+  const DaArchiveCase *dc = &da_archive_cases[_i / 2];
+  ArchiveKind kind = _i % 2 == 0 ? KIND_ZIP : KIND_TAR_GZ;
   const char *name = archive_names[kind];
-  g_autofree char *dir = sf_test_make_tempdir ();
-  g_autofree char *path = g_build_filename (dir, name, NULL);
-  g_autoptr(GBytes) scatter = read_fixture (FLY_FIXTURE);
+  g_autofree char *path = g_build_filename (tmpdir, name, NULL);
+  g_autofree char *want = dc->want != NULL ? g_strdup_printf ("%s/%s", name, dc->want) : NULL;
   g_autoptr(GBytes) da_bytes = read_synthetic_da ();
   g_autoptr(GBytes) fake = make_fake_da ();
   g_autoptr(GBytes) img = make_android_boot ();
-  struct archive *a;
+  GBytes *contents[] = { fly_scatter, img, da_bytes, fake };
+  struct archive *a = archive_begin (path, kind);
 
-  /* None: a real DA not named like one, and one in a folder beside the
-   * scatter's. */
-  a = archive_begin (path, kind);
-  archive_add (a, "firmware/" SCATTER_NAME, scatter);
-  archive_add (a, "firmware/boot.img", img);
-  archive_add (a, "firmware/data.bin", da_bytes);
-  archive_add (a, "tools/MTK_AllInOne_DA.bin", da_bytes);
+  for (guint m = 0; m < G_N_ELEMENTS (dc->members) && dc->members[m].path != NULL; m++)
+    archive_add (a, dc->members[m].path, contents[dc->members[m].put]);
   archive_end (a);
-  {
-    g_autoptr(SfFirmware) fw = open_firmware (path);
-
-    assert_no_da (fw);
-  }
-
-  /* An invalid one next to the scatter is passed over; the one a level up,
-   * at the top of the archive, is taken. */
-  g_unlink (path);
-  a = archive_begin (path, kind);
-  archive_add (a, "notes.md", img);
-  archive_add (a, "firmware/" SCATTER_NAME, scatter);
-  archive_add (a, "firmware/A_AllInOne_DA.bin", fake);
-  archive_add (a, "firmware/boot.img", img);
-  archive_add (a, "MTK_DA_V5.bin", da_bytes);
-  archive_end (a);
-  {
-    g_autoptr(SfFirmware) fw = open_firmware (path);
-    g_autofree char *want = g_strdup_printf ("%s/MTK_DA_V5.bin", name);
-    g_autoptr(SfDaFile) da = assert_da (fw, want);
-
-    /* Read in place: streamed out of the archive. */
-    assert_da_regions (da, da_bytes);
-  }
-
-  /* Next to the scatter wins over the top; AllInOne over another name. */
-  g_unlink (path);
-  a = archive_begin (path, kind);
-  archive_add (a, "DA_SWSEC.bin", da_bytes);
-  archive_add (a, "firmware/" SCATTER_NAME, scatter);
-  archive_add (a, "firmware/DA_PL.bin", da_bytes);
-  archive_add (a, "firmware/MTK_AllInOne_DA.bin", da_bytes);
-  archive_end (a);
-  {
-    g_autoptr(SfFirmware) fw = open_firmware (path);
-    g_autofree char *want = g_strdup_printf ("%s/firmware/MTK_AllInOne_DA.bin", name);
-    g_autoptr(SfDaFile) da = assert_da (fw, want);
-
-    assert_da_regions (da, da_bytes);
-  }
-
-  /* A scatter at the top: nothing above it to look at. */
-  g_unlink (path);
-  a = archive_begin (path, kind);
-  archive_add (a, SCATTER_NAME, scatter);
-  archive_add (a, "sub/MTK_AllInOne_DA.bin", da_bytes);
-  archive_add (a, "MTK_AllInOne_DA.bin", fake);
-  archive_end (a);
-  {
-    g_autoptr(SfFirmware) fw = open_firmware (path);
-
-    assert_no_da (fw);
-  }
-  sf_test_rm_rf (dir);
+  check_da_choice (path, want, da_bytes);
 }
 END_TEST
 
@@ -1696,10 +1626,13 @@ firmware_suite (void)
   tcase_add_test (archive, test_odd_names);
   suite_add_tcase (s, archive);
 
+  tcase_add_checked_fixture (folder, setup, teardown);
+  tcase_add_checked_fixture (archive, setup, teardown);
+  tcase_add_checked_fixture (da, setup, teardown);
   tcase_set_timeout (da, 60);
   tcase_add_test (da, test_da_in_folder);
   tcase_add_test (da, test_da_folder_one_level_up);
-  tcase_add_loop_test (da, test_da_in_archive, 0, 2);
+  tcase_add_loop_test (da, test_da_in_archive, 0, 2 * G_N_ELEMENTS (da_archive_cases));
   suite_add_tcase (s, da);
 
   return s;
