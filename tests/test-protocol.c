@@ -786,6 +786,287 @@ START_TEST (test_preloader_same_board)
 }
 END_TEST
 
+/* ---- the phone's partition table (PMT) ---------------------------------------- */
+
+/* A copy of the sample firmware in STORAGE/NAME whose scatter has, for each
+ * (partition, field, value) triple in @edits, that field set to value. */
+static char *
+edited_sample (const char          *name,
+               const char * const  *edits)
+{
+  g_autofree char *dir = g_build_filename (storage, name, NULL);
+  g_autoptr(GDir) src = g_dir_open (sample (), 0, NULL);
+  const char *file;
+
+  ck_assert_ptr_nonnull (src);
+  ck_assert_int_eq (g_mkdir_with_parents (dir, 0755), 0);
+  while ((file = g_dir_read_name (src)) != NULL) {
+    g_autofree char *from = sample_file (file);
+    g_autofree char *to = g_build_filename (dir, file, NULL);
+    g_autofree char *data = NULL;
+    gsize len = 0;
+
+    if (g_file_test (from, G_FILE_TEST_IS_DIR))
+      continue;
+    ck_assert (g_file_get_contents (from, &data, &len, NULL));
+    if (g_str_has_suffix (file, "_scatter.txt")) {
+      GString *text = g_string_new_len (data, (gssize) len);
+
+      for (guint i = 0; edits[i] != NULL; i += 3) {
+        g_autofree char *key = g_strdup_printf ("partition_name: %s\n", edits[i]);
+        g_autofree char *field = g_strdup_printf ("  %s: ", edits[i + 1]);
+        const char *entry = strstr (text->str, key);
+        const char *at, *eol;
+
+        ck_assert_msg (entry != NULL, "no %s in the sample scatter", edits[i]);
+        at = strstr (entry, field);
+        ck_assert_ptr_nonnull (at);
+        at += strlen (field);
+        eol = strchr (at, '\n');
+        g_string_erase (text, at - text->str, eol - at);
+        g_string_insert (text, at - text->str, edits[i + 2]);
+      }
+      g_free (data);
+      len = text->len;
+      data = g_string_free (text, FALSE);
+    }
+    ck_assert (g_file_set_contents (to, data, (gssize) len, NULL));
+  }
+  return g_steal_pointer (&dir);
+}
+
+static char *
+storage_sha256 (const char *device)
+{
+  g_autofree char *path = g_build_filename (storage, device, NULL);
+  g_autoptr(GChecksum) sum = g_checksum_new (G_CHECKSUM_SHA256);
+  g_autofree guint8 *buf = g_malloc (MB);
+  gssize n;
+  int fd = open (path, O_RDONLY);
+
+  if (fd < 0)
+    return g_strdup ("absent");
+  while ((n = read (fd, buf, MB)) > 0)
+    g_checksum_update (sum, buf, n);
+  close (fd);
+  return g_strdup (g_checksum_get_string (sum));
+}
+
+/* `info --json` on a phone started afresh from the same storage; its
+ * "partitions" member (NULL when absent). */
+static JsonArray *
+info_partitions (JsonParser *parser)
+{
+  g_autoptr(SfSim) sim = start_phone (SF_SIM_MODE_BROM, NULL);
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  JsonObject *obj;
+  int status;
+
+  status = sf_test_run_cli (&out, &err, "info", "--json", "--port", sf_sim_get_port_path (sim), NULL);
+  ck_assert_msg (status == 0, "exit %d: %s", status, err);
+  ck_assert_msg (json_parser_load_from_data (parser, out, -1, NULL), "not JSON: %s", out);
+  obj = json_node_get_object (json_parser_get_root (parser));
+  if (!json_object_has_member (obj, "partitions"))
+    return NULL;
+  return json_object_get_array_member (obj, "partitions");
+}
+
+/* Asserts that @partitions lists @name at @offset with @size. */
+static void
+assert_listed (JsonArray  *partitions,
+               const char *name,
+               guint64     offset,
+               guint64     size)
+{
+  for (guint i = 0; i < json_array_get_length (partitions); i++) {
+    JsonObject *p = json_array_get_object_element (partitions, i);
+
+    if (g_strcmp0 (json_object_get_string_member (p, "name"), name) != 0)
+      continue;
+    ck_assert_msg ((guint64) json_object_get_int_member (p, "offset") == offset,
+                   "%s at 0x%" G_GINT64_MODIFIER "x", name, (guint64) json_object_get_int_member (p, "offset"));
+    ck_assert_msg ((guint64) json_object_get_int_member (p, "size") == size,
+                   "%s holds 0x%" G_GINT64_MODIFIER "x", name, (guint64) json_object_get_int_member (p, "size"));
+    return;
+  }
+  ck_abort_msg ("%s is not in the phone's table", name);
+}
+
+static int
+flash (const char *firmware,
+       const char *scene,
+       char      **out_err)
+{
+  g_autoptr(SfSim) sim = start_phone (SF_SIM_MODE_BROM, NULL);
+  g_autofree char *out = NULL;
+  g_autofree char *backups = g_build_filename (storage, "backups", NULL);
+
+  return sf_test_run_cli (&out, out_err, "download", "--port", sf_sim_get_port_path (sim), "--scene", scene,
+                          "--backup-dir", backups, firmware, NULL);
+}
+
+START_TEST (test_pmt_written_on_fresh_phone)
+{
+  g_autofree char *pmt = g_build_filename (storage, "pmt.bin", NULL);
+  g_autofree char *err = NULL;
+  g_autoptr(JsonParser) before = json_parser_new ();
+  g_autoptr(JsonParser) after = json_parser_new ();
+  JsonArray *partitions;
+  int status;
+
+  /* A fresh phone: an empty table, and no pmt.bin. */
+  partitions = info_partitions (before);
+  ck_assert_ptr_nonnull (partitions);
+  ck_assert_uint_eq (json_array_get_length (partitions), 0);
+  ck_assert (!g_file_test (pmt, G_FILE_TEST_EXISTS));
+
+  status = flash (sample (), "download-only", &err);
+  ck_assert_msg (status == 0, "exit %d: %s", status, err);
+  ck_assert (g_file_test (pmt, G_FILE_TEST_EXISTS));
+
+  partitions = info_partitions (after);
+  ck_assert_ptr_nonnull (partitions);
+  ck_assert_uint_eq (json_array_get_length (partitions), 17);
+  assert_listed (partitions, "MBR", 0, 0x80000);
+  assert_listed (partitions, "NVRAM", 0x180000, 0x500000);
+  assert_listed (partitions, "ANDROID", 0x1080000, 0x1800000);
+  assert_listed (partitions, "USRDATA", 0x2c80000, 0x800000);
+
+  /* The text form prints it too. */
+  {
+    g_autoptr(SfSim) sim = start_phone (SF_SIM_MODE_BROM, NULL);
+    g_autofree char *out = NULL;
+
+    status = sf_test_run_cli (&out, &err, "info", "--port", sf_sim_get_port_path (sim), NULL);
+    ck_assert_msg (status == 0, "exit %d: %s", status, err);
+    ck_assert_ptr_nonnull (strstr (out, "NVRAM"));
+    ck_assert_ptr_nonnull (strstr (out, "0x0000180000"));
+  }
+}
+END_TEST
+
+START_TEST (test_pmt_changed_refuses_download_only)
+{
+  static const char * const nvram_smaller[] = { "NVRAM", "partition_size", "0x400000", NULL };
+  g_autofree char *changed = NULL;
+  g_autofree char *err = NULL;
+  g_autofree char *user_before = NULL, *boot_before = NULL, *pmt_before = NULL;
+  g_autofree char *user_after = NULL, *boot_after = NULL, *pmt_after = NULL;
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  JsonArray *partitions;
+  int status;
+
+  status = flash (sample (), "download-only", &err);
+  ck_assert_msg (status == 0, "exit %d: %s", status, err);
+
+  changed = edited_sample ("changed", nvram_smaller);
+  user_before = storage_sha256 ("user.bin");
+  boot_before = storage_sha256 ("boot1.bin");
+  pmt_before = storage_sha256 ("pmt.bin");
+  ck_assert_str_ne (pmt_before, "absent");
+
+  status = flash (changed, "download-only", &err);
+  ck_assert_int_eq (status, 1);
+  ck_assert_msg (strstr (err, "ERROR_ROM_MUST_ENABLE (8038)") != NULL, "%s", err);
+  ck_assert_msg (strstr (err, "NVRAM") != NULL, "%s", err);
+  ck_assert_msg (strstr (err, "Format All + Download") != NULL, "%s", err);
+  user_after = storage_sha256 ("user.bin");
+  boot_after = storage_sha256 ("boot1.bin");
+  pmt_after = storage_sha256 ("pmt.bin");
+  ck_assert_str_eq (user_before, user_after);
+  ck_assert_str_eq (boot_before, boot_after);
+  ck_assert_str_eq (pmt_before, pmt_after);
+
+  /* Only partitions that are not written count: ticking NVRAM is not
+   * possible (no image), but the same scatter with Format All + Download
+   * goes through and leaves the new table. */
+  status = flash (changed, "format-all-download", &err);
+  ck_assert_msg (status == 0, "exit %d: %s", status, err);
+  g_free (pmt_after);
+  pmt_after = storage_sha256 ("pmt.bin");
+  ck_assert_str_ne (pmt_before, pmt_after);
+  partitions = info_partitions (parser);
+  ck_assert_ptr_nonnull (partitions);
+  assert_listed (partitions, "NVRAM", 0x180000, 0x400000);
+  assert_sample_on_phone ();
+
+  /* Now the phone matches the changed scatter: Download Only works. */
+  status = flash (changed, "download-only", &err);
+  ck_assert_msg (status == 0, "exit %d: %s", status, err);
+}
+END_TEST
+
+/* Firmware Upgrade, scatter-format.md §7: PROTECT_S moves up by 256 KiB
+ * with the same size (SECCFG, which is only erased, shrinks): its data
+ * follows it. */
+#define PROTECT_S_USER_OFFSET 0x780000
+#define PROTECT_S_SIZE        0x100000
+#define PROTECT_S_MOVE        0x40000
+
+START_TEST (test_pmt_firmware_upgrade_moves_calibration)
+{
+  static const char * const moved[] = {
+    "PROTECT_S", "linear_start_addr", "0x13c0000",
+    "SECCFG", "linear_start_addr", "0x14c0000",
+    "SECCFG", "partition_size", "0x40000",
+    NULL
+  };
+  static const char * const resized[] = { "NVRAM", "partition_size", "0x400000", NULL };
+  g_autoptr(GBytes) planted = NULL;
+  g_autoptr(GBytes) nvram_after = NULL;
+  g_autofree guint8 *protect = g_malloc (PROTECT_S_SIZE);
+  g_autofree guint8 *got = g_malloc (PROTECT_S_SIZE);
+  g_autofree char *user = g_build_filename (storage, "user.bin", NULL);
+  g_autofree char *changed = NULL;
+  g_autofree char *bigger = NULL;
+  g_autofree char *err = NULL;
+  g_autofree char *user_before = NULL, *user_after = NULL;
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  JsonArray *partitions;
+  int status;
+  int fd;
+
+  planted = plant_nvram ();
+  for (gsize i = 0; i < PROTECT_S_SIZE; i++)
+    protect[i] = (guint8) (i * 7 + 3);
+  fd = open (user, O_RDWR);
+  ck_assert_int_ge (fd, 0);
+  ck_assert_int_eq (pwrite (fd, protect, PROTECT_S_SIZE, PROTECT_S_USER_OFFSET), PROTECT_S_SIZE);
+  close (fd);
+  status = flash (sample (), "download-only", &err);
+  ck_assert_msg (status == 0, "exit %d: %s", status, err);
+
+  /* A size change would lose the data: refused, nothing written. */
+  bigger = edited_sample ("resized", resized);
+  user_before = storage_sha256 ("user.bin");
+  status = flash (bigger, "firmware-upgrade", &err);
+  ck_assert_int_eq (status, 1);
+  ck_assert_msg (strstr (err, "ERROR_DATA_LOST") != NULL, "%s", err);
+  ck_assert_msg (strstr (err, "NVRAM") != NULL, "%s", err);
+  user_after = storage_sha256 ("user.bin");
+  ck_assert_str_eq (user_before, user_after);
+
+  changed = edited_sample ("moved", moved);
+  status = flash (changed, "firmware-upgrade", &err);
+  ck_assert_msg (status == 0, "exit %d: %s", status, err);
+  fd = open (user, O_RDONLY);
+  ck_assert_int_ge (fd, 0);
+  ck_assert_int_eq (pread (fd, got, PROTECT_S_SIZE, PROTECT_S_USER_OFFSET + PROTECT_S_MOVE), PROTECT_S_SIZE);
+  close (fd);
+  ck_assert_msg (memcmp (got, protect, PROTECT_S_SIZE) == 0, "PROTECT_S did not follow its partition");
+  nvram_after = read_nvram ();
+  ck_assert (g_bytes_equal (planted, nvram_after));
+
+  partitions = info_partitions (parser);
+  ck_assert_ptr_nonnull (partitions);
+  assert_listed (partitions, "PROTECT_S", PROTECT_S_USER_OFFSET + PROTECT_S_MOVE, PROTECT_S_SIZE);
+  assert_listed (partitions, "SECCFG", 0x8c0000, 0x40000);
+  assert_listed (partitions, "NVRAM", NVRAM_USER_OFFSET, NVRAM_SIZE);
+}
+END_TEST
+
+
 int
 main (void)
 {
@@ -804,6 +1085,9 @@ main (void)
   tcase_add_test (flash, test_format);
   tcase_add_test (flash, test_preloader_for_another_board);
   tcase_add_test (flash, test_preloader_same_board);
+  tcase_add_test (flash, test_pmt_written_on_fresh_phone);
+  tcase_add_test (flash, test_pmt_changed_refuses_download_only);
+  tcase_add_test (flash, test_pmt_firmware_upgrade_moves_calibration);
   suite_add_tcase (s, flash);
 
   tcase_add_checked_fixture (fault, setup, teardown);

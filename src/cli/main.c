@@ -25,6 +25,8 @@ static const struct {
   { "download", sf_cli_download, N_("Write a firmware to a phone") },
   { "readback", sf_cli_readback, N_("Read a partition of a phone into a file") },
   { "format", sf_cli_format, N_("Erase partitions, a range, or the whole flash of a phone") },
+  { "backup", sf_cli_backup, N_("Read every partition of a phone into a folder that can be restored") },
+  { "restore", sf_cli_restore, N_("Write a folder made by backup back to a phone") },
   { "da", sf_cli_da, N_("Show what a download agent (DA) file holds") },
 };
 

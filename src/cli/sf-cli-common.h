@@ -39,6 +39,10 @@ int        sf_cli_readback         (int           argc,
                                     char        **argv);
 int        sf_cli_format           (int           argc,
                                     char        **argv);
+int        sf_cli_backup           (int           argc,
+                                    char        **argv);
+int        sf_cli_restore          (int           argc,
+                                    char        **argv);
 
 /* Parses a subcommand's options; on a usage error prints it with the
  * "Try … --help" line and returns FALSE. */

@@ -49,11 +49,8 @@ add_device_entries (GOptionContext *context,
     { "dry-run", 0, 0, G_OPTION_ARG_NONE, &o->dry_run, N_("Print what would be done and touch nothing"), NULL },
     { NULL }
   };
-  GOptionGroup *group = g_option_group_new ("device", _("Phone options:"), _("Show phone options"), NULL, NULL);
-
-  g_option_group_add_entries (group, entries);
-  g_option_group_set_translation_domain (group, GETTEXT_PACKAGE);
-  g_option_context_add_group (context, group);
+  /* In the main list, so that --help shows them. */
+  g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
 }
 
 static gboolean
@@ -196,9 +193,46 @@ print_device_json (const SfDeviceInfo *d)
   sf_cli_json_uint (b, "rpmb_size", d->rpmb_size);
   sf_cli_json_uint (b, "user_size", d->user_size);
   sf_cli_json_uint (b, "ram_size", d->ram_size);
+  /* The phone's own partition table; [] for a phone that has none, left
+   * out when it could not be read. */
+  if (d->table != NULL) {
+    json_builder_set_member_name (b, "partitions");
+    json_builder_begin_array (b);
+    for (guint i = 0; i < sf_device_table_get_n_entries (d->table); i++) {
+      const SfDeviceTableEntry *e = sf_device_table_get_entry (d->table, i);
+
+      json_builder_begin_object (b);
+      sf_cli_json_string (b, "name", e->name);
+      sf_cli_json_uint (b, "offset", e->offset);
+      sf_cli_json_uint (b, "size", e->size);
+      json_builder_end_object (b);
+    }
+    json_builder_end_array (b);
+  }
   json_builder_end_object (b);
   root = json_builder_get_root (b);
   sf_cli_print_json (root);
+}
+
+static void
+print_device_table (const SfDeviceTable *table)
+{
+  if (table == NULL) {
+    g_print (_("Partition table: cannot be read\n"));
+    return;
+  }
+  if (sf_device_table_is_empty (table)) {
+    g_print (_("Partition table: none (the phone was never flashed with a layout)\n"));
+    return;
+  }
+  g_print (_("Partition table (user-area offsets):\n"));
+  for (guint i = 0; i < sf_device_table_get_n_entries (table); i++) {
+    const SfDeviceTableEntry *e = sf_device_table_get_entry (table, i);
+    g_autofree char *size = sf_cli_format_size (e->size);
+
+    g_print ("  %-12s 0x%010" G_GINT64_MODIFIER "x  0x%010" G_GINT64_MODIFIER "x  %s\n",
+             e->name, e->offset, e->size, size);
+  }
 }
 
 int
@@ -215,7 +249,8 @@ sf_cli_info (int    argc,
 
   g_option_context_set_summary (context,
                                 _("Connect to a phone in download mode and say what it is: chip, hw code, "
-                                  "BootROM or preloader, and the sizes of its eMMC partitions."));
+                                  "BootROM or preloader, the sizes of its eMMC partitions and "
+                                  "the partition table (PMT) stored on it."));
   add_device_entries (context, &o);
   if (!sf_cli_parse_options (context, "info", &argc, &argv))
     return SF_EXIT_USAGE;
@@ -242,6 +277,7 @@ sf_cli_info (int    argc,
                device->chip ? device->chip : "?", device->hw_code,
                device->is_brom ? "BootROM" : "preloader",
                device->storage ? device->storage : "?", boot1, boot2, user, device->user_size);
+      print_device_table (device->table);
     }
   }
   return status;
@@ -300,7 +336,7 @@ sf_cli_download (int    argc,
       N_("Format All + Download: keep the backup but do not write the calibration back"), NULL },
     { "force-preloader", 0, 0, G_OPTION_ARG_NONE, &force_preloader,
       N_("Write the firmware's preloader even if it is built for another board than the phone's"), NULL },
-    { G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &args, NULL, N_("FIRMWARE") },
+    { G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &args, NULL, NULL },
     { NULL }
   };
   g_autoptr(GOptionContext) context = g_option_context_new (_("FIRMWARE"));
@@ -446,7 +482,7 @@ sf_cli_readback (int    argc,
       N_("Instead of a partition: EMMC_USER, EMMC_BOOT_1 or EMMC_BOOT_2"), N_("R") },
     { "start", 0, 0, G_OPTION_ARG_STRING, &start_text, N_("With --region: first byte (0x… or decimal)"), N_("A") },
     { "length", 0, 0, G_OPTION_ARG_STRING, &length_text, N_("With --region: how many bytes"), N_("L") },
-    { G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &args, NULL, N_("[FIRMWARE]") },
+    { G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &args, NULL, NULL },
     { NULL }
   };
   g_autoptr(GOptionContext) context = g_option_context_new (_("[FIRMWARE]"));
@@ -578,7 +614,7 @@ sf_cli_format (int    argc,
     { "length", 0, 0, G_OPTION_ARG_STRING, &length_text, N_("Manual: how many bytes"), N_("L") },
     { "backup-dir", 0, 0, G_OPTION_ARG_FILENAME, &backup_dir,
       N_("Where calibration is backed up (default: ~/.local/share/scatterflash/backups)"), N_("DIR") },
-    { G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &args, NULL, N_("[FIRMWARE]") },
+    { G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &args, NULL, NULL },
     { NULL }
   };
   g_autoptr(GOptionContext) context = g_option_context_new (_("[FIRMWARE]"));

@@ -1240,6 +1240,66 @@ sf_da_finish (SfDa          *self,
          expect (self, SF_DA_ACK, SF_DA_REPLY_TIMEOUT_MS, code, what, cancellable, error);
 }
 
+/* ---- §6.12 the phone's partition table ----------------------------------- */
+
+SfDeviceTable *
+sf_da_read_pmt (SfDa          *self,
+                GCancellable  *cancellable,
+                GError       **error)
+{
+  const SfError code = SF_ERROR_FT_DA_NO_RESPONSE;
+  const char *what = "SDMMC_READ_PMT (A5)";
+  g_autofree guint8 *data = NULL;
+  guint32 len = 0;
+
+  g_return_val_if_fail (SF_IS_DA (self), NULL);
+
+  if (!sf_wire_write_u8 (&self->wire, SF_DA_CMD_SDMMC_READ_PMT, code, what, cancellable, error) ||
+      !expect (self, SF_DA_ACK, SF_DA_REPLY_TIMEOUT_MS, code, what, cancellable, error) ||
+      !sf_wire_read_be (&self->wire, 4, &len, code, what, cancellable, error))
+    return NULL;
+  if (len > SF_PMT_MAX_LEN) {
+    /* Do not read an absurd amount: the DA and we disagree on the wire. */
+    sf_set_device_error (error, SF_ERROR_PMT_INVALID,
+                         _("the download agent announced a table of %u bytes (at most %u expected)"),
+                         len, (guint) SF_PMT_MAX_LEN);
+    return NULL;
+  }
+  data = g_malloc (MAX (len, 1));
+  if (!sf_wire_write_u8 (&self->wire, SF_DA_ACK, code, what, cancellable, error) ||
+      (len > 0 && !sf_wire_read (&self->wire, data, len, SF_DA_REPLY_TIMEOUT_MS, code, what, cancellable, error)) ||
+      !sf_wire_write_u8 (&self->wire, SF_DA_ACK, code, what, cancellable, error))
+    return NULL;
+  return sf_device_table_parse (data, len, error);
+}
+
+gboolean
+sf_da_write_pmt (SfDa                *self,
+                 const SfDeviceTable *table,
+                 GCancellable        *cancellable,
+                 GError             **error)
+{
+  const SfError code = SF_ERROR_FT_DOWNLOAD_FAIL;
+  const char *what = "SDMMC_WRITE_PMT (A4)";
+  g_autoptr(GBytes) bytes = NULL;
+  const guint8 *data;
+  gsize len = 0;
+  guint8 l[4];
+
+  g_return_val_if_fail (SF_IS_DA (self), FALSE);
+  g_return_val_if_fail (table != NULL, FALSE);
+
+  bytes = sf_device_table_to_bytes (table);
+  data = g_bytes_get_data (bytes, &len);
+  sf_wire_put_be32 (l, (guint32) len);
+  return sf_wire_write_u8 (&self->wire, SF_DA_CMD_SDMMC_WRITE_PMT, code, what, cancellable, error) &&
+         expect (self, SF_DA_ACK, SF_DA_REPLY_TIMEOUT_MS, code, what, cancellable, error) &&
+         sf_wire_write (&self->wire, l, 4, code, what, cancellable, error) &&
+         expect (self, SF_DA_ACK, SF_DA_REPLY_TIMEOUT_MS, code, what, cancellable, error) &&
+         (len == 0 || sf_wire_write (&self->wire, data, len, code, what, cancellable, error)) &&
+         expect (self, SF_DA_ACK, SF_DA_REPLY_TIMEOUT_MS, code, what, cancellable, error);
+}
+
 /* ---- §11 addresses ----------------------------------------------------- */
 
 static gboolean

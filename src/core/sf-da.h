@@ -11,6 +11,7 @@
 
 #include "sf-brom.h"
 #include "sf-da-file.h"
+#include "sf-device-table.h"
 #include "sf-layout.h"
 #include "sf-mtk.h"
 #include "sf-scatter.h"
@@ -177,6 +178,17 @@ gboolean         sf_da_format              (SfDa              *self,
 /* §6.11 with @mode (0: DISCONNECT_USB_AND_RELEASE_POWERKEY). */
 gboolean         sf_da_finish              (SfDa              *self,
                                             guint32            mode,
+                                            GCancellable      *cancellable,
+                                            GError           **error);
+
+/* §6.12 SDMMC_READ_PMT (A5): the phone's partition table (the contract is in
+ * sf-device-table.h); an empty table when the phone has none. */
+SfDeviceTable   *sf_da_read_pmt            (SfDa              *self,
+                                            GCancellable      *cancellable,
+                                            GError           **error) G_GNUC_WARN_UNUSED_RESULT;
+/* SDMMC_WRITE_PMT (A4, project contract in sf-device-table.h). */
+gboolean         sf_da_write_pmt           (SfDa              *self,
+                                            const SfDeviceTable *table,
                                             GCancellable      *cancellable,
                                             GError           **error);
 

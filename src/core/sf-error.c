@@ -119,6 +119,18 @@ static const DeviceError device_errors[] = {
   { SF_ERROR_OUTPUT_EXISTS, "SF_OUTPUT_EXISTS", 0,
     N_("the output file already exists"),
     N_("choose another name, or pass --force to replace it") },
+  /* scatter-format.md §7: SP Flash Tool's "PMT changed for the ROM; it must
+   * be downloaded", which users know as 8038. */
+  { SF_ERROR_ROM_MUST_ENABLE, "ERROR_ROM_MUST_ENABLE", 8038,
+    N_("PMT changed for the ROM: the phone's partition layout differs from the scatter file's"),
+    N_("nothing was written; use Firmware Upgrade (keeps the calibration) or Format All + Download "
+       "(--scene firmware-upgrade or --scene format-all-download)") },
+  { SF_ERROR_DATA_LOST, "ERROR_DATA_LOST", 0,
+    N_("a partition that must be kept has another size in the new layout, so its data would be lost"),
+    N_("nothing was written; back the partition up and use Format All + Download, or use the firmware made for this layout") },
+  { SF_ERROR_PMT_INVALID, "SF_PMT_INVALID", 0,
+    N_("the phone's partition table (PMT) cannot be read"),
+    N_("Format All + Download writes a new one") },
 };
 
 static const DeviceError *

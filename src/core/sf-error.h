@@ -79,6 +79,9 @@ typedef enum {
   SF_ERROR_VERIFY_MISMATCH,       /* what was read back differs from what was written */
   SF_ERROR_OUTPUT_EXISTS,         /* readback would overwrite a file */
   SF_ERROR_PRELOADER_MISMATCH,    /* the new preloader is for another board */
+  SF_ERROR_ROM_MUST_ENABLE,       /* ERROR_ROM_MUST_ENABLE (8038): PMT changed, Download Only refused */
+  SF_ERROR_DATA_LOST,             /* ERROR_DATA_LOST: a kept partition changed size */
+  SF_ERROR_PMT_INVALID,           /* the phone's partition table cannot be read */
 } SfError;
 
 GQuark       sf_error_quark      (void);

@@ -65,6 +65,8 @@ sf_device_info_copy (const SfDeviceInfo *info)
 
   copy->chip = g_strdup (info->chip);
   copy->storage = g_strdup (info->storage);
+  if (info->table != NULL)
+    copy->table = sf_device_table_ref (info->table);
   return copy;
 }
 
@@ -75,5 +77,6 @@ sf_device_info_free (SfDeviceInfo *info)
     return;
   g_free (info->chip);
   g_free (info->storage);
+  g_clear_pointer (&info->table, sf_device_table_unref);
   g_free (info);
 }

@@ -9,6 +9,8 @@
 
 #include <glib-object.h>
 
+#include "sf-device-table.h"
+
 G_BEGIN_DECLS
 
 typedef enum {
@@ -37,6 +39,9 @@ typedef struct {
   guint64   rpmb_size;
   guint64   user_size;
   guint64   ram_size;
+  /* The phone's own partition table (PMT), once the DA read it: NULL before
+   * that; an empty table for a phone never flashed with a layout. */
+  SfDeviceTable *table;
 } SfDeviceInfo;
 
 typedef struct {

@@ -82,7 +82,20 @@ typedef struct {
   const char  *partition;
   guint64      step_bytes;     /* what the step adds to overall_done */
   gint64       last_post_us;
+  /* the phone's own partition table (sf-device-table.h) */
+  SfDeviceTable *table;        /* NULL until read, or when it could not be parsed */
+  GError      *table_error;    /* why it could not be parsed */
+  GArray      *moves;          /* (element-type Move) Firmware Upgrade: kept partitions that moved */
 } Session;
+
+/* A PROTECTED/BINREGION partition the new layout puts elsewhere with the
+ * same size: backed up at @from, restored at @to after the downloads. */
+typedef struct {
+  SfPartition *partition;
+  guint64      from;
+  guint64      to;
+  guint64      size;
+} Move;
 
 SfFlashJob *
 sf_flash_job_new (const char *port,
@@ -222,6 +235,8 @@ post_device (Session        *s,
     d->user_size = da->user_size;
     d->ram_size = da->ext_ram_size;
   }
+  if (s->table != NULL)
+    d->table = sf_device_table_ref (s->table);
   event->device = d;
   sf_worker_post (s->worker, event);
 }
@@ -352,7 +367,193 @@ connect_and_start_da (Session       *s,
   s->da = sf_da_new (transport);
   if (!sf_da_start (s->da, info, da_file, entry, NULL, NULL, cancellable, error))
     return FALSE;
+
+  /* The phone's own partition table (§6.12). One that cannot be parsed is
+   * reported, not fatal: Format All + Download and Firmware Upgrade write
+   * a new one; Download Only refuses (it cannot check the layout). */
+  {
+    g_autoptr(GError) local_error = NULL;
+
+    s->table = sf_da_read_pmt (s->da, cancellable, &local_error);
+    if (s->table == NULL) {
+      if (!g_error_matches (local_error, SF_ERROR, SF_ERROR_PMT_INVALID)) {
+        g_propagate_error (error, g_steal_pointer (&local_error));
+        return FALSE;
+      }
+      sf_worker_post_log (s->worker, "%s", local_error->message);
+      s->table_error = g_steal_pointer (&local_error);
+    } else if (sf_device_table_is_empty (s->table)) {
+      sf_worker_post_log (s->worker, _("The phone has no partition table yet"));
+    }
+  }
   post_device (s, sf_da_get_info (s->da));
+  return TRUE;
+}
+
+/* ---- the phone's partition table ------------------------------------------- */
+
+static gboolean
+is_ticked (SfPlan      *plan,
+           SfPartition *partition)
+{
+  for (guint i = 0; i < sf_plan_get_n_steps (plan); i++) {
+    const SfPlanStep *step = sf_plan_get_step (plan, i);
+
+    if (step->kind == SF_STEP_DOWNLOAD && step->partition == partition)
+      return TRUE;
+  }
+  return FALSE;
+}
+
+/* scatter-format.md §7: Download Only first compares every unticked
+ * partition's place and size with the phone's table; if the layout moved,
+ * writing only some partitions would leave a phone whose table and data
+ * disagree, so nothing is written (SP Flash Tool's 8038). */
+static gboolean
+check_download_only (Session  *s,
+                     GError  **error)
+{
+  SfPlan *plan = s->job->plan;
+  SfScatter *scatter = sf_firmware_get_scatter (sf_plan_get_firmware (plan));
+  SfLayout *layout = sf_plan_get_layout (plan);
+
+  if (s->table_error != NULL) {
+    sf_set_device_error (error, SF_ERROR_ROM_MUST_ENABLE,
+                         _("the phone's partition table cannot be read (%s), so the layout cannot be checked"),
+                         s->table_error->message);
+    return FALSE;
+  }
+  if (sf_device_table_is_empty (s->table))
+    return TRUE;   /* a fresh phone: nothing to compare with */
+
+  for (guint i = 0; i < sf_layout_get_n_partitions (layout); i++) {
+    SfPartition *p = sf_layout_get_partition (layout, i);
+    const SfDeviceTableEntry *e;
+    gboolean listed = FALSE;
+    guint64 offset = 0, size = 0;
+
+    if (is_ticked (plan, p))
+      continue;
+    if (!sf_device_table_place (scatter, layout, p, &listed, &offset, &size, error))
+      return FALSE;
+    if (!listed)
+      continue;
+    e = sf_device_table_lookup (s->table, p->name);
+    if (e == NULL) {
+      sf_set_device_error (error, SF_ERROR_ROM_MUST_ENABLE,
+                           _("PMT changed for the ROM: partition %s of the scatter file is not in the phone's partition table"),
+                           p->name);
+      return FALSE;
+    }
+    if (e->offset != offset || e->size != size) {
+      sf_set_device_error (error, SF_ERROR_ROM_MUST_ENABLE,
+                           _("PMT changed for the ROM: partition %s is at user offset 0x%" G_GINT64_MODIFIER "X "
+                             "(0x%" G_GINT64_MODIFIER "X bytes) on the phone but at 0x%" G_GINT64_MODIFIER "X "
+                             "(0x%" G_GINT64_MODIFIER "X bytes) in the scatter file"),
+                           p->name, e->offset, e->size, offset, size);
+      return FALSE;
+    }
+  }
+  return TRUE;
+}
+
+static gboolean
+is_kept (const SfPartition *p)
+{
+  return p->operation == SF_OPERATION_PROTECTED || p->operation == SF_OPERATION_BINREGION;
+}
+
+/* scatter-format.md §7, Firmware Upgrade: a PROTECTED or BINREGION partition
+ * at the same place and size is left alone; one that moved with the same
+ * size is read at its old place and written at the new one after the
+ * downloads; one whose size changed would lose its data, so nothing is
+ * written. A partition the phone's table does not have stays as it is. */
+static gboolean
+check_firmware_upgrade (Session  *s,
+                        GError  **error)
+{
+  SfPlan *plan = s->job->plan;
+  SfScatter *scatter = sf_firmware_get_scatter (sf_plan_get_firmware (plan));
+  SfLayout *layout = sf_plan_get_layout (plan);
+
+  if (sf_device_table_is_empty (s->table))
+    return TRUE;
+
+  for (guint i = 0; i < sf_layout_get_n_partitions (layout); i++) {
+    SfPartition *p = sf_layout_get_partition (layout, i);
+    const SfDeviceTableEntry *e;
+    gboolean listed = FALSE;
+    guint64 offset = 0, size = 0;
+    Move move;
+
+    if (!is_kept (p))
+      continue;
+    if (!sf_device_table_place (scatter, layout, p, &listed, &offset, &size, error))
+      return FALSE;
+    if (!listed || (e = sf_device_table_lookup (s->table, p->name)) == NULL)
+      continue;
+    if (e->size != size) {
+      sf_set_device_error (error, SF_ERROR_DATA_LOST,
+                           _("partition %s holds 0x%" G_GINT64_MODIFIER "X bytes on the phone but "
+                             "0x%" G_GINT64_MODIFIER "X in the scatter file"),
+                           p->name, e->size, size);
+      return FALSE;
+    }
+    if (e->offset == offset)
+      continue;
+    move.partition = p;
+    move.from = e->offset;
+    move.to = offset;
+    move.size = size;
+    g_array_append_val (s->moves, move);
+    s->overall_total += size;
+    sf_worker_post_log (s->worker,
+                        _("%s moves from user offset 0x%" G_GINT64_MODIFIER "X to 0x%" G_GINT64_MODIFIER "X: "
+                          "it is backed up at the old place and written at the new one"),
+                        p->name, move.from, move.to);
+  }
+  return TRUE;
+}
+
+static const Move *
+find_move (Session           *s,
+           const SfPartition *partition)
+{
+  for (guint i = 0; s->moves != NULL && i < s->moves->len; i++) {
+    const Move *m = &g_array_index (s->moves, Move, i);
+
+    if (m->partition == partition)
+      return m;
+  }
+  return NULL;
+}
+
+static gboolean
+write_table (Session       *s,
+             GCancellable  *cancellable,
+             GError       **error)
+{
+  SfPlan *plan = s->job->plan;
+  SfScene scene = sf_plan_get_scene (plan);
+  g_autoptr(SfDeviceTable) table = NULL;
+
+  if (!(scene == SF_SCENE_FORMAT_ALL_DOWNLOAD || scene == SF_SCENE_FIRMWARE_UPGRADE ||
+        (scene == SF_SCENE_DOWNLOAD_ONLY && s->table != NULL && sf_device_table_is_empty (s->table))))
+    return TRUE;
+
+  table = sf_device_table_new_from_layout (sf_firmware_get_scatter (sf_plan_get_firmware (plan)),
+                                           sf_plan_get_layout (plan), error);
+  if (table == NULL)
+    return FALSE;
+  if (sf_device_table_is_empty (table))
+    return TRUE;
+  sf_worker_post_stage (s->worker, _("Writing the partition table"));
+  if (!sf_da_write_pmt (s->da, table, cancellable, error))
+    return FALSE;
+  g_clear_pointer (&s->table, sf_device_table_unref);
+  s->table = g_steal_pointer (&table);
+  sf_worker_post_log (s->worker, _("The phone's partition table now lists %u partitions"),
+                      sf_device_table_get_n_entries (s->table));
   return TRUE;
 }
 
@@ -696,21 +897,22 @@ find_backup (SfFlashJob *job,
   return NULL;
 }
 
+/* Writes the backup of @name at @offset of @part and reads it back. */
 static gboolean
-run_restore (Session           *s,
-             const SfPlanStep  *step,
-             guint              part,
-             guint64            offset,
-             GCancellable      *cancellable,
-             GError           **error)
+restore_backup (Session       *s,
+                const char    *name,
+                guint          part,
+                guint64        offset,
+                GCancellable  *cancellable,
+                GError       **error)
 {
-  Backup *b = find_backup (s->job, step->partition->name);
+  Backup *b = find_backup (s->job, name);
   g_autoptr(GFileInputStream) in = NULL;
   g_autoptr(GFileInputStream) again = NULL;
   g_autoptr(GOutputStream) compare = NULL;
 
   if (b == NULL) {
-    sf_set_device_error (error, SF_ERROR_FAILED, _("no backup of partition %s to restore"), step->partition->name);
+    sf_set_device_error (error, SF_ERROR_FAILED, _("no backup of partition %s to restore"), name);
     return FALSE;
   }
   in = g_file_read (b->file, cancellable, error);
@@ -724,7 +926,35 @@ run_restore (Session           *s,
     return FALSE;
   compare = sf_compare_stream_new_for_stream (G_INPUT_STREAM (again));
   return sf_da_read (s->da, part, offset, b->size, compare, NULL, NULL, cancellable, error) &&
-         check_compare (SF_COMPARE_STREAM (compare), step->partition->name, 0, error);
+         check_compare (SF_COMPARE_STREAM (compare), name, 0, error);
+}
+
+static gboolean
+run_restore (Session           *s,
+             const SfPlanStep  *step,
+             guint              part,
+             guint64            offset,
+             GCancellable      *cancellable,
+             GError           **error)
+{
+  return restore_backup (s, step->partition->name, part, offset, cancellable, error);
+}
+
+/* Firmware Upgrade: the kept partitions that moved, at their new places. */
+static gboolean
+run_moves (Session       *s,
+           GCancellable  *cancellable,
+           GError       **error)
+{
+  for (guint i = 0; s->moves != NULL && i < s->moves->len; i++) {
+    const Move *m = &g_array_index (s->moves, Move, i);
+
+    begin_step (s, -1, m->partition->name, "restore", m->size);
+    if (!restore_backup (s, m->partition->name, SF_EMMC_PART_USER, m->to, cancellable, error))
+      return FALSE;
+    end_step (s, "restore");
+  }
+  return TRUE;
 }
 
 /* SP Flash Tool's "Format All": the whole user area and the boot area. */
@@ -904,10 +1134,14 @@ run_step (Session       *s,
     if (!run_readback (s, step, part, offset, cancellable, error))
       return FALSE;
     break;
-  case SF_STEP_BACKUP:
-    if (!run_backup (s, step, part, offset, cancellable, error))
+  case SF_STEP_BACKUP: {
+    const Move *move = find_move (s, step->partition);
+
+    /* A kept partition that moves is still at its old place. */
+    if (!run_backup (s, step, part, move != NULL ? move->from : offset, cancellable, error))
       return FALSE;
     break;
+  }
   case SF_STEP_RESTORE:
     if (!run_restore (s, step, part, offset, cancellable, error))
       return FALSE;
@@ -1006,14 +1240,25 @@ sf_flash_job_run (SfWorker      *worker,
     s.overall_total += g_array_index (job->raw_steps, RawStep, i).file != NULL
                          ? g_array_index (job->raw_steps, RawStep, i).length : 0;
 
+  s.moves = g_array_new (FALSE, FALSE, sizeof (Move));
   if (!connect_and_start_da (&s, cancellable, error))
     goto out;
 
   if (job->plan != NULL) {
+    /* Every check that can refuse comes before the first write. */
+    if (sf_plan_get_scene (job->plan) == SF_SCENE_DOWNLOAD_ONLY &&
+        !check_download_only (&s, error))
+      goto out;
+    if (sf_plan_get_scene (job->plan) == SF_SCENE_FIRMWARE_UPGRADE &&
+        !check_firmware_upgrade (&s, error))
+      goto out;
     for (guint i = 0; i < sf_plan_get_n_steps (job->plan); i++) {
       if (!run_step (&s, i, cancellable, error))
         goto out;
     }
+    if (!run_moves (&s, cancellable, error) ||
+        !write_table (&s, cancellable, error))
+      goto out;
   }
   for (guint i = 0; i < job->raw_steps->len; i++) {
     if (!run_raw_step (&s, i, &g_array_index (job->raw_steps, RawStep, i), cancellable, error))
@@ -1028,5 +1273,8 @@ sf_flash_job_run (SfWorker      *worker,
 out:
   g_clear_object (&s.da);
   g_clear_object (&s.brom);
+  g_clear_pointer (&s.table, sf_device_table_unref);
+  g_clear_error (&s.table_error);
+  g_clear_pointer (&s.moves, g_array_unref);
   return ok;
 }

@@ -81,6 +81,7 @@
 #define SF_DA_CMD_USB_CHECK_STATUS     0x72
 #define SF_DA_CMD_READ_REG32           0x7A
 #define SF_DA_CMD_WRITE_REG32          0x7B
+#define SF_DA_CMD_SDMMC_WRITE_PMT      0xA4   /* project contract, symmetric to A5 (§6.12) */
 #define SF_DA_CMD_SDMMC_READ_PMT       0xA5
 #define SF_DA_CMD_FORMAT               0xD4
 #define SF_DA_CMD_READ                 0xD6
@@ -117,6 +118,16 @@
 #define SF_DA_STAGE2_CONFIG_LEN        18
 #define SF_DA2_REPORT_LEN              222
 #define SF_DA_EMMC_ID_LEN              16
+
+/* §6.12 PMT records (little-endian fields). Project contract: the host
+ * writes 64-bit records of 0x58 bytes: name[64] (NUL-padded), size u64,
+ * mask_flags u64 (0), offset u64 (byte offset in the eMMC user area).
+ * A table is at most SF_PMT_MAX_LEN bytes; the sim refuses more. */
+#define SF_PMT_NAME_LEN                64
+#define SF_PMT_RECORD_SIZE             0x58
+#define SF_PMT_RECORD_SIZE_EXT         0x60   /* when byte 0x48 of the data is 0xFF */
+#define SF_PMT_MAX_RECORDS             128
+#define SF_PMT_MAX_LEN                 (SF_PMT_MAX_RECORDS * SF_PMT_RECORD_SIZE_EXT)
 
 /* §5 DA file (little-endian) */
 #define SF_DA_FILE_DESCRIPTION         "MTK_DOWNLOAD_AGENT"

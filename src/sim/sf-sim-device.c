@@ -16,6 +16,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <glib/gstdio.h>
+
 #include "sf-mtk.h"
 #include "sf-sim-private.h"
 
@@ -775,6 +777,8 @@ da_read (SfSim *self)
   return TRUE;
 }
 
+static char *pmt_path (SfSim *self);
+
 /* §6.10 FORMAT D4, on the part chosen with 60. A refused format gets NACK
  * where the first progress round's 5A would be. */
 static gboolean
@@ -819,20 +823,85 @@ da_format (SfSim *self)
     if (round[6] == SF_DA_FORMAT_PROGRESS_DONE)
       break;
   }
+  /* Project contract: erasing the whole user area erases the partition
+   * table with it. */
+  if (self->part == SF_EMMC_PART_USER && addr == 0 && len >= store->size) {
+    g_autofree char *path = pmt_path (self);
+
+    g_debug ("FORMAT: whole user area, the partition table goes too");
+    if (g_unlink (path) != 0 && errno != ENOENT)
+      g_warning ("Cannot remove %s: %s", path, g_strerror (errno));
+  }
   return send_u8 (self, SF_DA_ACK) && send_u8 (self, SF_DA_ACK);
 }
 
-/* §6.12 SDMMC_READ_PMT A5: this phone has no PMT yet, length 0. */
+/* The phone's partition table lives in DIR/pmt.bin (project contract,
+ * README.md "Partition table"); absent: a phone never flashed with a
+ * layout. The sim stores the bytes; it does not interpret them. */
+static char *
+pmt_path (SfSim *self)
+{
+  return g_build_filename (self->storage_dir, "pmt.bin", NULL);
+}
+
+/* §6.12 SDMMC_READ_PMT A5: 5A, len u32, (host 5A), len bytes, (host 5A). */
 static gboolean
 da_read_pmt (SfSim *self)
 {
+  g_autofree char *path = pmt_path (self);
+  g_autofree char *data = NULL;
+  gsize len = 0;
   guint8 ack;
 
-  if (!send_u8 (self, SF_DA_ACK) || !send_u32 (self, 0) || !recv_u8 (self, &ack))
+  if (!g_file_get_contents (path, &data, &len, NULL) || len > SF_PMT_MAX_LEN) {
+    g_clear_pointer (&data, g_free);
+    len = 0;
+  }
+  g_debug ("READ_PMT: %zu bytes", len);
+  if (!send_u8 (self, SF_DA_ACK) || !send_u32 (self, (guint32) len) || !recv_u8 (self, &ack))
     return FALSE;
   if (ack != SF_DA_ACK)
     return TRUE;
+  if (len > 0 && !sf_sim_send (self, data, len))
+    return FALSE;
   return recv_u8 (self, &ack);
+}
+
+/* SDMMC_WRITE_PMT A4 (project contract): 5A, (host len u32), 5A or A5 for
+ * a length that is not whole 0x58-byte records or too large, (host data),
+ * 5A once stored or A5. Length 0 removes the table. */
+static gboolean
+da_write_pmt (SfSim *self)
+{
+  g_autofree char *path = pmt_path (self);
+  g_autofree guint8 *data = NULL;
+  g_autoptr(GError) error = NULL;
+  guint8 b[4];
+  guint32 len;
+
+  if (!send_u8 (self, SF_DA_ACK) || !sf_sim_recv (self, b, sizeof b))
+    return FALSE;
+  len = get_be32 (b);
+  g_debug ("WRITE_PMT: %u bytes", len);
+  if (len > SF_PMT_MAX_LEN || len % SF_PMT_RECORD_SIZE != 0) {
+    g_debug ("WRITE_PMT refused");
+    return send_u8 (self, SF_DA_NACK);
+  }
+  if (!send_u8 (self, SF_DA_ACK))
+    return FALSE;
+  data = g_malloc (MAX (len, 1));
+  if (len > 0 && !sf_sim_recv (self, data, len))
+    return FALSE;
+  if (len == 0) {
+    if (g_unlink (path) != 0 && errno != ENOENT) {
+      g_warning ("Cannot remove %s: %s", path, g_strerror (errno));
+      return send_u8 (self, SF_DA_NACK);
+    }
+  } else if (!g_file_set_contents (path, (const char *) data, len, &error)) {
+    g_warning ("Cannot store the partition table: %s", error->message);
+    return send_u8 (self, SF_DA_NACK);
+  }
+  return send_u8 (self, SF_DA_ACK);
 }
 
 static void
@@ -901,6 +970,9 @@ da_loop (SfSim *self)
     }
     case SF_DA_CMD_SDMMC_READ_PMT:
       ok = da_read_pmt (self);
+      break;
+    case SF_DA_CMD_SDMMC_WRITE_PMT:
+      ok = da_write_pmt (self);
       break;
     case SF_DA_CMD_FINISH: {
       /* §6.11 project contract: 5A, mode u32, 5A, then the phone leaves. */

@@ -1,0 +1,547 @@
+/* sf-cli-backup.c — `backup` and `restore`: a whole phone to a folder and back
+ *
+ * Copyright 2026 The Scatterflash authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * A backup folder is a firmware folder: NAME.bin per partition, a scatter
+ * file that names them (SP Flash Tool loads it too) and manifest.ini with
+ * the size and SHA-256 of every file, checked before a restore writes
+ * anything.
+ */
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+#include <string.h>
+
+#include "sf-cli-common.h"
+#include "sf-cli-progress.h"
+#include "sf-da.h"
+#include "sf-da-file.h"
+#include "sf-flash-job.h"
+#include "sf-scatter-writer.h"
+
+#define MANIFEST_NAME "manifest.ini"
+#define MANIFEST_GROUP "backup"
+
+/* TODO: the phone options, the DA choice and running the job are the same
+ * as in sf-cli-device.c; once those move to sf-cli-common.c this file
+ * uses them and the small versions below go. */
+typedef struct {
+  char      *port;
+  char      *da;
+  gboolean   json;
+} PhoneOptions;
+
+static void
+phone_options_clear (PhoneOptions *o)
+{
+  g_free (o->port);
+  g_free (o->da);
+}
+
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (PhoneOptions, phone_options_clear)
+
+static void
+add_phone_entries (GOptionContext *context,
+                   PhoneOptions   *o)
+{
+  const GOptionEntry entries[] = {
+    { "port", 0, 0, G_OPTION_ARG_FILENAME, &o->port,
+      N_("The phone's serial port: /dev/ttyACM0, or the virtual phone's /dev/pts/N"), N_("PORT") },
+    { "da", 0, 0, G_OPTION_ARG_FILENAME, &o->da,
+      N_("Download agent file (default: one in the firmware folder or archive, else the bundled one)"), N_("FILE") },
+    { "json", 0, 0, G_OPTION_ARG_NONE, &o->json, N_("Print one JSON event per line on stdout"), NULL },
+    { NULL }
+  };
+
+  g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
+}
+
+/* --da, else the firmware's own DA, else the bundled one. */
+static int
+choose_da (const PhoneOptions  *o,
+           SfFirmware          *firmware,
+           SfDaFile           **out)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(SfDaFile) da = NULL;
+  g_autoptr(GFile) file = NULL;
+
+  if (o->da == NULL) {
+    da = sf_firmware_open_da (firmware, NULL, &error);
+    if (da == NULL && error != NULL)
+      return sf_cli_report_error (error);
+  }
+  if (da == NULL) {
+    g_autofree char *exe = g_file_read_link ("/proc/self/exe", NULL);
+    g_autofree char *dir = exe != NULL ? g_path_get_dirname (exe) : NULL;
+    g_autofree char *built = dir != NULL ? g_build_filename (dir, "..", "..", "tools", SF_BUNDLED_DA_NAME, NULL) : NULL;
+
+    if (o->da != NULL)
+      file = g_file_new_for_commandline_arg (o->da);
+    else if (built != NULL && g_file_test (built, G_FILE_TEST_IS_REGULAR))
+      file = g_file_new_for_path (built);
+    else
+      file = g_file_new_build_filename (PKGDATADIR, SF_BUNDLED_DA_NAME, NULL);
+    da = sf_da_file_new (file, NULL, &error);
+    if (da == NULL)
+      return sf_cli_report_error (error);
+  }
+  if (!o->json)
+    g_printerr (_("Download agent: %s\n"), sf_da_file_get_display_name (da));
+  *out = g_steal_pointer (&da);
+  return SF_EXIT_OK;
+}
+
+static int
+run_job (SfFlashJob *job,
+         gboolean    json)
+{
+  g_autoptr(SfWorker) worker = sf_worker_new ();
+
+  sf_worker_start (worker, "scatterflash-job", sf_flash_job_run, job, (GDestroyNotify) sf_flash_job_free);
+  return sf_cli_run_worker (worker, json, NULL);
+}
+
+/* ---- shared ------------------------------------------------------------------ */
+
+static char *
+stream_sha256 (GInputStream  *in,
+               guint64       *out_size,
+               GError       **error)
+{
+  g_autoptr(GChecksum) sum = g_checksum_new (G_CHECKSUM_SHA256);
+  g_autofree guint8 *buf = g_malloc (1024 * 1024);
+  guint64 size = 0;
+  gssize n;
+
+  while ((n = g_input_stream_read (in, buf, 1024 * 1024, NULL, error)) > 0) {
+    g_checksum_update (sum, buf, (gsize) n);
+    size += (guint64) n;
+  }
+  if (n < 0)
+    return NULL;
+  *out_size = size;
+  return g_strdup (g_checksum_get_string (sum));
+}
+
+static char *
+file_sha256 (GFile    *file,
+             guint64  *out_size,
+             GError  **error)
+{
+  g_autoptr(GFileInputStream) in = g_file_read (file, NULL, error);
+
+  if (in == NULL)
+    return NULL;
+  return stream_sha256 (G_INPUT_STREAM (in), out_size, error);
+}
+
+/* A partition name that is also a safe file name: no folders, no dot files. */
+static gboolean
+name_is_file_safe (const char *name)
+{
+  return *name != '\0' && *name != '.' && strchr (name, '/') == NULL && strchr (name, '\\') == NULL;
+}
+
+/* ---- backup ------------------------------------------------------------------ */
+
+/* Every partition with a place and a size of its own; says why the others
+ * are left out. */
+static GPtrArray *
+backup_partitions (SfLayout *layout,
+                   gboolean  quiet)
+{
+  g_autoptr(GPtrArray) parts = g_ptr_array_new ();
+
+  for (guint i = 0; i < layout->partitions->len; i++) {
+    SfPartition *part = g_ptr_array_index (layout->partitions, i);
+
+    if (*part->name == '\0')
+      continue;
+    if (part->end_relative) {
+      if (!quiet)
+        g_printerr (_("Skipping %s: its address is counted from the end of the storage\n"), part->name);
+    } else if (!part->has_size || part->size == 0) {
+      if (!quiet)
+        g_printerr (_("Skipping %s: it has no size of its own (it runs to the end of the storage)\n"), part->name);
+    } else if (!name_is_file_safe (part->name)) {
+      if (!quiet)
+        g_printerr (_("Skipping %s: its name cannot be a file name\n"), part->name);
+    } else {
+      g_ptr_array_add (parts, part);
+    }
+  }
+  return g_steal_pointer (&parts);
+}
+
+/* D must be new or empty, unless --force. */
+static int
+check_output_dir (GFile    *dir,
+                  gboolean  force)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GFileEnumerator) children = NULL;
+  g_autoptr(GFileInfo) first = NULL;
+  g_autofree char *name = g_file_get_parse_name (dir);
+  GFileType type = g_file_query_file_type (dir, G_FILE_QUERY_INFO_NONE, NULL);
+
+  if (type == G_FILE_TYPE_UNKNOWN)
+    return SF_EXIT_OK;
+  if (type != G_FILE_TYPE_DIRECTORY) {
+    sf_set_error_at (&error, SF_ERROR_OUTPUT_EXISTS, name, 0,
+                     _("choose a folder that does not exist yet"), _("this is not a folder"));
+    return sf_cli_report_error (error);
+  }
+  children = g_file_enumerate_children (dir, G_FILE_ATTRIBUTE_STANDARD_NAME, G_FILE_QUERY_INFO_NONE, NULL, &error);
+  if (children == NULL)
+    return sf_cli_report_error (error);
+  first = g_file_enumerator_next_file (children, NULL, &error);
+  if (error != NULL)
+    return sf_cli_report_error (error);
+  if (first != NULL && !force) {
+    sf_set_error_at (&error, SF_ERROR_OUTPUT_EXISTS, name, 0,
+                     _("choose an empty or new folder, or pass --force to replace the files in it"),
+                     _("the folder is not empty; a backup never overwrites files silently"));
+    return sf_cli_report_error (error);
+  }
+  return SF_EXIT_OK;
+}
+
+static gboolean
+write_manifest (GFile       *dir,
+                SfFirmware  *firmware,
+                GPtrArray   *parts,
+                const char  *scatter_name,
+                GError     **error)
+{
+  g_autoptr(GKeyFile) manifest = g_key_file_new ();
+  g_autoptr(GFile) file = g_file_get_child (dir, MANIFEST_NAME);
+  g_autoptr(GDateTime) now = g_date_time_new_now_local ();
+  g_autofree char *stamp = g_date_time_format_iso8601 (now);
+  SfScatter *scatter = sf_firmware_get_scatter (firmware);
+  g_autofree char *data = NULL;
+  gsize len = 0;
+
+  g_key_file_set_string (manifest, MANIFEST_GROUP, "scatter", scatter_name);
+  g_key_file_set_string (manifest, MANIFEST_GROUP, "source", sf_firmware_get_display_name (firmware));
+  g_key_file_set_string (manifest, MANIFEST_GROUP, "platform",
+                         sf_scatter_get_platform (scatter) != NULL ? sf_scatter_get_platform (scatter) : "");
+  g_key_file_set_string (manifest, MANIFEST_GROUP, "created", stamp);
+  for (guint i = 0; i < parts->len; i++) {
+    SfPartition *part = g_ptr_array_index (parts, i);
+    g_autofree char *base = g_strconcat (part->name, ".bin", NULL);
+    g_autoptr(GFile) image = g_file_get_child (dir, base);
+    g_autofree char *sha256 = NULL;
+    guint64 size = 0;
+
+    sha256 = file_sha256 (image, &size, error);
+    if (sha256 == NULL)
+      return FALSE;
+    g_key_file_set_string (manifest, part->name, "file", base);
+    g_key_file_set_uint64 (manifest, part->name, "address", part->start);
+    g_key_file_set_uint64 (manifest, part->name, "size", size);
+    g_key_file_set_string (manifest, part->name, "sha256", sha256);
+  }
+  data = g_key_file_to_data (manifest, &len, NULL);
+  return g_file_replace_contents (file, data, len, NULL, FALSE, G_FILE_CREATE_NONE, NULL, NULL, error);
+}
+
+int
+sf_cli_backup (int    argc,
+               char **argv)
+{
+  g_auto(PhoneOptions) o = { 0 };
+  g_autofree char *output_dir = NULL;
+  g_auto(GStrv) args = NULL;
+  gboolean force = FALSE;
+  const GOptionEntry entries[] = {
+    { "output-dir", 0, 0, G_OPTION_ARG_FILENAME, &output_dir,
+      N_("The folder for the backup (created; must be empty)"), N_("DIR") },
+    { "force", 0, 0, G_OPTION_ARG_NONE, &force, N_("Write into a folder that is not empty, replacing files"), NULL },
+    { G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &args, NULL, N_("FIRMWARE") },
+    { NULL }
+  };
+  g_autoptr(GOptionContext) context = g_option_context_new (_("FIRMWARE"));
+  g_autoptr(GError) error = NULL;
+  g_autoptr(SfFirmware) firmware = NULL;
+  g_autoptr(SfPlan) plan = NULL;
+  g_autoptr(SfDaFile) da_file = NULL;
+  g_autoptr(GPtrArray) parts = NULL;
+  g_autoptr(GPtrArray) plan_names = NULL;
+  g_autoptr(SfScatterWriter) writer = NULL;
+  g_autoptr(GFile) dir = NULL;
+  g_autoptr(GFile) scatter_file = NULL;
+  g_autofree char *scatter_name = NULL;
+  SfScatter *scatter;
+  SfLayout *layout;
+  SfFlashJob *job;
+  int status;
+
+  g_option_context_set_summary (context,
+                                _("Read every partition of a phone in download mode into DIR/NAME.bin and "
+                                  "write a scatter file next to them, so that this tool or SP Flash Tool "
+                                  "can put the phone back as it was (see `restore`). FIRMWARE (scatter "
+                                  "file, folder or archive) says where the partitions are."));
+  add_phone_entries (context, &o);
+  g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
+  if (!sf_cli_parse_options (context, "backup", &argc, &argv))
+    return SF_EXIT_USAGE;
+  if (o.port == NULL)
+    return sf_cli_usage_error ("backup", _("--port is required (the phone's /dev/ttyACM*)"));
+  if (output_dir == NULL)
+    return sf_cli_usage_error ("backup", _("--output-dir is required"));
+  if (args == NULL || args[0] == NULL)
+    return sf_cli_usage_error ("backup", _("give the FIRMWARE whose scatter file says where the partitions are "
+                                           "(reading the phone's own partition table is not available yet)"));
+  if (args[1] != NULL)
+    return sf_cli_usage_error ("backup", _("give at most one firmware"));
+
+  firmware = sf_cli_open_firmware (args[0], &error);
+  if (firmware == NULL)
+    return sf_cli_report_error (error);
+  scatter = sf_firmware_get_scatter (firmware);
+  if (!sf_scatter_check (scatter, &error))
+    return sf_cli_report_error (error);
+  layout = sf_scatter_get_layout (scatter, 0);
+  parts = backup_partitions (layout, o.json);
+  if (parts->len == 0) {
+    sf_set_error_at (&error, SF_ERROR_NOTHING_SELECTED, sf_scatter_get_display_name (scatter), 0,
+                     _("use a scatter file that gives the partitions' addresses and sizes"),
+                     _("no partition has a place and a size of its own"));
+    return sf_cli_report_error (error);
+  }
+
+  dir = g_file_new_for_commandline_arg (output_dir);
+  if ((status = check_output_dir (dir, force)) != SF_EXIT_OK)
+    return status;
+
+  /* The scatter is made (and read back) before the phone is touched. */
+  writer = sf_scatter_writer_new (scatter, layout);
+  for (guint i = 0; i < parts->len; i++) {
+    SfPartition *part = g_ptr_array_index (parts, i);
+    g_autofree char *base = g_strconcat (part->name, ".bin", NULL);
+
+    sf_scatter_writer_set_image (writer, part->name, base);
+  }
+  {
+    g_autoptr(GBytes) text = sf_scatter_writer_to_bytes (writer);
+    g_autoptr(SfScatter) again = sf_scatter_new_from_data (g_bytes_get_data (text, NULL), g_bytes_get_size (text),
+                                                           "generated scatter", &error);
+
+    if (again == NULL || !sf_scatter_check (again, &error))
+      return sf_cli_report_error (error);
+  }
+
+  /* Partitions in the boot areas are read from the phone as a whole boot
+   * area: a V1.1.1 PRELOADER's size is the whole boot reservation
+   * (BOOT1 + BOOT2 + RPMB), larger than the phone's BOOT1. The rest is a
+   * readback plan. */
+  plan_names = g_ptr_array_new ();
+  {
+    g_autoptr(GPtrArray) boot_reads = g_ptr_array_new ();
+
+    for (guint i = 0; i < parts->len; i++) {
+      SfPartition *part = g_ptr_array_index (parts, i);
+      guint emmc_part = SF_EMMC_PART_USER;
+      guint64 offset = 0;
+
+      if (sf_da_partition_address (scatter, layout, part, 0, &emmc_part, &offset, NULL) &&
+          emmc_part != SF_EMMC_PART_USER)
+        g_ptr_array_add (boot_reads, part);
+      else
+        g_ptr_array_add (plan_names, part->name);
+    }
+    g_ptr_array_add (plan_names, NULL);
+
+    if (plan_names->len > 1) {
+      plan = sf_plan_new (firmware, NULL, SF_SCENE_READBACK, (const char * const *) plan_names->pdata, &error);
+      if (plan == NULL)
+        return sf_cli_report_error (error);
+      sf_cli_print_issues (sf_plan_get_warnings (plan));
+    }
+
+    if (!g_file_make_directory_with_parents (dir, NULL, &error) &&
+        !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_EXISTS))
+      return sf_cli_report_error (error);
+    g_clear_error (&error);
+
+    if ((status = choose_da (&o, firmware, &da_file)) != SF_EXIT_OK)
+      return status;
+    job = sf_flash_job_new (o.port, da_file);
+    if (plan != NULL)
+      sf_flash_job_set_plan (job, plan);
+    for (guint i = 0; i + 1 < plan_names->len; i++) {
+      const char *name = g_ptr_array_index (plan_names, i);
+      g_autofree char *base = g_strconcat (name, ".bin", NULL);
+      g_autoptr(GFile) file = g_file_get_child (dir, base);
+
+      sf_flash_job_set_readback_file (job, name, file);
+    }
+    for (guint i = 0; i < boot_reads->len; i++) {
+      SfPartition *part = g_ptr_array_index (boot_reads, i);
+      g_autofree char *base = g_strconcat (part->name, ".bin", NULL);
+      g_autoptr(GFile) file = g_file_get_child (dir, base);
+      guint emmc_part = 0;
+      guint64 offset = 0;
+
+      sf_da_partition_address (scatter, layout, part, 0, &emmc_part, &offset, NULL);
+      sf_flash_job_add_read (job, emmc_part, offset, 0, file);
+    }
+  }
+
+  status = run_job (job, o.json);
+  if (status != SF_EXIT_OK)
+    return status;
+
+  scatter_name = sf_scatter_writer_get_default_name (writer);
+  scatter_file = g_file_get_child (dir, scatter_name);
+  if (!write_manifest (dir, firmware, parts, scatter_name, &error) ||
+      !sf_scatter_writer_write (writer, scatter_file, NULL, &error)) {
+    g_printerr ("scatterflash-cli: %s\n", error->message);
+    return SF_EXIT_FAILED;
+  }
+  if (!o.json) {
+    g_autofree char *name = g_file_get_parse_name (dir);
+
+    g_printerr (_("Done: %u partitions backed up in %s.\n"), parts->len, name);
+  }
+  return SF_EXIT_OK;
+}
+
+/* ---- restore ----------------------------------------------------------------- */
+
+/* Every image of the backup against manifest.ini, before anything is sent. */
+static gboolean
+check_manifest (SfFirmware  *firmware,
+                GFile       *dir,
+                GPtrArray   *names,
+                GError     **error)
+{
+  g_autoptr(GKeyFile) manifest = g_key_file_new ();
+  g_autoptr(GFile) file = g_file_get_child (dir, MANIFEST_NAME);
+  g_autofree char *manifest_name = g_file_get_parse_name (file);
+  g_autofree char *path = g_file_get_path (file);
+  g_autoptr(GError) local_error = NULL;
+  SfLayout *layout = sf_scatter_get_layout (sf_firmware_get_scatter (firmware), 0);
+
+  if (path == NULL || !g_key_file_load_from_file (manifest, path, G_KEY_FILE_NONE, &local_error)) {
+    sf_set_error_at (error, SF_ERROR_IMAGE_MISSING, manifest_name, 0,
+                     _("restore reads folders made by `backup`, which have one"),
+                     _("cannot read the backup's manifest: %s"),
+                     local_error != NULL ? local_error->message : _("not a local file"));
+    return FALSE;
+  }
+
+  for (guint i = 0; i < layout->partitions->len; i++) {
+    SfPartition *part = g_ptr_array_index (layout->partitions, i);
+    g_autoptr(GInputStream) in = NULL;
+    g_autofree char *want = NULL;
+    g_autofree char *got = NULL;
+    const char *image_name;
+    guint64 want_size, got_size = 0;
+
+    if (part->file_name == NULL)
+      continue;
+    image_name = sf_firmware_get_image_path (firmware, part);
+    if (image_name == NULL)
+      image_name = part->file_name;
+    want = g_key_file_get_string (manifest, part->name, "sha256", NULL);
+    want_size = g_key_file_get_uint64 (manifest, part->name, "size", NULL);
+    if (want == NULL) {
+      sf_set_error_at (error, SF_ERROR_IMAGE_INVALID, manifest_name, 0,
+                       _("use the folder as `backup` wrote it"),
+                       _("%s is not in the manifest"), part->name);
+      return FALSE;
+    }
+    in = sf_firmware_open_image (firmware, part, NULL, error);
+    if (in == NULL)
+      return FALSE;
+    got = stream_sha256 (in, &got_size, error);
+    if (got == NULL)
+      return FALSE;
+    if (got_size != want_size || g_ascii_strcasecmp (got, want) != 0) {
+      sf_set_error_at (error, SF_ERROR_IMAGE_INVALID, image_name, 0,
+                       _("the backup is damaged: restore it from another copy"),
+                       _("the file differs from the backup's manifest (size or SHA-256); nothing was written"));
+      return FALSE;
+    }
+    g_ptr_array_add (names, part->name);
+  }
+  return TRUE;
+}
+
+int
+sf_cli_restore (int    argc,
+                char **argv)
+{
+  g_auto(PhoneOptions) o = { 0 };
+  g_auto(GStrv) args = NULL;
+  gboolean no_verify = FALSE;
+  gboolean force_preloader = FALSE;
+  const GOptionEntry entries[] = {
+    { "no-verify", 0, 0, G_OPTION_ARG_NONE, &no_verify, N_("Do not read the partitions back to compare"), NULL },
+    { "force-preloader", 0, 0, G_OPTION_ARG_NONE, &force_preloader,
+      N_("Write the backup's preloader even if it is built for another board than the phone's"), NULL },
+    { G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &args, NULL, N_("DIR") },
+    { NULL }
+  };
+  g_autoptr(GOptionContext) context = g_option_context_new (_("DIR"));
+  g_autoptr(GError) error = NULL;
+  g_autoptr(SfFirmware) firmware = NULL;
+  g_autoptr(SfPlan) plan = NULL;
+  g_autoptr(SfDaFile) da_file = NULL;
+  g_autoptr(GPtrArray) names = g_ptr_array_new ();
+  g_autoptr(GFile) dir = NULL;
+  SfFlashJob *job;
+  int status;
+
+  g_option_context_set_summary (context,
+                                _("Write a folder made by `backup` back to a phone in download mode: every "
+                                  "partition it holds, bootloader and calibration included, each checked "
+                                  "against the backup's manifest first and read back after writing."));
+  add_phone_entries (context, &o);
+  g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
+  if (!sf_cli_parse_options (context, "restore", &argc, &argv))
+    return SF_EXIT_USAGE;
+  if (o.port == NULL)
+    return sf_cli_usage_error ("restore", _("--port is required (the phone's /dev/ttyACM*)"));
+  if (args == NULL || args[0] == NULL || args[1] != NULL)
+    return sf_cli_usage_error ("restore", _("give one folder made by `backup`"));
+
+  dir = g_file_new_for_commandline_arg (args[0]);
+  if (g_file_query_file_type (dir, G_FILE_QUERY_INFO_NONE, NULL) != G_FILE_TYPE_DIRECTORY)
+    return sf_cli_usage_error ("restore", _("“%s” is not a folder made by `backup`"), args[0]);
+  firmware = sf_cli_open_firmware (args[0], &error);
+  if (firmware == NULL)
+    return sf_cli_report_error (error);
+  if (!sf_scatter_check (sf_firmware_get_scatter (firmware), &error))
+    return sf_cli_report_error (error);
+  if (!check_manifest (firmware, dir, names, &error))
+    return sf_cli_report_error (error);
+  if (names->len == 0) {
+    sf_set_error_at (&error, SF_ERROR_NOTHING_SELECTED, sf_firmware_get_display_name (firmware), 0,
+                     _("restore reads folders made by `backup`"), _("the backup holds no partition"));
+    return sf_cli_report_error (error);
+  }
+  g_ptr_array_add (names, NULL);
+
+  plan = sf_plan_new (firmware, NULL, SF_SCENE_DOWNLOAD_ONLY, (const char * const *) names->pdata, &error);
+  if (plan == NULL)
+    return sf_cli_report_error (error);
+  sf_cli_print_issues (sf_plan_get_warnings (plan));
+
+  if ((status = choose_da (&o, firmware, &da_file)) != SF_EXIT_OK)
+    return status;
+  job = sf_flash_job_new (o.port, da_file);
+  sf_flash_job_set_plan (job, plan);
+  sf_flash_job_set_verify (job, !no_verify);
+  sf_flash_job_set_force_preloader (job, force_preloader);
+  status = run_job (job, o.json);
+  if (status == SF_EXIT_OK && !o.json)
+    g_printerr (no_verify ? _("Done: the backup is written back.\n")
+                          : _("Done: the backup is written back and verified.\n"));
+  return status;
+}

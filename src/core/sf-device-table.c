@@ -1,0 +1,265 @@
+/* sf-device-table.c — the partition table that is on the phone (PMT)
+ *
+ * Copyright 2026 The Scatterflash authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#include "config.h"
+
+#include <string.h>
+
+#include <glib/gi18n-lib.h>
+
+#include "sf-da.h"
+#include "sf-device-table.h"
+#include "sf-error.h"
+
+/* Field offsets inside a record (§6.12). */
+#define REC_SIZE_AT    0x40
+#define REC_FLAGS_AT   0x48
+#define REC_OFFSET_AT  0x50
+
+struct _SfDeviceTable {
+  gatomicrefcount  ref_count;
+  GPtrArray       *entries;   /* (element-type SfDeviceTableEntry) */
+};
+
+static void
+entry_free (SfDeviceTableEntry *e)
+{
+  g_free (e->name);
+  g_free (e);
+}
+
+SfDeviceTable *
+sf_device_table_new (void)
+{
+  SfDeviceTable *self = g_new0 (SfDeviceTable, 1);
+
+  g_atomic_ref_count_init (&self->ref_count);
+  self->entries = g_ptr_array_new_with_free_func ((GDestroyNotify) entry_free);
+  return self;
+}
+
+SfDeviceTable *
+sf_device_table_ref (SfDeviceTable *self)
+{
+  g_return_val_if_fail (self != NULL, NULL);
+  g_atomic_ref_count_inc (&self->ref_count);
+  return self;
+}
+
+void
+sf_device_table_unref (SfDeviceTable *self)
+{
+  if (self == NULL)
+    return;
+  if (g_atomic_ref_count_dec (&self->ref_count)) {
+    g_ptr_array_unref (self->entries);
+    g_free (self);
+  }
+}
+
+static void
+add_entry (SfDeviceTable *self,
+           const char    *name,
+           guint64        offset,
+           guint64        size,
+           guint64        mask_flags)
+{
+  SfDeviceTableEntry *e = g_new0 (SfDeviceTableEntry, 1);
+
+  e->name = g_strdup (name);
+  e->offset = offset;
+  e->size = size;
+  e->mask_flags = mask_flags;
+  g_ptr_array_add (self->entries, e);
+}
+
+void
+sf_device_table_add (SfDeviceTable *self,
+                     const char    *name,
+                     guint64        offset,
+                     guint64        size)
+{
+  g_return_if_fail (self != NULL);
+  g_return_if_fail (name != NULL && *name != '\0' && strlen (name) < SF_PMT_NAME_LEN);
+  add_entry (self, name, offset, size, 0);
+}
+
+guint
+sf_device_table_get_n_entries (const SfDeviceTable *self)
+{
+  g_return_val_if_fail (self != NULL, 0);
+  return self->entries->len;
+}
+
+const SfDeviceTableEntry *
+sf_device_table_get_entry (const SfDeviceTable *self,
+                           guint                index)
+{
+  g_return_val_if_fail (self != NULL, NULL);
+  g_return_val_if_fail (index < self->entries->len, NULL);
+  return g_ptr_array_index (self->entries, index);
+}
+
+const SfDeviceTableEntry *
+sf_device_table_lookup (const SfDeviceTable *self,
+                        const char          *name)
+{
+  g_return_val_if_fail (self != NULL, NULL);
+  g_return_val_if_fail (name != NULL, NULL);
+
+  for (guint i = 0; i < self->entries->len; i++) {
+    const SfDeviceTableEntry *e = g_ptr_array_index (self->entries, i);
+
+    if (g_ascii_strcasecmp (e->name, name) == 0)
+      return e;
+  }
+  return NULL;
+}
+
+gboolean
+sf_device_table_is_empty (const SfDeviceTable *self)
+{
+  return self == NULL || self->entries->len == 0;
+}
+
+static guint64
+get_le64 (const guint8 *p)
+{
+  guint64 v = 0;
+
+  for (int i = 7; i >= 0; i--)
+    v = v << 8 | p[i];
+  return v;
+}
+
+static void
+put_le64 (guint8  *p,
+          guint64  v)
+{
+  for (int i = 0; i < 8; i++) {
+    p[i] = v & 0xFF;
+    v >>= 8;
+  }
+}
+
+SfDeviceTable *
+sf_device_table_parse (const guint8  *data,
+                       gsize          len,
+                       GError       **error)
+{
+  g_autoptr(SfDeviceTable) table = sf_device_table_new ();
+  gsize record;
+
+  g_return_val_if_fail (data != NULL || len == 0, NULL);
+
+  if (len == 0)
+    return g_steal_pointer (&table);
+
+  record = len > REC_FLAGS_AT && data[REC_FLAGS_AT] == 0xFF ? SF_PMT_RECORD_SIZE_EXT : SF_PMT_RECORD_SIZE;
+  if (len % record != 0 || len > SF_PMT_MAX_LEN) {
+    sf_set_device_error (error, SF_ERROR_PMT_INVALID,
+                         _("the table is %" G_GSIZE_FORMAT " bytes, not a whole number of 0x%" G_GSIZE_MODIFIER "X-byte records"),
+                         len, record);
+    return NULL;
+  }
+
+  for (gsize at = 0; at < len; at += record) {
+    const guint8 *r = data + at;
+    const guint8 *nul = memchr (r, '\0', SF_PMT_NAME_LEN);
+    char name[SF_PMT_NAME_LEN];
+
+    if (r[0] == '\0')
+      break;
+    if (nul == NULL) {
+      sf_set_device_error (error, SF_ERROR_PMT_INVALID,
+                           _("record %" G_GSIZE_FORMAT " has a name without an end"), at / record);
+      return NULL;
+    }
+    memcpy (name, r, (gsize) (nul - r) + 1);
+    for (const char *c = name; *c != '\0'; c++) {
+      if (!g_ascii_isgraph (*c)) {
+        sf_set_device_error (error, SF_ERROR_PMT_INVALID,
+                             _("record %" G_GSIZE_FORMAT " has a name that is not printable ASCII"), at / record);
+        return NULL;
+      }
+    }
+    add_entry (table, name, get_le64 (r + REC_OFFSET_AT), get_le64 (r + REC_SIZE_AT),
+               get_le64 (r + REC_FLAGS_AT));
+  }
+  return g_steal_pointer (&table);
+}
+
+GBytes *
+sf_device_table_to_bytes (const SfDeviceTable *self)
+{
+  gsize len;
+  guint8 *data;
+
+  g_return_val_if_fail (self != NULL, NULL);
+
+  len = (gsize) self->entries->len * SF_PMT_RECORD_SIZE;
+  data = g_malloc0 (MAX (len, 1));
+  for (guint i = 0; i < self->entries->len; i++) {
+    const SfDeviceTableEntry *e = g_ptr_array_index (self->entries, i);
+    guint8 *r = data + (gsize) i * SF_PMT_RECORD_SIZE;
+
+    memcpy (r, e->name, MIN (strlen (e->name), (gsize) SF_PMT_NAME_LEN - 1));
+    put_le64 (r + REC_SIZE_AT, e->size);
+    put_le64 (r + REC_FLAGS_AT, 0);
+    put_le64 (r + REC_OFFSET_AT, e->offset);
+  }
+  return g_bytes_new_take (data, len);
+}
+
+gboolean
+sf_device_table_place (SfScatter    *scatter,
+                       SfLayout     *layout,
+                       SfPartition  *partition,
+                       gboolean     *out_listed,
+                       guint64      *out_offset,
+                       guint64      *out_size,
+                       GError      **error)
+{
+  guint part = 0;
+  guint64 offset = 0;
+
+  *out_listed = FALSE;
+  if (partition->end_relative || !partition->has_size || partition->size == 0 ||
+      *partition->name == '\0' || strlen (partition->name) >= SF_PMT_NAME_LEN ||
+      partition->region == NULL || g_ascii_strcasecmp (partition->region, "EMMC_USER") != 0)
+    return TRUE;
+  if (!sf_da_partition_address (scatter, layout, partition, 0, &part, &offset, error))
+    return FALSE;
+  if (part != SF_EMMC_PART_USER)
+    return TRUE;
+  *out_listed = TRUE;
+  if (out_offset != NULL)
+    *out_offset = offset;
+  if (out_size != NULL)
+    *out_size = partition->size;
+  return TRUE;
+}
+
+SfDeviceTable *
+sf_device_table_new_from_layout (SfScatter  *scatter,
+                                 SfLayout   *layout,
+                                 GError    **error)
+{
+  g_autoptr(SfDeviceTable) table = sf_device_table_new ();
+
+  for (guint i = 0; i < sf_layout_get_n_partitions (layout); i++) {
+    SfPartition *p = sf_layout_get_partition (layout, i);
+    gboolean listed = FALSE;
+    guint64 offset = 0, size = 0;
+
+    if (!sf_device_table_place (scatter, layout, p, &listed, &offset, &size, error))
+      return NULL;
+    if (listed && table->entries->len < SF_PMT_MAX_RECORDS)
+      add_entry (table, p->name, offset, size, 0);
+  }
+  return g_steal_pointer (&table);
+}
