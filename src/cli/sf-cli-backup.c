@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "sf-cli-common.h"
+#include "sf-cli-phone.h"
 #include "sf-cli-progress.h"
 #include "sf-da.h"
 #include "sf-da-file.h"
@@ -24,86 +25,6 @@
 
 #define MANIFEST_NAME "manifest.ini"
 #define MANIFEST_GROUP "backup"
-
-/* TODO: the phone options, the DA choice and running the job are the same
- * as in sf-cli-device.c; once those move to sf-cli-common.c this file
- * uses them and the small versions below go. */
-typedef struct {
-  char      *port;
-  char      *da;
-  gboolean   json;
-} PhoneOptions;
-
-static void
-phone_options_clear (PhoneOptions *o)
-{
-  g_free (o->port);
-  g_free (o->da);
-}
-
-G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (PhoneOptions, phone_options_clear)
-
-static void
-add_phone_entries (GOptionContext *context,
-                   PhoneOptions   *o)
-{
-  const GOptionEntry entries[] = {
-    { "port", 0, 0, G_OPTION_ARG_FILENAME, &o->port,
-      N_("The phone's serial port: /dev/ttyACM0, or the virtual phone's /dev/pts/N"), N_("PORT") },
-    { "da", 0, 0, G_OPTION_ARG_FILENAME, &o->da,
-      N_("Download agent file (default: one in the firmware folder or archive, else the bundled one)"), N_("FILE") },
-    { "json", 0, 0, G_OPTION_ARG_NONE, &o->json, N_("Print one JSON event per line on stdout"), NULL },
-    { NULL }
-  };
-
-  g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
-}
-
-/* --da, else the firmware's own DA, else the bundled one. */
-static int
-choose_da (const PhoneOptions  *o,
-           SfFirmware          *firmware,
-           SfDaFile           **out)
-{
-  g_autoptr(GError) error = NULL;
-  g_autoptr(SfDaFile) da = NULL;
-  g_autoptr(GFile) file = NULL;
-
-  if (o->da == NULL) {
-    da = sf_firmware_open_da (firmware, NULL, &error);
-    if (da == NULL && error != NULL)
-      return sf_cli_report_error (error);
-  }
-  if (da == NULL) {
-    g_autofree char *exe = g_file_read_link ("/proc/self/exe", NULL);
-    g_autofree char *dir = exe != NULL ? g_path_get_dirname (exe) : NULL;
-    g_autofree char *built = dir != NULL ? g_build_filename (dir, "..", "..", "tools", SF_BUNDLED_DA_NAME, NULL) : NULL;
-
-    if (o->da != NULL)
-      file = g_file_new_for_commandline_arg (o->da);
-    else if (built != NULL && g_file_test (built, G_FILE_TEST_IS_REGULAR))
-      file = g_file_new_for_path (built);
-    else
-      file = g_file_new_build_filename (PKGDATADIR, SF_BUNDLED_DA_NAME, NULL);
-    da = sf_da_file_new (file, NULL, &error);
-    if (da == NULL)
-      return sf_cli_report_error (error);
-  }
-  if (!o->json)
-    g_printerr (_("Download agent: %s\n"), sf_da_file_get_display_name (da));
-  *out = g_steal_pointer (&da);
-  return SF_EXIT_OK;
-}
-
-static int
-run_job (SfFlashJob *job,
-         gboolean    json)
-{
-  g_autoptr(SfWorker) worker = sf_worker_new ();
-
-  sf_worker_start (worker, "scatterflash-job", sf_flash_job_run, job, (GDestroyNotify) sf_flash_job_free);
-  return sf_cli_run_worker (worker, json, NULL);
-}
 
 /* ---- shared ------------------------------------------------------------------ */
 
@@ -253,7 +174,7 @@ int
 sf_cli_backup (int    argc,
                char **argv)
 {
-  g_auto(PhoneOptions) o = { 0 };
+  g_auto(SfCliPhoneOptions) o = { 0 };
   g_autofree char *output_dir = NULL;
   g_auto(GStrv) args = NULL;
   gboolean force = FALSE;
@@ -278,6 +199,7 @@ sf_cli_backup (int    argc,
   SfScatter *scatter;
   SfLayout *layout;
   SfFlashJob *job;
+  SfBromMode mode;
   int status;
 
   g_option_context_set_summary (context,
@@ -285,12 +207,12 @@ sf_cli_backup (int    argc,
                                   "write a scatter file next to them, so that this tool or SP Flash Tool "
                                   "can put the phone back as it was (see `restore`). FIRMWARE (scatter "
                                   "file, folder or archive) says where the partitions are."));
-  add_phone_entries (context, &o);
+  sf_cli_add_phone_entries (context, &o);
   g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
   if (!sf_cli_parse_options (context, "backup", &argc, &argv))
     return SF_EXIT_USAGE;
-  if (o.port == NULL)
-    return sf_cli_usage_error ("backup", _("--port is required (the phone's /dev/ttyACM*)"));
+  if ((status = sf_cli_check_phone_options ("backup", &o, &mode)) != SF_EXIT_OK)
+    return status;
   if (output_dir == NULL)
     return sf_cli_usage_error ("backup", _("--output-dir is required"));
   if (args == NULL || args[0] == NULL)
@@ -368,9 +290,16 @@ sf_cli_backup (int    argc,
       return sf_cli_report_error (error);
     g_clear_error (&error);
 
-    if ((status = choose_da (&o, firmware, &da_file)) != SF_EXIT_OK)
+    if (o.dry_run) {
+      g_autofree char *what = g_strdup_printf (_("backup of the boot areas and every listed partition to %s"),
+                                               output_dir);
+
+      return sf_cli_print_dry_run (&o, plan, what);
+    }
+    if ((status = sf_cli_choose_da (&o, firmware, &da_file)) != SF_EXIT_OK)
       return status;
     job = sf_flash_job_new (o.port, da_file);
+    sf_flash_job_set_mode (job, mode);
     if (plan != NULL)
       sf_flash_job_set_plan (job, plan);
     for (guint i = 0; i + 1 < plan_names->len; i++) {
@@ -392,7 +321,7 @@ sf_cli_backup (int    argc,
     }
   }
 
-  status = run_job (job, o.json);
+  status = sf_cli_run_job (job, o.json, NULL);
   if (status != SF_EXIT_OK)
     return status;
 
@@ -477,7 +406,7 @@ int
 sf_cli_restore (int    argc,
                 char **argv)
 {
-  g_auto(PhoneOptions) o = { 0 };
+  g_auto(SfCliPhoneOptions) o = { 0 };
   g_auto(GStrv) args = NULL;
   gboolean no_verify = FALSE;
   gboolean force_preloader = FALSE;
@@ -496,18 +425,19 @@ sf_cli_restore (int    argc,
   g_autoptr(GPtrArray) names = g_ptr_array_new ();
   g_autoptr(GFile) dir = NULL;
   SfFlashJob *job;
+  SfBromMode mode;
   int status;
 
   g_option_context_set_summary (context,
                                 _("Write a folder made by `backup` back to a phone in download mode: every "
                                   "partition it holds, bootloader and calibration included, each checked "
                                   "against the backup's manifest first and read back after writing."));
-  add_phone_entries (context, &o);
+  sf_cli_add_phone_entries (context, &o);
   g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
   if (!sf_cli_parse_options (context, "restore", &argc, &argv))
     return SF_EXIT_USAGE;
-  if (o.port == NULL)
-    return sf_cli_usage_error ("restore", _("--port is required (the phone's /dev/ttyACM*)"));
+  if ((status = sf_cli_check_phone_options ("restore", &o, &mode)) != SF_EXIT_OK)
+    return status;
   if (args == NULL || args[0] == NULL || args[1] != NULL)
     return sf_cli_usage_error ("restore", _("give one folder made by `backup`"));
 
@@ -533,13 +463,16 @@ sf_cli_restore (int    argc,
     return sf_cli_report_error (error);
   sf_cli_print_issues (sf_plan_get_warnings (plan));
 
-  if ((status = choose_da (&o, firmware, &da_file)) != SF_EXIT_OK)
+  if (o.dry_run)
+    return sf_cli_print_dry_run (&o, plan, NULL);
+  if ((status = sf_cli_choose_da (&o, firmware, &da_file)) != SF_EXIT_OK)
     return status;
   job = sf_flash_job_new (o.port, da_file);
+  sf_flash_job_set_mode (job, mode);
   sf_flash_job_set_plan (job, plan);
   sf_flash_job_set_verify (job, !no_verify);
   sf_flash_job_set_force_preloader (job, force_preloader);
-  status = run_job (job, o.json);
+  status = sf_cli_run_job (job, o.json, NULL);
   if (status == SF_EXIT_OK && !o.json)
     g_printerr (no_verify ? _("Done: the backup is written back.\n")
                           : _("Done: the backup is written back and verified.\n"));

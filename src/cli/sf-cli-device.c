@@ -11,166 +11,10 @@
 #include <string.h>
 
 #include "sf-cli-common.h"
+#include "sf-cli-phone.h"
 #include "sf-cli-progress.h"
 #include "sf-da-file.h"
 #include "sf-flash-job.h"
-
-/* The options every device command has. */
-typedef struct {
-  char      *port;
-  char      *da;
-  char      *mode;
-  gboolean   json;
-  gboolean   dry_run;
-} DeviceOptions;
-
-static void
-device_options_clear (DeviceOptions *o)
-{
-  g_free (o->port);
-  g_free (o->da);
-  g_free (o->mode);
-}
-
-G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (DeviceOptions, device_options_clear)
-
-static void
-add_device_entries (GOptionContext *context,
-                    DeviceOptions  *o)
-{
-  const GOptionEntry entries[] = {
-    { "port", 0, 0, G_OPTION_ARG_FILENAME, &o->port,
-      N_("The phone's serial port: /dev/ttyACM0, or the virtual phone's /dev/pts/N"), N_("PORT") },
-    { "da", 0, 0, G_OPTION_ARG_FILENAME, &o->da,
-      N_("Download agent file (default: one in the firmware folder or archive, else the bundled one)"), N_("FILE") },
-    { "mode", 0, 0, G_OPTION_ARG_STRING, &o->mode,
-      N_("auto, brom or preloader (default: auto)"), N_("MODE") },
-    { "json", 0, 0, G_OPTION_ARG_NONE, &o->json, N_("Print one JSON event per line on stdout"), NULL },
-    { "dry-run", 0, 0, G_OPTION_ARG_NONE, &o->dry_run, N_("Print what would be done and touch nothing"), NULL },
-    { NULL }
-  };
-  /* In the main list, so that --help shows them. */
-  g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
-}
-
-static gboolean
-parse_mode (const char *text,
-            SfBromMode *out)
-{
-  if (text == NULL || g_strcmp0 (text, "auto") == 0)
-    *out = SF_BROM_MODE_AUTO;
-  else if (g_strcmp0 (text, "brom") == 0)
-    *out = SF_BROM_MODE_BROM;
-  else if (g_strcmp0 (text, "preloader") == 0)
-    *out = SF_BROM_MODE_PRELOADER;
-  else
-    return FALSE;
-  return TRUE;
-}
-
-/* The bundled DA: next to the build tree's CLI, else where it is installed. */
-static GFile *
-bundled_da (void)
-{
-  g_autofree char *exe = g_file_read_link ("/proc/self/exe", NULL);
-
-  if (exe != NULL) {
-    g_autofree char *dir = g_path_get_dirname (exe);
-    g_autofree char *built = g_build_filename (dir, "..", "..", "tools", SF_BUNDLED_DA_NAME, NULL);
-
-    if (g_file_test (built, G_FILE_TEST_IS_REGULAR))
-      return g_file_new_for_path (built);
-  }
-  return g_file_new_build_filename (PKGDATADIR, SF_BUNDLED_DA_NAME, NULL);
-}
-
-/* Checks the common options; returns 0 when fine, else the exit status. */
-static int
-check_device_options (const char          *command,
-                      const DeviceOptions *o,
-                      SfBromMode          *mode)
-{
-  if (o->port == NULL)
-    return sf_cli_usage_error (command, _("--port is required (the phone's /dev/ttyACM*)"));
-  if (!parse_mode (o->mode, mode))
-    return sf_cli_usage_error (command, _("unknown mode “%s”: use auto, brom or preloader"), o->mode);
-  return SF_EXIT_OK;
-}
-
-/* A DA file that cannot be read is the user's input to fix: say so (exit 2)
- * before any phone is touched. */
-static int
-open_da (GFile     *file,
-         SfDaFile **out)
-{
-  g_autoptr(GError) error = NULL;
-
-  *out = sf_da_file_new (file, NULL, &error);
-  if (*out == NULL)
-    return sf_cli_report_error (error);
-  return SF_EXIT_OK;
-}
-
-/* --da when given; else the DA that ships with @firmware (a file in its
- * folder or archive), when there is one; else the bundled one. */
-static int
-choose_da (const DeviceOptions  *o,
-           SfFirmware           *firmware,
-           SfDaFile            **out)
-{
-  g_autoptr(SfDaFile) da = NULL;
-  int status;
-
-  if (o->da != NULL) {
-    g_autoptr(GFile) file = g_file_new_for_commandline_arg (o->da);
-
-    if ((status = open_da (file, &da)) != SF_EXIT_OK)
-      return status;
-  } else if (firmware != NULL) {
-    g_autoptr(GError) error = NULL;
-
-    da = sf_firmware_open_da (firmware, NULL, &error);
-    if (da == NULL && error != NULL)
-      return sf_cli_report_error (error);
-  }
-
-  if (da == NULL) {
-    g_autoptr(GFile) file = bundled_da ();
-
-    if ((status = open_da (file, &da)) != SF_EXIT_OK)
-      return status;
-  }
-
-  if (!o->json)
-    g_printerr (_("Download agent: %s\n"), sf_da_file_get_display_name (da));
-  *out = g_steal_pointer (&da);
-  return SF_EXIT_OK;
-}
-
-/* --dry-run: the plan, or a line per range, and nothing else. */
-static int
-print_dry_run (const DeviceOptions *o,
-               SfPlan              *plan,
-               const char          *what)
-{
-  if (plan != NULL)
-    sf_cli_print_plan (plan, o->json);
-  if (what != NULL)
-    g_print ("%s\n", what);
-  g_printerr (_("Dry run: nothing was sent to the phone.\n"));
-  return SF_EXIT_OK;
-}
-
-static int
-run_job (SfFlashJob    *job,
-         gboolean       json,
-         SfDeviceInfo **out_device)
-{
-  g_autoptr(SfWorker) worker = sf_worker_new ();
-
-  sf_worker_start (worker, "scatterflash-job", sf_flash_job_run, job, (GDestroyNotify) sf_flash_job_free);
-  return sf_cli_run_worker (worker, json, out_device);
-}
 
 /* ---- info ------------------------------------------------------------------- */
 
@@ -239,7 +83,7 @@ int
 sf_cli_info (int    argc,
              char **argv)
 {
-  g_auto(DeviceOptions) o = { 0 };
+  g_auto(SfCliPhoneOptions) o = { 0 };
   g_autoptr(GOptionContext) context = g_option_context_new (NULL);
   g_autoptr(SfDaFile) da_file = NULL;
   g_autoptr(SfDeviceInfo) device = NULL;
@@ -251,20 +95,20 @@ sf_cli_info (int    argc,
                                 _("Connect to a phone in download mode and say what it is: chip, hw code, "
                                   "BootROM or preloader, the sizes of its eMMC partitions and "
                                   "the partition table (PMT) stored on it."));
-  add_device_entries (context, &o);
+  sf_cli_add_phone_entries (context, &o);
   if (!sf_cli_parse_options (context, "info", &argc, &argv))
     return SF_EXIT_USAGE;
-  if ((status = check_device_options ("info", &o, &mode)) != SF_EXIT_OK)
+  if ((status = sf_cli_check_phone_options ("info", &o, &mode)) != SF_EXIT_OK)
     return status;
   if (argc > 1)
     return sf_cli_usage_error ("info", _("info takes no arguments"));
 
-  if ((status = choose_da (&o, NULL, &da_file)) != SF_EXIT_OK)
+  if ((status = sf_cli_choose_da (&o, NULL, &da_file)) != SF_EXIT_OK)
     return status;
   job = sf_flash_job_new (o.port, da_file);
   sf_flash_job_set_mode (job, mode);
   /* Events go to stderr; the answer is the one document on stdout. */
-  status = run_job (job, FALSE, &device);
+  status = sf_cli_run_job (job, FALSE, &device);
   if (status == SF_EXIT_OK && device != NULL) {
     if (o.json) {
       print_device_json (device);
@@ -314,7 +158,7 @@ int
 sf_cli_download (int    argc,
                  char **argv)
 {
-  g_auto(DeviceOptions) o = { 0 };
+  g_auto(SfCliPhoneOptions) o = { 0 };
   g_autofree char *partitions_text = NULL;
   g_auto(GStrv) args = NULL;
   g_auto(GStrv) partitions = NULL;
@@ -351,10 +195,10 @@ sf_cli_download (int    argc,
                                 _("Write a firmware (scatter file, folder or archive) to a phone in download mode: "
                                   "Download Only, the partitions you name or every image the firmware has."));
   g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
-  add_device_entries (context, &o);
+  sf_cli_add_phone_entries (context, &o);
   if (!sf_cli_parse_options (context, "download", &argc, &argv))
     return SF_EXIT_USAGE;
-  if ((status = check_device_options ("download", &o, &mode)) != SF_EXIT_OK)
+  if ((status = sf_cli_check_phone_options ("download", &o, &mode)) != SF_EXIT_OK)
     return status;
   if (args == NULL || args[0] == NULL || args[1] != NULL)
     return sf_cli_usage_error ("download", _("give one firmware: a scatter file, a folder or an archive"));
@@ -371,9 +215,9 @@ sf_cli_download (int    argc,
                            (const char * const *) partitions, &plan, &firmware)) != SF_EXIT_OK)
     return status;
   if (o.dry_run)
-    return print_dry_run (&o, plan, NULL);
+    return sf_cli_print_dry_run (&o, plan, NULL);
 
-  if ((status = choose_da (&o, firmware, &da_file)) != SF_EXIT_OK)
+  if ((status = sf_cli_choose_da (&o, firmware, &da_file)) != SF_EXIT_OK)
     return status;
   job = sf_flash_job_new (o.port, da_file);
   sf_flash_job_set_mode (job, mode);
@@ -386,7 +230,7 @@ sf_cli_download (int    argc,
 
     sf_flash_job_set_backup_dir (job, dir);
   }
-  status = run_job (job, o.json, NULL);
+  status = sf_cli_run_job (job, o.json, NULL);
   if (status == SF_EXIT_OK && !o.json)
     g_printerr (verify ? _("Done: every partition written and verified.\n") : _("Done: every partition written.\n"));
   return status;
@@ -466,7 +310,7 @@ int
 sf_cli_readback (int    argc,
                  char **argv)
 {
-  g_auto(DeviceOptions) o = { 0 };
+  g_auto(SfCliPhoneOptions) o = { 0 };
   g_autofree char *partition = NULL;
   g_autofree char *output = NULL;
   g_autofree char *region = NULL;
@@ -503,10 +347,10 @@ sf_cli_readback (int    argc,
                                   "in FIRMWARE (scatter file, folder or archive), or a range with "
                                   "--region --start --length."));
   g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
-  add_device_entries (context, &o);
+  sf_cli_add_phone_entries (context, &o);
   if (!sf_cli_parse_options (context, "readback", &argc, &argv))
     return SF_EXIT_USAGE;
-  if ((status = check_device_options ("readback", &o, &mode)) != SF_EXIT_OK)
+  if ((status = sf_cli_check_phone_options ("readback", &o, &mode)) != SF_EXIT_OK)
     return status;
 
   manual = region != NULL || start_text != NULL || length_text != NULL;
@@ -543,10 +387,10 @@ sf_cli_readback (int    argc,
     g_autofree char *what = manual ? g_strdup_printf (_("readback %s 0x%" G_GINT64_MODIFIER "x + 0x%" G_GINT64_MODIFIER "x → %s"),
                                                       region, start, length, output) : NULL;
 
-    return print_dry_run (&o, plan, what);
+    return sf_cli_print_dry_run (&o, plan, what);
   }
 
-  if ((status = choose_da (&o, firmware, &da_file)) != SF_EXIT_OK)
+  if ((status = sf_cli_choose_da (&o, firmware, &da_file)) != SF_EXIT_OK)
     return status;
   job = sf_flash_job_new (o.port, da_file);
   sf_flash_job_set_mode (job, mode);
@@ -556,7 +400,7 @@ sf_cli_readback (int    argc,
     sf_flash_job_set_plan (job, plan);
     sf_flash_job_set_readback_file (job, partition, out);
   }
-  status = run_job (job, o.json, NULL);
+  status = sf_cli_run_job (job, o.json, NULL);
   if (status == SF_EXIT_OK && !o.json) {
     g_autofree char *name = g_file_get_parse_name (out);
 
@@ -590,7 +434,7 @@ int
 sf_cli_format (int    argc,
                char **argv)
 {
-  g_auto(DeviceOptions) o = { 0 };
+  g_auto(SfCliPhoneOptions) o = { 0 };
   g_auto(GStrv) args = NULL;
   g_auto(GStrv) partitions = NULL;
   g_autofree char *partitions_text = NULL;
@@ -635,10 +479,10 @@ sf_cli_format (int    argc,
                                   "(--region --start --length). The phone's calibration is backed up before "
                                   "anything could erase it."));
   g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
-  add_device_entries (context, &o);
+  sf_cli_add_phone_entries (context, &o);
   if (!sf_cli_parse_options (context, "format", &argc, &argv))
     return SF_EXIT_USAGE;
-  if ((status = check_device_options ("format", &o, &mode)) != SF_EXIT_OK)
+  if ((status = sf_cli_check_phone_options ("format", &o, &mode)) != SF_EXIT_OK)
     return status;
 
   manual = region != NULL || start_text != NULL || length_text != NULL;
@@ -681,10 +525,10 @@ sf_cli_format (int    argc,
                                                       region, manual_start, manual_length)
                           : NULL;
 
-    return print_dry_run (&o, plan, what);
+    return sf_cli_print_dry_run (&o, plan, what);
   }
 
-  if ((status = choose_da (&o, firmware, &da_file)) != SF_EXIT_OK)
+  if ((status = sf_cli_choose_da (&o, firmware, &da_file)) != SF_EXIT_OK)
     return status;
   job = sf_flash_job_new (o.port, da_file);
   sf_flash_job_set_mode (job, mode);
@@ -704,7 +548,7 @@ sf_cli_format (int    argc,
     sf_flash_job_add_erase (job, manual_part, manual_start, manual_length);
   }
 
-  status = run_job (job, o.json, NULL);
+  status = sf_cli_run_job (job, o.json, NULL);
   if (status == SF_EXIT_OK && !o.json)
     g_printerr (_("Done: erased.\n"));
   return status;

@@ -753,6 +753,15 @@ run_readback (Session           *s,
                          _("partition %s has no size in the scatter file"), step->partition->name);
     return FALSE;
   }
+  /* A V1.1.1 PRELOADER's size is the whole boot reservation (12 MiB), more
+   * than the phone's boot partition holds: read what the phone has. */
+  if (part != SF_EMMC_PART_USER) {
+    const SfDaInfo *da = sf_da_get_info (s->da);
+    guint64 area = part == SF_EMMC_PART_BOOT1 ? da->emmc_boot1_size : da->emmc_boot2_size;
+
+    if (offset < area)
+      return read_to_file (s, part, offset, MIN (step->length, area - offset), target, cancellable, error);
+  }
   return read_to_file (s, part, offset, step->length, target, cancellable, error);
 }
 

@@ -1,0 +1,160 @@
+/* sf-cli-phone.c — what every command that talks to a phone shares
+ *
+ * Copyright 2026 The Scatterflash authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+
+#include "sf-cli-common.h"
+#include "sf-cli-phone.h"
+#include "sf-cli-progress.h"
+
+void
+sf_cli_phone_options_clear (SfCliPhoneOptions *o)
+{
+  g_free (o->port);
+  g_free (o->da);
+  g_free (o->mode);
+}
+
+void
+sf_cli_add_phone_entries (GOptionContext    *context,
+                          SfCliPhoneOptions *o)
+{
+  const GOptionEntry entries[] = {
+    { "port", 0, 0, G_OPTION_ARG_FILENAME, &o->port,
+      N_("The phone's serial port: /dev/ttyACM0, or the virtual phone's /dev/pts/N"), N_("PORT") },
+    { "da", 0, 0, G_OPTION_ARG_FILENAME, &o->da,
+      N_("Download agent file (default: one in the firmware folder or archive, else the bundled one)"), N_("FILE") },
+    { "mode", 0, 0, G_OPTION_ARG_STRING, &o->mode,
+      N_("auto, brom or preloader (default: auto)"), N_("MODE") },
+    { "json", 0, 0, G_OPTION_ARG_NONE, &o->json, N_("Print one JSON event per line on stdout"), NULL },
+    { "dry-run", 0, 0, G_OPTION_ARG_NONE, &o->dry_run, N_("Print what would be done and touch nothing"), NULL },
+    { NULL }
+  };
+  /* In the main list, so that --help shows them. */
+  g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
+}
+
+static gboolean
+parse_mode (const char *text,
+            SfBromMode *out)
+{
+  if (text == NULL || g_strcmp0 (text, "auto") == 0)
+    *out = SF_BROM_MODE_AUTO;
+  else if (g_strcmp0 (text, "brom") == 0)
+    *out = SF_BROM_MODE_BROM;
+  else if (g_strcmp0 (text, "preloader") == 0)
+    *out = SF_BROM_MODE_PRELOADER;
+  else
+    return FALSE;
+  return TRUE;
+}
+
+/* The bundled DA: next to the build tree's CLI, else where it is installed. */
+static GFile *
+bundled_da (void)
+{
+  g_autofree char *exe = g_file_read_link ("/proc/self/exe", NULL);
+
+  if (exe != NULL) {
+    g_autofree char *dir = g_path_get_dirname (exe);
+    g_autofree char *built = g_build_filename (dir, "..", "..", "tools", SF_BUNDLED_DA_NAME, NULL);
+
+    if (g_file_test (built, G_FILE_TEST_IS_REGULAR))
+      return g_file_new_for_path (built);
+  }
+  return g_file_new_build_filename (PKGDATADIR, SF_BUNDLED_DA_NAME, NULL);
+}
+
+/* Checks the common options; returns 0 when fine, else the exit status. */
+int
+sf_cli_check_phone_options (const char              *command,
+                            const SfCliPhoneOptions *o,
+                            SfBromMode              *mode)
+{
+  if (o->port == NULL)
+    return sf_cli_usage_error (command, _("--port is required (the phone's /dev/ttyACM*)"));
+  if (!parse_mode (o->mode, mode))
+    return sf_cli_usage_error (command, _("unknown mode “%s”: use auto, brom or preloader"), o->mode);
+  return SF_EXIT_OK;
+}
+
+/* A DA file that cannot be read is the user's input to fix: say so (exit 2)
+ * before any phone is touched. */
+static int
+open_da (GFile     *file,
+         SfDaFile **out)
+{
+  g_autoptr(GError) error = NULL;
+
+  *out = sf_da_file_new (file, NULL, &error);
+  if (*out == NULL)
+    return sf_cli_report_error (error);
+  return SF_EXIT_OK;
+}
+
+/* --da when given; else the DA that ships with @firmware (a file in its
+ * folder or archive), when there is one; else the bundled one. */
+int
+sf_cli_choose_da (const SfCliPhoneOptions  *o,
+                  SfFirmware               *firmware,
+                  SfDaFile                **out)
+{
+  g_autoptr(SfDaFile) da = NULL;
+  int status;
+
+  if (o->da != NULL) {
+    g_autoptr(GFile) file = g_file_new_for_commandline_arg (o->da);
+
+    if ((status = open_da (file, &da)) != SF_EXIT_OK)
+      return status;
+  } else if (firmware != NULL) {
+    g_autoptr(GError) error = NULL;
+
+    da = sf_firmware_open_da (firmware, NULL, &error);
+    if (da == NULL && error != NULL)
+      return sf_cli_report_error (error);
+  }
+
+  if (da == NULL) {
+    g_autoptr(GFile) file = bundled_da ();
+
+    if ((status = open_da (file, &da)) != SF_EXIT_OK)
+      return status;
+  }
+
+  if (!o->json)
+    g_printerr (_("Download agent: %s\n"), sf_da_file_get_display_name (da));
+  *out = g_steal_pointer (&da);
+  return SF_EXIT_OK;
+}
+
+/* --dry-run: the plan, or a line per range, and nothing else. */
+int
+sf_cli_print_dry_run (const SfCliPhoneOptions *o,
+                      SfPlan                  *plan,
+                      const char              *what)
+{
+  if (plan != NULL)
+    sf_cli_print_plan (plan, o->json);
+  if (what != NULL)
+    g_print ("%s\n", what);
+  g_printerr (_("Dry run: nothing was sent to the phone.\n"));
+  return SF_EXIT_OK;
+}
+
+int
+sf_cli_run_job (SfFlashJob    *job,
+                gboolean       json,
+                SfDeviceInfo **out_device)
+{
+  g_autoptr(SfWorker) worker = sf_worker_new ();
+
+  sf_worker_start (worker, "scatterflash-job", sf_flash_job_run, job, (GDestroyNotify) sf_flash_job_free);
+  return sf_cli_run_worker (worker, json, out_device);
+}
