@@ -252,6 +252,50 @@ START_TEST (test_backup_wipe_restore)
 }
 END_TEST
 
+START_TEST (test_backup_by_phone_table)
+{
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  g_autofree char *backup = g_build_filename (work, "by-table", NULL);
+  g_autofree char *scatter = g_build_filename (backup, "MT6572_Android_scatter.txt", NULL);
+  g_autofree char *nvram_bin = g_build_filename (backup, "NVRAM.bin", NULL);
+  g_autoptr(GBytes) boot1_before = NULL;
+  g_autoptr(GBytes) user_before = NULL;
+  g_autoptr(GBytes) boot1_after = NULL;
+  g_autoptr(GBytes) user_after = NULL;
+  int status;
+
+  /* A fresh phone has no table: no names to back up by. */
+  status = run_on_phone (&out, &err, NULL, "backup", "--output-dir", backup, NULL);
+  ck_assert_int_eq (status, 1);
+  ck_assert_ptr_nonnull (strstr (err, "FIRMWARE"));
+
+  status = run_on_phone (&out, &err, NULL, "download", sample (), NULL);
+  ck_assert_msg (status == 0, "download: exit %d: %s", status, err);
+  plant_nvram ();
+  boot1_before = read_range ("boot1.bin", 0, BOOT1_COVERED);
+  user_before = read_range ("user.bin", 0, USER_COVERED);
+
+  /* No FIRMWARE: the phone's own table names the partitions. */
+  status = run_on_phone (&out, &err, NULL, "backup", "--force", "--output-dir", backup, NULL);
+  ck_assert_msg (status == 0, "backup: exit %d: %s", status, err);
+  ck_assert (g_file_test (nvram_bin, G_FILE_TEST_IS_REGULAR));
+  status = sf_test_run_cli (&out, &err, "scatter", "--json", scatter, NULL);
+  ck_assert_msg (status == 0, "the generated scatter: %s", err);
+  ck_assert_ptr_nonnull (strstr (out, "\"NVRAM\""));
+
+  status = run_on_phone (&out, &err, NULL, "format", "--whole-flash", "--yes", NULL);
+  ck_assert_msg (status == 0, "format: exit %d: %s", status, err);
+  status = run_on_phone (&out, &err, NULL, "restore", backup, NULL);
+  ck_assert_msg (status == 0, "restore: exit %d: %s", status, err);
+
+  boot1_after = read_range ("boot1.bin", 0, BOOT1_COVERED);
+  user_after = read_range ("user.bin", 0, USER_COVERED);
+  ck_assert_msg (g_bytes_equal (boot1_before, boot1_after), "boot1 differs after the restore");
+  ck_assert_msg (g_bytes_equal (user_before, user_after), "the user area differs after the restore");
+}
+END_TEST
+
 START_TEST (test_backup_refuses_non_empty_folder)
 {
   g_autofree char *out = NULL;
@@ -270,11 +314,14 @@ START_TEST (test_backup_refuses_non_empty_folder)
   ck_assert_uint_eq (moved, 0);
   ck_assert (g_file_get_contents (keep, &kept, NULL, NULL));
   ck_assert_str_eq (kept, "mine");
+  g_clear_pointer (&kept, g_free);
 
-  /* Without FIRMWARE: a usage error that says why. */
+  /* Without FIRMWARE (names from the phone's table): refused the same way,
+   * before any phone is touched. */
   status = sf_test_run_cli (&out, &err, "backup", "--port", "/dev/null", "--output-dir", backup, NULL);
   ck_assert_int_eq (status, 2);
-  ck_assert_ptr_nonnull (strstr (err, "FIRMWARE"));
+  ck_assert_ptr_nonnull (strstr (err, "--force"));
+  ck_assert (g_file_get_contents (keep, &kept, NULL, NULL));
 }
 END_TEST
 
@@ -373,6 +420,7 @@ main (void)
   tcase_add_checked_fixture (tc, setup, teardown);
   tcase_set_timeout (tc, 120);
   tcase_add_test (tc, test_backup_wipe_restore);
+  tcase_add_test (tc, test_backup_by_phone_table);
   tcase_add_test (tc, test_backup_refuses_non_empty_folder);
   tcase_add_test (tc, test_restore_refuses_damaged_backup);
   suite_add_tcase (s, tc);

@@ -170,6 +170,69 @@ write_manifest (GFile       *dir,
   return g_file_replace_contents (file, data, len, NULL, FALSE, G_FILE_CREATE_NONE, NULL, NULL, error);
 }
 
+/* No FIRMWARE: the phone's own partition table names the partitions, and
+ * the job writes the scatter of what it read. */
+static int
+backup_by_phone_table (const SfCliPhoneOptions *o,
+                       SfBromMode               mode,
+                       const char              *output_dir,
+                       gboolean                 force)
+{
+  g_autoptr(GFile) dir = g_file_new_for_commandline_arg (output_dir);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(SfDaFile) da_file = NULL;
+  g_autoptr(SfFirmware) written = NULL;
+  g_autoptr(GPtrArray) parts = NULL;
+  g_autofree char *scatter_name = NULL;
+  SfLayout *layout;
+  SfFlashJob *job;
+  int status;
+
+  if ((status = check_output_dir (dir, force)) != SF_EXIT_OK)
+    return status;
+  if (o->dry_run) {
+    g_autofree char *what = g_strdup_printf (_("backup of the boot area and every partition of the phone's own "
+                                               "table to %s"), output_dir);
+
+    return sf_cli_print_dry_run (o, NULL, what);
+  }
+  if (!g_file_make_directory_with_parents (dir, NULL, &error) &&
+      !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_EXISTS))
+    return sf_cli_report_error (error);
+  g_clear_error (&error);
+
+  if ((status = sf_cli_choose_da (o, NULL, &da_file)) != SF_EXIT_OK)
+    return status;
+  job = sf_flash_job_new (o->port, da_file);
+  sf_flash_job_set_mode (job, mode);
+  sf_flash_job_set_table_backup (job, dir);
+  status = sf_cli_run_job (job, o->json, NULL);
+  if (status != SF_EXIT_OK)
+    return status;
+
+  /* The folder is now a firmware: describe it in the manifest. */
+  written = sf_firmware_open (dir, NULL, &error);
+  if (written == NULL) {
+    g_printerr ("scatterflash-cli: %s\n", error->message);
+    return SF_EXIT_FAILED;
+  }
+  layout = sf_scatter_get_layout (sf_firmware_get_scatter (written), 0);
+  parts = g_ptr_array_new ();
+  for (guint i = 0; i < layout->partitions->len; i++)
+    g_ptr_array_add (parts, g_ptr_array_index (layout->partitions, i));
+  scatter_name = g_path_get_basename (sf_scatter_get_display_name (sf_firmware_get_scatter (written)));
+  if (!write_manifest (dir, written, parts, scatter_name, &error)) {
+    g_printerr ("scatterflash-cli: %s\n", error->message);
+    return SF_EXIT_FAILED;
+  }
+  if (!o->json) {
+    g_autofree char *name = g_file_get_parse_name (dir);
+
+    g_printerr (_("Done: %u partitions backed up in %s, named by the phone's own table.\n"), parts->len, name);
+  }
+  return SF_EXIT_OK;
+}
+
 int
 sf_cli_backup (int    argc,
                char **argv)
@@ -206,7 +269,8 @@ sf_cli_backup (int    argc,
                                 _("Read every partition of a phone in download mode into DIR/NAME.bin and "
                                   "write a scatter file next to them, so that this tool or SP Flash Tool "
                                   "can put the phone back as it was (see `restore`). FIRMWARE (scatter "
-                                  "file, folder or archive) says where the partitions are."));
+                                  "file, folder or archive) says where the partitions are; without it, "
+                                  "the phone's own partition table does."));
   sf_cli_add_phone_entries (context, &o);
   g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
   if (!sf_cli_parse_options (context, "backup", &argc, &argv))
@@ -215,11 +279,10 @@ sf_cli_backup (int    argc,
     return status;
   if (output_dir == NULL)
     return sf_cli_usage_error ("backup", _("--output-dir is required"));
-  if (args == NULL || args[0] == NULL)
-    return sf_cli_usage_error ("backup", _("give the FIRMWARE whose scatter file says where the partitions are "
-                                           "(reading the phone's own partition table is not available yet)"));
-  if (args[1] != NULL)
+  if (args != NULL && args[0] != NULL && args[1] != NULL)
     return sf_cli_usage_error ("backup", _("give at most one firmware"));
+  if (args == NULL || args[0] == NULL)
+    return backup_by_phone_table (&o, mode, output_dir, force);
 
   firmware = sf_cli_open_firmware (args[0], &error);
   if (firmware == NULL)

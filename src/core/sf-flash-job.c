@@ -35,6 +35,7 @@ struct _SfFlashJob {
   GFile       *backup_dir;       /* where backup folders are made */
   GFile       *backup_folder;    /* the one this run made */
   GPtrArray   *backups;          /* (element-type Backup) what it holds */
+  GFile       *table_backup_dir;
   GArray      *raw_steps;        /* (element-type RawStep) plan-less erases and reads */
 };
 
@@ -131,7 +132,15 @@ sf_flash_job_free (SfFlashJob *self)
   g_clear_object (&self->backup_folder);
   g_clear_pointer (&self->backups, g_ptr_array_unref);
   g_clear_pointer (&self->raw_steps, g_array_unref);
+  g_clear_object (&self->table_backup_dir);
   g_free (self);
+}
+
+void
+sf_flash_job_set_table_backup (SfFlashJob *self,
+                               GFile      *dir)
+{
+  g_set_object (&self->table_backup_dir, dir);
 }
 
 void
@@ -1214,6 +1223,136 @@ run_raw_step (Session       *s,
   return TRUE;
 }
 
+/* ---- a backup by the phone's own table --------------------------------------- */
+
+/* What a partition of that name holds, for the scatter of a backup. */
+static const char *
+guess_operation (const char *name)
+{
+  static const char * const calibration[] = {
+    "PRO_INFO", "PROINFO", "PROTECT_F", "PROTECT_S", "PROTECT1", "PROTECT2", "NVCFG", "PERSIST", "FRP",
+  };
+
+  if (g_ascii_strcasecmp (name, "NVRAM") == 0 || g_ascii_strcasecmp (name, "NVDATA") == 0)
+    return "BINREGION";
+  for (guint i = 0; i < G_N_ELEMENTS (calibration); i++) {
+    if (g_ascii_strcasecmp (name, calibration[i]) == 0)
+      return "PROTECTED";
+  }
+  return "UPDATE";
+}
+
+static void
+append_entry (GString    *text,
+              guint       index,
+              const char *name,
+              const char *type,
+              guint64     start,
+              guint64     size,
+              const char *region,
+              const char *operation)
+{
+  g_string_append_printf (text,
+                          "- partition_index: SYS%u\n"
+                          "  partition_name: %s\n"
+                          "  file_name: %s.bin\n"
+                          "  is_download: true\n"
+                          "  type: %s\n"
+                          "  linear_start_addr: 0x%" G_GINT64_MODIFIER "x\n"
+                          "  physical_start_addr: 0x%" G_GINT64_MODIFIER "x\n"
+                          "  partition_size: 0x%" G_GINT64_MODIFIER "x\n"
+                          "  region: %s\n"
+                          "  storage: HW_STORAGE_EMMC\n"
+                          "  boundary_check: true\n"
+                          "  is_reserved: false\n"
+                          "  operation_type: %s\n"
+                          "  reserve: 0x00\n\n",
+                          index, name, name, type, start, start, size, region, operation);
+}
+
+/* A V1.1.2 scatter (addresses relative to their region) of what was read. */
+static GString *
+table_scatter (Session *s)
+{
+  const SfBromInfo *brom = sf_brom_get_info (s->brom);
+  const SfDaInfo *da = sf_da_get_info (s->da);
+  GString *text = g_string_new (NULL);
+
+  g_string_append_printf (text,
+                          "############################################################################################################\n"
+                          "#\n"
+                          "#  General Setting\n"
+                          "#  (written by Scatterflash from the phone's own partition table)\n"
+                          "#\n"
+                          "############################################################################################################\n"
+                          "- general: MTK_PLATFORM_CFG\n"
+                          "  info:\n"
+                          "    - config_version: V1.1.2\n"
+                          "      platform: %s\n"
+                          "      project: scatterflash_backup\n"
+                          "      storage: EMMC\n"
+                          "      boot_channel: MSDC_0\n"
+                          "      block_size: 0x20000\n"
+                          "############################################################################################################\n"
+                          "#\n"
+                          "#  Layout Setting\n"
+                          "#\n"
+                          "############################################################################################################\n",
+                          brom->chip->name);
+  append_entry (text, 0, "PRELOADER", "SV5_BL_BIN", 0, da->emmc_boot1_size, "EMMC_BOOT_1", "BOOTLOADERS");
+  for (guint i = 0; i < sf_device_table_get_n_entries (s->table); i++) {
+    const SfDeviceTableEntry *e = sf_device_table_get_entry (s->table, i);
+
+    append_entry (text, i + 1, e->name, "NORMAL_ROM", e->offset, e->size, "EMMC_USER", guess_operation (e->name));
+  }
+  return text;
+}
+
+static gboolean
+run_table_backup (Session       *s,
+                  GCancellable  *cancellable,
+                  GError       **error)
+{
+  GFile *dir = s->job->table_backup_dir;
+  const SfDaInfo *da = sf_da_get_info (s->da);
+  g_autoptr(GString) text = NULL;
+  g_autoptr(SfScatter) check = NULL;
+  g_autofree char *scatter_name = NULL;
+  g_autoptr(GFile) scatter = NULL;
+  g_autoptr(GFile) preloader = g_file_get_child (dir, "PRELOADER.bin");
+
+  if (s->table == NULL || sf_device_table_is_empty (s->table)) {
+    sf_set_device_error (error, SF_ERROR_UNSUPPORTED,
+                         _("the phone has no partition table to name its partitions by; give the FIRMWARE whose scatter file describes it"));
+    return FALSE;
+  }
+
+  begin_step (s, 0, "PRELOADER", "backup", da->emmc_boot1_size);
+  if (!read_to_file (s, SF_EMMC_PART_BOOT1, 0, da->emmc_boot1_size, preloader, cancellable, error))
+    return FALSE;
+  end_step (s, "backup");
+  for (guint i = 0; i < sf_device_table_get_n_entries (s->table); i++) {
+    const SfDeviceTableEntry *e = sf_device_table_get_entry (s->table, i);
+    g_autofree char *base = g_strconcat (e->name, ".bin", NULL);
+    g_autoptr(GFile) file = g_file_get_child (dir, base);
+
+    begin_step (s, (gint) i + 1, e->name, "backup", e->size);
+    if (!read_to_file (s, SF_EMMC_PART_USER, e->offset, e->size, file, cancellable, error))
+      return FALSE;
+    end_step (s, "backup");
+  }
+
+  /* The scatter must read back as what it describes. */
+  text = table_scatter (s);
+  scatter_name = g_strdup_printf ("%s_Android_scatter.txt", sf_brom_get_info (s->brom)->chip->name);
+  check = sf_scatter_new_from_data (text->str, text->len, scatter_name, error);
+  if (check == NULL || !sf_scatter_check (check, error))
+    return FALSE;
+  scatter = g_file_get_child (dir, scatter_name);
+  return g_file_replace_contents (scatter, text->str, text->len, NULL, FALSE, G_FILE_CREATE_NONE,
+                                  NULL, cancellable, error);
+}
+
 /**
  * sf_flash_job_run:
  *
@@ -1269,6 +1408,8 @@ sf_flash_job_run (SfWorker      *worker,
         !write_table (&s, cancellable, error))
       goto out;
   }
+  if (job->table_backup_dir != NULL && !run_table_backup (&s, cancellable, error))
+    goto out;
   for (guint i = 0; i < job->raw_steps->len; i++) {
     if (!run_raw_step (&s, i, &g_array_index (job->raw_steps, RawStep, i), cancellable, error))
       goto out;

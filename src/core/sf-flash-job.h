@@ -70,6 +70,12 @@ void         sf_flash_job_add_read           (SfFlashJob  *self,
                                               guint64      offset,
                                               guint64      length,
                                               GFile       *file);
+/* Without a plan or a firmware: read the boot area and every partition of
+ * the phone's own table into @dir as NAME.bin, and write a scatter file
+ * there that describes them (for `backup` of a phone nobody has firmware
+ * for). Fails when the phone has no table. */
+void         sf_flash_job_set_table_backup   (SfFlashJob  *self,
+                                              GFile       *dir);
 
 gboolean     sf_flash_job_run                (SfWorker      *worker,
                                               gpointer       job,
