@@ -17,8 +17,8 @@ fi
 echo "== build (warnings are errors)"
 [ -f build-ci/build.ninja ] || meson setup build-ci -Dwerror=true "${fixtures_args[@]}" >/dev/null
 ninja -C build-ci
-echo "== tests"
-meson test -C build-ci --print-errorlogs
+echo "== tests (the gui suite needs a display: xvfb-run)"
+xvfb-run -a meson test -C build-ci --print-errorlogs
 
 echo "== build with AddressSanitizer + UBSan"
 [ -f build-asan/build.ninja ] || meson setup build-asan -Dwerror=true -Db_sanitize=address,undefined \
@@ -27,7 +27,7 @@ ninja -C build-asan
 echo "== tests under ASan + UBSan"
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
-  meson test -C build-asan --print-errorlogs
+  xvfb-run -a meson test -C build-asan --print-errorlogs
 
 echo "== benchmarks"
 meson test -C build-ci --benchmark --verbose --logbase benchmarklog
