@@ -524,7 +524,26 @@ sf_cli_restore (int    argc,
   plan = sf_plan_new (firmware, NULL, SF_SCENE_DOWNLOAD_ONLY, (const char * const *) names->pdata, &error);
   if (plan == NULL)
     return sf_cli_report_error (error);
-  sf_cli_print_issues (sf_plan_get_warnings (plan));
+  /* The plan warns about every calibration partition it is told to write,
+   * as it should for a firmware; for a backup one sentence says it. */
+  {
+    g_autoptr(GStrvBuilder) calibration = g_strv_builder_new ();
+    g_auto(GStrv) list = NULL;
+
+    for (guint i = 0; i < sf_plan_get_n_steps (plan); i++) {
+      const SfPlanStep *step = sf_plan_get_step (plan, i);
+
+      if (step->partition != NULL && sf_partition_is_calibration (step->partition))
+        g_strv_builder_add (calibration, step->partition->name);
+    }
+    list = g_strv_builder_end (calibration);
+    if (list[0] != NULL && !o.json) {
+      g_autofree char *joined = g_strjoinv (", ", list);
+
+      g_printerr (_("This restores the phone's own calibration too (%s): restore a backup only to the phone "
+                    "it was made from.\n"), joined);
+    }
+  }
 
   if (o.dry_run)
     return sf_cli_print_dry_run (&o, plan, NULL);
