@@ -1225,23 +1225,6 @@ run_raw_step (Session       *s,
 
 /* ---- a backup by the phone's own table --------------------------------------- */
 
-/* What a partition of that name holds, for the scatter of a backup. */
-static const char *
-guess_operation (const char *name)
-{
-  static const char * const calibration[] = {
-    "PRO_INFO", "PROINFO", "PROTECT_F", "PROTECT_S", "PROTECT1", "PROTECT2", "NVCFG", "PERSIST", "FRP",
-  };
-
-  if (g_ascii_strcasecmp (name, "NVRAM") == 0 || g_ascii_strcasecmp (name, "NVDATA") == 0)
-    return "BINREGION";
-  for (guint i = 0; i < G_N_ELEMENTS (calibration); i++) {
-    if (g_ascii_strcasecmp (name, calibration[i]) == 0)
-      return "PROTECTED";
-  }
-  return "UPDATE";
-}
-
 static void
 append_entry (GString    *text,
               guint       index,
@@ -1302,8 +1285,12 @@ table_scatter (Session *s)
   append_entry (text, 0, "PRELOADER", "SV5_BL_BIN", 0, da->emmc_boot1_size, "EMMC_BOOT_1", "BOOTLOADERS");
   for (guint i = 0; i < sf_device_table_get_n_entries (s->table); i++) {
     const SfDeviceTableEntry *e = sf_device_table_get_entry (s->table, i);
+    SfOperation op = sf_operation_guess (e->name, TRUE);
 
-    append_entry (text, i + 1, e->name, "NORMAL_ROM", e->offset, e->size, "EMMC_USER", guess_operation (e->name));
+    /* Every partition read here is to be written back by `restore`. */
+    if (op != SF_OPERATION_PROTECTED && op != SF_OPERATION_BINREGION)
+      op = SF_OPERATION_UPDATE;
+    append_entry (text, i + 1, e->name, "NORMAL_ROM", e->offset, e->size, "EMMC_USER", sf_operation_to_string (op));
   }
   return text;
 }

@@ -148,3 +148,39 @@ sf_operation_to_string (SfOperation op)
   }
   return op == SF_OPERATION_NONE ? "NONE" : "UNKNOWN";
 }
+
+/**
+ * sf_operation_guess:
+ * @name: a partition name, such as `NVRAM` or `protect1`
+ * @download: whether the partition is written by default
+ *
+ * What a partition of that name is, for the files that do not say: legacy
+ * scatters, and the scatter a backup writes from the phone's own table
+ * (scatter-format.md §3, §7).
+ *
+ * Returns: the operation a scatter would give it.
+ */
+SfOperation
+sf_operation_guess (const char *name,
+                    gboolean    download)
+{
+  static const char * const binregion[] = { "NVRAM", "NVDATA" };
+  static const char * const protected[] = {
+    "PRO_INFO", "PROINFO", "PROTECT_F", "PROTECT_S", "PROTECT1", "PROTECT2", "NVCFG", "PERSIST", "FRP",
+  };
+
+  if (g_ascii_strcasecmp (name, "PRELOADER") == 0 || g_ascii_strcasecmp (name, "DSP_BL") == 0)
+    return SF_OPERATION_BOOTLOADERS;
+  for (guint i = 0; i < G_N_ELEMENTS (binregion); i++) {
+    if (g_ascii_strcasecmp (name, binregion[i]) == 0)
+      return SF_OPERATION_BINREGION;
+  }
+  for (guint i = 0; i < G_N_ELEMENTS (protected); i++) {
+    if (g_ascii_strcasecmp (name, protected[i]) == 0)
+      return SF_OPERATION_PROTECTED;
+  }
+  if (g_str_has_prefix (name, "RSV_") || g_ascii_strcasecmp (name, "BMTPOOL") == 0 ||
+      g_ascii_strcasecmp (name, "OTP") == 0)
+    return SF_OPERATION_RESERVED;
+  return download ? SF_OPERATION_UPDATE : SF_OPERATION_INVISIBLE;
+}

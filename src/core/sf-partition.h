@@ -94,6 +94,8 @@ gboolean      sf_partition_is_calibration  (const SfPartition *self);
 
 SfOperation   sf_operation_from_string     (const char        *text);
 const char   *sf_operation_to_string       (SfOperation        op);
+SfOperation   sf_operation_guess           (const char        *name,
+                                            gboolean           download);
 
 void          sf_scatter_field_free        (SfScatterField    *field);
 

@@ -582,28 +582,6 @@ yaml_line (Parser      *p,
 /* Legacy lines: NAME 0xADDR, {, }                                          */
 /* ------------------------------------------------------------------------ */
 
-/* What the old block format implies, since it has no operation_type
- * (scatter-format.md §3 and §7). */
-static SfOperation
-legacy_operation (const char *name,
-                  gboolean    download)
-{
-  static const char * const calibration[] = { "PRO_INFO", "PROTECT_F", "PROTECT_S", "NVRAM" };
-
-  if (g_ascii_strcasecmp (name, "PRELOADER") == 0 || g_ascii_strcasecmp (name, "DSP_BL") == 0)
-    return SF_OPERATION_BOOTLOADERS;
-  if (g_ascii_strcasecmp (name, "NVRAM") == 0)
-    return SF_OPERATION_BINREGION;
-  for (guint i = 0; i < G_N_ELEMENTS (calibration); i++) {
-    if (g_ascii_strcasecmp (name, calibration[i]) == 0)
-      return SF_OPERATION_PROTECTED;
-  }
-  if (g_str_has_prefix (name, "RSV_") || g_ascii_strcasecmp (name, "BMTPOOL") == 0 ||
-      g_ascii_strcasecmp (name, "OTP") == 0)
-    return SF_OPERATION_RESERVED;
-  return download ? SF_OPERATION_UPDATE : SF_OPERATION_INVISIBLE;
-}
-
 static gboolean
 parse_legacy_entry (const char  *content,
                     char       **name,
@@ -690,7 +668,7 @@ legacy_line (Parser      *p,
   part->start = address;
   part->is_download = download;
   part->has_is_download = TRUE;
-  part->operation = legacy_operation (plain, download);
+  part->operation = sf_operation_guess (plain, download);
   part->end_relative = is_end_relative (address);
   part->is_reserved = part->operation == SF_OPERATION_RESERVED;
   add_field (part->fields, name, content + strlen (name), p->line);
