@@ -271,11 +271,7 @@ sf_cli_backup (int    argc,
                                   "can put the phone back as it was (see `restore`). FIRMWARE (scatter "
                                   "file, folder or archive) says where the partitions are; without it, "
                                   "the phone's own partition table does."));
-  sf_cli_add_phone_entries (context, &o);
-  g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
-  if (!sf_cli_parse_options (context, "backup", &argc, &argv))
-    return SF_EXIT_USAGE;
-  if ((status = sf_cli_check_phone_options ("backup", &o, &mode)) != SF_EXIT_OK)
+  if ((status = sf_cli_parse_phone_command (context, "backup", entries, &o, &argc, &argv, &mode)) != SF_EXIT_OK)
     return status;
   if (output_dir == NULL)
     return sf_cli_usage_error ("backup", _("--output-dir is required"));
@@ -495,11 +491,7 @@ sf_cli_restore (int    argc,
                                 _("Write a folder made by `backup` back to a phone in download mode: every "
                                   "partition it holds, bootloader and calibration included, each checked "
                                   "against the backup's manifest first and read back after writing."));
-  sf_cli_add_phone_entries (context, &o);
-  g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
-  if (!sf_cli_parse_options (context, "restore", &argc, &argv))
-    return SF_EXIT_USAGE;
-  if ((status = sf_cli_check_phone_options ("restore", &o, &mode)) != SF_EXIT_OK)
+  if ((status = sf_cli_parse_phone_command (context, "restore", entries, &o, &argc, &argv, &mode)) != SF_EXIT_OK)
     return status;
   if (args == NULL || args[0] == NULL || args[1] != NULL)
     return sf_cli_usage_error ("restore", _("give one folder made by `backup`"));

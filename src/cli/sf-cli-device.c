@@ -95,10 +95,7 @@ sf_cli_info (int    argc,
                                 _("Connect to a phone in download mode and say what it is: chip, hw code, "
                                   "BootROM or preloader, the sizes of its eMMC partitions and "
                                   "the partition table (PMT) stored on it."));
-  sf_cli_add_phone_entries (context, &o);
-  if (!sf_cli_parse_options (context, "info", &argc, &argv))
-    return SF_EXIT_USAGE;
-  if ((status = sf_cli_check_phone_options ("info", &o, &mode)) != SF_EXIT_OK)
+  if ((status = sf_cli_parse_phone_command (context, "info", NULL, &o, &argc, &argv, &mode)) != SF_EXIT_OK)
     return status;
   if (argc > 1)
     return sf_cli_usage_error ("info", _("info takes no arguments"));
@@ -194,11 +191,7 @@ sf_cli_download (int    argc,
   g_option_context_set_summary (context,
                                 _("Write a firmware (scatter file, folder or archive) to a phone in download mode: "
                                   "Download Only, the partitions you name or every image the firmware has."));
-  g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
-  sf_cli_add_phone_entries (context, &o);
-  if (!sf_cli_parse_options (context, "download", &argc, &argv))
-    return SF_EXIT_USAGE;
-  if ((status = sf_cli_check_phone_options ("download", &o, &mode)) != SF_EXIT_OK)
+  if ((status = sf_cli_parse_phone_command (context, "download", entries, &o, &argc, &argv, &mode)) != SF_EXIT_OK)
     return status;
   if (args == NULL || args[0] == NULL || args[1] != NULL)
     return sf_cli_usage_error ("download", _("give one firmware: a scatter file, a folder or an archive"));
@@ -346,11 +339,7 @@ sf_cli_readback (int    argc,
                                 _("Read one partition of a phone in download mode into a file: by its name "
                                   "in FIRMWARE (scatter file, folder or archive), or a range with "
                                   "--region --start --length."));
-  g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
-  sf_cli_add_phone_entries (context, &o);
-  if (!sf_cli_parse_options (context, "readback", &argc, &argv))
-    return SF_EXIT_USAGE;
-  if ((status = sf_cli_check_phone_options ("readback", &o, &mode)) != SF_EXIT_OK)
+  if ((status = sf_cli_parse_phone_command (context, "readback", entries, &o, &argc, &argv, &mode)) != SF_EXIT_OK)
     return status;
 
   manual = region != NULL || start_text != NULL || length_text != NULL;
@@ -478,11 +467,7 @@ sf_cli_format (int    argc,
                                   "--partitions), the whole flash (--whole-flash --yes), or a range "
                                   "(--region --start --length). The phone's calibration is backed up before "
                                   "anything could erase it."));
-  g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
-  sf_cli_add_phone_entries (context, &o);
-  if (!sf_cli_parse_options (context, "format", &argc, &argv))
-    return SF_EXIT_USAGE;
-  if ((status = sf_cli_check_phone_options ("format", &o, &mode)) != SF_EXIT_OK)
+  if ((status = sf_cli_parse_phone_command (context, "format", entries, &o, &argc, &argv, &mode)) != SF_EXIT_OK)
     return status;
 
   manual = region != NULL || start_text != NULL || length_text != NULL;

@@ -84,6 +84,23 @@ sf_cli_check_phone_options (const char              *command,
   return SF_EXIT_OK;
 }
 
+int
+sf_cli_parse_phone_command (GOptionContext      *context,
+                            const char          *command,
+                            const GOptionEntry  *entries,
+                            SfCliPhoneOptions   *o,
+                            int                 *argc,
+                            char              ***argv,
+                            SfBromMode          *mode)
+{
+  if (entries != NULL)
+    g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
+  sf_cli_add_phone_entries (context, o);
+  if (!sf_cli_parse_options (context, command, argc, argv))
+    return SF_EXIT_USAGE;
+  return sf_cli_check_phone_options (command, o, mode);
+}
+
 /* A DA file that cannot be read is the user's input to fix: say so (exit 2)
  * before any phone is touched. */
 static int

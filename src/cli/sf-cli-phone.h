@@ -26,6 +26,16 @@ typedef struct {
 void   sf_cli_phone_options_clear  (SfCliPhoneOptions        *o);
 void   sf_cli_add_phone_entries    (GOptionContext           *context,
                                     SfCliPhoneOptions        *o);
+/* Adds @entries (nullable) and the phone options to @context, parses the
+ * command line and checks the phone options: 0 when fine, else the exit
+ * status. */
+int    sf_cli_parse_phone_command  (GOptionContext           *context,
+                                    const char               *command,
+                                    const GOptionEntry       *entries,
+                                    SfCliPhoneOptions        *o,
+                                    int                      *argc,
+                                    char                   ***argv,
+                                    SfBromMode               *mode);
 /* 0 when fine, else the usage error's exit status. */
 int    sf_cli_check_phone_options  (const char               *command,
                                     const SfCliPhoneOptions  *o,
