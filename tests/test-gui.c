@@ -9,11 +9,17 @@
 #include "config.h"
 
 #include <stdlib.h>
+#include <string.h>
 
 #include <adwaita.h>
 #include <check.h>
 
+#include "sf-device-page.h"
+#include "sf-error.h"
+#include "sf-format-page.h"
+#include "sf-readback-page.h"
 #include "sf-partition-item.h"
+#include "sf-preferences-window.h"
 #include "sf-sim.h"
 #include "sf-test-util.h"
 #include "sf-window.h"
@@ -80,6 +86,7 @@ load_sample (void)
   file = g_file_new_for_path (dir);
 
   win = sf_window_new (NULL);
+  gtk_window_set_default_size (GTK_WINDOW (win), 1000, 720);
   gtk_window_present (GTK_WINDOW (win));
   sf_window_load_firmware (win, file);
   ck_assert (sf_window_is_loading (win));
@@ -95,6 +102,110 @@ destroy_and_check (SfWindow *win)
   g_object_weak_ref (G_OBJECT (win), on_finalized, &finalized);
   gtk_window_destroy (GTK_WINDOW (win));
   ck_assert_msg (iterate_until (is_true, &finalized, 5000), "the window was not finalised");
+}
+
+static void
+settle (guint ms)
+{
+  gint64 until = g_get_monotonic_time () + (gint64) ms * 1000;
+
+  while (g_get_monotonic_time () < until) {
+    g_main_context_iteration (NULL, FALSE);
+    g_usleep (1000);
+  }
+}
+
+/* With SF_SCREENSHOT_DIR set, saves what @widget shows as NAME-light.png
+ * or NAME-dark.png (the run makes docs/screenshots/). */
+static void
+screenshot (GtkWidget  *widget,
+            const char *name)
+{
+  const char *dir = g_getenv ("SF_SCREENSHOT_DIR");
+  AdwStyleManager *style = adw_style_manager_get_default ();
+  g_autoptr(GdkPaintable) paintable = NULL;
+  g_autoptr(GskRenderNode) node = NULL;
+  g_autoptr(GdkTexture) texture = NULL;
+  g_autofree char *file = NULL;
+  g_autofree char *path = NULL;
+  GtkSnapshot *snapshot;
+  GskRenderer *renderer;
+  int width = 0, height = 0;
+
+  if (dir == NULL || dir[0] == '\0')
+    return;
+  g_mkdir_with_parents (dir, 0755);
+  /* Slow builds (sanitizers) take a while to map and draw the window. */
+  for (int tries = 0; tries < 50 && node == NULL; tries++) {
+    settle (300);
+    width = gtk_widget_get_width (widget);
+    height = gtk_widget_get_height (widget);
+    if (!gtk_widget_get_mapped (widget) || width <= 0 || height <= 0)
+      continue;
+    g_clear_object (&paintable);
+    paintable = gtk_widget_paintable_new (widget);
+    snapshot = gtk_snapshot_new ();
+    gdk_paintable_snapshot (paintable, snapshot, width, height);
+    node = gtk_snapshot_free_to_node (snapshot);
+  }
+  ck_assert_msg (node != NULL, "%s: nothing was drawn", name);
+  renderer = gtk_native_get_renderer (gtk_widget_get_native (widget));
+  texture = gsk_renderer_render_texture (renderer, node, &GRAPHENE_RECT_INIT (0, 0, width, height));
+  file = g_strdup_printf ("%s-%s.png", name, adw_style_manager_get_dark (style) ? "dark" : "light");
+  path = g_build_filename (dir, file, NULL);
+  ck_assert (gdk_texture_save_to_png (texture, path));
+}
+
+static void
+set_dark (gboolean dark)
+{
+  adw_style_manager_set_color_scheme (adw_style_manager_get_default (),
+                                      dark ? ADW_COLOR_SCHEME_FORCE_DARK : ADW_COLOR_SCHEME_FORCE_LIGHT);
+}
+
+static SfPartitionItem *
+find_item (SfWindow   *win,
+           const char *name)
+{
+  GListModel *model = sf_window_get_partitions (win);
+
+  for (guint i = 0; i < g_list_model_get_n_items (model); i++) {
+    g_autoptr(SfPartitionItem) item = g_list_model_get_item (model, i);
+
+    if (g_str_equal (sf_partition_item_get_name (item), name))
+      return item;
+  }
+  ck_abort_msg ("no row %s", name);
+  return NULL;
+}
+
+static gboolean
+log_has (SfWindow   *win,
+         const char *text)
+{
+  g_autofree char *log = sf_window_get_log (win);
+
+  return strstr (log, text) != NULL;
+}
+
+static SfWindow *
+practice_window (const char *pace,
+                 const char *fault)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GFile) da = g_file_new_for_path (g_getenv ("SF_SYNTHETIC_DA"));
+  SfWindow *win = sf_window_new (NULL);
+
+  gtk_window_set_default_size (GTK_WINDOW (win), 1000, 720);
+  gtk_window_present (GTK_WINDOW (win));
+  sf_window_set_da_file (win, da);
+  ck_assert_msg (sf_window_set_practice_pace (win, pace, &error), "%s", error ? error->message : "");
+  ck_assert_msg (sf_window_set_practice_fault (win, fault, &error), "%s", error ? error->message : "");
+  sf_window_set_practice (win, TRUE);
+  ck_assert (sf_window_get_practice (win));
+  ck_assert_msg (iterate_until (is_loaded, win, 20000), "the sample firmware did not load");
+  ck_assert_uint_eq (g_list_model_get_n_items (sf_window_get_partitions (win)), G_N_ELEMENTS (sample_names));
+  return win;
 }
 
 START_TEST (test_window_empty)
@@ -126,6 +237,11 @@ START_TEST (test_window_loads_sample)
   /* Let the column view draw its rows once. */
   for (int i = 0; i < 50; i++)
     g_main_context_iteration (NULL, FALSE);
+  set_dark (FALSE);
+  screenshot (GTK_WIDGET (win), "download");
+  set_dark (TRUE);
+  screenshot (GTK_WIDGET (win), "download");
+  set_dark (FALSE);
   destroy_and_check (win);
 }
 END_TEST
@@ -177,7 +293,8 @@ START_TEST (test_window_download)
   ck_assert (gtk_widget_activate_action (GTK_WIDGET (win), "win.download", NULL));
   ck_assert_int_eq (sf_window_get_result (win), SF_WINDOW_RESULT_RUNNING);
   ck_assert_msg (iterate_until (is_finished, win, 100000), "the download did not end");
-  ck_assert_int_eq (sf_window_get_result (win), SF_WINDOW_RESULT_DONE);
+  ck_assert_msg (sf_window_get_result (win) == SF_WINDOW_RESULT_DONE, "%s",
+                 sf_window_get_error (win) ? sf_window_get_error (win)->message : "?");
   ck_assert_uint_gt (sf_sim_get_flash_bytes (sim), 0);
 
   destroy_and_check (win);
@@ -227,6 +344,269 @@ START_TEST (test_window_stop)
 }
 END_TEST
 
+
+START_TEST (test_window_ticks)
+{
+  g_autofree char *storage = sf_test_make_tempdir ();
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GFile) da = NULL;
+  g_autoptr(SfSim) sim = NULL;
+  SfSimOptions opts;
+  SfWindow *win;
+  SfPartitionItem *logo;
+
+  win = load_sample ();
+  /* Untick everything with "select all", then tick two rows back. */
+  for (guint i = 0; i < G_N_ELEMENTS (sample_names); i++)
+    sf_partition_item_set_enabled (find_item (win, sample_names[i]), FALSE);
+  ck_assert (gtk_widget_activate_action (GTK_WIDGET (win), "win.download", NULL));
+  /* Nothing ticked: nothing starts. */
+  ck_assert_int_eq (sf_window_get_result (win), SF_WINDOW_RESULT_NONE);
+
+  sf_partition_item_set_enabled (find_item (win, "PRELOADER"), TRUE);
+  sf_partition_item_set_enabled (find_item (win, "BOOTIMG"), TRUE);
+  logo = find_item (win, "LOGO");
+  ck_assert (!sf_partition_item_get_enabled (logo));
+
+  sf_sim_options_init (&opts);
+  opts.storage_dir = storage;
+  opts.emmc_user_size = 256 * MB;
+  sim = sf_sim_new (&opts, &error);
+  ck_assert_msg (sim != NULL, "%s", error ? error->message : "");
+  ck_assert_msg (sf_sim_start (sim, &error), "%s", error ? error->message : "");
+  da = g_file_new_for_path (g_getenv ("SF_SYNTHETIC_DA"));
+  sf_window_set_da_file (win, da);
+  sf_window_set_port (win, sf_sim_get_port_path (sim));
+  ck_assert (gtk_widget_activate_action (GTK_WIDGET (win), "win.download", NULL));
+  ck_assert_msg (iterate_until (is_finished, win, 60000), "the download did not end");
+  ck_assert_int_eq (sf_window_get_result (win), SF_WINDOW_RESULT_DONE);
+  /* Only the ticked rows were written: boot.img and the preloader. */
+  ck_assert_msg (log_has (win, "BOOTIMG"), "BOOTIMG was not written");
+  ck_assert_msg (log_has (win, "PRELOADER"), "PRELOADER was not written");
+  ck_assert_msg (!log_has (win, "LOGO"), "LOGO was written though unticked");
+  ck_assert_msg (!log_has (win, "ANDROID"), "ANDROID was written though unticked");
+
+  destroy_and_check (win);
+  sf_sim_stop (sim);
+  sf_test_rm_rf (storage);
+}
+END_TEST
+
+/* A firmware folder with one image missing: that row cannot be ticked and
+ * says why; picking another file makes it tickable. */
+START_TEST (test_window_missing_image)
+{
+  g_autofree char *dir = sf_test_make_tempdir ();
+  const char *sample = g_getenv ("SF_SAMPLE_FIRMWARE");
+  g_autoptr(GDir) listing = g_dir_open (sample, 0, NULL);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GFile) folder = g_file_new_for_path (dir);
+  g_autofree char *logo_path = g_build_filename (sample, "logo.bin", NULL);
+  g_autoptr(GFile) logo_file = g_file_new_for_path (logo_path);
+  const char *name;
+  SfPartitionItem *logo;
+  SfWindow *win;
+
+  while ((name = g_dir_read_name (listing)) != NULL) {
+    g_autofree char *from = g_build_filename (sample, name, NULL);
+    g_autofree char *to = g_build_filename (dir, name, NULL);
+    g_autofree char *contents = NULL;
+    gsize len;
+
+    if (g_str_equal (name, "logo.bin"))
+      continue;
+    ck_assert (g_file_get_contents (from, &contents, &len, NULL));
+    sf_test_write_file (to, contents, len);
+  }
+
+  win = sf_window_new (NULL);
+  gtk_window_present (GTK_WINDOW (win));
+  sf_window_load_firmware (win, folder);
+  ck_assert (iterate_until (is_loaded, win, 20000));
+  logo = find_item (win, "LOGO");
+  ck_assert (!sf_partition_item_get_selectable (logo));
+  ck_assert (!sf_partition_item_get_enabled (logo));
+  ck_assert_ptr_nonnull (sf_partition_item_get_problem (logo));
+  ck_assert_msg (strstr (sf_partition_item_get_problem (logo), "logo.bin") != NULL,
+                 "%s", sf_partition_item_get_problem (logo));
+  /* Ticking it is refused. */
+  sf_partition_item_set_enabled (logo, TRUE);
+  ck_assert (!sf_partition_item_get_enabled (logo));
+  ck_assert (sf_partition_item_get_selectable (find_item (win, "BOOTIMG")));
+
+  ck_assert_msg (sf_window_set_partition_image (win, "LOGO", logo_file, &error), "%s",
+                 error ? error->message : "");
+  ck_assert (sf_partition_item_get_selectable (logo));
+  ck_assert (sf_partition_item_get_enabled (logo));
+  ck_assert_str_eq (sf_partition_item_get_file (logo), logo_path);
+  settle (100);
+
+  destroy_and_check (win);
+  sf_test_rm_rf (dir);
+}
+END_TEST
+
+START_TEST (test_window_practice)
+{
+  g_autofree char *user_bin = g_build_filename (g_get_user_cache_dir (), "scatterflash", "practice-phone",
+                                                "user.bin", NULL);
+  SfWindow *win;
+
+  set_dark (FALSE);
+  win = practice_window ("high-speed", NULL);
+  set_dark (TRUE);
+  screenshot (GTK_WIDGET (win), "practice");
+  set_dark (FALSE);
+
+  ck_assert (gtk_widget_activate_action (GTK_WIDGET (win), "win.download", NULL));
+  ck_assert_int_eq (sf_window_get_result (win), SF_WINDOW_RESULT_RUNNING);
+  ck_assert_msg (iterate_until (is_finished, win, 60000), "the practice download did not end");
+  ck_assert_msg (sf_window_get_result (win) == SF_WINDOW_RESULT_DONE, "%s",
+                 sf_window_get_error (win) ? sf_window_get_error (win)->message : "?");
+  ck_assert_msg (log_has (win, "MT6572"), "the log does not name the phone");
+  ck_assert (g_file_test (user_bin, G_FILE_TEST_IS_REGULAR));
+  screenshot (GTK_WIDGET (win), "result");
+
+  /* Again: the same job on the (same) next phone. */
+  ck_assert (gtk_widget_activate_action (GTK_WIDGET (win), "win.again", NULL));
+  ck_assert_int_eq (sf_window_get_result (win), SF_WINDOW_RESULT_RUNNING);
+  ck_assert_msg (iterate_until (is_finished, win, 60000), "the second practice download did not end");
+  ck_assert_int_eq (sf_window_get_result (win), SF_WINDOW_RESULT_DONE);
+
+  destroy_and_check (win);
+}
+END_TEST
+
+START_TEST (test_window_practice_fault)
+{
+  const GError *error;
+  SfWindow *win;
+
+  set_dark (FALSE);
+  win = practice_window ("none", "dram-fail");
+  ck_assert (gtk_widget_activate_action (GTK_WIDGET (win), "win.download", NULL));
+  ck_assert_msg (iterate_until (is_finished, win, 60000), "the practice download did not end");
+  ck_assert_int_eq (sf_window_get_result (win), SF_WINDOW_RESULT_FAILED);
+  error = sf_window_get_error (win);
+  ck_assert_ptr_nonnull (error);
+  ck_assert_msg (g_error_matches (error, SF_ERROR, SF_ERROR_FT_ENABLE_DRAM_FAIL), "%s", error->message);
+  /* The named error and its number are on screen and in the log. */
+  ck_assert_msg (log_has (win, "S_FT_ENABLE_DRAM_FAIL (4032)"), "the log lacks the error name");
+  screenshot (GTK_WIDGET (win), "error");
+
+  /* The phone is recoverable: the next run, without the fault, succeeds. */
+  ck_assert (sf_window_set_practice_fault (win, NULL, NULL));
+  ck_assert (gtk_widget_activate_action (GTK_WIDGET (win), "win.again", NULL));
+  ck_assert_msg (iterate_until (is_finished, win, 60000), "the second practice download did not end");
+  ck_assert_int_eq (sf_window_get_result (win), SF_WINDOW_RESULT_DONE);
+  destroy_and_check (win);
+}
+END_TEST
+
+static gboolean
+has_progress (gpointer data)
+{
+  guint64 done = 0;
+
+  sf_window_get_progress (SF_WINDOW (data), &done, NULL);
+  return done > 0 || sf_window_get_result (SF_WINDOW (data)) != SF_WINDOW_RESULT_RUNNING;
+}
+
+START_TEST (test_window_practice_stop)
+{
+  guint64 done = 0, total = 0;
+  SfWindow *win;
+
+  set_dark (FALSE);
+  /* ~1 MB/s: slow enough to be stopped in the middle. */
+  win = practice_window ("full-speed", NULL);
+  ck_assert (gtk_widget_activate_action (GTK_WIDGET (win), "win.download", NULL));
+  ck_assert_msg (iterate_until (has_progress, win, 30000), "no progress");
+  ck_assert_int_eq (sf_window_get_result (win), SF_WINDOW_RESULT_RUNNING);
+  settle (400);
+  sf_window_get_progress (win, &done, &total);
+  ck_assert_uint_gt (total, done);
+  screenshot (GTK_WIDGET (win), "progress");
+  ck_assert (gtk_widget_activate_action (GTK_WIDGET (win), "win.stop", NULL));
+  ck_assert_msg (iterate_until (is_finished, win, 30000), "the download did not stop");
+  ck_assert_int_eq (sf_window_get_result (win), SF_WINDOW_RESULT_STOPPED);
+  destroy_and_check (win);
+}
+END_TEST
+
+/* Readback and Identify from their pages, on the practice phone that the
+ * download wrote. */
+START_TEST (test_window_practice_pages)
+{
+  g_autofree char *dir = sf_test_make_tempdir ();
+  g_autoptr(GFile) folder = g_file_new_for_path (dir);
+  g_autofree char *boot_path = g_build_filename (g_getenv ("SF_SAMPLE_FIRMWARE"), "boot.img", NULL);
+  g_autofree char *read_path = g_build_filename (dir, "BOOTIMG.bin", NULL);
+  g_autofree char *boot = NULL;
+  g_autofree char *read = NULL;
+  const char *names[] = { "BOOTIMG", NULL };
+  const SfDeviceInfo *info;
+  gsize boot_len, read_len;
+  SfWindow *win;
+  GtkWidget *page;
+
+  set_dark (FALSE);
+  win = practice_window ("none", NULL);
+  ck_assert (gtk_widget_activate_action (GTK_WIDGET (win), "win.download", NULL));
+  ck_assert_msg (iterate_until (is_finished, win, 60000), "the practice download did not end");
+  ck_assert_int_eq (sf_window_get_result (win), SF_WINDOW_RESULT_DONE);
+  ck_assert (gtk_widget_activate_action (GTK_WIDGET (win), "win.back", NULL));
+
+  /* Phone page: identify. */
+  page = sf_window_get_page (win, "phone");
+  ck_assert_ptr_nonnull (page);
+  sf_window_show_page (win, "phone");
+  screenshot (GTK_WIDGET (win), "device-empty");
+  g_signal_emit_by_name (page, "identify");
+  ck_assert_int_eq (sf_window_get_result (win), SF_WINDOW_RESULT_RUNNING);
+  ck_assert_msg (iterate_until (is_finished, win, 60000), "identify did not end");
+  ck_assert_msg (sf_window_get_result (win) == SF_WINDOW_RESULT_DONE, "%s",
+                 sf_window_get_error (win) ? sf_window_get_error (win)->message : "?");
+  info = sf_device_page_get_info (SF_DEVICE_PAGE (page));
+  ck_assert_ptr_nonnull (info);
+  ck_assert_str_eq (info->chip, "MT6572");
+  ck_assert (gtk_widget_activate_action (GTK_WIDGET (win), "win.back", NULL));
+  sf_window_show_page (win, "phone");
+  screenshot (GTK_WIDGET (win), "device");
+
+  /* Readback page: BOOTIMG into a folder of ours, equal to boot.img. */
+  page = sf_window_get_page (win, "readback");
+  sf_readback_page_set_folder (SF_READBACK_PAGE (page), folder);
+  sf_readback_page_set_selected (SF_READBACK_PAGE (page), names);
+  sf_window_show_page (win, "readback");
+  screenshot (GTK_WIDGET (win), "readback");
+  g_signal_emit_by_name (page, "start");
+  ck_assert_msg (iterate_until (is_finished, win, 60000), "readback did not end");
+  ck_assert_msg (sf_window_get_result (win) == SF_WINDOW_RESULT_DONE, "%s",
+                 sf_window_get_error (win) ? sf_window_get_error (win)->message : "?");
+  ck_assert (g_file_get_contents (boot_path, &boot, &boot_len, NULL));
+  ck_assert_msg (g_file_get_contents (read_path, &read, &read_len, NULL), "no %s", read_path);
+  ck_assert_uint_ge (read_len, boot_len);
+  ck_assert_msg (memcmp (boot, read, boot_len) == 0, "the readback differs from boot.img");
+  ck_assert (gtk_widget_activate_action (GTK_WIDGET (win), "win.back", NULL));
+
+  sf_window_show_page (win, "format");
+  screenshot (GTK_WIDGET (win), "format");
+
+  {
+    GtkWidget *preferences = sf_preferences_window_new (GTK_WINDOW (win));
+
+    gtk_window_set_default_size (GTK_WINDOW (preferences), 640, 560);
+    gtk_window_present (GTK_WINDOW (preferences));
+    screenshot (preferences, "preferences");
+    gtk_window_destroy (GTK_WINDOW (preferences));
+  }
+
+  destroy_and_check (win);
+  sf_test_rm_rf (dir);
+}
+END_TEST
+
 static Suite *
 gui_suite (void)
 {
@@ -239,6 +619,12 @@ gui_suite (void)
   tcase_add_test (tc, test_window_bad_scatter);
   tcase_add_test (tc, test_window_download);
   tcase_add_test (tc, test_window_stop);
+  tcase_add_test (tc, test_window_ticks);
+  tcase_add_test (tc, test_window_missing_image);
+  tcase_add_test (tc, test_window_practice);
+  tcase_add_test (tc, test_window_practice_fault);
+  tcase_add_test (tc, test_window_practice_stop);
+  tcase_add_test (tc, test_window_practice_pages);
   suite_add_tcase (s, tc);
   return s;
 }
@@ -253,6 +639,16 @@ main (void)
   if (!gtk_init_check ())
     return 77;
   adw_init ();
+  /* Screenshots show pages, not transitions between them. */
+  g_object_set (gtk_settings_get_default (), "gtk-enable-animations", FALSE, NULL);
+  {
+    /* AdwApplication loads the app's style sheet; these windows have none. */
+    g_autoptr(GtkCssProvider) css = gtk_css_provider_new ();
+
+    gtk_css_provider_load_from_resource (css, "/io/github/Scatterflash/style.css");
+    gtk_style_context_add_provider_for_display (gdk_display_get_default (), GTK_STYLE_PROVIDER (css),
+                                                GTK_STYLE_PROVIDER_PRIORITY_APPLICATION);
+  }
 
   runner = srunner_create (gui_suite ());
   srunner_set_fork_status (runner, CK_NOFORK);

@@ -59,6 +59,7 @@ struct _SfFirmware
   GHashTable  *files;        /* name → DirFile (owned) */
   GHashTable  *folded;       /* casefolded name → DirFile (borrowed) */
   GHashTable  *images;       /* SfPartition → ImageInfo (owned) */
+  GPtrArray   *overrides;    /* DirFiles the user picked by hand (owned) */
 };
 
 G_DEFINE_FINAL_TYPE (SfFirmware, sf_firmware, G_TYPE_OBJECT)
@@ -90,6 +91,7 @@ sf_firmware_dispose (GObject *object)
   g_clear_pointer (&self->images, g_hash_table_unref);
   g_clear_pointer (&self->folded, g_hash_table_unref);
   g_clear_pointer (&self->files, g_hash_table_unref);
+  g_clear_pointer (&self->overrides, g_ptr_array_unref);
   g_clear_object (&self->scatter);
   g_clear_object (&self->archive);
   g_clear_object (&self->folder);
@@ -124,6 +126,7 @@ sf_firmware_init (SfFirmware *self)
   self->files = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, (GDestroyNotify) dir_file_free);
   self->folded = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   self->images = g_hash_table_new_full (NULL, NULL, NULL, (GDestroyNotify) image_info_free);
+  self->overrides = g_ptr_array_new_with_free_func ((GDestroyNotify) dir_file_free);
 }
 
 /* ---- finding the scatter ------------------------------------------------ */
@@ -1184,6 +1187,81 @@ sf_firmware_open_image (SfFirmware    *self,
     return sf_archive_open_entry (self->archive, info->dir_file->entry, cancellable, error);
 
   return G_INPUT_STREAM (g_file_read (info->dir_file->file, cancellable, error));
+}
+
+/**
+ * sf_firmware_set_image_file:
+ * @partition: a partition of the firmware's scatter
+ * @file: a local image file to write into @partition instead of the one the
+ *   scatter names
+ *
+ * Uses @file for @partition from now on, as SP Flash Tool's "pick another
+ * image" does. The file is probed at once (its first bytes only), and the
+ * partition's state follows what it is: a sparse image that does not fit
+ * gives %SF_IMAGE_STATE_TOO_LARGE, a broken one %SF_IMAGE_STATE_INVALID.
+ *
+ * Returns: %FALSE with @error set when @partition is unknown or @file cannot
+ *   be read at all; the partition keeps its image then.
+ */
+gboolean
+sf_firmware_set_image_file (SfFirmware    *self,
+                            SfPartition   *partition,
+                            GFile         *file,
+                            GCancellable  *cancellable,
+                            GError       **error)
+{
+  g_autoptr(GFileInfo) file_info = NULL;
+  g_autoptr(GFileInputStream) stream = NULL;
+  ImageInfo *info;
+  DirFile *df;
+
+  g_return_val_if_fail (SF_IS_FIRMWARE (self), FALSE);
+  g_return_val_if_fail (partition != NULL, FALSE);
+  g_return_val_if_fail (G_IS_FILE (file), FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  info = lookup_info_or_error (self, partition, error);
+  if (info == NULL)
+    return FALSE;
+
+  file_info = g_file_query_info (file, G_FILE_ATTRIBUTE_STANDARD_SIZE "," G_FILE_ATTRIBUTE_STANDARD_TYPE,
+                                 G_FILE_QUERY_INFO_NONE, cancellable, error);
+  if (file_info == NULL)
+    return FALSE;
+  if (g_file_info_get_file_type (file_info) != G_FILE_TYPE_REGULAR) {
+    g_autofree char *name = g_file_get_parse_name (file);
+
+    g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_REGULAR_FILE,
+                 _("%s is not an image file: choose a file, not a folder or a device"), name);
+    return FALSE;
+  }
+  stream = g_file_read (file, cancellable, error);
+  if (stream == NULL)
+    return FALSE;
+
+  df = g_new0 (DirFile, 1);
+  df->name = g_file_get_basename (file);
+  df->path = g_file_get_path (file);
+  if (df->path == NULL)
+    df->path = g_file_get_uri (file);
+  df->file = g_object_ref (file);
+  df->size = (guint64) g_file_info_get_size (file_info);
+  df->wanted = TRUE;
+  df->image = sf_image_probe_stream (G_INPUT_STREAM (stream), df->size, df->name, cancellable, &df->error);
+  g_input_stream_close (G_INPUT_STREAM (stream), NULL, NULL);
+  if (g_error_matches (df->error, G_IO_ERROR, G_IO_ERROR_CANCELLED)) {
+    g_propagate_error (error, g_steal_pointer (&df->error));
+    dir_file_free (df);
+    return FALSE;
+  }
+  g_ptr_array_add (self->overrides, df);
+
+  g_free (info->file_name);
+  info->file_name = g_strdup (df->name);
+  g_clear_pointer (&info->note, g_free);
+  info->dir_file = df;
+  info->state = compute_state (partition, info);
+  return TRUE;
 }
 
 /* ---- the download agent that ships with the firmware -------------------- */

@@ -53,6 +53,13 @@ GInputStream  *sf_firmware_open_image       (SfFirmware     *self,
                                              GCancellable   *cancellable,
                                              GError        **error) G_GNUC_WARN_UNUSED_RESULT;
 
+/* Writes @file into @partition instead of the scatter's image (probed now). */
+gboolean       sf_firmware_set_image_file   (SfFirmware     *self,
+                                             SfPartition    *partition,
+                                             GFile          *file,
+                                             GCancellable   *cancellable,
+                                             GError        **error);
+
 /* The DA file that ships with the firmware (next to the scatter, else one
  * level up, within what was opened), or NULL without an error when there
  * is none. Files named like a DA that do not parse are passed over. */

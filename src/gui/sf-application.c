@@ -10,6 +10,7 @@
 #include <glib/gi18n.h>
 
 #include "sf-application.h"
+#include "sf-preferences-window.h"
 #include "sf-window.h"
 
 struct _SfApplication
@@ -82,8 +83,20 @@ on_about_activated (GSimpleAction *action,
   gtk_window_present (GTK_WINDOW (about));
 }
 
+static void
+on_preferences_activated (GSimpleAction *action,
+                          GVariant      *parameter,
+                          gpointer       user_data)
+{
+  GtkApplication *app = user_data;
+  GtkWidget *preferences = sf_preferences_window_new (gtk_application_get_active_window (app));
+
+  gtk_window_present (GTK_WINDOW (preferences));
+}
+
 static const GActionEntry app_actions[] = {
   { "quit", on_quit_activated },
+  { "preferences", on_preferences_activated },
   { "about", on_about_activated },
 };
 
@@ -92,8 +105,9 @@ sf_application_startup (GApplication *app)
 {
   static const char *quit_accels[] = { "<Control>q", NULL };
   static const char *open_accels[] = { "<Control>o", NULL };
-  static const char *download_accels[] = { "<Control>d", NULL };
-  static const char *stop_accels[] = { "Escape", NULL };
+  static const char *download_accels[] = { "F9", "<Control>d", NULL };
+  static const char *stop_accels[] = { "Escape", "F10", NULL };
+  static const char *preferences_accels[] = { "<Control>comma", NULL };
 
   G_APPLICATION_CLASS (sf_application_parent_class)->startup (app);
 
@@ -103,6 +117,7 @@ sf_application_startup (GApplication *app)
   gtk_application_set_accels_for_action (GTK_APPLICATION (app), "win.open", open_accels);
   gtk_application_set_accels_for_action (GTK_APPLICATION (app), "win.download", download_accels);
   gtk_application_set_accels_for_action (GTK_APPLICATION (app), "win.stop", stop_accels);
+  gtk_application_set_accels_for_action (GTK_APPLICATION (app), "app.preferences", preferences_accels);
 }
 
 static void

@@ -11,15 +11,13 @@
 
 struct _SfPartitionItem
 {
-  GObject   parent_instance;
+  GObject       parent_instance;
 
-  char     *name;
-  char     *region;
-  guint64   begin;
-  guint64   end;
-  char     *file;
-  gboolean  enabled;
-  gboolean  selectable;
+  SfPartition  *partition;
+  char         *file;
+  char         *problem;
+  char         *warning;
+  gboolean      enabled;
 };
 
 G_DEFINE_FINAL_TYPE (SfPartitionItem, sf_partition_item, G_TYPE_OBJECT)
@@ -27,10 +25,9 @@ G_DEFINE_FINAL_TYPE (SfPartitionItem, sf_partition_item, G_TYPE_OBJECT)
 enum {
   PROP_0,
   PROP_NAME,
-  PROP_REGION,
-  PROP_BEGIN,
-  PROP_END,
   PROP_FILE,
+  PROP_PROBLEM,
+  PROP_WARNING,
   PROP_ENABLED,
   PROP_SELECTABLE,
   N_PROPS
@@ -38,14 +35,27 @@ enum {
 
 static GParamSpec *properties[N_PROPS];
 
+/* g_set_str() is GLib 2.76. */
+static gboolean
+replace_str (char       **field,
+             const char  *value)
+{
+  if (g_strcmp0 (*field, value) == 0)
+    return FALSE;
+  g_free (*field);
+  *field = g_strdup (value);
+  return TRUE;
+}
+
 static void
 sf_partition_item_finalize (GObject *object)
 {
   SfPartitionItem *self = SF_PARTITION_ITEM (object);
 
-  g_free (self->name);
-  g_free (self->region);
+  g_clear_pointer (&self->partition, sf_partition_unref);
   g_free (self->file);
+  g_free (self->problem);
+  g_free (self->warning);
 
   G_OBJECT_CLASS (sf_partition_item_parent_class)->finalize (object);
 }
@@ -60,25 +70,22 @@ sf_partition_item_get_property (GObject    *object,
 
   switch (prop_id) {
   case PROP_NAME:
-    g_value_set_string (value, self->name);
-    break;
-  case PROP_REGION:
-    g_value_set_string (value, self->region);
-    break;
-  case PROP_BEGIN:
-    g_value_set_uint64 (value, self->begin);
-    break;
-  case PROP_END:
-    g_value_set_uint64 (value, self->end);
+    g_value_set_string (value, sf_partition_item_get_name (self));
     break;
   case PROP_FILE:
     g_value_set_string (value, self->file);
+    break;
+  case PROP_PROBLEM:
+    g_value_set_string (value, self->problem);
+    break;
+  case PROP_WARNING:
+    g_value_set_string (value, self->warning);
     break;
   case PROP_ENABLED:
     g_value_set_boolean (value, self->enabled);
     break;
   case PROP_SELECTABLE:
-    g_value_set_boolean (value, self->selectable);
+    g_value_set_boolean (value, sf_partition_item_get_selectable (self));
     break;
   default:
     G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -94,26 +101,11 @@ sf_partition_item_set_property (GObject      *object,
   SfPartitionItem *self = SF_PARTITION_ITEM (object);
 
   switch (prop_id) {
-  case PROP_NAME:
-    self->name = g_value_dup_string (value);
-    break;
-  case PROP_REGION:
-    self->region = g_value_dup_string (value);
-    break;
-  case PROP_BEGIN:
-    self->begin = g_value_get_uint64 (value);
-    break;
-  case PROP_END:
-    self->end = g_value_get_uint64 (value);
-    break;
-  case PROP_FILE:
-    self->file = g_value_dup_string (value);
-    break;
   case PROP_ENABLED:
     sf_partition_item_set_enabled (self, g_value_get_boolean (value));
     break;
-  case PROP_SELECTABLE:
-    self->selectable = g_value_get_boolean (value);
+  case PROP_WARNING:
+    sf_partition_item_set_warning (self, g_value_get_string (value));
     break;
   default:
     G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -124,22 +116,28 @@ static void
 sf_partition_item_class_init (SfPartitionItemClass *klass)
 {
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
-  GParamFlags ro = G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS;
 
   object_class->finalize = sf_partition_item_finalize;
   object_class->get_property = sf_partition_item_get_property;
   object_class->set_property = sf_partition_item_set_property;
 
-  properties[PROP_NAME] = g_param_spec_string ("name", NULL, NULL, NULL, ro);
-  properties[PROP_REGION] = g_param_spec_string ("region", NULL, NULL, NULL, ro);
-  properties[PROP_BEGIN] = g_param_spec_uint64 ("begin", NULL, NULL, 0, G_MAXUINT64, 0, ro);
-  properties[PROP_END] = g_param_spec_uint64 ("end", NULL, NULL, 0, G_MAXUINT64, 0, ro);
-  properties[PROP_FILE] = g_param_spec_string ("file", NULL, NULL, NULL, ro);
+  properties[PROP_NAME] =
+    g_param_spec_string ("name", NULL, NULL, NULL, G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+  properties[PROP_FILE] =
+    g_param_spec_string ("file", NULL, NULL, NULL,
+                         G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_PROBLEM] =
+    g_param_spec_string ("problem", NULL, NULL, NULL,
+                         G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_WARNING] =
+    g_param_spec_string ("warning", NULL, NULL, NULL,
+                         G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   properties[PROP_ENABLED] =
     g_param_spec_boolean ("enabled", NULL, NULL, FALSE,
                           G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
-  properties[PROP_SELECTABLE] = g_param_spec_boolean ("selectable", NULL, NULL, TRUE, ro);
-
+  properties[PROP_SELECTABLE] =
+    g_param_spec_boolean ("selectable", NULL, NULL, FALSE,
+                          G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 }
 
@@ -149,50 +147,53 @@ sf_partition_item_init (SfPartitionItem *self)
 }
 
 SfPartitionItem *
-sf_partition_item_new (const char *name,
-                       const char *region,
-                       guint64     begin,
-                       guint64     end,
-                       const char *file,
-                       gboolean    selectable)
+sf_partition_item_new (SfPartition *partition)
 {
-  return g_object_new (SF_TYPE_PARTITION_ITEM,
-                       "name", name,
-                       "region", region,
-                       "begin", begin,
-                       "end", end,
-                       "file", file,
-                       "selectable", selectable,
-                       "enabled", selectable,
-                       NULL);
+  SfPartitionItem *self;
+
+  g_return_val_if_fail (partition != NULL, NULL);
+
+  self = g_object_new (SF_TYPE_PARTITION_ITEM, NULL);
+  self->partition = sf_partition_ref (partition);
+  return self;
+}
+
+SfPartition *
+sf_partition_item_get_partition (SfPartitionItem *self)
+{
+  g_return_val_if_fail (SF_IS_PARTITION_ITEM (self), NULL);
+  return self->partition;
 }
 
 const char *
 sf_partition_item_get_name (SfPartitionItem *self)
 {
   g_return_val_if_fail (SF_IS_PARTITION_ITEM (self), NULL);
-  return self->name;
+  return self->partition->name;
 }
 
 const char *
 sf_partition_item_get_region (SfPartitionItem *self)
 {
   g_return_val_if_fail (SF_IS_PARTITION_ITEM (self), NULL);
-  return self->region;
+  return self->partition->region;
 }
 
 guint64
 sf_partition_item_get_begin (SfPartitionItem *self)
 {
   g_return_val_if_fail (SF_IS_PARTITION_ITEM (self), 0);
-  return self->begin;
+  return self->partition->start;
 }
 
 guint64
 sf_partition_item_get_end (SfPartitionItem *self)
 {
+  const SfPartition *p;
+
   g_return_val_if_fail (SF_IS_PARTITION_ITEM (self), 0);
-  return self->end;
+  p = self->partition;
+  return p->size > 0 ? p->start + p->size - 1 : p->start;
 }
 
 const char *
@@ -200,6 +201,49 @@ sf_partition_item_get_file (SfPartitionItem *self)
 {
   g_return_val_if_fail (SF_IS_PARTITION_ITEM (self), NULL);
   return self->file;
+}
+
+const char *
+sf_partition_item_get_problem (SfPartitionItem *self)
+{
+  g_return_val_if_fail (SF_IS_PARTITION_ITEM (self), NULL);
+  return self->problem;
+}
+
+void
+sf_partition_item_set_image (SfPartitionItem *self,
+                             const char      *file,
+                             const char      *problem,
+                             gboolean         tick)
+{
+  g_return_if_fail (SF_IS_PARTITION_ITEM (self));
+
+  g_object_freeze_notify (G_OBJECT (self));
+  if (replace_str (&self->file, file))
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_FILE]);
+  if (replace_str (&self->problem, problem)) {
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_PROBLEM]);
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SELECTABLE]);
+  }
+  sf_partition_item_set_enabled (self, problem == NULL && tick);
+  g_object_thaw_notify (G_OBJECT (self));
+}
+
+const char *
+sf_partition_item_get_warning (SfPartitionItem *self)
+{
+  g_return_val_if_fail (SF_IS_PARTITION_ITEM (self), NULL);
+  return self->warning;
+}
+
+void
+sf_partition_item_set_warning (SfPartitionItem *self,
+                               const char      *warning)
+{
+  g_return_if_fail (SF_IS_PARTITION_ITEM (self));
+
+  if (replace_str (&self->warning, warning))
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_WARNING]);
 }
 
 gboolean
@@ -215,10 +259,8 @@ sf_partition_item_set_enabled (SfPartitionItem *self,
 {
   g_return_if_fail (SF_IS_PARTITION_ITEM (self));
 
-  enabled = !!enabled;
-  /* A row without its image can never be ticked. */
-  if (enabled && !self->selectable)
-    return;
+  /* A row without a usable image cannot be ticked. */
+  enabled = enabled && self->problem == NULL;
   if (self->enabled == enabled)
     return;
   self->enabled = enabled;
@@ -229,5 +271,5 @@ gboolean
 sf_partition_item_get_selectable (SfPartitionItem *self)
 {
   g_return_val_if_fail (SF_IS_PARTITION_ITEM (self), FALSE);
-  return self->selectable;
+  return self->problem == NULL;
 }

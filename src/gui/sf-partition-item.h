@@ -9,24 +9,42 @@
 
 #include <glib-object.h>
 
+#include "sf-partition.h"
+
 G_BEGIN_DECLS
 
 #define SF_TYPE_PARTITION_ITEM (sf_partition_item_get_type ())
 
 G_DECLARE_FINAL_TYPE (SfPartitionItem, sf_partition_item, SF, PARTITION_ITEM, GObject)
 
-SfPartitionItem *sf_partition_item_new            (const char      *name,
-                                                   const char      *region,
-                                                   guint64          begin,
-                                                   guint64          end,
-                                                   const char      *file,
-                                                   gboolean         selectable) G_GNUC_WARN_UNUSED_RESULT;
+/* A row for @partition of the open firmware. The row is tickable once it
+ * has a usable image (sf_partition_item_set_image()). */
+SfPartitionItem *sf_partition_item_new            (SfPartition     *partition) G_GNUC_WARN_UNUSED_RESULT;
 
+SfPartition     *sf_partition_item_get_partition  (SfPartitionItem *self);
 const char      *sf_partition_item_get_name       (SfPartitionItem *self);
 const char      *sf_partition_item_get_region     (SfPartitionItem *self);
 guint64          sf_partition_item_get_begin      (SfPartitionItem *self);
+/* The last byte of the partition (the begin when its size is unknown). */
 guint64          sf_partition_item_get_end        (SfPartitionItem *self);
+
+/* Where the image is (a path, or archive/path), or NULL when there is none. */
 const char      *sf_partition_item_get_file       (SfPartitionItem *self);
+/* Why the row cannot be ticked ("system.img is missing"), or NULL. */
+const char      *sf_partition_item_get_problem    (SfPartitionItem *self);
+/* @problem NULL: the image is usable and the row becomes tickable (and
+ * ticked when @tick); otherwise it is unticked and cannot be ticked. */
+void             sf_partition_item_set_image      (SfPartitionItem *self,
+                                                   const char      *file,
+                                                   const char      *problem,
+                                                   gboolean         tick);
+
+/* Something to know before writing this row ("this would overwrite the
+ * phone's IMEI"), shown on the row; NULL for none. */
+const char      *sf_partition_item_get_warning    (SfPartitionItem *self);
+void             sf_partition_item_set_warning    (SfPartitionItem *self,
+                                                   const char      *warning);
+
 gboolean         sf_partition_item_get_enabled    (SfPartitionItem *self);
 void             sf_partition_item_set_enabled    (SfPartitionItem *self,
                                                    gboolean         enabled);

@@ -1,4 +1,4 @@
-/* sf-window.c — the main window: firmware, partition checklist, download
+/* sf-window.c — the main window: firmware and checklist, the job view
  *
  * Copyright 2026 The Scatterflash authors
  *
@@ -7,18 +7,50 @@
 
 #include "config.h"
 
+#include <errno.h>
+#include <string.h>
+
 #include <glib/gi18n.h>
 
 #include "sf-da-file.h"
+#include "sf-device-page.h"
+#include "sf-error.h"
 #include "sf-firmware.h"
 #include "sf-flash-job.h"
+#include "sf-format-page.h"
 #include "sf-partition-item.h"
 #include "sf-plan.h"
+#include "sf-preferences-window.h"
+#include "sf-readback-page.h"
+#include "sf-sim.h"
 #include "sf-window.h"
 #include "sf-worker.h"
 
-/* The queue is drained at most this often: ~30 frames a second. */
+/* The queue is drained at most this often (about a frame at 30 Hz): a 1 GB
+ * download posts a thousand progress events, the window draws 30 a second. */
 #define DRAIN_INTERVAL_MS 33
+
+/* In practice mode the virtual phone is "plugged in" this long after
+ * Download, so that the user sees the instructions first. */
+#define PRACTICE_PLUG_MS 1500
+
+/* How far back the speed is measured. */
+#define SPEED_WINDOW_US (3 * G_USEC_PER_SEC)
+#define N_SPEED_SAMPLES 64
+
+#define MAX_RECENT 10
+
+typedef enum {
+  JOB_DOWNLOAD,
+  JOB_READBACK,
+  JOB_FORMAT,
+  JOB_IDENTIFY,
+} JobKind;
+
+typedef struct {
+  gint64   time_us;
+  guint64  done;
+} SpeedSample;
 
 struct _SfWindow
 {
@@ -26,10 +58,20 @@ struct _SfWindow
 
   /* Template widgets */
   AdwToastOverlay      *toast_overlay;
-  AdwWindowTitle       *window_title;
-  GtkDropDown          *scene_dropdown;
+  AdwViewSwitcherTitle *switcher_title;
+  GtkStack             *action_stack;
+  GtkRevealer          *practice_revealer;
+  GtkStack             *mode_stack;
+  AdwViewStack         *view_stack;
+  GtkStack             *download_stack;
+  AdwStatusPage        *empty_page;
+  AdwActionRow         *firmware_row;
+  AdwActionRow         *da_row;
+  GtkWidget            *da_reset_button;
+  AdwComboRow          *scene_row;
+  AdwActionRow         *port_row;
   GtkEntry             *port_entry;
-  GtkStack             *main_stack;
+  GtkCheckButton       *select_all_check;
   GtkLabel             *info_label;
   GtkColumnView        *partition_view;
   GtkColumnViewColumn  *check_column;
@@ -38,33 +80,84 @@ struct _SfWindow
   GtkColumnViewColumn  *end_column;
   GtkColumnViewColumn  *region_column;
   GtkColumnViewColumn  *file_column;
-  GtkLabel             *progress_label;
-  GtkProgressBar       *progress_bar;
+  GtkStack             *job_stack;
+  GtkSpinner           *job_spinner;
+  GtkLabel             *job_title;
+  GtkLabel             *job_instructions;
+  GtkLabel             *partition_label;
+  GtkLabel             *partition_percent;
+  GtkProgressBar       *partition_bar;
+  GtkLabel             *total_percent;
+  GtkProgressBar       *total_bar;
+  GtkLabel             *stats_label;
+  GtkWidget            *result_box;
+  GtkImage             *result_icon;
+  GtkLabel             *result_title;
+  GtkLabel             *result_text;
+  GtkExpander          *log_expander;
+  GtkTextView          *log_view;
+  GMenu                *recent_section;
+  SfReadbackPage       *readback_page;
+  SfFormatPage         *format_page;
+  SfDevicePage         *device_page;
 
+  GSettings            *settings;     /* NULL when the schema is not installed */
   GListStore           *partitions;
+  gboolean              select_all_busy;
   SfFirmware           *firmware;
+  SfDaFile             *firmware_da;  /* the DA that came with the firmware */
   GFile                *da_override;
   GCancellable         *load_cancellable;
   GtkNativeDialog      *chooser;
   gboolean              loading;
+  gboolean              verify;
 
-  /* The running download */
+  /* Practice mode: a virtual phone in this process */
+  gboolean              practice;
+  SfSimPace             practice_pace;
+  SfSimFaults           practice_faults;
+  SfSim                *sim;
+  guint                 plug_id;
+
+  /* The running job */
+  JobKind               job_kind;
+  SfFlashJob           *pending_job;  /* waiting for the virtual phone to be plugged in */
   SfWorker             *worker;
   guint                 drain_id;
   SfWindowResult        result;
-  char                 *stage;
+  GError               *error;
   char                 *partition;
+  char                 *step_kind;
+  guint64               step_done;
+  guint64               step_total;
   guint64               overall_done;
   guint64               overall_total;
+  gint64                started_us;
+  gint64                first_byte_us;
+  SpeedSample           samples[N_SPEED_SAMPLES];
+  guint                 n_samples;
+  GPtrArray            *finished;     /* partitions done, in order */
+  SfDeviceInfo         *device;
 };
 
 G_DEFINE_FINAL_TYPE (SfWindow, sf_window, ADW_TYPE_APPLICATION_WINDOW)
+
+enum {
+  PROP_0,
+  PROP_VERIFY,
+  PROP_PRACTICE,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
 
 static const SfScene scenes[] = {
   SF_SCENE_DOWNLOAD_ONLY,
   SF_SCENE_FIRMWARE_UPGRADE,
   SF_SCENE_FORMAT_ALL_DOWNLOAD,
 };
+
+static void log_line (SfWindow *self, const char *format, ...) G_GNUC_PRINTF (2, 3);
 
 static void
 show_toast (SfWindow   *self,
@@ -78,22 +171,158 @@ show_toast (SfWindow   *self,
   adw_toast_overlay_add_toast (self->toast_overlay, toast);
 }
 
+static gboolean
+is_busy (SfWindow *self)
+{
+  return self->worker != NULL || self->pending_job != NULL;
+}
+
 static void
 update_actions (SfWindow *self)
 {
-  gboolean running = self->worker != NULL;
+  gboolean running = is_busy (self);
   gboolean idle = !running && !self->loading;
+  gboolean in_job = g_str_equal (gtk_stack_get_visible_child_name (self->mode_stack), "job");
 
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.open", idle);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.open-folder", idle);
-  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.download", idle && self->firmware != NULL);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.open-recent", idle);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.choose-da", idle);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.reset-da", idle && self->da_override != NULL);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.practice", idle);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.download",
+                                 idle && self->firmware != NULL && !in_job);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.again", idle && in_job);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.back", idle && in_job);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.stop", running);
-  gtk_widget_set_sensitive (GTK_WIDGET (self->scene_dropdown), !running);
-  gtk_widget_set_sensitive (GTK_WIDGET (self->port_entry), !running);
-  gtk_widget_set_sensitive (GTK_WIDGET (self->partition_view), !running);
+  gtk_widget_set_visible (self->da_reset_button, self->da_override != NULL);
+
+  if (running)
+    gtk_stack_set_visible_child_name (self->action_stack, "stop");
+  else if (in_job || g_strcmp0 (adw_view_stack_get_visible_child_name (self->view_stack), "download") != 0)
+    /* The other pages have their own button at the bottom. */
+    gtk_stack_set_visible_child_name (self->action_stack, "none");
+  else
+    gtk_stack_set_visible_child_name (self->action_stack, "download");
+  gtk_widget_set_sensitive (GTK_WIDGET (self->switcher_title), !in_job);
+  if (self->readback_page != NULL) {
+    sf_readback_page_set_busy (self->readback_page, !idle);
+    sf_format_page_set_busy (self->format_page, !idle);
+    sf_device_page_set_busy (self->device_page, !idle);
+  }
 }
 
-/* Column factories */
+/* ---- settings ------------------------------------------------------------ */
+
+static char *
+location_to_string (GFile *location)
+{
+  char *path = g_file_get_path (location);
+
+  return path != NULL ? path : g_file_get_uri (location);
+}
+
+static GFile *
+location_from_string (const char *text)
+{
+  return g_path_is_absolute (text) ? g_file_new_for_path (text) : g_file_new_for_uri (text);
+}
+
+static void
+rebuild_recent_menu (SfWindow *self)
+{
+  g_auto(GStrv) recent = NULL;
+
+  g_menu_remove_all (self->recent_section);
+  if (self->settings == NULL)
+    return;
+  recent = g_settings_get_strv (self->settings, "recent-firmware");
+  for (guint i = 0; recent[i] != NULL; i++) {
+    g_autoptr(GFile) file = location_from_string (recent[i]);
+    g_autofree char *base = g_file_get_basename (file);
+    g_autoptr(GFile) parent = g_file_get_parent (file);
+    g_autofree char *parent_base = parent != NULL ? g_file_get_basename (parent) : NULL;
+    g_autofree char *label = parent_base != NULL ? g_strdup_printf ("%s/%s", parent_base, base)
+                                                 : g_strdup (base);
+    g_autoptr(GMenuItem) item = g_menu_item_new (label, NULL);
+
+    g_menu_item_set_action_and_target_value (item, "win.open-recent", g_variant_new_string (recent[i]));
+    g_menu_append_item (self->recent_section, item);
+  }
+}
+
+static void
+remember_firmware (SfWindow *self,
+                   GFile    *location)
+{
+  g_autofree char *text = location_to_string (location);
+  g_auto(GStrv) old = NULL;
+  g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
+  g_auto(GStrv) recent = NULL;
+  guint n = 1;
+
+  if (self->settings == NULL)
+    return;
+  old = g_settings_get_strv (self->settings, "recent-firmware");
+  g_strv_builder_add (builder, text);
+  for (guint i = 0; old[i] != NULL && n < MAX_RECENT; i++) {
+    if (g_str_equal (old[i], text))
+      continue;
+    g_strv_builder_add (builder, old[i]);
+    n++;
+  }
+  recent = g_strv_builder_end (builder);
+  g_settings_set_strv (self->settings, "recent-firmware", (const char * const *) recent);
+  rebuild_recent_menu (self);
+}
+
+/* ---- the checklist ------------------------------------------------------- */
+
+static void
+update_select_all (SfWindow *self)
+{
+  GListModel *model = G_LIST_MODEL (self->partitions);
+  guint n = g_list_model_get_n_items (model), ticked = 0, tickable = 0;
+
+  for (guint i = 0; i < n; i++) {
+    g_autoptr(SfPartitionItem) item = g_list_model_get_item (model, i);
+
+    tickable += sf_partition_item_get_selectable (item);
+    ticked += sf_partition_item_get_enabled (item);
+  }
+  self->select_all_busy = TRUE;
+  gtk_check_button_set_inconsistent (self->select_all_check, ticked > 0 && ticked < tickable);
+  gtk_check_button_set_active (self->select_all_check, tickable > 0 && ticked == tickable);
+  gtk_widget_set_sensitive (GTK_WIDGET (self->select_all_check), tickable > 0);
+  self->select_all_busy = FALSE;
+}
+
+static void
+on_select_all_toggled (GtkCheckButton *check,
+                       SfWindow       *self)
+{
+  GListModel *model = G_LIST_MODEL (self->partitions);
+  gboolean active;
+
+  if (self->select_all_busy)
+    return;
+  /* From "some" a click ticks everything. */
+  active = gtk_check_button_get_active (check) || gtk_check_button_get_inconsistent (check);
+  for (guint i = 0; i < g_list_model_get_n_items (model); i++) {
+    g_autoptr(SfPartitionItem) item = g_list_model_get_item (model, i);
+
+    sf_partition_item_set_enabled (item, active);
+  }
+  update_select_all (self);
+}
+
+static void
+on_item_enabled (SfPartitionItem *item,
+                 GParamSpec      *pspec,
+                 SfWindow        *self)
+{
+  update_select_all (self);
+}
 
 static void
 on_check_setup (GtkSignalListItemFactory *factory,
@@ -102,9 +331,6 @@ on_check_setup (GtkSignalListItemFactory *factory,
 {
   GtkWidget *check = gtk_check_button_new ();
 
-  gtk_accessible_update_property (GTK_ACCESSIBLE (check),
-                                  GTK_ACCESSIBLE_PROPERTY_LABEL, _("Write this partition"),
-                                  -1);
   gtk_list_item_set_child (item, check);
 }
 
@@ -115,12 +341,15 @@ on_check_bind (GtkSignalListItemFactory *factory,
 {
   SfPartitionItem *row = gtk_list_item_get_item (item);
   GtkWidget *check = gtk_list_item_get_child (item);
-  GBinding *binding;
+  g_autofree char *label = g_strdup_printf (_("Write %s"), sf_partition_item_get_name (row));
+  GBinding *active, *sensitive;
 
-  gtk_widget_set_sensitive (check, sf_partition_item_get_selectable (row));
-  binding = g_object_bind_property (row, "enabled", check, "active",
-                                    G_BINDING_BIDIRECTIONAL | G_BINDING_SYNC_CREATE);
-  g_object_set_data (G_OBJECT (item), "sf-binding", binding);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (check), GTK_ACCESSIBLE_PROPERTY_LABEL, label, -1);
+  active = g_object_bind_property (row, "enabled", check, "active",
+                                   G_BINDING_BIDIRECTIONAL | G_BINDING_SYNC_CREATE);
+  sensitive = g_object_bind_property (row, "selectable", check, "sensitive", G_BINDING_SYNC_CREATE);
+  g_object_set_data (G_OBJECT (item), "sf-binding", active);
+  g_object_set_data (G_OBJECT (item), "sf-binding-sensitive", sensitive);
 }
 
 static void
@@ -128,11 +357,21 @@ on_check_unbind (GtkSignalListItemFactory *factory,
                  GtkListItem              *item,
                  gpointer                  user_data)
 {
-  GBinding *binding = g_object_steal_data (G_OBJECT (item), "sf-binding");
+  GBinding *active = g_object_steal_data (G_OBJECT (item), "sf-binding");
+  GBinding *sensitive = g_object_steal_data (G_OBJECT (item), "sf-binding-sensitive");
 
-  if (binding != NULL)
-    g_binding_unbind (binding);
+  if (active != NULL)
+    g_binding_unbind (active);
+  if (sensitive != NULL)
+    g_binding_unbind (sensitive);
 }
+
+typedef enum {
+  COLUMN_NAME,
+  COLUMN_BEGIN,
+  COLUMN_END,
+  COLUMN_REGION,
+} Column;
 
 static void
 on_label_setup (GtkSignalListItemFactory *factory,
@@ -148,14 +387,6 @@ on_label_setup (GtkSignalListItemFactory *factory,
   gtk_list_item_set_child (item, label);
 }
 
-typedef enum {
-  COLUMN_NAME,
-  COLUMN_BEGIN,
-  COLUMN_END,
-  COLUMN_REGION,
-  COLUMN_FILE,
-} Column;
-
 static void
 on_label_bind (GtkSignalListItemFactory *factory,
                GtkListItem              *item,
@@ -165,7 +396,6 @@ on_label_bind (GtkSignalListItemFactory *factory,
   GtkWidget *label = gtk_list_item_get_child (item);
   Column column = GPOINTER_TO_INT (g_object_get_data (G_OBJECT (factory), "sf-column"));
   g_autofree char *text = NULL;
-  const char *file;
 
   switch (column) {
   case COLUMN_NAME:
@@ -180,22 +410,10 @@ on_label_bind (GtkSignalListItemFactory *factory,
   case COLUMN_REGION:
     text = g_strdup (sf_partition_item_get_region (row));
     break;
-  case COLUMN_FILE:
-    file = sf_partition_item_get_file (row);
-    if (file == NULL)
-      text = g_strdup (_("(no file)"));
-    else if (!sf_partition_item_get_selectable (row))
-      /* Translators: a file the scatter names but the firmware lacks */
-      text = g_strdup_printf (_("%s (missing)"), file);
-    else
-      text = g_strdup (file);
-    gtk_widget_set_tooltip_text (label, file);
-    break;
   default:
     g_assert_not_reached ();
   }
   gtk_label_set_text (GTK_LABEL (label), text != NULL ? text : "");
-  gtk_widget_set_sensitive (label, sf_partition_item_get_selectable (row));
 }
 
 static void
@@ -211,53 +429,339 @@ set_label_factory (GtkColumnViewColumn *column,
   gtk_column_view_column_set_factory (column, factory);
 }
 
-/* Loading a firmware */
+/* The image column: a warning sign, where the image is, and a button to
+ * pick another one. */
+
+static void pick_image (SfWindow *self, SfPartitionItem *item);
+
+static void
+update_file_cell (GtkWidget       *box,
+                  SfPartitionItem *row)
+{
+  GtkWidget *icon = gtk_widget_get_first_child (box);
+  GtkWidget *label = gtk_widget_get_next_sibling (icon);
+  const char *file = sf_partition_item_get_file (row);
+  const char *problem = sf_partition_item_get_problem (row);
+  const char *warning = sf_partition_item_get_warning (row);
+  g_autofree char *text = NULL;
+  g_autofree char *tooltip = NULL;
+
+  if (problem != NULL) {
+    gtk_image_set_from_icon_name (GTK_IMAGE (icon), "dialog-error-symbolic");
+    gtk_widget_add_css_class (icon, "error");
+    gtk_widget_remove_css_class (icon, "warning");
+    text = g_strdup (problem);
+    tooltip = g_strdup (problem);
+  } else if (warning != NULL) {
+    gtk_image_set_from_icon_name (GTK_IMAGE (icon), "dialog-warning-symbolic");
+    gtk_widget_add_css_class (icon, "warning");
+    gtk_widget_remove_css_class (icon, "error");
+    text = g_strdup_printf ("%s — %s", file != NULL ? file : "", warning);
+    tooltip = g_strdup (warning);
+  } else {
+    text = g_strdup (file != NULL ? file : _("(no image)"));
+    tooltip = g_strdup (file);
+  }
+  gtk_widget_set_visible (icon, problem != NULL || warning != NULL);
+  gtk_label_set_text (GTK_LABEL (label), text);
+  gtk_widget_set_tooltip_text (label, tooltip);
+  gtk_widget_set_sensitive (label, problem == NULL);
+}
+
+static void
+on_row_notify (SfPartitionItem *row,
+               GParamSpec      *pspec,
+               GtkWidget       *box)
+{
+  update_file_cell (box, row);
+}
+
+static void
+on_pick_clicked (GtkButton   *button,
+                 GtkListItem *item)
+{
+  SfPartitionItem *row = gtk_list_item_get_item (item);
+  SfWindow *self = SF_WINDOW (gtk_widget_get_root (GTK_WIDGET (button)));
+
+  if (row != NULL)
+    pick_image (self, row);
+}
+
+static void
+on_file_setup (GtkSignalListItemFactory *factory,
+               GtkListItem              *item,
+               gpointer                  user_data)
+{
+  GtkWidget *box = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
+  GtkWidget *icon = gtk_image_new ();
+  GtkWidget *label = gtk_label_new (NULL);
+  GtkWidget *button = gtk_button_new_from_icon_name ("document-open-symbolic");
+
+  gtk_label_set_xalign (GTK_LABEL (label), 0);
+  gtk_label_set_ellipsize (GTK_LABEL (label), PANGO_ELLIPSIZE_START);
+  gtk_widget_set_hexpand (label, TRUE);
+  gtk_widget_add_css_class (button, "flat");
+  gtk_widget_set_tooltip_text (button, _("Choose Another Image"));
+  g_signal_connect (button, "clicked", G_CALLBACK (on_pick_clicked), item);
+  gtk_box_append (GTK_BOX (box), icon);
+  gtk_box_append (GTK_BOX (box), label);
+  gtk_box_append (GTK_BOX (box), button);
+  gtk_list_item_set_child (item, box);
+}
+
+static void
+on_file_bind (GtkSignalListItemFactory *factory,
+              GtkListItem              *item,
+              gpointer                  user_data)
+{
+  SfPartitionItem *row = gtk_list_item_get_item (item);
+  GtkWidget *box = gtk_list_item_get_child (item);
+  GtkWidget *button = gtk_widget_get_last_child (box);
+  g_autofree char *label = g_strdup_printf (_("Choose another image for %s"), sf_partition_item_get_name (row));
+  gulong id;
+
+  gtk_accessible_update_property (GTK_ACCESSIBLE (button), GTK_ACCESSIBLE_PROPERTY_LABEL, label, -1);
+  update_file_cell (box, row);
+  id = g_signal_connect (row, "notify", G_CALLBACK (on_row_notify), box);
+  g_object_set_data (G_OBJECT (item), "sf-notify", GSIZE_TO_POINTER ((gsize) id));
+}
+
+static void
+on_file_unbind (GtkSignalListItemFactory *factory,
+                GtkListItem              *item,
+                gpointer                  user_data)
+{
+  SfPartitionItem *row = gtk_list_item_get_item (item);
+  gulong id = (gulong) GPOINTER_TO_SIZE (g_object_steal_data (G_OBJECT (item), "sf-notify"));
+
+  if (row != NULL && id != 0)
+    g_signal_handler_disconnect (row, id);
+}
+
+static void
+on_partition_activate (GtkColumnView *view,
+                       guint          position,
+                       SfWindow      *self)
+{
+  g_autoptr(SfPartitionItem) item = g_list_model_get_item (G_LIST_MODEL (self->partitions), position);
+
+  if (item != NULL && !is_busy (self))
+    pick_image (self, item);
+}
+
+/* Why @partition's image cannot be written, or NULL when it can. */
+static char *
+image_problem (SfFirmware  *firmware,
+               SfPartition *partition)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (sf_firmware_check_image (firmware, partition, &error))
+    return NULL;
+  return g_strdup (error->message);
+}
+
+static void
+set_item_image (SfWindow        *self,
+                SfPartitionItem *item,
+                gboolean         tick)
+{
+  SfPartition *p = sf_partition_item_get_partition (item);
+  g_autofree char *problem = image_problem (self->firmware, p);
+
+  sf_partition_item_set_image (item, sf_firmware_get_image_path (self->firmware, p), problem, tick);
+}
+
+gboolean
+sf_window_set_partition_image (SfWindow    *self,
+                               const char  *name,
+                               GFile       *file,
+                               GError     **error)
+{
+  GListModel *model;
+
+  g_return_val_if_fail (SF_IS_WINDOW (self), FALSE);
+  g_return_val_if_fail (name != NULL && G_IS_FILE (file), FALSE);
+
+  model = G_LIST_MODEL (self->partitions);
+  for (guint i = 0; i < g_list_model_get_n_items (model); i++) {
+    g_autoptr(SfPartitionItem) item = g_list_model_get_item (model, i);
+
+    if (!g_str_equal (sf_partition_item_get_name (item), name))
+      continue;
+    if (!sf_firmware_set_image_file (self->firmware, sf_partition_item_get_partition (item), file,
+                                     NULL, error))
+      return FALSE;
+    set_item_image (self, item, TRUE);
+    update_select_all (self);
+    return TRUE;
+  }
+  g_set_error (error, SF_ERROR, SF_ERROR_UNKNOWN_PARTITION, _("No partition %s in the checklist"), name);
+  return FALSE;
+}
+
+static void
+on_image_chosen (GtkNativeDialog *dialog,
+                 int              response,
+                 gpointer         user_data)
+{
+  SfWindow *self = user_data;
+  SfPartitionItem *item = g_object_get_data (G_OBJECT (dialog), "sf-item");
+
+  if (response == GTK_RESPONSE_ACCEPT && item != NULL && self->firmware != NULL) {
+    g_autoptr(GFile) file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (dialog));
+    g_autoptr(GError) error = NULL;
+
+    if (file != NULL &&
+        !sf_window_set_partition_image (self, sf_partition_item_get_name (item), file, &error))
+      show_toast (self, error->message, 0);
+  }
+  gtk_native_dialog_destroy (dialog);
+  g_object_unref (dialog);
+}
+
+static void
+pick_image (SfWindow        *self,
+            SfPartitionItem *item)
+{
+  g_autofree char *title = g_strdup_printf (_("Image for %s"), sf_partition_item_get_name (item));
+  GtkFileChooserNative *chooser;
+
+  if (self->firmware == NULL || is_busy (self))
+    return;
+  chooser = gtk_file_chooser_native_new (title, GTK_WINDOW (self), GTK_FILE_CHOOSER_ACTION_OPEN,
+                                         _("_Choose"), _("_Cancel"));
+  gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (chooser), TRUE);
+  g_object_set_data_full (G_OBJECT (chooser), "sf-item", g_object_ref (item), g_object_unref);
+  g_signal_connect (chooser, "response", G_CALLBACK (on_image_chosen), self);
+  gtk_native_dialog_show (GTK_NATIVE_DIALOG (chooser));
+}
+
+/* ---- loading a firmware -------------------------------------------------- */
+
+/* The warning of the scatter file about @p, if any: issues are located by
+ * line, and an entry runs from its line to the next entry's. */
+static const SfIssue *
+find_issue (GPtrArray         *issues,
+            const SfPartition *p,
+            const SfPartition *next)
+{
+  for (guint i = 0; issues != NULL && i < issues->len; i++) {
+    const SfIssue *issue = g_ptr_array_index (issues, i);
+
+    if (issue->line >= p->line && (next == NULL || issue->line < next->line))
+      return issue;
+  }
+  return NULL;
+}
+
+/* The partitions the scene writes unless the user says otherwise. */
+static GHashTable *
+default_ticks (SfWindow *self)
+{
+  GHashTable *names = g_hash_table_new (g_str_hash, g_str_equal);
+  g_autoptr(SfPlan) plan = sf_plan_new (self->firmware, NULL, SF_SCENE_DOWNLOAD_ONLY, NULL, NULL);
+
+  for (guint i = 0; plan != NULL && i < sf_plan_get_n_steps (plan); i++) {
+    const SfPlanStep *step = sf_plan_get_step (plan, i);
+
+    if (step->kind == SF_STEP_DOWNLOAD && step->partition != NULL)
+      g_hash_table_add (names, step->partition->name);
+  }
+  return names;
+}
+
+static void
+update_da_row (SfWindow *self)
+{
+  g_autofree char *subtitle = NULL;
+
+  if (self->da_override != NULL)
+    subtitle = location_to_string (self->da_override);
+  else if (self->firmware_da != NULL)
+    /* Translators: the DA file found next to the scatter file */
+    subtitle = g_strdup_printf (_("From the firmware: %s"), sf_da_file_get_display_name (self->firmware_da));
+  else
+    /* Translators: %s is a file name */
+    subtitle = g_strdup_printf (_("Bundled: %s"), SF_BUNDLED_DA_NAME);
+  adw_action_row_set_subtitle (self->da_row, subtitle);
+  gtk_widget_set_tooltip_text (GTK_WIDGET (self->da_row), subtitle);
+}
 
 static void
 show_firmware (SfWindow   *self,
-               SfFirmware *firmware)
+               SfFirmware *firmware,
+               SfDaFile   *da)
 {
   SfScatter *scatter = sf_firmware_get_scatter (firmware);
   SfLayout *layout = sf_scatter_get_layout (scatter, 0);
+  GPtrArray *issues = sf_scatter_get_issues (scatter);
   g_autoptr(GPtrArray) items = g_ptr_array_new_with_free_func (g_object_unref);
+  g_autoptr(GHashTable) ticks = NULL;
   g_autofree char *info = NULL;
   g_autofree char *subtitle = NULL;
   const char *format;
 
   g_set_object (&self->firmware, firmware);
+  g_set_object (&self->firmware_da, da);
+  sf_readback_page_set_firmware (self->readback_page, firmware);
+  sf_format_page_set_firmware (self->format_page, firmware);
+  ticks = default_ticks (self);
 
   for (guint i = 0; layout != NULL && i < sf_layout_get_n_partitions (layout); i++) {
     SfPartition *p = sf_layout_get_partition (layout, i);
-    SfImageState state;
-    guint64 end;
+    SfPartition *next = i + 1 < sf_layout_get_n_partitions (layout) ? sf_layout_get_partition (layout, i + 1) : NULL;
+    g_autoptr(SfPartitionItem) item = NULL;
+    const SfIssue *issue;
 
     /* As SP Flash Tool does: only what the scatter marks for download. */
     if (!p->is_download)
       continue;
-    state = sf_firmware_get_image_state (firmware, p);
-    end = p->size > 0 ? p->start + p->size - 1 : p->start;
-    g_ptr_array_add (items, sf_partition_item_new (p->name, p->region, p->start, end,
-                                                   p->file_name, state == SF_IMAGE_STATE_OK));
+    item = sf_partition_item_new (p);
+    set_item_image (self, item, g_hash_table_contains (ticks, p->name));
+    issue = find_issue (issues, p, next);
+    if (issue != NULL && issue->severity == SF_SEVERITY_WARNING)
+      sf_partition_item_set_warning (item, issue->message);
+    else if (sf_partition_is_calibration (p))
+      sf_partition_item_set_warning (item, _("holds the phone’s own calibration (IMEI, radio): "
+                                             "writing it replaces this phone’s with the firmware’s"));
+    g_signal_connect_object (item, "notify::enabled", G_CALLBACK (on_item_enabled), self, 0);
+    g_ptr_array_add (items, g_steal_pointer (&item));
   }
   g_list_store_splice (self->partitions, 0, g_list_model_get_n_items (G_LIST_MODEL (self->partitions)),
                        items->pdata, items->len);
+  update_select_all (self);
 
   if (sf_scatter_get_format (scatter) == SF_SCATTER_FORMAT_LEGACY)
     format = _("legacy");
   else
     format = sf_scatter_get_config_version (scatter);
   /* Translators: platform, project and scatter format of the open firmware */
-  info = g_strdup_printf (_("Platform: %s    Project: %s    Scatter format: %s"),
+  info = g_strdup_printf (_("Platform %s · Project %s · Scatter %s"),
                           sf_scatter_get_platform (scatter) ? sf_scatter_get_platform (scatter) : _("unknown"),
                           sf_scatter_get_project (scatter) ? sf_scatter_get_project (scatter) : _("unknown"),
                           format ? format : _("unknown"));
   gtk_label_set_text (self->info_label, info);
+  adw_action_row_set_subtitle (self->firmware_row, sf_firmware_get_display_name (firmware));
+  gtk_widget_set_tooltip_text (GTK_WIDGET (self->firmware_row), sf_firmware_get_display_name (firmware));
   subtitle = g_path_get_basename (sf_firmware_get_display_name (firmware));
-  adw_window_title_set_subtitle (self->window_title, subtitle);
-  gtk_widget_set_tooltip_text (GTK_WIDGET (self->window_title), sf_firmware_get_display_name (firmware));
-  gtk_label_set_text (self->progress_label, _("Ready"));
-  gtk_progress_bar_set_fraction (self->progress_bar, 0);
-  gtk_stack_set_visible_child_name (self->main_stack, "firmware");
+  adw_view_switcher_title_set_subtitle (self->switcher_title, subtitle);
+  update_da_row (self);
+  gtk_stack_set_visible_child_name (self->download_stack, "firmware");
+  adw_view_stack_set_visible_child_name (self->view_stack, "download");
+}
+
+typedef struct {
+  SfFirmware *firmware;
+  SfDaFile   *da;
+} Loaded;
+
+static void
+loaded_free (Loaded *loaded)
+{
+  g_clear_object (&loaded->firmware);
+  g_clear_object (&loaded->da);
+  g_free (loaded);
 }
 
 static void
@@ -267,12 +771,18 @@ load_thread (GTask        *task,
              GCancellable *cancellable)
 {
   g_autoptr(GError) error = NULL;
-  SfFirmware *firmware = sf_firmware_open (G_FILE (task_data), cancellable, &error);
+  Loaded *loaded = g_new0 (Loaded, 1);
 
-  if (firmware == NULL)
+  loaded->firmware = sf_firmware_open (G_FILE (task_data), cancellable, &error);
+  if (loaded->firmware == NULL) {
+    loaded_free (loaded);
     g_task_return_error (task, g_steal_pointer (&error));
-  else
-    g_task_return_pointer (task, firmware, g_object_unref);
+    return;
+  }
+  /* A DA file that does not parse is passed over here: the bundled one
+   * or the user's choice is used instead. */
+  loaded->da = sf_firmware_open_da (loaded->firmware, cancellable, NULL);
+  g_task_return_pointer (task, loaded, (GDestroyNotify) loaded_free);
 }
 
 static void
@@ -282,16 +792,30 @@ on_load_done (GObject      *source,
 {
   SfWindow *self = SF_WINDOW (source);
   g_autoptr(GError) error = NULL;
-  g_autoptr(SfFirmware) firmware = g_task_propagate_pointer (G_TASK (result), &error);
+  Loaded *loaded = g_task_propagate_pointer (G_TASK (result), &error);
+  GFile *location = g_task_get_task_data (G_TASK (result));
 
   self->loading = FALSE;
   g_clear_object (&self->load_cancellable);
 
-  if (firmware != NULL) {
-    show_firmware (self, firmware);
+  if (loaded != NULL) {
+    show_firmware (self, loaded->firmware, loaded->da);
+    if (!self->practice)
+      remember_firmware (self, location);
+    loaded_free (loaded);
   } else if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED)) {
-    /* The message already names FILE:LINE for a bad scatter. */
+    g_autofree char *name = g_file_get_parse_name (location);
+
+    /* The message already names FILE:LINE for a bad scatter; the firmware
+     * that was open before stays open. */
+    gtk_stack_set_visible_child_name (self->download_stack, self->firmware != NULL ? "firmware" : "empty");
+    if (self->firmware == NULL) {
+      adw_status_page_set_title (self->empty_page, _("This Firmware Cannot Be Used"));
+      adw_status_page_set_description (self->empty_page, error->message);
+      adw_status_page_set_icon_name (self->empty_page, "dialog-error-symbolic");
+    }
     show_toast (self, error->message, 0);
+    g_warning ("%s: %s", name, error->message);
   }
   update_actions (self);
 }
@@ -305,8 +829,8 @@ sf_window_load_firmware (SfWindow *self,
   g_return_if_fail (SF_IS_WINDOW (self));
   g_return_if_fail (G_IS_FILE (location));
 
-  if (self->worker != NULL) {
-    show_toast (self, _("Stop the download before opening another firmware"), 5);
+  if (is_busy (self)) {
+    show_toast (self, _("Stop the running job before opening another firmware"), 5);
     return;
   }
   if (self->load_cancellable != NULL)
@@ -314,6 +838,9 @@ sf_window_load_firmware (SfWindow *self,
   g_clear_object (&self->load_cancellable);
   self->load_cancellable = g_cancellable_new ();
   self->loading = TRUE;
+  gtk_stack_set_visible_child_name (self->mode_stack, "pages");
+  gtk_stack_set_visible_child_name (self->download_stack, "loading");
+  adw_view_stack_set_visible_child_name (self->view_stack, "download");
   update_actions (self);
 
   /* An archive can take a while to read: never on the main thread. */
@@ -329,12 +856,28 @@ on_chooser_response (GtkNativeDialog *dialog,
                      gpointer         user_data)
 {
   SfWindow *self = user_data;
+  gboolean for_da = GPOINTER_TO_INT (g_object_get_data (G_OBJECT (dialog), "sf-da"));
 
   if (response == GTK_RESPONSE_ACCEPT) {
     g_autoptr(GFile) file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (dialog));
 
-    if (file != NULL)
+    if (file != NULL && for_da) {
+      g_autoptr(GError) error = NULL;
+      g_autoptr(SfDaFile) da = sf_da_file_new (file, NULL, &error);
+
+      if (da == NULL) {
+        show_toast (self, error->message, 0);
+      } else {
+        sf_window_set_da_file (self, file);
+        if (self->settings != NULL) {
+          g_autofree char *text = location_to_string (file);
+
+          g_settings_set_string (self->settings, "last-da", text);
+        }
+      }
+    } else if (file != NULL) {
       sf_window_load_firmware (self, file);
+    }
   }
   gtk_native_dialog_destroy (dialog);
   g_clear_object (&self->chooser);
@@ -342,23 +885,32 @@ on_chooser_response (GtkNativeDialog *dialog,
 
 static void
 open_chooser (SfWindow *self,
-              gboolean  folder)
+              gboolean  folder,
+              gboolean  for_da)
 {
   GtkFileChooserNative *chooser;
+  const char *title;
 
   if (self->chooser != NULL) {
     gtk_native_dialog_show (self->chooser);
     return;
   }
 
-  chooser = gtk_file_chooser_native_new (folder ? _("Open Firmware Folder") : _("Open Firmware"),
-                                         GTK_WINDOW (self),
+  title = for_da ? _("Choose a Download Agent") : folder ? _("Open Firmware Folder") : _("Open Firmware");
+  chooser = gtk_file_chooser_native_new (title, GTK_WINDOW (self),
                                          folder ? GTK_FILE_CHOOSER_ACTION_SELECT_FOLDER
                                                 : GTK_FILE_CHOOSER_ACTION_OPEN,
                                          _("_Open"), _("_Cancel"));
-  if (!folder) {
+  if (for_da) {
+    g_autoptr(GtkFileFilter) filter = gtk_file_filter_new ();
+
+    gtk_file_filter_set_name (filter, _("Download Agents (*.bin)"));
+    gtk_file_filter_add_pattern (filter, "*.bin");
+    gtk_file_filter_add_pattern (filter, "*.BIN");
+    gtk_file_chooser_add_filter (GTK_FILE_CHOOSER (chooser), filter);
+  } else if (!folder) {
     static const char *patterns[] = {
-      "*_scatter*.txt", "*.txt", "*.zip", "*.7z", "*.rar", "*.tar", "*.tar.gz", "*.tgz",
+      "*_scatter*.txt", "*.txt", "*.zip", "*.7z", "*.tar", "*.tar.gz", "*.tgz",
       "*.tar.xz", "*.tar.bz2",
     };
     g_autoptr(GtkFileFilter) firmware = gtk_file_filter_new ();
@@ -372,6 +924,7 @@ open_chooser (SfWindow *self,
     gtk_file_chooser_add_filter (GTK_FILE_CHOOSER (chooser), firmware);
     gtk_file_chooser_add_filter (GTK_FILE_CHOOSER (chooser), all);
   }
+  g_object_set_data (G_OBJECT (chooser), "sf-da", GINT_TO_POINTER (for_da));
   gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (chooser), TRUE);
   g_signal_connect (chooser, "response", G_CALLBACK (on_chooser_response), self);
   self->chooser = GTK_NATIVE_DIALOG (chooser);
@@ -383,68 +936,524 @@ open_action (GtkWidget  *widget,
              const char *action_name,
              GVariant   *parameter)
 {
-  open_chooser (SF_WINDOW (widget), g_str_equal (action_name, "win.open-folder"));
+  open_chooser (SF_WINDOW (widget), g_str_equal (action_name, "win.open-folder"), FALSE);
 }
 
-/* Downloading */
+static void
+open_recent_action (GtkWidget  *widget,
+                    const char *action_name,
+                    GVariant   *parameter)
+{
+  g_autoptr(GFile) file = location_from_string (g_variant_get_string (parameter, NULL));
+
+  sf_window_load_firmware (SF_WINDOW (widget), file);
+}
+
+static void
+choose_da_action (GtkWidget  *widget,
+                  const char *action_name,
+                  GVariant   *parameter)
+{
+  open_chooser (SF_WINDOW (widget), FALSE, TRUE);
+}
+
+static void
+reset_da_action (GtkWidget  *widget,
+                 const char *action_name,
+                 GVariant   *parameter)
+{
+  SfWindow *self = SF_WINDOW (widget);
+
+  sf_window_set_da_file (self, NULL);
+  if (self->settings != NULL)
+    g_settings_set_string (self->settings, "last-da", "");
+}
+
+static gboolean
+on_drop (GtkDropTarget *target,
+         const GValue  *value,
+         double         x,
+         double         y,
+         SfWindow      *self)
+{
+  GSList *files;
+
+  if (!G_VALUE_HOLDS (value, GDK_TYPE_FILE_LIST))
+    return FALSE;
+  files = g_value_get_boxed (value);
+  if (files == NULL || is_busy (self))
+    return FALSE;
+  /* One firmware at a time: the first one dropped. */
+  sf_window_load_firmware (self, G_FILE (files->data));
+  return TRUE;
+}
+
+/* ---- practice mode ------------------------------------------------------- */
+
+/* A file the build tree has next to this program, or the installed one. */
+static GFile *
+find_data_file (const char *build_relative,
+                const char *installed_name)
+{
+  g_autofree char *exe = g_file_read_link ("/proc/self/exe", NULL);
+
+  if (exe != NULL) {
+    g_autofree char *dir = g_path_get_dirname (exe);
+    g_autofree char *built = g_build_filename (dir, "..", "..", build_relative, NULL);
+
+    if (g_file_test (built, G_FILE_TEST_EXISTS))
+      return g_file_new_for_path (built);
+  }
+  return g_file_new_build_filename (PKGDATADIR, installed_name, NULL);
+}
+
+static GFile *
+bundled_da (void)
+{
+  return find_data_file ("tools/" SF_BUNDLED_DA_NAME, SF_BUNDLED_DA_NAME);
+}
+
+static GFile *
+sample_firmware (void)
+{
+  const char *dir = g_getenv ("SF_SAMPLE_FIRMWARE");
+  g_autoptr(GFile) stamp = NULL;
+
+  if (dir != NULL && dir[0] != '\0')
+    return g_file_new_for_path (dir);
+  /* The build tree's sample is complete once its stamp is there. */
+  stamp = find_data_file ("data/sample-firmware.stamp", "sample-firmware");
+  if (g_str_has_suffix (g_file_peek_path (stamp), ".stamp")) {
+    g_autoptr(GFile) parent = g_file_get_parent (stamp);
+
+    return g_file_get_child (parent, "sample-firmware");
+  }
+  return g_steal_pointer (&stamp);
+}
+
+static char *
+practice_storage (void)
+{
+  return g_build_filename (g_get_user_cache_dir (), "scatterflash", "practice-phone", NULL);
+}
+
+void
+sf_window_set_practice (SfWindow *self,
+                        gboolean  practice)
+{
+  g_return_if_fail (SF_IS_WINDOW (self));
+
+  practice = !!practice;
+  if (self->practice == practice || is_busy (self))
+    return;
+  self->practice = practice;
+  gtk_revealer_set_reveal_child (self->practice_revealer, practice);
+  gtk_widget_set_visible (GTK_WIDGET (self->port_row), !practice);
+  if (practice) {
+    g_autoptr(GFile) sample = sample_firmware ();
+
+    gtk_widget_add_css_class (GTK_WIDGET (self), "practice");
+    adw_view_switcher_title_set_title (self->switcher_title, _("Scatterflash — Practice"));
+    sf_window_load_firmware (self, sample);
+  } else {
+    gtk_widget_remove_css_class (GTK_WIDGET (self), "practice");
+    adw_view_switcher_title_set_title (self->switcher_title, _("Scatterflash"));
+  }
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_PRACTICE]);
+}
+
+gboolean
+sf_window_get_practice (SfWindow *self)
+{
+  g_return_val_if_fail (SF_IS_WINDOW (self), FALSE);
+  return self->practice;
+}
+
+gboolean
+sf_window_set_practice_fault (SfWindow    *self,
+                              const char  *spec,
+                              GError     **error)
+{
+  SfSimOptions opts;
+
+  g_return_val_if_fail (SF_IS_WINDOW (self), FALSE);
+
+  sf_sim_options_init (&opts);
+  if (spec != NULL && !sf_sim_options_add_fault (&opts, spec, error))
+    return FALSE;
+  self->practice_faults = opts.faults;
+  return TRUE;
+}
+
+gboolean
+sf_window_set_practice_pace (SfWindow    *self,
+                             const char  *pace,
+                             GError     **error)
+{
+  g_return_val_if_fail (SF_IS_WINDOW (self), FALSE);
+  return sf_sim_parse_pace (pace, &self->practice_pace, error);
+}
+
+/* Makes the virtual phone, not yet plugged in: its port is known. */
+static gboolean
+make_virtual_phone (SfWindow  *self,
+                    GError   **error)
+{
+  g_autofree char *dir = practice_storage ();
+  SfSimOptions opts;
+
+  if (g_mkdir_with_parents (dir, 0700) != 0) {
+    int saved = errno;
+
+    g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved),
+                 _("Cannot make the virtual phone’s storage %s: %s"), dir, g_strerror (saved));
+    return FALSE;
+  }
+  sf_sim_options_init (&opts);
+  opts.storage_dir = dir;
+  opts.pace = self->practice_pace;
+  opts.faults = self->practice_faults;
+  opts.mode = SF_SIM_MODE_BROM;
+  self->sim = sf_sim_new (&opts, error);
+  return self->sim != NULL;
+}
+
+/* ---- the job view -------------------------------------------------------- */
+
+static void
+log_line (SfWindow   *self,
+          const char *format,
+          ...)
+{
+  GtkTextBuffer *buffer = gtk_text_view_get_buffer (self->log_view);
+  g_autoptr(GDateTime) now = g_date_time_new_now_local ();
+  g_autofree char *stamp = g_date_time_format (now, "%H:%M:%S");
+  g_autofree char *text = NULL;
+  g_autofree char *line = NULL;
+  GtkTextIter end;
+  va_list args;
+
+  va_start (args, format);
+  text = g_strdup_vprintf (format, args);
+  va_end (args);
+  line = g_strdup_printf ("%s.%03d  %s\n", stamp, g_date_time_get_microsecond (now) / 1000, text);
+  gtk_text_buffer_get_end_iter (buffer, &end);
+  gtk_text_buffer_insert (buffer, &end, line, -1);
+}
+
+static char *
+format_duration (gint64 us)
+{
+  gint64 s = us / G_USEC_PER_SEC;
+
+  if (s < 60)
+    return g_strdup_printf (ngettext ("%d second", "%d seconds", (int) s), (int) s);
+  if (s < 3600)
+    /* Translators: minutes and seconds */
+    return g_strdup_printf (_("%d min %02d s"), (int) (s / 60), (int) (s % 60));
+  /* Translators: hours and minutes */
+  return g_strdup_printf (_("%d h %02d min"), (int) (s / 3600), (int) (s % 3600 / 60));
+}
+
+static double
+current_speed (SfWindow *self)
+{
+  const SpeedSample *first, *last;
+
+  if (self->n_samples < 2)
+    return 0;
+  last = &self->samples[(self->n_samples - 1) % N_SPEED_SAMPLES];
+  first = NULL;
+  for (guint i = self->n_samples > N_SPEED_SAMPLES ? self->n_samples - N_SPEED_SAMPLES : 0;
+       i < self->n_samples; i++) {
+    const SpeedSample *s = &self->samples[i % N_SPEED_SAMPLES];
+
+    if (last->time_us - s->time_us <= SPEED_WINDOW_US) {
+      first = s;
+      break;
+    }
+  }
+  if (first == NULL || last->time_us <= first->time_us || last->done < first->done)
+    return 0;
+  return (double) (last->done - first->done) * G_USEC_PER_SEC / (double) (last->time_us - first->time_us);
+}
+
+static void
+add_speed_sample (SfWindow *self)
+{
+  SpeedSample *s = &self->samples[self->n_samples % N_SPEED_SAMPLES];
+
+  s->time_us = g_get_monotonic_time ();
+  s->done = self->overall_done;
+  self->n_samples++;
+}
+
+static const char *
+job_progress_title (JobKind kind)
+{
+  switch (kind) {
+  case JOB_DOWNLOAD: return _("Downloading…");
+  case JOB_READBACK: return _("Reading Back…");
+  case JOB_FORMAT: return _("Formatting…");
+  case JOB_IDENTIFY: return _("Identifying the Phone…");
+  default: return "";
+  }
+}
+
+static const char *
+step_verb (const char *kind)
+{
+  if (kind == NULL)
+    return _("Working on");
+  if (g_str_equal (kind, "download"))
+    return _("Writing");
+  if (g_str_equal (kind, "readback"))
+    return _("Reading");
+  if (g_str_equal (kind, "backup"))
+    return _("Backing up");
+  if (g_str_equal (kind, "restore"))
+    return _("Restoring");
+  if (g_str_equal (kind, "format") || g_str_equal (kind, "format-all"))
+    return _("Erasing");
+  if (g_str_equal (kind, "verify"))
+    return _("Verifying");
+  return kind;
+}
 
 static void
 show_progress (SfWindow *self)
 {
-  g_autofree char *text = NULL;
-  double fraction = 0;
+  double total_fraction = 0, step_fraction = 0, speed;
+  g_autofree char *total_text = NULL;
+  g_autofree char *step_text = NULL;
+  g_autofree char *done = NULL;
+  g_autofree char *of = NULL;
+  g_autofree char *stats = NULL;
 
   if (self->overall_total > 0)
-    fraction = CLAMP ((double) self->overall_done / (double) self->overall_total, 0.0, 1.0);
-  gtk_progress_bar_set_fraction (self->progress_bar, fraction);
+    total_fraction = CLAMP ((double) self->overall_done / (double) self->overall_total, 0.0, 1.0);
+  if (self->step_total > 0)
+    step_fraction = CLAMP ((double) self->step_done / (double) self->step_total, 0.0, 1.0);
+  gtk_progress_bar_set_fraction (self->total_bar, total_fraction);
+  gtk_progress_bar_set_fraction (self->partition_bar, step_fraction);
+  total_text = g_strdup_printf ("%d %%", (int) (total_fraction * 100));
+  step_text = g_strdup_printf ("%d %%", (int) (step_fraction * 100));
+  gtk_label_set_text (self->total_percent, total_text);
+  gtk_label_set_text (self->partition_percent, self->partition != NULL ? step_text : "");
 
-  if (self->partition != NULL)
-    /* Translators: stage, partition and percent done, e.g. "Writing: SYSTEM — 42 %" */
-    text = g_strdup_printf (_("%s: %s — %d %%"), self->stage ? self->stage : "", self->partition,
-                            (int) (fraction * 100));
-  else
-    text = g_strdup_printf (_("%s — %d %%"), self->stage ? self->stage : "", (int) (fraction * 100));
-  gtk_label_set_text (self->progress_label, text);
+  if (self->partition != NULL) {
+    g_autofree char *label = g_strdup_printf ("%s %s", step_verb (self->step_kind), self->partition);
+
+    gtk_label_set_text (self->partition_label, label);
+    gtk_label_set_text (self->job_title, job_progress_title (self->job_kind));
+  }
+
+  speed = current_speed (self);
+  done = g_format_size (self->overall_done);
+  of = g_format_size (self->overall_total);
+  if (speed > 0 && self->overall_total > self->overall_done) {
+    g_autofree char *rate = g_format_size ((guint64) speed);
+    g_autofree char *left = format_duration ((gint64) ((double) (self->overall_total - self->overall_done)
+                                                        / speed * G_USEC_PER_SEC));
+
+    /* Translators: "120 MB of 1.2 GB · 35.2 MB/s · about 32 seconds left" */
+    stats = g_strdup_printf (_("%s of %s · %s/s · about %s left"), done, of, rate, left);
+  } else if (self->overall_total > 0) {
+    stats = g_strdup_printf (_("%s of %s"), done, of);
+  }
+  gtk_label_set_text (self->stats_label, stats != NULL ? stats : "");
 }
 
 static void
-finish_download (SfWindow       *self,
-                 SfWindowResult  result,
-                 const GError   *error)
+set_instructions (SfWindow   *self,
+                  const char *title,
+                  const char *text)
+{
+  gtk_label_set_text (self->job_title, title);
+  gtk_label_set_text (self->job_instructions, text != NULL ? text : "");
+  gtk_widget_set_visible (GTK_WIDGET (self->job_instructions), text != NULL);
+}
+
+static const char *
+job_noun (JobKind kind)
+{
+  switch (kind) {
+  case JOB_DOWNLOAD: return _("Download");
+  case JOB_READBACK: return _("Readback");
+  case JOB_FORMAT: return _("Format");
+  case JOB_IDENTIFY: return _("Identification");
+  default: return "";
+  }
+}
+
+static char *
+join_finished (SfWindow *self)
+{
+  g_autoptr(GString) s = g_string_new (NULL);
+
+  for (guint i = 0; i < self->finished->len; i++) {
+    if (i > 0)
+      g_string_append (s, ", ");
+    g_string_append (s, g_ptr_array_index (self->finished, i));
+  }
+  return g_string_free (g_steal_pointer (&s), FALSE);
+}
+
+/* Splits an SfError message "NAME (N): what — advice" for the result page. */
+static void
+describe_error (const GError  *error,
+                char         **out_title,
+                char         **out_text)
+{
+  const char *message = error->message;
+  const char *name = NULL;
+  const char *dash;
+  g_autofree char *what = NULL;
+
+  if (error->domain == SF_ERROR)
+    name = sf_error_get_name (error->code);
+  if (name != NULL && g_str_has_prefix (message, name)) {
+    const char *colon = strstr (message, "): ");
+
+    if (colon != NULL)
+      message = colon + 3;
+    else if ((colon = strstr (message, ": ")) != NULL)
+      message = colon + 2;
+  }
+  if (name != NULL && error->domain == SF_ERROR && sf_error_get_number (error->code) != 0)
+    *out_title = g_strdup_printf ("%s (%u)", name, sf_error_get_number (error->code));
+  else if (name != NULL)
+    *out_title = g_strdup (name);
+  else
+    *out_title = g_strdup (_("Failed"));
+
+  dash = strstr (message, " — ");
+  if (dash != NULL) {
+    what = g_strndup (message, dash - message);
+    what[0] = g_ascii_toupper (what[0]);
+    /* Translators: what went wrong, then what to do about it */
+    *out_text = g_strdup_printf (_("%s.\n\nWhat to do: %s."), what, dash + strlen (" — "));
+  } else {
+    *out_text = g_strdup (message);
+  }
+}
+
+static void
+show_result (SfWindow *self)
+{
+  g_autofree char *title = NULL;
+  g_autofree char *text = NULL;
+  g_autofree char *finished = join_finished (self);
+  g_autofree char *took = format_duration (g_get_monotonic_time () - self->started_us);
+  GtkWidget *icon = GTK_WIDGET (self->result_icon);
+
+  gtk_widget_remove_css_class (icon, "success");
+  gtk_widget_remove_css_class (icon, "error");
+  gtk_widget_remove_css_class (icon, "warning");
+
+  switch (self->result) {
+  case SF_WINDOW_RESULT_DONE: {
+    g_autofree char *noun = g_strdup_printf (_("%s Complete"), job_noun (self->job_kind));
+
+    title = g_steal_pointer (&noun);
+    if (self->job_kind == JOB_DOWNLOAD)
+      text = g_strdup_printf (self->verify ? _("Written and verified in %s: %s.\n\nUnplug the phone and switch it on.")
+                                           : _("Written in %s: %s.\n\nUnplug the phone and switch it on."),
+                              took, finished[0] ? finished : _("nothing"));
+    else if (self->job_kind == JOB_IDENTIFY && self->device != NULL)
+      text = g_strdup_printf (_("The phone has an %s. See the Phone page for its storage and partition table."),
+                              self->device->chip != NULL ? self->device->chip : _("unknown chip"));
+    else
+      text = g_strdup_printf (_("Done in %s."), took);
+    if (self->practice) {
+      g_autofree char *dir = practice_storage ();
+      g_autofree char *with = g_strdup_printf (_("%s\n\nThis was practice: the virtual phone’s storage is in %s."),
+                                               text, dir);
+
+      g_free (text);
+      text = g_steal_pointer (&with);
+    }
+    gtk_image_set_from_icon_name (self->result_icon, "emblem-ok-symbolic");
+    gtk_widget_add_css_class (icon, "success");
+    break;
+  }
+  case SF_WINDOW_RESULT_STOPPED:
+    title = g_strdup (_("Stopped"));
+    if (finished[0] != '\0')
+      text = g_strdup_printf (_("You stopped it after %s. Finished: %s.\n\nThe phone is left in download mode: "
+                                "run the job again before you use the phone."), took, finished);
+    else
+      text = g_strdup (_("You stopped it before anything was written to the phone."));
+    gtk_image_set_from_icon_name (self->result_icon, "process-stop-symbolic");
+    gtk_widget_add_css_class (icon, "warning");
+    break;
+  case SF_WINDOW_RESULT_FAILED: {
+    g_autofree char *what = NULL;
+
+    describe_error (self->error, &title, &what);
+    if (finished[0] != '\0')
+      text = g_strdup_printf (_("%s\n\nFinished before the failure: %s."), what, finished);
+    else
+      text = g_steal_pointer (&what);
+    gtk_image_set_from_icon_name (self->result_icon, "dialog-error-symbolic");
+    gtk_widget_add_css_class (icon, "error");
+    break;
+  }
+  case SF_WINDOW_RESULT_NONE:
+  case SF_WINDOW_RESULT_RUNNING:
+  default:
+    return;
+  }
+  gtk_label_set_text (self->result_title, title);
+  gtk_label_set_text (self->result_text, text);
+  gtk_stack_set_visible_child_name (self->job_stack, "result");
+  log_line (self, "%s: %s", title, text);
+  if (self->result == SF_WINDOW_RESULT_FAILED)
+    gtk_expander_set_expanded (self->log_expander, TRUE);
+}
+
+static void
+finish_job (SfWindow       *self,
+            SfWindowResult  result,
+            const GError   *error)
 {
   /* The FINISHED or FAILED event is the worker's last word: joining is immediate. */
   if (self->worker != NULL) {
     sf_worker_join (self->worker);
     g_clear_object (&self->worker);
   }
-  self->drain_id = 0;
-  self->result = result;
-  update_actions (self);
-
-  switch (result) {
-  case SF_WINDOW_RESULT_DONE:
-    gtk_progress_bar_set_fraction (self->progress_bar, 1.0);
-    gtk_label_set_text (self->progress_label, _("Done: every ticked partition was written"));
-    show_toast (self, _("Done"), 5);
-    break;
-  case SF_WINDOW_RESULT_STOPPED:
-    gtk_label_set_text (self->progress_label, _("Stopped"));
-    show_toast (self, _("Stopped"), 5);
-    break;
-  case SF_WINDOW_RESULT_FAILED: {
-    GtkWidget *dialog;
-
-    gtk_label_set_text (self->progress_label, _("Failed"));
-    dialog = adw_message_dialog_new (GTK_WINDOW (self), _("Download Failed"),
-                                     error != NULL ? error->message : NULL);
-    adw_message_dialog_add_response (ADW_MESSAGE_DIALOG (dialog), "close", _("_Close"));
-    gtk_window_present (GTK_WINDOW (dialog));
-    break;
+  g_clear_handle_id (&self->drain_id, g_source_remove);
+  g_clear_handle_id (&self->plug_id, g_source_remove);
+  g_clear_pointer (&self->pending_job, sf_flash_job_free);
+  if (self->sim != NULL) {
+    /* Unplug the virtual phone. */
+    sf_sim_stop (self->sim);
+    g_clear_pointer (&self->sim, sf_sim_free);
   }
-  case SF_WINDOW_RESULT_NONE:
-  case SF_WINDOW_RESULT_RUNNING:
-  default:
-    break;
+  g_clear_error (&self->error);
+  if (error != NULL)
+    self->error = g_error_copy (error);
+  self->result = result;
+  gtk_spinner_stop (self->job_spinner);
+  show_progress (self);
+  show_result (self);
+  update_actions (self);
+}
+
+static void
+log_device (SfWindow           *self,
+            const SfDeviceInfo *d)
+{
+  log_line (self, _("Phone: %s (hw code 0x%04x, sub 0x%04x, hw 0x%04x, sw 0x%04x), %s"),
+            d->chip != NULL ? d->chip : _("unknown chip"), d->hw_code, d->hw_sub_code, d->hw_ver, d->sw_ver,
+            d->is_brom ? _("BootROM mode") : _("preloader mode"));
+  if (d->has_storage) {
+    g_autofree char *user = g_format_size_full (d->user_size, G_FORMAT_SIZE_IEC_UNITS);
+    g_autofree char *boot = g_format_size_full (d->boot1_size, G_FORMAT_SIZE_IEC_UNITS);
+    g_autofree char *ram = g_format_size_full (d->ram_size, G_FORMAT_SIZE_IEC_UNITS);
+
+    log_line (self, _("Storage: %s, user area %s, boot areas %s each, RAM %s"),
+              d->storage != NULL ? d->storage : "?", user, boot, ram);
   }
 }
 
@@ -462,88 +1471,184 @@ on_drain (gpointer user_data)
 
     switch (e->kind) {
     case SF_EVENT_STAGE:
-      g_free (self->stage);
-      self->stage = g_strdup (e->message);
-      g_clear_pointer (&self->partition, g_free);
-      dirty = TRUE;
+      set_instructions (self, e->message, NULL);
+      log_line (self, "%s", e->message);
       break;
     case SF_EVENT_DEVICE:
-      if (e->device != NULL && e->device->chip != NULL) {
-        g_free (self->stage);
-        self->stage = g_strdup_printf (_("Connected to %s"), e->device->chip);
-        dirty = TRUE;
+      if (e->device != NULL) {
+        g_clear_pointer (&self->device, sf_device_info_free);
+        self->device = sf_device_info_copy (e->device);
+        log_device (self, e->device);
+        sf_device_page_set_info (self->device_page, self->device);
+        if (self->device->table != NULL)
+          sf_readback_page_set_device_table (self->readback_page, self->device->table);
+        if (e->device->chip != NULL) {
+          g_autofree char *title = g_strdup_printf (_("Connected to %s"), e->device->chip);
+
+          set_instructions (self, title, _("Keep the cable plugged in until this is done."));
+        }
       }
       break;
     case SF_EVENT_STEP_BEGIN:
       g_free (self->partition);
-      self->partition = g_strdup (e->partition);
-      if (e->message != NULL) {
-        g_free (self->stage);
-        self->stage = g_strdup (e->message);
-      }
+      self->partition = g_strdup (e->partition != NULL ? e->partition : _("the whole flash"));
+      g_free (self->step_kind);
+      self->step_kind = g_strdup (e->message);
+      self->step_done = 0;
+      self->step_total = e->total;
+      if (self->first_byte_us == 0)
+        self->first_byte_us = g_get_monotonic_time ();
+      gtk_widget_set_visible (GTK_WIDGET (self->job_instructions), FALSE);
+      log_line (self, "%s %s (%" G_GUINT64_FORMAT " bytes)", step_verb (e->message), self->partition, e->total);
       dirty = TRUE;
       break;
     case SF_EVENT_PROGRESS:
+      self->step_done = e->done;
+      self->step_total = e->total;
       self->overall_done = e->overall_done;
       self->overall_total = e->overall_total;
       dirty = TRUE;
       break;
-    case SF_EVENT_LOG:
-      g_debug ("%s", e->message);
-      break;
     case SF_EVENT_STEP_END:
+      if (e->partition != NULL)
+        g_ptr_array_add (self->finished, g_strdup (e->partition));
+      self->step_done = self->step_total;
+      dirty = TRUE;
+      break;
+    case SF_EVENT_LOG:
+      log_line (self, "%s", e->message);
       break;
     case SF_EVENT_FINISHED:
-      finish_download (self, SF_WINDOW_RESULT_DONE, NULL);
+      self->drain_id = 0;
+      finish_job (self, SF_WINDOW_RESULT_DONE, NULL);
       return G_SOURCE_REMOVE;
     case SF_EVENT_FAILED:
-      finish_download (self,
-                       g_error_matches (e->error, G_IO_ERROR, G_IO_ERROR_CANCELLED)
-                         ? SF_WINDOW_RESULT_STOPPED : SF_WINDOW_RESULT_FAILED,
-                       e->error);
+      self->drain_id = 0;
+      finish_job (self,
+                  g_error_matches (e->error, G_IO_ERROR, G_IO_ERROR_CANCELLED)
+                    ? SF_WINDOW_RESULT_STOPPED : SF_WINDOW_RESULT_FAILED,
+                  e->error);
       return G_SOURCE_REMOVE;
     default:
       break;
     }
   }
-  if (dirty)
+  if (dirty) {
+    add_speed_sample (self);
     show_progress (self);
+  }
   return G_SOURCE_CONTINUE;
 }
 
-/* The bundled DA: in the build tree next to this program, else installed. */
-static GFile *
-bundled_da (void)
+static void
+start_worker (SfWindow *self)
 {
-  g_autofree char *exe = g_file_read_link ("/proc/self/exe", NULL);
+  SfFlashJob *job = g_steal_pointer (&self->pending_job);
 
-  if (exe != NULL) {
-    g_autofree char *dir = g_path_get_dirname (exe);
-    g_autofree char *built = g_build_filename (dir, "..", "..", "tools", SF_BUNDLED_DA_NAME, NULL);
-
-    if (g_file_test (built, G_FILE_TEST_IS_REGULAR))
-      return g_file_new_for_path (built);
-  }
-  return g_file_new_build_filename (PKGDATADIR, SF_BUNDLED_DA_NAME, NULL);
+  self->worker = sf_worker_new ();
+  sf_worker_start (self->worker, "sf-flash", sf_flash_job_run, job, (GDestroyNotify) sf_flash_job_free);
+  self->drain_id = g_timeout_add (DRAIN_INTERVAL_MS, on_drain, self);
+  update_actions (self);
 }
+
+static gboolean
+on_plug_virtual_phone (gpointer user_data)
+{
+  SfWindow *self = user_data;
+  g_autoptr(GError) error = NULL;
+
+  self->plug_id = 0;
+  log_line (self, _("The virtual phone is plugged in on %s"), sf_sim_get_port_path (self->sim));
+  if (!sf_sim_start (self->sim, &error)) {
+    finish_job (self, SF_WINDOW_RESULT_FAILED, error);
+    return G_SOURCE_REMOVE;
+  }
+  start_worker (self);
+  return G_SOURCE_REMOVE;
+}
+
+/* Takes @job and shows the job view until it ends. */
+static void
+run_job (SfWindow   *self,
+         JobKind     kind,
+         SfFlashJob *job,
+         guint64     total_bytes,
+         const char *description)
+{
+  GtkTextBuffer *buffer = gtk_text_view_get_buffer (self->log_view);
+
+  self->job_kind = kind;
+  self->pending_job = job;
+  self->result = SF_WINDOW_RESULT_RUNNING;
+  g_clear_error (&self->error);
+  g_clear_pointer (&self->partition, g_free);
+  g_clear_pointer (&self->step_kind, g_free);
+  g_ptr_array_set_size (self->finished, 0);
+  self->step_done = self->step_total = 0;
+  self->overall_done = 0;
+  self->overall_total = total_bytes;
+  self->n_samples = 0;
+  self->started_us = g_get_monotonic_time ();
+  self->first_byte_us = 0;
+
+  gtk_text_buffer_set_text (buffer, "", -1);
+  log_line (self, "%s", description);
+  gtk_label_set_text (self->partition_label, "");
+  gtk_stack_set_visible_child_name (self->job_stack, "running");
+  gtk_stack_set_visible_child_name (self->mode_stack, "job");
+  gtk_spinner_start (self->job_spinner);
+  show_progress (self);
+
+  if (self->practice) {
+    set_instructions (self, _("Connect the Phone"),
+                      _("Practice: the virtual phone is plugged in for you in a moment, as a real one would be "
+                        "when you connect it switched off."));
+    self->plug_id = g_timeout_add (PRACTICE_PLUG_MS, on_plug_virtual_phone, self);
+  } else {
+    set_instructions (self, _("Connect the Phone"),
+                      _("Now connect the powered-off phone with its USB cable. If it has a removable battery, "
+                        "take it out and put it back first. If nothing happens, hold Volume Down while you "
+                        "plug it in."));
+    start_worker (self);
+  }
+  update_actions (self);
+}
+
+/* ---- downloading --------------------------------------------------------- */
 
 static SfDaFile *
 choose_da (SfWindow  *self,
            GError   **error)
 {
-  g_autoptr(SfDaFile) da = NULL;
   g_autoptr(GFile) bundled = NULL;
 
   if (self->da_override != NULL)
     return sf_da_file_new (self->da_override, NULL, error);
-
-  /* Only the file's header and entry table are read: quick enough here. */
-  da = sf_firmware_open_da (self->firmware, NULL, error);
-  if (da != NULL || (error != NULL && *error != NULL))
-    return g_steal_pointer (&da);
-
+  if (self->firmware_da != NULL && !self->practice)
+    return g_object_ref (self->firmware_da);
   bundled = bundled_da ();
   return sf_da_file_new (bundled, NULL, error);
+}
+
+/* The port of the phone to talk to: the virtual phone's in practice mode. */
+static char *
+choose_port (SfWindow  *self,
+             GError   **error)
+{
+  g_autofree char *port = NULL;
+
+  if (self->practice) {
+    if (!make_virtual_phone (self, error))
+      return NULL;
+    return g_strdup (sf_sim_get_port_path (self->sim));
+  }
+  port = g_strstrip (g_strdup (gtk_editable_get_text (GTK_EDITABLE (self->port_entry))));
+  if (port[0] == '\0') {
+    g_set_error_literal (error, SF_ERROR, SF_ERROR_COM_PORT_OPEN_FAIL,
+                         _("Enter the phone’s port first, e.g. /dev/ttyACM0"));
+    return NULL;
+  }
+  return g_steal_pointer (&port);
 }
 
 static void
@@ -557,19 +1662,13 @@ download_action (GtkWidget  *widget,
   g_autoptr(SfPlan) plan = NULL;
   g_autoptr(SfDaFile) da = NULL;
   g_autofree char *port = NULL;
+  g_autofree char *description = NULL;
   SfFlashJob *job;
   guint selected;
   SfScene scene;
 
-  if (self->firmware == NULL || self->worker != NULL || self->loading)
+  if (self->firmware == NULL || is_busy (self) || self->loading)
     return;
-
-  port = g_strstrip (g_strdup (gtk_editable_get_text (GTK_EDITABLE (self->port_entry))));
-  if (port[0] == '\0') {
-    show_toast (self, _("Enter the phone’s port first, e.g. /dev/ttyACM0"), 5);
-    gtk_widget_grab_focus (GTK_WIDGET (self->port_entry));
-    return;
-  }
 
   for (guint i = 0; i < g_list_model_get_n_items (G_LIST_MODEL (self->partitions)); i++) {
     g_autoptr(SfPartitionItem) item = g_list_model_get_item (G_LIST_MODEL (self->partitions), i);
@@ -583,7 +1682,7 @@ download_action (GtkWidget  *widget,
   }
   g_ptr_array_add (names, NULL);
 
-  selected = gtk_drop_down_get_selected (self->scene_dropdown);
+  selected = adw_combo_row_get_selected (self->scene_row);
   scene = selected < G_N_ELEMENTS (scenes) ? scenes[selected] : SF_SCENE_DOWNLOAD_ONLY;
 
   plan = sf_plan_new (self->firmware, NULL, scene, (const char * const *) names->pdata, &error);
@@ -596,23 +1695,99 @@ download_action (GtkWidget  *widget,
     show_toast (self, error->message, 0);
     return;
   }
+  port = choose_port (self, &error);
+  if (port == NULL) {
+    show_toast (self, error->message, 5);
+    gtk_widget_grab_focus (GTK_WIDGET (self->port_entry));
+    return;
+  }
 
   job = sf_flash_job_new (port, da);
   sf_flash_job_set_plan (job, plan);
-  sf_flash_job_set_verify (job, FALSE);
+  sf_flash_job_set_verify (job, self->verify);
+  {
+    g_autoptr(GFile) backup_dir = sf_gui_default_backup_folder (self->settings);
 
-  g_clear_pointer (&self->stage, g_free);
-  g_clear_pointer (&self->partition, g_free);
-  self->stage = g_strdup (_("Waiting for the phone"));
-  self->overall_done = 0;
-  self->overall_total = sf_plan_get_total_bytes (plan);
-  self->result = SF_WINDOW_RESULT_RUNNING;
-  show_progress (self);
+    sf_flash_job_set_backup_dir (job, backup_dir);
+  }
+  description = g_strdup_printf (_("%s: %u partitions of %s, DA %s, port %s"),
+                                 sf_scene_get_title (scene), names->len - 1,
+                                 sf_firmware_get_display_name (self->firmware),
+                                 sf_da_file_get_display_name (da), port);
+  run_job (self, JOB_DOWNLOAD, job, sf_plan_get_total_bytes (plan), description);
+}
 
-  self->worker = sf_worker_new ();
-  sf_worker_start (self->worker, "sf-flash", sf_flash_job_run, job, (GDestroyNotify) sf_flash_job_free);
-  self->drain_id = g_timeout_add (DRAIN_INTERVAL_MS, on_drain, self);
-  update_actions (self);
+/* A job from the Readback, Format or Phone page: the window brings the
+ * port and the DA, the page adds its steps. */
+static void
+start_page_job (SfWindow *self,
+                JobKind   kind)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(SfDaFile) da = NULL;
+  g_autoptr(GFile) backup_dir = NULL;
+  g_autofree char *port = NULL;
+  g_autofree char *description = NULL;
+  g_autoptr(SfFlashJob) job = NULL;
+  gboolean ok = TRUE;
+
+  if (is_busy (self) || self->loading)
+    return;
+  da = choose_da (self, &error);
+  if (da == NULL) {
+    show_toast (self, error->message, 0);
+    return;
+  }
+  port = choose_port (self, &error);
+  if (port == NULL) {
+    show_toast (self, error->message, 5);
+    return;
+  }
+  job = sf_flash_job_new (port, da);
+  backup_dir = sf_gui_default_backup_folder (self->settings);
+  sf_flash_job_set_backup_dir (job, backup_dir);
+
+  switch (kind) {
+  case JOB_READBACK:
+    ok = sf_readback_page_configure_job (self->readback_page, job, &error);
+    description = ok ? sf_readback_page_describe (self->readback_page) : NULL;
+    break;
+  case JOB_FORMAT:
+    ok = sf_format_page_configure_job (self->format_page, job, &error);
+    description = ok ? sf_format_page_describe (self->format_page) : NULL;
+    break;
+  case JOB_IDENTIFY:
+    description = g_strdup (_("Identifying the phone: chip, storage and partition table"));
+    break;
+  case JOB_DOWNLOAD:
+  default:
+    g_assert_not_reached ();
+  }
+  if (!ok) {
+    /* Nothing starts: the virtual phone made for it goes again. */
+    g_clear_pointer (&self->sim, sf_sim_free);
+    show_toast (self, error->message, 0);
+    return;
+  }
+  run_job (self, kind, g_steal_pointer (&job), 0, description);
+}
+
+static void
+on_readback_start (SfWindow *self)
+{
+  start_page_job (self, JOB_READBACK);
+}
+
+static void
+on_format_start (SfWindow *self)
+{
+  start_page_job (self, JOB_FORMAT);
+}
+
+static void
+on_identify (SfWindow *self)
+{
+  start_page_job (self, JOB_IDENTIFY);
 }
 
 static void
@@ -622,11 +1797,181 @@ stop_action (GtkWidget  *widget,
 {
   SfWindow *self = SF_WINDOW (widget);
 
-  /* The worker answers with a FAILED (cancelled) event, shown as "Stopped". */
   if (self->worker != NULL) {
+    /* The worker answers with a FAILED (cancelled) event, shown as "Stopped". */
     sf_worker_cancel (self->worker);
-    gtk_label_set_text (self->progress_label, _("Stopping…"));
+    set_instructions (self, _("Stopping…"), _("Finishing the packet on its way, then letting the phone go."));
+  } else if (self->pending_job != NULL) {
+    g_autoptr(GError) error = g_error_new_literal (G_IO_ERROR, G_IO_ERROR_CANCELLED, _("Stopped"));
+
+    finish_job (self, SF_WINDOW_RESULT_STOPPED, error);
   }
+}
+
+static void
+back_action (GtkWidget  *widget,
+             const char *action_name,
+             GVariant   *parameter)
+{
+  SfWindow *self = SF_WINDOW (widget);
+
+  if (is_busy (self))
+    return;
+  gtk_stack_set_visible_child_name (self->mode_stack, "pages");
+  update_actions (self);
+}
+
+static void
+again_action (GtkWidget  *widget,
+              const char *action_name,
+              GVariant   *parameter)
+{
+  SfWindow *self = SF_WINDOW (widget);
+
+  if (is_busy (self))
+    return;
+  back_action (widget, action_name, parameter);
+  if (self->job_kind == JOB_DOWNLOAD)
+    gtk_widget_activate_action (widget, "win.download", NULL);
+  else
+    start_page_job (self, self->job_kind);
+}
+
+static char *
+get_log_text (SfWindow *self)
+{
+  GtkTextBuffer *buffer = gtk_text_view_get_buffer (self->log_view);
+  GtkTextIter start, end;
+
+  gtk_text_buffer_get_bounds (buffer, &start, &end);
+  return gtk_text_buffer_get_text (buffer, &start, &end, FALSE);
+}
+
+static void
+copy_log_action (GtkWidget  *widget,
+                 const char *action_name,
+                 GVariant   *parameter)
+{
+  SfWindow *self = SF_WINDOW (widget);
+  g_autofree char *text = get_log_text (self);
+
+  gdk_clipboard_set_text (gtk_widget_get_clipboard (widget), text);
+  show_toast (self, _("Log copied"), 2);
+}
+
+static void
+on_log_saved (GObject      *source,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  g_autoptr(SfWindow) self = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (!g_file_replace_contents_finish (G_FILE (source), result, NULL, &error))
+    show_toast (self, error->message, 0);
+  else
+    show_toast (self, _("Log saved"), 2);
+}
+
+static void
+on_log_chooser_response (GtkNativeDialog *dialog,
+                         int              response,
+                         gpointer         user_data)
+{
+  SfWindow *self = user_data;
+
+  if (response == GTK_RESPONSE_ACCEPT) {
+    g_autoptr(GFile) file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (dialog));
+    char *text = get_log_text (self);
+    g_autoptr(GBytes) bytes = g_bytes_new_take (text, strlen (text));
+
+    if (file != NULL)
+      g_file_replace_contents_bytes_async (file, bytes, NULL, FALSE, G_FILE_CREATE_REPLACE_DESTINATION,
+                                           NULL, on_log_saved, g_object_ref (self));
+  }
+  gtk_native_dialog_destroy (dialog);
+  g_object_unref (dialog);
+}
+
+static void
+save_log_action (GtkWidget  *widget,
+                 const char *action_name,
+                 GVariant   *parameter)
+{
+  SfWindow *self = SF_WINDOW (widget);
+  GtkFileChooserNative *chooser;
+  g_autoptr(GDateTime) now = g_date_time_new_now_local ();
+  g_autofree char *name = g_date_time_format (now, "scatterflash-%Y%m%d-%H%M%S.log");
+
+  chooser = gtk_file_chooser_native_new (_("Save Log"), GTK_WINDOW (self), GTK_FILE_CHOOSER_ACTION_SAVE,
+                                         _("_Save"), _("_Cancel"));
+  gtk_file_chooser_set_current_name (GTK_FILE_CHOOSER (chooser), name);
+  gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (chooser), TRUE);
+  g_signal_connect (chooser, "response", G_CALLBACK (on_log_chooser_response), self);
+  gtk_native_dialog_show (GTK_NATIVE_DIALOG (chooser));
+}
+
+static void
+practice_action (GtkWidget  *widget,
+                 const char *action_name,
+                 GVariant   *parameter)
+{
+  SfWindow *self = SF_WINDOW (widget);
+
+  sf_window_set_practice (self, !self->practice);
+}
+
+/* ---- the window ---------------------------------------------------------- */
+
+static void
+on_scene_selected (AdwComboRow *row,
+                   GParamSpec  *pspec,
+                   SfWindow    *self)
+{
+  guint selected = adw_combo_row_get_selected (row);
+  static const char *subtitles[] = {
+    N_("Calibration (IMEI) stays"),
+    N_("Calibration backed up and kept"),
+    N_("Erases first; calibration kept"),
+  };
+
+  if (selected < G_N_ELEMENTS (scenes)) {
+    adw_action_row_set_subtitle (ADW_ACTION_ROW (row), _(subtitles[selected]));
+    if (self->settings != NULL)
+      g_settings_set_string (self->settings, "scene", sf_scene_to_string (scenes[selected]));
+  }
+}
+
+static void
+restore_settings (SfWindow *self)
+{
+  g_autofree char *scene_text = NULL;
+  g_autofree char *da = NULL;
+  SfScene scene;
+
+  if (self->settings == NULL)
+    return;
+  gtk_window_set_default_size (GTK_WINDOW (self),
+                               g_settings_get_int (self->settings, "window-width"),
+                               g_settings_get_int (self->settings, "window-height"));
+  if (g_settings_get_boolean (self->settings, "window-maximized"))
+    gtk_window_maximize (GTK_WINDOW (self));
+  g_settings_bind (self->settings, "verify-after-write", self, "verify", G_SETTINGS_BIND_DEFAULT);
+
+  scene_text = g_settings_get_string (self->settings, "scene");
+  if (sf_scene_from_string (scene_text, &scene)) {
+    for (guint i = 0; i < G_N_ELEMENTS (scenes); i++)
+      if (scenes[i] == scene)
+        adw_combo_row_set_selected (self->scene_row, i);
+  }
+  da = g_settings_get_string (self->settings, "last-da");
+  if (da[0] != '\0') {
+    g_autoptr(GFile) file = location_from_string (da);
+
+    if (g_file_query_exists (file, NULL))
+      g_set_object (&self->da_override, file);
+  }
+  rebuild_recent_menu (self);
 }
 
 static gboolean
@@ -634,10 +1979,62 @@ sf_window_close_request (GtkWindow *window)
 {
   SfWindow *self = SF_WINDOW (window);
 
-  /* Closing stops the job: the phone is left in download mode. */
+  if (self->settings != NULL) {
+    int width, height;
+
+    gtk_window_get_default_size (window, &width, &height);
+    g_settings_set_int (self->settings, "window-width", width);
+    g_settings_set_int (self->settings, "window-height", height);
+    g_settings_set_boolean (self->settings, "window-maximized", gtk_window_is_maximized (window));
+  }
+  /* Closing stops the job between two packets: the phone is left in
+   * download mode, never half-way through a command. */
   if (self->worker != NULL)
     sf_worker_cancel (self->worker);
   return GTK_WINDOW_CLASS (sf_window_parent_class)->close_request (window);
+}
+
+static void
+sf_window_get_property (GObject    *object,
+                        guint       prop_id,
+                        GValue     *value,
+                        GParamSpec *pspec)
+{
+  SfWindow *self = SF_WINDOW (object);
+
+  switch (prop_id) {
+  case PROP_VERIFY:
+    g_value_set_boolean (value, self->verify);
+    break;
+  case PROP_PRACTICE:
+    g_value_set_boolean (value, self->practice);
+    break;
+  default:
+    G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+  }
+}
+
+static void
+sf_window_set_property (GObject      *object,
+                        guint         prop_id,
+                        const GValue *value,
+                        GParamSpec   *pspec)
+{
+  SfWindow *self = SF_WINDOW (object);
+
+  switch (prop_id) {
+  case PROP_VERIFY:
+    if (self->verify != g_value_get_boolean (value)) {
+      self->verify = g_value_get_boolean (value);
+      g_object_notify_by_pspec (object, pspec);
+    }
+    break;
+  case PROP_PRACTICE:
+    sf_window_set_practice (self, g_value_get_boolean (value));
+    break;
+  default:
+    G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+  }
 }
 
 static void
@@ -646,10 +2043,16 @@ sf_window_dispose (GObject *object)
   SfWindow *self = SF_WINDOW (object);
 
   g_clear_handle_id (&self->drain_id, g_source_remove);
+  g_clear_handle_id (&self->plug_id, g_source_remove);
   if (self->worker != NULL) {
     sf_worker_cancel (self->worker);
     sf_worker_join (self->worker);
     g_clear_object (&self->worker);
+  }
+  g_clear_pointer (&self->pending_job, sf_flash_job_free);
+  if (self->sim != NULL) {
+    sf_sim_stop (self->sim);
+    g_clear_pointer (&self->sim, sf_sim_free);
   }
   if (self->load_cancellable != NULL)
     g_cancellable_cancel (self->load_cancellable);
@@ -659,10 +2062,16 @@ sf_window_dispose (GObject *object)
   g_clear_object (&self->chooser);
 
   gtk_widget_dispose_template (GTK_WIDGET (self), SF_TYPE_WINDOW);
+  /* The pages went with the view stack. */
+  self->readback_page = NULL;
+  self->format_page = NULL;
+  self->device_page = NULL;
 
   g_clear_object (&self->partitions);
   g_clear_object (&self->firmware);
+  g_clear_object (&self->firmware_da);
   g_clear_object (&self->da_override);
+  g_clear_object (&self->settings);
 
   G_OBJECT_CLASS (sf_window_parent_class)->dispose (object);
 }
@@ -672,8 +2081,11 @@ sf_window_finalize (GObject *object)
 {
   SfWindow *self = SF_WINDOW (object);
 
-  g_free (self->stage);
   g_free (self->partition);
+  g_free (self->step_kind);
+  g_clear_error (&self->error);
+  g_clear_pointer (&self->finished, g_ptr_array_unref);
+  g_clear_pointer (&self->device, sf_device_info_free);
 
   G_OBJECT_CLASS (sf_window_parent_class)->finalize (object);
 }
@@ -685,16 +2097,36 @@ sf_window_class_init (SfWindowClass *klass)
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
   GtkWindowClass *window_class = GTK_WINDOW_CLASS (klass);
 
+  object_class->get_property = sf_window_get_property;
+  object_class->set_property = sf_window_set_property;
   object_class->dispose = sf_window_dispose;
   object_class->finalize = sf_window_finalize;
   window_class->close_request = sf_window_close_request;
 
+  properties[PROP_VERIFY] =
+    g_param_spec_boolean ("verify", NULL, NULL, FALSE,
+                          G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_PRACTICE] =
+    g_param_spec_boolean ("practice", NULL, NULL, FALSE,
+                          G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+
   gtk_widget_class_set_template_from_resource (widget_class, "/io/github/Scatterflash/ui/sf-window.ui");
   gtk_widget_class_bind_template_child (widget_class, SfWindow, toast_overlay);
-  gtk_widget_class_bind_template_child (widget_class, SfWindow, window_title);
-  gtk_widget_class_bind_template_child (widget_class, SfWindow, scene_dropdown);
+  gtk_widget_class_bind_template_child (widget_class, SfWindow, switcher_title);
+  gtk_widget_class_bind_template_child (widget_class, SfWindow, action_stack);
+  gtk_widget_class_bind_template_child (widget_class, SfWindow, practice_revealer);
+  gtk_widget_class_bind_template_child (widget_class, SfWindow, mode_stack);
+  gtk_widget_class_bind_template_child (widget_class, SfWindow, view_stack);
+  gtk_widget_class_bind_template_child (widget_class, SfWindow, download_stack);
+  gtk_widget_class_bind_template_child (widget_class, SfWindow, empty_page);
+  gtk_widget_class_bind_template_child (widget_class, SfWindow, firmware_row);
+  gtk_widget_class_bind_template_child (widget_class, SfWindow, da_row);
+  gtk_widget_class_bind_template_child (widget_class, SfWindow, da_reset_button);
+  gtk_widget_class_bind_template_child (widget_class, SfWindow, scene_row);
+  gtk_widget_class_bind_template_child (widget_class, SfWindow, port_row);
   gtk_widget_class_bind_template_child (widget_class, SfWindow, port_entry);
-  gtk_widget_class_bind_template_child (widget_class, SfWindow, main_stack);
+  gtk_widget_class_bind_template_child (widget_class, SfWindow, select_all_check);
   gtk_widget_class_bind_template_child (widget_class, SfWindow, info_label);
   gtk_widget_class_bind_template_child (widget_class, SfWindow, partition_view);
   gtk_widget_class_bind_template_child (widget_class, SfWindow, check_column);
@@ -703,26 +2135,78 @@ sf_window_class_init (SfWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, SfWindow, end_column);
   gtk_widget_class_bind_template_child (widget_class, SfWindow, region_column);
   gtk_widget_class_bind_template_child (widget_class, SfWindow, file_column);
-  gtk_widget_class_bind_template_child (widget_class, SfWindow, progress_label);
-  gtk_widget_class_bind_template_child (widget_class, SfWindow, progress_bar);
+  gtk_widget_class_bind_template_child (widget_class, SfWindow, job_stack);
+  gtk_widget_class_bind_template_child (widget_class, SfWindow, job_spinner);
+  gtk_widget_class_bind_template_child (widget_class, SfWindow, job_title);
+  gtk_widget_class_bind_template_child (widget_class, SfWindow, job_instructions);
+  gtk_widget_class_bind_template_child (widget_class, SfWindow, partition_label);
+  gtk_widget_class_bind_template_child (widget_class, SfWindow, partition_percent);
+  gtk_widget_class_bind_template_child (widget_class, SfWindow, partition_bar);
+  gtk_widget_class_bind_template_child (widget_class, SfWindow, total_percent);
+  gtk_widget_class_bind_template_child (widget_class, SfWindow, total_bar);
+  gtk_widget_class_bind_template_child (widget_class, SfWindow, stats_label);
+  gtk_widget_class_bind_template_child (widget_class, SfWindow, result_box);
+  gtk_widget_class_bind_template_child (widget_class, SfWindow, result_icon);
+  gtk_widget_class_bind_template_child (widget_class, SfWindow, result_title);
+  gtk_widget_class_bind_template_child (widget_class, SfWindow, result_text);
+  gtk_widget_class_bind_template_child (widget_class, SfWindow, log_expander);
+  gtk_widget_class_bind_template_child (widget_class, SfWindow, log_view);
+  gtk_widget_class_bind_template_child (widget_class, SfWindow, recent_section);
 
   gtk_widget_class_install_action (widget_class, "win.open", NULL, open_action);
   gtk_widget_class_install_action (widget_class, "win.open-folder", NULL, open_action);
+  gtk_widget_class_install_action (widget_class, "win.open-recent", "s", open_recent_action);
+  gtk_widget_class_install_action (widget_class, "win.choose-da", NULL, choose_da_action);
+  gtk_widget_class_install_action (widget_class, "win.reset-da", NULL, reset_da_action);
   gtk_widget_class_install_action (widget_class, "win.download", NULL, download_action);
   gtk_widget_class_install_action (widget_class, "win.stop", NULL, stop_action);
+  gtk_widget_class_install_action (widget_class, "win.back", NULL, back_action);
+  gtk_widget_class_install_action (widget_class, "win.again", NULL, again_action);
+  gtk_widget_class_install_action (widget_class, "win.copy-log", NULL, copy_log_action);
+  gtk_widget_class_install_action (widget_class, "win.save-log", NULL, save_log_action);
+  gtk_widget_class_install_action (widget_class, "win.practice", NULL, practice_action);
+  gtk_widget_class_install_property_action (widget_class, "win.verify", "verify");
+}
+
+static void
+add_pages (SfWindow *self)
+{
+  AdwViewStackPage *page;
+
+  self->readback_page = sf_readback_page_new ();
+  page = adw_view_stack_add_titled (self->view_stack, GTK_WIDGET (self->readback_page), "readback", _("Readback"));
+  adw_view_stack_page_set_icon_name (page, "document-revert-symbolic");
+  g_signal_connect_swapped (self->readback_page, "start", G_CALLBACK (on_readback_start), self);
+
+  self->format_page = sf_format_page_new ();
+  page = adw_view_stack_add_titled (self->view_stack, GTK_WIDGET (self->format_page), "format", _("Format"));
+  adw_view_stack_page_set_icon_name (page, "edit-clear-all-symbolic");
+  g_signal_connect_swapped (self->format_page, "start", G_CALLBACK (on_format_start), self);
+
+  self->device_page = sf_device_page_new ();
+  page = adw_view_stack_add_titled (self->view_stack, GTK_WIDGET (self->device_page), "phone", _("Phone"));
+  adw_view_stack_page_set_icon_name (page, "phone-symbolic");
+  g_signal_connect_swapped (self->device_page, "identify", G_CALLBACK (on_identify), self);
 }
 
 static void
 sf_window_init (SfWindow *self)
 {
   g_autoptr(GtkListItemFactory) check_factory = NULL;
+  g_autoptr(GtkListItemFactory) file_factory = NULL;
   g_autoptr(GtkNoSelection) selection = NULL;
+  GtkDropTarget *drop;
 
   gtk_widget_init_template (GTK_WIDGET (self));
 
+  self->finished = g_ptr_array_new_with_free_func (g_free);
+  self->practice_pace = SF_SIM_PACE_HIGH_SPEED;
+  sf_window_set_practice_fault (self, NULL, NULL);
   self->partitions = g_list_store_new (SF_TYPE_PARTITION_ITEM);
   selection = gtk_no_selection_new (g_object_ref (G_LIST_MODEL (self->partitions)));
   gtk_column_view_set_model (self->partition_view, GTK_SELECTION_MODEL (selection));
+  g_signal_connect (self->partition_view, "activate", G_CALLBACK (on_partition_activate), self);
+  g_signal_connect (self->select_all_check, "toggled", G_CALLBACK (on_select_all_toggled), self);
 
   check_factory = gtk_signal_list_item_factory_new ();
   g_signal_connect (check_factory, "setup", G_CALLBACK (on_check_setup), NULL);
@@ -733,9 +2217,27 @@ sf_window_init (SfWindow *self)
   set_label_factory (self->begin_column, COLUMN_BEGIN, TRUE);
   set_label_factory (self->end_column, COLUMN_END, TRUE);
   set_label_factory (self->region_column, COLUMN_REGION, FALSE);
-  set_label_factory (self->file_column, COLUMN_FILE, FALSE);
+  file_factory = gtk_signal_list_item_factory_new ();
+  g_signal_connect (file_factory, "setup", G_CALLBACK (on_file_setup), NULL);
+  g_signal_connect (file_factory, "bind", G_CALLBACK (on_file_bind), NULL);
+  g_signal_connect (file_factory, "unbind", G_CALLBACK (on_file_unbind), NULL);
+  gtk_column_view_column_set_factory (self->file_column, file_factory);
 
-  gtk_stack_set_visible_child_name (self->main_stack, "empty");
+  add_pages (self);
+  g_signal_connect_swapped (self->view_stack, "notify::visible-child-name", G_CALLBACK (update_actions), self);
+  g_signal_connect (self->scene_row, "notify::selected", G_CALLBACK (on_scene_selected), self);
+  on_scene_selected (self->scene_row, NULL, self);
+
+  drop = gtk_drop_target_new (GDK_TYPE_FILE_LIST, GDK_ACTION_COPY);
+  g_signal_connect (drop, "drop", G_CALLBACK (on_drop), self);
+  gtk_widget_add_controller (GTK_WIDGET (self), GTK_EVENT_CONTROLLER (drop));
+
+  self->settings = sf_gui_settings_new ();
+  restore_settings (self);
+  update_da_row (self);
+
+  gtk_stack_set_visible_child_name (self->download_stack, "empty");
+  gtk_stack_set_visible_child_name (self->mode_stack, "pages");
   update_actions (self);
 }
 
@@ -773,6 +2275,8 @@ sf_window_set_da_file (SfWindow *self,
 {
   g_return_if_fail (SF_IS_WINDOW (self));
   g_set_object (&self->da_override, file);
+  update_da_row (self);
+  update_actions (self);
 }
 
 SfWindowResult
@@ -780,4 +2284,67 @@ sf_window_get_result (SfWindow *self)
 {
   g_return_val_if_fail (SF_IS_WINDOW (self), SF_WINDOW_RESULT_NONE);
   return self->result;
+}
+
+const GError *
+sf_window_get_error (SfWindow *self)
+{
+  g_return_val_if_fail (SF_IS_WINDOW (self), NULL);
+  return self->error;
+}
+
+char *
+sf_window_get_log (SfWindow *self)
+{
+  g_return_val_if_fail (SF_IS_WINDOW (self), NULL);
+  return get_log_text (self);
+}
+
+void
+sf_window_set_scene (SfWindow *self,
+                     SfScene   scene)
+{
+  g_return_if_fail (SF_IS_WINDOW (self));
+
+  for (guint i = 0; i < G_N_ELEMENTS (scenes); i++)
+    if (scenes[i] == scene)
+      adw_combo_row_set_selected (self->scene_row, i);
+}
+
+void
+sf_window_show_page (SfWindow   *self,
+                     const char *name)
+{
+  g_return_if_fail (SF_IS_WINDOW (self));
+
+  if (g_str_equal (name, "job")) {
+    gtk_stack_set_visible_child_name (self->mode_stack, "job");
+  } else {
+    gtk_stack_set_visible_child_name (self->mode_stack, "pages");
+    adw_view_stack_set_visible_child_name (self->view_stack, name);
+  }
+  update_actions (self);
+}
+
+void
+sf_window_get_progress (SfWindow *self,
+                        guint64  *done,
+                        guint64  *total)
+{
+  g_return_if_fail (SF_IS_WINDOW (self));
+
+  if (done != NULL)
+    *done = self->overall_done;
+  if (total != NULL)
+    *total = self->overall_total;
+}
+
+GtkWidget *
+sf_window_get_page (SfWindow   *self,
+                    const char *name)
+{
+  g_return_val_if_fail (SF_IS_WINDOW (self), NULL);
+  g_return_val_if_fail (name != NULL, NULL);
+
+  return adw_view_stack_get_child_by_name (self->view_stack, name);
 }

@@ -10,6 +10,7 @@
 #include <adwaita.h>
 
 #include "sf-application.h"
+#include "sf-plan.h"
 
 G_BEGIN_DECLS
 
@@ -40,5 +41,41 @@ void            sf_window_set_port        (SfWindow      *self,
 void            sf_window_set_da_file     (SfWindow      *self,
                                            GFile         *file);
 SfWindowResult  sf_window_get_result      (SfWindow      *self);
+/* Bytes moved so far by the running (or last) job, and in all. */
+void            sf_window_get_progress    (SfWindow      *self,
+                                           guint64       *done,
+                                           guint64       *total);
+/* Why the last job failed or stopped, or NULL. */
+const GError   *sf_window_get_error       (SfWindow      *self);
+/* The job view's log, as Save would write it. (transfer full) */
+char           *sf_window_get_log         (SfWindow      *self);
+void            sf_window_set_scene       (SfWindow      *self,
+                                           SfScene        scene);
+/* Writes @file into partition @name instead of the scatter's image. */
+gboolean        sf_window_set_partition_image (SfWindow   *self,
+                                           const char    *name,
+                                           GFile         *file,
+                                           GError       **error);
+/* "download", "readback", "format", "phone", or "job" (the job view). */
+void            sf_window_show_page       (SfWindow      *self,
+                                           const char    *name);
+
+/* A page of the view stack by name. (transfer none) */
+GtkWidget      *sf_window_get_page        (SfWindow      *self,
+                                           const char    *name);
+
+/* Practice mode: the sample firmware onto a virtual phone in this process. */
+void            sf_window_set_practice    (SfWindow      *self,
+                                           gboolean       practice);
+gboolean        sf_window_get_practice    (SfWindow      *self);
+/* A fault for the next practice runs, as scatterflash-sim --fault takes it
+ * ("unplug-after=1M"); NULL for none. */
+gboolean        sf_window_set_practice_fault (SfWindow   *self,
+                                           const char    *spec,
+                                           GError       **error);
+/* "none", "full-speed" or "high-speed" (the default). */
+gboolean        sf_window_set_practice_pace (SfWindow    *self,
+                                           const char    *pace,
+                                           GError       **error);
 
 G_END_DECLS
