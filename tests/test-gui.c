@@ -607,6 +607,43 @@ START_TEST (test_window_practice_pages)
 }
 END_TEST
 
+/* A DA without the firmware's chip is refused on its row, before any phone
+ * is involved. */
+START_TEST (test_window_da_without_chip)
+{
+  g_autofree char *dir = sf_test_make_tempdir ();
+  g_autofree char *path = g_build_filename (dir, "MTK_AllInOne_DA_other.bin", NULL);
+  g_autoptr(GFile) da = NULL;
+  g_autofree guint8 *bytes = NULL;
+  gsize len, patched = 0;
+  SfWindow *win;
+
+  ck_assert (g_file_get_contents (g_getenv ("SF_SYNTHETIC_DA"), (char **) &bytes, &len, NULL));
+  /* Entries of 0xDC bytes from 0x6C, each "DA DA" then its hw code. */
+  for (gsize at = 0x6C; at + 0xDC <= len && bytes[at] == 0xDA && bytes[at + 1] == 0xDA; at += 0xDC) {
+    if (bytes[at + 2] == 0x72 && bytes[at + 3] == 0x65) {
+      bytes[at + 2] = 0x99;
+      patched++;
+    }
+  }
+  ck_assert_uint_gt (patched, 0);
+  sf_test_write_file (path, (const char *) bytes, len);
+  da = g_file_new_for_path (path);
+
+  win = load_sample ();
+  sf_window_set_da_file (win, da);
+  ck_assert_msg (strstr (sf_window_get_da_status (win), "MT6572") != NULL, "%s", sf_window_get_da_status (win));
+  ck_assert_msg (strstr (sf_window_get_da_status (win), "MTK_AllInOne_DA_other.bin") != NULL, "%s",
+                 sf_window_get_da_status (win));
+  sf_window_set_port (win, "/dev/null");
+  ck_assert (gtk_widget_activate_action (GTK_WIDGET (win), "win.download", NULL));
+  /* Nothing started. */
+  ck_assert_int_eq (sf_window_get_result (win), SF_WINDOW_RESULT_NONE);
+  destroy_and_check (win);
+  sf_test_rm_rf (dir);
+}
+END_TEST
+
 static Suite *
 gui_suite (void)
 {
@@ -621,6 +658,7 @@ gui_suite (void)
   tcase_add_test (tc, test_window_stop);
   tcase_add_test (tc, test_window_ticks);
   tcase_add_test (tc, test_window_missing_image);
+  tcase_add_test (tc, test_window_da_without_chip);
   tcase_add_test (tc, test_window_practice);
   tcase_add_test (tc, test_window_practice_fault);
   tcase_add_test (tc, test_window_practice_stop);

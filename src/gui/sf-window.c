@@ -12,6 +12,7 @@
 
 #include <glib/gi18n.h>
 
+#include "sf-chip.h"
 #include "sf-da-file.h"
 #include "sf-device-page.h"
 #include "sf-error.h"
@@ -671,10 +672,71 @@ default_ticks (SfWindow *self)
   return names;
 }
 
+static GFile *bundled_da (void);
+
+/* The DA file that a job would use now; NULL with @error when it is
+ * unusable. */
+static SfDaFile *
+choose_da (SfWindow  *self,
+           GError   **error)
+{
+  g_autoptr(GFile) bundled = NULL;
+
+  if (self->da_override != NULL)
+    return sf_da_file_new (self->da_override, NULL, error);
+  if (self->firmware_da != NULL && !self->practice)
+    return g_object_ref (self->firmware_da);
+  bundled = bundled_da ();
+  return sf_da_file_new (bundled, NULL, error);
+}
+
+/* Whether @da can start this firmware's chip at all: the check SP Flash
+ * Tool makes only once the phone answers, made before anything starts.
+ * Returns FALSE with @error naming the DA file and the chip. */
+static gboolean
+check_da_for_firmware (SfWindow  *self,
+                       SfDaFile  *da,
+                       GError   **error)
+{
+  const char *platform;
+  const SfChip *chip;
+
+  if (self->firmware == NULL)
+    return TRUE;
+  platform = sf_scatter_get_platform (sf_firmware_get_scatter (self->firmware));
+  chip = platform != NULL ? sf_chip_find_by_name (platform) : NULL;
+  if (chip == NULL)
+    return TRUE;
+  for (guint i = 0; i < sf_da_file_get_n_entries (da); i++)
+    if (sf_da_file_get_entry (da, i)->hw_code == chip->da_code)
+      return TRUE;
+  sf_set_error_at (error, SF_ERROR_DA_NO_ENTRY, sf_da_file_get_display_name (da), 0,
+                   _("choose the DA file that came with the firmware, or one made for this chip"),
+                   _("this download agent has no entry for %s"), chip->name);
+  return FALSE;
+}
+
+static void update_da_row (SfWindow *self);
+
+static SfDaFile *
+choose_checked_da (SfWindow  *self,
+                   GError   **error)
+{
+  g_autoptr(SfDaFile) da = choose_da (self, error);
+
+  if (da == NULL || !check_da_for_firmware (self, da, error)) {
+    update_da_row (self);
+    return NULL;
+  }
+  return g_steal_pointer (&da);
+}
+
 static void
 update_da_row (SfWindow *self)
 {
   g_autofree char *subtitle = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(SfDaFile) da = NULL;
 
   if (self->da_override != NULL)
     subtitle = location_to_string (self->da_override);
@@ -684,6 +746,19 @@ update_da_row (SfWindow *self)
   else
     /* Translators: %s is a file name */
     subtitle = g_strdup_printf (_("Bundled: %s"), SF_BUNDLED_DA_NAME);
+
+  /* A DA that cannot be read or cannot start this chip is shown here,
+   * where the user can change it. Reading it is quick: header and table. */
+  da = choose_da (self, &error);
+  if (da != NULL)
+    check_da_for_firmware (self, da, &error);
+  if (error != NULL) {
+    g_free (subtitle);
+    subtitle = g_strdup (error->message);
+    gtk_widget_add_css_class (GTK_WIDGET (self->da_row), "error");
+  } else {
+    gtk_widget_remove_css_class (GTK_WIDGET (self->da_row), "error");
+  }
   adw_action_row_set_subtitle (self->da_row, subtitle);
   gtk_widget_set_tooltip_text (GTK_WIDGET (self->da_row), subtitle);
 }
@@ -1046,19 +1121,28 @@ sf_window_set_practice (SfWindow *self,
   practice = !!practice;
   if (self->practice == practice || is_busy (self))
     return;
-  self->practice = practice;
-  gtk_revealer_set_reveal_child (self->practice_revealer, practice);
-  gtk_widget_set_visible (GTK_WIDGET (self->port_row), !practice);
   if (practice) {
     g_autoptr(GFile) sample = sample_firmware ();
 
+    if (!g_file_query_exists (sample, NULL)) {
+      g_autofree char *where = g_file_get_parse_name (sample);
+      g_autofree char *text = g_strdup_printf (_("Practice mode needs the sample firmware, which is not installed "
+                                                 "(looked in %s)"), where);
+
+      show_toast (self, text, 0);
+      return;
+    }
+    self->practice = TRUE;
     gtk_widget_add_css_class (GTK_WIDGET (self), "practice");
     adw_view_switcher_title_set_title (self->switcher_title, _("Scatterflash — Practice"));
     sf_window_load_firmware (self, sample);
   } else {
+    self->practice = FALSE;
     gtk_widget_remove_css_class (GTK_WIDGET (self), "practice");
     adw_view_switcher_title_set_title (self->switcher_title, _("Scatterflash"));
   }
+  gtk_revealer_set_reveal_child (self->practice_revealer, practice);
+  gtk_widget_set_visible (GTK_WIDGET (self->port_row), !practice);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_PRACTICE]);
 }
 
@@ -1616,20 +1700,6 @@ run_job (SfWindow   *self,
 
 /* ---- downloading --------------------------------------------------------- */
 
-static SfDaFile *
-choose_da (SfWindow  *self,
-           GError   **error)
-{
-  g_autoptr(GFile) bundled = NULL;
-
-  if (self->da_override != NULL)
-    return sf_da_file_new (self->da_override, NULL, error);
-  if (self->firmware_da != NULL && !self->practice)
-    return g_object_ref (self->firmware_da);
-  bundled = bundled_da ();
-  return sf_da_file_new (bundled, NULL, error);
-}
-
 /* The port of the phone to talk to: the virtual phone's in practice mode. */
 static char *
 choose_port (SfWindow  *self,
@@ -1690,7 +1760,7 @@ download_action (GtkWidget  *widget,
     show_toast (self, error->message, 0);
     return;
   }
-  da = choose_da (self, &error);
+  da = choose_checked_da (self, &error);
   if (da == NULL) {
     show_toast (self, error->message, 0);
     return;
@@ -1733,7 +1803,7 @@ start_page_job (SfWindow *self,
 
   if (is_busy (self) || self->loading)
     return;
-  da = choose_da (self, &error);
+  da = choose_checked_da (self, &error);
   if (da == NULL) {
     show_toast (self, error->message, 0);
     return;
@@ -2347,4 +2417,11 @@ sf_window_get_page (SfWindow   *self,
   g_return_val_if_fail (name != NULL, NULL);
 
   return adw_view_stack_get_child_by_name (self->view_stack, name);
+}
+
+const char *
+sf_window_get_da_status (SfWindow *self)
+{
+  g_return_val_if_fail (SF_IS_WINDOW (self), NULL);
+  return adw_action_row_get_subtitle (self->da_row);
 }
