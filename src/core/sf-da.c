@@ -23,8 +23,23 @@ struct _SfDa
   SfWire        wire;
   SfDaInfo      info;
   gboolean      have_flash_info;
-  guint8       *packet;          /* SF_DA_WRITE_PACKET_SIZE bytes, made on first use */
+  guint8       *packets[2];      /* PACKET_ALLOC bytes each, made on first use */
 };
+
+/* Two buffers for every packet of a session, made once. A 62 packet goes
+ * out as [5A][data][checksum] in a single write, so the data sits at
+ * offset 1; while the phone stores it, the next one is filled in the other
+ * buffer. A D6 packet comes in as [data][checksum] in a single read. */
+#define PACKET_ALLOC  (MAX (SF_DA_WRITE_PACKET_SIZE, SF_DA_READ_PACKET_SIZE) + 3)
+
+static guint8 *
+packet_buffer (SfDa  *self,
+               guint  i)
+{
+  if (self->packets[i] == NULL)
+    self->packets[i] = g_malloc (PACKET_ALLOC);
+  return self->packets[i];
+}
 
 G_DEFINE_FINAL_TYPE (SfDa, sf_da, G_TYPE_OBJECT)
 
@@ -43,7 +58,8 @@ sf_da_finalize (GObject *object)
 {
   SfDa *self = SF_DA (object);
 
-  g_clear_pointer (&self->packet, g_free);
+  g_clear_pointer (&self->packets[0], g_free);
+  g_clear_pointer (&self->packets[1], g_free);
 
   G_OBJECT_CLASS (sf_da_parent_class)->finalize (object);
 }
@@ -112,13 +128,31 @@ sf_da_storage_type_to_string (SfDaStorageType type)
   }
 }
 
+/* Every data byte goes through here once: add eight at a time, as four
+ * 16-bit lanes of a 64-bit word (a lane takes 2 × 255 per word, so 128
+ * words fit before it could carry), then fold the lanes. */
 guint16
 sf_da_checksum_update (guint16       sum,
                        const guint8 *data,
                        gsize         len)
 {
-  guint32 s = sum;
+  const guint64 low_bytes = G_GUINT64_CONSTANT (0x00FF00FF00FF00FF);
+  guint64 s = sum;
 
+  while (len >= 8) {
+    gsize words = MIN (len / 8, 128);
+    guint64 lanes = 0;
+
+    for (gsize i = 0; i < words; i++) {
+      guint64 w;
+
+      memcpy (&w, data + 8 * i, 8);
+      lanes += (w & low_bytes) + ((w >> 8) & low_bytes);
+    }
+    s += (lanes & 0xFFFF) + ((lanes >> 16) & 0xFFFF) + ((lanes >> 32) & 0xFFFF) + (lanes >> 48);
+    data += 8 * words;
+    len -= 8 * words;
+  }
   for (gsize i = 0; i < len; i++)
     s += data[i];
   return (guint16) (s & 0xFFFF);
@@ -633,7 +667,10 @@ typedef struct {
   guint64          fed;
   guint64          sent;          /* packet bytes sent, padding included */
   gsize            fill;          /* bytes in the packet buffer */
-  guint            n_packets;
+  guint            n_packets;     /* packets sent */
+  guint            cur;           /* the packet buffer being filled */
+  gboolean         ack_pending;   /* the last packet sent still awaits its 69 */
+  gsize            pending_data;  /* data bytes (not padding) in that packet */
   /* progress of the whole operation */
   guint64         *done;
   guint64          total;
@@ -665,8 +702,10 @@ write_begin (WriteCmd      *w,
   if (!check_range (self, part, offset, w->padded, error))
     return FALSE;
 
-  if (self->packet == NULL)
-    self->packet = g_malloc (SF_DA_WRITE_PACKET_SIZE);
+  packet_buffer (self, 0);
+  packet_buffer (self, 1);
+  w->cur = 0;
+  w->ack_pending = FALSE;
 
   g_debug ("write: %s 0x%" G_GINT64_MODIFIER "X, %" G_GUINT64_FORMAT " bytes",
            part_name (part), offset, length);
@@ -686,77 +725,136 @@ write_packet_len (WriteCmd *w)
   return (gsize) MIN ((guint64) SF_DA_WRITE_PACKET_SIZE, w->padded - w->sent);
 }
 
+/* Where the next bytes of the packet go. */
+static inline guint8 *
+write_cursor (WriteCmd *w)
+{
+  return w->da->packets[w->cur] + 1 + w->fill;
+}
+
+/* Reads the 69 of the last packet sent (§6.8). */
 static gboolean
-write_flush (WriteCmd      *w,
-             GCancellable  *cancellable,
-             GError       **error)
+write_wait_ack (WriteCmd      *w,
+                GCancellable  *cancellable,
+                GError       **error)
 {
   SfDa *self = w->da;
-  g_autofree char *what = g_strdup_printf (_("packet %u of SDMMC_WRITE_DATA (62)"), w->n_packets + 1);
-  guint16 sum = sf_da_checksum_update (0, self->packet, w->fill);
-  guint8 sum_be[2] = { sum >> 8, sum & 0xFF };
+  char what[128];
   guint8 reply;
-  gsize data_bytes;
 
-  if (!sf_wire_write_u8 (&self->wire, SF_DA_ACK, SF_ERROR_FT_DOWNLOAD_FAIL, what, cancellable, error) ||
-      !sf_wire_write (&self->wire, self->packet, w->fill, SF_ERROR_FT_DOWNLOAD_FAIL, what, cancellable, error) ||
-      !sf_wire_write (&self->wire, sum_be, 2, SF_ERROR_FT_DOWNLOAD_FAIL, what, cancellable, error) ||
-      !sf_wire_read (&self->wire, &reply, 1, SF_DA_PACKET_TIMEOUT_MS, SF_ERROR_FT_DOWNLOAD_FAIL, what,
-            cancellable, error))
+  if (!w->ack_pending)
+    return TRUE;
+  w->ack_pending = FALSE;
+  g_snprintf (what, sizeof what, _("packet %u of SDMMC_WRITE_DATA (62)"), w->n_packets);
+  if (!sf_wire_read (&self->wire, &reply, 1, SF_DA_PACKET_TIMEOUT_MS, SF_ERROR_FT_DOWNLOAD_FAIL, what,
+                     cancellable, error))
     return FALSE;
-
   if (reply != SF_DA_CONT_CHAR) {
     sf_set_device_error (error, SF_ERROR_DA_SDMMC_WRITE_FAILED,
                          _("the download agent answered %s with 0x%02X instead of 0x%02X"),
                          what, reply, SF_DA_CONT_CHAR);
     return FALSE;
   }
-
-  /* Progress counts data, not padding. */
-  data_bytes = (gsize) MIN ((guint64) w->fill, w->length - MIN (w->length, w->sent));
-  w->sent += w->fill;
-  w->fill = 0;
-  w->n_packets++;
   if (w->done != NULL) {
-    *w->done += data_bytes;
+    *w->done += w->pending_data;
     if (w->progress != NULL)
       w->progress (*w->done, w->total, w->user_data);
   }
   return TRUE;
 }
 
+/* Sends the full packet: 5A, the data, its checksum in one write, once the
+ * phone has taken the one before (§6.8: strictly one packet at a time).
+ * Its 69 is read before the next packet goes, or by write_end(); the next
+ * packet is filled meanwhile. */
 static gboolean
-write_feed (WriteCmd      *w,
-            const guint8  *data,
-            gsize          len,
-            GCancellable  *cancellable,
-            GError       **error)
+write_flush (WriteCmd      *w,
+             GCancellable  *cancellable,
+             GError       **error)
 {
   SfDa *self = w->da;
+  guint8 *packet = self->packets[w->cur];
+  guint16 sum = sf_da_checksum_update (0, packet + 1, w->fill);
+  char what[128];
 
-  if (len > w->length - w->fed) {
-    sf_set_error_at (error, SF_ERROR_FAILED, NULL, 0, NULL,
-                     "internal: %" G_GSIZE_FORMAT " bytes more than announced", len);
+  packet[0] = SF_DA_ACK;
+  packet[1 + w->fill] = sum >> 8;
+  packet[2 + w->fill] = sum & 0xFF;
+  if (!write_wait_ack (w, cancellable, error))
     return FALSE;
-  }
 
-  while (len > 0) {
-    gsize room = write_packet_len (w) - w->fill;
-    gsize n = MIN (room, len);
+  g_snprintf (what, sizeof what, _("packet %u of SDMMC_WRITE_DATA (62)"), w->n_packets + 1);
+  if (!sf_wire_write (&self->wire, packet, w->fill + 3, SF_ERROR_FT_DOWNLOAD_FAIL, what, cancellable, error))
+    return FALSE;
 
-    memcpy (self->packet + w->fill, data, n);
-    w->fill += n;
-    w->fed += n;
-    data += n;
-    len -= n;
-    if (w->fill == write_packet_len (w) && !write_flush (w, cancellable, error))
-      return FALSE;
-  }
+  /* Progress counts data, not padding. */
+  w->pending_data = (gsize) MIN ((guint64) w->fill, w->length - MIN (w->length, w->sent));
+  w->ack_pending = TRUE;
+  w->sent += w->fill;
+  w->fill = 0;
+  w->n_packets++;
+  w->cur ^= 1;
   return TRUE;
 }
 
-/* Feeds @len copies of a FILL pattern that starts @pattern_offset bytes
- * into its chunk. */
+/* How many data bytes fit at write_cursor(): the rest of the packet, and
+ * never more than the command announced. */
+static gsize
+write_room (WriteCmd *w)
+{
+  return (gsize) MIN ((guint64) (write_packet_len (w) - w->fill), w->length - w->fed);
+}
+
+/* @n bytes were put at write_cursor(); sends the packet once it is full. */
+static gboolean
+write_commit (WriteCmd      *w,
+              gsize          n,
+              GCancellable  *cancellable,
+              GError       **error)
+{
+  w->fill += n;
+  w->fed += n;
+  if (w->fill == write_packet_len (w))
+    return write_flush (w, cancellable, error);
+  return TRUE;
+}
+
+/* Feeds the RAW data of the current chunk of @reader, read straight into
+ * the packet buffer. */
+static gboolean
+write_feed_raw (WriteCmd        *w,
+                SfSparseReader  *reader,
+                GCancellable    *cancellable,
+                GError         **error)
+{
+  for (;;) {
+    gsize room = write_room (w);
+    gssize n;
+
+    if (room == 0) {
+      /* The command is complete; the chunk must be too. */
+      guint8 extra;
+
+      n = sf_sparse_reader_read_data (reader, &extra, 1, cancellable, error);
+      if (n < 0)
+        return FALSE;
+      if (n > 0) {
+        sf_set_error_at (error, SF_ERROR_FAILED, NULL, 0, NULL, "internal: more data than announced");
+        return FALSE;
+      }
+      return TRUE;
+    }
+    n = sf_sparse_reader_read_data (reader, write_cursor (w), room, cancellable, error);
+    if (n < 0)
+      return FALSE;
+    if (n == 0)
+      return TRUE;
+    if (!write_commit (w, (gsize) n, cancellable, error))
+      return FALSE;
+  }
+}
+
+/* Feeds @len bytes of a FILL pattern, generated in place. */
 static gboolean
 write_feed_fill (WriteCmd      *w,
                  const guint8   fill[4],
@@ -764,14 +862,18 @@ write_feed_fill (WriteCmd      *w,
                  GCancellable  *cancellable,
                  GError       **error)
 {
-  guint8 buf[4096];
   guint64 at = 0;
 
+  if (len > w->length - w->fed) {
+    sf_set_error_at (error, SF_ERROR_FAILED, NULL, 0, NULL,
+                     "internal: %" G_GUINT64_FORMAT " bytes more than announced", len);
+    return FALSE;
+  }
   while (at < len) {
-    gsize n = (gsize) MIN ((guint64) sizeof buf, len - at);
+    gsize n = (gsize) MIN ((guint64) write_room (w), len - at);
 
-    sf_sparse_fill_pattern (fill, at, buf, n);
-    if (!write_feed (w, buf, n, cancellable, error))
+    sf_sparse_fill_pattern (fill, at, write_cursor (w), n);
+    if (!write_commit (w, n, cancellable, error))
       return FALSE;
     at += n;
   }
@@ -783,8 +885,6 @@ write_end (WriteCmd      *w,
            GCancellable  *cancellable,
            GError       **error)
 {
-  SfDa *self = w->da;
-
   if (w->fed != w->length) {
     sf_set_error_at (error, SF_ERROR_FAILED, NULL, 0, NULL,
                      "internal: %" G_GUINT64_FORMAT " of %" G_GUINT64_FORMAT " bytes fed",
@@ -794,12 +894,12 @@ write_end (WriteCmd      *w,
   if (w->sent < w->padded) {
     gsize pad = write_packet_len (w) - w->fill;
 
-    memset (self->packet + w->fill, 0, pad);
+    memset (write_cursor (w), 0, pad);
     w->fill += pad;
     if (!write_flush (w, cancellable, error))
       return FALSE;
   }
-  return TRUE;
+  return write_wait_ack (w, cancellable, error);
 }
 
 static gboolean
@@ -810,17 +910,15 @@ write_from_stream (WriteCmd      *w,
                    GCancellable  *cancellable,
                    GError       **error)
 {
-  SfDa *self = w->da;
-
   /* Read straight into the packet buffer: no copy for plain images. */
   while (w->fed < length) {
-    gsize room = write_packet_len (w) - w->fill;
+    gsize room = write_room (w);
     gsize got = 0;
 
     if (g_cancellable_set_error_if_cancelled (cancellable, error))
       return FALSE;
     room = (gsize) MIN ((guint64) room, length - w->fed);
-    if (!g_input_stream_read_all (data, self->packet + w->fill, room, &got, cancellable, error))
+    if (!g_input_stream_read_all (data, write_cursor (w), room, &got, cancellable, error))
       return FALSE;
     if (got < room) {
       sf_set_error_at (error, SF_ERROR_IMAGE_INVALID, display_name, 0, NULL,
@@ -828,9 +926,7 @@ write_from_stream (WriteCmd      *w,
                        w->fed + got, length);
       return FALSE;
     }
-    w->fill += got;
-    w->fed += got;
-    if (w->fill == write_packet_len (w) && !write_flush (w, cancellable, error))
+    if (!write_commit (w, got, cancellable, error))
       return FALSE;
   }
   return TRUE;
@@ -936,7 +1032,6 @@ sf_da_write_sparse (SfDa            *self,
   guint run_index = 0;
   guint64 done = 0;
   guint64 expanded;
-  guint8 *buf = NULL;
   gboolean ok = FALSE;
 
   g_return_val_if_fail (SF_IS_DA (self), FALSE);
@@ -974,7 +1069,6 @@ sf_da_write_sparse (SfDa            *self,
   w.total = expanded;
   w.progress = progress;
   w.user_data = user_data;
-  buf = g_malloc (64 * 1024);
 
   for (;;) {
     const SfSparseChunk *chunk = NULL;
@@ -1016,16 +1110,8 @@ sf_da_write_sparse (SfDa            *self,
     }
 
     if (chunk->type == SF_SPARSE_CHUNK_RAW) {
-      for (;;) {
-        gssize n = sf_sparse_reader_read_data (reader, buf, 64 * 1024, cancellable, error);
-
-        if (n < 0)
-          goto out;
-        if (n == 0)
-          break;
-        if (!write_feed (&w, buf, (gsize) n, cancellable, error))
-          goto out;
-      }
+      if (!write_feed_raw (&w, reader, cancellable, error))
+        goto out;
     } else if (!write_feed_fill (&w, chunk->fill, chunk->length, cancellable, error)) {
       goto out;
     }
@@ -1045,7 +1131,6 @@ sf_da_write_sparse (SfDa            *self,
   ok = TRUE;
 
 out:
-  g_free (buf);
   return ok;
 }
 
@@ -1064,6 +1149,7 @@ sf_da_read (SfDa            *self,
   const char *what = "READ (D6)";
   guint8 hdr[3 + 8 + 8 + 4];
   guint8 reply;
+  guint8 *packet;
   guint64 done = 0;
   guint n_packets = 0;
 
@@ -1080,8 +1166,7 @@ sf_da_read (SfDa            *self,
       !sf_da_switch_part (self, part, cancellable, error))
     return FALSE;
 
-  if (self->packet == NULL)
-    self->packet = g_malloc (SF_DA_WRITE_PACKET_SIZE);
+  packet = packet_buffer (self, 0);
 
   g_debug ("read: %s 0x%" G_GINT64_MODIFIER "X, %" G_GUINT64_FORMAT " bytes", part_name (part), offset, length);
   hdr[0] = SF_DA_CMD_READ;
@@ -1112,30 +1197,31 @@ sf_da_read (SfDa            *self,
 
   while (done < length) {
     gsize n = (gsize) MIN ((guint64) SF_DA_READ_PACKET_SIZE, length - done);
-    guint8 sum_be[2];
     guint16 sum;
 
     if (g_cancellable_set_error_if_cancelled (cancellable, error))
       return FALSE;
-    if (!sf_wire_read (&self->wire, self->packet, n, SF_DA_PACKET_TIMEOUT_MS, code, what, cancellable, error) ||
-        !sf_wire_read (&self->wire, sum_be, 2, SF_DA_PACKET_TIMEOUT_MS, code, what, cancellable, error))
+    /* The data and its checksum in one read. */
+    if (!sf_wire_read (&self->wire, packet, n + 2, SF_DA_PACKET_TIMEOUT_MS, code, what, cancellable, error))
       return FALSE;
     n_packets++;
 
-    sum = sf_da_checksum_update (0, self->packet, n);
-    if (sum != sf_wire_be16 (sum_be)) {
+    sum = sf_da_checksum_update (0, packet, n);
+    if (sum != sf_wire_be16 (packet + n)) {
       sf_set_device_error (error, SF_ERROR_DA_SDMMC_READ_FAILED,
                            _("packet %u of %s arrived damaged (checksum 0x%04X, the phone said 0x%04X)"),
-                           n_packets, what, sum, sf_wire_be16 (sum_be));
+                           n_packets, what, sum, sf_wire_be16 (packet + n));
       return FALSE;
     }
 
-    if (!g_output_stream_write_all (out, self->packet, n, NULL, cancellable, error)) {
+    /* ACK first: the phone sends the next packet while this one is
+     * stored. */
+    if (!sf_wire_write_u8 (&self->wire, SF_DA_ACK, code, what, cancellable, error))
+      return FALSE;
+    if (!g_output_stream_write_all (out, packet, n, NULL, cancellable, error)) {
       g_prefix_error (error, "%s (%u) ", sf_error_get_name (code), sf_error_get_number (code));
       return FALSE;
     }
-    if (!sf_wire_write_u8 (&self->wire, SF_DA_ACK, code, what, cancellable, error))
-      return FALSE;
 
     done += n;
     if (progress != NULL)

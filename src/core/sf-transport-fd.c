@@ -25,6 +25,7 @@ struct _SfTransportFd
   SfTransport  parent_instance;
 
   int          fd;
+  gboolean     read_full;   /* the last read filled its buffer: more is likely waiting */
 };
 
 G_DEFINE_FINAL_TYPE (SfTransportFd, sf_transport_fd, SF_TYPE_TRANSPORT)
@@ -81,25 +82,44 @@ sf_transport_fd_read (SfTransport   *transport,
                       GError       **error)
 {
   SfTransportFd *self = SF_TRANSPORT_FD (transport);
+  gboolean polled = FALSE;
 
-  for (;;) {
+  /* When the last read filled its buffer, more is probably waiting: read
+   * at once and poll only when nothing is there. Otherwise poll first, as
+   * a read would most likely find nothing. A raw tty (VMIN = VTIME = 0)
+   * answers 0 when it has nothing, so 0 means end of file only once poll
+   * said the port was ready. */
+  if (!self->read_full) {
     int r = wait_for (self, POLLIN, timeout_ms, cancellable, error);
-    ssize_t n;
 
     if (r <= 0)
       return r;
+    polled = TRUE;
+  }
+  for (;;) {
+    ssize_t n = read (self->fd, buf, len);
+    int r;
 
-    n = read (self->fd, buf, len);
-    if (n > 0)
+    if (n > 0) {
+      self->read_full = (gsize) n == len;
       return n;
-    if (n == 0) {
+    }
+    self->read_full = FALSE;
+    if (n == 0 && polled) {
       sf_wire_set_disconnected (transport, _("end of file"), error);
       return -1;
     }
-    if (errno == EINTR || errno == EAGAIN)
+    if (n < 0 && errno == EINTR)
       continue;
-    sf_wire_set_disconnected (transport, g_strerror (errno), error);
-    return -1;
+    if (n < 0 && errno != EAGAIN) {
+      /* A pty whose other end closed answers EIO: the phone hung up. */
+      sf_wire_set_disconnected (transport, errno == EIO ? _("hang-up") : g_strerror (errno), error);
+      return -1;
+    }
+    r = wait_for (self, POLLIN, timeout_ms, cancellable, error);
+    if (r <= 0)
+      return r;
+    polled = TRUE;
   }
 }
 
@@ -114,26 +134,34 @@ sf_transport_fd_write_all (SfTransport   *transport,
   SfTransportFd *self = SF_TRANSPORT_FD (transport);
   gsize done = 0;
 
+  /* Write first; after a short write the port is full, so poll before the
+   * next one: a tty reports POLLOUT only once its buffer has drained, and
+   * the next write then fills all of it, where writing again at once would
+   * move a few bytes per system call. */
   while (done < len) {
-    int r = wait_for (self, POLLOUT, timeout_ms, cancellable, error);
-    ssize_t n;
+    ssize_t n = write (self->fd, buf + done, len - done);
+    int r;
 
+    if (n > 0) {
+      done += (gsize) n;
+      if (done == len)
+        break;
+    } else if (n < 0 && errno == EINTR) {
+      continue;
+    } else if (n == 0 || errno != EAGAIN) {
+      sf_wire_set_disconnected (transport,
+                                n == 0 ? _("short write") : errno == EIO ? _("hang-up") : g_strerror (errno),
+                                error);
+      return FALSE;
+    }
+
+    r = wait_for (self, POLLOUT, timeout_ms, cancellable, error);
     if (r < 0)
       return FALSE;
     if (r == 0) {
       sf_wire_set_write_timeout (error, timeout_ms, done, len);
       return FALSE;
     }
-
-    n = write (self->fd, buf + done, len - done);
-    if (n > 0) {
-      done += (gsize) n;
-      continue;
-    }
-    if (n < 0 && (errno == EINTR || errno == EAGAIN))
-      continue;
-    sf_wire_set_disconnected (transport, n < 0 ? g_strerror (errno) : _("short write"), error);
-    return FALSE;
   }
   return TRUE;
 }
