@@ -7,10 +7,15 @@
 
 #include "config.h"
 
+#include <fcntl.h>
+#include <string.h>
+#include <unistd.h>
+
 #include <glib/gstdio.h>
 #include <stdlib.h>
 #include <sys/wait.h>
 
+#include "sf-sparse.h"
 #include "sf-test-util.h"
 
 char *
@@ -133,4 +138,107 @@ sf_test_run_suite (Suite *suite)
   failed = srunner_ntests_failed (runner);
   srunner_free (runner);
   return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}
+
+/* Compares the image @path (expanded, when it is sparse) with the storage
+ * file @storage/@device at @offset. */
+void
+sf_test_assert_image_at (const char *storage,
+                         const char *path,
+                         const char *device,
+                         guint64     offset)
+{
+  g_autofree char *dev_path = g_build_filename (storage, device, NULL);
+  g_autoptr(GFile) file = g_file_new_for_path (path);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GInputStream) in = G_INPUT_STREAM (g_file_read (file, NULL, &error));
+  g_autofree guint8 *want = g_malloc (SF_TEST_MB);
+  g_autofree guint8 *got = g_malloc (SF_TEST_MB);
+  guint8 magic[4] = { 0 };
+  int fd = open (dev_path, O_RDONLY);
+
+  ck_assert_msg (in != NULL, "%s", error ? error->message : "");
+  ck_assert_int_ge (fd, 0);
+  ck_assert (g_input_stream_read_all (in, magic, 4, NULL, NULL, NULL));
+  g_clear_object (&in);
+  in = G_INPUT_STREAM (g_file_read (file, NULL, NULL));
+
+  if (sf_sparse_is_sparse (magic, 4)) {
+    g_autoptr(SfSparseReader) reader = sf_sparse_reader_new (in, path, 0, NULL, &error);
+    const SfSparseChunk *chunk;
+
+    ck_assert_msg (reader != NULL, "%s", error ? error->message : "");
+    while (sf_sparse_reader_next (reader, &chunk, NULL, &error) && chunk != NULL) {
+      for (guint64 done = 0; done < chunk->length && chunk->type != SF_SPARSE_CHUNK_DONT_CARE &&
+                             chunk->type != SF_SPARSE_CHUNK_CRC32;) {
+        gsize n = (gsize) MIN ((guint64) SF_TEST_MB, chunk->length - done);
+
+        if (chunk->type == SF_SPARSE_CHUNK_FILL) {
+          sf_sparse_fill_pattern (chunk->fill, done, want, n);
+        } else {
+          gsize got_n = 0;
+
+          while (got_n < n) {
+            gssize r = sf_sparse_reader_read_data (reader, want + got_n, n - got_n, NULL, &error);
+
+            ck_assert_msg (r > 0, "%s", error ? error->message : "short sparse data");
+            got_n += (gsize) r;
+          }
+        }
+        ck_assert_int_eq (pread (fd, got, n, (off_t) (offset + chunk->offset + done)), (gssize) n);
+        ck_assert_msg (memcmp (want, got, n) == 0, "%s differs on %s/%s at 0x%" G_GINT64_MODIFIER "x",
+                       path, storage, device, offset + chunk->offset + done);
+        done += n;
+      }
+    }
+    ck_assert_msg (error == NULL, "%s", error ? error->message : "");
+  } else {
+    guint64 done = 0;
+    gsize n;
+
+    while (g_input_stream_read_all (in, want, SF_TEST_MB, &n, NULL, NULL) && n > 0) {
+      ck_assert_int_eq (pread (fd, got, n, (off_t) (offset + done)), (gssize) n);
+      ck_assert_msg (memcmp (want, got, n) == 0, "%s differs on %s/%s near 0x%" G_GINT64_MODIFIER "x",
+                     path, storage, device, offset + done);
+      done += n;
+    }
+    ck_assert_uint_gt (done, 0);
+  }
+  close (fd);
+}
+
+/* Where the sample scatter (V1.1.1) puts each image: the preloader at the
+ * start of boot1; the rest in the user area, counted from MBR's address. */
+static const struct {
+  const char *file;
+  guint64     linear_start;
+} sample_parts[] = {
+  { "preloader_scatterflash_sample.bin", 0x0 },
+  { "MBR", 0xc00000 },
+  { "EBR1", 0xc80000 },
+  { "lk.bin", 0x1500000 },
+  { "boot.img", 0x1580000 },
+  { "recovery.img", 0x1780000 },
+  { "secro.img", 0x1980000 },
+  { "logo.bin", 0x1a80000 },
+  { "system.img", 0x1c80000 },
+  { "cache.img", 0x3480000 },
+  { "userdata.img", 0x3880000 },
+};
+#define SAMPLE_USER_BASE 0xc00000
+
+void
+sf_test_assert_sample_on (const char *storage)
+{
+  const char *sample = g_getenv ("SF_SAMPLE_FIRMWARE");
+
+  ck_assert_msg (sample != NULL, "SF_SAMPLE_FIRMWARE is not set");
+  for (guint i = 0; i < G_N_ELEMENTS (sample_parts); i++) {
+    g_autofree char *path = g_build_filename (sample, sample_parts[i].file, NULL);
+
+    if (i == 0)
+      sf_test_assert_image_at (storage, path, "boot1.bin", 0);
+    else
+      sf_test_assert_image_at (storage, path, "user.bin", sample_parts[i].linear_start - SAMPLE_USER_BASE);
+  }
 }

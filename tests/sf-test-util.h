@@ -35,3 +35,15 @@ int         sf_test_run_cliv       (char              **out_stdout,
                                     const char * const *args);
 /* Runs a Check suite the way every test binary does, returns the exit code. */
 int         sf_test_run_suite      (Suite       *suite);
+
+#define SF_TEST_MB (1024 * 1024)
+
+/* Fails the test unless the image @path (expanded when sparse) is on the
+ * virtual phone's storage file @storage/@device at @offset. */
+void        sf_test_assert_image_at  (const char  *storage,
+                                      const char  *path,
+                                      const char  *device,
+                                      guint64      offset);
+/* Fails the test unless every image of the sample firmware is where its
+ * scatter puts it on the virtual phone's @storage. */
+void        sf_test_assert_sample_on (const char  *storage);

@@ -75,106 +75,10 @@ start_phone (SfSimMode          mode,
   return sim;
 }
 
-/* Compares @len bytes of @path (expanded, when it is sparse) with the
- * storage file @device at @offset. */
-static void
-assert_image_at (const char *path,
-                 const char *device,
-                 guint64     offset)
-{
-  g_autofree char *dev_path = g_build_filename (storage, device, NULL);
-  g_autoptr(GFile) file = g_file_new_for_path (path);
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GInputStream) in = G_INPUT_STREAM (g_file_read (file, NULL, &error));
-  g_autofree guint8 *want = g_malloc (MB);
-  g_autofree guint8 *got = g_malloc (MB);
-  guint8 magic[4] = { 0 };
-  int fd = open (dev_path, O_RDONLY);
-
-  ck_assert_msg (in != NULL, "%s", error ? error->message : "");
-  ck_assert_int_ge (fd, 0);
-  ck_assert (g_input_stream_read_all (in, magic, 4, NULL, NULL, NULL));
-  g_clear_object (&in);
-  in = G_INPUT_STREAM (g_file_read (file, NULL, NULL));
-
-  if (sf_sparse_is_sparse (magic, 4)) {
-    g_autoptr(SfSparseReader) reader = sf_sparse_reader_new (in, path, 0, NULL, &error);
-    const SfSparseChunk *chunk;
-
-    ck_assert_msg (reader != NULL, "%s", error ? error->message : "");
-    while (sf_sparse_reader_next (reader, &chunk, NULL, &error) && chunk != NULL) {
-      for (guint64 done = 0; done < chunk->length && chunk->type != SF_SPARSE_CHUNK_DONT_CARE &&
-                             chunk->type != SF_SPARSE_CHUNK_CRC32;) {
-        gsize n = (gsize) MIN ((guint64) MB, chunk->length - done);
-
-        if (chunk->type == SF_SPARSE_CHUNK_FILL) {
-          sf_sparse_fill_pattern (chunk->fill, done, want, n);
-        } else {
-          gsize got_n = 0;
-
-          while (got_n < n) {
-            gssize r = sf_sparse_reader_read_data (reader, want + got_n, n - got_n, NULL, &error);
-
-            ck_assert_msg (r > 0, "%s", error ? error->message : "short sparse data");
-            got_n += (gsize) r;
-          }
-        }
-        ck_assert_int_eq (pread (fd, got, n, (off_t) (offset + chunk->offset + done)), (gssize) n);
-        ck_assert_msg (memcmp (want, got, n) == 0, "%s differs on %s at 0x%" G_GINT64_MODIFIER "x",
-                       path, device, offset + chunk->offset + done);
-        done += n;
-      }
-    }
-    ck_assert_msg (error == NULL, "%s", error ? error->message : "");
-  } else {
-    guint64 done = 0;
-    gsize n;
-
-    while (g_input_stream_read_all (in, want, MB, &n, NULL, NULL) && n > 0) {
-      ck_assert_int_eq (pread (fd, got, n, (off_t) (offset + done)), (gssize) n);
-      ck_assert_msg (memcmp (want, got, n) == 0, "%s differs on %s near 0x%" G_GINT64_MODIFIER "x",
-                     path, device, offset + done);
-      done += n;
-    }
-    ck_assert_uint_gt (done, 0);
-  }
-  close (fd);
-}
-
-/* Where the sample scatter (V1.1.1) puts each partition: PRELOADER at the
- * start of boot1; the rest in the user area, counted from MBR's address. */
-typedef struct {
-  const char *name;
-  const char *file;
-  guint64     linear_start;
-} SamplePart;
-
-static const SamplePart sample_parts[] = {
-  { "PRELOADER", "preloader_scatterflash_sample.bin", 0x0 },
-  { "MBR", "MBR", 0xc00000 },
-  { "EBR1", "EBR1", 0xc80000 },
-  { "UBOOT", "lk.bin", 0x1500000 },
-  { "BOOTIMG", "boot.img", 0x1580000 },
-  { "RECOVERY", "recovery.img", 0x1780000 },
-  { "SEC_RO", "secro.img", 0x1980000 },
-  { "LOGO", "logo.bin", 0x1a80000 },
-  { "ANDROID", "system.img", 0x1c80000 },
-  { "CACHE", "cache.img", 0x3480000 },
-  { "USRDATA", "userdata.img", 0x3880000 },
-};
-#define SAMPLE_USER_BASE 0xc00000
-
 static void
 assert_sample_on_phone (void)
 {
-  for (guint i = 0; i < G_N_ELEMENTS (sample_parts); i++) {
-    g_autofree char *path = sample_file (sample_parts[i].file);
-
-    if (i == 0)
-      assert_image_at (path, "boot1.bin", 0);
-    else
-      assert_image_at (path, "user.bin", sample_parts[i].linear_start - SAMPLE_USER_BASE);
-  }
+  sf_test_assert_sample_on (storage);
 }
 
 /* The storage file as a whole is still zeros (nothing was written). */

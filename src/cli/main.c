@@ -28,6 +28,7 @@ static const struct {
   { "backup", sf_cli_backup, N_("Read every partition of a phone into a folder that can be restored") },
   { "restore", sf_cli_restore, N_("Write a folder made by backup back to a phone") },
   { "da", sf_cli_da, N_("Show what a download agent (DA) file holds") },
+  { "devices", sf_cli_devices, N_("List the connected phones, and what on this computer is in the way of flashing") },
 };
 
 static void
@@ -38,7 +39,8 @@ print_usage (FILE *out)
   for (guint i = 0; i < G_N_ELEMENTS (commands); i++)
     fprintf (out, "  %-10s %s\n", commands[i].name, _(commands[i].summary));
   fprintf (out, "\n%s\n", _("Run “scatterflash-cli COMMAND --help” for the options of a command."));
-  fprintf (out, "%s\n", _("Exit status: 0 success, 1 the operation failed, 2 bad input or usage."));
+  fprintf (out, "%s\n", _("Exit status: 0 success, 1 the operation failed, 2 bad input or usage, 130 Ctrl-C."));
+  fprintf (out, "%s\n", _("Without --port, a command waits for the phone: start it, then plug the phone in (switched off)."));
 }
 
 int

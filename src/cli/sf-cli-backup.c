@@ -173,7 +173,7 @@ write_manifest (GFile       *dir,
 /* No FIRMWARE: the phone's own partition table names the partitions, and
  * the job writes the scatter of what it read. */
 static int
-backup_by_phone_table (const SfCliPhoneOptions *o,
+backup_by_phone_table (SfCliPhoneOptions       *o,
                        SfBromMode               mode,
                        const char              *output_dir,
                        gboolean                 force)
@@ -202,6 +202,8 @@ backup_by_phone_table (const SfCliPhoneOptions *o,
   g_clear_error (&error);
 
   if ((status = sf_cli_choose_da (o, NULL, &da_file)) != SF_EXIT_OK)
+    return status;
+  if ((status = sf_cli_resolve_port (o, &mode)) != SF_EXIT_OK)
     return status;
   job = sf_flash_job_new (o->port, da_file);
   sf_flash_job_set_mode (job, mode);
@@ -356,6 +358,8 @@ sf_cli_backup (int    argc,
       return sf_cli_print_dry_run (&o, plan, what);
     }
     if ((status = sf_cli_choose_da (&o, firmware, &da_file)) != SF_EXIT_OK)
+      return status;
+    if ((status = sf_cli_resolve_port (&o, &mode)) != SF_EXIT_OK)
       return status;
     job = sf_flash_job_new (o.port, da_file);
     sf_flash_job_set_mode (job, mode);
@@ -540,6 +544,8 @@ sf_cli_restore (int    argc,
   if (o.dry_run)
     return sf_cli_print_dry_run (&o, plan, NULL);
   if ((status = sf_cli_choose_da (&o, firmware, &da_file)) != SF_EXIT_OK)
+    return status;
+  if ((status = sf_cli_resolve_port (&o, &mode)) != SF_EXIT_OK)
     return status;
   job = sf_flash_job_new (o.port, da_file);
   sf_flash_job_set_mode (job, mode);

@@ -43,6 +43,8 @@ int        sf_cli_backup           (int           argc,
                                     char        **argv);
 int        sf_cli_restore          (int           argc,
                                     char        **argv);
+int        sf_cli_devices          (int           argc,
+                                    char        **argv);
 
 /* Parses a subcommand's options; on a usage error prints it with the
  * "Try … --help" line and returns FALSE. */

@@ -102,6 +102,8 @@ sf_cli_info (int    argc,
 
   if ((status = sf_cli_choose_da (&o, NULL, &da_file)) != SF_EXIT_OK)
     return status;
+  if ((status = sf_cli_resolve_port (&o, &mode)) != SF_EXIT_OK)
+    return status;
   job = sf_flash_job_new (o.port, da_file);
   sf_flash_job_set_mode (job, mode);
   /* Events go to stderr; the answer is the one document on stdout. */
@@ -164,6 +166,8 @@ sf_cli_download (int    argc,
   gboolean verify = FALSE;
   gboolean no_restore = FALSE;
   gboolean force_preloader = FALSE;
+  gboolean watch = FALSE;
+  int count = 0;
   SfScene scene = SF_SCENE_DOWNLOAD_ONLY;
   const GOptionEntry entries[] = {
     { "scene", 0, 0, G_OPTION_ARG_STRING, &scene_text,
@@ -177,6 +181,10 @@ sf_cli_download (int    argc,
       N_("Format All + Download: keep the backup but do not write the calibration back"), NULL },
     { "force-preloader", 0, 0, G_OPTION_ARG_NONE, &force_preloader,
       N_("Write the firmware's preloader even if it is built for another board than the phone's"), NULL },
+    { "watch", 0, 0, G_OPTION_ARG_NONE, &watch,
+      N_("Flash every phone that is plugged in, several at once, until Ctrl-C: one status line per phone"), NULL },
+    { "count", 0, 0, G_OPTION_ARG_INT, &count,
+      N_("With --watch: stop once N phones are done"), N_("N") },
     { G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &args, NULL, NULL },
     { NULL }
   };
@@ -191,8 +199,20 @@ sf_cli_download (int    argc,
   g_option_context_set_summary (context,
                                 _("Write a firmware (scatter file, folder or archive) to a phone in download mode: "
                                   "Download Only, the partitions you name or every image the firmware has."));
+  g_option_context_set_description (context,
+                                    _("Without --port, or with --port auto, it waits for a phone: start the command "
+                                      "first, then plug the phone in, switched off (hold volume-down for the "
+                                      "BootROM).\n"
+                                      "With --watch it flashes every phone that is plugged in, each on its own, until "
+                                      "Ctrl-C (or --count N phones). Exit status with --watch: 0 when every phone "
+                                      "flashed, 1 when one failed, 130 when Ctrl-C stopped a phone halfway.\n"
+                                      "Exit status otherwise: 0 done, 1 failed, 2 bad input, 130 Ctrl-C."));
   if ((status = sf_cli_parse_phone_command (context, "download", entries, &o, &argc, &argv, &mode)) != SF_EXIT_OK)
     return status;
+  if (watch && o.port != NULL && g_strcmp0 (o.port, "auto") != 0)
+    return sf_cli_usage_error ("download", _("--watch takes the phones as they arrive: leave out --port"));
+  if (count < 0 || (count > 0 && !watch))
+    return sf_cli_usage_error ("download", _("--count N goes with --watch, and N is 1 or more"));
   if (args == NULL || args[0] == NULL || args[1] != NULL)
     return sf_cli_usage_error ("download", _("give one firmware: a scatter file, a folder or an archive"));
   if (partitions_text != NULL && (partitions = sf_cli_split_list (partitions_text))[0] == NULL)
@@ -211,6 +231,24 @@ sf_cli_download (int    argc,
     return sf_cli_print_dry_run (&o, plan, NULL);
 
   if ((status = sf_cli_choose_da (&o, firmware, &da_file)) != SF_EXIT_OK)
+    return status;
+  if (watch) {
+    g_autoptr(GFile) dir = backup_dir != NULL ? g_file_new_for_commandline_arg (backup_dir) : NULL;
+    SfCliWatchJob spec = {
+      .da_file = da_file,
+      .plan = plan,
+      .mode = mode,
+      .mode_given = o.mode != NULL && g_strcmp0 (o.mode, "auto") != 0,
+      .verify = verify,
+      .restore = !no_restore,
+      .force_preloader = force_preloader,
+      .backup_dir = dir,
+      .count = (guint) count,
+    };
+
+    return sf_cli_download_watch (&o, &spec);
+  }
+  if ((status = sf_cli_resolve_port (&o, &mode)) != SF_EXIT_OK)
     return status;
   job = sf_flash_job_new (o.port, da_file);
   sf_flash_job_set_mode (job, mode);
@@ -381,6 +419,8 @@ sf_cli_readback (int    argc,
 
   if ((status = sf_cli_choose_da (&o, firmware, &da_file)) != SF_EXIT_OK)
     return status;
+  if ((status = sf_cli_resolve_port (&o, &mode)) != SF_EXIT_OK)
+    return status;
   job = sf_flash_job_new (o.port, da_file);
   sf_flash_job_set_mode (job, mode);
   if (manual) {
@@ -514,6 +554,8 @@ sf_cli_format (int    argc,
   }
 
   if ((status = sf_cli_choose_da (&o, firmware, &da_file)) != SF_EXIT_OK)
+    return status;
+  if ((status = sf_cli_resolve_port (&o, &mode)) != SF_EXIT_OK)
     return status;
   job = sf_flash_job_new (o.port, da_file);
   sf_flash_job_set_mode (job, mode);

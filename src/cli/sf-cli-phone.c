@@ -17,8 +17,10 @@ void
 sf_cli_phone_options_clear (SfCliPhoneOptions *o)
 {
   g_free (o->port);
+  g_free (o->virtual_dir);
   g_free (o->da);
   g_free (o->mode);
+  g_clear_object (&o->monitor);
 }
 
 void
@@ -27,7 +29,11 @@ sf_cli_add_phone_entries (GOptionContext    *context,
 {
   const GOptionEntry entries[] = {
     { "port", 0, 0, G_OPTION_ARG_FILENAME, &o->port,
-      N_("The phone's serial port: /dev/ttyACM0, or the virtual phone's /dev/pts/N"), N_("PORT") },
+      N_("The phone's port: auto (the default: wait for a phone to be plugged in), /dev/ttyACM0, "
+         "usb:BUS-PORT (libusb, e.g. usb:1-2.3), or the virtual phone's /dev/pts/N"), N_("PORT") },
+    { "virtual-dir", 0, 0, G_OPTION_ARG_FILENAME, &o->virtual_dir,
+      N_("With --port auto: also take virtual phones announced in DIR (scatterflash-sim --announce DIR; "
+         "default: $SCATTERFLASH_VIRTUAL_DIR)"), N_("DIR") },
     { "da", 0, 0, G_OPTION_ARG_FILENAME, &o->da,
       N_("Download agent file (default: one in the firmware folder or archive, else the bundled one)"), N_("FILE") },
     { "mode", 0, 0, G_OPTION_ARG_STRING, &o->mode,
@@ -77,8 +83,8 @@ sf_cli_check_phone_options (const char              *command,
                             const SfCliPhoneOptions *o,
                             SfBromMode              *mode)
 {
-  if (o->port == NULL)
-    return sf_cli_usage_error (command, _("--port is required (the phone's /dev/ttyACM*)"));
+  if (o->port != NULL && *o->port == '\0')
+    return sf_cli_usage_error (command, _("--port needs a value: auto, or the phone's /dev/ttyACM*"));
   if (!parse_mode (o->mode, mode))
     return sf_cli_usage_error (command, _("unknown mode “%s”: use auto, brom or preloader"), o->mode);
   return SF_EXIT_OK;

@@ -14,13 +14,15 @@
 
 G_BEGIN_DECLS
 
-/* --port, --da, --mode, --json, --dry-run */
+/* --port, --virtual-dir, --da, --mode, --json, --dry-run */
 typedef struct {
-  char      *port;
+  char      *port;          /* a path, or "auto" (the default) */
+  char      *virtual_dir;   /* also SCATTERFLASH_VIRTUAL_DIR */
   char      *da;
   char      *mode;
   gboolean   json;
   gboolean   dry_run;
+  GObject   *monitor;       /* --port auto: kept until the command ends */
 } SfCliPhoneOptions;
 
 void   sf_cli_phone_options_clear  (SfCliPhoneOptions        *o);
@@ -49,6 +51,34 @@ int    sf_cli_choose_da            (const SfCliPhoneOptions  *o,
 int    sf_cli_print_dry_run        (const SfCliPhoneOptions  *o,
                                     SfPlan                   *plan,
                                     const char               *what);
+/* --port auto (the default): prints what on this machine will get in the
+ * way, waits for the first phone to arrive (saying so on stderr, and
+ * telling the user to switch off a phone that runs Android), waits for its
+ * port, and replaces o->port with it; *mode becomes the phone's mode unless
+ * --mode was given. With an explicit --port it only prints the warnings.
+ * 0 when fine, else the exit status (1: no phone or no access, 130: Ctrl-C). */
+int    sf_cli_resolve_port         (SfCliPhoneOptions        *o,
+                                    SfBromMode               *mode);
+/* What `download --watch` does with every phone (sf-cli-watch.c). */
+typedef struct {
+  SfDaFile  *da_file;
+  SfPlan    *plan;
+  SfBromMode mode;
+  gboolean   mode_given;
+  gboolean   verify;
+  gboolean   restore;
+  gboolean   force_preloader;
+  GFile     *backup_dir;
+  guint      count;         /* stop after this many phones; 0: until Ctrl-C */
+} SfCliWatchJob;
+/* `download --watch`: flashes every phone that arrives, one worker each,
+ * until Ctrl-C (or @job->count phones). The exit status. */
+int    sf_cli_download_watch       (const SfCliPhoneOptions  *o,
+                                    const SfCliWatchJob      *job);
+/* The folder virtual phones announce themselves in: --virtual-dir, else
+ * $SCATTERFLASH_VIRTUAL_DIR, else NULL. */
+const char *sf_cli_virtual_dir     (const SfCliPhoneOptions  *o);
+
 /* Runs @job (transfer full) on a worker; the exit status. */
 int    sf_cli_run_job              (SfFlashJob               *job,
                                     gboolean                  json,

@@ -103,6 +103,14 @@ print_device (const SfDeviceInfo *d)
 static void
 print_json_event (const SfEvent *e)
 {
+  sf_cli_print_json_event (e, 0, NULL);
+}
+
+void
+sf_cli_print_json_event (const SfEvent *e,
+                         guint          phone,
+                         const char    *port)
+{
   g_autoptr(JsonBuilder) b = json_builder_new ();
   g_autoptr(JsonNode) root = NULL;
   g_autoptr(JsonGenerator) gen = json_generator_new ();
@@ -110,6 +118,10 @@ print_json_event (const SfEvent *e)
 
   json_builder_begin_object (b);
   sf_cli_json_string (b, "event", sf_event_kind_to_string (e->kind));
+  if (phone > 0) {
+    sf_cli_json_uint (b, "phone", phone);
+    sf_cli_json_string (b, "port", port);
+  }
   sf_cli_json_uint (b, "time_ms", (guint64) (e->time_us / 1000));
   if (e->step >= 0)
     sf_cli_json_uint (b, "step", (guint64) e->step);

@@ -20,4 +20,10 @@ int   sf_cli_run_worker   (SfWorker       *worker,
                            gboolean        json,
                            SfDeviceInfo  **out_device);
 
+/* One event as a JSON line on stdout; with @phone > 0 (download --watch)
+ * it carries "phone": @phone and "port": @port. */
+void  sf_cli_print_json_event (const SfEvent  *e,
+                               guint           phone,
+                               const char     *port);
+
 G_END_DECLS

@@ -189,6 +189,9 @@ check_status (guint16      status,
 
 /* ---- §2 start handshake ------------------------------------------------ */
 
+/* See sf_brom_connect(). */
+#define KNOWN_MODE_DRAIN_MS 0
+
 static const guint8 handshake_seq[4] = {
   SF_MTK_HANDSHAKE_0, SF_MTK_HANDSHAKE_1, SF_MTK_HANDSHAKE_2, SF_MTK_HANDSHAKE_3,
 };
@@ -322,7 +325,8 @@ handshake_step (SfBrom        *self,
  * @error: return location for a #GError
  *
  * Runs the start handshake of mtk-protocol.md §2 under the project
- * contract: drain 100 ms; in preloader mode a lone A0, 50 ms, drain; then
+ * contract: drain 100 ms (AUTO; only what is buffered when the mode is
+ * known); in preloader mode a lone A0, 50 ms, drain; then
  * A0 0A 50 05, one byte at a time, 500 ms per answer, back to A0 on a wrong
  * one; five failed attempts or 10 s in all end it.
  *
@@ -347,7 +351,13 @@ sf_brom_connect (SfBrom        *self,
 
   deadline = g_get_monotonic_time () + (gint64) SF_BROM_HANDSHAKE_TOTAL_MS * 1000;
 
-  if (!drain_watching_ready (self, SF_BROM_INITIAL_DRAIN_MS, &saw_ready, cancellable, error))
+  /* With the mode known (from the USB id), only what is buffered already is
+   * thrown away and the first byte goes out at once: a preloader port lives
+   * for a few seconds, and the handshake must start within 100 ms of its
+   * arrival. Later READY bytes are skipped as strays. Only AUTO waits, to
+   * tell the preloader by its READY. */
+  if (!drain_watching_ready (self, mode == SF_BROM_MODE_AUTO ? SF_BROM_INITIAL_DRAIN_MS : KNOWN_MODE_DRAIN_MS,
+                             &saw_ready, cancellable, error))
     return FALSE;
   if (mode == SF_BROM_MODE_AUTO && saw_ready)
     mode = SF_BROM_MODE_PRELOADER;

@@ -19,12 +19,14 @@
 #include "sf-flash-job.h"
 #include "sf-preloader.h"
 #include "sf-sparse.h"
+#include "sf-usb-device.h"
 
 /* At most this often a progress event per step (the last one always goes). */
 #define PROGRESS_INTERVAL_US (50 * 1000)
 
 struct _SfFlashJob {
   char        *port;
+  SfUsbDevice *device;           /* when set, its port is found on the job's thread */
   SfDaFile    *da_file;
   SfBromMode   mode;
   SfPlan      *plan;
@@ -125,6 +127,7 @@ sf_flash_job_free (SfFlashJob *self)
   if (self == NULL)
     return;
   g_free (self->port);
+  g_clear_object (&self->device);
   g_clear_object (&self->da_file);
   g_clear_object (&self->plan);
   g_clear_pointer (&self->readback_files, g_hash_table_unref);
@@ -134,6 +137,13 @@ sf_flash_job_free (SfFlashJob *self)
   g_clear_pointer (&self->raw_steps, g_array_unref);
   g_clear_object (&self->table_backup_dir);
   g_free (self);
+}
+
+void
+sf_flash_job_set_device (SfFlashJob  *self,
+                         SfUsbDevice *device)
+{
+  g_set_object (&self->device, device);
 }
 
 void
@@ -1376,6 +1386,18 @@ sf_flash_job_run (SfWorker      *worker,
                          ? g_array_index (job->raw_steps, RawStep, i).length : 0;
 
   s.moves = g_array_new (FALSE, FALSE, sizeof (Move));
+  if (job->device != NULL) {
+    /* A phone that just arrived: its tty shows up a moment after it. */
+    g_autofree char *port = sf_usb_device_wait_for_port (job->device, SF_FLASH_JOB_PORT_WAIT_MS,
+                                                         cancellable, error);
+
+    if (port == NULL)
+      goto out;
+    g_free (job->port);
+    job->port = g_steal_pointer (&port);
+    if (job->mode == SF_BROM_MODE_AUTO)
+      job->mode = sf_usb_device_get_mode (job->device);
+  }
   if (!connect_and_start_da (&s, cancellable, error))
     goto out;
 

@@ -10,6 +10,7 @@
 #include "sf-brom.h"
 #include "sf-da-file.h"
 #include "sf-plan.h"
+#include "sf-usb-device.h"
 #include "sf-worker.h"
 
 G_BEGIN_DECLS
@@ -31,6 +32,14 @@ void         sf_flash_job_free               (SfFlashJob  *self);
 
 void         sf_flash_job_set_mode           (SfFlashJob  *self,
                                               SfBromMode   mode);
+/* How long a job waits for the tty of a phone that just arrived. */
+#define SF_FLASH_JOB_PORT_WAIT_MS 3000
+/* A phone the device monitor saw arrive: the job waits (on its own thread)
+ * for its tty, or uses its raw USB device, instead of the port given to
+ * sf_flash_job_new(); the handshake follows its USB id (BROM or preloader)
+ * unless a mode was set. */
+void         sf_flash_job_set_device         (SfFlashJob  *self,
+                                              SfUsbDevice *device);
 /* (nullable): without a plan the job reports the phone and stops. */
 void         sf_flash_job_set_plan           (SfFlashJob  *self,
                                               SfPlan      *plan);

@@ -13,6 +13,7 @@
 #include "sf-transport.h"
 #include "sf-transport-fd.h"
 #include "sf-transport-serial.h"
+#include "sf-transport-usb.h"
 #include "sf-wire-private.h"
 
 typedef struct
@@ -122,11 +123,14 @@ sf_transport_init (SfTransport *self)
 
 /**
  * sf_transport_open_port:
- * @path: a device node: `/dev/ttyACM0`, or the virtual phone's `/dev/pts/N`
+ * @path: a device node: `/dev/ttyACM0`, or the virtual phone's `/dev/pts/N`,
+ *   or `usb:BUS-PORT.PORT` (e.g. `usb:1-2.3`) for the raw USB device
  * @error: return location for a #GError
  *
  * Opens @path with the transport that suits it: a pseudo-terminal (the
- * virtual phone) as a plain fd, anything else through libserialport.
+ * virtual phone) as a plain fd, `usb:` paths through libusb (the CDC data
+ * interface's bulk endpoints, cdc_acm detached), anything else through
+ * libserialport.
  *
  * Returns: (transfer full): the open transport, or %NULL with
  *   %SF_ERROR_COM_PORT_OPEN_FAIL.
@@ -139,6 +143,8 @@ sf_transport_open_port (const char  *path,
 
   if (g_str_has_prefix (path, "/dev/pts/"))
     return SF_TRANSPORT (sf_transport_fd_open (path, error));
+  if (g_str_has_prefix (path, "usb:"))
+    return SF_TRANSPORT (sf_transport_usb_open (path, error));
   return SF_TRANSPORT (sf_transport_serial_open (path, error));
 }
 

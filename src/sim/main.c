@@ -7,17 +7,59 @@
 
 #include "config.h"
 
+#include <errno.h>
 #include <glib-unix.h>
+#include <glib/gstdio.h>
 #include <locale.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <unistd.h>
 
 #include "sf-sim.h"
 
 typedef struct {
-  GMainLoop *loop;
-  gboolean   signalled;
+  GMainLoop  *loop;
+  gboolean    signalled;
+  /* --announce */
+  char       *announce_path;   /* DIR/<pid>.phone, NULL without --announce */
+  const char *mode_name;
+  char       *chip_name;
+  gint64      announced_us;    /* g_get_monotonic_time() of the last announce */
 } App;
+
+/* Tells a device monitor watching DIR that the phone is there: a key file
+ * written under a temporary name and renamed, so that it appears whole. */
+static gboolean
+announce (App         *app,
+          const char  *port,
+          GError     **error)
+{
+  g_autoptr(GKeyFile) kf = g_key_file_new ();
+  g_autofree char *dir = g_path_get_dirname (app->announce_path);
+  g_autofree char *base = g_path_get_basename (app->announce_path);
+  g_autofree char *tmp_name = g_strconcat (".", base, ".tmp", NULL);
+  g_autofree char *tmp = g_build_filename (dir, tmp_name, NULL);
+  gint64 now = g_get_monotonic_time ();
+
+  g_key_file_set_string (kf, "phone", "port", port);
+  g_key_file_set_string (kf, "phone", "mode", app->mode_name);
+  g_key_file_set_string (kf, "phone", "chip", app->chip_name);
+  g_key_file_set_int64 (kf, "phone", "pid", (gint64) getpid ());
+  /* CLOCK_MONOTONIC is the same clock in every process. */
+  g_key_file_set_int64 (kf, "phone", "announced_us", now);
+  if (!g_key_file_save_to_file (kf, tmp, error))
+    return FALSE;
+  app->announced_us = now;
+  if (g_rename (tmp, app->announce_path) != 0) {
+    int saved = errno;
+
+    g_set_error (error, G_FILE_ERROR, g_file_error_from_errno (saved),
+                 "cannot rename %s to %s: %s", tmp, app->announce_path, g_strerror (saved));
+    g_unlink (tmp);
+    return FALSE;
+  }
+  return TRUE;
+}
 
 static gboolean
 quit_idle (gpointer user_data)
@@ -39,6 +81,18 @@ on_sim_event (SfSim      *sim,
   if (event == SF_SIM_EVENT_PORT_CHANGED) {
     printf ("PORT %s\n", sf_sim_get_port_path (sim));
     fflush (stdout);
+    if (app->announce_path != NULL) {
+      g_autoptr(GError) error = NULL;
+
+      if (!announce (app, sf_sim_get_port_path (sim), &error))
+        g_printerr ("scatterflash-sim: %s\n", error->message);
+    }
+  } else if (event == SF_SIM_EVENT_FIRST_BYTE) {
+    /* How quickly a host reacted to the phone's arrival (issue 7: within
+     * 100 ms, a preloader's window is short). */
+    if (app->announce_path != NULL)
+      g_printerr ("scatterflash-sim: first byte from the host %.1f ms after the announce\n",
+                  (double) (g_get_monotonic_time () - app->announced_us) / 1000.0);
   } else if (event == SF_SIM_EVENT_DONE) {
     /* Quit from the loop itself: a quit before g_main_loop_run() would be lost. */
     g_idle_add (quit_idle, app);
@@ -69,12 +123,13 @@ main (int   argc,
   g_autofree char *size = NULL;
   g_autofree char *pace = NULL;
   g_auto(GStrv) faults = NULL;
+  g_autofree char *announce_dir = NULL;
   gboolean persist = FALSE;
   gboolean once = FALSE;
   gboolean verbose = FALSE;
   SfSimOptions opts;
   SfSimResult result;
-  App app = { NULL, FALSE };
+  App app = { 0 };
   guint sigint_id;
   guint sigterm_id;
   const GOptionEntry entries[] = {
@@ -97,6 +152,9 @@ main (int   argc,
       "After a FINISH or an unplug, re-plug on a new pty (a new PORT line) and start over, like a replugged phone", NULL },
     { "verbose", 'v', 0, G_OPTION_ARG_NONE, &verbose,
       "Log every protocol step to stderr", NULL },
+    { "announce", 0, 0, G_OPTION_ARG_FILENAME, &announce_dir,
+      "Once the port is ready, write DIR/<pid>.phone (port=, mode=, chip=) for a device monitor "
+      "(scatterflash-cli --virtual-dir DIR), as if the phone had been plugged in; removed on exit", "DIR" },
     { NULL }
   };
 
@@ -169,11 +227,32 @@ main (int   argc,
     g_printerr ("scatterflash-sim: %s\n", error->message);
     return EXIT_FAILURE;
   }
+  if (announce_dir != NULL) {
+    g_autofree char *name = g_strdup_printf ("%d.phone", (int) getpid ());
+
+    app.announce_path = g_build_filename (announce_dir, name, NULL);
+    app.mode_name = opts.mode == SF_SIM_MODE_PRELOADER ? "preloader" : "brom";
+    app.chip_name = g_strdup_printf ("MT%04X", opts.hw_code);
+    if (g_mkdir_with_parents (announce_dir, 0700) != 0 ||
+        !announce (&app, sf_sim_get_port_path (sim), &error)) {
+      g_printerr ("scatterflash-sim: cannot announce the phone in %s: %s\n", announce_dir,
+                  error != NULL ? error->message : g_strerror (errno));
+      sf_sim_stop (sim);
+      g_clear_pointer (&app.announce_path, g_free);
+      g_free (app.chip_name);
+      return EXIT_FAILURE;
+    }
+  }
 
   g_main_loop_run (loop);
   sf_sim_stop (sim);
   g_source_remove (sigint_id);
   g_source_remove (sigterm_id);
+  /* The phone leaves the bus. */
+  if (app.announce_path != NULL)
+    g_unlink (app.announce_path);
+  g_clear_pointer (&app.announce_path, g_free);
+  g_clear_pointer (&app.chip_name, g_free);
 
   result = sf_sim_get_result (sim);
   if (result == SF_SIM_RESULT_FAILED) {

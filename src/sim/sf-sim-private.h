@@ -62,6 +62,7 @@ struct _SfSim {
   gint64        pace_t0;
   guint64       pace_bytes;
   gboolean      da_sent;
+  gboolean      first_byte_seen; /* SF_SIM_EVENT_FIRST_BYTE sent this session */
   guint8        part;         /* eMMC part selected with 60 */
 };
 

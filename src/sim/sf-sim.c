@@ -511,6 +511,7 @@ device_thread (gpointer data)
   for (;;) {
     self->end = SF_SIM_END_NONE;
     self->da_sent = FALSE;
+    self->first_byte_seen = FALSE;
     self->part = SF_EMMC_PART_USER;
     self->pace_bytes = 0;
     g_mutex_lock (&self->lock);
@@ -743,6 +744,10 @@ sf_sim_recv_timeout (SfSim *self,
     n = read (self->master_fd, p + done, len - done);
     if (n > 0) {
       done += (gsize) n;
+      if (!self->first_byte_seen) {
+        self->first_byte_seen = TRUE;
+        emit (self, SF_SIM_EVENT_FIRST_BYTE);
+      }
     } else if (n < 0 && (errno == EAGAIN || errno == EINTR)) {
       continue;
     } else if (n < 0 && errno == EIO) {

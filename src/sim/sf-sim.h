@@ -52,6 +52,7 @@ typedef enum {
 typedef enum {
   SF_SIM_EVENT_PORT_CHANGED, /* persist mode: re-plugged on a new pty */
   SF_SIM_EVENT_DONE,         /* the device thread has ended */
+  SF_SIM_EVENT_FIRST_BYTE,   /* the first byte of a session came from the host */
 } SfSimEvent;
 
 typedef struct _SfSim SfSim;

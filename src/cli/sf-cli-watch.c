@@ -1,0 +1,974 @@
+/* sf-cli-watch.c — phones as they are plugged in: --port auto and download --watch
+ *
+ * Copyright 2026 The Scatterflash authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#include "config.h"
+
+#include <glib-unix.h>
+#include <glib/gi18n.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "sf-cli-common.h"
+#include "sf-cli-phone.h"
+#include "sf-cli-progress.h"
+#include "sf-device-monitor.h"
+#include "sf-flash-job.h"
+#include "sf-host-check.h"
+
+/* How long after its arrival a phone's port may take to become usable
+ * (cdc_acm binding, udev's ACL). */
+#define PORT_WAIT_MS     3000
+#define TICK_MS          50
+#define REDRAW_US        (200 * 1000)
+/* A USB socket whose phone was just flashed: the phone reboots and its
+ * preloader comes back in the same socket; do not flash it again. */
+#define REFLASH_GUARD_US (15 * G_USEC_PER_SEC)
+
+const char *
+sf_cli_virtual_dir (const SfCliPhoneOptions *o)
+{
+  const char *env = g_getenv ("SCATTERFLASH_VIRTUAL_DIR");
+
+  if (o->virtual_dir != NULL)
+    return o->virtual_dir;
+  return env != NULL && *env != '\0' ? env : NULL;
+}
+
+/* One NDJSON line (sf_cli_print_json() pretty-prints a whole document). */
+static void
+print_json_line (JsonNode *root)
+{
+  g_autoptr(JsonGenerator) gen = json_generator_new ();
+  g_autofree char *text = NULL;
+
+  json_generator_set_root (gen, root);
+  text = json_generator_to_data (gen, NULL);
+  fputs (text, stdout);
+  fputc ('\n', stdout);
+  fflush (stdout);
+}
+
+/* ---- what is in the way --------------------------------------------------------- */
+
+static void
+print_problem (const SfHostProblem *p)
+{
+  g_printerr (p->fatal ? _("Error: %s.\n") : _("Warning: %s.\n"), p->message);
+  g_printerr (_("  To fix it, run: %s\n"), p->command);
+}
+
+static void
+print_host_problems (void)
+{
+  g_autoptr(GPtrArray) problems = sf_host_check_system (NULL);
+
+  for (guint i = 0; i < problems->len; i++)
+    print_problem (g_ptr_array_index (problems, i));
+}
+
+/* The user must switch a phone that runs Android off before it can be
+ * flashed; say so the moment it arrives. */
+static void
+print_powered_on (SfUsbDevice *device,
+                  gboolean     json)
+{
+  if (json) {
+    g_autoptr(JsonBuilder) b = json_builder_new ();
+    g_autoptr(JsonNode) root = NULL;
+
+    json_builder_begin_object (b);
+    sf_cli_json_string (b, "event", "phone-powered-on");
+    sf_cli_json_string (b, "port", sf_usb_device_get_id (device));
+    sf_cli_json_string (b, "name", sf_usb_device_get_name (device));
+    json_builder_end_object (b);
+    root = json_builder_get_root (b);
+    print_json_line (root);
+  }
+  g_printerr (_("%s: this phone is switched on. Switch it off first (hold the power key, or take the battery "
+                "out), unplug it, and plug it in again while it is off. Still waiting…\n"),
+              sf_usb_device_get_name (device));
+}
+
+/* --port auto: stdout is for the command's own result, so text only. */
+static void
+on_device_added_auto (SfDeviceMonitor *monitor,
+                      SfUsbDevice     *device,
+                      gpointer         user_data)
+{
+  if (sf_usb_device_get_kind (device) == SF_USB_DEVICE_KIND_ANDROID_POWERED_ON)
+    print_powered_on (device, FALSE);
+}
+
+static gboolean
+on_signal_cancel (gpointer user_data)
+{
+  g_cancellable_cancel (user_data);
+  return G_SOURCE_CONTINUE;
+}
+
+/* Starts watching USB and the virtual phones' folder. NULL (after saying
+ * why) when neither can be watched. */
+static SfDeviceMonitor *
+start_monitor (const SfCliPhoneOptions *o)
+{
+  /* For tests: a sysfs tree they built, polled instead of the real bus. */
+  const char *sysfs_root = g_getenv ("SCATTERFLASH_SYSFS_ROOT");
+  g_autoptr(SfDeviceMonitor) monitor = sysfs_root != NULL && *sysfs_root != '\0'
+                                       ? sf_device_monitor_new_for_sysfs (sysfs_root)
+                                       : sf_device_monitor_new ();
+  g_autoptr(GError) error = NULL;
+  const char *virtual_dir = sf_cli_virtual_dir (o);
+
+  if (virtual_dir != NULL && !sf_device_monitor_add_virtual_dir (monitor, virtual_dir, &error)) {
+    sf_cli_report_error (error);
+    return NULL;
+  }
+  if (!sf_device_monitor_start (monitor, &error)) {
+    if (virtual_dir == NULL) {
+      sf_cli_report_error (error);
+      return NULL;
+    }
+    g_debug ("%s; only virtual phones from %s", error->message, virtual_dir);
+  }
+  return g_steal_pointer (&monitor);
+}
+
+int
+sf_cli_resolve_port (SfCliPhoneOptions *o,
+                     SfBromMode        *mode)
+{
+  g_autoptr(SfDeviceMonitor) monitor = NULL;
+  g_autoptr(GCancellable) cancellable = NULL;
+  g_autoptr(SfUsbDevice) device = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *port = NULL;
+  guint sigint, sigterm;
+
+  if (o->port != NULL && g_strcmp0 (o->port, "auto") != 0) {
+    /* A virtual phone's pty needs no udev rule. */
+    if (!g_str_has_prefix (o->port, "/dev/pts/"))
+      print_host_problems ();
+    return SF_EXIT_OK;
+  }
+  print_host_problems ();
+
+  monitor = start_monitor (o);
+  if (monitor == NULL)
+    return SF_EXIT_FAILED;
+  g_signal_connect (monitor, "device-added", G_CALLBACK (on_device_added_auto), NULL);
+
+  cancellable = g_cancellable_new ();
+  sigint = g_unix_signal_add (SIGINT, on_signal_cancel, cancellable);
+  sigterm = g_unix_signal_add (SIGTERM, on_signal_cancel, cancellable);
+  g_printerr (_("Waiting for the phone: connect it powered off (press Ctrl-C to stop)…\n"));
+  device = sf_device_monitor_wait_for_phone (monitor, 0, cancellable, &error);
+  if (device != NULL) {
+    g_printerr (_("Found: %s\n"), sf_usb_device_get_name (device));
+    port = sf_usb_device_wait_for_port (device, PORT_WAIT_MS, cancellable, &error);
+  }
+  g_source_remove (sigint);
+  g_source_remove (sigterm);
+  g_signal_handlers_disconnect_by_func (monitor, on_device_added_auto, NULL);
+
+  if (port == NULL) {
+    g_autoptr(SfHostProblem) problem = NULL;
+
+    if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED)) {
+      g_printerr (_("scatterflash-cli: stopped; nothing was sent to a phone\n"));
+      return SF_EXIT_INTERRUPTED;
+    }
+    sf_cli_report_error (error);
+    if (device != NULL && (problem = sf_host_check_device (device, NULL)) != NULL)
+      print_problem (problem);
+    return SF_EXIT_FAILED;
+  }
+
+  g_debug ("port %s ready %.1f ms after the phone arrived", port,
+           (double) (g_get_monotonic_time () - sf_usb_device_get_arrival_time (device)) / 1000.0);
+  if (o->mode == NULL || g_strcmp0 (o->mode, "auto") == 0)
+    *mode = sf_usb_device_get_mode (device);
+  g_free (o->port);
+  o->port = g_steal_pointer (&port);
+  /* Stopping the monitor (joining its thread, closing libusb) would delay
+   * the handshake: the phone's window is short. It goes with @o. */
+  g_clear_object (&o->monitor);
+  o->monitor = G_OBJECT (g_steal_pointer (&monitor));
+  return SF_EXIT_OK;
+}
+
+/* ---- download --watch ------------------------------------------------------------- */
+
+typedef enum {
+  PHONE_RUNNING,
+  PHONE_DONE,
+  PHONE_FAILED,
+  PHONE_STOPPED,
+} PhoneState;
+
+typedef struct _Watch Watch;
+
+typedef struct {
+  Watch        *watch;
+  guint         number;         /* 1, 2, … in the order they came */
+  SfUsbDevice  *device;
+  SfWorker     *worker;
+  PhoneState    state;
+  gboolean      present;        /* still plugged in */
+  char         *stage;
+  char         *partition;
+  char         *error;
+  gint64        started_us;
+  gint64        first_progress_us;
+  gint64        ended_us;
+  guint64       overall_done;
+  guint64       overall_total;
+  guint64       bytes_written;  /* of the download steps */
+  guint         steps_done;
+} Phone;
+
+struct _Watch {
+  const SfCliPhoneOptions *o;
+  const SfCliWatchJob     *job;
+  SfDeviceMonitor         *monitor;
+  GMainLoop               *loop;
+  GPtrArray               *phones;       /* Phone, every phone of this run */
+  GHashTable              *sockets;      /* device id → Phone* that owns it */
+  GHashTable              *guarded;      /* device id → gint64* time it was flashed */
+  gboolean                 tty;
+  gboolean                 stopping;
+  gboolean                 interrupted;  /* Ctrl-C stopped a phone halfway */
+  guint                    started;
+  guint                    lines_drawn;
+  gint64                   last_draw_us;
+};
+
+static void
+phone_free (Phone *p)
+{
+  if (p->worker != NULL) {
+    sf_worker_cancel (p->worker);
+    sf_worker_join (p->worker);
+  }
+  g_clear_object (&p->worker);
+  g_clear_object (&p->device);
+  g_free (p->stage);
+  g_free (p->partition);
+  g_free (p->error);
+  g_free (p);
+}
+
+static guint
+n_running (Watch *w)
+{
+  guint n = 0;
+
+  for (guint i = 0; i < w->phones->len; i++)
+    n += ((Phone *) g_ptr_array_index (w->phones, i))->state == PHONE_RUNNING;
+  return n;
+}
+
+static double
+phone_rate (const Phone *p,
+            gint64       now)
+{
+  gint64 end = p->state == PHONE_RUNNING ? now : p->ended_us;
+  double seconds = (double) (end - p->first_progress_us) / G_USEC_PER_SEC;
+
+  if (p->first_progress_us == 0 || seconds <= 0.05)
+    return 0;
+  return (double) p->overall_done / seconds;
+}
+
+static char *
+phone_line (const Phone *p,
+            gint64       now)
+{
+  const char *id = sf_usb_device_get_id (p->device);
+  double seconds = (double) ((p->state == PHONE_RUNNING ? now : p->ended_us) - p->started_us) / G_USEC_PER_SEC;
+  guint percent = p->overall_total > 0 ? (guint) (100.0 * (double) p->overall_done / (double) p->overall_total) : 0;
+
+  switch (p->state) {
+  case PHONE_DONE:
+    return g_strdup_printf (_("#%u %-22s done in %.1f s, %.1f MB/s%s"), p->number, id, seconds,
+                            phone_rate (p, now) / 1e6, p->present ? _(" — unplug it") : "");
+  case PHONE_FAILED:
+    return g_strdup_printf (_("#%u %-22s FAILED: %s"), p->number, id, p->error ? p->error : "?");
+  case PHONE_STOPPED:
+    return g_strdup_printf (_("#%u %-22s stopped"), p->number, id);
+  case PHONE_RUNNING:
+  default:
+    if (p->first_progress_us == 0)
+      return g_strdup_printf (_("#%u %-22s %s"), p->number, id, p->stage ? p->stage : _("starting"));
+    return g_strdup_printf (_("#%u %-22s %3u%%  %-12.12s %6.1f MB/s"), p->number, id, percent,
+                            p->partition ? p->partition : "", phone_rate (p, now) / 1e6);
+  }
+}
+
+/* On a terminal the phones' lines stay at the bottom and are redrawn. */
+static void
+clear_block (Watch *w)
+{
+  if (w->tty && w->lines_drawn > 0) {
+    fprintf (stderr, "\033[%uA\033[J", w->lines_drawn);
+    w->lines_drawn = 0;
+  }
+}
+
+static void
+draw_block (Watch *w)
+{
+  gint64 now = g_get_monotonic_time ();
+
+  if (!w->tty || w->o->json)
+    return;
+  clear_block (w);
+  for (guint i = 0; i < w->phones->len; i++) {
+    g_autofree char *line = phone_line (g_ptr_array_index (w->phones, i), now);
+
+    fprintf (stderr, "%s\n", line);
+    w->lines_drawn++;
+  }
+  fflush (stderr);
+  w->last_draw_us = now;
+}
+
+/* A line that scrolls up, above the block on a terminal. */
+static void
+say (Watch      *w,
+     const char *format,
+     ...) G_GNUC_PRINTF (2, 3);
+
+static void
+say (Watch      *w,
+     const char *format,
+     ...)
+{
+  g_autofree char *text = NULL;
+  va_list ap;
+
+  va_start (ap, format);
+  text = g_strdup_vprintf (format, ap);
+  va_end (ap);
+  clear_block (w);
+  g_printerr ("%s\n", text);
+  draw_block (w);
+}
+
+static void
+print_phone_json (const char  *event,
+                  Phone       *p,
+                  SfUsbDevice *device)
+{
+  g_autoptr(JsonBuilder) b = json_builder_new ();
+  g_autoptr(JsonNode) root = NULL;
+
+  json_builder_begin_object (b);
+  sf_cli_json_string (b, "event", event);
+  if (p != NULL)
+    sf_cli_json_uint (b, "phone", p->number);
+  sf_cli_json_string (b, "port", sf_usb_device_get_id (device));
+  sf_cli_json_string (b, "kind", sf_usb_device_kind_to_string (sf_usb_device_get_kind (device)));
+  sf_cli_json_string (b, "name", sf_usb_device_get_name (device));
+  sf_cli_json_uint (b, "time_ms", (guint64) (g_get_monotonic_time () / 1000));
+  json_builder_end_object (b);
+  root = json_builder_get_root (b);
+  print_json_line (root);
+}
+
+/* ---- one phone's job, on its worker thread ---- */
+
+typedef struct {
+  SfUsbDevice  *device;
+  SfDaFile     *da_file;
+  SfPlan       *plan;
+  SfBromMode    mode;
+  gboolean      verify;
+  gboolean      restore;
+  gboolean      force_preloader;
+  GFile        *backup_dir;
+} PhoneJob;
+
+static void
+phone_job_free (PhoneJob *pj)
+{
+  g_clear_object (&pj->device);
+  g_clear_object (&pj->da_file);
+  g_clear_object (&pj->plan);
+  g_clear_object (&pj->backup_dir);
+  g_free (pj);
+}
+
+static gboolean
+run_phone_job (SfWorker      *worker,
+               gpointer       data,
+               GCancellable  *cancellable,
+               GError       **error)
+{
+  PhoneJob *pj = data;
+  g_autoptr(SfFlashJob) job = NULL;
+  g_autofree char *port = NULL;
+
+  /* On this thread, so that a slow tty does not hold up the others. */
+  port = sf_usb_device_wait_for_port (pj->device, PORT_WAIT_MS, cancellable, error);
+  if (port == NULL)
+    return FALSE;
+  sf_worker_post_log (worker, _("Port %s ready %.1f ms after the phone arrived"), port,
+                      (double) (g_get_monotonic_time () - sf_usb_device_get_arrival_time (pj->device)) / 1000.0);
+
+  job = sf_flash_job_new (port, pj->da_file);
+  sf_flash_job_set_mode (job, pj->mode);
+  sf_flash_job_set_plan (job, pj->plan);
+  sf_flash_job_set_verify (job, pj->verify);
+  sf_flash_job_set_restore (job, pj->restore);
+  sf_flash_job_set_force_preloader (job, pj->force_preloader);
+  if (pj->backup_dir != NULL)
+    sf_flash_job_set_backup_dir (job, pj->backup_dir);
+  return sf_flash_job_run (worker, job, cancellable, error);
+}
+
+static void
+start_phone (Watch       *w,
+             SfUsbDevice *device)
+{
+  const SfCliWatchJob *spec = w->job;
+  PhoneJob *pj = g_new0 (PhoneJob, 1);
+  Phone *p = g_new0 (Phone, 1);
+  g_autofree char *name = NULL;
+
+  p->watch = w;
+  p->number = w->phones->len + 1;
+  p->device = g_object_ref (device);
+  p->present = TRUE;
+  p->state = PHONE_RUNNING;
+  p->started_us = g_get_monotonic_time ();
+  p->worker = sf_worker_new ();
+  g_ptr_array_add (w->phones, p);
+  g_hash_table_replace (w->sockets, g_strdup (sf_usb_device_get_id (device)), p);
+  w->started++;
+
+  pj->device = g_object_ref (device);
+  pj->da_file = g_object_ref (spec->da_file);
+  pj->plan = g_object_ref (spec->plan);
+  pj->mode = spec->mode_given ? spec->mode : sf_usb_device_get_mode (device);
+  pj->verify = spec->verify;
+  pj->restore = spec->restore;
+  pj->force_preloader = spec->force_preloader;
+  pj->backup_dir = spec->backup_dir != NULL ? g_object_ref (spec->backup_dir) : NULL;
+
+  if (w->o->json)
+    print_phone_json ("phone-arrived", p, device);
+  else
+    say (w, _("#%u %s: %s"), p->number, sf_usb_device_get_id (device), sf_usb_device_get_name (device));
+
+  name = g_strdup_printf ("sf-phone-%u", p->number);
+  sf_worker_start (p->worker, name, run_phone_job, pj, (GDestroyNotify) phone_job_free);
+}
+
+static void
+maybe_quit (Watch *w)
+{
+  if (n_running (w) > 0)
+    return;
+  if (w->stopping || (w->job->count > 0 && w->started >= w->job->count))
+    g_main_loop_quit (w->loop);
+}
+
+static void
+on_device_added (SfDeviceMonitor *monitor,
+                 SfUsbDevice     *device,
+                 gpointer         user_data)
+{
+  Watch *w = user_data;
+  const char *id = sf_usb_device_get_id (device);
+  gint64 *flashed_at;
+
+  if (w->stopping)
+    return;
+  if (sf_usb_device_get_kind (device) == SF_USB_DEVICE_KIND_ANDROID_POWERED_ON) {
+    clear_block (w);
+    print_powered_on (device, w->o->json);
+    draw_block (w);
+    return;
+  }
+  if (!sf_usb_device_kind_is_flashable (sf_usb_device_get_kind (device)))
+    return;
+  if (w->job->count > 0 && w->started >= w->job->count)
+    return;
+  /* The same socket is still busy (its phone re-enumerated mid-job). */
+  if (g_hash_table_contains (w->sockets, id))
+    return;
+  flashed_at = g_hash_table_lookup (w->guarded, id);
+  if (flashed_at != NULL && g_get_monotonic_time () - *flashed_at < REFLASH_GUARD_US) {
+    if (!w->o->json)
+      say (w, _("%s came back right after it was flashed (it is restarting): not flashing it again. "
+                "Unplug it; plug in the next phone."), sf_usb_device_get_name (device));
+    return;
+  }
+  start_phone (w, device);
+}
+
+static void
+on_device_removed (SfDeviceMonitor *monitor,
+                   SfUsbDevice     *device,
+                   gpointer         user_data)
+{
+  Watch *w = user_data;
+  const char *id = sf_usb_device_get_id (device);
+  Phone *p = g_hash_table_lookup (w->sockets, id);
+
+  if (p == NULL)
+    return;
+  p->present = FALSE;
+  if (w->o->json)
+    print_phone_json ("phone-left", p, device);
+  /* A job still running notices the disconnect by itself. */
+  if (p->state != PHONE_RUNNING)
+    g_hash_table_remove (w->sockets, id);
+  draw_block (w);
+}
+
+static void
+phone_ended (Watch *w,
+             Phone *p)
+{
+  const char *id = sf_usb_device_get_id (p->device);
+
+  p->ended_us = g_get_monotonic_time ();
+  sf_worker_join (p->worker);
+  if (p->state == PHONE_DONE && sf_usb_device_get_kind (p->device) != SF_USB_DEVICE_KIND_VIRTUAL) {
+    gint64 *at = g_new (gint64, 1);
+
+    *at = p->ended_us;
+    g_hash_table_replace (w->guarded, g_strdup (id), at);
+  }
+  if (!p->present)
+    g_hash_table_remove (w->sockets, id);
+
+  if (!w->o->json && !w->tty) {
+    g_autofree char *line = phone_line (p, p->ended_us);
+
+    g_printerr ("%s\n", line);
+  }
+}
+
+static void
+show_phone_event (Watch         *w,
+                  Phone         *p,
+                  const SfEvent *e)
+{
+  const char *id = sf_usb_device_get_id (p->device);
+
+  if (w->o->json)
+    sf_cli_print_json_event (e, p->number, id);
+
+  switch (e->kind) {
+  case SF_EVENT_STAGE:
+    g_free (p->stage);
+    p->stage = g_strdup (e->message);
+    if (!w->o->json && !w->tty)
+      g_printerr ("#%u %s: %s\n", p->number, id, e->message);
+    break;
+  case SF_EVENT_LOG:
+    if (!w->o->json && !w->tty)
+      g_printerr ("#%u %s: %s\n", p->number, id, e->message);
+    break;
+  case SF_EVENT_STEP_BEGIN:
+    g_free (p->partition);
+    p->partition = g_strdup (e->partition);
+    break;
+  case SF_EVENT_PROGRESS:
+    if (p->first_progress_us == 0)
+      p->first_progress_us = e->time_us;
+    p->overall_done = e->overall_done;
+    p->overall_total = e->overall_total;
+    break;
+  case SF_EVENT_STEP_END:
+    p->steps_done++;
+    p->overall_done = e->overall_done;
+    p->overall_total = e->overall_total;
+    if (!w->o->json && !w->tty) {
+      g_autofree char *size = sf_cli_format_size (e->total);
+
+      g_printerr (_("#%u %s:   %s %s: done (%s)\n"), p->number, id, e->message ? e->message : "",
+                  e->partition ? e->partition : "", size);
+    }
+    break;
+  case SF_EVENT_FINISHED:
+    p->state = PHONE_DONE;
+    phone_ended (w, p);
+    break;
+  case SF_EVENT_FAILED:
+    if (g_error_matches (e->error, G_IO_ERROR, G_IO_ERROR_CANCELLED)) {
+      p->state = PHONE_STOPPED;
+      w->interrupted = TRUE;
+    } else {
+      p->state = PHONE_FAILED;
+      p->error = g_strdup (e->error->message);
+    }
+    phone_ended (w, p);
+    break;
+  case SF_EVENT_DEVICE:
+  default:
+    break;
+  }
+}
+
+static gboolean
+on_tick (gpointer user_data)
+{
+  Watch *w = user_data;
+  gboolean changed = FALSE;
+
+  for (guint i = 0; i < w->phones->len; i++) {
+    Phone *p = g_ptr_array_index (w->phones, i);
+    SfEvent *raw;
+
+    if (p->state != PHONE_RUNNING)
+      continue;
+    while (p->state == PHONE_RUNNING &&
+           (raw = g_async_queue_try_pop (sf_worker_get_queue (p->worker))) != NULL) {
+      g_autoptr(SfEvent) e = raw;
+
+      if (e->kind != SF_EVENT_PROGRESS)
+        changed = TRUE;
+      show_phone_event (w, p, e);
+    }
+  }
+
+  if (changed || g_get_monotonic_time () - w->last_draw_us >= REDRAW_US)
+    draw_block (w);
+  maybe_quit (w);
+  return G_SOURCE_CONTINUE;
+}
+
+static gboolean
+on_stop_signal (gpointer user_data)
+{
+  Watch *w = user_data;
+
+  if (!w->stopping) {
+    w->stopping = TRUE;
+    for (guint i = 0; i < w->phones->len; i++) {
+      Phone *p = g_ptr_array_index (w->phones, i);
+
+      if (p->state == PHONE_RUNNING)
+        sf_worker_cancel (p->worker);
+    }
+  }
+  maybe_quit (w);
+  return G_SOURCE_CONTINUE;
+}
+
+static void
+print_summary (Watch *w)
+{
+  guint ok = 0, failed = 0, stopped = 0;
+
+  for (guint i = 0; i < w->phones->len; i++) {
+    Phone *p = g_ptr_array_index (w->phones, i);
+
+    ok += p->state == PHONE_DONE;
+    failed += p->state == PHONE_FAILED;
+    stopped += p->state == PHONE_STOPPED;
+  }
+
+  if (w->o->json) {
+    g_autoptr(JsonBuilder) b = json_builder_new ();
+    g_autoptr(JsonNode) root = NULL;
+
+    json_builder_begin_object (b);
+    sf_cli_json_string (b, "event", "summary");
+    sf_cli_json_uint (b, "phones", w->phones->len);
+    sf_cli_json_uint (b, "succeeded", ok);
+    sf_cli_json_uint (b, "failed", failed);
+    sf_cli_json_uint (b, "stopped", stopped);
+    json_builder_end_object (b);
+    root = json_builder_get_root (b);
+    print_json_line (root);
+    return;
+  }
+  draw_block (w);
+  w->lines_drawn = 0;
+  g_printerr (g_dngettext (GETTEXT_PACKAGE, "%u phone: %u flashed, %u failed, %u stopped.\n",
+                           "%u phones: %u flashed, %u failed, %u stopped.\n", w->phones->len),
+              w->phones->len, ok, failed, stopped);
+}
+
+int
+sf_cli_download_watch (const SfCliPhoneOptions *o,
+                       const SfCliWatchJob     *job)
+{
+  g_autoptr(SfDeviceMonitor) monitor = NULL;
+  Watch w = { 0 };
+  guint sigint, sigterm, tick;
+  gboolean any_failed = FALSE;
+
+  print_host_problems ();
+  monitor = start_monitor (o);
+  if (monitor == NULL)
+    return SF_EXIT_FAILED;
+
+  w.o = o;
+  w.job = job;
+  w.monitor = monitor;
+  w.tty = isatty (STDERR_FILENO) && !o->json;
+  w.loop = g_main_loop_new (NULL, FALSE);
+  w.phones = g_ptr_array_new_with_free_func ((GDestroyNotify) phone_free);
+  w.sockets = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  w.guarded = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+
+  g_printerr (_("Waiting for phones: connect them powered off, as many as you like; each is flashed as it "
+                "arrives (press Ctrl-C to stop)…\n"));
+
+  g_signal_connect (monitor, "device-added", G_CALLBACK (on_device_added), &w);
+  g_signal_connect (monitor, "device-removed", G_CALLBACK (on_device_removed), &w);
+  /* Phones plugged in before we started are taken too. */
+  for (guint i = 0; i < g_list_model_get_n_items (sf_device_monitor_get_devices (monitor)); i++) {
+    g_autoptr(SfUsbDevice) device = g_list_model_get_item (sf_device_monitor_get_devices (monitor), i);
+
+    on_device_added (monitor, device, &w);
+  }
+
+  tick = g_timeout_add (TICK_MS, on_tick, &w);
+  sigint = g_unix_signal_add (SIGINT, on_stop_signal, &w);
+  sigterm = g_unix_signal_add (SIGTERM, on_stop_signal, &w);
+  g_main_loop_run (w.loop);
+  g_source_remove (tick);
+  g_source_remove (sigint);
+  g_source_remove (sigterm);
+
+  g_signal_handlers_disconnect_by_data (monitor, &w);
+  sf_device_monitor_stop (monitor);
+  print_summary (&w);
+
+  for (guint i = 0; i < w.phones->len; i++)
+    any_failed |= ((Phone *) g_ptr_array_index (w.phones, i))->state == PHONE_FAILED;
+
+  g_ptr_array_unref (w.phones);
+  g_hash_table_unref (w.sockets);
+  g_hash_table_unref (w.guarded);
+  g_main_loop_unref (w.loop);
+  if (any_failed)
+    return SF_EXIT_FAILED;
+  return w.interrupted ? SF_EXIT_INTERRUPTED : SF_EXIT_OK;
+}
+
+/* ---- devices ------------------------------------------------------------------------ */
+
+static void
+device_to_json (JsonBuilder *b,
+                SfUsbDevice *device)
+{
+  json_builder_begin_object (b);
+  sf_cli_json_string (b, "port", sf_usb_device_get_id (device));
+  sf_cli_json_string (b, "kind", sf_usb_device_kind_to_string (sf_usb_device_get_kind (device)));
+  sf_cli_json_uint (b, "vendor_id", sf_usb_device_get_vendor_id (device));
+  sf_cli_json_uint (b, "product_id", sf_usb_device_get_product_id (device));
+  sf_cli_json_string (b, "tty", sf_usb_device_get_tty_path (device));
+  sf_cli_json_string (b, "name", sf_usb_device_get_name (device));
+  json_builder_end_object (b);
+}
+
+static void
+problem_to_json (JsonBuilder         *b,
+                 const SfHostProblem *p)
+{
+  static const char * const kinds[] = { "modem-manager", "brltty", "no-udev-rule", "no-permission" };
+
+  json_builder_begin_object (b);
+  sf_cli_json_string (b, "problem", kinds[p->kind]);
+  json_builder_set_member_name (b, "fatal");
+  json_builder_add_boolean_value (b, p->fatal);
+  sf_cli_json_string (b, "message", p->message);
+  sf_cli_json_string (b, "command", p->command);
+  json_builder_end_object (b);
+}
+
+static void
+print_device_line (SfUsbDevice *device)
+{
+  const char *tty = sf_usb_device_get_tty_path (device);
+
+  g_print ("%-22s %-10s %04x:%04x  %-14s %s\n", sf_usb_device_get_id (device),
+           sf_usb_device_kind_to_string (sf_usb_device_get_kind (device)),
+           sf_usb_device_get_vendor_id (device), sf_usb_device_get_product_id (device),
+           tty != NULL ? tty : "-", sf_usb_device_get_name (device));
+}
+
+typedef struct {
+  gboolean   json;
+  GMainLoop *loop;
+} DevicesWatch;
+
+static void
+on_devices_event (SfUsbDevice *device,
+                  gboolean     added,
+                  DevicesWatch *dw)
+{
+  if (dw->json) {
+    g_autoptr(JsonBuilder) b = json_builder_new ();
+    g_autoptr(JsonNode) root = NULL;
+
+    json_builder_begin_object (b);
+    sf_cli_json_string (b, "event", added ? "device-added" : "device-removed");
+    json_builder_set_member_name (b, "device");
+    device_to_json (b, device);
+    json_builder_end_object (b);
+    root = json_builder_get_root (b);
+    print_json_line (root);
+    return;
+  }
+  g_print ("%s ", added ? "+" : "-");
+  print_device_line (device);
+  fflush (stdout);
+  if (added && sf_usb_device_get_kind (device) == SF_USB_DEVICE_KIND_ANDROID_POWERED_ON)
+    print_powered_on (device, FALSE);
+}
+
+static void
+on_devices_added (SfDeviceMonitor *monitor,
+                  SfUsbDevice     *device,
+                  gpointer         user_data)
+{
+  on_devices_event (device, TRUE, user_data);
+}
+
+static void
+on_devices_removed (SfDeviceMonitor *monitor,
+                    SfUsbDevice     *device,
+                    gpointer         user_data)
+{
+  on_devices_event (device, FALSE, user_data);
+}
+
+static gboolean
+on_devices_quit (gpointer user_data)
+{
+  g_main_loop_quit (user_data);
+  return G_SOURCE_REMOVE;
+}
+
+static gboolean
+on_devices_signal (gpointer user_data)
+{
+  g_main_loop_quit (user_data);
+  return G_SOURCE_CONTINUE;
+}
+
+int
+sf_cli_devices (int    argc,
+                char **argv)
+{
+  g_auto(SfCliPhoneOptions) o = { 0 };
+  gboolean watch = FALSE;
+  const GOptionEntry entries[] = {
+    { "json", 0, 0, G_OPTION_ARG_NONE, &o.json, N_("Print one JSON document (with --watch: one JSON event per line)"), NULL },
+    { "virtual-dir", 0, 0, G_OPTION_ARG_FILENAME, &o.virtual_dir,
+      N_("Also list virtual phones announced in DIR (default: $SCATTERFLASH_VIRTUAL_DIR)"), N_("DIR") },
+    { "watch", 0, 0, G_OPTION_ARG_NONE, &watch, N_("Keep printing phones as they come and go, until Ctrl-C"), NULL },
+    { NULL }
+  };
+  g_autoptr(GOptionContext) context = g_option_context_new (NULL);
+  g_autoptr(SfDeviceMonitor) monitor = NULL;
+  g_autoptr(GPtrArray) problems = NULL;
+  g_autoptr(GMainLoop) loop = NULL;
+  GListModel *devices;
+  gboolean fatal = FALSE;
+  DevicesWatch dw = { 0 };
+
+  g_option_context_set_summary (context,
+                                _("List the phones connected now (in download mode, or switched on), and say what on "
+                                  "this computer will get in the way of flashing them, with the command that fixes "
+                                  "it: ModemManager, brltty, a missing udev rule, no permission."));
+  g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
+  if (!sf_cli_parse_options (context, "devices", &argc, &argv))
+    return SF_EXIT_USAGE;
+  if (argc > 1)
+    return sf_cli_usage_error ("devices", _("devices takes no arguments"));
+
+  monitor = start_monitor (&o);
+  if (monitor == NULL)
+    return SF_EXIT_FAILED;
+  /* Let the first enumeration come in. */
+  loop = g_main_loop_new (NULL, FALSE);
+  g_timeout_add (250, on_devices_quit, loop);
+  g_main_loop_run (loop);
+
+  problems = sf_host_check_system (NULL);
+  devices = sf_device_monitor_get_devices (monitor);
+  for (guint i = 0; i < g_list_model_get_n_items (devices); i++) {
+    g_autoptr(SfUsbDevice) device = g_list_model_get_item (devices, i);
+    SfHostProblem *p = sf_host_check_device (device, NULL);
+
+    if (p != NULL)
+      g_ptr_array_add (problems, p);
+  }
+  for (guint i = 0; i < problems->len; i++)
+    fatal |= ((SfHostProblem *) g_ptr_array_index (problems, i))->fatal;
+
+  if (o.json && !watch) {
+    g_autoptr(JsonBuilder) b = json_builder_new ();
+    g_autoptr(JsonNode) root = NULL;
+
+    json_builder_begin_object (b);
+    json_builder_set_member_name (b, "devices");
+    json_builder_begin_array (b);
+    for (guint i = 0; i < g_list_model_get_n_items (devices); i++) {
+      g_autoptr(SfUsbDevice) device = g_list_model_get_item (devices, i);
+
+      device_to_json (b, device);
+    }
+    json_builder_end_array (b);
+    json_builder_set_member_name (b, "problems");
+    json_builder_begin_array (b);
+    for (guint i = 0; i < problems->len; i++)
+      problem_to_json (b, g_ptr_array_index (problems, i));
+    json_builder_end_array (b);
+    json_builder_end_object (b);
+    root = json_builder_get_root (b);
+    sf_cli_print_json (root);
+    return fatal ? SF_EXIT_FAILED : SF_EXIT_OK;
+  }
+
+  for (guint i = 0; i < problems->len; i++)
+    print_problem (g_ptr_array_index (problems, i));
+  if (!o.json) {
+    if (problems->len == 0)
+      g_printerr (_("Nothing on this computer is in the way of flashing.\n"));
+    if (g_list_model_get_n_items (devices) == 0)
+      g_printerr (_("No phone is connected.\n"));
+  }
+  for (guint i = 0; i < g_list_model_get_n_items (devices); i++) {
+    g_autoptr(SfUsbDevice) device = g_list_model_get_item (devices, i);
+
+    if (o.json)
+      on_devices_event (device, TRUE, &dw);
+    else
+      print_device_line (device);
+  }
+
+  if (watch) {
+    guint sigint, sigterm;
+
+    dw.json = o.json;
+    dw.loop = loop;
+    fflush (stdout);
+    if (!o.json)
+      g_printerr (_("Watching for phones (press Ctrl-C to stop)…\n"));
+    g_signal_connect (monitor, "device-added", G_CALLBACK (on_devices_added), &dw);
+    g_signal_connect (monitor, "device-removed", G_CALLBACK (on_devices_removed), &dw);
+    sigint = g_unix_signal_add (SIGINT, on_devices_signal, loop);
+    sigterm = g_unix_signal_add (SIGTERM, on_devices_signal, loop);
+    g_main_loop_run (loop);
+    g_source_remove (sigint);
+    g_source_remove (sigterm);
+    g_signal_handlers_disconnect_by_data (monitor, &dw);
+  }
+  return fatal ? SF_EXIT_FAILED : SF_EXIT_OK;
+}
