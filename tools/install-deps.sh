@@ -13,6 +13,8 @@ packages=(
   libgtk-4-dev libadwaita-1-dev
   # tests
   check libclang-rt-14-dev python3
+  # the data suite: desktop file, metainfo and man page checkers
+  desktop-file-utils appstream groff-base
   # the gui suite runs under a virtual display
   xvfb xauth
   # the sample firmware
