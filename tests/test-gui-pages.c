@@ -105,8 +105,8 @@ set_dark (gboolean dark)
                                       dark ? ADW_COLOR_SCHEME_FORCE_DARK : ADW_COLOR_SCHEME_FORCE_LIGHT);
 }
 
-/* With SF_SCREENSHOT_DIR set, saves what @widget shows as NAME-light.png
- * or NAME-dark.png. */
+/* With SF_SCREENSHOT_DIR set, saves what @widget shows as page-NAME-light.png
+ * or page-NAME-dark.png. */
 static void
 screenshot (GtkWidget  *widget,
             const char *name)
@@ -136,7 +136,7 @@ screenshot (GtkWidget  *widget,
   ck_assert (node != NULL);
   renderer = gtk_native_get_renderer (gtk_widget_get_native (widget));
   texture = gsk_renderer_render_texture (renderer, node, &GRAPHENE_RECT_INIT (0, 0, width, height));
-  file = g_strdup_printf ("%s-%s.png", name, adw_style_manager_get_dark (style) ? "dark" : "light");
+  file = g_strdup_printf ("page-%s-%s.png", name, adw_style_manager_get_dark (style) ? "dark" : "light");
   path = g_build_filename (dir, file, NULL);
   ck_assert (gdk_texture_save_to_png (texture, path));
 }

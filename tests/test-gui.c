@@ -21,6 +21,7 @@
 #include "sf-partition-item.h"
 #include "sf-preferences-window.h"
 #include "sf-sim.h"
+#include "sf-station-view.h"
 #include "sf-test-util.h"
 #include "sf-window.h"
 
@@ -644,6 +645,130 @@ START_TEST (test_window_da_without_chip)
 }
 END_TEST
 
+/* With no port given, Download waits for a phone, and starts the moment one
+ * arrives (here a virtual phone that announces itself to the device monitor). */
+START_TEST (test_window_waits_for_phone)
+{
+  g_autofree char *announce = sf_test_make_tempdir ();
+  g_autofree char *storage = sf_test_make_tempdir ();
+  g_autoptr(GFile) da = g_file_new_for_path (g_getenv ("SF_SYNTHETIC_DA"));
+  g_autoptr(GSubprocess) sim = NULL;
+  g_autoptr(GError) error = NULL;
+  SfWindow *win;
+
+  g_setenv ("SCATTERFLASH_VIRTUAL_DIR", announce, TRUE);
+  win = load_sample ();
+  g_unsetenv ("SCATTERFLASH_VIRTUAL_DIR");
+  sf_window_set_da_file (win, da);
+  sf_window_set_port (win, NULL);
+
+  ck_assert (gtk_widget_activate_action (GTK_WIDGET (win), "win.download", NULL));
+  ck_assert_int_eq (sf_window_get_result (win), SF_WINDOW_RESULT_RUNNING);
+  settle (500);
+  /* Still waiting: nothing is plugged in. */
+  ck_assert_int_eq (sf_window_get_result (win), SF_WINDOW_RESULT_RUNNING);
+  ck_assert_msg (log_has (win, "Waiting for a phone"), "the log does not say it waits");
+
+  sim = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_SILENCE, &error, g_getenv ("SF_SIM"),
+                          "--storage", storage, "--emmc-user-size", "256M", "--announce", announce, NULL);
+  ck_assert_msg (sim != NULL, "%s", error ? error->message : "");
+  ck_assert_msg (iterate_until (is_finished, win, 60000), "the download did not end");
+  ck_assert_msg (sf_window_get_result (win) == SF_WINDOW_RESULT_DONE, "%s",
+                 sf_window_get_error (win) ? sf_window_get_error (win)->message : "?");
+  ck_assert_msg (log_has (win, "MT6572"), "the log does not name the phone");
+
+  destroy_and_check (win);
+  g_subprocess_force_exit (sim);
+  g_subprocess_wait (sim, NULL, NULL);
+  sf_test_rm_rf (storage);
+  sf_test_rm_rf (announce);
+}
+END_TEST
+
+/* Stop while waiting for a phone. */
+START_TEST (test_window_stop_waiting)
+{
+  g_autofree char *announce = sf_test_make_tempdir ();
+  g_autoptr(GFile) da = g_file_new_for_path (g_getenv ("SF_SYNTHETIC_DA"));
+  SfWindow *win;
+
+  g_setenv ("SCATTERFLASH_VIRTUAL_DIR", announce, TRUE);
+  win = load_sample ();
+  g_unsetenv ("SCATTERFLASH_VIRTUAL_DIR");
+  sf_window_set_da_file (win, da);
+  sf_window_set_port (win, NULL);
+  ck_assert (gtk_widget_activate_action (GTK_WIDGET (win), "win.download", NULL));
+  ck_assert_int_eq (sf_window_get_result (win), SF_WINDOW_RESULT_RUNNING);
+  ck_assert (gtk_widget_activate_action (GTK_WIDGET (win), "win.stop", NULL));
+  ck_assert_int_eq (sf_window_get_result (win), SF_WINDOW_RESULT_STOPPED);
+  destroy_and_check (win);
+  sf_test_rm_rf (announce);
+}
+END_TEST
+
+static gboolean
+station_has_done_two (gpointer data)
+{
+  SfStationView *station = SF_STATION_VIEW (sf_window_get_station (SF_WINDOW (data)));
+
+  return sf_station_view_get_n_done (station) + sf_station_view_get_n_failed (station) >= 2;
+}
+
+static gboolean
+station_stopped (gpointer data)
+{
+  return !sf_station_view_is_running (SF_STATION_VIEW (sf_window_get_station (SF_WINDOW (data))));
+}
+
+/* A repair shop's station: two phones plugged in, each flashed by its own
+ * worker with its own row, both to the end. */
+START_TEST (test_window_station)
+{
+  g_autofree char *announce = sf_test_make_tempdir ();
+  g_autofree char *storage1 = sf_test_make_tempdir ();
+  g_autofree char *storage2 = sf_test_make_tempdir ();
+  g_autoptr(GFile) da = g_file_new_for_path (g_getenv ("SF_SYNTHETIC_DA"));
+  g_autoptr(GSubprocess) sim1 = NULL;
+  g_autoptr(GSubprocess) sim2 = NULL;
+  g_autoptr(GError) error = NULL;
+  SfStationView *station;
+  SfWindow *win;
+
+  g_setenv ("SCATTERFLASH_VIRTUAL_DIR", announce, TRUE);
+  win = load_sample ();
+  g_unsetenv ("SCATTERFLASH_VIRTUAL_DIR");
+  sf_window_set_da_file (win, da);
+  sf_window_set_port (win, NULL);
+  sf_window_set_station (win, TRUE);
+  station = SF_STATION_VIEW (sf_window_get_station (win));
+
+  ck_assert (gtk_widget_activate_action (GTK_WIDGET (win), "win.download", NULL));
+  ck_assert (sf_station_view_is_running (station));
+  sim1 = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_SILENCE, &error, g_getenv ("SF_SIM"), "--storage", storage1,
+                           "--emmc-user-size", "256M", "--pace", "high-speed", "--announce", announce, NULL);
+  ck_assert_msg (sim1 != NULL, "%s", error ? error->message : "");
+  sim2 = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_SILENCE, &error, g_getenv ("SF_SIM"), "--storage", storage2,
+                           "--emmc-user-size", "256M", "--pace", "high-speed", "--announce", announce, NULL);
+  ck_assert_msg (sim2 != NULL, "%s", error ? error->message : "");
+
+  ck_assert_msg (iterate_until (station_has_done_two, win, 90000), "the two phones were not both flashed");
+  ck_assert_uint_eq (sf_station_view_get_n_done (station), 2);
+  ck_assert_uint_eq (sf_station_view_get_n_failed (station), 0);
+  screenshot (GTK_WIDGET (win), "station");
+  ck_assert (gtk_widget_activate_action (GTK_WIDGET (win), "win.stop", NULL));
+  ck_assert_msg (iterate_until (station_stopped, win, 30000), "the station did not stop");
+
+  destroy_and_check (win);
+  g_subprocess_force_exit (sim1);
+  g_subprocess_force_exit (sim2);
+  g_subprocess_wait (sim1, NULL, NULL);
+  g_subprocess_wait (sim2, NULL, NULL);
+  sf_test_rm_rf (storage1);
+  sf_test_rm_rf (storage2);
+  sf_test_rm_rf (announce);
+}
+END_TEST
+
 static Suite *
 gui_suite (void)
 {
@@ -659,6 +784,9 @@ gui_suite (void)
   tcase_add_test (tc, test_window_ticks);
   tcase_add_test (tc, test_window_missing_image);
   tcase_add_test (tc, test_window_da_without_chip);
+  tcase_add_test (tc, test_window_waits_for_phone);
+  tcase_add_test (tc, test_window_stop_waiting);
+  tcase_add_test (tc, test_window_station);
   tcase_add_test (tc, test_window_practice);
   tcase_add_test (tc, test_window_practice_fault);
   tcase_add_test (tc, test_window_practice_stop);

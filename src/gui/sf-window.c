@@ -14,16 +14,19 @@
 
 #include "sf-chip.h"
 #include "sf-da-file.h"
+#include "sf-device-monitor.h"
 #include "sf-device-page.h"
 #include "sf-error.h"
 #include "sf-firmware.h"
 #include "sf-flash-job.h"
 #include "sf-format-page.h"
+#include "sf-host-check.h"
 #include "sf-partition-item.h"
 #include "sf-plan.h"
 #include "sf-preferences-window.h"
 #include "sf-readback-page.h"
 #include "sf-sim.h"
+#include "sf-station-view.h"
 #include "sf-window.h"
 #include "sf-worker.h"
 
@@ -62,6 +65,8 @@ struct _SfWindow
   AdwViewSwitcherTitle *switcher_title;
   GtkStack             *action_stack;
   GtkRevealer          *practice_revealer;
+  GtkRevealer          *host_revealer;
+  GtkLabel             *host_label;
   GtkStack             *mode_stack;
   AdwViewStack         *view_stack;
   GtkStack             *download_stack;
@@ -72,6 +77,10 @@ struct _SfWindow
   AdwComboRow          *scene_row;
   AdwActionRow         *port_row;
   GtkEntry             *port_entry;
+  GtkListBox           *phones_list;
+  AdwActionRow         *station_row;
+  GtkSwitch            *station_switch;
+  SfStationView        *station;
   GtkCheckButton       *select_all_check;
   GtkLabel             *info_label;
   GtkColumnView        *partition_view;
@@ -112,6 +121,14 @@ struct _SfWindow
   GtkNativeDialog      *chooser;
   gboolean              loading;
   gboolean              verify;
+
+  /* Phones on the bus (and virtual phones that announce themselves) */
+  SfDeviceMonitor      *monitor;
+  gboolean              waiting;       /* a job waits for a phone to arrive */
+  JobKind               waiting_kind;
+  SfUsbDevice          *arrived;       /* the phone that just arrived */
+  GPtrArray            *host_problems; /* (element-type SfHostProblem) */
+  GCancellable         *host_cancellable;
 
   /* Practice mode: a virtual phone in this process */
   gboolean              practice;
@@ -159,6 +176,7 @@ static const SfScene scenes[] = {
 };
 
 static void log_line (SfWindow *self, const char *format, ...) G_GNUC_PRINTF (2, 3);
+static void show_host_problems (SfWindow *self);
 
 static void
 show_toast (SfWindow   *self,
@@ -175,7 +193,8 @@ show_toast (SfWindow   *self,
 static gboolean
 is_busy (SfWindow *self)
 {
-  return self->worker != NULL || self->pending_job != NULL;
+  return self->worker != NULL || self->pending_job != NULL || self->waiting ||
+         (self->station != NULL && sf_station_view_is_running (self->station));
 }
 
 static void
@@ -183,7 +202,7 @@ update_actions (SfWindow *self)
 {
   gboolean running = is_busy (self);
   gboolean idle = !running && !self->loading;
-  gboolean in_job = g_str_equal (gtk_stack_get_visible_child_name (self->mode_stack), "job");
+  gboolean in_job = !g_str_equal (gtk_stack_get_visible_child_name (self->mode_stack), "pages");
 
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.open", idle);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.open-folder", idle);
@@ -1074,10 +1093,14 @@ find_data_file (const char *build_relative,
 
   if (exe != NULL) {
     g_autofree char *dir = g_path_get_dirname (exe);
+    /* build/src/gui/scatterflash, or a test in build/tests/ */
     g_autofree char *built = g_build_filename (dir, "..", "..", build_relative, NULL);
+    g_autofree char *built_test = g_build_filename (dir, "..", build_relative, NULL);
 
     if (g_file_test (built, G_FILE_TEST_EXISTS))
       return g_file_new_for_path (built);
+    if (g_file_test (built_test, G_FILE_TEST_EXISTS))
+      return g_file_new_for_path (built_test);
   }
   return g_file_new_build_filename (PKGDATADIR, installed_name, NULL);
 }
@@ -1143,6 +1166,8 @@ sf_window_set_practice (SfWindow *self,
   }
   gtk_revealer_set_reveal_child (self->practice_revealer, practice);
   gtk_widget_set_visible (GTK_WIDGET (self->port_row), !practice);
+  gtk_widget_set_visible (GTK_WIDGET (self->station_row), !practice);
+  show_host_problems (self);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_PRACTICE]);
 }
 
@@ -1356,6 +1381,23 @@ set_instructions (SfWindow   *self,
   gtk_label_set_text (self->job_title, title);
   gtk_label_set_text (self->job_instructions, text != NULL ? text : "");
   gtk_widget_set_visible (GTK_WIDGET (self->job_instructions), text != NULL);
+}
+
+static const char *
+connect_instructions (void)
+{
+  return _("Now connect the powered-off phone with its USB cable. If it has a removable battery, "
+           "take it out and put it back first. If nothing happens, hold Volume Down while you "
+           "plug it in.");
+}
+
+/* Where to reach a phone the monitor sees: its tty, else its raw USB device. */
+static char *
+device_port (SfUsbDevice *device)
+{
+  if (sf_usb_device_get_tty_path (device) != NULL)
+    return g_strdup (sf_usb_device_get_tty_path (device));
+  return g_strdup_printf ("usb:%s", sf_usb_device_get_port_path (device));
 }
 
 static const char *
@@ -1689,23 +1731,268 @@ run_job (SfWindow   *self,
                         "when you connect it switched off."));
     self->plug_id = g_timeout_add (PRACTICE_PLUG_MS, on_plug_virtual_phone, self);
   } else {
-    set_instructions (self, _("Connect the Phone"),
-                      _("Now connect the powered-off phone with its USB cable. If it has a removable battery, "
-                        "take it out and put it back first. If nothing happens, hold Volume Down while you "
-                        "plug it in."));
+    set_instructions (self, _("Connect the Phone"), connect_instructions ());
     start_worker (self);
   }
   update_actions (self);
 }
 
+/* ---- what on this machine gets in the way --------------------------------- */
+
+static void
+show_host_problems (SfWindow *self)
+{
+  g_autoptr(GString) text = g_string_new (NULL);
+
+  for (guint i = 0; self->host_problems != NULL && i < self->host_problems->len; i++) {
+    const SfHostProblem *p = g_ptr_array_index (self->host_problems, i);
+    g_autofree char *message = g_markup_escape_text (p->message, -1);
+    g_autofree char *command = p->command != NULL ? g_markup_escape_text (p->command, -1) : NULL;
+
+    if (text->len > 0)
+      g_string_append_c (text, '\n');
+    g_string_append (text, message);
+    if (command != NULL)
+      g_string_append_printf (text, "\n<tt>%s</tt>", command);
+  }
+  gtk_label_set_markup (self->host_label, text->str);
+  gtk_revealer_set_reveal_child (self->host_revealer, text->len > 0 && !self->practice);
+}
+
+static void
+host_check_thread (GTask        *task,
+                   gpointer      source_object,
+                   gpointer      task_data,
+                   GCancellable *cancellable)
+{
+  /* It reads /proc: off the main thread. */
+  g_task_return_pointer (task, sf_host_check_system (NULL), (GDestroyNotify) g_ptr_array_unref);
+}
+
+static void
+on_host_checked (GObject      *source,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  GPtrArray *problems = g_task_propagate_pointer (G_TASK (result), NULL);
+  SfWindow *self;
+
+  if (problems == NULL || g_task_had_error (G_TASK (result)))
+    return;
+  self = SF_WINDOW (source);
+  g_clear_pointer (&self->host_problems, g_ptr_array_unref);
+  self->host_problems = problems;
+  show_host_problems (self);
+}
+
+static void
+start_host_check (SfWindow *self)
+{
+  g_autoptr(GTask) task = NULL;
+
+  self->host_cancellable = g_cancellable_new ();
+  task = g_task_new (self, self->host_cancellable, on_host_checked, NULL);
+  g_task_set_source_tag (task, start_host_check);
+  g_task_set_return_on_cancel (task, TRUE);
+  g_task_run_in_thread (task, host_check_thread);
+}
+
+/* A phone arrived that we may not open: say so with the fix, now. */
+static void
+check_device_access (SfWindow    *self,
+                     SfUsbDevice *device)
+{
+  SfHostProblem *problem = sf_host_check_device (device, NULL);
+
+  if (problem == NULL)
+    return;
+  log_line (self, "%s", problem->message);
+  if (self->host_problems == NULL)
+    self->host_problems = g_ptr_array_new_with_free_func ((GDestroyNotify) sf_host_problem_free);
+  g_ptr_array_add (self->host_problems, problem);
+  show_host_problems (self);
+}
+
+static void
+copy_host_commands_action (GtkWidget  *widget,
+                           const char *action_name,
+                           GVariant   *parameter)
+{
+  SfWindow *self = SF_WINDOW (widget);
+  g_autoptr(GString) commands = g_string_new (NULL);
+
+  for (guint i = 0; self->host_problems != NULL && i < self->host_problems->len; i++) {
+    const SfHostProblem *p = g_ptr_array_index (self->host_problems, i);
+
+    if (p->command == NULL)
+      continue;
+    if (commands->len > 0)
+      g_string_append_c (commands, '\n');
+    g_string_append (commands, p->command);
+  }
+  gdk_clipboard_set_text (gtk_widget_get_clipboard (widget), commands->str);
+  show_toast (self, _("Commands copied: paste them into a terminal"), 3);
+}
+
+static void
+dismiss_host_action (GtkWidget  *widget,
+                     const char *action_name,
+                     GVariant   *parameter)
+{
+  gtk_revealer_set_reveal_child (SF_WINDOW (widget)->host_revealer, FALSE);
+}
+
+/* ---- waiting for a phone ------------------------------------------------- */
+
+static void download_action (GtkWidget *widget, const char *action_name, GVariant *parameter);
+static void start_page_job (SfWindow *self, JobKind kind);
+
+/* No phone yet: the job view asks for one, and the job starts the moment
+ * the monitor sees it arrive (a preloader port is there for seconds only). */
+static void
+start_waiting (SfWindow *self,
+               JobKind   kind)
+{
+  GtkTextBuffer *buffer = gtk_text_view_get_buffer (self->log_view);
+
+  self->waiting = TRUE;
+  self->waiting_kind = kind;
+  self->job_kind = kind;
+  self->result = SF_WINDOW_RESULT_RUNNING;
+  g_clear_error (&self->error);
+  g_ptr_array_set_size (self->finished, 0);
+  self->overall_done = self->overall_total = self->step_done = self->step_total = 0;
+  g_clear_pointer (&self->partition, g_free);
+  self->started_us = g_get_monotonic_time ();
+  gtk_text_buffer_set_text (buffer, "", -1);
+  log_line (self, "%s", _("Waiting for a phone in download mode"));
+  set_instructions (self, _("Connect the Phone"), connect_instructions ());
+  gtk_label_set_text (self->partition_label, "");
+  gtk_stack_set_visible_child_name (self->job_stack, "running");
+  gtk_stack_set_visible_child_name (self->mode_stack, "job");
+  gtk_spinner_start (self->job_spinner);
+  show_progress (self);
+  update_actions (self);
+}
+
+static void
+on_device_added (SfDeviceMonitor *monitor,
+                 SfUsbDevice     *device,
+                 SfWindow        *self)
+{
+  SfUsbDeviceKind kind = sf_usb_device_get_kind (device);
+
+  log_line (self, _("Arrived: %s"), sf_usb_device_get_name (device));
+  check_device_access (self, device);
+  if (sf_station_view_is_running (self->station)) {
+    sf_station_view_add_phone (self->station, device);
+    update_actions (self);
+    return;
+  }
+  if (!self->waiting)
+    return;
+  if (kind == SF_USB_DEVICE_KIND_ANDROID_POWERED_ON) {
+    set_instructions (self, _("Switch the Phone Off First"),
+                      _("This phone is running Android. Unplug it, switch it off completely, "
+                        "then plug it in again while it is off."));
+    return;
+  }
+  if (!sf_usb_device_kind_is_flashable (kind))
+    return;
+  /* Start right away: the job opens the port and retries while the tty
+   * settles. */
+  self->waiting = FALSE;
+  g_set_object (&self->arrived, device);
+  update_actions (self);
+  if (self->waiting_kind == JOB_DOWNLOAD)
+    download_action (GTK_WIDGET (self), "win.download", NULL);
+  else
+    start_page_job (self, self->waiting_kind);
+  /* Whatever happened, the phone was for this one attempt. */
+  g_clear_object (&self->arrived);
+  if (self->result == SF_WINDOW_RESULT_RUNNING && !is_busy (self)) {
+    g_autoptr(GError) error = g_error_new_literal (SF_ERROR, SF_ERROR_FAILED,
+                                                   _("The job could not start on the phone that arrived"));
+
+    finish_job (self, SF_WINDOW_RESULT_FAILED, error);
+  }
+}
+
+static GtkWidget *
+make_phone_row (gpointer item,
+                gpointer user_data)
+{
+  SfUsbDevice *device = item;
+  GtkWidget *row = adw_action_row_new ();
+  GtkWidget *icon = gtk_image_new_from_icon_name ("phone-symbolic");
+  const char *tty = sf_usb_device_get_tty_path (device);
+  g_autofree char *subtitle = NULL;
+
+  if (sf_usb_device_get_kind (device) == SF_USB_DEVICE_KIND_ANDROID_POWERED_ON)
+    subtitle = g_strdup (_("Switched on: switch it off to flash it"));
+  else
+    subtitle = g_strdup_printf ("%s · %s", sf_usb_device_kind_to_string (sf_usb_device_get_kind (device)),
+                                tty != NULL ? tty : sf_usb_device_get_port_path (device));
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), sf_usb_device_get_name (device));
+  adw_action_row_set_subtitle (ADW_ACTION_ROW (row), subtitle);
+  adw_action_row_add_prefix (ADW_ACTION_ROW (row), icon);
+  return row;
+}
+
+static void
+on_phones_changed (GListModel *model,
+                   guint       position,
+                   guint       removed,
+                   guint       added,
+                   SfWindow   *self)
+{
+  guint n = g_list_model_get_n_items (model);
+  g_autofree char *subtitle = NULL;
+
+  gtk_widget_set_visible (GTK_WIDGET (self->phones_list), n > 0);
+  if (n == 0)
+    subtitle = g_strdup (_("Leave empty to wait for the phone"));
+  else
+    subtitle = g_strdup_printf (ngettext ("%u phone connected", "%u phones connected", n), n);
+  adw_action_row_set_subtitle (self->port_row, subtitle);
+}
+
+static void
+start_monitor (SfWindow *self)
+{
+  g_autoptr(GError) error = NULL;
+  const char *virtual_dir = g_getenv ("SCATTERFLASH_VIRTUAL_DIR");
+  GListModel *devices;
+
+  self->monitor = sf_device_monitor_new ();
+  if (!sf_device_monitor_start (self->monitor, &error)) {
+    /* Without hotplug the port can still be typed in. */
+    g_debug ("No USB hotplug: %s", error->message);
+    g_clear_error (&error);
+  }
+  if (virtual_dir != NULL && virtual_dir[0] != '\0' &&
+      !sf_device_monitor_add_virtual_dir (self->monitor, virtual_dir, &error))
+    g_warning ("%s: %s", virtual_dir, error->message);
+  g_signal_connect_object (self->monitor, "device-added", G_CALLBACK (on_device_added), self, 0);
+  devices = sf_device_monitor_get_devices (self->monitor);
+  gtk_list_box_bind_model (self->phones_list, devices, make_phone_row, NULL, NULL);
+  g_signal_connect_object (devices, "items-changed", G_CALLBACK (on_phones_changed), self, 0);
+  on_phones_changed (devices, 0, 0, 0, self);
+}
+
 /* ---- downloading --------------------------------------------------------- */
 
-/* The port of the phone to talk to: the virtual phone's in practice mode. */
+static void start_waiting (SfWindow *self, JobKind kind);
+
+/* The port of the phone to talk to: the virtual phone's in practice mode,
+ * the one typed in, the phone that just arrived, or one already there.
+ * NULL without an error: there is none yet, and the job waits for it. */
 static char *
 choose_port (SfWindow  *self,
              GError   **error)
 {
   g_autofree char *port = NULL;
+  GListModel *devices;
 
   if (self->practice) {
     if (!make_virtual_phone (self, error))
@@ -1713,12 +2000,66 @@ choose_port (SfWindow  *self,
     return g_strdup (sf_sim_get_port_path (self->sim));
   }
   port = g_strstrip (g_strdup (gtk_editable_get_text (GTK_EDITABLE (self->port_entry))));
-  if (port[0] == '\0') {
-    g_set_error_literal (error, SF_ERROR, SF_ERROR_COM_PORT_OPEN_FAIL,
-                         _("Enter the phone’s port first, e.g. /dev/ttyACM0"));
-    return NULL;
+  if (port[0] != '\0')
+    return g_steal_pointer (&port);
+  if (self->arrived != NULL)
+    return device_port (self->arrived);
+
+  devices = self->monitor != NULL ? sf_device_monitor_get_devices (self->monitor) : NULL;
+  for (guint i = 0; devices != NULL && i < g_list_model_get_n_items (devices); i++) {
+    g_autoptr(SfUsbDevice) device = g_list_model_get_item (devices, i);
+
+    if (sf_usb_device_kind_is_flashable (sf_usb_device_get_kind (device)))
+      return device_port (device);
   }
-  return g_steal_pointer (&port);
+  return NULL;
+}
+
+/* Several phones at once: each phone plugged in from now on (and each one
+ * already there) is flashed with @plan by its own worker. */
+static void
+start_station (SfWindow *self,
+               SfPlan   *plan,
+               SfDaFile *da)
+{
+  g_autoptr(GFile) backup_dir = sf_gui_default_backup_folder (self->settings);
+  GListModel *devices = sf_device_monitor_get_devices (self->monitor);
+
+  self->job_kind = JOB_DOWNLOAD;
+  sf_station_view_start (self->station, plan, da, self->verify, backup_dir);
+  gtk_stack_set_visible_child_name (self->mode_stack, "station");
+  for (guint i = 0; i < g_list_model_get_n_items (devices); i++) {
+    g_autoptr(SfUsbDevice) device = g_list_model_get_item (devices, i);
+
+    sf_station_view_add_phone (self->station, device);
+  }
+  update_actions (self);
+}
+
+static void
+on_station_finished (SfWindow *self)
+{
+  g_autofree char *text = g_strdup_printf (_("%u flashed, %u failed"), sf_station_view_get_n_done (self->station),
+                                           sf_station_view_get_n_failed (self->station));
+
+  show_toast (self, text, 5);
+  update_actions (self);
+}
+
+/* A job on @port (or on the phone that just arrived) with @da, and the
+ * calibration backups where the preferences say. */
+static SfFlashJob *
+new_job (SfWindow   *self,
+         const char *port,
+         SfDaFile   *da)
+{
+  g_autoptr(GFile) backup_dir = sf_gui_default_backup_folder (self->settings);
+  SfFlashJob *job = sf_flash_job_new (port, da);
+
+  if (self->arrived != NULL)
+    sf_flash_job_set_device (job, self->arrived);
+  sf_flash_job_set_backup_dir (job, backup_dir);
+  return job;
 }
 
 static void
@@ -1765,21 +2106,23 @@ download_action (GtkWidget  *widget,
     show_toast (self, error->message, 0);
     return;
   }
+  if (!self->practice && gtk_switch_get_active (self->station_switch)) {
+    start_station (self, plan, da);
+    return;
+  }
   port = choose_port (self, &error);
-  if (port == NULL) {
+  if (port == NULL && error != NULL) {
     show_toast (self, error->message, 5);
-    gtk_widget_grab_focus (GTK_WIDGET (self->port_entry));
+    return;
+  }
+  if (port == NULL) {
+    start_waiting (self, JOB_DOWNLOAD);
     return;
   }
 
-  job = sf_flash_job_new (port, da);
+  job = new_job (self, port, da);
   sf_flash_job_set_plan (job, plan);
   sf_flash_job_set_verify (job, self->verify);
-  {
-    g_autoptr(GFile) backup_dir = sf_gui_default_backup_folder (self->settings);
-
-    sf_flash_job_set_backup_dir (job, backup_dir);
-  }
   description = g_strdup_printf (_("%s: %u partitions of %s, DA %s, port %s"),
                                  sf_scene_get_title (scene), names->len - 1,
                                  sf_firmware_get_display_name (self->firmware),
@@ -1795,7 +2138,6 @@ start_page_job (SfWindow *self,
 {
   g_autoptr(GError) error = NULL;
   g_autoptr(SfDaFile) da = NULL;
-  g_autoptr(GFile) backup_dir = NULL;
   g_autofree char *port = NULL;
   g_autofree char *description = NULL;
   g_autoptr(SfFlashJob) job = NULL;
@@ -1809,13 +2151,15 @@ start_page_job (SfWindow *self,
     return;
   }
   port = choose_port (self, &error);
-  if (port == NULL) {
+  if (port == NULL && error != NULL) {
     show_toast (self, error->message, 5);
     return;
   }
-  job = sf_flash_job_new (port, da);
-  backup_dir = sf_gui_default_backup_folder (self->settings);
-  sf_flash_job_set_backup_dir (job, backup_dir);
+  if (port == NULL) {
+    start_waiting (self, kind);
+    return;
+  }
+  job = new_job (self, port, da);
 
   switch (kind) {
   case JOB_READBACK:
@@ -1867,13 +2211,19 @@ stop_action (GtkWidget  *widget,
 {
   SfWindow *self = SF_WINDOW (widget);
 
+  if (sf_station_view_is_running (self->station)) {
+    sf_station_view_stop (self->station);
+    update_actions (self);
+    return;
+  }
   if (self->worker != NULL) {
     /* The worker answers with a FAILED (cancelled) event, shown as "Stopped". */
     sf_worker_cancel (self->worker);
     set_instructions (self, _("Stopping…"), _("Finishing the packet on its way, then letting the phone go."));
-  } else if (self->pending_job != NULL) {
+  } else if (self->pending_job != NULL || self->waiting) {
     g_autoptr(GError) error = g_error_new_literal (G_IO_ERROR, G_IO_ERROR_CANCELLED, _("Stopped"));
 
+    self->waiting = FALSE;
     finish_job (self, SF_WINDOW_RESULT_STOPPED, error);
   }
 }
@@ -2114,6 +2464,15 @@ sf_window_dispose (GObject *object)
 
   g_clear_handle_id (&self->drain_id, g_source_remove);
   g_clear_handle_id (&self->plug_id, g_source_remove);
+  if (self->host_cancellable != NULL)
+    g_cancellable_cancel (self->host_cancellable);
+  g_clear_object (&self->host_cancellable);
+  if (self->monitor != NULL) {
+    /* Before the widgets go: it reports the phones leaving. */
+    g_signal_handlers_disconnect_by_data (sf_device_monitor_get_devices (self->monitor), self);
+    sf_device_monitor_stop (self->monitor);
+    g_clear_object (&self->monitor);
+  }
   if (self->worker != NULL) {
     sf_worker_cancel (self->worker);
     sf_worker_join (self->worker);
@@ -2132,7 +2491,8 @@ sf_window_dispose (GObject *object)
   g_clear_object (&self->chooser);
 
   gtk_widget_dispose_template (GTK_WIDGET (self), SF_TYPE_WINDOW);
-  /* The pages went with the view stack. */
+  /* The pages went with the view stack, the station with the mode stack. */
+  self->station = NULL;
   self->readback_page = NULL;
   self->format_page = NULL;
   self->device_page = NULL;
@@ -2156,6 +2516,8 @@ sf_window_finalize (GObject *object)
   g_clear_error (&self->error);
   g_clear_pointer (&self->finished, g_ptr_array_unref);
   g_clear_pointer (&self->device, sf_device_info_free);
+  g_clear_object (&self->arrived);
+  g_clear_pointer (&self->host_problems, g_ptr_array_unref);
 
   G_OBJECT_CLASS (sf_window_parent_class)->finalize (object);
 }
@@ -2186,6 +2548,8 @@ sf_window_class_init (SfWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, SfWindow, switcher_title);
   gtk_widget_class_bind_template_child (widget_class, SfWindow, action_stack);
   gtk_widget_class_bind_template_child (widget_class, SfWindow, practice_revealer);
+  gtk_widget_class_bind_template_child (widget_class, SfWindow, host_revealer);
+  gtk_widget_class_bind_template_child (widget_class, SfWindow, host_label);
   gtk_widget_class_bind_template_child (widget_class, SfWindow, mode_stack);
   gtk_widget_class_bind_template_child (widget_class, SfWindow, view_stack);
   gtk_widget_class_bind_template_child (widget_class, SfWindow, download_stack);
@@ -2196,6 +2560,9 @@ sf_window_class_init (SfWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, SfWindow, scene_row);
   gtk_widget_class_bind_template_child (widget_class, SfWindow, port_row);
   gtk_widget_class_bind_template_child (widget_class, SfWindow, port_entry);
+  gtk_widget_class_bind_template_child (widget_class, SfWindow, phones_list);
+  gtk_widget_class_bind_template_child (widget_class, SfWindow, station_row);
+  gtk_widget_class_bind_template_child (widget_class, SfWindow, station_switch);
   gtk_widget_class_bind_template_child (widget_class, SfWindow, select_all_check);
   gtk_widget_class_bind_template_child (widget_class, SfWindow, info_label);
   gtk_widget_class_bind_template_child (widget_class, SfWindow, partition_view);
@@ -2236,6 +2603,8 @@ sf_window_class_init (SfWindowClass *klass)
   gtk_widget_class_install_action (widget_class, "win.save-log", NULL, save_log_action);
   gtk_widget_class_install_action (widget_class, "win.practice", NULL, practice_action);
   gtk_widget_class_install_property_action (widget_class, "win.verify", "verify");
+  gtk_widget_class_install_action (widget_class, "win.copy-host-commands", NULL, copy_host_commands_action);
+  gtk_widget_class_install_action (widget_class, "win.dismiss-host", NULL, dismiss_host_action);
 }
 
 static void
@@ -2294,6 +2663,9 @@ sf_window_init (SfWindow *self)
   gtk_column_view_column_set_factory (self->file_column, file_factory);
 
   add_pages (self);
+  self->station = sf_station_view_new ();
+  gtk_stack_add_named (self->mode_stack, GTK_WIDGET (self->station), "station");
+  g_signal_connect_swapped (self->station, "finished", G_CALLBACK (on_station_finished), self);
   g_signal_connect_swapped (self->view_stack, "notify::visible-child-name", G_CALLBACK (update_actions), self);
   g_signal_connect (self->scene_row, "notify::selected", G_CALLBACK (on_scene_selected), self);
   on_scene_selected (self->scene_row, NULL, self);
@@ -2302,6 +2674,8 @@ sf_window_init (SfWindow *self)
   g_signal_connect (drop, "drop", G_CALLBACK (on_drop), self);
   gtk_widget_add_controller (GTK_WIDGET (self), GTK_EVENT_CONTROLLER (drop));
 
+  start_monitor (self);
+  start_host_check (self);
   self->settings = sf_gui_settings_new ();
   restore_settings (self);
   update_da_row (self);
@@ -2424,4 +2798,19 @@ sf_window_get_da_status (SfWindow *self)
 {
   g_return_val_if_fail (SF_IS_WINDOW (self), NULL);
   return adw_action_row_get_subtitle (self->da_row);
+}
+
+void
+sf_window_set_station (SfWindow *self,
+                       gboolean  station)
+{
+  g_return_if_fail (SF_IS_WINDOW (self));
+  gtk_switch_set_active (self->station_switch, station);
+}
+
+GtkWidget *
+sf_window_get_station (SfWindow *self)
+{
+  g_return_val_if_fail (SF_IS_WINDOW (self), NULL);
+  return GTK_WIDGET (self->station);
 }

@@ -66,6 +66,13 @@ const char     *sf_window_get_da_status   (SfWindow      *self);
 GtkWidget      *sf_window_get_page        (SfWindow      *self,
                                            const char    *name);
 
+/* Repair-shop station: Download flashes every phone plugged in, each with
+ * its own worker and row, until Stop. */
+void            sf_window_set_station     (SfWindow      *self,
+                                           gboolean       station);
+/* (transfer none): the SfStationView */
+GtkWidget      *sf_window_get_station     (SfWindow      *self);
+
 /* Practice mode: the sample firmware onto a virtual phone in this process. */
 void            sf_window_set_practice    (SfWindow      *self,
                                            gboolean       practice);
