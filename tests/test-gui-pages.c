@@ -22,38 +22,12 @@
 #include "sf-preferences-window.h"
 #include "sf-readback-page.h"
 #include "sf-sim.h"
+#include "sf-test-gui.h"
 #include "sf-test-util.h"
 
 #define MB (1024 * 1024)
 
 /* ---- main loop and widgets ------------------------------------------------------- */
-
-static gboolean
-iterate_until (gboolean (*done) (gpointer),
-               gpointer   data,
-               guint      timeout_ms)
-{
-  gint64 deadline = g_get_monotonic_time () + (gint64) timeout_ms * 1000;
-
-  while (!done (data)) {
-    if (g_get_monotonic_time () > deadline)
-      return FALSE;
-    g_main_context_iteration (NULL, FALSE);
-    g_usleep (1000);
-  }
-  return TRUE;
-}
-
-static void
-settle (guint ms)
-{
-  gint64 until = g_get_monotonic_time () + (gint64) ms * 1000;
-
-  while (g_get_monotonic_time () < until) {
-    g_main_context_iteration (NULL, FALSE);
-    g_usleep (1000);
-  }
-}
 
 static gboolean
 is_true (gpointer data)
@@ -80,9 +54,9 @@ destroy_and_check (GtkWindow *window,
   if (widget != NULL)
     g_object_weak_ref (G_OBJECT (widget), on_finalized, &widget_gone);
   gtk_window_destroy (window);
-  ck_assert_msg (iterate_until (is_true, &window_gone, 5000), "the window was not finalised");
+  ck_assert_msg (sf_test_gui_iterate_until (is_true, &window_gone, 5000), "the window was not finalised");
   if (widget != NULL)
-    ck_assert_msg (iterate_until (is_true, &widget_gone, 5000), "the page was not finalised");
+    ck_assert_msg (sf_test_gui_iterate_until (is_true, &widget_gone, 5000), "the page was not finalised");
 }
 
 /* A window of the main window's size around @page. */
@@ -94,51 +68,8 @@ host (gpointer page)
   gtk_window_set_default_size (GTK_WINDOW (window), 1000, 700);
   adw_window_set_content (ADW_WINDOW (window), GTK_WIDGET (page));
   gtk_window_present (GTK_WINDOW (window));
-  settle (50);
+  sf_test_gui_settle (50);
   return GTK_WINDOW (window);
-}
-
-static void
-set_dark (gboolean dark)
-{
-  adw_style_manager_set_color_scheme (adw_style_manager_get_default (),
-                                      dark ? ADW_COLOR_SCHEME_FORCE_DARK : ADW_COLOR_SCHEME_FORCE_LIGHT);
-}
-
-/* With SF_SCREENSHOT_DIR set, saves what @widget shows as page-NAME-light.png
- * or page-NAME-dark.png. */
-static void
-screenshot (GtkWidget  *widget,
-            const char *name)
-{
-  const char *dir = g_getenv ("SF_SCREENSHOT_DIR");
-  AdwStyleManager *style = adw_style_manager_get_default ();
-  g_autoptr(GdkPaintable) paintable = NULL;
-  g_autoptr(GskRenderNode) node = NULL;
-  g_autoptr(GdkTexture) texture = NULL;
-  g_autofree char *file = NULL;
-  g_autofree char *path = NULL;
-  GtkSnapshot *snapshot;
-  GskRenderer *renderer;
-  int width, height;
-
-  if (dir == NULL || dir[0] == '\0')
-    return;
-  g_mkdir_with_parents (dir, 0755);
-  settle (300);
-  width = gtk_widget_get_width (widget);
-  height = gtk_widget_get_height (widget);
-  ck_assert_int_gt (width, 0);
-  paintable = gtk_widget_paintable_new (widget);
-  snapshot = gtk_snapshot_new ();
-  gdk_paintable_snapshot (paintable, snapshot, width, height);
-  node = gtk_snapshot_free_to_node (snapshot);
-  ck_assert (node != NULL);
-  renderer = gtk_native_get_renderer (gtk_widget_get_native (widget));
-  texture = gsk_renderer_render_texture (renderer, node, &GRAPHENE_RECT_INIT (0, 0, width, height));
-  file = g_strdup_printf ("page-%s-%s.png", name, adw_style_manager_get_dark (style) ? "dark" : "light");
-  path = g_build_filename (dir, file, NULL);
-  ck_assert (gdk_texture_save_to_png (texture, path));
 }
 
 /* Light and dark shots of @window's content. */
@@ -146,11 +77,13 @@ static void
 screenshots (GtkWindow  *window,
              const char *name)
 {
-  set_dark (FALSE);
-  screenshot (GTK_WIDGET (window), name);
-  set_dark (TRUE);
-  screenshot (GTK_WIDGET (window), name);
-  set_dark (FALSE);
+  g_autofree char *page_name = g_strdup_printf ("page-%s", name);
+
+  sf_test_gui_set_dark (FALSE);
+  sf_test_gui_screenshot (GTK_WIDGET (window), page_name);
+  sf_test_gui_set_dark (TRUE);
+  sf_test_gui_screenshot (GTK_WIDGET (window), page_name);
+  sf_test_gui_set_dark (FALSE);
 }
 
 /* Depth-first: the first widget under @root (itself included) that @match takes. */
@@ -513,7 +446,7 @@ START_TEST (test_readback_firmware)
   ck_assert_int_eq (adw_message_dialog_get_response_appearance (dialog, "replace"), ADW_RESPONSE_DESTRUCTIVE);
   screenshots (GTK_WINDOW (dialog), "readback-replace");
   adw_message_dialog_response (dialog, "cancel");
-  settle (50);
+  sf_test_gui_settle (50);
   ck_assert_uint_eq (started, 1);
 
   /* Agreed: the files are replaced with what the phone has now. */
@@ -521,7 +454,7 @@ START_TEST (test_readback_firmware)
   dialog = find_dialog ();
   ck_assert_ptr_nonnull (dialog);
   adw_message_dialog_response (dialog, "replace");
-  settle (50);
+  sf_test_gui_settle (50);
   ck_assert_uint_eq (started, 2);
   fill_range (storage, "user.bin", 0, 0x80000, 7);
   g_clear_pointer (&mbr, g_bytes_unref);
@@ -737,7 +670,7 @@ START_TEST (test_format_validation)
     ck_assert_int_eq (adw_message_dialog_get_response_appearance (dialog, "format"), ADW_RESPONSE_DESTRUCTIVE);
     adw_message_dialog_response (dialog, "format");
   }
-  settle (50);
+  sf_test_gui_settle (50);
   ck_assert_uint_eq (started, 1);
 
   /* Whole flash: the warning is shown. */
@@ -822,7 +755,7 @@ START_TEST (test_format_auto)
     ck_assert_ptr_nonnull (strstr (adw_message_dialog_get_body (dialog), "kept"));
     adw_message_dialog_response (dialog, "cancel");
   }
-  settle (50);
+  sf_test_gui_settle (50);
   ck_assert_uint_eq (started, 0);
 
   /* UBOOT (0x1500000 − MBR's 0xC00000) is erased; NVRAM (0xD80000 −
@@ -957,7 +890,7 @@ check_preferences (int expect_schema)
   gtk_window_present (GTK_WINDOW (parent));
   prefs = sf_preferences_window_new (GTK_WINDOW (parent));
   gtk_window_present (GTK_WINDOW (prefs));
-  settle (100);
+  sf_test_gui_settle (100);
   if (expect_schema >= 0) {
     ck_assert_int_eq (settings != NULL, expect_schema);
     ck_assert_int_eq (sf_preferences_window_is_saving (SF_PREFERENCES_WINDOW (prefs)), expect_schema);
@@ -969,13 +902,13 @@ check_preferences (int expect_schema)
 
     /* The rows follow the settings, and the pages read them. */
     g_settings_set_string (settings, "backup-folder", "/tmp/sf-backups");
-    settle (50);
+    sf_test_gui_settle (50);
     ck_assert (shows_text (prefs, "/tmp/sf-backups"));
     g_settings_set_string (settings, "readback-folder", "/tmp/sf-readback");
     folder = sf_gui_default_readback_folder (settings);
     ck_assert_str_eq (g_file_peek_path (folder), "/tmp/sf-readback");
     g_settings_set_string (settings, "usb-speed", "full");
-    settle (50);
+    sf_test_gui_settle (50);
     ck_assert (shows_text (prefs, "Full speed"));
     screenshots (GTK_WINDOW (prefs), "preferences");
   } else {
@@ -1093,10 +1026,9 @@ main (int    argc,
   Suite *suite;
   int failed;
 
-  /* GTK cannot live across fork(): run in-process, and skip without a display. */
-  if (!gtk_init_check ())
+  /* Skipped without a display. */
+  if (!sf_test_gui_init ())
     return 77;
-  adw_init ();
 
   if (argc > 1 && g_str_equal (argv[1], "--preferences-with-schema"))
     suite = child_suite (TRUE);

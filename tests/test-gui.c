@@ -22,6 +22,7 @@
 #include "sf-preferences-window.h"
 #include "sf-sim.h"
 #include "sf-station-view.h"
+#include "sf-test-gui.h"
 #include "sf-test-util.h"
 #include "sf-window.h"
 
@@ -31,23 +32,6 @@ static const char *sample_names[] = {
   "PRELOADER", "MBR", "EBR1", "UBOOT", "BOOTIMG", "RECOVERY",
   "SEC_RO", "LOGO", "ANDROID", "CACHE", "USRDATA",
 };
-
-/* Runs the main loop until @done says so, or @timeout_ms passes. */
-static gboolean
-iterate_until (gboolean (*done) (gpointer),
-               gpointer   data,
-               guint      timeout_ms)
-{
-  gint64 deadline = g_get_monotonic_time () + (gint64) timeout_ms * 1000;
-
-  while (!done (data)) {
-    if (g_get_monotonic_time () > deadline)
-      return FALSE;
-    g_main_context_iteration (NULL, FALSE);
-    g_usleep (1000);
-  }
-  return TRUE;
-}
 
 static gboolean
 is_loaded (gpointer data)
@@ -91,7 +75,7 @@ load_sample (void)
   gtk_window_present (GTK_WINDOW (win));
   sf_window_load_firmware (win, file);
   ck_assert (sf_window_is_loading (win));
-  ck_assert_msg (iterate_until (is_loaded, win, 20000), "the firmware did not load");
+  ck_assert_msg (sf_test_gui_iterate_until (is_loaded, win, 20000), "the firmware did not load");
   return win;
 }
 
@@ -102,66 +86,7 @@ destroy_and_check (SfWindow *win)
 
   g_object_weak_ref (G_OBJECT (win), on_finalized, &finalized);
   gtk_window_destroy (GTK_WINDOW (win));
-  ck_assert_msg (iterate_until (is_true, &finalized, 5000), "the window was not finalised");
-}
-
-static void
-settle (guint ms)
-{
-  gint64 until = g_get_monotonic_time () + (gint64) ms * 1000;
-
-  while (g_get_monotonic_time () < until) {
-    g_main_context_iteration (NULL, FALSE);
-    g_usleep (1000);
-  }
-}
-
-/* With SF_SCREENSHOT_DIR set, saves what @widget shows as NAME-light.png
- * or NAME-dark.png (the run makes docs/screenshots/). */
-static void
-screenshot (GtkWidget  *widget,
-            const char *name)
-{
-  const char *dir = g_getenv ("SF_SCREENSHOT_DIR");
-  AdwStyleManager *style = adw_style_manager_get_default ();
-  g_autoptr(GdkPaintable) paintable = NULL;
-  g_autoptr(GskRenderNode) node = NULL;
-  g_autoptr(GdkTexture) texture = NULL;
-  g_autofree char *file = NULL;
-  g_autofree char *path = NULL;
-  GtkSnapshot *snapshot;
-  GskRenderer *renderer;
-  int width = 0, height = 0;
-
-  if (dir == NULL || dir[0] == '\0')
-    return;
-  g_mkdir_with_parents (dir, 0755);
-  /* Slow builds (sanitizers) take a while to map and draw the window. */
-  for (int tries = 0; tries < 50 && node == NULL; tries++) {
-    settle (300);
-    width = gtk_widget_get_width (widget);
-    height = gtk_widget_get_height (widget);
-    if (!gtk_widget_get_mapped (widget) || width <= 0 || height <= 0)
-      continue;
-    g_clear_object (&paintable);
-    paintable = gtk_widget_paintable_new (widget);
-    snapshot = gtk_snapshot_new ();
-    gdk_paintable_snapshot (paintable, snapshot, width, height);
-    node = gtk_snapshot_free_to_node (snapshot);
-  }
-  ck_assert_msg (node != NULL, "%s: nothing was drawn", name);
-  renderer = gtk_native_get_renderer (gtk_widget_get_native (widget));
-  texture = gsk_renderer_render_texture (renderer, node, &GRAPHENE_RECT_INIT (0, 0, width, height));
-  file = g_strdup_printf ("%s-%s.png", name, adw_style_manager_get_dark (style) ? "dark" : "light");
-  path = g_build_filename (dir, file, NULL);
-  ck_assert (gdk_texture_save_to_png (texture, path));
-}
-
-static void
-set_dark (gboolean dark)
-{
-  adw_style_manager_set_color_scheme (adw_style_manager_get_default (),
-                                      dark ? ADW_COLOR_SCHEME_FORCE_DARK : ADW_COLOR_SCHEME_FORCE_LIGHT);
+  ck_assert_msg (sf_test_gui_iterate_until (is_true, &finalized, 5000), "the window was not finalised");
 }
 
 static SfPartitionItem *
@@ -204,7 +129,7 @@ practice_window (const char *pace,
   ck_assert_msg (sf_window_set_practice_fault (win, fault, &error), "%s", error ? error->message : "");
   sf_window_set_practice (win, TRUE);
   ck_assert (sf_window_get_practice (win));
-  ck_assert_msg (iterate_until (is_loaded, win, 20000), "the sample firmware did not load");
+  ck_assert_msg (sf_test_gui_iterate_until (is_loaded, win, 20000), "the sample firmware did not load");
   ck_assert_uint_eq (g_list_model_get_n_items (sf_window_get_partitions (win)), G_N_ELEMENTS (sample_names));
   return win;
 }
@@ -238,11 +163,11 @@ START_TEST (test_window_loads_sample)
   /* Let the column view draw its rows once. */
   for (int i = 0; i < 50; i++)
     g_main_context_iteration (NULL, FALSE);
-  set_dark (FALSE);
-  screenshot (GTK_WIDGET (win), "download");
-  set_dark (TRUE);
-  screenshot (GTK_WIDGET (win), "download");
-  set_dark (FALSE);
+  sf_test_gui_set_dark (FALSE);
+  sf_test_gui_screenshot (GTK_WIDGET (win), "download");
+  sf_test_gui_set_dark (TRUE);
+  sf_test_gui_screenshot (GTK_WIDGET (win), "download");
+  sf_test_gui_set_dark (FALSE);
   destroy_and_check (win);
 }
 END_TEST
@@ -261,7 +186,7 @@ START_TEST (test_window_bad_scatter)
   win = sf_window_new (NULL);
   gtk_window_present (GTK_WINDOW (win));
   sf_window_load_firmware (win, file);
-  ck_assert (iterate_until (is_loaded, win, 20000));
+  ck_assert (sf_test_gui_iterate_until (is_loaded, win, 20000));
   /* The error went to a toast; nothing is listed. */
   ck_assert_uint_eq (g_list_model_get_n_items (sf_window_get_partitions (win)), 0);
   destroy_and_check (win);
@@ -293,7 +218,7 @@ START_TEST (test_window_download)
   sf_window_set_port (win, sf_sim_get_port_path (sim));
   ck_assert (gtk_widget_activate_action (GTK_WIDGET (win), "win.download", NULL));
   ck_assert_int_eq (sf_window_get_result (win), SF_WINDOW_RESULT_RUNNING);
-  ck_assert_msg (iterate_until (is_finished, win, 100000), "the download did not end");
+  ck_assert_msg (sf_test_gui_iterate_until (is_finished, win, 100000), "the download did not end");
   ck_assert_msg (sf_window_get_result (win) == SF_WINDOW_RESULT_DONE, "%s",
                  sf_window_get_error (win) ? sf_window_get_error (win)->message : "?");
   ck_assert_uint_gt (sf_sim_get_flash_bytes (sim), 0);
@@ -333,10 +258,10 @@ START_TEST (test_window_stop)
   sf_window_set_da_file (win, da);
   sf_window_set_port (win, sf_sim_get_port_path (sim));
   ck_assert (gtk_widget_activate_action (GTK_WIDGET (win), "win.download", NULL));
-  ck_assert_msg (iterate_until (has_flash_bytes, sim, 30000), "no data reached the phone");
+  ck_assert_msg (sf_test_gui_iterate_until (has_flash_bytes, sim, 30000), "no data reached the phone");
   ck_assert_int_eq (sf_window_get_result (win), SF_WINDOW_RESULT_RUNNING);
   ck_assert (gtk_widget_activate_action (GTK_WIDGET (win), "win.stop", NULL));
-  ck_assert_msg (iterate_until (is_finished, win, 30000), "the download did not stop");
+  ck_assert_msg (sf_test_gui_iterate_until (is_finished, win, 30000), "the download did not stop");
   ck_assert_int_eq (sf_window_get_result (win), SF_WINDOW_RESULT_STOPPED);
 
   destroy_and_check (win);
@@ -379,7 +304,7 @@ START_TEST (test_window_ticks)
   sf_window_set_da_file (win, da);
   sf_window_set_port (win, sf_sim_get_port_path (sim));
   ck_assert (gtk_widget_activate_action (GTK_WIDGET (win), "win.download", NULL));
-  ck_assert_msg (iterate_until (is_finished, win, 60000), "the download did not end");
+  ck_assert_msg (sf_test_gui_iterate_until (is_finished, win, 60000), "the download did not end");
   ck_assert_int_eq (sf_window_get_result (win), SF_WINDOW_RESULT_DONE);
   /* Only the ticked rows were written: boot.img and the preloader. */
   ck_assert_msg (log_has (win, "BOOTIMG"), "BOOTIMG was not written");
@@ -423,7 +348,7 @@ START_TEST (test_window_missing_image)
   win = sf_window_new (NULL);
   gtk_window_present (GTK_WINDOW (win));
   sf_window_load_firmware (win, folder);
-  ck_assert (iterate_until (is_loaded, win, 20000));
+  ck_assert (sf_test_gui_iterate_until (is_loaded, win, 20000));
   logo = find_item (win, "LOGO");
   ck_assert (!sf_partition_item_get_selectable (logo));
   ck_assert (!sf_partition_item_get_enabled (logo));
@@ -440,7 +365,7 @@ START_TEST (test_window_missing_image)
   ck_assert (sf_partition_item_get_selectable (logo));
   ck_assert (sf_partition_item_get_enabled (logo));
   ck_assert_str_eq (sf_partition_item_get_file (logo), logo_path);
-  settle (100);
+  sf_test_gui_settle (100);
 
   destroy_and_check (win);
   sf_test_rm_rf (dir);
@@ -453,25 +378,25 @@ START_TEST (test_window_practice)
                                                 "user.bin", NULL);
   SfWindow *win;
 
-  set_dark (FALSE);
+  sf_test_gui_set_dark (FALSE);
   win = practice_window ("high-speed", NULL);
-  set_dark (TRUE);
-  screenshot (GTK_WIDGET (win), "practice");
-  set_dark (FALSE);
+  sf_test_gui_set_dark (TRUE);
+  sf_test_gui_screenshot (GTK_WIDGET (win), "practice");
+  sf_test_gui_set_dark (FALSE);
 
   ck_assert (gtk_widget_activate_action (GTK_WIDGET (win), "win.download", NULL));
   ck_assert_int_eq (sf_window_get_result (win), SF_WINDOW_RESULT_RUNNING);
-  ck_assert_msg (iterate_until (is_finished, win, 60000), "the practice download did not end");
+  ck_assert_msg (sf_test_gui_iterate_until (is_finished, win, 60000), "the practice download did not end");
   ck_assert_msg (sf_window_get_result (win) == SF_WINDOW_RESULT_DONE, "%s",
                  sf_window_get_error (win) ? sf_window_get_error (win)->message : "?");
   ck_assert_msg (log_has (win, "MT6572"), "the log does not name the phone");
   ck_assert (g_file_test (user_bin, G_FILE_TEST_IS_REGULAR));
-  screenshot (GTK_WIDGET (win), "result");
+  sf_test_gui_screenshot (GTK_WIDGET (win), "result");
 
   /* Again: the same job on the (same) next phone. */
   ck_assert (gtk_widget_activate_action (GTK_WIDGET (win), "win.again", NULL));
   ck_assert_int_eq (sf_window_get_result (win), SF_WINDOW_RESULT_RUNNING);
-  ck_assert_msg (iterate_until (is_finished, win, 60000), "the second practice download did not end");
+  ck_assert_msg (sf_test_gui_iterate_until (is_finished, win, 60000), "the second practice download did not end");
   ck_assert_int_eq (sf_window_get_result (win), SF_WINDOW_RESULT_DONE);
 
   destroy_and_check (win);
@@ -483,22 +408,22 @@ START_TEST (test_window_practice_fault)
   const GError *error;
   SfWindow *win;
 
-  set_dark (FALSE);
+  sf_test_gui_set_dark (FALSE);
   win = practice_window ("none", "dram-fail");
   ck_assert (gtk_widget_activate_action (GTK_WIDGET (win), "win.download", NULL));
-  ck_assert_msg (iterate_until (is_finished, win, 60000), "the practice download did not end");
+  ck_assert_msg (sf_test_gui_iterate_until (is_finished, win, 60000), "the practice download did not end");
   ck_assert_int_eq (sf_window_get_result (win), SF_WINDOW_RESULT_FAILED);
   error = sf_window_get_error (win);
   ck_assert_ptr_nonnull (error);
   ck_assert_msg (g_error_matches (error, SF_ERROR, SF_ERROR_FT_ENABLE_DRAM_FAIL), "%s", error->message);
   /* The named error and its number are on screen and in the log. */
   ck_assert_msg (log_has (win, "S_FT_ENABLE_DRAM_FAIL (4032)"), "the log lacks the error name");
-  screenshot (GTK_WIDGET (win), "error");
+  sf_test_gui_screenshot (GTK_WIDGET (win), "error");
 
   /* The phone is recoverable: the next run, without the fault, succeeds. */
   ck_assert (sf_window_set_practice_fault (win, NULL, NULL));
   ck_assert (gtk_widget_activate_action (GTK_WIDGET (win), "win.again", NULL));
-  ck_assert_msg (iterate_until (is_finished, win, 60000), "the second practice download did not end");
+  ck_assert_msg (sf_test_gui_iterate_until (is_finished, win, 60000), "the second practice download did not end");
   ck_assert_int_eq (sf_window_get_result (win), SF_WINDOW_RESULT_DONE);
   destroy_and_check (win);
 }
@@ -518,18 +443,18 @@ START_TEST (test_window_practice_stop)
   guint64 done = 0, total = 0;
   SfWindow *win;
 
-  set_dark (FALSE);
+  sf_test_gui_set_dark (FALSE);
   /* ~1 MB/s: slow enough to be stopped in the middle. */
   win = practice_window ("full-speed", NULL);
   ck_assert (gtk_widget_activate_action (GTK_WIDGET (win), "win.download", NULL));
-  ck_assert_msg (iterate_until (has_progress, win, 30000), "no progress");
+  ck_assert_msg (sf_test_gui_iterate_until (has_progress, win, 30000), "no progress");
   ck_assert_int_eq (sf_window_get_result (win), SF_WINDOW_RESULT_RUNNING);
-  settle (400);
+  sf_test_gui_settle (400);
   sf_window_get_progress (win, &done, &total);
   ck_assert_uint_gt (total, done);
-  screenshot (GTK_WIDGET (win), "progress");
+  sf_test_gui_screenshot (GTK_WIDGET (win), "progress");
   ck_assert (gtk_widget_activate_action (GTK_WIDGET (win), "win.stop", NULL));
-  ck_assert_msg (iterate_until (is_finished, win, 30000), "the download did not stop");
+  ck_assert_msg (sf_test_gui_iterate_until (is_finished, win, 30000), "the download did not stop");
   ck_assert_int_eq (sf_window_get_result (win), SF_WINDOW_RESULT_STOPPED);
   destroy_and_check (win);
 }
@@ -551,10 +476,10 @@ START_TEST (test_window_practice_pages)
   SfWindow *win;
   GtkWidget *page;
 
-  set_dark (FALSE);
+  sf_test_gui_set_dark (FALSE);
   win = practice_window ("none", NULL);
   ck_assert (gtk_widget_activate_action (GTK_WIDGET (win), "win.download", NULL));
-  ck_assert_msg (iterate_until (is_finished, win, 60000), "the practice download did not end");
+  ck_assert_msg (sf_test_gui_iterate_until (is_finished, win, 60000), "the practice download did not end");
   ck_assert_int_eq (sf_window_get_result (win), SF_WINDOW_RESULT_DONE);
   ck_assert (gtk_widget_activate_action (GTK_WIDGET (win), "win.back", NULL));
 
@@ -562,10 +487,10 @@ START_TEST (test_window_practice_pages)
   page = sf_window_get_page (win, "phone");
   ck_assert_ptr_nonnull (page);
   sf_window_show_page (win, "phone");
-  screenshot (GTK_WIDGET (win), "device-empty");
+  sf_test_gui_screenshot (GTK_WIDGET (win), "device-empty");
   g_signal_emit_by_name (page, "identify");
   ck_assert_int_eq (sf_window_get_result (win), SF_WINDOW_RESULT_RUNNING);
-  ck_assert_msg (iterate_until (is_finished, win, 60000), "identify did not end");
+  ck_assert_msg (sf_test_gui_iterate_until (is_finished, win, 60000), "identify did not end");
   ck_assert_msg (sf_window_get_result (win) == SF_WINDOW_RESULT_DONE, "%s",
                  sf_window_get_error (win) ? sf_window_get_error (win)->message : "?");
   info = sf_device_page_get_info (SF_DEVICE_PAGE (page));
@@ -573,16 +498,16 @@ START_TEST (test_window_practice_pages)
   ck_assert_str_eq (info->chip, "MT6572");
   ck_assert (gtk_widget_activate_action (GTK_WIDGET (win), "win.back", NULL));
   sf_window_show_page (win, "phone");
-  screenshot (GTK_WIDGET (win), "device");
+  sf_test_gui_screenshot (GTK_WIDGET (win), "device");
 
   /* Readback page: BOOTIMG into a folder of ours, equal to boot.img. */
   page = sf_window_get_page (win, "readback");
   sf_readback_page_set_folder (SF_READBACK_PAGE (page), folder);
   sf_readback_page_set_selected (SF_READBACK_PAGE (page), names);
   sf_window_show_page (win, "readback");
-  screenshot (GTK_WIDGET (win), "readback");
+  sf_test_gui_screenshot (GTK_WIDGET (win), "readback");
   g_signal_emit_by_name (page, "start");
-  ck_assert_msg (iterate_until (is_finished, win, 60000), "readback did not end");
+  ck_assert_msg (sf_test_gui_iterate_until (is_finished, win, 60000), "readback did not end");
   ck_assert_msg (sf_window_get_result (win) == SF_WINDOW_RESULT_DONE, "%s",
                  sf_window_get_error (win) ? sf_window_get_error (win)->message : "?");
   ck_assert (g_file_get_contents (boot_path, &boot, &boot_len, NULL));
@@ -592,14 +517,14 @@ START_TEST (test_window_practice_pages)
   ck_assert (gtk_widget_activate_action (GTK_WIDGET (win), "win.back", NULL));
 
   sf_window_show_page (win, "format");
-  screenshot (GTK_WIDGET (win), "format");
+  sf_test_gui_screenshot (GTK_WIDGET (win), "format");
 
   {
     GtkWidget *preferences = sf_preferences_window_new (GTK_WINDOW (win));
 
     gtk_window_set_default_size (GTK_WINDOW (preferences), 640, 560);
     gtk_window_present (GTK_WINDOW (preferences));
-    screenshot (preferences, "preferences");
+    sf_test_gui_screenshot (preferences, "preferences");
     gtk_window_destroy (GTK_WINDOW (preferences));
   }
 
@@ -664,7 +589,7 @@ START_TEST (test_window_waits_for_phone)
 
   ck_assert (gtk_widget_activate_action (GTK_WIDGET (win), "win.download", NULL));
   ck_assert_int_eq (sf_window_get_result (win), SF_WINDOW_RESULT_RUNNING);
-  settle (500);
+  sf_test_gui_settle (500);
   /* Still waiting: nothing is plugged in. */
   ck_assert_int_eq (sf_window_get_result (win), SF_WINDOW_RESULT_RUNNING);
   ck_assert_msg (log_has (win, "Waiting for a phone"), "the log does not say it waits");
@@ -672,7 +597,7 @@ START_TEST (test_window_waits_for_phone)
   sim = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_SILENCE, &error, g_getenv ("SF_SIM"),
                           "--storage", storage, "--emmc-user-size", "256M", "--announce", announce, NULL);
   ck_assert_msg (sim != NULL, "%s", error ? error->message : "");
-  ck_assert_msg (iterate_until (is_finished, win, 60000), "the download did not end");
+  ck_assert_msg (sf_test_gui_iterate_until (is_finished, win, 60000), "the download did not end");
   ck_assert_msg (sf_window_get_result (win) == SF_WINDOW_RESULT_DONE, "%s",
                  sf_window_get_error (win) ? sf_window_get_error (win)->message : "?");
   ck_assert_msg (log_has (win, "MT6572"), "the log does not name the phone");
@@ -751,12 +676,12 @@ START_TEST (test_window_station)
                            "--emmc-user-size", "256M", "--pace", "high-speed", "--announce", announce, NULL);
   ck_assert_msg (sim2 != NULL, "%s", error ? error->message : "");
 
-  ck_assert_msg (iterate_until (station_has_done_two, win, 90000), "the two phones were not both flashed");
+  ck_assert_msg (sf_test_gui_iterate_until (station_has_done_two, win, 90000), "the two phones were not both flashed");
   ck_assert_uint_eq (sf_station_view_get_n_done (station), 2);
   ck_assert_uint_eq (sf_station_view_get_n_failed (station), 0);
-  screenshot (GTK_WIDGET (win), "station");
+  sf_test_gui_screenshot (GTK_WIDGET (win), "station");
   ck_assert (gtk_widget_activate_action (GTK_WIDGET (win), "win.stop", NULL));
-  ck_assert_msg (iterate_until (station_stopped, win, 30000), "the station did not stop");
+  ck_assert_msg (sf_test_gui_iterate_until (station_stopped, win, 30000), "the station did not stop");
 
   destroy_and_check (win);
   g_subprocess_force_exit (sim1);
@@ -801,20 +726,9 @@ main (void)
   SRunner *runner;
   int failed;
 
-  /* GTK cannot live across fork(): run in-process, and skip without a display. */
-  if (!gtk_init_check ())
+  /* Skipped without a display. */
+  if (!sf_test_gui_init ())
     return 77;
-  adw_init ();
-  /* Screenshots show pages, not transitions between them. */
-  g_object_set (gtk_settings_get_default (), "gtk-enable-animations", FALSE, NULL);
-  {
-    /* AdwApplication loads the app's style sheet; these windows have none. */
-    g_autoptr(GtkCssProvider) css = gtk_css_provider_new ();
-
-    gtk_css_provider_load_from_resource (css, "/io/github/Scatterflash/style.css");
-    gtk_style_context_add_provider_for_display (gdk_display_get_default (), GTK_STYLE_PROVIDER (css),
-                                                GTK_STYLE_PROVIDER_PRIORITY_APPLICATION);
-  }
 
   runner = srunner_create (gui_suite ());
   srunner_set_fork_status (runner, CK_NOFORK);

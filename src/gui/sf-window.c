@@ -2046,6 +2046,25 @@ on_station_finished (SfWindow *self)
   update_actions (self);
 }
 
+/* The port for a job of @kind into @out_port. FALSE when the job cannot
+ * start now: the reason is shown, or the job view waits for a phone. */
+static gboolean
+acquire_port (SfWindow  *self,
+              JobKind    kind,
+              char     **out_port)
+{
+  g_autoptr(GError) error = NULL;
+
+  *out_port = choose_port (self, &error);
+  if (*out_port != NULL)
+    return TRUE;
+  if (error != NULL)
+    show_toast (self, error->message, 5);
+  else
+    start_waiting (self, kind);
+  return FALSE;
+}
+
 /* A job on @port (or on the phone that just arrived) with @da, and the
  * calibration backups where the preferences say. */
 static SfFlashJob *
@@ -2110,15 +2129,8 @@ download_action (GtkWidget  *widget,
     start_station (self, plan, da);
     return;
   }
-  port = choose_port (self, &error);
-  if (port == NULL && error != NULL) {
-    show_toast (self, error->message, 5);
+  if (!acquire_port (self, JOB_DOWNLOAD, &port))
     return;
-  }
-  if (port == NULL) {
-    start_waiting (self, JOB_DOWNLOAD);
-    return;
-  }
 
   job = new_job (self, port, da);
   sf_flash_job_set_plan (job, plan);
@@ -2150,15 +2162,8 @@ start_page_job (SfWindow *self,
     show_toast (self, error->message, 0);
     return;
   }
-  port = choose_port (self, &error);
-  if (port == NULL && error != NULL) {
-    show_toast (self, error->message, 5);
+  if (!acquire_port (self, kind, &port))
     return;
-  }
-  if (port == NULL) {
-    start_waiting (self, kind);
-    return;
-  }
   job = new_job (self, port, da);
 
   switch (kind) {

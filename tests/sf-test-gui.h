@@ -1,0 +1,32 @@
+/* sf-test-gui.h — what the GUI tests share: the main loop, the style,
+ * screenshots
+ *
+ * Copyright 2026 The Scatterflash authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#pragma once
+
+#include <adwaita.h>
+#include <check.h>
+
+G_BEGIN_DECLS
+
+/* GTK and libadwaita, animations off (screenshots show pages, not
+ * transitions), and the app's style sheet (an AdwApplication would load
+ * it). FALSE without a display: the test is then skipped. */
+gboolean  sf_test_gui_init          (void);
+/* Runs the main loop until @done says so, or @timeout_ms passes. */
+gboolean  sf_test_gui_iterate_until (gboolean   (*done) (gpointer),
+                                     gpointer     data,
+                                     guint        timeout_ms);
+/* Runs the main loop for @ms. */
+void      sf_test_gui_settle        (guint        ms);
+void      sf_test_gui_set_dark      (gboolean     dark);
+/* With SF_SCREENSHOT_DIR set, saves what @widget shows there as
+ * NAME-light.png or NAME-dark.png (by the current style). */
+void      sf_test_gui_screenshot    (GtkWidget   *widget,
+                                     const char  *name);
+
+G_END_DECLS
