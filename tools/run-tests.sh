@@ -30,7 +30,7 @@ UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
   xvfb-run -a meson test -C build-asan --print-errorlogs
 
 echo "== benchmarks (figures with their goals; bench/README.md)"
-bash bench/run build-ci
+xvfb-run -a bash bench/run build-ci
 
 if [ -x ../shared/tools/check-scatter-contract ]; then
   echo "== scatter --json against the independent reader"
