@@ -840,6 +840,58 @@ START_TEST (test_too_large_message)
 }
 END_TEST
 
+/* Another image picked by hand (the app's "choose another image"): probed
+ * at once, written instead of the scatter's, refused when unusable. */
+START_TEST (test_set_image_file)
+{
+  g_autoptr(GHashTable) set = make_image_set ();
+  g_autoptr(SfFirmware) fw = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *own = g_build_filename (tmpdir, "my-boot.img", NULL);
+  g_autoptr(GFile) own_file = g_file_new_for_path (own);
+  g_autoptr(GFile) folder = g_file_new_for_path (tmpdir);
+  g_autoptr(GFile) nowhere = g_file_new_build_filename (tmpdir, "not-there.img", NULL);
+  g_autoptr(GInputStream) in = NULL;
+  guint8 bytes[4096], back[4096];
+  gsize got = 0;
+  SfPartition *boot, *usrdata;
+
+  for (gsize i = 0; i < sizeof bytes; i++)
+    bytes[i] = (guint8) (i * 7 + 3);
+  write_folder (tmpdir, set);
+  sf_test_write_file (own, bytes, sizeof bytes);
+  fw = open_firmware (tmpdir);
+
+  /* BOOTIMG's boot.img is missing: pick our own. */
+  boot = find_partition (fw, "BOOTIMG");
+  ck_assert_int_eq (sf_firmware_get_image_state (fw, boot), SF_IMAGE_STATE_MISSING);
+  ck_assert_msg (sf_firmware_set_image_file (fw, boot, own_file, NULL, &error), "%s", error ? error->message : "");
+  ck_assert_int_eq (sf_firmware_get_image_state (fw, boot), SF_IMAGE_STATE_OK);
+  ck_assert_str_eq (sf_firmware_get_image_path (fw, boot), own);
+  ck_assert (sf_firmware_check_image (fw, boot, NULL));
+  in = sf_firmware_open_image (fw, boot, NULL, &error);
+  ck_assert_msg (in != NULL, "%s", error ? error->message : "");
+  ck_assert (g_input_stream_read_all (in, back, sizeof back, &got, NULL, NULL));
+  ck_assert_uint_eq (got, sizeof bytes);
+  ck_assert (memcmp (bytes, back, sizeof bytes) == 0);
+
+  /* USRDATA's image is too large: a small one makes it fit. */
+  usrdata = find_partition (fw, "USRDATA");
+  ck_assert_int_eq (sf_firmware_get_image_state (fw, usrdata), SF_IMAGE_STATE_TOO_LARGE);
+  ck_assert (sf_firmware_set_image_file (fw, usrdata, own_file, NULL, NULL));
+  ck_assert_int_eq (sf_firmware_get_image_state (fw, usrdata), SF_IMAGE_STATE_OK);
+
+  /* A folder or a missing file is refused, and the partition keeps its image. */
+  ck_assert (!sf_firmware_set_image_file (fw, boot, folder, NULL, &error));
+  ck_assert_msg (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_NOT_REGULAR_FILE), "%s", error->message);
+  g_clear_error (&error);
+  ck_assert (!sf_firmware_set_image_file (fw, boot, nowhere, NULL, &error));
+  ck_assert (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND));
+  ck_assert_str_eq (sf_firmware_get_image_path (fw, boot), own);
+  ck_assert_int_eq (sf_firmware_get_image_state (fw, boot), SF_IMAGE_STATE_OK);
+}
+END_TEST
+
 /* The firmware set in a @kind archive called @name: read in place, every
  * image as check_firmware() wants it. */
 static void
@@ -1607,6 +1659,7 @@ firmware_suite (void)
   suite_add_tcase (s, image);
 
   tcase_add_test (folder, test_folder);
+  tcase_add_test (folder, test_set_image_file);
   tcase_add_test (folder, test_too_large_message);
   tcase_add_test (folder, test_scatter_choice);
   tcase_add_test (folder, test_scatter_depth);
