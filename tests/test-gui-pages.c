@@ -478,6 +478,78 @@ START_TEST (test_readback_firmware)
 }
 END_TEST
 
+/* SP Flash Tool's readback: an address range of a region, with no
+ * firmware and no table, byte for byte; a bad field is refused where it is. */
+START_TEST (test_readback_range)
+{
+  g_autofree char *storage = sf_test_make_tempdir ();
+  g_autofree char *out = sf_test_make_tempdir ();
+  g_autofree char *user_path = g_build_filename (out, "EMMC_USER_0x100000_0x40000.bin", NULL);
+  g_autofree char *boot_path = g_build_filename (out, "EMMC_BOOT_1_0x200_0x400.bin", NULL);
+  g_autoptr(SfSim) sim = start_phone (storage);
+  g_autoptr(GBytes) user = NULL;
+  g_autoptr(GBytes) boot = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GFile) folder = g_file_new_for_path (out);
+  g_autofree char *text = NULL;
+  SfReadbackPage *page = sf_readback_page_new ();
+  GtkWindow *window = host (page);
+  SfFlashJob *job;
+
+  sf_readback_page_set_folder (page, folder);
+  /* Nothing asked for yet: nothing to start. */
+  ck_assert (!gtk_widget_activate_action (GTK_WIDGET (page), "readback.start", NULL) ||
+             find_dialog () == NULL);
+
+  /* A bad begin address: said, and refused. */
+  sf_readback_page_set_range (page, SF_EMMC_PART_USER, "0x101", "0x200");
+  ck_assert_ptr_nonnull (sf_readback_page_get_range_error (page));
+  ck_assert_ptr_nonnull (strstr (sf_readback_page_get_range_error (page), "Begin address"));
+  job = new_job (sim);
+  ck_assert (!sf_readback_page_configure_job (page, job, &error));
+  assert_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT);
+  g_clear_error (&error);
+  sf_flash_job_free (job);
+
+  /* The user area from 1 MiB, 256 KiB of it. */
+  fill_range (storage, "user.bin", 0x100000, 0x40000, 9);
+  user = read_range (storage, "user.bin", 0x100000, 0x40000);
+  sf_readback_page_set_range (page, SF_EMMC_PART_USER, "100000", "0x40000");
+  ck_assert_ptr_null (sf_readback_page_get_range_error (page));
+  text = sf_readback_page_describe (page);
+  ck_assert_ptr_nonnull (strstr (text, "EMMC_USER 0x100000 + 0x40000"));
+  job = new_job (sim);
+  ck_assert_msg (sf_readback_page_configure_job (page, job, &error), "%s", error ? error->message : "");
+  error = run_job (job, NULL);
+  assert_job_ok (error, sim);
+  ck_assert (file_equals (user_path, user));
+
+  /* The same again is not written over silently. */
+  job = new_job (sim);
+  ck_assert (!sf_readback_page_configure_job (page, job, &error));
+  assert_error (error, G_IO_ERROR, G_IO_ERROR_EXISTS);
+  g_clear_error (&error);
+  sf_flash_job_free (job);
+
+  /* A boot area. */
+  fill_range (storage, "boot1.bin", 0x200, 0x400, 4);
+  boot = read_range (storage, "boot1.bin", 0x200, 0x400);
+  sf_readback_page_set_range (page, SF_EMMC_PART_BOOT1, "0x200", "0x400");
+  sim = restart_phone (sim, storage);
+  job = new_job (sim);
+  ck_assert_msg (sf_readback_page_configure_job (page, job, &error), "%s", error ? error->message : "");
+  error = run_job (job, NULL);
+  assert_job_ok (error, sim);
+  ck_assert (file_equals (boot_path, boot));
+  screenshots (window, "readback-range");
+
+  destroy_and_check (window, page);
+  sf_sim_stop (sim);
+  sf_test_rm_rf (storage);
+  sf_test_rm_rf (out);
+}
+END_TEST
+
 START_TEST (test_readback_table)
 {
   g_autofree char *storage = sf_test_make_tempdir ();
@@ -995,6 +1067,7 @@ pages_suite (void)
   tcase_set_timeout (tc, 120);
   tcase_add_test (tc, test_readback_empty);
   tcase_add_test (tc, test_readback_firmware);
+  tcase_add_test (tc, test_readback_range);
   tcase_add_test (tc, test_readback_table);
   tcase_add_test (tc, test_readback_everything);
   tcase_add_test (tc, test_format_validation);

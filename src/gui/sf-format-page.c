@@ -10,19 +10,10 @@
 #include <glib/gi18n.h>
 
 #include "sf-format-page.h"
+#include "sf-hex-field.h"
 #include "sf-mtk.h"
 #include "sf-plan.h"
 #include "sf-preferences-window.h"
-
-/* The region combo's positions. */
-static const struct {
-  guint       part;
-  const char *name;
-} regions[] = {
-  { SF_EMMC_PART_USER, "EMMC_USER" },
-  { SF_EMMC_PART_BOOT1, "EMMC_BOOT_1" },
-  { SF_EMMC_PART_BOOT2, "EMMC_BOOT_2" },
-};
 
 struct _SfFormatPage
 {
@@ -68,100 +59,22 @@ static guint signals[N_SIGNALS];
 
 /* ---- the manual range -------------------------------------------------------- */
 
-/* A hex number as SP Flash Tool's fields take it: "0x1F600000" or
- * "1F600000". NULL when fine, else why not (translated). */
-static const char *
-parse_hex (const char *text,
-           guint64    *out)
-{
-  const char *p = text;
-  guint64 value = 0;
-  guint digits = 0;
-
-  while (g_ascii_isspace (*p))
-    p++;
-  if (p[0] == '0' && (p[1] == 'x' || p[1] == 'X'))
-    p += 2;
-  for (; g_ascii_isxdigit (*p); p++) {
-    if (value > G_MAXUINT64 >> 4)
-      return _("is too large");
-    value = (value << 4) | (guint64) g_ascii_xdigit_value (*p);
-    digits++;
-  }
-  while (g_ascii_isspace (*p))
-    p++;
-  if (digits == 0 || *p != '\0')
-    return _("is not a hexadecimal number, e.g. 0x100000");
-  *out = value;
-  return NULL;
-}
-
-static void
-show_field_error (AdwEntryRow *row,
-                  GtkLabel    *label,
-                  const char  *field,
-                  const char  *problem)
-{
-  if (problem != NULL) {
-    /* Translators: a field name and what is wrong with it, e.g. "Begin address is not a hexadecimal number" */
-    g_autofree char *text = g_strdup_printf (_("%s %s"), field, problem);
-
-    gtk_label_set_text (label, text);
-    gtk_widget_add_css_class (GTK_WIDGET (row), "error");
-    gtk_accessible_update_property (GTK_ACCESSIBLE (row), GTK_ACCESSIBLE_PROPERTY_DESCRIPTION, text, -1);
-    gtk_accessible_update_state (GTK_ACCESSIBLE (row), GTK_ACCESSIBLE_STATE_INVALID,
-                                 GTK_ACCESSIBLE_INVALID_TRUE, -1);
-  } else {
-    gtk_widget_remove_css_class (GTK_WIDGET (row), "error");
-    gtk_accessible_reset_property (GTK_ACCESSIBLE (row), GTK_ACCESSIBLE_PROPERTY_DESCRIPTION);
-    gtk_accessible_reset_state (GTK_ACCESSIBLE (row), GTK_ACCESSIBLE_STATE_INVALID);
-  }
-  gtk_widget_set_visible (GTK_WIDGET (label), problem != NULL);
-}
-
 static void
 validate_manual (SfFormatPage *self)
 {
   const char *begin_text = gtk_editable_get_text (GTK_EDITABLE (self->begin_row));
   const char *length_text = gtk_editable_get_text (GTK_EDITABLE (self->length_row));
-  const char *begin_problem = NULL;
-  const char *length_problem = NULL;
-  gboolean length_empty;
+  gboolean on_length, length_empty;
+  const char *problem;
 
-  g_clear_pointer (&self->manual_error, g_free);
-  self->begin = 0;
-  self->length = 0;
-
-  begin_problem = parse_hex (begin_text, &self->begin);
-  if (begin_problem == NULL && self->begin % SF_EMMC_SECTOR != 0)
-    begin_problem = _("must be a multiple of 0x200 (512): eMMC erases whole sectors");
-
-  {
-    g_autofree char *stripped = g_strstrip (g_strdup (length_text));
-
-    length_empty = stripped[0] == '\0';
-  }
-  if (length_empty) {
-    length_problem = _("is needed: how many bytes to erase");
-  } else {
-    length_problem = parse_hex (length_text, &self->length);
-    if (length_problem == NULL && self->length == 0)
-      length_problem = _("must not be 0");
-    else if (length_problem == NULL && self->length % SF_EMMC_SECTOR != 0)
-      length_problem = _("must be a multiple of 0x200 (512): eMMC erases whole sectors");
-    else if (length_problem == NULL && begin_problem == NULL && self->begin > G_MAXUINT64 - self->length)
-      length_problem = _("runs past the end of any storage");
-  }
-
-  show_field_error (self->begin_row, self->begin_error_label, _("Begin address"), begin_problem);
+  g_free (self->manual_error);
+  self->manual_error = sf_hex_field_check_range (begin_text, length_text, _("how many bytes to erase"),
+                                                 &self->begin, &self->length, &on_length, &length_empty);
+  problem = self->manual_error;
+  sf_hex_field_show_error (self->begin_row, self->begin_error_label, problem != NULL && !on_length ? problem : NULL);
   /* An empty length is not an error yet, only not done. */
-  show_field_error (self->length_row, self->length_error_label, _("Length"),
-                    length_empty ? NULL : length_problem);
-
-  if (begin_problem != NULL)
-    self->manual_error = g_strdup_printf (_("%s %s"), _("Begin address"), begin_problem);
-  else if (length_problem != NULL)
-    self->manual_error = g_strdup_printf (_("%s %s"), _("Length"), length_problem);
+  sf_hex_field_show_error (self->length_row, self->length_error_label,
+                           problem != NULL && on_length && !length_empty ? problem : NULL);
 }
 
 /* ---- modes ------------------------------------------------------------------------ */
@@ -194,17 +107,13 @@ mode_check (SfFormatPage *self,
 static const char *
 region_name (SfFormatPage *self)
 {
-  guint selected = adw_combo_row_get_selected (self->region_row);
-
-  return regions[selected < G_N_ELEMENTS (regions) ? selected : 0].name;
+  return sf_hex_field_region_name (adw_combo_row_get_selected (self->region_row));
 }
 
 static guint
 region_part (SfFormatPage *self)
 {
-  guint selected = adw_combo_row_get_selected (self->region_row);
-
-  return regions[selected < G_N_ELEMENTS (regions) ? selected : 0].part;
+  return sf_hex_field_region_part (adw_combo_row_get_selected (self->region_row));
 }
 
 /* Every partition an "including calibration" auto format erases: all but
@@ -577,8 +486,8 @@ sf_format_page_set_manual (SfFormatPage *self,
 {
   g_return_if_fail (SF_IS_FORMAT_PAGE (self));
 
-  for (guint i = 0; i < G_N_ELEMENTS (regions); i++) {
-    if (regions[i].part == part)
+  for (guint i = 0; i < SF_HEX_FIELD_N_REGIONS; i++) {
+    if (sf_hex_field_region_part (i) == part)
       adw_combo_row_set_selected (self->region_row, i);
   }
   gtk_editable_set_text (GTK_EDITABLE (self->begin_row), begin != NULL ? begin : "");

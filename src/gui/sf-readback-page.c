@@ -12,6 +12,7 @@
 #include "sf-mtk.h"
 #include "sf-plan.h"
 #include "sf-preferences-window.h"
+#include "sf-hex-field.h"
 #include "sf-readback-page.h"
 
 /* At most this many file names are listed in the "replace?" question. */
@@ -149,7 +150,16 @@ struct _SfReadbackPage
   AdwPreferencesGroup *partitions_group;
   GtkStack            *partitions_stack;
   GtkListBox          *partition_list;
+  AdwPreferencesGroup *range_group;
   GtkLabel            *summary_label;
+  GtkSwitch           *range_switch;
+  AdwComboRow         *range_region_row;
+  AdwEntryRow         *range_begin_row;
+  AdwEntryRow         *range_length_row;
+  GtkLabel            *range_error_label;
+  guint64              range_begin;
+  guint64              range_length;
+  char                *range_error;   /* NULL when the range is fine */
 
   GSettings           *settings;      /* NULL without the schema */
   SfFirmware          *firmware;
@@ -204,6 +214,48 @@ selected_items (SfReadbackPage *self)
   return selected;
 }
 
+/* The address range to read as well (SP Flash Tool's readback): on, and
+ * both fields fine. */
+static gboolean
+range_chosen (SfReadbackPage *self)
+{
+  return gtk_switch_get_active (self->range_switch) && self->range_error == NULL;
+}
+
+static void
+validate_range (SfReadbackPage *self)
+{
+  const char *begin_text = gtk_editable_get_text (GTK_EDITABLE (self->range_begin_row));
+  const char *length_text = gtk_editable_get_text (GTK_EDITABLE (self->range_length_row));
+  gboolean on_length, length_empty, on = gtk_switch_get_active (self->range_switch);
+  const char *problem;
+
+  g_free (self->range_error);
+  self->range_error = sf_hex_field_check_range (begin_text, length_text, _("how many bytes to read"),
+                                                &self->range_begin, &self->range_length,
+                                                &on_length, &length_empty);
+  problem = on && !(on_length && length_empty) ? self->range_error : NULL;
+  /* One label under the group for both fields: the one at fault is marked. */
+  sf_hex_field_show_error (on_length ? self->range_begin_row : self->range_length_row, self->range_error_label,
+                           NULL);
+  sf_hex_field_show_error (on_length ? self->range_length_row : self->range_begin_row, self->range_error_label,
+                           problem);
+  gtk_widget_set_sensitive (GTK_WIDGET (self->range_region_row), on);
+  gtk_widget_set_sensitive (GTK_WIDGET (self->range_begin_row), on);
+  gtk_widget_set_sensitive (GTK_WIDGET (self->range_length_row), on);
+}
+
+/* Where the range goes: REGION_0xBEGIN_0xLENGTH.bin in the folder. */
+static GFile *
+range_file (SfReadbackPage *self)
+{
+  g_autofree char *base = g_strdup_printf ("%s_0x%" G_GINT64_MODIFIER "x_0x%" G_GINT64_MODIFIER "x.bin",
+                                           sf_hex_field_region_name (adw_combo_row_get_selected (self->range_region_row)),
+                                           self->range_begin, self->range_length);
+
+  return g_file_get_child (self->folder, base);
+}
+
 static gboolean
 everything_available (SfReadbackPage *self)
 {
@@ -241,12 +293,26 @@ update_state (SfReadbackPage *self)
     summary = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u of %u partition, %s", "%u of %u partitions, %s", n),
                                selected->len, n, size);
   }
+  if (!everything && gtk_switch_get_active (self->range_switch)) {
+    g_autofree char *with = NULL;
+
+    if (self->range_error != NULL)
+      with = g_strdup (self->range_error);
+    else if (selected->len == 0)
+      with = sf_readback_page_describe (self);
+    else
+      /* Translators: the partitions, then "and an address range" */
+      with = g_strdup_printf (_("%s, and an address range"), summary);
+    g_free (summary);
+    summary = g_steal_pointer (&with);
+  }
   gtk_label_set_text (self->summary_label, summary);
 
   gtk_widget_set_visible (GTK_WIDGET (self->everything_row), everything_available (self));
   gtk_widget_set_sensitive (GTK_WIDGET (self->partitions_group), !everything);
+  gtk_widget_set_sensitive (GTK_WIDGET (self->range_group), !everything);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "readback.start",
-                                 !self->busy && (everything || selected->len > 0));
+                                 !self->busy && (everything || selected->len > 0 || range_chosen (self)));
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "readback.select-all", !self->busy && n > 0);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "readback.select-none", !self->busy && selected->len > 0);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "readback.choose-folder", !self->busy);
@@ -475,6 +541,12 @@ existing_files (SfReadbackPage *self)
     if (g_file_query_exists (file, NULL))
       g_ptr_array_add (existing, g_steal_pointer (&file));
   }
+  if (range_chosen (self)) {
+    g_autoptr(GFile) file = range_file (self);
+
+    if (g_file_query_exists (file, NULL))
+      g_ptr_array_add (existing, g_steal_pointer (&file));
+  }
   return existing;
 }
 
@@ -602,6 +674,7 @@ sf_readback_page_finalize (GObject *object)
 {
   SfReadbackPage *self = SF_READBACK_PAGE (object);
 
+  g_free (self->range_error);
   g_clear_pointer (&self->confirmed, g_hash_table_unref);
 
   G_OBJECT_CLASS (sf_readback_page_parent_class)->finalize (object);
@@ -633,12 +706,25 @@ sf_readback_page_class_init (SfReadbackPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, SfReadbackPage, partitions_stack);
   gtk_widget_class_bind_template_child (widget_class, SfReadbackPage, partition_list);
   gtk_widget_class_bind_template_child (widget_class, SfReadbackPage, summary_label);
+  gtk_widget_class_bind_template_child (widget_class, SfReadbackPage, range_group);
+  gtk_widget_class_bind_template_child (widget_class, SfReadbackPage, range_switch);
+  gtk_widget_class_bind_template_child (widget_class, SfReadbackPage, range_region_row);
+  gtk_widget_class_bind_template_child (widget_class, SfReadbackPage, range_begin_row);
+  gtk_widget_class_bind_template_child (widget_class, SfReadbackPage, range_length_row);
+  gtk_widget_class_bind_template_child (widget_class, SfReadbackPage, range_error_label);
   gtk_widget_class_bind_template_callback (widget_class, on_everything_active_notify);
 
   gtk_widget_class_install_action (widget_class, "readback.start", NULL, start_action);
   gtk_widget_class_install_action (widget_class, "readback.select-all", NULL, select_all_action);
   gtk_widget_class_install_action (widget_class, "readback.select-none", NULL, select_none_action);
   gtk_widget_class_install_action (widget_class, "readback.choose-folder", NULL, choose_folder_action);
+}
+
+static void
+on_range_changed (SfReadbackPage *self)
+{
+  validate_range (self);
+  update_state (self);
 }
 
 static void
@@ -655,6 +741,11 @@ sf_readback_page_init (SfReadbackPage *self)
     g_signal_connect (self->settings, "changed", G_CALLBACK (on_settings_changed), self);
   self->folder = sf_gui_default_readback_folder (self->settings);
   show_folder (self);
+  g_signal_connect_swapped (self->range_switch, "notify::active", G_CALLBACK (on_range_changed), self);
+  g_signal_connect_swapped (self->range_region_row, "notify::selected", G_CALLBACK (on_range_changed), self);
+  g_signal_connect_swapped (self->range_begin_row, "changed", G_CALLBACK (on_range_changed), self);
+  g_signal_connect_swapped (self->range_length_row, "changed", G_CALLBACK (on_range_changed), self);
+  validate_range (self);
   rebuild (self);
 }
 
@@ -854,10 +945,26 @@ sf_readback_page_configure_job (SfReadbackPage  *self,
     return configure_backup (self, job, error);
 
   selected = selected_items (self);
-  if (selected->len == 0) {
-    g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
-                         _("Tick at least one partition to read back"));
+  if (gtk_switch_get_active (self->range_switch) && self->range_error != NULL) {
+    g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT, self->range_error);
     return FALSE;
+  }
+  if (selected->len == 0 && !range_chosen (self)) {
+    g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                         _("Tick at least one partition to read back, or give an address range"));
+    return FALSE;
+  }
+  if (range_chosen (self)) {
+    g_autoptr(GFile) file = range_file (self);
+    g_autofree char *path = g_file_get_path (file);
+
+    if (g_file_query_exists (file, NULL) && (path == NULL || !g_hash_table_contains (self->confirmed, path))) {
+      g_autofree char *name = sf_gui_folder_display_name (file);
+
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_EXISTS,
+                   _("%s exists already: choose another folder, or agree to replace it"), name);
+      return FALSE;
+    }
   }
 
   /* Never overwrite silently: only files the user agreed to replace. */
@@ -881,7 +988,7 @@ sf_readback_page_configure_job (SfReadbackPage  *self,
     g_ptr_array_add (names, ((SfReadbackItem *) g_ptr_array_index (selected, i))->name);
   g_ptr_array_add (names, NULL);
 
-  if (!self->from_table) {
+  if (!self->from_table && selected->len > 0) {
     /* As `scatterflash-cli readback --partition`: a Readback plan names the
      * partitions, and each gets its file. */
     plan = sf_plan_new (self->firmware, NULL, SF_SCENE_READBACK, (const char * const *) names->pdata, error);
@@ -898,6 +1005,13 @@ sf_readback_page_configure_job (SfReadbackPage  *self,
       sf_flash_job_add_read (job, SF_EMMC_PART_USER, item->address, item->size, file);
     else
       sf_flash_job_set_readback_file (job, item->name, file);
+  }
+  if (range_chosen (self)) {
+    g_autoptr(GFile) file = range_file (self);
+
+    /* As `scatterflash-cli readback --region --start --length`. */
+    sf_flash_job_add_read (job, sf_hex_field_region_part (adw_combo_row_get_selected (self->range_region_row)),
+                           self->range_begin, self->range_length, file);
   }
   g_hash_table_remove_all (self->confirmed);
   return TRUE;
@@ -924,6 +1038,11 @@ sf_readback_page_describe (SfReadbackPage *self)
 
   selected = selected_items (self);
   folder = sf_gui_folder_display_name (self->folder);
+  if (selected->len == 0 && range_chosen (self))
+    /* Translators: a region, a begin address, a length, then a folder */
+    return g_strdup_printf (_("Reading back %s 0x%" G_GINT64_MODIFIER "x + 0x%" G_GINT64_MODIFIER "x into %s"),
+                            sf_hex_field_region_name (adw_combo_row_get_selected (self->range_region_row)),
+                            self->range_begin, self->range_length, folder);
   if (selected->len == 1)
     /* Translators: a partition name, then a folder */
     return g_strdup_printf (_("Reading back %s into %s"),
@@ -932,4 +1051,30 @@ sf_readback_page_describe (SfReadbackPage *self)
   return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "Reading back %u partition into %s",
                                        "Reading back %u partitions into %s", selected->len),
                           selected->len, folder);
+}
+
+void
+sf_readback_page_set_range (SfReadbackPage *self,
+                            guint           part,
+                            const char     *begin,
+                            const char     *length)
+{
+  g_return_if_fail (SF_IS_READBACK_PAGE (self));
+
+  for (guint i = 0; i < SF_HEX_FIELD_N_REGIONS; i++) {
+    if (sf_hex_field_region_part (i) == part)
+      adw_combo_row_set_selected (self->range_region_row, i);
+  }
+  gtk_editable_set_text (GTK_EDITABLE (self->range_begin_row), begin != NULL ? begin : "");
+  gtk_editable_set_text (GTK_EDITABLE (self->range_length_row), length != NULL ? length : "");
+  gtk_switch_set_active (self->range_switch, begin != NULL);
+  validate_range (self);
+  update_state (self);
+}
+
+const char *
+sf_readback_page_get_range_error (SfReadbackPage *self)
+{
+  g_return_val_if_fail (SF_IS_READBACK_PAGE (self), NULL);
+  return gtk_switch_get_active (self->range_switch) ? self->range_error : NULL;
 }

@@ -65,4 +65,14 @@ gboolean        sf_readback_page_get_back_up_everything (SfReadbackPage *self);
  * and runs it. Other actions: "readback.select-all", "readback.select-none",
  * "readback.choose-folder". */
 
+/* An address range to read as well (SP Flash Tool's readback): @part is
+ * SF_EMMC_PART_*, @begin and @length as typed (hex); @begin NULL turns the
+ * range off. */
+void            sf_readback_page_set_range         (SfReadbackPage      *self,
+                                                    guint                part,
+                                                    const char          *begin,
+                                                    const char          *length);
+/* Why the range cannot be read (NULL: fine, or no range asked for). */
+const char     *sf_readback_page_get_range_error   (SfReadbackPage      *self);
+
 G_END_DECLS
