@@ -23,12 +23,10 @@
 
 /* How long after its arrival a phone's port may take to become usable
  * (cdc_acm binding, udev's ACL). */
-#define PORT_WAIT_MS     3000
 #define TICK_MS          50
 #define REDRAW_US        (200 * 1000)
 /* A USB socket whose phone was just flashed: the phone reboots and its
  * preloader comes back in the same socket; do not flash it again. */
-#define REFLASH_GUARD_US (15 * G_USEC_PER_SEC)
 
 const char *
 sf_cli_virtual_dir (const SfCliPhoneOptions *o)
@@ -170,7 +168,7 @@ sf_cli_resolve_port (SfCliPhoneOptions *o,
   device = sf_device_monitor_wait_for_phone (monitor, 0, cancellable, &error);
   if (device != NULL) {
     g_printerr (_("Found: %s\n"), sf_usb_device_get_name (device));
-    port = sf_usb_device_wait_for_port (device, PORT_WAIT_MS, cancellable, &error);
+    port = sf_usb_device_wait_for_port (device, SF_FLASH_JOB_PORT_WAIT_MS, cancellable, &error);
   }
   g_source_remove (sigint);
   g_source_remove (sigterm);
@@ -381,63 +379,12 @@ print_phone_json (const char  *event,
   print_json_line (root);
 }
 
-/* ---- one phone's job, on its worker thread ---- */
-
-typedef struct {
-  SfUsbDevice  *device;
-  SfDaFile     *da_file;
-  SfPlan       *plan;
-  SfBromMode    mode;
-  gboolean      verify;
-  gboolean      restore;
-  gboolean      force_preloader;
-  GFile        *backup_dir;
-} PhoneJob;
-
-static void
-phone_job_free (PhoneJob *pj)
-{
-  g_clear_object (&pj->device);
-  g_clear_object (&pj->da_file);
-  g_clear_object (&pj->plan);
-  g_clear_object (&pj->backup_dir);
-  g_free (pj);
-}
-
-static gboolean
-run_phone_job (SfWorker      *worker,
-               gpointer       data,
-               GCancellable  *cancellable,
-               GError       **error)
-{
-  PhoneJob *pj = data;
-  g_autoptr(SfFlashJob) job = NULL;
-  g_autofree char *port = NULL;
-
-  /* On this thread, so that a slow tty does not hold up the others. */
-  port = sf_usb_device_wait_for_port (pj->device, PORT_WAIT_MS, cancellable, error);
-  if (port == NULL)
-    return FALSE;
-  sf_worker_post_log (worker, _("Port %s ready %.1f ms after the phone arrived"), port,
-                      (double) (g_get_monotonic_time () - sf_usb_device_get_arrival_time (pj->device)) / 1000.0);
-
-  job = sf_flash_job_new (port, pj->da_file);
-  sf_flash_job_set_mode (job, pj->mode);
-  sf_flash_job_set_plan (job, pj->plan);
-  sf_flash_job_set_verify (job, pj->verify);
-  sf_flash_job_set_restore (job, pj->restore);
-  sf_flash_job_set_force_preloader (job, pj->force_preloader);
-  if (pj->backup_dir != NULL)
-    sf_flash_job_set_backup_dir (job, pj->backup_dir);
-  return sf_flash_job_run (worker, job, cancellable, error);
-}
-
 static void
 start_phone (Watch       *w,
              SfUsbDevice *device)
 {
   const SfCliWatchJob *spec = w->job;
-  PhoneJob *pj = g_new0 (PhoneJob, 1);
+  SfFlashJob *job = sf_flash_job_new_for_device (device, spec->da_file);
   Phone *p = g_new0 (Phone, 1);
   g_autofree char *name = NULL;
 
@@ -452,14 +399,15 @@ start_phone (Watch       *w,
   g_hash_table_replace (w->sockets, g_strdup (sf_usb_device_get_id (device)), p);
   w->started++;
 
-  pj->device = g_object_ref (device);
-  pj->da_file = g_object_ref (spec->da_file);
-  pj->plan = g_object_ref (spec->plan);
-  pj->mode = spec->mode_given ? spec->mode : sf_usb_device_get_mode (device);
-  pj->verify = spec->verify;
-  pj->restore = spec->restore;
-  pj->force_preloader = spec->force_preloader;
-  pj->backup_dir = spec->backup_dir != NULL ? g_object_ref (spec->backup_dir) : NULL;
+  /* Without --mode, the handshake follows the phone's USB id. */
+  if (spec->mode_given)
+    sf_flash_job_set_mode (job, spec->mode);
+  sf_flash_job_set_plan (job, spec->plan);
+  sf_flash_job_set_verify (job, spec->verify);
+  sf_flash_job_set_restore (job, spec->restore);
+  sf_flash_job_set_force_preloader (job, spec->force_preloader);
+  if (spec->backup_dir != NULL)
+    sf_flash_job_set_backup_dir (job, spec->backup_dir);
 
   if (w->o->json)
     print_phone_json ("phone-arrived", p, device);
@@ -467,7 +415,7 @@ start_phone (Watch       *w,
     say (w, _("#%u %s: %s"), p->number, sf_usb_device_get_id (device), sf_usb_device_get_name (device));
 
   name = g_strdup_printf ("sf-phone-%u", p->number);
-  sf_worker_start (p->worker, name, run_phone_job, pj, (GDestroyNotify) phone_job_free);
+  sf_worker_start (p->worker, name, sf_flash_job_run, job, (GDestroyNotify) sf_flash_job_free);
 }
 
 static void
@@ -504,7 +452,7 @@ on_device_added (SfDeviceMonitor *monitor,
   if (g_hash_table_contains (w->sockets, id))
     return;
   flashed_at = g_hash_table_lookup (w->guarded, id);
-  if (flashed_at != NULL && g_get_monotonic_time () - *flashed_at < REFLASH_GUARD_US) {
+  if (flashed_at != NULL && g_get_monotonic_time () - *flashed_at < SF_DEVICE_MONITOR_REFLASH_GUARD_US) {
     if (!w->o->json)
       say (w, _("%s came back right after it was flashed (it is restarting): not flashing it again. "
                 "Unplug it; plug in the next phone."), sf_usb_device_get_name (device));

@@ -13,6 +13,11 @@
 
 G_BEGIN_DECLS
 
+/* A phone just flashed reboots, and its preloader port comes back on the
+ * same socket for a moment: that is not a new phone to flash. Arrivals on
+ * a socket this soon after its phone finished are to be let be. */
+#define SF_DEVICE_MONITOR_REFLASH_GUARD_US (15 * G_USEC_PER_SEC)
+
 #define SF_TYPE_DEVICE_MONITOR (sf_device_monitor_get_type ())
 
 G_DECLARE_FINAL_TYPE (SfDeviceMonitor, sf_device_monitor, SF, DEVICE_MONITOR, GObject)

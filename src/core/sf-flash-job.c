@@ -121,6 +121,20 @@ sf_flash_job_new (const char *port,
   return self;
 }
 
+SfFlashJob *
+sf_flash_job_new_for_device (SfUsbDevice *device,
+                             SfDaFile    *da_file)
+{
+  SfFlashJob *self;
+
+  g_return_val_if_fail (SF_IS_USB_DEVICE (device), NULL);
+
+  /* The port is known once the job runs; until then, the phone's id. */
+  self = sf_flash_job_new (sf_usb_device_get_id (device), da_file);
+  self->device = g_object_ref (device);
+  return self;
+}
+
 void
 sf_flash_job_free (SfFlashJob *self)
 {
@@ -137,13 +151,6 @@ sf_flash_job_free (SfFlashJob *self)
   g_clear_pointer (&self->raw_steps, g_array_unref);
   g_clear_object (&self->table_backup_dir);
   g_free (self);
-}
-
-void
-sf_flash_job_set_device (SfFlashJob  *self,
-                         SfUsbDevice *device)
-{
-  g_set_object (&self->device, device);
 }
 
 void
@@ -1393,6 +1400,8 @@ sf_flash_job_run (SfWorker      *worker,
 
     if (port == NULL)
       goto out;
+    sf_worker_post_log (worker, _("Port %s ready %.1f ms after the phone arrived"), port,
+                        (double) (g_get_monotonic_time () - sf_usb_device_get_arrival_time (job->device)) / 1000.0);
     g_free (job->port);
     job->port = g_steal_pointer (&port);
     if (job->mode == SF_BROM_MODE_AUTO)

@@ -28,18 +28,18 @@ typedef struct _SfFlashJob SfFlashJob;
 
 SfFlashJob  *sf_flash_job_new                (const char  *port,
                                               SfDaFile    *da_file) G_GNUC_WARN_UNUSED_RESULT;
+/* A job on a phone the device monitor saw arrive: it waits (on the job's
+ * own thread, so that one slow tty holds up no other phone) for the tty,
+ * or uses the raw USB device; the handshake follows the USB id (BROM or
+ * preloader) unless a mode is set. */
+SfFlashJob  *sf_flash_job_new_for_device     (SfUsbDevice *device,
+                                              SfDaFile    *da_file) G_GNUC_WARN_UNUSED_RESULT;
 void         sf_flash_job_free               (SfFlashJob  *self);
 
 void         sf_flash_job_set_mode           (SfFlashJob  *self,
                                               SfBromMode   mode);
 /* How long a job waits for the tty of a phone that just arrived. */
 #define SF_FLASH_JOB_PORT_WAIT_MS 3000
-/* A phone the device monitor saw arrive: the job waits (on its own thread)
- * for its tty, or uses its raw USB device, instead of the port given to
- * sf_flash_job_new(); the handshake follows its USB id (BROM or preloader)
- * unless a mode was set. */
-void         sf_flash_job_set_device         (SfFlashJob  *self,
-                                              SfUsbDevice *device);
 /* (nullable): without a plan the job reports the phone and stops. */
 void         sf_flash_job_set_plan           (SfFlashJob  *self,
                                               SfPlan      *plan);

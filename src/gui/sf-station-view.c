@@ -9,6 +9,7 @@
 
 #include <glib/gi18n.h>
 
+#include "sf-device-monitor.h"
 #include "sf-error.h"
 #include "sf-flash-job.h"
 #include "sf-station-view.h"
@@ -17,9 +18,6 @@
 /* Draw at most this often, whatever the number of phones. */
 #define DRAIN_INTERVAL_MS 33
 
-/* A phone just flashed reboots, and its preloader port comes back for a
- * moment: that is not a new phone. */
-#define REFLASH_GUARD_US (15 * G_USEC_PER_SEC)
 
 typedef struct {
   guint            number;
@@ -257,7 +255,6 @@ void
 sf_station_view_add_phone (SfStationView *self,
                            SfUsbDevice   *device)
 {
-  g_autofree char *port = NULL;
   g_autofree char *name = NULL;
   SfUsbDeviceKind kind;
   SfFlashJob *job;
@@ -279,17 +276,13 @@ sf_station_view_add_phone (SfStationView *self,
   if (!sf_usb_device_kind_is_flashable (kind))
     return;
   flashed_at = g_hash_table_lookup (self->flashed_at, sf_usb_device_get_id (device));
-  if (flashed_at != NULL && g_get_monotonic_time () - *flashed_at < REFLASH_GUARD_US)
+  if (flashed_at != NULL && g_get_monotonic_time () - *flashed_at < SF_DEVICE_MONITOR_REFLASH_GUARD_US)
     return;
 
   p = add_row (self, device);
   set_status (p, "phone-symbolic", NULL, _("Connecting…"));
-  port = sf_usb_device_get_tty_path (device) != NULL
-           ? g_strdup (sf_usb_device_get_tty_path (device))
-           : g_strdup_printf ("usb:%s", sf_usb_device_get_port_path (device));
-  job = sf_flash_job_new (port, self->da);
   /* The job finds the tty on its own thread, as soon as it is there. */
-  sf_flash_job_set_device (job, device);
+  job = sf_flash_job_new_for_device (device, self->da);
   sf_flash_job_set_plan (job, self->plan);
   sf_flash_job_set_verify (job, self->verify);
   if (self->backup_dir != NULL)

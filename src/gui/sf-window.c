@@ -2073,10 +2073,9 @@ new_job (SfWindow   *self,
          SfDaFile   *da)
 {
   g_autoptr(GFile) backup_dir = sf_gui_default_backup_folder (self->settings);
-  SfFlashJob *job = sf_flash_job_new (port, da);
+  SfFlashJob *job = self->arrived != NULL ? sf_flash_job_new_for_device (self->arrived, da)
+                                          : sf_flash_job_new (port, da);
 
-  if (self->arrived != NULL)
-    sf_flash_job_set_device (job, self->arrived);
   sf_flash_job_set_backup_dir (job, backup_dir);
   return job;
 }
