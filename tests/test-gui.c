@@ -79,6 +79,25 @@ load_sample (void)
   return win;
 }
 
+/* A virtual phone (256 MiB of user area) on @storage, plugged in. */
+static SfSim *
+start_phone (const char *storage,
+             SfSimPace   pace)
+{
+  g_autoptr(GError) error = NULL;
+  SfSimOptions opts;
+  SfSim *sim;
+
+  sf_sim_options_init (&opts);
+  opts.storage_dir = storage;
+  opts.emmc_user_size = 256 * MB;
+  opts.pace = pace;
+  sim = sf_sim_new (&opts, &error);
+  ck_assert_msg (sim != NULL, "%s", error ? error->message : "");
+  ck_assert_msg (sf_sim_start (sim, &error), "%s", error ? error->message : "");
+  return sim;
+}
+
 static void
 destroy_and_check (SfWindow *win)
 {
@@ -197,20 +216,13 @@ END_TEST
 START_TEST (test_window_download)
 {
   g_autofree char *storage = sf_test_make_tempdir ();
-  g_autoptr(GError) error = NULL;
   g_autoptr(GFile) da = NULL;
   g_autoptr(SfSim) sim = NULL;
   const char *da_path = g_getenv ("SF_SYNTHETIC_DA");
-  SfSimOptions opts;
   SfWindow *win;
 
   ck_assert_msg (da_path != NULL, "SF_SYNTHETIC_DA is not set");
-  sf_sim_options_init (&opts);
-  opts.storage_dir = storage;
-  opts.emmc_user_size = 256 * MB;
-  sim = sf_sim_new (&opts, &error);
-  ck_assert_msg (sim != NULL, "%s", error ? error->message : "");
-  ck_assert_msg (sf_sim_start (sim, &error), "%s", error ? error->message : "");
+  sim = start_phone (storage, SF_SIM_PACE_NONE);
 
   win = load_sample ();
   da = g_file_new_for_path (da_path);
@@ -238,20 +250,12 @@ has_flash_bytes (gpointer data)
 START_TEST (test_window_stop)
 {
   g_autofree char *storage = sf_test_make_tempdir ();
-  g_autoptr(GError) error = NULL;
   g_autoptr(GFile) da = NULL;
   g_autoptr(SfSim) sim = NULL;
-  SfSimOptions opts;
   SfWindow *win;
 
-  sf_sim_options_init (&opts);
-  opts.storage_dir = storage;
-  opts.emmc_user_size = 256 * MB;
   /* ~1 MB/s: slow enough to be stopped in the middle. */
-  opts.pace = SF_SIM_PACE_FULL_SPEED;
-  sim = sf_sim_new (&opts, &error);
-  ck_assert_msg (sim != NULL, "%s", error ? error->message : "");
-  ck_assert_msg (sf_sim_start (sim, &error), "%s", error ? error->message : "");
+  sim = start_phone (storage, SF_SIM_PACE_FULL_SPEED);
 
   win = load_sample ();
   da = g_file_new_for_path (g_getenv ("SF_SYNTHETIC_DA"));
@@ -274,10 +278,8 @@ END_TEST
 START_TEST (test_window_ticks)
 {
   g_autofree char *storage = sf_test_make_tempdir ();
-  g_autoptr(GError) error = NULL;
   g_autoptr(GFile) da = NULL;
   g_autoptr(SfSim) sim = NULL;
-  SfSimOptions opts;
   SfWindow *win;
   SfPartitionItem *logo;
 
@@ -294,12 +296,7 @@ START_TEST (test_window_ticks)
   logo = find_item (win, "LOGO");
   ck_assert (!sf_partition_item_get_enabled (logo));
 
-  sf_sim_options_init (&opts);
-  opts.storage_dir = storage;
-  opts.emmc_user_size = 256 * MB;
-  sim = sf_sim_new (&opts, &error);
-  ck_assert_msg (sim != NULL, "%s", error ? error->message : "");
-  ck_assert_msg (sf_sim_start (sim, &error), "%s", error ? error->message : "");
+  sim = start_phone (storage, SF_SIM_PACE_NONE);
   da = g_file_new_for_path (g_getenv ("SF_SYNTHETIC_DA"));
   sf_window_set_da_file (win, da);
   sf_window_set_port (win, sf_sim_get_port_path (sim));
