@@ -61,22 +61,6 @@ parse_mode (const char *text,
   return TRUE;
 }
 
-/* The bundled DA: next to the build tree's CLI, else where it is installed. */
-static GFile *
-bundled_da (void)
-{
-  g_autofree char *exe = g_file_read_link ("/proc/self/exe", NULL);
-
-  if (exe != NULL) {
-    g_autofree char *dir = g_path_get_dirname (exe);
-    g_autofree char *built = g_build_filename (dir, "..", "..", "tools", SF_BUNDLED_DA_NAME, NULL);
-
-    if (g_file_test (built, G_FILE_TEST_IS_REGULAR))
-      return g_file_new_for_path (built);
-  }
-  return g_file_new_build_filename (PKGDATADIR, SF_BUNDLED_DA_NAME, NULL);
-}
-
 /* Checks the common options; returns 0 when fine, else the exit status. */
 int
 sf_cli_check_phone_options (const char              *command,
@@ -145,7 +129,7 @@ sf_cli_choose_da (const SfCliPhoneOptions  *o,
   }
 
   if (da == NULL) {
-    g_autoptr(GFile) file = bundled_da ();
+    g_autoptr(GFile) file = sf_da_file_find_bundled ();
 
     if ((status = open_da (file, &da)) != SF_EXIT_OK)
       return status;

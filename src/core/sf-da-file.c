@@ -957,3 +957,29 @@ sf_da_file_open_region (SfDaFile         *self,
 
   return wrap_region (self, G_INPUT_STREAM (g_steal_pointer (&stream)), region);
 }
+
+GFile *
+sf_find_data_file (const char *build_relative,
+                   const char *installed_name)
+{
+  g_autofree char *exe = g_file_read_link ("/proc/self/exe", NULL);
+
+  if (exe != NULL) {
+    g_autofree char *dir = g_path_get_dirname (exe);
+    /* build/src/cli/scatterflash-cli, or a test in build/tests/ */
+    g_autofree char *built = g_build_filename (dir, "..", "..", build_relative, NULL);
+    g_autofree char *built_test = g_build_filename (dir, "..", build_relative, NULL);
+
+    if (g_file_test (built, G_FILE_TEST_EXISTS))
+      return g_file_new_for_path (built);
+    if (g_file_test (built_test, G_FILE_TEST_EXISTS))
+      return g_file_new_for_path (built_test);
+  }
+  return g_file_new_build_filename (PKGDATADIR, installed_name, NULL);
+}
+
+GFile *
+sf_da_file_find_bundled (void)
+{
+  return sf_find_data_file ("tools/" SF_BUNDLED_DA_NAME, SF_BUNDLED_DA_NAME);
+}

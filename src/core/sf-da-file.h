@@ -83,6 +83,14 @@ GInputStream     *sf_da_file_open_region     (SfDaFile         *self,
 
 /* "MT6572" for an entry hw code whose hex digits spell the chip number,
  * else NULL; and "MT6572 (hw code 0x6572)" / "hw code 0x0321" for messages. */
+/* A file that a build tree keeps @build_relative to its top (found from
+ * the running program, in build/src/X/ or build/tests/), else the one
+ * installed as PKGDATADIR/@installed_name. (transfer full) */
+GFile            *sf_find_data_file          (const char    *build_relative,
+                                              const char    *installed_name) G_GNUC_WARN_UNUSED_RESULT;
+/* The download agent that ships with Scatterflash (SF_BUNDLED_DA_NAME). */
+GFile            *sf_da_file_find_bundled    (void) G_GNUC_WARN_UNUSED_RESULT;
+
 char             *sf_da_file_chip_name       (guint16        hw_code) G_GNUC_WARN_UNUSED_RESULT;
 char             *sf_da_file_describe_chip   (guint16        hw_code) G_GNUC_WARN_UNUSED_RESULT;
 

@@ -691,8 +691,6 @@ default_ticks (SfWindow *self)
   return names;
 }
 
-static GFile *bundled_da (void);
-
 /* The DA file that a job would use now; NULL with @error when it is
  * unusable. */
 static SfDaFile *
@@ -705,7 +703,7 @@ choose_da (SfWindow  *self,
     return sf_da_file_new (self->da_override, NULL, error);
   if (self->firmware_da != NULL && !self->practice)
     return g_object_ref (self->firmware_da);
-  bundled = bundled_da ();
+  bundled = sf_da_file_find_bundled ();
   return sf_da_file_new (bundled, NULL, error);
 }
 
@@ -1084,33 +1082,6 @@ on_drop (GtkDropTarget *target,
 
 /* ---- practice mode ------------------------------------------------------- */
 
-/* A file the build tree has next to this program, or the installed one. */
-static GFile *
-find_data_file (const char *build_relative,
-                const char *installed_name)
-{
-  g_autofree char *exe = g_file_read_link ("/proc/self/exe", NULL);
-
-  if (exe != NULL) {
-    g_autofree char *dir = g_path_get_dirname (exe);
-    /* build/src/gui/scatterflash, or a test in build/tests/ */
-    g_autofree char *built = g_build_filename (dir, "..", "..", build_relative, NULL);
-    g_autofree char *built_test = g_build_filename (dir, "..", build_relative, NULL);
-
-    if (g_file_test (built, G_FILE_TEST_EXISTS))
-      return g_file_new_for_path (built);
-    if (g_file_test (built_test, G_FILE_TEST_EXISTS))
-      return g_file_new_for_path (built_test);
-  }
-  return g_file_new_build_filename (PKGDATADIR, installed_name, NULL);
-}
-
-static GFile *
-bundled_da (void)
-{
-  return find_data_file ("tools/" SF_BUNDLED_DA_NAME, SF_BUNDLED_DA_NAME);
-}
-
 static GFile *
 sample_firmware (void)
 {
@@ -1120,7 +1091,7 @@ sample_firmware (void)
   if (dir != NULL && dir[0] != '\0')
     return g_file_new_for_path (dir);
   /* The build tree's sample is complete once its stamp is there. */
-  stamp = find_data_file ("data/sample-firmware.stamp", "sample-firmware");
+  stamp = sf_find_data_file ("data/sample-firmware.stamp", "sample-firmware");
   if (g_str_has_suffix (g_file_peek_path (stamp), ".stamp")) {
     g_autoptr(GFile) parent = g_file_get_parent (stamp);
 
