@@ -690,7 +690,11 @@ compute_state (const SfPartition *partition,
     return SF_IMAGE_STATE_EMPTY;
   if (df->image == NULL)
     return SF_IMAGE_STATE_INVALID;
-  if (partition->has_size && partition->size != 0 && partition->boundary_check &&
+  /* Whatever boundary_check says: SP Flash Tool's "false" lets an image
+   * spill into the next partitions (PRO_INFO, NVRAM: the IMEI), which no
+   * user wants. A legacy entry's size comes from its neighbour, which is
+   * where the spill would land, so it counts too. */
+  if (partition->size != 0 && !partition->end_relative &&
       df->image->data_size > partition->size)
     return SF_IMAGE_STATE_TOO_LARGE;
   return SF_IMAGE_STATE_OK;

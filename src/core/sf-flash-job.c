@@ -14,6 +14,7 @@
 #include <glib/gi18n-lib.h>
 #include <string.h>
 
+#include "sf-calibration.h"
 #include "sf-compare-stream.h"
 #include "sf-da.h"
 #include "sf-flash-job.h"
@@ -35,8 +36,6 @@ struct _SfFlashJob {
   gboolean     force_preloader;
   GHashTable  *readback_files;   /* upper-case partition name → GFile */
   GFile       *backup_dir;       /* where backup folders are made */
-  GFile       *backup_folder;    /* the one this run made */
-  GPtrArray   *backups;          /* (element-type Backup) what it holds */
   GFile       *table_backup_dir;
   GArray      *raw_steps;        /* (element-type RawStep) plan-less erases and reads */
 };
@@ -55,24 +54,6 @@ raw_step_clear (RawStep *erase)
   g_clear_object (&erase->file);
 }
 
-/* One partition saved by a SF_STEP_BACKUP. */
-typedef struct {
-  char     *name;
-  GFile    *file;
-  guint64   address;
-  guint64   size;
-  char     *sha256;
-} Backup;
-
-static void
-backup_free (Backup *b)
-{
-  g_free (b->name);
-  g_clear_object (&b->file);
-  g_free (b->sha256);
-  g_free (b);
-}
-
 typedef struct {
   SfWorker    *worker;
   SfFlashJob  *job;
@@ -89,6 +70,8 @@ typedef struct {
   SfDeviceTable *table;        /* NULL until read, or when it could not be parsed */
   GError      *table_error;    /* why it could not be parsed */
   GArray      *moves;          /* (element-type Move) Firmware Upgrade: kept partitions that moved */
+  SfCalibration *calibration;  /* the phone's calibration backups and journal (sf-calibration.h) */
+  gboolean     armed;          /* the journal is written (or there was nothing to keep) */
 } Session;
 
 /* A PROTECTED/BINREGION partition the new layout puts elsewhere with the
@@ -115,7 +98,6 @@ sf_flash_job_new (const char *port,
   self->restore = TRUE;
   self->raw_steps = g_array_new (FALSE, FALSE, sizeof (RawStep));
   g_array_set_clear_func (self->raw_steps, (GDestroyNotify) raw_step_clear);
-  self->backups = g_ptr_array_new_with_free_func ((GDestroyNotify) backup_free);
   self->backup_dir = g_file_new_build_filename (g_get_user_data_dir (), "scatterflash", "backups", NULL);
   self->readback_files = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_object_unref);
   return self;
@@ -146,8 +128,6 @@ sf_flash_job_free (SfFlashJob *self)
   g_clear_object (&self->plan);
   g_clear_pointer (&self->readback_files, g_hash_table_unref);
   g_clear_object (&self->backup_dir);
-  g_clear_object (&self->backup_folder);
-  g_clear_pointer (&self->backups, g_ptr_array_unref);
   g_clear_pointer (&self->raw_steps, g_array_unref);
   g_clear_object (&self->table_backup_dir);
   g_free (self);
@@ -713,8 +693,17 @@ run_download (Session           *s,
               GCancellable      *cancellable,
               GError           **error)
 {
-  g_autoptr(GInputStream) image = open_step_image (s, step, cancellable, error);
+  g_autoptr(GInputStream) image = NULL;
 
+  /* The plan refuses such an image; this is the last line before the
+   * wire, so that no step ever writes past its partition. */
+  if (step->length != 0 && step->image->data_size > step->length) {
+    sf_set_device_error (error, SF_ERROR_IMAGE_TOO_LARGE,
+                         _("the image of %s (%" G_GUINT64_FORMAT " bytes) is larger than the partition (%" G_GUINT64_FORMAT " bytes); nothing of it was written"),
+                         step->partition->name, step->image->data_size, step->length);
+    return FALSE;
+  }
+  image = open_step_image (s, step, cancellable, error);
   if (image == NULL)
     return FALSE;
 
@@ -796,87 +785,7 @@ ensure_backup_folder (Session       *s,
                       GCancellable  *cancellable,
                       GError       **error)
 {
-  const SfDaInfo *da = sf_da_get_info (s->da);
-  const SfBromInfo *brom = sf_brom_get_info (s->brom);
-  g_autoptr(GString) id = g_string_new (brom->chip != NULL ? brom->chip->name : "phone");
-  g_autoptr(GDateTime) now = g_date_time_new_now_local ();
-  g_autofree char *stamp = g_date_time_format (now, "%Y%m%d-%H%M%S");
-  g_autoptr(GFile) folder = NULL;
-  g_autoptr(GError) local_error = NULL;
-
-  if (s->job->backup_folder != NULL)
-    return TRUE;
-
-  /* The eMMC's CID tells one phone from another. */
-  g_string_append_c (id, '-');
-  for (guint i = 0; i < G_N_ELEMENTS (da->emmc_cid); i++)
-    g_string_append_printf (id, "%02x", da->emmc_cid[i]);
-
-  folder = g_file_get_child (s->job->backup_dir, id->str);
-  folder = g_file_get_child (g_steal_pointer (&folder), stamp);
-  if (!g_file_make_directory_with_parents (folder, cancellable, &local_error) &&
-      !g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_EXISTS)) {
-    g_autofree char *name = g_file_get_parse_name (folder);
-
-    sf_set_device_error (error, SF_ERROR_FAILED, _("cannot make the backup folder %s: %s"),
-                         name, local_error->message);
-    return FALSE;
-  }
-  s->job->backup_folder = g_steal_pointer (&folder);
-  {
-    g_autofree char *name = g_file_get_parse_name (s->job->backup_folder);
-
-    sf_worker_post_log (s->worker, _("Backups go to %s"), name);
-  }
-  return TRUE;
-}
-
-static char *
-file_sha256 (GFile         *file,
-             GCancellable  *cancellable,
-             GError       **error)
-{
-  g_autoptr(GFileInputStream) in = g_file_read (file, cancellable, error);
-  g_autoptr(GChecksum) sum = g_checksum_new (G_CHECKSUM_SHA256);
-  g_autofree guint8 *buf = g_malloc (1024 * 1024);
-  gssize n;
-
-  if (in == NULL)
-    return NULL;
-  while ((n = g_input_stream_read (G_INPUT_STREAM (in), buf, 1024 * 1024, cancellable, error)) > 0)
-    g_checksum_update (sum, buf, n);
-  if (n < 0)
-    return NULL;
-  return g_strdup (g_checksum_get_string (sum));
-}
-
-/* manifest.ini: one group per partition, rewritten after each backup so
- * that even an interrupted run leaves a usable description. */
-static gboolean
-write_manifest (Session       *s,
-                GCancellable  *cancellable,
-                GError       **error)
-{
-  g_autoptr(GKeyFile) manifest = g_key_file_new ();
-  g_autoptr(GFile) file = g_file_get_child (s->job->backup_folder, "manifest.ini");
-  const SfBromInfo *brom = sf_brom_get_info (s->brom);
-  g_autofree char *data = NULL;
-  gsize len = 0;
-
-  g_key_file_set_string (manifest, "phone", "chip", brom->chip != NULL ? brom->chip->name : "");
-  g_key_file_set_uint64 (manifest, "phone", "user-size", sf_da_get_info (s->da)->user_size);
-  for (guint i = 0; i < s->job->backups->len; i++) {
-    Backup *b = g_ptr_array_index (s->job->backups, i);
-    g_autofree char *base = g_file_get_basename (b->file);
-
-    g_key_file_set_string (manifest, b->name, "file", base);
-    g_key_file_set_uint64 (manifest, b->name, "address", b->address);
-    g_key_file_set_uint64 (manifest, b->name, "size", b->size);
-    g_key_file_set_string (manifest, b->name, "sha256", b->sha256);
-  }
-  data = g_key_file_to_data (manifest, &len, NULL);
-  return g_file_replace_contents (file, data, len, NULL, FALSE, G_FILE_CREATE_NONE, NULL,
-                                  cancellable, error);
+  return sf_calibration_ensure_folder (s->calibration, cancellable, error);
 }
 
 static gboolean
@@ -887,81 +796,14 @@ run_backup (Session           *s,
             GCancellable      *cancellable,
             GError           **error)
 {
-  g_autofree char *file_name = g_strconcat (step->partition->name, ".bin", NULL);
-  g_autoptr(GFile) file = NULL;
-  g_autoptr(GFileOutputStream) out = NULL;
-  Backup *b;
-
   if (step->length == 0) {
     sf_set_device_error (error, SF_ERROR_UNSUPPORTED,
                          _("cannot back up partition %s: the scatter file gives it no size, so nothing was erased"),
                          step->partition->name);
     return FALSE;
   }
-  if (!ensure_backup_folder (s, cancellable, error))
-    return FALSE;
-
-  file = g_file_get_child (s->job->backup_folder, file_name);
-  out = g_file_create (file, G_FILE_CREATE_NONE, cancellable, error);
-  if (out == NULL ||
-      !sf_da_read (s->da, part, offset, step->length, G_OUTPUT_STREAM (out),
-                   on_progress, s, cancellable, error) ||
-      !g_output_stream_close (G_OUTPUT_STREAM (out), cancellable, error))
-    return FALSE;
-
-  b = g_new0 (Backup, 1);
-  b->name = g_strdup (step->partition->name);
-  b->file = g_object_ref (file);
-  b->address = step->address;
-  b->size = step->length;
-  b->sha256 = file_sha256 (file, cancellable, error);
-  g_ptr_array_add (s->job->backups, b);
-  return b->sha256 != NULL && write_manifest (s, cancellable, error);
-}
-
-static Backup *
-find_backup (SfFlashJob *job,
-             const char *name)
-{
-  for (guint i = 0; i < job->backups->len; i++) {
-    Backup *b = g_ptr_array_index (job->backups, i);
-
-    if (g_strcmp0 (b->name, name) == 0)
-      return b;
-  }
-  return NULL;
-}
-
-/* Writes the backup of @name at @offset of @part and reads it back. */
-static gboolean
-restore_backup (Session       *s,
-                const char    *name,
-                guint          part,
-                guint64        offset,
-                GCancellable  *cancellable,
-                GError       **error)
-{
-  Backup *b = find_backup (s->job, name);
-  g_autoptr(GFileInputStream) in = NULL;
-  g_autoptr(GFileInputStream) again = NULL;
-  g_autoptr(GOutputStream) compare = NULL;
-
-  if (b == NULL) {
-    sf_set_device_error (error, SF_ERROR_FAILED, _("no backup of partition %s to restore"), name);
-    return FALSE;
-  }
-  in = g_file_read (b->file, cancellable, error);
-  if (in == NULL ||
-      !sf_da_write (s->da, part, offset, G_INPUT_STREAM (in), b->size, on_progress, s, cancellable, error))
-    return FALSE;
-
-  /* The phone's own calibration is too precious to trust a write blindly. */
-  again = g_file_read (b->file, cancellable, error);
-  if (again == NULL)
-    return FALSE;
-  compare = sf_compare_stream_new_for_stream (G_INPUT_STREAM (again));
-  return sf_da_read (s->da, part, offset, b->size, compare, NULL, NULL, cancellable, error) &&
-         check_compare (SF_COMPARE_STREAM (compare), name, 0, error);
+  return sf_calibration_backup (s->calibration, s->da, step->partition->name, part, offset, step->length,
+                                step->address, on_progress, s, cancellable, error);
 }
 
 static gboolean
@@ -972,7 +814,10 @@ run_restore (Session           *s,
              GCancellable      *cancellable,
              GError           **error)
 {
-  return restore_backup (s, step->partition->name, part, offset, cancellable, error);
+  (void) part;
+  (void) offset;
+  return sf_calibration_restore (s->calibration, s->da, step->partition->name, on_progress, s,
+                                 cancellable, error);
 }
 
 /* Firmware Upgrade: the kept partitions that moved, at their new places. */
@@ -985,7 +830,8 @@ run_moves (Session       *s,
     const Move *m = &g_array_index (s->moves, Move, i);
 
     begin_step (s, -1, m->partition->name, "restore", m->size);
-    if (!restore_backup (s, m->partition->name, SF_EMMC_PART_USER, m->to, cancellable, error))
+    if (!sf_calibration_restore (s->calibration, s->da, m->partition->name, on_progress, s,
+                                 cancellable, error))
       return FALSE;
     end_step (s, "restore");
   }
@@ -1048,7 +894,7 @@ check_preloader (Session           *s,
   /* Keep the phone's own preloader whatever happens next. */
   if (!ensure_backup_folder (s, cancellable, error))
     return FALSE;
-  saved = g_file_get_child (s->job->backup_folder, "PRELOADER.phone.bin");
+  saved = g_file_get_child (sf_calibration_get_folder (s->calibration), "PRELOADER.phone.bin");
   if (!g_file_replace_contents (saved, (const char *) phone_data, phone_len, NULL, FALSE,
                                 G_FILE_CREATE_NONE, NULL, cancellable, error))
     return FALSE;
@@ -1172,9 +1018,12 @@ run_step (Session       *s,
   case SF_STEP_BACKUP: {
     const Move *move = find_move (s, step->partition);
 
-    /* A kept partition that moves is still at its old place. */
+    /* A kept partition that moves is still at its old place, and goes
+     * back at its new one. */
     if (!run_backup (s, step, part, move != NULL ? move->from : offset, cancellable, error))
       return FALSE;
+    if (move != NULL)
+      sf_calibration_set_target (s->calibration, step->partition->name, SF_EMMC_PART_USER, move->to);
     break;
   }
   case SF_STEP_RESTORE:
@@ -1357,6 +1206,116 @@ run_table_backup (Session       *s,
                                   NULL, cancellable, error);
 }
 
+/* ---- the calibration journal (sf-calibration.h) ------------------------------ */
+
+/* The error stays what it was (its name and number lead the message);
+ * what became of the calibration follows it. */
+static void
+append_to_error (GError     **error,
+                 const char  *text)
+{
+  char *joined;
+
+  if (error == NULL || *error == NULL || text == NULL)
+    return;
+  joined = g_strconcat ((*error)->message, "\n", text, NULL);
+  g_free ((*error)->message);
+  (*error)->message = joined;
+}
+
+static void
+on_calibration_log (const char *message,
+                    gpointer    user_data)
+{
+  Session *s = user_data;
+
+  sf_worker_post_log (s->worker, "%s", message);
+}
+
+/* Once the phone is known: its journal, and what an earlier job left
+ * pending is put back before this job does anything else. */
+static gboolean
+open_calibration (Session       *s,
+                  GCancellable  *cancellable,
+                  GError       **error)
+{
+  const SfBromInfo *brom = sf_brom_get_info (s->brom);
+  const SfDaInfo *da = sf_da_get_info (s->da);
+  g_autofree char *id = sf_calibration_phone_id (brom->chip != NULL ? brom->chip->name : NULL,
+                                                 da->emmc_cid, G_N_ELEMENTS (da->emmc_cid));
+
+  s->calibration = sf_calibration_new (s->job->backup_dir, id);
+  sf_calibration_set_phone (s->calibration, brom->chip != NULL ? brom->chip->name : NULL, da->user_size);
+  sf_calibration_set_log_func (s->calibration, on_calibration_log, s);
+  if (s->job->plan != NULL)
+    sf_calibration_set_scatter (s->calibration, sf_firmware_get_scatter (sf_plan_get_firmware (s->job->plan)),
+                                sf_plan_get_layout (s->job->plan));
+  if (!sf_calibration_load_journal (s->calibration, error))
+    return FALSE;
+  if (!sf_calibration_is_pending (s->calibration))
+    return TRUE;
+
+  {
+    g_autofree char *list = sf_calibration_list_pending (s->calibration);
+    g_autofree char *where = g_file_get_parse_name (sf_calibration_get_pending_folder (s->calibration));
+
+    sf_worker_post_stage (s->worker, _("Putting back the calibration an earlier job left in %s"), where);
+    sf_worker_post_log (s->worker, _("An earlier job on this phone stopped while its calibration (%s) was at risk"), list);
+  }
+  if (!sf_calibration_recover (s->calibration, s->da, NULL, NULL, cancellable, error)) {
+    g_autofree char *what = sf_calibration_describe_pending (s->calibration);
+
+    append_to_error (error, what);
+    return FALSE;
+  }
+  return TRUE;
+}
+
+/* A plan that ran to its end: calibration that was to be kept is checked
+ * on the phone (and the journal goes); calibration the user chose to erase
+ * stays in its backup. */
+static gboolean
+settle_calibration (Session       *s,
+                    GCancellable  *cancellable,
+                    GError       **error)
+{
+  SfScene scene = sf_plan_get_scene (s->job->plan);
+  gboolean kept = scene == SF_SCENE_FIRMWARE_UPGRADE ||
+                  (scene == SF_SCENE_FORMAT_ALL_DOWNLOAD && s->job->restore);
+
+  if (!sf_calibration_is_pending (s->calibration))
+    return TRUE;
+  if (!kept)
+    return sf_calibration_release (s->calibration, error);
+  sf_worker_post_stage (s->worker, _("Checking the phone's calibration"));
+  return sf_calibration_recover (s->calibration, s->da, NULL, NULL, cancellable, error);
+}
+
+/* The job failed while calibration was at risk: put it back over the same
+ * connection if the phone still answers, else say where it is. */
+static void
+put_calibration_back (Session  *s,
+                      GError  **error)
+{
+  g_autoptr(GError) local_error = NULL;
+  g_autofree char *list = sf_calibration_list_pending (s->calibration);
+  g_autofree char *what = NULL;
+
+  if (s->da != NULL) {
+    sf_worker_post_stage (s->worker, _("Putting the phone's calibration back"));
+    /* Not the job's cancellable: after Stop, this is still worth doing. */
+    if (sf_calibration_recover (s->calibration, s->da, NULL, NULL, NULL, &local_error)) {
+      g_autofree char *done = g_strdup_printf (_("The phone's calibration (%s) was put back and checked."), list);
+
+      append_to_error (error, done);
+      return;
+    }
+    sf_worker_post_log (s->worker, _("Could not put the calibration back: %s"), local_error->message);
+  }
+  what = sf_calibration_describe_pending (s->calibration);
+  append_to_error (error, what);
+}
+
 /**
  * sf_flash_job_run:
  *
@@ -1409,6 +1368,8 @@ sf_flash_job_run (SfWorker      *worker,
   }
   if (!connect_and_start_da (&s, cancellable, error))
     goto out;
+  if (!open_calibration (&s, cancellable, error))
+    goto out;
 
   if (job->plan != NULL) {
     /* Every check that can refuse comes before the first write. */
@@ -1419,11 +1380,21 @@ sf_flash_job_run (SfWorker      *worker,
         !check_firmware_upgrade (&s, error))
       goto out;
     for (guint i = 0; i < sf_plan_get_n_steps (job->plan); i++) {
+      const SfPlanStep *step = sf_plan_get_step (job->plan, i);
+
+      /* The journal is written once every backup is on the host and
+       * before the first step that changes the phone. */
+      if (step->kind != SF_STEP_BACKUP && !s.armed) {
+        if (!sf_calibration_arm (s.calibration, sf_scene_to_string (sf_plan_get_scene (job->plan)), error))
+          goto out;
+        s.armed = TRUE;
+      }
       if (!run_step (&s, i, cancellable, error))
         goto out;
     }
     if (!run_moves (&s, cancellable, error) ||
-        !write_table (&s, cancellable, error))
+        !write_table (&s, cancellable, error) ||
+        !settle_calibration (&s, cancellable, error))
       goto out;
   }
   if (job->table_backup_dir != NULL && !run_table_backup (&s, cancellable, error))
@@ -1439,6 +1410,9 @@ sf_flash_job_run (SfWorker      *worker,
   ok = TRUE;
 
 out:
+  if (!ok && s.calibration != NULL && sf_calibration_is_pending (s.calibration))
+    put_calibration_back (&s, error);
+  g_clear_pointer (&s.calibration, sf_calibration_free);
   g_clear_object (&s.da);
   g_clear_object (&s.brom);
   g_clear_pointer (&s.table, sf_device_table_unref);
