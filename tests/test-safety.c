@@ -302,6 +302,8 @@ prepared_phone (guint32 seed)
   return p;
 }
 
+static char *check_newest_backup (const Phone *p, gboolean any);
+
 /* ---- the defects as first seen ------------------------------------------------ */
 
 /* Format All + Download fails after the erase (a write error in UBOOT): the
@@ -317,6 +319,10 @@ START_TEST (test_failed_format_all_puts_calibration_back)
 
   ck_assert_int_ne (run_on_phone (p, faults, &err, args), 0);
   ck_assert_msg (strstr (err, "was put back and checked") != NULL, "%s", err);
+  /* What was only read is not mixed with what was changed. */
+  ck_assert_msg (strstr (err, "Read from the phone (not changed): PRO_INFO, NVRAM, PROTECT_F, PROTECT_S.") != NULL,
+                 "%s", err);
+  ck_assert_msg (strstr (err, "Erased before the failure: the whole flash.") != NULL, "%s", err);
   assert_calibration_on_phone (p);
   ck_assert (!journal_exists (p));
 
@@ -470,6 +476,47 @@ START_TEST (test_backup_folders_never_clash)
   /* The prepared phone's run and three more. */
   ck_assert_uint_ge (folders, 4);
   ck_assert (!journal_exists (p));
+}
+END_TEST
+
+/* A whole-flash format, and a range over NVRAM, with no firmware: the
+ * phone's own table says where the calibration is; it is backed up before
+ * the erase and the journal goes once the erase (asked for) is done. */
+START_TEST (test_raw_format_backs_up_calibration)
+{
+  g_autoptr(Phone) p = prepared_phone (7);
+  g_autofree char *err = NULL;
+  const char *whole[] = { "format", "--whole-flash", "--yes", NULL };
+  const char *range[] = { "format", "--region", "EMMC_USER", "--start", "0x200000", "--length", "0x100000", NULL };
+  g_autofree char *why = NULL;
+
+  ck_assert_msg (run_on_phone (p, NULL, &err, range) == 0, "%s", err);
+  ck_assert_msg (strstr (err, "NVRAM erased as asked") != NULL, "%s", err);
+  ck_assert_msg (strstr (err, "PRO_INFO") == NULL, "only NVRAM is in the range: %s", err);
+  why = check_newest_backup (p, FALSE);
+  ck_assert_msg (why == NULL, "%s", why);
+  ck_assert (!journal_exists (p));
+
+  plant_calibration (p, 8);
+  ck_assert_msg (run_on_phone (p, NULL, &err, whole) == 0, "%s", err);
+  g_clear_pointer (&why, g_free);
+  why = check_newest_backup (p, FALSE);
+  ck_assert_msg (why == NULL, "%s", why);
+  ck_assert (!journal_exists (p));
+}
+END_TEST
+
+/* `backup` says what it left out instead of a bare "Done". */
+START_TEST (test_backup_names_what_it_leaves_out)
+{
+  g_autoptr(Phone) p = prepared_phone (9);
+  g_autofree char *err = NULL;
+  g_autofree char *out_dir = g_build_filename (p->xdg, "full-backup", NULL);
+  const char *backup[] = { "backup", "--output-dir", out_dir, sample (), NULL };
+
+  ck_assert_msg (run_on_phone (p, NULL, &err, backup) == 0, "%s", err);
+  ck_assert_msg (strstr (err, "Not in this backup: FAT, BMTPOOL") != NULL, "%s", err);
+  ck_assert_msg (strstr (err, "EMMC_BOOT_2") != NULL, "%s", err);
 }
 END_TEST
 
@@ -745,6 +792,8 @@ safety_suite (void)
   tcase_add_test (tc, test_blank_calibration_is_no_backup);
   tcase_add_test (tc, test_partial_backup_leaves_nothing);
   tcase_add_test (tc, test_backup_folders_never_clash);
+  tcase_add_test (tc, test_raw_format_backs_up_calibration);
+  tcase_add_test (tc, test_backup_names_what_it_leaves_out);
   suite_add_tcase (s, tc);
 
   tc = tcase_create ("size-guard");

@@ -70,30 +70,34 @@ name_is_file_safe (const char *name)
 /* ---- backup ------------------------------------------------------------------ */
 
 /* Every partition with a place and a size of its own; says why the others
- * are left out. */
+ * are left out, and adds their names to @skipped. */
 static GPtrArray *
-backup_partitions (SfLayout *layout,
-                   gboolean  quiet)
+backup_partitions (SfLayout  *layout,
+                   gboolean   quiet,
+                   GPtrArray *skipped)
 {
   g_autoptr(GPtrArray) parts = g_ptr_array_new ();
 
   for (guint i = 0; i < layout->partitions->len; i++) {
     SfPartition *part = g_ptr_array_index (layout->partitions, i);
+    const char *why = NULL;
 
     if (*part->name == '\0')
       continue;
-    if (part->end_relative) {
-      if (!quiet)
-        g_printerr (_("Skipping %s: its address is counted from the end of the storage\n"), part->name);
-    } else if (!part->has_size || part->size == 0) {
-      if (!quiet)
-        g_printerr (_("Skipping %s: it has no size of its own (it runs to the end of the storage)\n"), part->name);
-    } else if (!name_is_file_safe (part->name)) {
-      if (!quiet)
-        g_printerr (_("Skipping %s: its name cannot be a file name\n"), part->name);
-    } else {
+    if (part->end_relative)
+      why = _("its address is counted from the end of the storage");
+    else if (!part->has_size || part->size == 0)
+      why = _("it has no size of its own (it runs to the end of the storage)");
+    else if (!name_is_file_safe (part->name))
+      why = _("its name cannot be a file name");
+
+    if (why == NULL) {
       g_ptr_array_add (parts, part);
+      continue;
     }
+    if (!quiet)
+      g_printerr (_("Skipping %s: %s\n"), part->name, why);
+    g_ptr_array_add (skipped, part->name);
   }
   return g_steal_pointer (&parts);
 }
@@ -257,6 +261,7 @@ sf_cli_backup (int    argc,
   g_autoptr(SfDaFile) da_file = NULL;
   g_autoptr(GPtrArray) parts = NULL;
   g_autoptr(GPtrArray) plan_names = NULL;
+  g_autoptr(GPtrArray) skipped = NULL;
   g_autoptr(SfScatterWriter) writer = NULL;
   g_autoptr(GFile) dir = NULL;
   g_autoptr(GFile) scatter_file = NULL;
@@ -289,7 +294,8 @@ sf_cli_backup (int    argc,
   if (!sf_scatter_check (scatter, &error))
     return sf_cli_report_error (error);
   layout = sf_scatter_get_layout (scatter, 0);
-  parts = backup_partitions (layout, o.json);
+  skipped = g_ptr_array_new ();
+  parts = backup_partitions (layout, o.json, skipped);
   if (parts->len == 0) {
     sf_set_error_at (&error, SF_ERROR_NOTHING_SELECTED, sf_scatter_get_display_name (scatter), 0,
                      _("use a scatter file that gives the partitions' addresses and sizes"),
@@ -399,6 +405,23 @@ sf_cli_backup (int    argc,
     g_autofree char *name = g_file_get_parse_name (dir);
 
     g_printerr (_("Done: %u partitions backed up in %s.\n"), parts->len, name);
+    /* A backup that leaves something out says so where people look. */
+    if (skipped->len > 0) {
+      g_autoptr(GString) list = g_string_new (NULL);
+
+      for (guint i = 0; i < skipped->len; i++)
+        g_string_append_printf (list, "%s%s", i > 0 ? ", " : "", (const char *) g_ptr_array_index (skipped, i));
+      g_printerr (_("Not in this backup: %s (see above why); read them with `readback --region` if you need them.\n"),
+                  list->str);
+    }
+    {
+      gboolean boot2 = FALSE;
+
+      for (guint i = 0; i < parts->len; i++)
+        boot2 |= g_strcmp0 (((SfPartition *) g_ptr_array_index (parts, i))->region, "EMMC_BOOT_2") == 0;
+      if (!boot2)
+        g_printerr (_("Not in this backup: the EMMC_BOOT_2 area, which the scatter file does not list.\n"));
+    }
   }
   return SF_EXIT_OK;
 }

@@ -11,6 +11,7 @@
 #include <glib/gi18n.h>
 #include <signal.h>
 #include <stdio.h>
+#include <string.h>
 #include <unistd.h>
 
 #include "sf-cli-common.h"
@@ -30,7 +31,9 @@ typedef struct {
   gint64         started_us;     /* first progress event */
   gint64         last_draw_us;
   SfDeviceInfo  *device;
-  GPtrArray     *written;        /* partitions whose step ended */
+  GPtrArray     *written;        /* partitions written (download, restore) */
+  GPtrArray     *erased;         /* partitions formatted */
+  GPtrArray     *read;           /* partitions backed up or read back */
   char          *current;        /* the partition of the step under way */
   gboolean       current_moved;  /* … and bytes of it have moved */
 } Runner;
@@ -164,25 +167,52 @@ sf_cli_print_json_event (const SfEvent *e,
   fflush (stdout);
 }
 
-/* After a failure the user needs to know where the phone stands. */
+static char *
+join_names (GPtrArray *names)
+{
+  GString *text = g_string_new (NULL);
+
+  for (guint i = 0; i < names->len; i++) {
+    if (i > 0)
+      g_string_append (text, ", ");
+    g_string_append (text, g_ptr_array_index (names, i));
+  }
+  return g_string_free (text, FALSE);
+}
+
+/* After a failure the user needs to know where the phone stands: what was
+ * changed on it, kept apart from what was only read. */
 static void
 print_failure_summary (Runner *r)
 {
-  g_autofree char *done = NULL;
-
-  if (r->written->len == 0 && !r->current_moved) {
+  if (r->written->len == 0 && r->erased->len == 0 && !r->current_moved)
     g_printerr (_("Nothing was written to the phone.\n"));
-    return;
-  }
   if (r->written->len > 0) {
-    g_ptr_array_add (r->written, NULL);
-    done = g_strjoinv (", ", (char **) r->written->pdata);
-    g_ptr_array_remove_index (r->written, r->written->len - 1);
-    g_printerr (_("Finished before the failure: %s.\n"), done);
+    g_autofree char *list = join_names (r->written);
+
+    g_printerr (_("Written before the failure: %s.\n"), list);
+  }
+  if (r->erased->len > 0) {
+    g_autofree char *list = join_names (r->erased);
+
+    g_printerr (_("Erased before the failure: %s.\n"), list);
+  }
+  if (r->read->len > 0) {
+    g_autofree char *list = join_names (r->read);
+
+    g_printerr (_("Read from the phone (not changed): %s.\n"), list);
   }
   if (r->current != NULL)
     g_printerr (_("Failed on: %s (incomplete; run the same command again once the cause is fixed).\n"),
                 r->current);
+}
+
+static void
+add_once (GPtrArray  *names,
+          const char *name)
+{
+  if (name != NULL && !g_ptr_array_find_with_equal_func (names, name, g_str_equal, NULL))
+    g_ptr_array_add (names, g_strdup (name));
 }
 
 static void
@@ -196,10 +226,15 @@ track_steps (Runner        *r,
   } else if (e->kind == SF_EVENT_PROGRESS && e->done > 0) {
     r->current_moved = TRUE;
   } else if (e->kind == SF_EVENT_STEP_END) {
+    const char *what = e->message != NULL ? e->message : "";
+
     g_clear_pointer (&r->current, g_free);
-    if (e->partition != NULL &&
-        !g_ptr_array_find_with_equal_func (r->written, e->partition, g_str_equal, NULL))
-      g_ptr_array_add (r->written, g_strdup (e->partition));
+    if (strcmp (what, "download") == 0 || strcmp (what, "restore") == 0)
+      add_once (r->written, e->partition);
+    else if (strcmp (what, "format") == 0 || strcmp (what, "format-all") == 0)
+      add_once (r->erased, e->partition != NULL ? e->partition : _("the whole flash"));
+    else if (strcmp (what, "backup") == 0 || strcmp (what, "readback") == 0)
+      add_once (r->read, e->partition);
   }
 }
 
@@ -311,6 +346,8 @@ sf_cli_run_worker (SfWorker      *worker,
   r.status = SF_EXIT_FAILED;
   r.loop = g_main_loop_new (NULL, FALSE);
   r.written = g_ptr_array_new_with_free_func (g_free);
+  r.erased = g_ptr_array_new_with_free_func (g_free);
+  r.read = g_ptr_array_new_with_free_func (g_free);
 
   /* on_tick removes itself when the job is over. */
   g_timeout_add (20, on_tick, &r);
@@ -327,6 +364,8 @@ sf_cli_run_worker (SfWorker      *worker,
     *out_device = g_steal_pointer (&r.device);
   g_clear_pointer (&r.device, sf_device_info_free);
   g_ptr_array_unref (r.written);
+  g_ptr_array_unref (r.erased);
+  g_ptr_array_unref (r.read);
   g_free (r.current);
   return r.status;
 }

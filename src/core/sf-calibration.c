@@ -150,6 +150,7 @@ sf_calibration_set_log_func (SfCalibration        *self,
 }
 
 static void log_line (SfCalibration *self, const char *format, ...) G_GNUC_PRINTF (2, 3);
+static gboolean folder_has_scatter (GFile *folder);
 
 static void
 log_line (SfCalibration *self,
@@ -695,8 +696,11 @@ sf_calibration_release (SfCalibration  *self,
     g_autofree char *where = display_name (self->pending_folder);
     g_autofree char *list = sf_calibration_list_pending (self);
 
-    log_line (self, _("%s erased as asked; the backup stays in %s (scatterflash-cli restore %s puts it back)"),
-              list, where, where);
+    if (folder_has_scatter (self->pending_folder))
+      log_line (self, _("%s erased as asked; the backup stays in %s (scatterflash-cli restore %s puts it back)"),
+                list, where, where);
+    else
+      log_line (self, _("%s erased as asked; the backup stays in %s"), list, where);
   }
   return remove_journal (self, error);
 }
@@ -844,6 +848,22 @@ sf_calibration_recover (SfCalibration   *self,
   return remove_journal (self, error);
 }
 
+static gboolean
+folder_has_scatter (GFile *folder)
+{
+  g_autoptr(GFileEnumerator) children = g_file_enumerate_children (folder, G_FILE_ATTRIBUTE_STANDARD_NAME,
+                                                                   G_FILE_QUERY_INFO_NONE, NULL, NULL);
+  GFileInfo *info;
+
+  while (children != NULL && (info = g_file_enumerator_next_file (children, NULL, NULL)) != NULL) {
+    g_autoptr(GFileInfo) owned = info;
+
+    if (g_str_has_suffix (g_file_info_get_name (info), "_scatter.txt"))
+      return TRUE;
+  }
+  return FALSE;
+}
+
 char *
 sf_calibration_describe_pending (SfCalibration *self)
 {
@@ -854,6 +874,11 @@ sf_calibration_describe_pending (SfCalibration *self)
     return NULL;
   list = sf_calibration_list_pending (self);
   where = display_name (self->pending_folder);
+  /* `restore` needs the scatter file that a job with a firmware leaves. */
+  if (!folder_has_scatter (self->pending_folder))
+    return g_strdup_printf (_("The phone's calibration (%s) may be erased; its backup is safe in %s. "
+                              "The next Scatterflash job on this phone puts it back first."),
+                            list, where);
   return g_strdup_printf (_("The phone's calibration (%s) may be erased; its backup is safe in %s. "
                             "The next Scatterflash job on this phone puts it back first, "
                             "or put it back now with: scatterflash-cli restore %s"),

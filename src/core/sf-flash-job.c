@@ -1316,6 +1316,50 @@ put_calibration_back (Session  *s,
   append_to_error (error, what);
 }
 
+/* A range format (or the whole flash) without a firmware: the phone's own
+ * table says where its calibration is. Every calibration partition the
+ * erases reach is backed up, and the journal written, before the first. */
+static gboolean
+backup_before_raw_erase (Session       *s,
+                         GCancellable  *cancellable,
+                         GError       **error)
+{
+  gboolean any_erase = FALSE;
+
+  for (guint i = 0; i < s->job->raw_steps->len; i++)
+    any_erase |= g_array_index (s->job->raw_steps, RawStep, i).file == NULL;
+  if (!any_erase)
+    return TRUE;
+  if (s->table == NULL || sf_device_table_is_empty (s->table)) {
+    sf_worker_post_log (s->worker, _("The phone has no partition table, so no calibration can be found to back up"));
+    return TRUE;
+  }
+
+  for (guint t = 0; t < sf_device_table_get_n_entries (s->table); t++) {
+    const SfDeviceTableEntry *e = sf_device_table_get_entry (s->table, t);
+    SfOperation op = sf_operation_guess (e->name, TRUE);
+    gboolean reached = FALSE;
+
+    if (op != SF_OPERATION_PROTECTED && op != SF_OPERATION_BINREGION)
+      continue;
+    for (guint i = 0; i < s->job->raw_steps->len && !reached; i++) {
+      const RawStep *r = &g_array_index (s->job->raw_steps, RawStep, i);
+      guint64 end = r->length != 0 ? r->offset + r->length : G_MAXUINT64;
+
+      reached = r->file == NULL && r->part == SF_EMMC_PART_USER &&
+                r->offset < e->offset + e->size && e->offset < end;
+    }
+    if (!reached)
+      continue;
+    begin_step (s, -1, e->name, "backup", e->size);
+    if (!sf_calibration_backup (s->calibration, s->da, e->name, SF_EMMC_PART_USER, e->offset, e->size,
+                                e->offset, on_progress, s, cancellable, error))
+      return FALSE;
+    end_step (s, "backup");
+  }
+  return sf_calibration_arm (s->calibration, "format", error);
+}
+
 /**
  * sf_flash_job_run:
  *
@@ -1399,10 +1443,17 @@ sf_flash_job_run (SfWorker      *worker,
   }
   if (job->table_backup_dir != NULL && !run_table_backup (&s, cancellable, error))
     goto out;
+  if (!backup_before_raw_erase (&s, cancellable, error))
+    goto out;
   for (guint i = 0; i < job->raw_steps->len; i++) {
     if (!run_raw_step (&s, i, &g_array_index (job->raw_steps, RawStep, i), cancellable, error))
       goto out;
   }
+  /* A range or whole-flash format erases what it was asked to: the
+   * calibration stays in its backup. */
+  if (job->plan == NULL && sf_calibration_is_pending (s.calibration) &&
+      !sf_calibration_release (s.calibration, error))
+    goto out;
 
   sf_worker_post_stage (worker, _("Letting the phone go"));
   if (!sf_da_finish (s.da, 0, cancellable, error))
