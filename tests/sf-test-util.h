@@ -12,7 +12,8 @@
 
 #include "sf-scatter.h"
 
-/* Path of a file in ../shared/fixtures/scatter (SF_FIXTURES_DIR). */
+/* Path of a file in tests/data/scatter, the scatter fixtures written for
+ * the tests (SF_FIXTURES_DIR; tests/data/README.md). */
 char       *sf_test_fixture_path   (const char  *name);
 /* Loads a fixture; fails the test with the GError message if it does not load. */
 SfScatter  *sf_test_load_fixture   (const char  *name);
