@@ -162,7 +162,9 @@ main (int    argc,
 
         size = info ? g_file_info_get_size (info) : 0;
       }
-      printf ("%-52s %8" G_GOFFSET_FORMAT " %10.3f %10.3f\n", name, size, times[RUNS / 2], times[0]);
+      /* With several folders the same name may be in two of them. */
+      printf ("%-52s %8" G_GOFFSET_FORMAT " %10.3f %10.3f\n", argc > 2 ? path : name, size,
+              times[RUNS / 2], times[0]);
       if (times[RUNS / 2] > worst)
         worst = times[RUNS / 2];
       if (size > largest_size) {
