@@ -4,8 +4,9 @@
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
- * So that every build (and every sanitizer build) runs the fuzz target on the
- * real fixtures and on every prefix of them.
+ * So that every build (and every sanitizer build) runs the fuzz target on its
+ * seeds (for scatter files: the fixtures, the broken ones and the extra corpus
+ * of real files when there is one) and on every prefix of them.
  */
 
 #include "config.h"

@@ -6,7 +6,7 @@
  *
  * Build:  CC=clang meson setup build-fuzz -Dfuzz=true -Db_sanitize=address,undefined
  *         ninja -C build-fuzz tests/fuzz-scatter
- * Run:    build-fuzz/tests/fuzz-scatter -max_total_time=60 CORPUS_DIR ../shared/fixtures/scatter
+ * Run:    build-fuzz/tests/fuzz-scatter -max_total_time=60 CORPUS_DIR tests/data/scatter tests/data/scatter/bad
  */
 
 #include "config.h"

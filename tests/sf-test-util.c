@@ -41,6 +41,59 @@ sf_test_load_fixture (const char *name)
 }
 
 char *
+sf_test_mangle (const char *text,
+                gboolean    crlf,
+                gboolean    trailing,
+                gboolean    bom,
+                gboolean    indent)
+{
+  g_auto(GStrv) lines = g_strsplit (text, "\n", -1);
+  GString *out = g_string_new (bom ? "\xEF\xBB\xBF" : "");
+
+  for (guint i = 0; lines[i] != NULL; i++) {
+    char *line = lines[i];
+    gsize len = strlen (line);
+
+    if (len > 0 && line[len - 1] == '\r')
+      line[len - 1] = '\0';
+    if (indent && line[0] == ' ')
+      g_string_append (out, "  ");
+    g_string_append (out, line);
+    if (trailing && *line != '\0')
+      g_string_append (out, "  \t");
+    if (lines[i + 1] != NULL)
+      g_string_append (out, crlf ? "\r\n" : "\n");
+  }
+  return g_string_free (out, FALSE);
+}
+
+void
+sf_test_assert_same_map (SfScatter *a,
+                         SfScatter *b)
+{
+  ck_assert_uint_eq (sf_scatter_get_n_layouts (a), sf_scatter_get_n_layouts (b));
+  ck_assert_pstr_eq (sf_scatter_get_platform (a), sf_scatter_get_platform (b));
+  for (guint l = 0; l < sf_scatter_get_n_layouts (a); l++) {
+    SfLayout *la = sf_scatter_get_layout (a, l);
+    SfLayout *lb = sf_scatter_get_layout (b, l);
+
+    ck_assert_uint_eq (la->partitions->len, lb->partitions->len);
+    for (guint i = 0; i < la->partitions->len; i++) {
+      SfPartition *pa = g_ptr_array_index (la->partitions, i);
+      SfPartition *pb = g_ptr_array_index (lb->partitions, i);
+
+      ck_assert_str_eq (pa->name, pb->name);
+      ck_assert_pstr_eq (pa->file_name, pb->file_name);
+      ck_assert_pstr_eq (pa->region, pb->region);
+      ck_assert_uint_eq (pa->start, pb->start);
+      ck_assert_uint_eq (pa->size, pb->size);
+      ck_assert_uint_eq (pa->line, pb->line);
+      ck_assert_int_eq (pa->is_download, pb->is_download);
+    }
+  }
+}
+
+char *
 sf_test_make_tempdir (void)
 {
   g_autoptr(GError) error = NULL;

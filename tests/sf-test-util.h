@@ -12,10 +12,22 @@
 
 #include "sf-scatter.h"
 
-/* Path of a file in ../shared/fixtures/scatter (SF_FIXTURES_DIR). */
+/* Path of a file in tests/data/scatter, the scatter fixtures written for
+ * the tests (SF_FIXTURES_DIR; tests/data/README.md). */
 char       *sf_test_fixture_path   (const char  *name);
 /* Loads a fixture; fails the test with the GError message if it does not load. */
 SfScatter  *sf_test_load_fixture   (const char  *name);
+/* @text (LF or CRLF) rewritten: with CRLF or LF line ends, trailing blanks
+ * on every line, a byte-order mark, or two more blanks of indentation. */
+char       *sf_test_mangle          (const char  *text,
+                                     gboolean     crlf,
+                                     gboolean     trailing,
+                                     gboolean     bom,
+                                     gboolean     indent);
+/* Fails the test unless @a and @b have the same layouts and partitions
+ * (names, files, regions, addresses, sizes, lines, download flags). */
+void        sf_test_assert_same_map (SfScatter   *a,
+                                     SfScatter   *b);
 /* A fresh folder under $TMPDIR; remove it with sf_test_rm_rf(). */
 char       *sf_test_make_tempdir   (void);
 void        sf_test_write_file     (const char  *path,

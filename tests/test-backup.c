@@ -359,14 +359,14 @@ START_TEST (test_restore_refuses_damaged_backup)
 }
 END_TEST
 
-/* ---- the scatter writer on real files ------------------------------------- */
+/* ---- the scatter writer on the fixtures ----------------------------------- */
 
 static const char * const fixtures[] = {
-  "mt6572-v1.1.1-emmc-fly-iq4407.txt",
-  "mt6580-v1.1.2-emmc-symphony-r20.txt",
-  "mt6589-legacy-emmc-lenovo-s960.txt",
-  "mt6765-v1.1.2-emmc-tool-generated-oppo-a16k.txt",
-  "mt6768-v1.1.8-emmc-crlf-biloba.txt",
+  "mt6572-v1.1.1-emmc.txt",
+  "mt6580-v1.1.2-emmc-gpt.txt",
+  "mt6589-legacy-emmc.txt",
+  "mt6765-v1.1.2-emmc-tool-generated.txt",
+  "mt6768-v1.1.8-emmc-crlf-ab.txt",
   "mt6785-v2.1.0-combo-crlf.txt",
 };
 

@@ -1,5 +1,5 @@
 /* test-firmware.c — SfFirmware, SfImage and SfArchive on folders and archives
- * built in the test from a real scatter and small generated images
+ * built in the test from a fixture scatter and small generated images
  *
  * Copyright 2026 The Scatterflash authors
  *
@@ -21,8 +21,8 @@
 #include "sf-image.h"
 #include "sf-test-util.h"
 
-#define FLY_FIXTURE    "mt6572-v1.1.1-emmc-fly-iq4407.txt"
-#define LEGACY_FIXTURE "mt6589-legacy-emmc-lenovo-s960.txt"
+#define MT6572_FIXTURE "mt6572-v1.1.1-emmc.txt"
+#define LEGACY_FIXTURE "mt6589-legacy-emmc.txt"
 #define SCATTER_NAME   "MT6572_Android_scatter.txt"
 
 #define SPARSE_BLOCK   4096u
@@ -187,7 +187,7 @@ make_mbr (void)
 /* ---- the firmware set --------------------------------------------------------- */
 
 typedef struct {
-  const char   *partition;    /* in the fly-iq4407 scatter */
+  const char   *partition;    /* in mt6572-v1.1.1-emmc.txt */
   const char   *file;         /* name written; NULL = not written (missing) */
   SfImageState  state;
   SfImageKind   kind;
@@ -195,11 +195,11 @@ typedef struct {
 } Expect;
 
 /* userdata.img claims 0x80000 blocks of 4 KiB = 2 GiB, the partition holds
- * 0x61400000 (1.52 GiB): too large, in a file of a few KiB. */
+ * 0x48000000 (1.125 GiB): too large, in a file of a few KiB. */
 #define HUGE_SKIP_BLOCKS (0x80000u - 1u)
 
 static const Expect expected[] = {
-  { "PRELOADER", "preloader_konka72_i128_emmc.bin", SF_IMAGE_STATE_OK, SF_IMAGE_KIND_GFH, 0 },
+  { "PRELOADER", "preloader_hx72_a40_emmc.bin", SF_IMAGE_STATE_OK, SF_IMAGE_KIND_GFH, 0 },
   { "MBR", "MBR", SF_IMAGE_STATE_OK, SF_IMAGE_KIND_RAW, 0 },
   { "EBR1", "EBR1", SF_IMAGE_STATE_INVALID, SF_IMAGE_KIND_RAW, 0 },
   { "PRO_INFO", NULL, SF_IMAGE_STATE_NONE, SF_IMAGE_KIND_RAW, 0 },
@@ -222,7 +222,7 @@ make_image_set (void)
 {
   GHashTable *set = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, (GDestroyNotify) g_bytes_unref);
 
-  g_hash_table_insert (set, "preloader_konka72_i128_emmc.bin", make_gfh_preloader ());
+  g_hash_table_insert (set, "preloader_hx72_a40_emmc.bin", make_gfh_preloader ());
   g_hash_table_insert (set, "MBR", make_mbr ());
   g_hash_table_insert (set, "EBR1", make_sparse (1, 1, 2));           /* sparse v2: invalid */
   g_hash_table_insert (set, "LK.BIN", make_mtk_header ("LK", 20000)); /* scatter says lk.bin */
@@ -251,13 +251,13 @@ read_fixture (const char *name)
 /* Made around every test that writes files: the folder it writes them in,
  * and the scatter of the firmware set. */
 static char *tmpdir;
-static GBytes *fly_scatter;
+static GBytes *mt6572_scatter;
 
 static void
 setup (void)
 {
   tmpdir = sf_test_make_tempdir ();
-  fly_scatter = read_fixture (FLY_FIXTURE);
+  mt6572_scatter = read_fixture (MT6572_FIXTURE);
 }
 
 static void
@@ -265,7 +265,7 @@ teardown (void)
 {
   sf_test_rm_rf (tmpdir);
   g_clear_pointer (&tmpdir, g_free);
-  g_clear_pointer (&fly_scatter, g_bytes_unref);
+  g_clear_pointer (&mt6572_scatter, g_bytes_unref);
 }
 
 static void
@@ -296,7 +296,7 @@ write_folder (const char *dir,
   GHashTableIter iter;
   gpointer key, value;
 
-  write_bytes (scatter_path, fly_scatter);
+  write_bytes (scatter_path, mt6572_scatter);
   g_hash_table_iter_init (&iter, set);
   while (g_hash_table_iter_next (&iter, &key, &value)) {
     g_autofree char *path = g_build_filename (dir, key, NULL);
@@ -618,7 +618,7 @@ write_archive (const char  *path,
 
   archive_add (a, "notes.md", notes);
   archive_add_dir (a, "firmware/");
-  archive_add (a, "firmware/" SCATTER_NAME, fly_scatter);
+  archive_add (a, "firmware/" SCATTER_NAME, mt6572_scatter);
   for (GList *l = names; l != NULL; l = l->next) {
     g_autofree char *entry_path = g_strconcat ("firmware/", l->data, NULL);
 
@@ -826,17 +826,17 @@ START_TEST (test_too_large_message)
   write_folder (tmpdir, set);
   fw = open_firmware (tmpdir);
   p = find_partition (fw, "USRDATA");
-  ck_assert_uint_eq (p->line, 274);   /* fly-iq4407: "- partition_index: SYS17" */
+  ck_assert_uint_eq (p->line, 276);   /* mt6572-v1.1.1-emmc.txt: "- partition_index: SYS17" */
   ck_assert (!sf_firmware_check_image (fw, p, &error));
-  expect_start = g_strdup_printf ("%s/%s:274: userdata.img expands to ", tmpdir, SCATTER_NAME);
+  expect_start = g_strdup_printf ("%s/%s:276: userdata.img expands to ", tmpdir, SCATTER_NAME);
   assert_starts_with (error, expect_start);
   assert_mentions (error, "(2147483648 bytes) but partition USRDATA holds");
-  assert_mentions (error, "(1631584256 bytes) — use the firmware made for this phone");
+  assert_mentions (error, "(1207959552 bytes) — use the firmware made for this phone");
 
   g_clear_error (&error);
   p = find_partition (fw, "BOOTIMG");
   ck_assert (!sf_firmware_check_image (fw, p, &error));
-  assert_mentions (error, ":154: boot.img is missing (partition BOOTIMG) — put it next to the scatter file or untick BOOTIMG");
+  assert_mentions (error, ":156: boot.img is missing (partition BOOTIMG) — put it next to the scatter file or untick BOOTIMG");
 }
 END_TEST
 
@@ -1175,7 +1175,7 @@ START_TEST (test_encrypted_zip)
       return;
   }
   ck_assert_msg (archive_write_open_filename (a, path) == ARCHIVE_OK, "%s", archive_error_string (a));
-  archive_add (a, "fw/" SCATTER_NAME, fly_scatter);
+  archive_add (a, "fw/" SCATTER_NAME, mt6572_scatter);
   archive_end (a);
 
   error = open_firmware_fails (path, SF_ERROR_ARCHIVE);
@@ -1190,14 +1190,14 @@ START_TEST (test_odd_names)
   g_autoptr(GBytes) noise = NULL;
   g_autoptr(GError) error = NULL;
   g_autoptr(SfFirmware) fw = NULL;
-  g_autofree char *cfg = g_build_filename (tmpdir, "fly.cfg", NULL);
+  g_autofree char *cfg = g_build_filename (tmpdir, "hx72.cfg", NULL);
   g_autofree char *bin = g_build_filename (tmpdir, "firmware.bin", NULL);
   GByteArray *bytes = g_byte_array_new ();
 
   /* A scatter under a name that says nothing is still read as one. */
-  write_bytes (cfg, fly_scatter);
+  write_bytes (cfg, mt6572_scatter);
   fw = open_firmware (cfg);
-  ck_assert_str_eq (sf_scatter_get_project (sf_firmware_get_scatter (fw)), "konka72_i128_emmc");
+  ck_assert_str_eq (sf_scatter_get_project (sf_firmware_get_scatter (fw)), "hx72_a40_emmc");
 
   /* Binary data that is no archive: the archive reader's complaint. */
   put_noise (bytes, 3000, 5);
@@ -1210,7 +1210,7 @@ END_TEST
 
 START_TEST (test_scatter_choice)
 {
-  g_autoptr(GBytes) other = read_fixture ("mt6572-v1.1.1-emmc-lenovo-a516.txt");
+  g_autoptr(GBytes) other = read_fixture ("mt6572-v1.1.1-emmc-16m-boot-upper-hex.txt");
   g_autofree char *main_path = g_build_filename (tmpdir, "MT6572_Android_scatter.txt", NULL);
   g_autofree char *other_path = g_build_filename (tmpdir, "old_scatter_backup.txt", NULL);
   g_autofree char *third_path = g_build_filename (tmpdir, "MT6572_Android_scatter_old.txt", NULL);
@@ -1218,11 +1218,11 @@ START_TEST (test_scatter_choice)
   g_autoptr(GError) error = NULL;
 
   /* Two candidates, one of them *_Android_scatter*.txt: that one. */
-  write_bytes (main_path, fly_scatter);
+  write_bytes (main_path, mt6572_scatter);
   write_bytes (other_path, other);
   fw = open_firmware (tmpdir);
   ck_assert_str_eq (sf_scatter_get_display_name (sf_firmware_get_scatter (fw)), main_path);
-  ck_assert_str_eq (sf_scatter_get_project (sf_firmware_get_scatter (fw)), "konka72_i128_emmc");
+  ck_assert_str_eq (sf_scatter_get_project (sf_firmware_get_scatter (fw)), "hx72_a40_emmc");
   g_clear_object (&fw);
 
   /* Two that both look right: the user must choose, and is told which. */
@@ -1235,7 +1235,7 @@ END_TEST
 
 START_TEST (test_scatter_depth)
 {
-  g_autofree char *deep_dir = g_build_filename (tmpdir, "Fly_IQ4407", "SP_Flash", NULL);
+  g_autofree char *deep_dir = g_build_filename (tmpdir, "HX72_A40", "SP_Flash", NULL);
   g_autofree char *deep = g_build_filename (deep_dir, SCATTER_NAME, NULL);
   g_autofree char *deeper = g_build_filename (tmpdir, "a", "b", "c", SCATTER_NAME, NULL);
   g_autofree char *boot = g_build_filename (deep_dir, "boot.img", NULL);
@@ -1248,14 +1248,14 @@ START_TEST (test_scatter_depth)
   ck_assert_int_eq (g_mkdir (empty_dir, 0755), 0);
 
   /* Three levels down is too deep. */
-  write_bytes (deeper, fly_scatter);
+  write_bytes (deeper, mt6572_scatter);
   error = open_firmware_fails (tmpdir, SF_ERROR_NO_SCATTER);
 
   /* Two levels down is found, and macOS leftovers are ignored; images are
    * next to the scatter. */
-  write_bytes (deep, fly_scatter);
+  write_bytes (deep, mt6572_scatter);
   write_bytes (boot, img);
-  write_bytes (junk, fly_scatter);
+  write_bytes (junk, mt6572_scatter);
   fw = open_firmware (tmpdir);
   ck_assert_str_eq (sf_scatter_get_display_name (sf_firmware_get_scatter (fw)), deep);
   assert_image (fw, "BOOTIMG", SF_IMAGE_STATE_OK, NULL, ANY_KIND);
@@ -1280,7 +1280,7 @@ START_TEST (test_case_insensitive)
   g_autoptr(GBytes) sys = make_sparse (1, 1, 1);
   g_autoptr(SfFirmware) fw = NULL;
 
-  write_named (tmpdir, SCATTER_NAME, fly_scatter);
+  write_named (tmpdir, SCATTER_NAME, mt6572_scatter);
   write_named (tmpdir, "Lk.Bin", lk);
   write_named (tmpdir, "BOOT.IMG", boot);
   /* An exact match wins over a case-insensitive one. */
@@ -1306,7 +1306,7 @@ START_TEST (test_legacy)
 
   write_named (tmpdir, "MT6589_Android_scatter_emmc.txt", scatter);
   write_named (tmpdir, "boot.img", boot);
-  write_named (tmpdir, "preloader_s960.bin", gfh);
+  write_named (tmpdir, "preloader_sf89.bin", gfh);
   write_named (tmpdir, "EBR2", mbr);
 
   fw = open_firmware (tmpdir);
@@ -1317,7 +1317,7 @@ START_TEST (test_legacy)
   ck_assert_ptr_null (p->file_name);
 
   /* No project in a legacy file: the one preloader*.bin there is. */
-  assert_image (fw, "PRELOADER", SF_IMAGE_STATE_OK, "/preloader_s960.bin", SF_IMAGE_KIND_GFH);
+  assert_image (fw, "PRELOADER", SF_IMAGE_STATE_OK, "/preloader_sf89.bin", SF_IMAGE_KIND_GFH);
   assert_image (fw, "EBR2", SF_IMAGE_STATE_OK, NULL, ANY_KIND);
 
   p = assert_image (fw, "UBOOT", SF_IMAGE_STATE_MISSING, NULL, ANY_KIND);
@@ -1334,7 +1334,7 @@ START_TEST (test_legacy)
   p = assert_image (fw, "PRELOADER", SF_IMAGE_STATE_MISSING, NULL, ANY_KIND);
   g_clear_error (&error);
   ck_assert (!sf_firmware_check_image (fw, p, &error));
-  assert_mentions (error, "preloader_other.bin, preloader_s960.bin");
+  assert_mentions (error, "preloader_other.bin, preloader_sf89.bin");
 }
 END_TEST
 
@@ -1533,7 +1533,7 @@ START_TEST (test_da_in_folder)
   g_autoptr(GBytes) fake = make_fake_da ();
   g_autoptr(GBytes) img = make_android_boot ();
 
-  write_bytes (scatter_path, fly_scatter);
+  write_bytes (scatter_path, mt6572_scatter);
   write_named (fw_dir, "boot.img", img);
   /* A real DA, but not named like one; and names with "da" inside a word. */
   write_named (fw_dir, "data.bin", da_bytes);
@@ -1568,7 +1568,7 @@ START_TEST (test_da_folder_one_level_up)
   g_autofree char *deep_dir = g_build_filename (tmpdir, "x", "y", NULL);
   g_autoptr(GBytes) da_bytes = read_synthetic_da ();
 
-  write_bytes (scatter_path, fly_scatter);
+  write_bytes (scatter_path, mt6572_scatter);
   write_bytes (up_da, da_bytes);
   /* In a folder beside the scatter's: not looked at. */
   write_named (deep_dir, "MTK_DA_V5.bin", da_bytes);
@@ -1634,7 +1634,7 @@ START_TEST (test_da_in_archive)
   g_autoptr(GBytes) da_bytes = read_synthetic_da ();
   g_autoptr(GBytes) fake = make_fake_da ();
   g_autoptr(GBytes) img = make_android_boot ();
-  GBytes *contents[] = { fly_scatter, img, da_bytes, fake };
+  GBytes *contents[] = { mt6572_scatter, img, da_bytes, fake };
   struct archive *a = archive_begin (path, kind);
 
   for (guint m = 0; m < G_N_ELEMENTS (dc->members) && dc->members[m].path != NULL; m++)

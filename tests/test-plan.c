@@ -167,16 +167,16 @@ open_firmware (void)
 #define MT6572_PROTECT_S "PROTECT_S", 0x1f00000, 0xa00000
 #define MT6572_SECCFG    "SECCFG", 0x2900000, 0x20000
 #define MT6572_UBOOT     "UBOOT", 0x2920000, 0x60000
-#define MT6572_BOOTIMG   "BOOTIMG", 0x2980000, 0x600000
-#define MT6572_RECOVERY  "RECOVERY", 0x2f80000, 0x600000
-#define MT6572_SEC_RO    "SEC_RO", 0x3580000, 0x40000
-#define MT6572_MISC      "MISC", 0x35c0000, 0x80000
-#define MT6572_LOGO      "LOGO", 0x3640000, 0x300000
-#define MT6572_EXPDB     "EXPDB", 0x3940000, 0xa00000
-#define MT6572_ANDROID   "ANDROID", 0x4340000, 0x38400000
-#define MT6572_CACHE     "CACHE", 0x3c740000, 0x17800000
-#define MT6572_USRDATA   "USRDATA", 0x53f40000, 0x61400000
-#define MT6572_FAT       "FAT", 0xb5340000, 0
+#define MT6572_BOOTIMG   "BOOTIMG", 0x2980000, 0x800000
+#define MT6572_RECOVERY  "RECOVERY", 0x3180000, 0x800000
+#define MT6572_SEC_RO    "SEC_RO", 0x3980000, 0x60000
+#define MT6572_MISC      "MISC", 0x39e0000, 0x80000
+#define MT6572_LOGO      "LOGO", 0x3a60000, 0x400000
+#define MT6572_EXPDB     "EXPDB", 0x3e60000, 0xa00000
+#define MT6572_ANDROID   "ANDROID", 0x4860000, 0x30000000
+#define MT6572_CACHE     "CACHE", 0x34860000, 0x10000000
+#define MT6572_USRDATA   "USRDATA", 0x44860000, 0x48000000
+#define MT6572_FAT       "FAT", 0x8c860000, 0
 
 /* Backup or restore steps for the calibration partitions. */
 #define MT6572_CALIBRATION_STEPS(kind) \
@@ -199,18 +199,18 @@ open_firmware (void)
   { SF_STEP_DOWNLOAD, MT6572_CACHE, MT6572_CACHE_BYTES }, \
   { SF_STEP_DOWNLOAD, MT6572_USRDATA, MT6572_USERDATA_BYTES }
 
-/* mt6572-v1.1.1-emmc-fly-iq4407.txt: 20 partitions, 11 with an image;
+/* mt6572-v1.1.1-emmc.txt: 20 partitions, 11 with an image;
  * system.img is the sparse one. Without @with_userdata, userdata.img is
  * not there at all. */
 static void
 make_mt6572_firmware (gboolean with_images,
                       gboolean with_userdata)
 {
-  copy_fixture ("mt6572-v1.1.1-emmc-fly-iq4407.txt", "MT6572_Android_scatter.txt");
+  copy_fixture ("mt6572-v1.1.1-emmc.txt", "MT6572_Android_scatter.txt");
   if (!with_images)
     return;
 
-  write_image ("preloader_konka72_i128_emmc.bin", MT6572_PRELOADER_BYTES);
+  write_image ("preloader_hx72_a40_emmc.bin", MT6572_PRELOADER_BYTES);
   write_image ("MBR", MT6572_MBR_BYTES);
   write_image ("EBR1", MT6572_EBR1_BYTES);
   write_image ("lk.bin", MT6572_LK_BYTES);
@@ -843,10 +843,10 @@ START_TEST (test_readback)
   g_autoptr(GError) error = NULL;
   const char *names[] = { "bmtpool", "FAT", "bootimg", NULL };
   static const ExpectedStep expected[] = {
-    { SF_STEP_READBACK, MT6572_BOOTIMG, 0x600000 },
+    { SF_STEP_READBACK, MT6572_BOOTIMG, 0x800000 },
     /* Size 0 and an end-relative start: the device tells the length. */
     { SF_STEP_READBACK, MT6572_FAT, 0 },
-    { SF_STEP_READBACK, "BMTPOOL", G_GUINT64_CONSTANT (0xFFFF00a8), 0, 0 },
+    { SF_STEP_READBACK, "BMTPOOL", G_GUINT64_CONSTANT (0xFFFF0080), 0, 0 },
   };
 
   make_mt6572_firmware (FALSE, FALSE);
@@ -855,7 +855,7 @@ START_TEST (test_readback)
   error = expect_plan_error (firmware, NULL, SF_SCENE_READBACK, NULL, SF_ERROR_NOTHING_SELECTED, NULL);
 
   plan = expect_steps (firmware, NULL, SF_SCENE_READBACK, names, expected, N_STEPS (expected));
-  ck_assert_uint_eq (sf_plan_get_total_bytes (plan), 0x600000);
+  ck_assert_uint_eq (sf_plan_get_total_bytes (plan), 0x800000);
 }
 END_TEST
 
@@ -869,20 +869,20 @@ START_TEST (test_mt6580_large_partitions)
   const char *present[] = { "preloader", "userdata", NULL };
   static const ExpectedStep readback[] = {
     { SF_STEP_READBACK, "proinfo", 0x80000, 0x300000, 0x300000 },
-    { SF_STEP_READBACK, "userdata", 0xBA800000, G_GUINT64_CONSTANT (0x116780000), G_GUINT64_CONSTANT (0x116780000) },
+    { SF_STEP_READBACK, "userdata", 0xA4100000, G_GUINT64_CONSTANT (0x118000000), G_GUINT64_CONSTANT (0x118000000) },
   };
   static const ExpectedStep download[] = {
-    { SF_STEP_DOWNLOAD, "preloader", 0x0, 0x400000, 0x700 },
-    { SF_STEP_DOWNLOAD, "userdata", 0xBA800000, G_GUINT64_CONSTANT (0x116780000), 0x900 },
+    { SF_STEP_DOWNLOAD, "preloader", 0x0, 0x40000, 0x700 },
+    { SF_STEP_DOWNLOAD, "userdata", 0xA4100000, G_GUINT64_CONSTANT (0x118000000), 0x900 },
   };
 
-  copy_fixture ("mt6580-v1.1.2-emmc-symphony-r20.txt", "MT6580_Android_scatter.txt");
-  write_image ("preloader_v3800.bin", 0x700);
+  copy_fixture ("mt6580-v1.1.2-emmc-gpt.txt", "MT6580_Android_scatter.txt");
+  write_image ("preloader_sf6580_a1.bin", 0x700);
   write_image ("userdata.img", 0x900);
   firmware = open_firmware ();
 
   plan = expect_steps (firmware, NULL, SF_SCENE_READBACK, names, readback, N_STEPS (readback));
-  ck_assert_uint_eq (sf_plan_get_total_bytes (plan), G_GUINT64_CONSTANT (0x116A80000));
+  ck_assert_uint_eq (sf_plan_get_total_bytes (plan), G_GUINT64_CONSTANT (0x118300000));
 
   g_clear_object (&plan);
   plan = expect_steps (firmware, NULL, SF_SCENE_DOWNLOAD_ONLY, present, download, N_STEPS (download));
@@ -900,12 +900,18 @@ START_TEST (test_combo_storage)
   const char *present[] = { "preloader", "boot", "logo", NULL };
   static const ExpectedStep expected[] = {
     { SF_STEP_DOWNLOAD, "preloader", 0x0, 0x80000, 0x600 },
-    { SF_STEP_DOWNLOAD, "boot", 0x3cd80000, 0x6000000, 0x1400 },
-    { SF_STEP_DOWNLOAD, "logo", 0x46d80000, 0x800000, 0x1500 },
+    { SF_STEP_DOWNLOAD, "boot", 0x1d988000, 0x4000000, 0x1400 },
+    { SF_STEP_DOWNLOAD, "logo", 0x21988000, 0x1000000, 0x1500 },
+  };
+  /* The UFS layout's boot LUs give the preloader twice the room. */
+  static const ExpectedStep expected_ufs[] = {
+    { SF_STEP_DOWNLOAD, "preloader", 0x0, 0x100000, 0x600 },
+    { SF_STEP_DOWNLOAD, "boot", 0x1d988000, 0x4000000, 0x1400 },
+    { SF_STEP_DOWNLOAD, "logo", 0x21988000, 0x1000000, 0x1500 },
   };
 
   copy_fixture ("mt6785-v2.1.0-combo-crlf.txt", "MT6785_Android_scatter.txt");
-  write_image ("preloader_k85v1_64.bin", 0x600);
+  write_image ("preloader_sf6785.bin", 0x600);
   write_image ("boot.img", 0x1400);
   write_image ("logo.bin", 0x1500);
   firmware = open_firmware ();
@@ -917,7 +923,7 @@ START_TEST (test_combo_storage)
   ck_assert_str_eq (sf_plan_get_step (plan, 1)->region, "EMMC_USER");
 
   g_clear_object (&plan);
-  plan = expect_steps (firmware, "UFS", SF_SCENE_DOWNLOAD_ONLY, present, expected, N_STEPS (expected));
+  plan = expect_steps (firmware, "UFS", SF_SCENE_DOWNLOAD_ONLY, present, expected_ufs, N_STEPS (expected_ufs));
   ck_assert_str_eq (sf_plan_get_layout (plan)->storage, "UFS");
   ck_assert_ptr_eq (sf_plan_get_layout (plan), sf_scatter_get_layout (sf_firmware_get_scatter (firmware), 1));
   ck_assert_str_eq (sf_plan_get_step (plan, 0)->region, "UFS_LU0_LU1");

@@ -1,4 +1,4 @@
-/* test-scatter.c — SfScatter against the real scatter files and broken ones
+/* test-scatter.c — SfScatter against the scatter fixtures and broken ones
  *
  * Copyright 2026 The Scatterflash authors
  *
@@ -12,7 +12,8 @@
 #include "sf-scatter.h"
 #include "sf-test-util.h"
 
-/* Values read off the fixture files by hand (see ../shared/fixtures/scatter). */
+/* Values read off the fixture files in tests/data/scatter (tests/data/README.md
+ * says what each one is for), checked against an independent reader. */
 typedef struct {
   guint        index;
   const char  *name;
@@ -43,78 +44,78 @@ typedef struct {
 #define NOSIZE G_MAXUINT64
 
 static const ExpectedFile files[] = {
-  { "mt6572-v1.1.1-emmc-fly-iq4407.txt", "MT6572_Android_scatter.txt",
-    SF_SCATTER_FORMAT_V1, "V1.1.1", "MT6572", "konka72_i128_emmc", "EMMC", 1, 20, 11, SF_ADDRESSING_LINEAR,
-    { { 0, "PRELOADER", "preloader_konka72_i128_emmc.bin", 0x0, 0xc00000, "EMMC_BOOT_1", "BOOTLOADERS", 19, TRUE },
-      { 1, "MBR", "MBR", 0xc00000, 0x80000, "EMMC_USER", "UPDATE", 34, TRUE },
-      { 18, "FAT", NULL, 0xb5340000, 0x0, "EMMC_USER", "INVISIBLE", 289, FALSE },
-      { 19, "BMTPOOL", NULL, 0xFFFF00a8, 0x1500000, "EMMC_USER", "RESERVED", 304, FALSE } } },
-  { "mt6572-v1.1.1-emmc-lenovo-a516.txt", "MT6572_Android_scatter.txt",
-    SF_SCATTER_FORMAT_V1, "V1.1.1", "MT6572", "a516_row", "EMMC", 1, 20, 12, SF_ADDRESSING_LINEAR,
-    { { 0, "PRELOADER", "preloader_a516_row.bin", 0x0, 0x600000, "EMMC_BOOT_1", "BOOTLOADERS", 19, TRUE },
-      { 10, "RECOVERY", "recovery.img", 0x2980000, 0x600000, "EMMC_USER", "UPDATE", 169, TRUE },
-      { 18, "USRDATA", "userdata.img", 0x58340000, 0x60000000, "EMMC_USER", "UPDATE", 289, TRUE },
-      { 19, "BMTPOOL", NULL, 0xFFFF00a8, 0x1500000, "EMMC_USER", "RESERVED", 304, FALSE } } },
-  { "mt6572-v1.1.1-emmc-mobiwire-s10.txt", "MT6572_Android_scatter.txt",
-    SF_SCATTER_FORMAT_V1, "V1.1.1", "MT6572", "MTDTtest", "EMMC", 1, 19, 11, SF_ADDRESSING_LINEAR,
-    { { 0, "PRELOADER", "preloader.bin", 0x0, 0x1400000, "EMMC_BOOT_1", "BOOTLOADERS", 19, TRUE },
-      { 1, "MBR", "MBR", 0x1400000, 0x80000, "EMMC_USER", "UPDATE", 34, TRUE },
-      { 9, "BOOTIMG", "boot.img", 0x3180000, 0x600000, "EMMC_USER", "UPDATE", 154, TRUE },
-      { 17, "USRDATA", "data.img", 0x4e340000, 0x9afe0000, "EMMC_USER", "UPDATE", 274, TRUE } } },
-  { "mt6580-v1.1.2-emmc-symphony-r20.txt", "MT6580_Android_scatter.txt",
-    SF_SCATTER_FORMAT_V1, "V1.1.2", "MT6580", "v3800", "EMMC", 1, 24, 9, SF_ADDRESSING_REGION,
-    { { 0, "preloader", "preloader_v3800.bin", 0x0, 0x400000, "EMMC_BOOT_1", "BOOTLOADERS", 19, TRUE },
-      { 1, "pgpt", NULL, 0x0, 0x80000, "EMMC_USER", "INVISIBLE", 34, FALSE },
-      { 22, "flashinfo", NULL, 0xFFFF0084, 0x1000000, "EMMC_USER", "RESERVED", 349, FALSE },
-      { 23, "sgpt", NULL, 0xFFFF0004, 0x80000, "EMMC_USER", "RESERVED", 364, FALSE } } },
-  { "mt6582-v1.1.1-emmc-oppo-neo5.txt", "MT6582_Android_scatter.txt",
-    SF_SCATTER_FORMAT_V1, "V1.1.1", "MT6582", "oppo6582_15066", "EMMC", 1, 27, 13, SF_ADDRESSING_LINEAR,
-    { { 0, "PRELOADER", "preloader_oppo6582_15066.bin", 0x0, 0xc00000, "EMMC_BOOT_1", "BOOTLOADERS", 19, TRUE },
-      { 13, "LOGO", "logo.bin", 0x5000000, 0x300000, "EMMC_USER", "UPDATE", 214, TRUE },
-      { 25, "USRDATA", "userdata.img", 0xa9000000, 0x40000000, "EMMC_USER", "UPDATE", 394, TRUE },
-      { 26, "BMTPOOL", NULL, 0xFFFF00a8, 0x1500000, "EMMC_USER", "RESERVED", 409, FALSE } } },
-  { "mt6589-legacy-emmc-lenovo-s960.txt", "MT6589_Android_scatter_emmc.txt",
-    SF_SCATTER_FORMAT_LEGACY, NULL, "MT6589", NULL, "EMMC", 1, 22, 13, SF_ADDRESSING_LINEAR,
+  { "mt6572-v1.1.1-emmc.txt", "MT6572_Android_scatter.txt",
+    SF_SCATTER_FORMAT_V1, "V1.1.1", "MT6572", "hx72_a40_emmc", "EMMC", 1, 20, 11, SF_ADDRESSING_LINEAR,
+    { { 0, "PRELOADER", "preloader_hx72_a40_emmc.bin", 0x0, 0xc00000, "EMMC_BOOT_1", "BOOTLOADERS", 21, TRUE },
+      { 1, "MBR", "MBR", 0xc00000, 0x80000, "EMMC_USER", "UPDATE", 36, TRUE },
+      { 18, "FAT", NULL, 0x8c860000, 0x0, "EMMC_USER", "INVISIBLE", 291, FALSE },
+      { 19, "BMTPOOL", NULL, 0xFFFF0080, 0x1000000, "EMMC_USER", "RESERVED", 306, FALSE } } },
+  { "mt6572-v1.1.1-emmc-16m-boot-upper-hex.txt", "MT6572_Android_scatter.txt",
+    SF_SCATTER_FORMAT_V1, "V1.1.1", "MT6572", "sf72_b2", "EMMC", 1, 20, 12, SF_ADDRESSING_LINEAR,
+    { { 0, "PRELOADER", "preloader_sf72_b2.bin", 0x0, 0x1000000, "EMMC_BOOT_1", "BOOTLOADERS", 21, TRUE },
+      { 15, "PRELOAD", NULL, 0x4f40000, 0x8000000, "EMMC_USER", "UPDATE", 246, TRUE },
+      { 18, "USRDATA", "data.img", 0x40f40000, 0x78000000, "EMMC_USER", "UPDATE", 291, TRUE },
+      { 19, "BMTPOOL", NULL, 0xFFFF00a8, 0x1500000, "EMMC_USER", "RESERVED", 306, FALSE } } },
+  { "mt6582-v1.1.1-emmc-vendor-partitions.txt", "MT6582_Android_scatter.txt",
+    SF_SCATTER_FORMAT_V1, "V1.1.1", "MT6582", "sf82_v3", "EMMC", 1, 26, 13, SF_ADDRESSING_LINEAR,
+    { { 0, "PRELOADER", "preloader_sf82_v3.bin", 0x0, 0xc00000, "EMMC_BOOT_1", "BOOTLOADERS", 21, TRUE },
+      { 13, "LOGO", "logo.bin", 0x4400000, 0x800000, "EMMC_USER", "UPDATE", 216, TRUE },
+      { 23, "USRDATA", "userdata.img", 0x66000000, 0x80000000, "EMMC_USER", "UPDATE", 366, TRUE },
+      { 25, "BMTPOOL", NULL, 0xFFFF00a8, 0x1500000, "EMMC_USER", "RESERVED", 396, FALSE } } },
+  { "mt6580-v1.1.2-emmc-gpt.txt", "MT6580_Android_scatter.txt",
+    SF_SCATTER_FORMAT_V1, "V1.1.2", "MT6580", "sf6580_a1", "EMMC", 1, 24, 9, SF_ADDRESSING_REGION,
+    { { 0, "preloader", "preloader_sf6580_a1.bin", 0x0, 0x40000, "EMMC_BOOT_1", "BOOTLOADERS", 21, TRUE },
+      { 1, "pgpt", NULL, 0x0, 0x80000, "EMMC_USER", "INVISIBLE", 36, FALSE },
+      { 22, "flashinfo", NULL, 0xFFFF0084, 0x1000000, "EMMC_USER", "RESERVED", 351, FALSE },
+      { 23, "sgpt", NULL, 0xFFFF0004, 0x80000, "EMMC_USER", "RESERVED", 366, FALSE } } },
+  { "mt6580-v1.1.2-emmc-small-loader-ext.txt", "MT6580_Android_scatter.txt",
+    SF_SCATTER_FORMAT_V1, "V1.1.2", "MT6580", "sf6580_a1", "EMMC", 1, 11, 7, SF_ADDRESSING_REGION,
+    { { 0, "preloader", "preloader_sf6580_a1.bin", 0x0, 0x40000, "EMMC_BOOT_1", "BOOTLOADERS", 11, TRUE },
+      { 2, "loader_ext1", "loader_ext1.bin", 0x80000, 0x80000, "EMMC_USER", "BOOTLOADERS", 41, TRUE },
+      { 9, "userdata", "userdata.img", 0x62980000, 0x80000000, "EMMC_USER", "UPDATE", 146, TRUE },
+      { 10, "sgpt", NULL, 0xFFFF0004, 0x80000, "EMMC_USER", "RESERVED", 161, FALSE } } },
+  { "mt6589-legacy-emmc.txt", "MT6589_Android_scatter_emmc.txt",
+    SF_SCATTER_FORMAT_LEGACY, NULL, "MT6589", NULL, "EMMC", 1, 22, 12, SF_ADDRESSING_LINEAR,
     { { 0, "PRELOADER", NULL, 0x0, NOSIZE, NULL, NULL, 1, TRUE },
       { 3, "PMT", NULL, 0x700000, NOSIZE, NULL, NULL, 10, FALSE },
-      { 20, "USRDATA", NULL, 0x8cf80000, NOSIZE, NULL, NULL, 61, TRUE },
+      { 19, "USRDATA", NULL, 0x6cc80000, NOSIZE, NULL, NULL, 58, TRUE },
       { 21, "BMTPOOL", NULL, 0xFFFF00a8, NOSIZE, NULL, NULL, 64, FALSE } } },
-  { "mt6592-v1.1.2-emmc-bq-aquaris-e10.txt", "MT6592_Android_scatter.txt",
-    SF_SCATTER_FORMAT_V1, "V1.1.2", "MT6592", "kaito_wifi", "EMMC", 1, 19, 11, SF_ADDRESSING_REGION,
-    { { 0, "PRELOADER", "preloader_kaito_wifi.bin", 0x0, 0x40000, "EMMC_BOOT_1", "BOOTLOADERS", 19, TRUE },
-      { 1, "MBR", "MBR", 0x0, 0x80000, "EMMC_USER", "UPDATE", 34, TRUE },
-      { 9, "BOOTIMG", "boot.img", 0x1da0000, 0x1400000, "EMMC_USER", "UPDATE", 154, TRUE },
-      { 17, "USRDATA", "userdata.img", 0x92800000, 0x49c00000, "EMMC_USER", "UPDATE", 274, TRUE } } },
-  { "mt6735-v1.1.2-emmc-crlf-blu-vivo-xl2.txt", "MT6735_Android_scatter.txt",
-    SF_SCATTER_FORMAT_V1, "V1.1.2", "MT6735", "gionee6737t_66_m0", "EMMC", 1, 26, 11, SF_ADDRESSING_REGION,
-    { { 0, "preloader", "preloader_gionee6737t_66_m0.bin", 0x0, 0x400000, "EMMC_BOOT_1", "BOOTLOADERS", 19, TRUE },
-      { 13, "oemkeystore", NULL, 0x5000000, 0x200000, "EMMC_USER", "INVISIBLE", 214, FALSE },
-      { 24, "flashinfo", NULL, 0xFFFF0084, 0x1000000, "EMMC_USER", "RESERVED", 379, FALSE },
-      { 25, "sgpt", NULL, 0xFFFF0004, 0x80000, "EMMC_USER", "RESERVED", 394, FALSE } } },
-  { "mt6765-v1.1.2-emmc-tool-generated-oppo-a16k.txt", "MT6765_Android_scatter.txt",
-    SF_SCATTER_FORMAT_V1, "V1.1.2", "MT6765", "2022.10.05.2", "EMMC", 1, 50, 25, SF_ADDRESSING_REGION,
-    { { 0, "preloader", "preloader.bin", 0x0, 0x80000, "EMMC_BOOT1_BOOT2", "BOOTLOADERS", 18, TRUE },
-      { 1, "pgpt", "pgpt.bin", 0x0, 0x8000, "EMMC_USER", "INVISIBLE", 35, FALSE },
-      { 48, "otp", "otp.img", 0xe8bcf8000, 0x2b00000, "EMMC_USER", "RESERVED", 834, FALSE },
-      { 49, "flashinfo", "flashinfo.img", 0xe8e7f8000, 0x1000000, "EMMC_USER", "RESERVED", 851, FALSE } } },
-  { "mt6768-v1.1.8-emmc-crlf-biloba.txt", "MT6768_Android_scatter.txt",
-    SF_SCATTER_FORMAT_V1, "V1.1.8", "MT6768", "biloba", "EMMC", 1, 57, 18, SF_ADDRESSING_REGION,
-    { { 0, "preloader", "preloader_k69v1_64.bin", 0x0, 0x80000, "EMMC_BOOT1_BOOT2", "BOOTLOADERS", 21, TRUE },
-      { 28, "scp_a", "scp.img", 0xa4900000, 0x600000, "EMMC_USER", "UPDATE", 497, TRUE },
-      { 55, "flashinfo", NULL, 0xFFFF0080, 0x1000000, "EMMC_USER", "RESERVED", 956, FALSE },
-      { 56, "sgpt", NULL, 0xFFFF0000, 0x8000, "EMMC_USER", "RESERVED", 973, FALSE } } },
-  { "mt6771-v1.1.2-emmc-doogee-s90.txt", "MT6771_Android_scatter.txt",
-    SF_SCATTER_FORMAT_V1, "V1.1.2", "MT6771", "k71v1_64_bsp", "EMMC", 1, 42, 22, SF_ADDRESSING_REGION,
-    { { 0, "preloader", "preloader_k71v1_64_bsp.bin", 0x0, 0x80000, "EMMC_BOOT1_BOOT2", "BOOTLOADERS", 19, TRUE },
-      { 21, "cam_vpu1", "cam_vpu1.img", 0x14800000, 0xf00000, "EMMC_USER", "UPDATE", 376, TRUE },
-      { 40, "flashinfo", NULL, 0xFFFF0080, 0x1000000, "EMMC_USER", "RESERVED", 699, FALSE },
-      { 41, "sgpt", NULL, 0xFFFF0000, 0x4200, "EMMC_USER", "RESERVED", 716, FALSE } } },
+  { "mt6592-v1.1.2-emmc-mbr.txt", "MT6592_Android_scatter.txt",
+    SF_SCATTER_FORMAT_V1, "V1.1.2", "MT6592", "sf92_tab", "EMMC", 1, 19, 12, SF_ADDRESSING_REGION,
+    { { 0, "PRELOADER", "preloader_sf92_tab.bin", 0x0, 0x40000, "EMMC_BOOT_1", "BOOTLOADERS", 21, TRUE },
+      { 1, "MBR", "MBR", 0x0, 0x80000, "EMMC_USER", "UPDATE", 36, TRUE },
+      { 9, "BOOTIMG", "boot.img", 0x1da0000, 0x1000000, "EMMC_USER", "UPDATE", 156, TRUE },
+      { 18, "USRDATA", "userdata.img", 0x7d6a0000, G_GUINT64_CONSTANT (0x120000000), "EMMC_USER", "UPDATE", 291, TRUE } } },
+  { "mt6735-v1.1.2-emmc-crlf.txt", "MT6735_Android_scatter.txt",
+    SF_SCATTER_FORMAT_V1, "V1.1.2", "MT6735", "sf6737m_35g", "EMMC", 1, 26, 9, SF_ADDRESSING_REGION,
+    { { 0, "preloader", "preloader_sf6737m_35g.bin", 0x0, 0x40000, "EMMC_BOOT_1", "BOOTLOADERS", 21, TRUE },
+      { 23, "userdata", "userdata.img", 0xe5b00000, G_GUINT64_CONSTANT (0x1a0000000), "EMMC_USER", "UPDATE", 366, TRUE },
+      { 24, "flashinfo", NULL, 0xFFFF0084, 0x1000000, "EMMC_USER", "RESERVED", 381, FALSE },
+      { 25, "sgpt", NULL, 0xFFFF0004, 0x80000, "EMMC_USER", "RESERVED", 396, FALSE } } },
+  { "mt6765-v1.1.2-emmc-tool-generated.txt", "MT6765_Android_scatter.txt",
+    SF_SCATTER_FORMAT_V1, "V1.1.2", "MT6765", "2023.04.17.1", "EMMC", 1, 31, 15, SF_ADDRESSING_REGION,
+    { { 0, "preloader", "preloader.bin", 0x0, 0x80000, "EMMC_BOOT1_BOOT2", "BOOTLOADERS", 20, TRUE },
+      { 1, "pgpt", "pgpt.bin", 0x0, 0x8000, "EMMC_USER", "INVISIBLE", 37, FALSE },
+      { 29, "otp", "otp.img", G_GUINT64_CONSTANT (0xc05400000), 0x2b00000, "EMMC_USER", "RESERVED", 513, FALSE },
+      { 30, "flashinfo", "flashinfo.img", G_GUINT64_CONSTANT (0xc07f00000), 0x1000000, "EMMC_USER", "RESERVED", 530, FALSE } } },
+  { "mt6768-v1.1.8-emmc-crlf-ab.txt", "MT6768_Android_scatter.txt",
+    SF_SCATTER_FORMAT_V1, "V1.1.8", "MT6768", "sf6768_ab", "EMMC", 1, 41, 14, SF_ADDRESSING_REGION,
+    { { 0, "preloader", "preloader_sf68v1_64.bin", 0x0, 0x80000, "EMMC_BOOT1_BOOT2", "BOOTLOADERS", 23, TRUE },
+      { 23, "scp_b", NULL, 0x1db88000, 0x600000, "EMMC_USER", "INVISIBLE", 414, FALSE },
+      { 39, "flashinfo", NULL, 0xFFFF0080, 0x1000000, "EMMC_USER", "RESERVED", 686, FALSE },
+      { 40, "sgpt", NULL, 0xFFFF0000, 0x8000, "EMMC_USER", "RESERVED", 703, FALSE } } },
+  { "mt6771-v1.1.2-emmc-upgradable-keys.txt", "MT6771_Android_scatter.txt",
+    SF_SCATTER_FORMAT_V1, "V1.1.2", "MT6771", "sf6771_s2", "EMMC", 1, 35, 18, SF_ADDRESSING_REGION,
+    { { 0, "preloader", "preloader_sf6771_s2.bin", 0x0, 0x80000, "EMMC_BOOT1_BOOT2", "BOOTLOADERS", 21, TRUE },
+      { 16, "scp2", "scp.img", 0x13688000, 0x100000, "EMMC_USER", "UPDATE", 293, TRUE },
+      { 33, "flashinfo", NULL, 0xFFFF0080, 0x1000000, "EMMC_USER", "RESERVED", 582, FALSE },
+      { 34, "sgpt", NULL, 0xFFFF0000, 0x4200, "EMMC_USER", "RESERVED", 599, FALSE } } },
   { "mt6785-v2.1.0-combo-crlf.txt", "MT6785_Android_scatter.txt",
-    SF_SCATTER_FORMAT_V2, "V2.1.0", "MT6785", "k85v1_64", "EMMC", 2, 55, 32, SF_ADDRESSING_REGION,
-    { { 0, "preloader", "preloader_k85v1_64.bin", 0x0, 0x80000, "EMMC_BOOT1_BOOT2", "BOOTLOADERS", 24, TRUE },
-      { 1, "pgpt", NULL, 0x0, 0x8000, "EMMC_USER", "INVISIBLE", 41, FALSE },
-      { 27, "efuse", "efuse.img", 0x23d00000, 0x80000, "EMMC_USER", "UPDATE", 483, TRUE },
-      { 54, "sgpt", NULL, 0xFFFF0000, 0x8000, "EMMC_USER", "RESERVED", 942, FALSE } } },
+    SF_SCATTER_FORMAT_V2, "V2.1.0", "MT6785", "sf6785_combo", "EMMC", 2, 37, 19, SF_ADDRESSING_REGION,
+    { { 0, "preloader", "preloader_sf6785.bin", 0x0, 0x80000, "EMMC_BOOT1_BOOT2", "BOOTLOADERS", 26, TRUE },
+      { 1, "pgpt", NULL, 0x0, 0x8000, "EMMC_USER", "INVISIBLE", 43, FALSE },
+      { 29, "efuse", "efuse.img", 0x23b88000, 0x80000, "EMMC_USER", "UPDATE", 519, TRUE },
+      { 36, "sgpt", NULL, 0xFFFF0000, 0x8000, "EMMC_USER", "RESERVED", 638, FALSE } } },
 };
 
 /* Copies a fixture under the name a user's file would have. */
@@ -211,22 +212,25 @@ START_TEST (test_combo_layouts)
   ck_assert_str_eq (ufs->boot_channel, "UFSHCI_0");
   ck_assert_uint_eq (emmc->block_size, 0x20000);
   ck_assert_uint_eq (ufs->block_size, 0x80000);
-  ck_assert_uint_eq (ufs->partitions->len, 55);
+  ck_assert_uint_eq (ufs->partitions->len, 37);
 
   part = sf_layout_get_partition (ufs, 0);
   ck_assert_str_eq (part->region, "UFS_LU0_LU1");
-  ck_assert_uint_eq (part->line, 972);
-  part = sf_layout_get_partition (ufs, 53);
+  ck_assert_uint_eq (part->line, 668);
+  ck_assert_uint_eq (part->size, 0x100000);
+  /* Counted in the UFS layout's 512 KiB blocks, not eMMC's 128 KiB. */
+  part = sf_layout_get_partition (ufs, 35);
   ck_assert_str_eq (part->name, "flashinfo");
   ck_assert_uint_eq (part->start, 0xFFFF0020);
   ck_assert (part->end_relative);
+  ck_assert_uint_eq (sf_layout_find_partition (emmc, "flashinfo")->start, 0xFFFF0080);
   ck_assert_str_eq (sf_layout_get_partition (ufs, 27)->region, "UFS_LU2");
 }
 END_TEST
 
 START_TEST (test_unknown_keys_kept)
 {
-  g_autoptr(SfScatter) scatter = sf_test_load_fixture ("mt6771-v1.1.2-emmc-doogee-s90.txt");
+  g_autoptr(SfScatter) scatter = sf_test_load_fixture ("mt6771-v1.1.2-emmc-upgradable-keys.txt");
   SfLayout *layout = sf_scatter_get_layout (scatter, 0);
   SfPartition *pre = sf_layout_get_partition (layout, 0);
 
@@ -241,7 +245,7 @@ END_TEST
 
 START_TEST (test_v118_header_fields)
 {
-  g_autoptr(SfScatter) scatter = sf_test_load_fixture ("mt6768-v1.1.8-emmc-crlf-biloba.txt");
+  g_autoptr(SfScatter) scatter = sf_test_load_fixture ("mt6768-v1.1.8-emmc-crlf-ab.txt");
   GPtrArray *fields = sf_scatter_get_header_fields (scatter);
   gboolean modem_check = FALSE;
 
@@ -260,63 +264,10 @@ END_TEST
 
 /* The same file with LF and with CRLF line ends, trailing blanks, a BOM and
  * other indentation must give the same map. */
-static char *
-mangle (const char *text,
-        gboolean    crlf,
-        gboolean    trailing,
-        gboolean    bom,
-        gboolean    indent)
-{
-  g_auto(GStrv) lines = g_strsplit (text, "\n", -1);
-  GString *out = g_string_new (bom ? "\xEF\xBB\xBF" : "");
-
-  for (guint i = 0; lines[i] != NULL; i++) {
-    char *line = lines[i];
-    gsize len = strlen (line);
-
-    if (len > 0 && line[len - 1] == '\r')
-      line[len - 1] = '\0';
-    if (indent && line[0] == ' ')
-      g_string_append (out, "  ");
-    g_string_append (out, line);
-    if (trailing && *line != '\0')
-      g_string_append (out, "  \t");
-    if (lines[i + 1] != NULL)
-      g_string_append (out, crlf ? "\r\n" : "\n");
-  }
-  return g_string_free (out, FALSE);
-}
-
-static void
-assert_same_map (SfScatter *a,
-                 SfScatter *b)
-{
-  ck_assert_uint_eq (sf_scatter_get_n_layouts (a), sf_scatter_get_n_layouts (b));
-  ck_assert_pstr_eq (sf_scatter_get_platform (a), sf_scatter_get_platform (b));
-  for (guint l = 0; l < sf_scatter_get_n_layouts (a); l++) {
-    SfLayout *la = sf_scatter_get_layout (a, l);
-    SfLayout *lb = sf_scatter_get_layout (b, l);
-
-    ck_assert_uint_eq (la->partitions->len, lb->partitions->len);
-    for (guint i = 0; i < la->partitions->len; i++) {
-      SfPartition *pa = g_ptr_array_index (la->partitions, i);
-      SfPartition *pb = g_ptr_array_index (lb->partitions, i);
-
-      ck_assert_str_eq (pa->name, pb->name);
-      ck_assert_pstr_eq (pa->file_name, pb->file_name);
-      ck_assert_pstr_eq (pa->region, pb->region);
-      ck_assert_uint_eq (pa->start, pb->start);
-      ck_assert_uint_eq (pa->size, pb->size);
-      ck_assert_uint_eq (pa->line, pb->line);
-      ck_assert_int_eq (pa->is_download, pb->is_download);
-    }
-  }
-}
-
 START_TEST (test_line_ends_and_blanks)
 {
   static const char * const names[] = {
-    "mt6572-v1.1.1-emmc-fly-iq4407.txt",
+    "mt6572-v1.1.1-emmc.txt",
     "mt6785-v2.1.0-combo-crlf.txt",
   };
 
@@ -331,11 +282,11 @@ START_TEST (test_line_ends_and_blanks)
     ck_assert_msg (orig != NULL, "%s", error ? error->message : "");
 
     for (guint variant = 0; variant < 4; variant++) {
-      g_autofree char *mangled = mangle (text, variant & 1, variant >= 1, variant == 2, variant == 3);
+      g_autofree char *mangled = sf_test_mangle (text, variant & 1, variant >= 1, variant == 2, variant == 3);
       g_autoptr(SfScatter) copy = sf_scatter_new_from_data (mangled, strlen (mangled), "copy.txt", &error);
 
       ck_assert_msg (copy != NULL, "variant %u: %s", variant, error ? error->message : "");
-      assert_same_map (orig, copy);
+      sf_test_assert_same_map (orig, copy);
     }
   }
 }
@@ -540,11 +491,11 @@ START_TEST (test_binary_and_huge)
 }
 END_TEST
 
-/* Every prefix of a real file (cut at many places) either parses to a prefix
+/* Every prefix of a fixture (cut at many places) either parses to a prefix
  * of the map or fails with a message that names the file; never a crash. */
 START_TEST (test_truncated_everywhere)
 {
-  g_autofree char *path = sf_test_fixture_path ("mt6572-v1.1.1-emmc-fly-iq4407.txt");
+  g_autofree char *path = sf_test_fixture_path ("mt6572-v1.1.1-emmc.txt");
   g_autofree char *text = NULL;
   gsize len = 0;
   guint failures = 0;
@@ -571,7 +522,7 @@ END_TEST
 
 START_TEST (test_garbled)
 {
-  g_autofree char *path = sf_test_fixture_path ("mt6580-v1.1.2-emmc-symphony-r20.txt");
+  g_autofree char *path = sf_test_fixture_path ("mt6580-v1.1.2-emmc-gpt.txt");
   g_autofree char *text = NULL;
   gsize len = 0;
   GRand *rand = g_rand_new_with_seed (6572);
@@ -591,6 +542,59 @@ START_TEST (test_garbled)
       ck_assert_uint_ge (sf_scatter_get_n_layouts (scatter), 1);
   }
   g_rand_free (rand);
+}
+END_TEST
+
+/* The broken fixtures in tests/data/scatter/bad: each is a good file (the
+ * small MT6580 one) with one mistake, and must fail with its own error, on
+ * the line of the mistake. */
+static const BadCase bad_files[] = {
+  { "addresses-out-of-order.txt", NULL, SF_ERROR_SCATTER_ORDER, 101, "before lk" },
+  { "overlap.txt", NULL, SF_ERROR_SCATTER_OVERLAP, 116, "overlaps recovery" },
+  { "duplicate-name.txt", NULL, SF_ERROR_SCATTER_DUPLICATE, 116, "also on line 101" },
+  { "bad-hex.txt", NULL, SF_ERROR_SCATTER_FIELD, 106, "0x98OOOO" },
+  { "bad-bool.txt", NULL, SF_ERROR_SCATTER_FIELD, 89, "is_download" },
+  { "missing-size.txt", NULL, SF_ERROR_SCATTER_FIELD, 71, "nvram has no partition_size" },
+  { "truncated.txt", NULL, SF_ERROR_SCATTER_TRUNCATED, 161, "sgpt has no linear_start_addr" },
+  { "bootloaders-disagree.txt", NULL, SF_ERROR_BL_INCONSISTENT, 41, "preloader (line 11) and loader_ext1" },
+  { "no-config-version.txt", NULL, SF_ERROR_SCATTER_VERSION, 0, "config_version" },
+  { "unknown-version.txt", NULL, SF_ERROR_SCATTER_VERSION, 0, "V3.0.0" },
+  { "no-general-header.txt", NULL, SF_ERROR_SCATTER_FORMAT, 3, "general header" },
+  { "legacy-unclosed-brace.txt", NULL, SF_ERROR_SCATTER_TRUNCATED, 17, "never closed" },
+  { "legacy-descending.txt", NULL, SF_ERROR_SCATTER_ORDER, 13, "UBOOT starts at 0x520000" },
+};
+
+START_TEST (test_bad_files)
+{
+  const BadCase *bc = &bad_files[_i];
+  g_autofree char *name = g_build_filename ("bad", bc->what, NULL);
+  g_autofree char *path = sf_test_fixture_path (name);
+  g_autofree char *text = NULL;
+  gsize len = 0;
+
+  ck_assert_msg (g_file_get_contents (path, &text, &len, NULL), "cannot read %s", path);
+  assert_fails (text, len, bc->code, bc->line, bc->needle, bc->what);
+}
+END_TEST
+
+/* A broken fixture nobody says what to expect of tests nothing. */
+START_TEST (test_bad_files_listed)
+{
+  g_autofree char *dir_path = sf_test_fixture_path ("bad");
+  g_autoptr(GDir) dir = g_dir_open (dir_path, 0, NULL);
+  const char *name;
+  guint n = 0;
+
+  ck_assert_msg (dir != NULL, "no folder %s", dir_path);
+  while ((name = g_dir_read_name (dir)) != NULL) {
+    gboolean listed = FALSE;
+
+    for (guint i = 0; i < G_N_ELEMENTS (bad_files); i++)
+      listed |= strcmp (bad_files[i].what, name) == 0;
+    ck_assert_msg (listed, "bad/%s is not in bad_files[]", name);
+    n++;
+  }
+  ck_assert_uint_eq (n, G_N_ELEMENTS (bad_files));
 }
 END_TEST
 
@@ -769,6 +773,8 @@ scatter_suite (void)
   tcase_add_test (bad, test_binary_and_huge);
   tcase_add_test (bad, test_truncated_everywhere);
   tcase_add_test (bad, test_garbled);
+  tcase_add_loop_test (bad, test_bad_files, 0, G_N_ELEMENTS (bad_files));
+  tcase_add_test (bad, test_bad_files_listed);
   suite_add_tcase (s, bad);
   return s;
 }

@@ -533,22 +533,22 @@ expect_no_address (SfScatter  *scatter,
 
 START_TEST (test_address_v111)
 {
-  g_autoptr(SfScatter) s = sf_test_load_fixture ("mt6572-v1.1.1-emmc-fly-iq4407.txt");
+  g_autoptr(SfScatter) s = sf_test_load_fixture ("mt6572-v1.1.1-emmc.txt");
   const guint64 user = 0xE8BCF8000ull >> 4;   /* any plausible size */
 
   expect_address (s, "PRELOADER", 0, SF_EMMC_PART_BOOT1, 0);
   expect_address (s, "MBR", 0, SF_EMMC_PART_USER, 0);
-  expect_address (s, "FAT", 0, SF_EMMC_PART_USER, 0xb5340000 - 0xc00000);
-  expect_address (s, "BMTPOOL", user, SF_EMMC_PART_USER, user - 0x1500000);
+  expect_address (s, "FAT", 0, SF_EMMC_PART_USER, 0x8c860000 - 0xc00000);
+  expect_address (s, "BMTPOOL", user, SF_EMMC_PART_USER, user - 0x1000000);
   expect_no_address (s, "BMTPOOL", 0);
   expect_no_address (s, "BMTPOOL", 0x1000);
 }
 END_TEST
 
-START_TEST (test_address_mobiwire)
+START_TEST (test_address_16m_boot_area)
 {
-  /* MBR at 20 MiB in this one. */
-  g_autoptr(SfScatter) s = sf_test_load_fixture ("mt6572-v1.1.1-emmc-mobiwire-s10.txt");
+  /* MBR at 16 MiB in this one. */
+  g_autoptr(SfScatter) s = sf_test_load_fixture ("mt6572-v1.1.1-emmc-16m-boot-upper-hex.txt");
 
   expect_address (s, "PRELOADER", 0, SF_EMMC_PART_BOOT1, 0);
   expect_address (s, "MBR", 0, SF_EMMC_PART_USER, 0);
@@ -557,7 +557,7 @@ END_TEST
 
 START_TEST (test_address_v112)
 {
-  g_autoptr(SfScatter) s = sf_test_load_fixture ("mt6580-v1.1.2-emmc-symphony-r20.txt");
+  g_autoptr(SfScatter) s = sf_test_load_fixture ("mt6580-v1.1.2-emmc-gpt.txt");
   const guint64 user = 8ull << 30;
 
   expect_address (s, "preloader", 0, SF_EMMC_PART_BOOT1, 0);
@@ -572,7 +572,7 @@ END_TEST
 
 START_TEST (test_address_legacy)
 {
-  g_autoptr(SfScatter) s = sf_test_load_fixture ("mt6589-legacy-emmc-lenovo-s960.txt");
+  g_autoptr(SfScatter) s = sf_test_load_fixture ("mt6589-legacy-emmc.txt");
   const guint64 user = 4ull << 30;
 
   expect_address (s, "PRELOADER", 0, SF_EMMC_PART_BOOT1, 0);
@@ -608,7 +608,7 @@ sparse_suite (void)
   suite_add_tcase (s, misc);
 
   tcase_add_test (addr, test_address_v111);
-  tcase_add_test (addr, test_address_mobiwire);
+  tcase_add_test (addr, test_address_16m_boot_area);
   tcase_add_test (addr, test_address_v112);
   tcase_add_test (addr, test_address_legacy);
   suite_add_tcase (s, addr);

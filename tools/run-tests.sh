@@ -9,9 +9,12 @@ cd "$(dirname "$0")/.."
 
 bash tools/install-deps.sh
 
+# The tests read their own scatter fixtures (tests/data/scatter). A folder of
+# real scatter files is an extra corpus they also run over: ../shared's when
+# it is there, or the one SF_EXTRA_FIXTURES_DIR names.
 fixtures_args=()
-if [ -n "${SF_FIXTURES_DIR:-}" ]; then
-  fixtures_args=(-Dfixtures-dir="$SF_FIXTURES_DIR")
+if [ -n "${SF_EXTRA_FIXTURES_DIR:-}" ]; then
+  fixtures_args=(-Dfixtures-dir="$(realpath "$SF_EXTRA_FIXTURES_DIR")")
 fi
 
 echo "== build (warnings are errors)"
