@@ -737,6 +737,55 @@ START_TEST (test_tolerant_syntax)
 }
 END_TEST
 
+/* A tool-generated file's filler entry (no name, reserved, not written, at
+ * 0x0 after BMTPOOL) is said with its line and left out; the file loads.
+ * The same entry marked for download still refuses the file. */
+START_TEST (test_filler_entry_tolerated)
+{
+  g_autoptr(SfScatter) scatter = sf_test_load_fixture ("mt6572-v1.1.1-emmc-tool-filler.txt");
+  g_autoptr(SfScatter) plain = sf_test_load_fixture ("mt6572-v1.1.1-emmc.txt");
+  g_autoptr(GError) error = NULL;
+  SfLayout *layout = sf_scatter_get_layout (scatter, 0);
+  GPtrArray *issues = sf_scatter_get_issues (scatter);
+  gboolean found = FALSE;
+
+  ck_assert_msg (sf_scatter_check (scatter, &error), "%s", error ? error->message : "");
+  ck_assert_uint_eq (layout->partitions->len, sf_scatter_get_layout (plain, 0)->partitions->len);
+  for (guint i = 0; i < layout->partitions->len; i++) {
+    ck_assert_uint_eq (sf_layout_get_partition (layout, i)->index, i);
+    ck_assert_str_ne (sf_layout_get_partition (layout, i)->name, "");
+  }
+  for (guint i = 0; i < issues->len; i++) {
+    SfIssue *issue = g_ptr_array_index (issues, i);
+
+    if (issue->severity == SF_SEVERITY_WARNING && issue->line == 321 &&
+        strstr (issue->message, "left out") != NULL)
+      found = TRUE;
+  }
+  ck_assert_msg (found, "no warning on line 321 about the filler entry");
+
+  /* Written, it is a contradiction again. */
+  {
+    g_autofree char *path = sf_test_fixture_path ("mt6572-v1.1.1-emmc-tool-filler.txt");
+    g_autofree char *text = NULL;
+    g_autofree char *edited = NULL;
+    g_autoptr(SfScatter) bad = NULL;
+    char *at;
+
+    ck_assert (g_file_get_contents (path, &text, NULL, NULL));
+    at = strstr (text, "  partition_name: \n");
+    ck_assert (at != NULL);
+    edited = g_strdup (text);
+    at = edited + (at - text);
+    at = strstr (at, "is_download: false");
+    memcpy (at, "is_download: true ", strlen ("is_download: true "));
+    bad = sf_scatter_new_from_data (edited, strlen (edited), "filler-written.txt", &error);
+    ck_assert (bad != NULL);
+    ck_assert (!sf_scatter_check (bad, NULL));
+  }
+}
+END_TEST
+
 START_TEST (test_looks_like_name)
 {
   ck_assert (sf_scatter_looks_like_name ("MT6572_Android_scatter.txt"));
@@ -765,6 +814,7 @@ scatter_suite (void)
   tcase_add_test (tc, test_backup_style_warning);
   tcase_add_test (tc, test_tolerant_syntax);
   tcase_add_test (tc, test_looks_like_name);
+  tcase_add_test (tc, test_filler_entry_tolerated);
   suite_add_tcase (s, tc);
 
   tcase_set_timeout (bad, 120);

@@ -889,6 +889,15 @@ parse_lines (Parser        *p,
 /* Validation: results kept as SfIssues with file, line and field           */
 /* ------------------------------------------------------------------------ */
 
+/* An entry that asks for nothing: not downloaded, and with no name or
+ * reserved. */
+static gboolean
+is_filler (const SfPartition *part)
+{
+  return !part->is_download && (part->name[0] == '\0' || part->is_reserved) &&
+         part->operation != SF_OPERATION_BOOTLOADERS;
+}
+
 static void
 validate_layout (Parser   *p,
                  SfLayout *layout)
@@ -896,6 +905,7 @@ validate_layout (Parser   *p,
   g_autoptr(GHashTable) names = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   g_autoptr(GHashTable) last_in_region = g_hash_table_new (g_str_hash, g_str_equal);
   g_autoptr(GPtrArray) bootloaders = g_ptr_array_new ();
+  g_autoptr(GPtrArray) fillers = g_ptr_array_new ();
   gboolean legacy = p->scatter->format == SF_SCATTER_FORMAT_LEGACY;
   gboolean seen_tail = FALSE;
 
@@ -942,7 +952,7 @@ validate_layout (Parser   *p,
       continue;
     }
 
-    if (seen_tail && !part->is_reserved) {
+    if (seen_tail && !part->is_reserved && !is_filler (part)) {
       g_autofree char *msg = g_strdup_printf (_("%s follows an end-relative (0xFFFF…) partition"), part->name);
       warn (p, part->line, "linear_start_addr", NULL, msg);
     }
@@ -961,6 +971,21 @@ validate_layout (Parser   *p,
     }
 
     prev = g_hash_table_lookup (last_in_region, region);
+    /* Tool-generated files carry filler entries that SP Flash Tool skips:
+     * nothing to write and no name (or reserved), at an address that breaks
+     * the order (an empty entry at 0x0 after BMTPOOL, say). Such an entry is
+     * said, left out of the layout, and the file loads. An entry that is
+     * written still has to fit. */
+    if (prev != NULL && is_filler (part) &&
+        (part->start < prev->start ||
+         (prev->has_size && prev->size > 0 && prev->start + prev->size > part->start))) {
+      g_autofree char *msg = g_strdup_printf (_("%s at 0x%" G_GINT64_MODIFIER "x is out of place after %s (line %u); it is not written and is left out"),
+                                              *part->name != '\0' ? part->name : _("an entry with no name"),
+                                              part->start, prev->name, prev->line);
+      warn (p, part->line, "linear_start_addr", NULL, msg);
+      g_ptr_array_add (fillers, part);
+      continue;
+    }
     if (prev != NULL) {
       gboolean combo = g_strcmp0 (sf_partition_get_field (prev, "combo_partsize_check"), "true") == 0 ||
                        g_strcmp0 (sf_partition_get_field (part, "combo_partsize_check"), "true") == 0;
@@ -986,6 +1011,12 @@ validate_layout (Parser   *p,
     }
     g_hash_table_insert (last_in_region, (gpointer) region, part);
   }
+
+  /* Fillers out of place leave the layout; the rest keep their order. */
+  for (guint i = 0; i < fillers->len; i++)
+    g_ptr_array_remove (layout->partitions, g_ptr_array_index (fillers, i));
+  for (guint i = 0; fillers->len > 0 && i < layout->partitions->len; i++)
+    ((SfPartition *) g_ptr_array_index (layout->partitions, i))->index = i;
 
   /* Bootloaders go together (ERROR_BL_INCONSISTENT): a file that asks for one
    * bootloader image to be written and another not contradicts itself. */

@@ -205,6 +205,22 @@ def mt6572_a():
     write("mt6572-v1.1.1-emmc.txt", lines[:-1])
 
 
+def mt6572_filler():
+    # A tool-generated file (issue 18): an empty, reserved, not-downloaded
+    # entry at 0x0 after the end-relative BMTPOOL, which SP Flash Tool skips.
+    parts = mt6572_parts("preloader_hx72_a40_emmc.bin", 0xc00000, "a")
+    parts.append(Part("", 0, "RESERVED", type_="NORMAL_ROM", start=0, reserved=True, dl=False))
+    place(parts, 0xc00000, 0x20000, "EMMC_BOOT_1")
+    lines = ["# Scatterflash test fixture: a tool-generated MT6572 file with a filler entry at its end.",
+             "# Made up for the tests (tests/data/README.md). SPDX-License-Identifier: GPL-3.0-or-later"]
+    lines += banner("General Setting")
+    lines += v1_header("V1.1.1", "MT6572", "hx72_a40_emmc")
+    lines += banner("Layout Setting")
+    for i, p in enumerate(parts):
+        lines += entry(p, i, lower, "  ", lambda p: 0, "HW_STORAGE_EMMC", "0x00", no_extra)
+    write("mt6572-v1.1.1-emmc-tool-filler.txt", lines[:-1])
+
+
 def mt6572_b():
     parts = mt6572_parts("preloader_sf72_b2.bin", 0x1000000, "b")
     lines = ["# Scatterflash test fixture: a second MT6572 board with a 16 MiB boot area.",
@@ -717,6 +733,7 @@ def broken():
 
 if __name__ == "__main__":
     mt6572_a()
+    mt6572_filler()
     mt6572_b()
     mt6582()
     mt6580()
