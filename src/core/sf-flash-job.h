@@ -54,8 +54,10 @@ void         sf_flash_job_set_readback_file  (SfFlashJob  *self,
                                               GFile       *file);
 
 /* Where SF_STEP_BACKUP puts the calibration it reads: a new folder
- * DIR/<phone id>/<date and time>/ with NAME.bin files and manifest.json
- * (sizes, addresses, SHA-256). Default: $XDG_DATA_HOME/scatterflash/backups. */
+ * DIR/<phone id>/<date and time>/ with NAME.bin files, manifest.ini (sizes,
+ * addresses, SHA-256) and a scatter file, and where the phone's journal
+ * DIR/<phone id>/pending.ini lives (sf-calibration.h). Default:
+ * $XDG_DATA_HOME/scatterflash/backups. */
 void         sf_flash_job_set_backup_dir     (SfFlashJob  *self,
                                               GFile       *dir);
 /* Skip the plan's SF_STEP_RESTORE steps (the backup is still taken). */
