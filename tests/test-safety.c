@@ -217,12 +217,19 @@ phone_dir (const Phone *p)
   return name != NULL ? g_build_filename (dir, name, NULL) : NULL;
 }
 
+/* The journal of the one virtual phone, where the README says it is. */
 static char *
 journal_path (const Phone *p)
 {
-  g_autofree char *dir = phone_dir (p);
+  g_autofree char *dir = g_build_filename (p->xdg, "scatterflash", "journal", NULL);
+  g_autoptr(GDir) d = g_dir_open (dir, 0, NULL);
+  const char *name;
 
-  return dir != NULL ? g_build_filename (dir, "pending.ini", NULL) : NULL;
+  while (d != NULL && (name = g_dir_read_name (d)) != NULL) {
+    if (g_str_has_suffix (name, ".ini"))
+      return g_build_filename (dir, name, NULL);
+  }
+  return NULL;
 }
 
 static gboolean

@@ -26,7 +26,7 @@
 #include "sf-error.h"
 #include "sf-scatter-writer.h"
 
-#define JOURNAL_NAME  "pending.ini"
+#define JOURNAL_DIR   "journal"
 #define MANIFEST_NAME "manifest.ini"
 #define JOURNAL_GROUP "journal"
 #define READ_CHUNK    (1024 * 1024)
@@ -47,6 +47,7 @@ struct _SfCalibration {
   GFile                *backup_dir;
   char                 *phone_id;
   GFile                *phone_dir;     /* backup_dir/phone_id */
+  GFile                *journal;       /* journal_dir/phone_id.ini */
   char                 *chip;
   guint64               user_size;
   SfScatter            *scatter;
@@ -72,17 +73,27 @@ item_free (Item *item)
 
 SfCalibration *
 sf_calibration_new (GFile      *backup_dir,
+                    GFile      *journal_dir,
                     const char *phone_id)
 {
+  g_autofree char *journal_name = NULL;
+  g_autoptr(GFile) default_dir = NULL;
   SfCalibration *self;
 
   g_return_val_if_fail (G_IS_FILE (backup_dir), NULL);
   g_return_val_if_fail (phone_id != NULL, NULL);
 
+  /* One place per user, whatever folder a job's backups go to, so that
+   * every later job finds it. */
+  if (journal_dir == NULL)
+    journal_dir = default_dir = g_file_new_build_filename (g_get_user_data_dir (), "scatterflash", JOURNAL_DIR, NULL);
+  journal_name = g_strconcat (phone_id, ".ini", NULL);
+
   self = g_new0 (SfCalibration, 1);
   self->backup_dir = g_object_ref (backup_dir);
   self->phone_id = g_strdup (phone_id);
   self->phone_dir = g_file_get_child (backup_dir, phone_id);
+  self->journal = g_file_get_child (journal_dir, journal_name);
   self->items = g_ptr_array_new_with_free_func ((GDestroyNotify) item_free);
   self->pending = g_ptr_array_new_with_free_func ((GDestroyNotify) item_free);
   return self;
@@ -96,6 +107,7 @@ sf_calibration_free (SfCalibration *self)
   g_clear_object (&self->backup_dir);
   g_free (self->phone_id);
   g_clear_object (&self->phone_dir);
+  g_clear_object (&self->journal);
   g_free (self->chip);
   g_clear_object (&self->scatter);
   g_clear_pointer (&self->layout, sf_layout_unref);
@@ -517,7 +529,7 @@ sf_calibration_set_target (SfCalibration *self,
 static GFile *
 journal_file (SfCalibration *self)
 {
-  return g_file_get_child (self->phone_dir, JOURNAL_NAME);
+  return g_object_ref (self->journal);
 }
 
 static Item *
@@ -579,6 +591,17 @@ sf_calibration_arm (SfCalibration  *self,
     g_ptr_array_add (self->pending, copy_item (item));
   }
   data = g_key_file_to_data (journal, &len, NULL);
+  {
+    g_autoptr(GFile) dir = g_file_get_parent (file);
+    g_autoptr(GError) local_error = NULL;
+
+    if (!g_file_make_directory_with_parents (dir, NULL, &local_error) &&
+        !g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_EXISTS)) {
+      sf_set_device_error (error, SF_ERROR_FAILED, _("cannot make the journal's folder %s: %s"),
+                           g_file_peek_path (dir), local_error->message);
+      return FALSE;
+    }
+  }
   if (!write_atomically (file, data, len, error))
     return FALSE;
   g_set_object (&self->pending_folder, self->folder);

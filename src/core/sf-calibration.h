@@ -23,8 +23,9 @@ G_BEGIN_DECLS
  * Each partition is read into `DIR/<phone id>/<date and time>/NAME.bin`
  * (written as NAME.bin.partial, synced, then renamed, with its SHA-256 in
  * manifest.ini). Before the first step that may erase any of it, the
- * journal `DIR/<phone id>/pending.ini` is written: those backups are
- * *pending restore* at their places on that phone. It is removed only once
+ * journal `$XDG_DATA_HOME/scatterflash/journal/<phone id>.ini` is written:
+ * those backups are *pending restore* at their places on that phone. It
+ * has one place per user, whichever DIR the backups went to. It is removed only once
  * the phone has been read back and found to hold exactly the backed-up
  * bytes. Any later job on the same phone (same chip and eMMC CID) that
  * finds the journal puts the calibration back first, from that backup, and
@@ -41,9 +42,11 @@ typedef struct _SfCalibration SfCalibration;
 typedef void (*SfCalibrationLogFunc) (const char *message,
                                       gpointer    user_data);
 
-/* @backup_dir: the folder that holds one folder per phone; @phone_id: that
- * phone's folder name ("MT6572-<CID in hex>", sf_calibration_phone_id()). */
+/* @backup_dir: the folder that holds one folder per phone; @journal_dir:
+ * (nullable) where the journals are (NULL: the user's); @phone_id: the
+ * phone's name there ("MT6572-<CID in hex>", sf_calibration_phone_id()). */
 SfCalibration  *sf_calibration_new               (GFile                *backup_dir,
+                                                  GFile                *journal_dir,
                                                   const char           *phone_id) G_GNUC_WARN_UNUSED_RESULT;
 void            sf_calibration_free              (SfCalibration        *self);
 

@@ -1244,7 +1244,7 @@ open_calibration (Session       *s,
   g_autofree char *id = sf_calibration_phone_id (brom->chip != NULL ? brom->chip->name : NULL,
                                                  da->emmc_cid, G_N_ELEMENTS (da->emmc_cid));
 
-  s->calibration = sf_calibration_new (s->job->backup_dir, id);
+  s->calibration = sf_calibration_new (s->job->backup_dir, NULL, id);
   sf_calibration_set_phone (s->calibration, brom->chip != NULL ? brom->chip->name : NULL, da->user_size);
   sf_calibration_set_log_func (s->calibration, on_calibration_log, s);
   if (s->job->plan != NULL)

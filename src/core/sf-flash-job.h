@@ -55,9 +55,8 @@ void         sf_flash_job_set_readback_file  (SfFlashJob  *self,
 
 /* Where SF_STEP_BACKUP puts the calibration it reads: a new folder
  * DIR/<phone id>/<date and time>/ with NAME.bin files, manifest.ini (sizes,
- * addresses, SHA-256) and a scatter file, and where the phone's journal
- * DIR/<phone id>/pending.ini lives (sf-calibration.h). Default:
- * $XDG_DATA_HOME/scatterflash/backups. */
+ * addresses, SHA-256) and a scatter file (sf-calibration.h; the journal
+ * has its own place). Default: $XDG_DATA_HOME/scatterflash/backups. */
 void         sf_flash_job_set_backup_dir     (SfFlashJob  *self,
                                               GFile       *dir);
 /* Skip the plan's SF_STEP_RESTORE steps (the backup is still taken). */
