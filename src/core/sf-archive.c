@@ -251,7 +251,7 @@ set_entry_damaged_error (GError     **error,
                          const char  *detail)
 {
   sf_set_error_at (error, SF_ERROR_IMAGE_CHECKSUM, self->display_name, 0,
-                   _("nothing was written; download the firmware again (or unpack it with another tool and open the folder to see which files are damaged)"),
+                   _("download the firmware again"),
                    _("%s is damaged: its data does not match the archive's check (%s; S_CHKSUM_ERROR 1041)"),
                    entry_path, detail);
 }
@@ -1046,7 +1046,7 @@ check_gzip_trailer (SfArchive     *self,
   }
   if (crc != pipe->crc) {
     sf_set_error_at (error, SF_ERROR_IMAGE_CHECKSUM, self->display_name, 0,
-                     _("nothing was written; download the firmware again"),
+                     _("download the firmware again"),
                      _("the archive is damaged: its gzip CRC-32 is 0x%08X, but the data gives 0x%08X, so none of its images can be trusted (S_CHKSUM_ERROR 1041)"),
                      crc, pipe->crc);
     return FALSE;
@@ -1201,7 +1201,7 @@ sf_archive_check_entries (SfArchive            *self,
     }
     if (r != ARCHIVE_EOF) {
       sf_set_error_at (error, SF_ERROR_IMAGE_CHECKSUM, self->display_name, 0,
-                       _("nothing was written; download the firmware again"),
+                       _("download the firmware again"),
                        _("the archive is damaged at its end (%s; S_CHKSUM_ERROR 1041)"),
                        archive_message (pipe.outer));
       goto out;

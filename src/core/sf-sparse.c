@@ -126,8 +126,8 @@ set_checksum_error (SfSparseReader  *self,
                     guint32          computed)
 {
   sf_set_error_at (error, SF_ERROR_IMAGE_CHECKSUM, self->display_name, 0,
-                   _("the file is damaged; download the firmware again (or make the image again)"),
-                   _("S_CHKSUM_ERROR (1041): %s says CRC-32 0x%08X, but the data gives 0x%08X"),
+                   _("download the firmware again, or make the image again"),
+                   _("the sparse image is damaged: %s says CRC-32 0x%08X, but its data gives 0x%08X (S_CHKSUM_ERROR 1041)"),
                    what, stored, computed);
 }
 
