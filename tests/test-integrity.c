@@ -25,6 +25,8 @@
 #include "sf-crc32.h"
 #include "sf-error.h"
 #include "sf-firmware.h"
+#include "sf-flash-job.h"
+#include "sf-worker.h"
 #include "sf-sim.h"
 #include "sf-sparse.h"
 #include "sf-test-util.h"
@@ -283,7 +285,8 @@ START_TEST (test_zip_stored_flipped_byte)
 
   sim = start_phone ();
   status = download (zip, sim, &err);
-  ck_assert_msg (status == 1, "exit %d: %s", status, err);
+  /* The firmware's fault, found before the phone is waited for. */
+  ck_assert_msg (status == 2, "exit %d: %s", status, err);
   assert_mentions (err, "firmware.zip");
   assert_mentions (err, "boot.img is damaged");
   assert_mentions (err, "S_CHKSUM_ERROR");
@@ -309,7 +312,7 @@ START_TEST (test_tar_gz_bad_trailer)
 
   sim = start_phone ();
   status = download (tgz, sim, &err);
-  ck_assert_msg (status == 1, "exit %d: %s", status, err);
+  ck_assert_msg (status == 2, "exit %d: %s", status, err);
   assert_mentions (err, "firmware.tar.gz");
   assert_mentions (err, "gzip CRC-32");
   assert_mentions (err, "S_CHKSUM_ERROR");
@@ -409,7 +412,7 @@ START_TEST (test_sparse_bad_crc_chunk_folder)
   int status;
 
   status = download (dir, sim, &err);
-  ck_assert_msg (status == 1, "exit %d: %s", status, err);
+  ck_assert_msg (status == 2, "exit %d: %s", status, err);
   assert_mentions (err, "cache.img");
   assert_mentions (err, "CRC32 chunk 2");
   assert_mentions (err, "S_CHKSUM_ERROR");
@@ -500,6 +503,57 @@ START_TEST (test_tar_hard_link)
   ck_assert_msg (status == 0, "exit %d: %s", status, err);
   ck_assert (sf_sim_wait (sim, 5000));
   sf_test_assert_sample_on (storage);
+}
+END_TEST
+
+START_TEST (test_job_checks_before_connecting)
+{
+  /* The app runs the job without the CLI's check: the job checks first,
+   * before it waits for the phone. */
+  g_autofree char *zip = write_sample_archive ("firmware.zip", KIND_ZIP_STORED);
+  g_autoptr(GFile) file = g_file_new_for_path (zip);
+  g_autoptr(GFile) da_path = g_file_new_for_path (g_getenv ("SF_SYNTHETIC_DA"));
+  g_autoptr(SfFirmware) fw = NULL;
+  g_autoptr(SfPlan) plan = NULL;
+  g_autoptr(SfDaFile) da = NULL;
+  g_autoptr(SfWorker) worker = sf_worker_new ();
+  g_autoptr(SfSim) sim = NULL;
+  g_autoptr(GError) error = NULL;
+  gboolean checked = FALSE;
+  SfFlashJob *job;
+
+  flip_stored_byte (zip, "boot.img");
+  fw = sf_firmware_open (file, NULL, &error);
+  ck_assert_msg (fw != NULL, "%s", error ? error->message : "");
+  plan = sf_plan_new (fw, NULL, SF_SCENE_DOWNLOAD_ONLY, NULL, &error);
+  ck_assert_msg (plan != NULL, "%s", error ? error->message : "");
+  da = sf_da_file_new (da_path, NULL, &error);
+  ck_assert_msg (da != NULL, "%s", error ? error->message : "");
+
+  sim = start_phone ();
+  job = sf_flash_job_new (sf_sim_get_port_path (sim), da);
+  sf_flash_job_set_plan (job, plan);
+  sf_flash_job_set_verify (job, TRUE);
+  sf_worker_start (worker, "test-job", sf_flash_job_run, job, (GDestroyNotify) sf_flash_job_free);
+  for (;;) {
+    g_autoptr(SfEvent) e = g_async_queue_timeout_pop (sf_worker_get_queue (worker), 30 * G_USEC_PER_SEC);
+
+    ck_assert_msg (e != NULL, "the job did not end");
+    ck_assert_int_ne (e->kind, SF_EVENT_DEVICE);
+    ck_assert_int_ne (e->kind, SF_EVENT_STEP_BEGIN);
+    if (e->kind == SF_EVENT_STAGE && strstr (e->message, "Checking") != NULL)
+      checked = TRUE;
+    if (e->kind == SF_EVENT_FINISHED)
+      ck_abort_msg ("a damaged firmware was flashed");
+    if (e->kind == SF_EVENT_FAILED) {
+      ck_assert_msg (g_error_matches (e->error, SF_ERROR, SF_ERROR_IMAGE_CHECKSUM), "%s", e->error->message);
+      assert_mentions (e->error->message, "boot.img is damaged");
+      break;
+    }
+  }
+  sf_worker_join (worker);
+  ck_assert (checked);
+  assert_phone_untouched ();
 }
 END_TEST
 
@@ -682,6 +736,7 @@ integrity_suite (void)
   tcase_add_test (cli, test_sparse_good_crc_chunk_flashes);
   tcase_add_loop_test (cli, test_good_archives_flash_and_verify, 0, 2);
   tcase_add_test (cli, test_tar_hard_link);
+  tcase_add_test (cli, test_job_checks_before_connecting);
   suite_add_tcase (s, cli);
 
   tcase_add_checked_fixture (core, setup, teardown);
