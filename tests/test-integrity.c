@@ -290,6 +290,7 @@ START_TEST (test_zip_stored_flipped_byte)
   assert_mentions (err, "firmware.zip");
   assert_mentions (err, "boot.img is damaged");
   assert_mentions (err, "S_CHKSUM_ERROR");
+  assert_mentions (err, "Nothing was written to the phone");
   ck_assert_int_ne (sf_sim_get_result (sim), SF_SIM_RESULT_FINISHED);
   assert_phone_untouched ();
 }

@@ -181,8 +181,13 @@ check_plan_images (SfPlan   *plan,
       g_ptr_array_add (partitions, step->partition);
   }
   if (!sf_firmware_check_images (sf_plan_get_firmware (plan), partitions, verify,
-                                 on_check_image, &json, NULL, &error))
-    return sf_cli_report_error (error);
+                                 on_check_image, &json, NULL, &error)) {
+    int status = sf_cli_report_error (error);
+
+    if (!json)
+      g_printerr (_("Nothing was written to the phone.\n"));
+    return status;
+  }
   return SF_EXIT_OK;
 }
 
