@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "sf-brom.h"
+#include "sf-crc32.h"
 #include "sf-da.h"
 #include "sf-error.h"
 #include "sf-mtk.h"
@@ -685,7 +686,16 @@ START_TEST (test_da_write_sparse)
   put32 (a, 0x04030201);
   chunk (a, SF_SPARSE_CHUNK_DONT_CARE, 3, 12);
   chunk (a, SF_SPARSE_CHUNK_CRC32, 0, 16);
-  put32 (a, 0);
+  {
+    /* The CRC-32 of the 6 blocks expanded so far (DONT_CARE as zeros). */
+    g_autofree guint8 *so_far = g_malloc0 (6 * bs);
+
+    for (guint32 i = 0; i < 2 * bs; i++)
+      so_far[i] = (guint8) (i * 3);
+    for (guint32 i = 0; i < bs; i++)
+      so_far[2 * bs + i] = (guint8) (1 + i % 4);
+    put32 (a, sf_crc32 (0, so_far, 6 * bs));
+  }
   chunk (a, SF_SPARSE_CHUNK_RAW, 300, 12 + 300 * bs);
   for (guint32 i = 0; i < 300 * bs; i++)
     g_byte_array_append (a, (guint8[]) { (guint8) (i * 5 + 1) }, 1);

@@ -925,6 +925,90 @@ START_TEST (test_archive)
 }
 END_TEST
 
+/* Every image of @fw that can be written, read whole by the check pass. */
+static gboolean
+check_all_images (SfFirmware  *fw,
+                  GError     **error)
+{
+  SfLayout *layout = sf_scatter_get_layout (sf_firmware_get_scatter (fw), 0);
+  g_autoptr(GPtrArray) parts = g_ptr_array_new ();
+
+  for (guint i = 0; i < sf_layout_get_n_partitions (layout); i++) {
+    SfPartition *p = sf_layout_get_partition (layout, i);
+
+    if (sf_firmware_get_image_state (fw, p) == SF_IMAGE_STATE_OK)
+      g_ptr_array_add (parts, p);
+  }
+  ck_assert_uint_gt (parts->len, 3);
+  if (!sf_firmware_check_images (fw, parts, TRUE, NULL, NULL, NULL, error))
+    return FALSE;
+  for (guint i = 0; i < parts->len; i++)
+    ck_assert_ptr_nonnull (sf_firmware_get_image_digest (fw, g_ptr_array_index (parts, i)));
+  return TRUE;
+}
+
+START_TEST (test_archive_check_pass)
+{
+  /* Issue 13: every kind of good archive passes the check pass (its
+   * format's and compression's own checks included), and each image gets
+   * what its partition should hold. */
+  ArchiveKind kind = (ArchiveKind) _i;
+  g_autofree char *path = g_build_filename (tmpdir, archive_names[kind], NULL);
+  g_autoptr(GHashTable) set = make_image_set ();
+  g_autoptr(SfFirmware) fw = NULL;
+  g_autoptr(GError) error = NULL;
+
+  write_archive (path, kind, set);
+  fw = open_firmware (path);
+  ck_assert_msg (check_all_images (fw, &error), "%s", error ? error->message : "");
+}
+END_TEST
+
+START_TEST (test_gzip_several_members)
+{
+  /* gzip files may hold several members one after the other (pigz -i, cat
+   * a.gz b.gz); the last trailer then covers only the last one, which is
+   * no reason to call the archive damaged. */
+  g_autofree char *tar = g_build_filename (tmpdir, "firmware.tar", NULL);
+  g_autofree char *tgz = g_build_filename (tmpdir, "firmware.tar.gz", NULL);
+  g_autoptr(GHashTable) set = make_image_set ();
+  g_autoptr(SfFirmware) fw = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *data = NULL;
+  GString *out = g_string_new (NULL);
+  gsize len = 0;
+
+  write_archive (tar, KIND_TAR, set);
+  ck_assert (g_file_get_contents (tar, &data, &len, NULL));
+  for (guint m = 0; m < 2; m++) {
+    struct archive *a = archive_write_new ();
+    struct archive_entry *entry = archive_entry_new ();
+    gsize from = m == 0 ? 0 : len / 2;
+    gsize to = m == 0 ? len / 2 : len;
+    g_autofree guint8 *buf = g_malloc (len + 65536);
+    size_t used = 0;
+
+    archive_write_set_format_raw (a);
+    archive_write_add_filter_gzip (a);
+    archive_write_set_bytes_in_last_block (a, 1);
+    ck_assert (archive_write_open_memory (a, buf, len + 65536, &used) == ARCHIVE_OK);
+    archive_entry_set_pathname (entry, "firmware.tar");
+    archive_entry_set_filetype (entry, AE_IFREG);
+    ck_assert (archive_write_header (a, entry) == ARCHIVE_OK);
+    ck_assert (archive_write_data (a, data + from, to - from) == (la_ssize_t) (to - from));
+    ck_assert (archive_write_close (a) == ARCHIVE_OK);
+    archive_write_free (a);
+    archive_entry_free (entry);
+    g_string_append_len (out, (const char *) buf, (gssize) used);
+  }
+  sf_test_write_file (tgz, out->str, out->len);
+  g_string_free (out, TRUE);
+
+  fw = open_firmware (tgz);
+  ck_assert_msg (check_all_images (fw, &error), "%s", error ? error->message : "");
+}
+END_TEST
+
 START_TEST (test_archive_by_content)
 {
   /* A zip without a .zip name is still found to be an archive. */
@@ -1671,6 +1755,8 @@ firmware_suite (void)
 
   tcase_add_loop_test (archive, test_archive, 0, G_N_ELEMENTS (archive_names));
   tcase_add_test (archive, test_archive_by_content);
+  tcase_add_loop_test (archive, test_archive_check_pass, 0, G_N_ELEMENTS (archive_names));
+  tcase_add_test (archive, test_gzip_several_members);
   tcase_add_test (archive, test_archive_entry_stream);
   tcase_add_test (archive, test_archive_heads);
   tcase_add_test (archive, test_zip_without_scatter);

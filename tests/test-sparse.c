@@ -11,6 +11,7 @@
 
 #include "sf-brom.h"
 #include "sf-chip.h"
+#include "sf-crc32.h"
 #include "sf-da.h"
 #include "sf-error.h"
 #include "sf-sparse.h"
@@ -199,6 +200,25 @@ expect_byte (const guint8 *out,
     ck_assert_uint_eq (out[at + i], v);
 }
 
+/* The CRC-32 of RAW(@raw blocks of 4096, seed 0x11) FILL(@fill, @pattern)
+ * DONT_CARE(@skip), expanded as libsparse counts it (DONT_CARE as zeros). */
+static guint32
+expanded_crc (guint32 raw,
+              guint32 fill,
+              guint32 pattern,
+              guint32 skip)
+{
+  const guint32 bs = 4096;
+  gsize len = (gsize) (raw + fill + skip) * bs;
+  g_autofree guint8 *buf = g_malloc0 (len);
+
+  for (guint32 i = 0; i < raw * bs; i++)
+    buf[i] = (guint8) (0x11 + i * 7);
+  for (guint32 i = 0; i < fill * bs; i++)
+    buf[raw * bs + i] = (pattern >> (8 * (i % 4))) & 0xFF;
+  return sf_crc32 (0, buf, len);
+}
+
 /* ---- sparse tests --------------------------------------------------------- */
 
 START_TEST (test_sparse_all_chunk_types)
@@ -214,7 +234,7 @@ START_TEST (test_sparse_all_chunk_types)
   fill_chunk (a, 3, 0xDEADBEEF, 12);
   chunk_header (a, SF_SPARSE_CHUNK_DONT_CARE, 4, 12, 12);
   chunk_header (a, SF_SPARSE_CHUNK_CRC32, 0, 16, 12);
-  put32 (a, 0x12345678);
+  put32 (a, expanded_crc (2, 3, 0xDEADBEEF, 4));
   raw_chunk (a, bs, 1, 0x99, 12);
 
   out = expand (a, 0, &len, &n_crc, &error);
@@ -582,6 +602,106 @@ START_TEST (test_address_legacy)
 }
 END_TEST
 
+/* ---- CRC-32 and the sparse checksums (issue 13) ---------------------------- */
+
+START_TEST (test_crc32_vectors)
+{
+  static const guint8 pattern[4] = { 0xDE, 0xAD, 0xBE, 0xEF };
+  g_autofree guint8 *big = g_malloc (4 * 300001);
+
+  /* The check value of CRC-32/ISO-HDLC, and zlib's. */
+  ck_assert_uint_eq (sf_crc32 (0, "123456789", 9), 0xCBF43926);
+  ck_assert_uint_eq (sf_crc32 (0, "", 0), 0);
+  ck_assert_uint_eq (sf_crc32 (0, "The quick brown fox jumps over the lazy dog", 43), 0x414FA339);
+  /* Chained in uneven pieces (odd alignments for the 8-byte loop). */
+  ck_assert_uint_eq (sf_crc32 (sf_crc32 (sf_crc32 (0, "1", 1), "23456", 5), "789", 3), 0xCBF43926);
+  ck_assert_uint_eq (sf_crc32_combine (sf_crc32 (0, "1234", 4), sf_crc32 (0, "56789", 5), 5), 0xCBF43926);
+
+  /* A repeated pattern without the bytes: the same as with them. */
+  for (guint i = 0; i < 300001; i++)
+    memcpy (big + 4 * i, pattern, 4);
+  for (guint n = 0; n < 300001; n = n * 3 + 1)
+    ck_assert_uint_eq (sf_crc32_repeat (0x1234, pattern, n), sf_crc32 (0x1234, big, 4 * (gsize) n));
+}
+END_TEST
+
+START_TEST (test_sparse_bad_crc32_chunk)
+{
+  const guint32 bs = 4096;
+  g_autoptr(GByteArray) a = sparse_header (bs, 2 + 3 + 4 + 1, 5, 28, 12);
+
+  raw_chunk (a, bs, 2, 0x11, 12);
+  fill_chunk (a, 3, 0xDEADBEEF, 12);
+  chunk_header (a, SF_SPARSE_CHUNK_DONT_CARE, 4, 12, 12);
+  chunk_header (a, SF_SPARSE_CHUNK_CRC32, 0, 16, 12);
+  put32 (a, expanded_crc (2, 3, 0xDEADBEEF, 4));
+  raw_chunk (a, bs, 1, 0x99, 12);
+
+  /* One byte of the first RAW chunk flipped: the data no longer matches. */
+  a->data[28 + 12 + 100] ^= 0x01;
+  expect_invalid (a, 0, SF_ERROR_IMAGE_CHECKSUM, "CRC32 chunk 3");
+}
+END_TEST
+
+START_TEST (test_sparse_header_checksum)
+{
+  const guint32 bs = 4096;
+  g_autoptr(GByteArray) good = sparse_header (bs, 2 + 3, 2, 28, 12);
+  g_autoptr(GByteArray) bad = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree guint8 *out = NULL;
+  guint32 crc = expanded_crc (2, 3, 0xDEADBEEF, 0);
+  gsize len = 0;
+
+  raw_chunk (good, bs, 2, 0x11, 12);
+  fill_chunk (good, 3, 0xDEADBEEF, 12);
+  bad = g_byte_array_new ();
+  g_byte_array_append (bad, good->data, good->len);
+
+  /* image_checksum, at 24: the CRC-32 of the whole expanded image. */
+  good->data[24] = crc & 0xFF;
+  good->data[25] = (crc >> 8) & 0xFF;
+  good->data[26] = (crc >> 16) & 0xFF;
+  good->data[27] = crc >> 24;
+  out = expand (good, 0, &len, NULL, &error);
+  ck_assert_msg (out != NULL, "%s", error ? error->message : "");
+
+  crc ^= 0x80;
+  bad->data[24] = crc & 0xFF;
+  bad->data[25] = (crc >> 8) & 0xFF;
+  bad->data[26] = (crc >> 16) & 0xFF;
+  bad->data[27] = crc >> 24;
+  expect_invalid (bad, 0, SF_ERROR_IMAGE_CHECKSUM, "sparse header");
+}
+END_TEST
+
+START_TEST (test_sparse_crc_after_skip)
+{
+  /* A scan that skips RAW payloads cannot know the CRC: it does not claim
+   * damage (the write, which reads every byte, checks it). */
+  const guint32 bs = 4096;
+  g_autoptr(GByteArray) a = sparse_header (bs, 2 + 1, 3, 28, 12);
+  g_autoptr(GInputStream) in = NULL;
+  g_autoptr(SfSparseReader) r = NULL;
+  g_autoptr(GError) error = NULL;
+  const SfSparseChunk *c = NULL;
+  guint n = 0;
+
+  raw_chunk (a, bs, 2, 0x11, 12);
+  chunk_header (a, SF_SPARSE_CHUNK_CRC32, 0, 16, 12);
+  put32 (a, 0xBAD0BAD0);
+  fill_chunk (a, 1, 0, 12);
+
+  in = stream_for (a);
+  r = sf_sparse_reader_new (in, "test.img", 0, NULL, &error);
+  ck_assert_ptr_nonnull (r);
+  while (sf_sparse_reader_next (r, &c, NULL, &error) && c != NULL)
+    n++;
+  ck_assert_msg (error == NULL, "%s", error->message);
+  ck_assert_uint_eq (n, 3);
+}
+END_TEST
+
 static Suite *
 sparse_suite (void)
 {
@@ -600,6 +720,10 @@ sparse_suite (void)
   tcase_add_test (tc, test_sparse_too_large_for_partition);
   tcase_add_test (tc, test_sparse_truncated_and_unknown);
   tcase_add_test (tc, test_sparse_skips_unread_raw);
+  tcase_add_test (tc, test_crc32_vectors);
+  tcase_add_test (tc, test_sparse_bad_crc32_chunk);
+  tcase_add_test (tc, test_sparse_header_checksum);
+  tcase_add_test (tc, test_sparse_crc_after_skip);
   suite_add_tcase (s, tc);
 
   tcase_add_test (misc, test_checksums);

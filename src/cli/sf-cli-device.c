@@ -153,6 +153,44 @@ open_plan (const char          *command,
   return SF_EXIT_OK;
 }
 
+static void
+on_check_image (const char *image_name,
+                guint       index,
+                guint       n,
+                gpointer    user_data)
+{
+  if (!*(const gboolean *) user_data)
+    g_printerr (_("Checking %s (%u of %u)\n"), image_name, index + 1, n);
+}
+
+/* Reads every image @plan writes, with its checks, before waiting for a
+ * phone: a preloader waits for the handshake only a moment, and a damaged
+ * firmware is the input's fault. The job finds them checked. */
+static int
+check_plan_images (SfPlan   *plan,
+                   gboolean  verify,
+                   gboolean  json)
+{
+  g_autoptr(GPtrArray) partitions = g_ptr_array_new ();
+  g_autoptr(GError) error = NULL;
+
+  for (guint i = 0; i < sf_plan_get_n_steps (plan); i++) {
+    const SfPlanStep *step = sf_plan_get_step (plan, i);
+
+    if (step->kind == SF_STEP_DOWNLOAD)
+      g_ptr_array_add (partitions, step->partition);
+  }
+  if (!sf_firmware_check_images (sf_plan_get_firmware (plan), partitions, verify,
+                                 on_check_image, &json, NULL, &error)) {
+    int status = sf_cli_report_error (error);
+
+    if (!json)
+      g_printerr (_("Nothing was written to the phone.\n"));
+    return status;
+  }
+  return SF_EXIT_OK;
+}
+
 int
 sf_cli_download (int    argc,
                  char **argv)
@@ -230,7 +268,8 @@ sf_cli_download (int    argc,
   if (o.dry_run)
     return sf_cli_print_dry_run (&o, plan, NULL);
 
-  if ((status = sf_cli_choose_da (&o, firmware, &da_file)) != SF_EXIT_OK)
+  if ((status = sf_cli_choose_da (&o, firmware, &da_file)) != SF_EXIT_OK ||
+      (status = check_plan_images (plan, verify, o.json)) != SF_EXIT_OK)
     return status;
   if (watch) {
     g_autoptr(GFile) dir = backup_dir != NULL ? g_file_new_for_commandline_arg (backup_dir) : NULL;

@@ -14,6 +14,7 @@
 #include <glib/gi18n-lib.h>
 
 #include "sf-archive.h"
+#include "sf-crc32.h"
 #include "sf-error.h"
 
 /* libarchive reads the file in blocks of this size. Together with the
@@ -240,6 +241,21 @@ set_entry_read_error (GError     **error,
   set_archive_error (error, where, _("cannot read this file from the archive"), detail);
 }
 
+/* The entry's data failed the archive's own check (a zip or 7z CRC-32) or
+ * could not be decompressed: what would be flashed is not what the firmware's
+ * maker packed. */
+static void
+set_entry_damaged_error (GError     **error,
+                         SfArchive   *self,
+                         const char  *entry_path,
+                         const char  *detail)
+{
+  sf_set_error_at (error, SF_ERROR_IMAGE_CHECKSUM, self->display_name, 0,
+                   _("download the firmware again"),
+                   _("%s is damaged: its data does not match the archive's check (%s; S_CHKSUM_ERROR 1041)"),
+                   entry_path, detail);
+}
+
 static gboolean
 set_encrypted_error (GError              **error,
                      SfArchive            *self,
@@ -267,6 +283,11 @@ struct _SfArchiveEntryStream
   SfArchive       *archive;   /* for the file name in messages */
   char            *path;
   struct archive  *a;
+  gboolean         borrowed;  /* @a belongs to sf_archive_check_entries() */
+  guint64          size;      /* the entry's size, when known */
+  gboolean         size_known;
+  guint64          delivered;
+  gboolean         at_end;    /* archive_read_data() said the entry ended */
 };
 
 G_DEFINE_FINAL_TYPE (SfArchiveEntryStream, sf_archive_entry_stream, G_TYPE_INPUT_STREAM)
@@ -283,13 +304,35 @@ sf_archive_entry_stream_read (GInputStream  *stream,
 
   if (g_cancellable_set_error_if_cancelled (cancellable, error))
     return -1;
-  if (self->a == NULL || count == 0)
+  if (self->a == NULL || count == 0 || self->at_end)
     return 0;
 
   n = archive_read_data (self->a, buffer, MIN (count, (gsize) G_MAXINT32));
   if (n < 0) {
-    set_entry_read_error (error, self->archive, self->path, archive_message (self->a));
+    set_entry_damaged_error (error, self->archive, self->path, archive_message (self->a));
     return -1;
+  }
+  if (n == 0)
+    self->at_end = TRUE;
+  self->delivered += (guint64) n;
+
+  /* Readers stop after the size the archive declared, so the format's own
+   * check (the zip CRC-32, read after the last byte) would never run: ask
+   * for the end now, and let the last bytes go only once it has passed. */
+  if (n > 0 && self->size_known && self->delivered >= self->size) {
+    guint8 extra;
+    la_ssize_t m = archive_read_data (self->a, &extra, 1);
+
+    if (m < 0) {
+      set_entry_damaged_error (error, self->archive, self->path, archive_message (self->a));
+      return -1;
+    }
+    if (m > 0) {
+      set_entry_damaged_error (error, self->archive, self->path,
+                               _("it holds more bytes than the archive says"));
+      return -1;
+    }
+    self->at_end = TRUE;
   }
 
   return (gssize) n;
@@ -302,6 +345,8 @@ sf_archive_entry_stream_close (GInputStream  *stream,
 {
   SfArchiveEntryStream *self = SF_ARCHIVE_ENTRY_STREAM (stream);
 
+  if (self->borrowed)
+    self->a = NULL;
   g_clear_pointer (&self->a, archive_read_free);
   return TRUE;
 }
@@ -311,6 +356,8 @@ sf_archive_entry_stream_finalize (GObject *object)
 {
   SfArchiveEntryStream *self = SF_ARCHIVE_ENTRY_STREAM (object);
 
+  if (self->borrowed)
+    self->a = NULL;
   g_clear_pointer (&self->a, archive_read_free);
   g_clear_object (&self->archive);
   g_free (self->path);
@@ -386,6 +433,17 @@ keep_entry_head (Cursor          *cursor,
     got += (gsize) n;
   }
 
+  /* A whole entry in memory is used as it is from then on: make sure the
+   * format's check at its end ran (see sf_archive_entry_stream_read()). */
+  if (got == want && entry->size_known && got == entry->size) {
+    guint8 extra;
+
+    if (archive_read_data (cursor->a, &extra, 1) != 0) {
+      g_free (buf);
+      return FALSE;
+    }
+  }
+
   entry->kept_all = got < want || (entry->size_known && got == entry->size);
   entry->kept = g_bytes_new_take (g_realloc (buf, MAX (got, 1)), got);
   if (entry->kept_all && !entry->size_known) {
@@ -393,6 +451,46 @@ keep_entry_head (Cursor          *cursor,
     entry->size_known = TRUE;
   }
   return TRUE;
+}
+
+/* Lists the hard link @cursor is on under its own name, sharing the data
+ * of the entry it links to: a firmware packed with `tar --hard-dereference`
+ * off has each image once, however many names it has. */
+static void
+add_hard_link (SfArchive *self,
+               Cursor    *cursor)
+{
+  const char *raw_target = archive_entry_hardlink_utf8 (cursor->ae);
+  g_autofree char *target_path = NULL;
+  g_autofree char *path = entry_pathname (cursor->ae);
+  SfArchiveEntry *target;
+  SfArchiveEntry *link;
+
+  if (raw_target == NULL)
+    raw_target = archive_entry_hardlink (cursor->ae);
+  if (raw_target == NULL || path == NULL || *path == '\0')
+    return;
+  target_path = normalise_path (raw_target);
+  target = g_hash_table_lookup (self->by_path, target_path);
+  if (target == NULL) {
+    /* Links only ever point back; one that points nowhere has no data. */
+    g_debug ("%s: hard link %s to %s, which is not a file before it", self->display_name, path, target_path);
+    return;
+  }
+  while (target->link_target != NULL)
+    target = (SfArchiveEntry *) target->link_target;
+
+  link = g_new0 (SfArchiveEntry, 1);
+  link->path = g_steal_pointer (&path);
+  link->header_index = target->header_index;
+  link->size = target->size;
+  link->size_known = target->size_known;
+  link->encrypted = target->encrypted;
+  link->kept = target->kept != NULL ? g_bytes_ref (target->kept) : NULL;
+  link->kept_all = target->kept_all;
+  link->link_target = target;
+  g_ptr_array_add (self->entries, link);
+  g_hash_table_insert (self->by_path, link->path, link);
 }
 
 static gboolean
@@ -422,8 +520,14 @@ list_entries (SfArchive          *self,
     if (r == ARCHIVE_WARN)
       g_debug ("%s: %s", self->display_name, archive_message (cursor.a));
 
-    /* Regular files with data of their own; a tar hard link has none. */
-    if (archive_entry_filetype (cursor.ae) != AE_IFREG || archive_entry_hardlink (cursor.ae) != NULL)
+    /* A tar hard link has no data of its own: it names an earlier entry
+     * (pax may still give one data, which makes it a file like any other). */
+    if (archive_entry_hardlink (cursor.ae) != NULL &&
+        !(archive_entry_size_is_set (cursor.ae) && archive_entry_size (cursor.ae) > 0)) {
+      add_hard_link (self, &cursor);
+      continue;
+    }
+    if (archive_entry_filetype (cursor.ae) != AE_IFREG)
       continue;
     path = entry_pathname (cursor.ae);
     if (path == NULL || *path == '\0') {
@@ -585,10 +689,14 @@ const SfArchiveEntry *
 sf_archive_find_entry (SfArchive  *self,
                        const char *path)
 {
+  SfArchiveEntry *entry;
+
   g_return_val_if_fail (SF_IS_ARCHIVE (self), NULL);
   g_return_val_if_fail (path != NULL, NULL);
 
-  return g_hash_table_lookup (self->by_path, path);
+  entry = g_hash_table_lookup (self->by_path, path);
+  /* A hard link reads as the entry that holds its data. */
+  return entry != NULL && entry->link_target != NULL ? entry->link_target : entry;
 }
 
 /**
@@ -616,6 +724,8 @@ sf_archive_open_entry (SfArchive             *self,
   g_return_val_if_fail (entry != NULL, NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
+  if (entry->link_target != NULL)
+    entry = entry->link_target;
   if (entry->encrypted) {
     set_encrypted_error (error, self, entry);
     return NULL;
@@ -632,6 +742,8 @@ sf_archive_open_entry (SfArchive             *self,
   stream->archive = g_object_ref (self);
   stream->path = g_strdup (entry->path);
   stream->a = g_steal_pointer (&cursor.a);
+  stream->size = entry->size;
+  stream->size_known = entry->size_known;
 
   return G_INPUT_STREAM (stream);
 }
@@ -713,6 +825,8 @@ sf_archive_measure_entry (SfArchive             *self,
   g_return_val_if_fail (SF_IS_ARCHIVE (self), FALSE);
   g_return_val_if_fail (entry != NULL, FALSE);
 
+  if (entry->link_target != NULL)
+    entry = mutable_entry = (SfArchiveEntry *) entry->link_target;
   if (entry->size_known) {
     *out_size = entry->size;
     return TRUE;
@@ -843,5 +957,262 @@ sf_archive_read_heads (SfArchive          *self,
   }
 
   cursor_clear (&cursor);
+  return ok;
+}
+
+/* ---- checking every entry to its end ------------------------------------ */
+
+/* For an archive inside a compression filter (tar.gz, tar.xz, …) the check
+ * pass reads the decompressed stream through a "raw" reader of its own and
+ * hands it to the archive reader, so it sees every byte that comes out:
+ * libarchive does not check the gzip trailer (its CRC-32 and length), and a
+ * compressed stream's own checks run only once it is read to its very end,
+ * past the archive's last entry. */
+typedef struct {
+  SfArchive       *archive;
+  struct archive  *outer;     /* the filter, raw format */
+  guint32          crc;       /* of everything decompressed */
+  guint64          total;
+  gboolean         failed;
+} Pipe;
+
+static la_ssize_t
+pipe_read (struct archive  *a,
+           void            *user_data,
+           const void     **buffer)
+{
+  Pipe *pipe = user_data;
+  size_t size = 0;
+  la_int64_t offset = 0;
+  int r = archive_read_data_block (pipe->outer, buffer, &size, &offset);
+
+  if (r == ARCHIVE_EOF)
+    return 0;
+  if (r < ARCHIVE_WARN) {
+    pipe->failed = TRUE;
+    archive_set_error (a, -1, "%s", archive_message (pipe->outer));
+    return -1;
+  }
+  pipe->crc = sf_crc32 (pipe->crc, *buffer, size);
+  pipe->total += size;
+  return (la_ssize_t) size;
+}
+
+static struct archive *
+open_outer (SfArchive  *self,
+            GError    **error)
+{
+  struct archive *a = archive_read_new ();
+  struct archive_entry *ae = NULL;
+
+  archive_read_support_filter_all (a);
+  archive_read_support_format_raw (a);
+  if (archive_read_open_filename (a, self->path, READ_BLOCK_BYTES) != ARCHIVE_OK ||
+      archive_read_next_header (a, &ae) != ARCHIVE_OK) {
+    set_reader_error (error, self->display_name, a);
+    archive_read_free (a);
+    return NULL;
+  }
+  return a;
+}
+
+/* gzip's trailer: CRC-32 and length (mod 2^32) of the data, little-endian,
+ * in the last 8 bytes. A file of several gzip members carries one per
+ * member; only when the length matches the whole is it the single member's,
+ * so a CRC-32 that differs then is damage, never a false alarm. */
+static gboolean
+check_gzip_trailer (SfArchive     *self,
+                    const Pipe    *pipe,
+                    GCancellable  *cancellable,
+                    GError       **error)
+{
+  g_autoptr(GFileInputStream) in = g_file_read (self->file, cancellable, error);
+  guint8 t[8];
+  gsize got = 0;
+  guint32 crc, isize;
+
+  if (in == NULL ||
+      !g_seekable_seek (G_SEEKABLE (in), -8, G_SEEK_END, cancellable, error) ||
+      !g_input_stream_read_all (G_INPUT_STREAM (in), t, sizeof t, &got, cancellable, error))
+    return FALSE;
+  if (got != sizeof t)
+    return TRUE;
+  crc = (guint32) t[0] | (guint32) t[1] << 8 | (guint32) t[2] << 16 | (guint32) t[3] << 24;
+  isize = (guint32) t[4] | (guint32) t[5] << 8 | (guint32) t[6] << 16 | (guint32) t[7] << 24;
+  if (isize != (guint32) pipe->total) {
+    g_debug ("%s: gzip trailer length %u, data %" G_GUINT64_FORMAT ": several members, not checked",
+             self->display_name, isize, pipe->total);
+    return TRUE;
+  }
+  if (crc != pipe->crc) {
+    sf_set_error_at (error, SF_ERROR_IMAGE_CHECKSUM, self->display_name, 0,
+                     _("download the firmware again"),
+                     _("the archive is damaged: its gzip CRC-32 is 0x%08X, but the data gives 0x%08X, so none of its images can be trusted (S_CHKSUM_ERROR 1041)"),
+                     crc, pipe->crc);
+    return FALSE;
+  }
+  return TRUE;
+}
+
+/* Reads what is left of the entry @a is on, to its end. */
+static gboolean
+drain_entry (struct archive  *a,
+             GCancellable    *cancellable)
+{
+  g_autofree guint8 *scratch = g_malloc (SCRATCH_BYTES);
+
+  for (;;) {
+    la_ssize_t n;
+
+    if (g_cancellable_is_cancelled (cancellable))
+      return FALSE;
+    n = archive_read_data (a, scratch, SCRATCH_BYTES);
+    if (n < 0)
+      return FALSE;
+    if (n == 0)
+      return TRUE;
+  }
+}
+
+/**
+ * sf_archive_check_entries:
+ * @entries: (element-type SfArchiveEntry): entries of @self to hand to @func
+ * @func: called once per entry of @entries, in archive order, with a stream
+ *   of its data
+ * @user_data: data for @func
+ * @cancellable: (nullable): a #GCancellable
+ * @error: return location for a #GError
+ *
+ * Reads the whole archive once, to its end, so that every check the format
+ * and its compression carry runs: the zip and 7z CRC-32 of each entry, the
+ * gzip trailer, the xz, bzip2 and zstd checks. Each entry of @entries is
+ * handed to @func as a stream; what @func leaves unread is read by the pass.
+ * Nothing is held in memory beyond a block.
+ *
+ * Returns: %FALSE with %SF_ERROR_IMAGE_CHECKSUM naming the archive and the
+ *   entry when data fails its check, or with what @func or @cancellable set.
+ */
+gboolean
+sf_archive_check_entries (SfArchive            *self,
+                          GPtrArray            *entries,
+                          SfArchiveStreamFunc   func,
+                          gpointer              user_data,
+                          GCancellable         *cancellable,
+                          GError              **error)
+{
+  g_autoptr(GHashTable) wanted = g_hash_table_new (NULL, NULL);
+  struct archive *a = NULL;
+  struct archive_entry *ae = NULL;
+  Pipe pipe = { self, NULL, 0, 0, FALSE };
+  gboolean is_gzip = FALSE;
+  gboolean ok = FALSE;
+  gint index = -1;
+  int r;
+
+  g_return_val_if_fail (SF_IS_ARCHIVE (self), FALSE);
+  g_return_val_if_fail (entries != NULL, FALSE);
+  g_return_val_if_fail (func != NULL, FALSE);
+
+  for (guint i = 0; i < entries->len; i++) {
+    const SfArchiveEntry *entry = g_ptr_array_index (entries, i);
+
+    if (entry->link_target != NULL)
+      entry = entry->link_target;
+    g_hash_table_insert (wanted, GUINT_TO_POINTER (entry->header_index), (gpointer) entry);
+  }
+
+  /* Which compression, if any, wraps the archive. */
+  a = open_reader (self, error);
+  if (a == NULL)
+    return FALSE;
+  if (archive_filter_count (a) > 1) {
+    is_gzip = archive_filter_code (a, 0) == ARCHIVE_FILTER_GZIP;
+    archive_read_free (a);
+    pipe.outer = open_outer (self, error);
+    if (pipe.outer == NULL)
+      return FALSE;
+    a = archive_read_new ();
+    archive_read_support_format_all (a);
+    if (archive_read_open (a, &pipe, NULL, pipe_read, NULL) != ARCHIVE_OK) {
+      set_reader_error (error, self->display_name, a);
+      goto out;
+    }
+  }
+
+  while ((r = archive_read_next_header (a, &ae)) == ARCHIVE_OK || r == ARCHIVE_WARN) {
+    const SfArchiveEntry *entry;
+    g_autofree char *path = NULL;
+
+    index++;
+    if (g_cancellable_set_error_if_cancelled (cancellable, error))
+      goto out;
+
+    entry = g_hash_table_lookup (wanted, GINT_TO_POINTER (index));
+    path = entry_pathname (ae);
+    if (entry != NULL && g_strcmp0 (path, entry->path) != 0) {
+      sf_set_error_at (error, SF_ERROR_ARCHIVE, self->display_name, 0,
+                       _("open the archive again"),
+                       _("%s is no longer where it was in the archive; it changed on disk"),
+                       entry->path);
+      goto out;
+    }
+
+    if (entry != NULL) {
+      g_autoptr(SfArchiveEntryStream) stream = g_object_new (SF_TYPE_ARCHIVE_ENTRY_STREAM, NULL);
+
+      if (entry->encrypted) {
+        set_encrypted_error (error, self, entry);
+        goto out;
+      }
+      stream->archive = g_object_ref (self);
+      stream->path = g_strdup (entry->path);
+      stream->a = a;
+      stream->borrowed = TRUE;
+      stream->size = entry->size;
+      stream->size_known = entry->size_known;
+      if (!func (entry, G_INPUT_STREAM (stream), user_data, cancellable, error))
+        goto out;
+    }
+
+    /* Every entry to its end, wanted or not: its check runs there, and a
+     * damaged stream before an image is damage in the image's archive. */
+    if (!drain_entry (a, cancellable)) {
+      if (!g_cancellable_set_error_if_cancelled (cancellable, error))
+        set_entry_damaged_error (error, self, path != NULL ? path : "?", archive_message (a));
+      goto out;
+    }
+  }
+  if (r != ARCHIVE_EOF) {
+    set_reader_error (error, self->display_name, a);
+    goto out;
+  }
+
+  if (pipe.outer != NULL) {
+    /* Past the archive's end marker to the end of the compressed stream,
+     * where its last checks are. */
+    const void *buf;
+    size_t size;
+    la_int64_t offset;
+
+    while ((r = archive_read_data_block (pipe.outer, &buf, &size, &offset)) == ARCHIVE_OK ||
+           r == ARCHIVE_WARN) {
+      pipe.crc = sf_crc32 (pipe.crc, buf, size);
+      pipe.total += size;
+    }
+    if (r != ARCHIVE_EOF) {
+      sf_set_error_at (error, SF_ERROR_IMAGE_CHECKSUM, self->display_name, 0,
+                       _("download the firmware again"),
+                       _("the archive is damaged at its end (%s; S_CHKSUM_ERROR 1041)"),
+                       archive_message (pipe.outer));
+      goto out;
+    }
+    if (is_gzip && !check_gzip_trailer (self, &pipe, cancellable, error))
+      goto out;
+  }
+  ok = TRUE;
+
+out:
+  g_clear_pointer (&a, archive_read_free);
+  g_clear_pointer (&pipe.outer, archive_read_free);
   return ok;
 }

@@ -25,7 +25,7 @@ G_BEGIN_DECLS
  *
  * One regular file of an archive. Owned by its #SfArchive.
  */
-typedef struct {
+typedef struct _SfArchiveEntry {
   char      *path;
   guint64    size;
   gboolean   size_known;
@@ -34,6 +34,7 @@ typedef struct {
   gboolean   kept_all;
   /*< private >*/
   guint      header_index;   /* position among all headers, from 0 */
+  const struct _SfArchiveEntry *link_target;  /* a tar hard link: the entry with its data */
 } SfArchiveEntry;
 
 /* Asked once per regular file while the archive is listed: how many of its
@@ -56,6 +57,14 @@ typedef gboolean (*SfArchiveHeadFunc) (const SfArchiveEntry  *entry,
                                        const GError          *read_error,
                                        gpointer               user_data,
                                        GError               **error);
+
+/* Called by sf_archive_check_entries() with a stream of one entry's data,
+ * valid only during the call. */
+typedef gboolean (*SfArchiveStreamFunc) (const SfArchiveEntry  *entry,
+                                         GInputStream          *stream,
+                                         gpointer               user_data,
+                                         GCancellable          *cancellable,
+                                         GError               **error);
 
 #define SF_TYPE_ARCHIVE (sf_archive_get_type ())
 
@@ -89,6 +98,12 @@ gboolean               sf_archive_read_heads        (SfArchive             *self
                                                      GPtrArray             *entries,
                                                      gsize                  max_bytes,
                                                      SfArchiveHeadFunc      func,
+                                                     gpointer               user_data,
+                                                     GCancellable          *cancellable,
+                                                     GError               **error);
+gboolean               sf_archive_check_entries     (SfArchive             *self,
+                                                     GPtrArray             *entries,
+                                                     SfArchiveStreamFunc    func,
                                                      gpointer               user_data,
                                                      GCancellable          *cancellable,
                                                      GError               **error);

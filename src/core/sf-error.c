@@ -173,6 +173,7 @@ sf_error_get_name (SfError code)
   case SF_ERROR_IMAGE_EMPTY: return "E_APP_BAT_DATA";
   case SF_ERROR_IMAGE_TOO_LARGE: return "S_DL_PMT_ERR_NO_SPACE";
   case SF_ERROR_IMAGE_INVALID: return "SF_IMAGE_INVALID";
+  case SF_ERROR_IMAGE_CHECKSUM: return "S_CHKSUM_ERROR";
   case SF_ERROR_NOTHING_SELECTED: return "SF_NOTHING_SELECTED";
   case SF_ERROR_UNKNOWN_PARTITION: return "SF_UNKNOWN_PARTITION";
   case SF_ERROR_NOT_DOWNLOADABLE: return "SF_NOT_DOWNLOADABLE";
@@ -214,6 +215,7 @@ sf_error_get_number (SfError code)
   case SF_ERROR_IMAGE_MISSING: return 5007;
   case SF_ERROR_IMAGE_TOO_LARGE: return 5069;
   case SF_ERROR_INVALID_DA_FILE: return 5002;
+  case SF_ERROR_IMAGE_CHECKSUM: return 1041;
   default: return 0;
   }
 }

@@ -81,6 +81,7 @@ typedef enum {
   SF_ERROR_ROM_MUST_ENABLE,       /* ERROR_ROM_MUST_ENABLE (8038): PMT changed, Download Only refused */
   SF_ERROR_DATA_LOST,             /* ERROR_DATA_LOST: a kept partition changed size */
   SF_ERROR_PMT_INVALID,           /* the phone's partition table cannot be read */
+  SF_ERROR_IMAGE_CHECKSUM,        /* S_CHKSUM_ERROR (1041): an image fails its own check (zip CRC, gzip trailer, sparse CRC32) */
 } SfError;
 
 GQuark       sf_error_quark      (void);

@@ -13,8 +13,10 @@
 #include <glib/gi18n-lib.h>
 
 #include "sf-archive.h"
+#include "sf-compare-stream.h"
 #include "sf-error.h"
 #include "sf-firmware.h"
+#include "sf-sparse.h"
 
 /* How deep below the folder (or archive root) a scatter is looked for:
  * the top level, then one or two levels down. */
@@ -35,6 +37,7 @@ typedef struct {
   gboolean               wanted;      /* some partition uses it */
   SfImage               *image;       /* once probed */
   GError                *error;       /* why it could not be probed */
+  SfDigest              *digest;      /* once read whole by sf_firmware_check_images() */
 } DirFile;
 
 /* What one partition's image is. */
@@ -60,6 +63,7 @@ struct _SfFirmware
   GHashTable  *folded;       /* casefolded name → DirFile (borrowed) */
   GHashTable  *images;       /* SfPartition → ImageInfo (owned) */
   GPtrArray   *overrides;    /* DirFiles the user picked by hand (owned) */
+  GMutex       check_lock;   /* one sf_firmware_check_images() at a time: the digests */
 };
 
 G_DEFINE_FINAL_TYPE (SfFirmware, sf_firmware, G_TYPE_OBJECT)
@@ -72,6 +76,7 @@ dir_file_free (DirFile *df)
   g_clear_object (&df->file);
   g_clear_pointer (&df->image, sf_image_unref);
   g_clear_error (&df->error);
+  g_clear_pointer (&df->digest, sf_digest_free);
   g_free (df);
 }
 
@@ -107,6 +112,7 @@ sf_firmware_finalize (GObject *object)
 
   g_free (self->display_name);
   g_free (self->archive_dir);
+  g_mutex_clear (&self->check_lock);
 
   G_OBJECT_CLASS (sf_firmware_parent_class)->finalize (object);
 }
@@ -127,6 +133,7 @@ sf_firmware_init (SfFirmware *self)
   self->folded = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   self->images = g_hash_table_new_full (NULL, NULL, NULL, (GDestroyNotify) image_info_free);
   self->overrides = g_ptr_array_new_with_free_func ((GDestroyNotify) dir_file_free);
+  g_mutex_init (&self->check_lock);
 }
 
 /* ---- finding the scatter ------------------------------------------------ */
@@ -1266,6 +1273,226 @@ sf_firmware_set_image_file (SfFirmware    *self,
   info->dir_file = df;
   info->state = compute_state (partition, info);
   return TRUE;
+}
+
+/* ---- reading every image whole before the phone is touched -------------- */
+
+#define CHECK_BUFFER_BYTES (256 * 1024)
+
+typedef struct {
+  SfFirmware             *self;
+  GPtrArray              *files;      /* (element-type DirFile) to check */
+  guint                   done;
+  SfFirmwareCheckFunc     func;
+  gpointer                user_data;
+} CheckRun;
+
+/* Reads @df's image from @stream to its end, as the write will: a sparse
+ * image chunk by chunk (its CRC32 chunks are checked on the way), anything
+ * else its first file_size bytes. Keeps what the partition should then hold
+ * in @df->digest. */
+static gboolean
+digest_image (DirFile       *df,
+              GInputStream  *stream,
+              GCancellable  *cancellable,
+              GError       **error)
+{
+  g_autoptr(GInputStream) tap = sf_crc_input_stream_new (stream);
+  g_autoptr(SfDigest) digest = sf_digest_new ();
+  g_autofree guint8 *buf = g_malloc (CHECK_BUFFER_BYTES);
+  guint32 crc = 0;
+  guint64 length = 0;
+
+  if (df->image->kind == SF_IMAGE_KIND_SPARSE) {
+    g_autoptr(SfSparseReader) reader = sf_sparse_reader_new (tap, df->path, 0, cancellable, error);
+    const SfSparseChunk *chunk = NULL;
+
+    if (reader == NULL)
+      return FALSE;
+    for (;;) {
+      if (!sf_sparse_reader_next (reader, &chunk, cancellable, error))
+        return FALSE;
+      if (chunk == NULL)
+        break;
+      if (chunk->type == SF_SPARSE_CHUNK_FILL && chunk->length > 0) {
+        sf_digest_begin_region (digest, chunk->offset);
+        sf_digest_update_fill (digest, chunk->fill, chunk->length);
+      } else if (chunk->type == SF_SPARSE_CHUNK_RAW && chunk->length > 0) {
+        gssize n;
+
+        sf_digest_begin_region (digest, chunk->offset);
+        while ((n = sf_sparse_reader_read_data (reader, buf, CHECK_BUFFER_BYTES, cancellable, error)) > 0)
+          sf_digest_update (digest, buf, (gsize) n);
+        if (n < 0)
+          return FALSE;
+      }
+    }
+  } else {
+    guint64 left = df->image->file_size;
+
+    sf_digest_begin_region (digest, 0);
+    while (left > 0) {
+      gsize got = 0;
+      gsize want = (gsize) MIN (left, (guint64) CHECK_BUFFER_BYTES);
+
+      if (!g_input_stream_read_all (tap, buf, want, &got, cancellable, error))
+        return FALSE;
+      if (got == 0) {
+        sf_set_error_at (error, SF_ERROR_IMAGE_INVALID, df->path, 0,
+                         _("open the firmware again"),
+                         _("the image ended after %" G_GUINT64_FORMAT " of %" G_GUINT64_FORMAT " bytes; it changed on disk"),
+                         df->image->file_size - left, df->image->file_size);
+        return FALSE;
+      }
+      sf_digest_update (digest, buf, got);
+      left -= got;
+    }
+  }
+
+  sf_digest_finish (digest);
+  sf_crc_input_stream_get_crc (SF_CRC_INPUT_STREAM (tap), &crc, &length);
+  sf_digest_set_source (digest, crc, length);
+  df->digest = g_steal_pointer (&digest);
+  return TRUE;
+}
+
+static void
+check_announce (CheckRun      *run,
+                const DirFile *df)
+{
+  if (run->func != NULL)
+    run->func (df->name, run->done, run->files->len, run->user_data);
+  run->done++;
+}
+
+static gboolean
+on_check_entry (const SfArchiveEntry  *entry,
+                GInputStream          *stream,
+                gpointer               user_data,
+                GCancellable          *cancellable,
+                GError               **error)
+{
+  CheckRun *run = user_data;
+  DirFile *first = NULL;
+
+  for (guint i = 0; i < run->files->len; i++) {
+    DirFile *df = g_ptr_array_index (run->files, i);
+
+    if (df->entry != entry)
+      continue;
+    if (first == NULL) {
+      check_announce (run, df);
+      if (!digest_image (df, stream, cancellable, error))
+        return FALSE;
+      first = df;
+    } else {
+      /* The same data under another name (a hard link). */
+      check_announce (run, df);
+      {
+        g_autoptr(GInputStream) again = sf_archive_open_entry (run->self->archive, entry, cancellable, error);
+
+        if (again == NULL || !digest_image (df, again, cancellable, error))
+          return FALSE;
+      }
+    }
+  }
+  return TRUE;
+}
+
+/**
+ * sf_firmware_check_images:
+ * @partitions: (element-type SfPartition): the partitions about to be written
+ * @for_verify: also read plain images in a folder, which carry no check of
+ *   their own, so that verifying has what each partition should hold
+ * @func: (nullable): called as each image is begun
+ * @user_data: data for @func
+ * @cancellable: (nullable): a #GCancellable
+ * @error: return location for a #GError
+ *
+ * Reads the images of @partitions whole, streaming, before anything is
+ * written: an archive once, to its end, so that every check it carries runs
+ * (zip and 7z CRC-32s, the gzip trailer, xz and bzip2 checks), and every
+ * sparse image chunk by chunk with its CRC32 chunks checked. What each
+ * partition should hold afterwards is kept (sf_firmware_get_image_digest()),
+ * so a verify needs no second read of the firmware. Images already checked
+ * are not read again; partitions without a usable image are passed over
+ * (their state says why).
+ *
+ * Returns: %FALSE with %SF_ERROR_IMAGE_CHECKSUM naming the image when one
+ *   is damaged.
+ */
+gboolean
+sf_firmware_check_images (SfFirmware           *self,
+                          GPtrArray            *partitions,
+                          gboolean              for_verify,
+                          SfFirmwareCheckFunc   func,
+                          gpointer              user_data,
+                          GCancellable         *cancellable,
+                          GError              **error)
+{
+  g_autoptr(GPtrArray) files = g_ptr_array_new ();
+  g_autoptr(GPtrArray) entries = g_ptr_array_new ();
+  g_autoptr(GMutexLocker) locker = NULL;
+  CheckRun run = { self, files, 0, func, user_data };
+
+  g_return_val_if_fail (SF_IS_FIRMWARE (self), FALSE);
+  g_return_val_if_fail (partitions != NULL, FALSE);
+
+  locker = g_mutex_locker_new (&self->check_lock);
+
+  for (guint i = 0; i < partitions->len; i++) {
+    ImageInfo *info = lookup_info (self, g_ptr_array_index (partitions, i));
+    DirFile *df = info != NULL ? info->dir_file : NULL;
+
+    if (df == NULL || df->image == NULL || df->digest != NULL || g_ptr_array_find (files, df, NULL))
+      continue;
+    if (df->entry == NULL && !for_verify && df->image->kind != SF_IMAGE_KIND_SPARSE)
+      continue;
+    g_ptr_array_add (files, df);
+    if (df->entry != NULL && !g_ptr_array_find (entries, df->entry, NULL))
+      g_ptr_array_add (entries, (gpointer) df->entry);
+  }
+
+  if (entries->len > 0 &&
+      !sf_archive_check_entries (self->archive, entries, on_check_entry, &run, cancellable, error))
+    return FALSE;
+
+  for (guint i = 0; i < files->len; i++) {
+    DirFile *df = g_ptr_array_index (files, i);
+    g_autoptr(GFileInputStream) stream = NULL;
+
+    if (df->entry != NULL)
+      continue;
+    check_announce (&run, df);
+    stream = g_file_read (df->file, cancellable, error);
+    if (stream == NULL || !digest_image (df, G_INPUT_STREAM (stream), cancellable, error))
+      return FALSE;
+  }
+
+  return TRUE;
+}
+
+/**
+ * sf_firmware_get_image_digest:
+ *
+ * Returns: (transfer none) (nullable): what @partition should hold once its
+ *   image is written, as read by sf_firmware_check_images(); %NULL before.
+ */
+const SfDigest *
+sf_firmware_get_image_digest (SfFirmware  *self,
+                              SfPartition *partition)
+{
+  ImageInfo *info;
+  const SfDigest *digest = NULL;
+
+  g_return_val_if_fail (SF_IS_FIRMWARE (self), NULL);
+
+  g_mutex_lock (&self->check_lock);
+  info = lookup_info (self, partition);
+  if (info != NULL && info->dir_file != NULL)
+    digest = info->dir_file->digest;
+  g_mutex_unlock (&self->check_lock);
+  return digest;
 }
 
 /* ---- the download agent that ships with the firmware -------------------- */

@@ -9,6 +9,7 @@
 
 #include <gio/gio.h>
 
+#include "sf-compare-stream.h"
 #include "sf-da-file.h"
 #include "sf-image.h"
 #include "sf-scatter.h"
@@ -66,6 +67,22 @@ gboolean       sf_firmware_set_image_file   (SfFirmware     *self,
 SfDaFile      *sf_firmware_open_da          (SfFirmware     *self,
                                              GCancellable   *cancellable,
                                              GError        **error) G_GNUC_WARN_UNUSED_RESULT;
+
+/* Called by sf_firmware_check_images() as it begins image @index of @n. */
+typedef void (*SfFirmwareCheckFunc) (const char *image_name,
+                                     guint       index,
+                                     guint       n,
+                                     gpointer    user_data);
+
+gboolean        sf_firmware_check_images     (SfFirmware          *self,
+                                              GPtrArray           *partitions,
+                                              gboolean             for_verify,
+                                              SfFirmwareCheckFunc  func,
+                                              gpointer             user_data,
+                                              GCancellable        *cancellable,
+                                              GError             **error);
+const SfDigest *sf_firmware_get_image_digest (SfFirmware          *self,
+                                              SfPartition         *partition);
 
 const char    *sf_image_state_to_string     (SfImageState    state);
 

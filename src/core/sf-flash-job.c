@@ -633,6 +633,42 @@ round_up_sector (guint64 n)
   return (n + SF_EMMC_SECTOR - 1) / SF_EMMC_SECTOR * SF_EMMC_SECTOR;
 }
 
+/* Compares the partition with what was taken from its image before the
+ * write (sf_firmware_check_images()), region by region: the image is not
+ * read again, so a source that gives other bytes on a second read cannot
+ * make a bad write look good. */
+static gboolean
+verify_with_digest (Session         *s,
+                    const char      *partition,
+                    const SfDigest  *digest,
+                    guint            part,
+                    guint64          offset,
+                    GCancellable    *cancellable,
+                    GError         **error)
+{
+  g_autoptr(GOutputStream) compare = sf_compare_stream_new_for_digest (digest, SF_EMMC_SECTOR);
+  guint n = sf_digest_get_n_regions (digest);
+  guint64 at = 0;
+
+  for (guint i = 0; i < n; i++) {
+    guint64 r_offset = 0, r_length = 0;
+
+    sf_digest_get_region (digest, i, &r_offset, &r_length);
+    if (r_length == 0)
+      continue;
+    if (!sf_da_read (s->da, part, offset + r_offset, round_up_sector (r_length), compare,
+                     n == 1 ? on_progress : NULL, s, cancellable, error))
+      return FALSE;
+  }
+  if (sf_compare_stream_get_mismatch (SF_COMPARE_STREAM (compare), &at)) {
+    sf_set_device_error (error, SF_ERROR_VERIFY_MISMATCH,
+                         _("partition %s differs from what was written, in the MiB from byte %" G_GUINT64_FORMAT),
+                         partition, at);
+    return FALSE;
+  }
+  return TRUE;
+}
+
 static gboolean
 verify_download (Session           *s,
                  const SfPlanStep  *step,
@@ -641,8 +677,13 @@ verify_download (Session           *s,
                  GCancellable      *cancellable,
                  GError           **error)
 {
-  g_autoptr(GInputStream) image = open_step_image (s, step, cancellable, error);
+  const SfDigest *digest = sf_firmware_get_image_digest (sf_plan_get_firmware (s->job->plan), step->partition);
+  g_autoptr(GInputStream) image = NULL;
 
+  if (digest != NULL)
+    return verify_with_digest (s, step->partition->name, digest, part, offset, cancellable, error);
+
+  image = open_step_image (s, step, cancellable, error);
   if (image == NULL)
     return FALSE;
 
@@ -683,6 +724,41 @@ verify_download (Session           *s,
   }
 }
 
+/* ---- the images, before the phone ------------------------------------------ */
+
+static void
+on_check_image (const char *image_name,
+                guint       index,
+                guint       n,
+                gpointer    user_data)
+{
+  Session *s = user_data;
+
+  sf_worker_post_stage (s->worker, _("Checking %s (%u of %u)"), image_name, index + 1, n);
+}
+
+/* Every image the plan writes is read whole and checked (archive CRCs, sparse
+ * CRC32 chunks) before the phone is waited for: a damaged firmware fails
+ * here, with nothing written. */
+static gboolean
+check_images (Session       *s,
+              GCancellable  *cancellable,
+              GError       **error)
+{
+  SfPlan *plan = s->job->plan;
+  g_autoptr(GPtrArray) partitions = g_ptr_array_new ();
+
+  for (guint i = 0; i < sf_plan_get_n_steps (plan); i++) {
+    const SfPlanStep *step = sf_plan_get_step (plan, i);
+
+    if (step->kind == SF_STEP_DOWNLOAD)
+      g_ptr_array_add (partitions, step->partition);
+  }
+  return partitions->len == 0 ||
+         sf_firmware_check_images (sf_plan_get_firmware (plan), partitions, s->job->verify,
+                                   on_check_image, s, cancellable, error);
+}
+
 /* ---- steps ------------------------------------------------------------------ */
 
 static gboolean
@@ -693,7 +769,12 @@ run_download (Session           *s,
               GCancellable      *cancellable,
               GError           **error)
 {
+  const SfDigest *digest = sf_firmware_get_image_digest (sf_plan_get_firmware (s->job->plan), step->partition);
+  g_autoptr(GInputStream) file = NULL;
   g_autoptr(GInputStream) image = NULL;
+  guint32 crc = 0;
+  guint64 length = 0;
+  gboolean ok;
 
   /* The plan refuses such an image; this is the last line before the
    * wire, so that no step ever writes past its partition. */
@@ -703,15 +784,28 @@ run_download (Session           *s,
                          step->partition->name, step->image->data_size, step->length);
     return FALSE;
   }
-  image = open_step_image (s, step, cancellable, error);
-  if (image == NULL)
+  file = open_step_image (s, step, cancellable, error);
+  if (file == NULL)
     return FALSE;
 
+  /* The bytes sent must be the bytes checked before the first write. */
+  image = sf_crc_input_stream_new (file);
   if (step->image->kind == SF_IMAGE_KIND_SPARSE)
-    return sf_da_write_sparse (s->da, part, offset, image, step->partition->file_name,
-                               step->partition->size, on_progress, s, cancellable, error);
-  return sf_da_write (s->da, part, offset, image, step->image->file_size,
+    ok = sf_da_write_sparse (s->da, part, offset, image, step->partition->file_name,
+                             step->partition->size, on_progress, s, cancellable, error);
+  else
+    ok = sf_da_write (s->da, part, offset, image, step->image->file_size,
                       on_progress, s, cancellable, error);
+  if (ok && digest != NULL &&
+      (!sf_crc_input_stream_get_crc (SF_CRC_INPUT_STREAM (image), &crc, &length) ||
+       !sf_digest_source_equal (digest, crc, length))) {
+    sf_set_error_at (error, SF_ERROR_IMAGE_CHECKSUM, step->partition->file_name, 0,
+                     _("the firmware changed on disk while it was written; open it again and download again"),
+                     _("the image sent to partition %s is not the one checked before the download (S_CHKSUM_ERROR 1041)"),
+                     step->partition->name);
+    return FALSE;
+  }
+  return ok;
 }
 
 /* Reads @length bytes at @offset of @part into @target: under a temporary
@@ -1396,6 +1490,8 @@ sf_flash_job_run (SfWorker      *worker,
                          ? g_array_index (job->raw_steps, RawStep, i).length : 0;
 
   s.moves = g_array_new (FALSE, FALSE, sizeof (Move));
+  if (job->plan != NULL && !check_images (&s, cancellable, error))
+    goto out;
   if (job->device != NULL) {
     /* A phone that just arrived: its tty shows up a moment after it. */
     g_autofree char *port = sf_usb_device_wait_for_port (job->device, SF_FLASH_JOB_PORT_WAIT_MS,

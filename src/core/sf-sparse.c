@@ -11,6 +11,7 @@
 
 #include <glib/gi18n-lib.h>
 
+#include "sf-crc32.h"
 #include "sf-error.h"
 #include "sf-sparse.h"
 
@@ -26,6 +27,13 @@ struct _SfSparseReader
   guint64         blocks_seen;
   guint64         raw_left;      /* payload bytes of the current RAW chunk not yet read */
   gboolean        finished;
+  /* The CRC-32 of the expanded image so far, DONT_CARE counting as zeros
+   * (libsparse's sparse_crc32), for the CRC32 chunks and the header's
+   * image_checksum. Only known while every RAW byte went through
+   * sf_sparse_reader_read_data(): a skipped payload (a scan that seeks
+   * past the data) leaves the checks to a reader that reads it all. */
+  guint32         crc;
+  gboolean        crc_known;
 };
 
 G_DEFINE_FINAL_TYPE (SfSparseReader, sf_sparse_reader, G_TYPE_OBJECT)
@@ -62,6 +70,7 @@ sf_sparse_reader_class_init (SfSparseReaderClass *klass)
 static void
 sf_sparse_reader_init (SfSparseReader *self)
 {
+  self->crc_known = TRUE;
 }
 
 static guint16
@@ -105,6 +114,21 @@ set_invalid (SfSparseReader  *self,
   sf_set_error_at (error, SF_ERROR_IMAGE_INVALID, self->display_name, 0,
                    _("the sparse image is damaged: make it again, or use the firmware's original file"),
                    "%s", what);
+}
+
+/* The data does not match a checksum the image carries: the file was
+ * damaged after it was made (a bad download, a bad copy). */
+static void
+set_checksum_error (SfSparseReader  *self,
+                    GError         **error,
+                    const char      *what,
+                    guint32          stored,
+                    guint32          computed)
+{
+  sf_set_error_at (error, SF_ERROR_IMAGE_CHECKSUM, self->display_name, 0,
+                   _("download the firmware again, or make the image again"),
+                   _("the sparse image is damaged: %s says CRC-32 0x%08X, but its data gives 0x%08X (S_CHKSUM_ERROR 1041)"),
+                   what, stored, computed);
 }
 
 /* Reads exactly @len bytes; a short read is a truncated image. */
@@ -287,6 +311,7 @@ sf_sparse_reader_next (SfSparseReader       *self,
     if (!skip_exact (self, self->raw_left, _("a RAW chunk"), cancellable, error))
       return FALSE;
     self->raw_left = 0;
+    self->crc_known = FALSE;
   }
 
   out_offset = self->blocks_seen * hdr->blk_sz;
@@ -295,6 +320,10 @@ sf_sparse_reader_next (SfSparseReader       *self,
     if (self->blocks_seen != hdr->total_blks) {
       set_invalid (self, error, _("the chunks add up to %" G_GUINT64_FORMAT " blocks, but the header says %u"),
                    self->blocks_seen, hdr->total_blks);
+      return FALSE;
+    }
+    if (hdr->image_checksum != 0 && self->crc_known && hdr->image_checksum != self->crc) {
+      set_checksum_error (self, error, _("the sparse header"), hdr->image_checksum, self->crc);
       return FALSE;
     }
     self->finished = TRUE;
@@ -360,11 +389,16 @@ sf_sparse_reader_next (SfSparseReader       *self,
     c->length = (guint64) chunk_sz * hdr->blk_sz;
     if (!read_exact (self, c->fill, 4, _("a FILL chunk"), cancellable, error))
       return FALSE;
+    self->crc = sf_crc32_repeat (self->crc, c->fill, c->length / 4);
     break;
-  case SF_SPARSE_CHUNK_DONT_CARE:
+  case SF_SPARSE_CHUNK_DONT_CARE: {
+    static const guint8 zeros[4] = { 0 };
+
     c->blocks = chunk_sz;
     c->length = (guint64) chunk_sz * hdr->blk_sz;
+    self->crc = sf_crc32_repeat (self->crc, zeros, c->length / 4);
     break;
+  }
   case SF_SPARSE_CHUNK_CRC32: {
     guint8 v[4];
 
@@ -372,6 +406,15 @@ sf_sparse_reader_next (SfSparseReader       *self,
     if (!read_exact (self, v, 4, _("a CRC32 chunk"), cancellable, error))
       return FALSE;
     c->crc32 = le32 (v);
+    if (!self->crc_known) {
+      g_debug ("%s: CRC32 chunk %u not checked: the data before it was skipped",
+               self->display_name, self->chunks_read);
+    } else if (c->crc32 != self->crc) {
+      g_autofree char *what = g_strdup_printf (_("CRC32 chunk %u"), self->chunks_read);
+
+      set_checksum_error (self, error, what, c->crc32, self->crc);
+      return FALSE;
+    }
     break;
   }
   default:
@@ -402,6 +445,8 @@ sf_sparse_reader_read_data (SfSparseReader  *self,
   if (!read_exact (self, buf, want, _("a RAW chunk"), cancellable, error))
     return -1;
   self->raw_left -= want;
+  if (self->crc_known)
+    self->crc = sf_crc32 (self->crc, buf, want);
   return (gssize) want;
 }
 
