@@ -25,6 +25,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <glib/gstdio.h>
+
 #include "sf-test-util.h"
 
 #define MB (1024 * 1024)
@@ -527,6 +529,35 @@ START_TEST (test_backup_names_what_it_leaves_out)
 }
 END_TEST
 
+/* The journal's backup went missing: every job on that phone stops with a
+ * sentence that names the journal and both ways on. */
+START_TEST (test_missing_backup_is_said)
+{
+  g_autoptr(Phone) p = prepared_phone (10);
+  g_autofree char *err = NULL;
+  g_autofree char *fault = g_strdup_printf ("write-error-at=0x%" G_GINT64_MODIFIER "x", calibration[1].offset);
+  const char *faults[] = { fault, NULL };
+  const char *fad[] = { "download", "--scene", "format-all-download", sample (), NULL };
+  const char *info[] = { "info", NULL };
+  g_autoptr(GKeyFile) journal = g_key_file_new ();
+  g_autofree char *path = NULL;
+  g_autofree char *folder = NULL;
+  g_autofree char *nvram = NULL;
+
+  ck_assert_int_ne (run_on_phone (p, faults, &err, fad), 0);
+  path = journal_path (p);
+  ck_assert (path != NULL && g_key_file_load_from_file (journal, path, G_KEY_FILE_NONE, NULL));
+  folder = g_key_file_get_string (journal, "journal", "folder", NULL);
+  nvram = g_build_filename (folder, "NVRAM.bin", NULL);
+  ck_assert_int_eq (g_unlink (nvram), 0);
+
+  ck_assert_int_ne (run_on_phone (p, NULL, &err, info), 0);
+  ck_assert_msg (strstr (err, path) != NULL && strstr (err, "pending restore") != NULL &&
+                 strstr (err, "delete this journal") != NULL, "%s", err);
+  ck_assert (journal_exists (p));
+}
+END_TEST
+
 /* ---- the size guard ---------------------------------------------------------- */
 
 static char *
@@ -801,6 +832,7 @@ safety_suite (void)
   tcase_add_test (tc, test_backup_folders_never_clash);
   tcase_add_test (tc, test_raw_format_backs_up_calibration);
   tcase_add_test (tc, test_backup_names_what_it_leaves_out);
+  tcase_add_test (tc, test_missing_backup_is_said);
   suite_add_tcase (s, tc);
 
   tc = tcase_create ("size-guard");

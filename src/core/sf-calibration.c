@@ -845,6 +845,22 @@ sf_calibration_recover (SfCalibration   *self,
                         GCancellable    *cancellable,
                         GError         **error)
 {
+  /* Every backup first: a journal whose backup is gone must say so, not
+   * fail some read half-way. */
+  for (guint i = 0; i < self->pending->len; i++) {
+    g_autoptr(GError) local_error = NULL;
+
+    if (!check_backup_file (g_ptr_array_index (self->pending, i), &local_error)) {
+      g_autofree char *journal = display_name (self->journal);
+
+      sf_set_error_at (error, SF_ERROR_IMAGE_INVALID, journal, 0,
+                       _("put the backup folder back where the journal says, or delete this journal to go on "
+                         "without it (the phone's calibration may then stay erased)"),
+                       _("this phone's calibration is pending restore, but %s"), local_error->message);
+      return FALSE;
+    }
+  }
+
   for (guint i = 0; i < self->pending->len; i++) {
     Item *item = g_ptr_array_index (self->pending, i);
     gboolean same = FALSE;
