@@ -15,6 +15,7 @@
 #include "sf-cli-progress.h"
 #include "sf-da-file.h"
 #include "sf-flash-job.h"
+#include "sf-output-file.h"
 
 /* ---- info ------------------------------------------------------------------- */
 
@@ -394,15 +395,14 @@ sf_cli_readback (int    argc,
                                     &part, &start, &length)) != SF_EXIT_OK)
     return status;
 
+  /* Refused before the phone is touched; the job checks again when it
+   * writes, as the file may appear meanwhile. */
   out = g_file_new_for_commandline_arg (output);
-  if (!force && g_file_query_exists (out, NULL)) {
+  {
     g_autoptr(GError) error = NULL;
-    g_autofree char *name = g_file_get_parse_name (out);
 
-    sf_set_error_at (&error, SF_ERROR_OUTPUT_EXISTS, name, 0,
-                     _("choose another name, or pass --force to replace it"),
-                     _("the file already exists"));
-    return sf_cli_report_error (error);
+    if (!sf_output_file_check (out, force, &error))
+      return sf_cli_report_error (error);
   }
 
   if (!manual) {
@@ -423,6 +423,7 @@ sf_cli_readback (int    argc,
     return status;
   job = sf_flash_job_new (o.port, da_file);
   sf_flash_job_set_mode (job, mode);
+  sf_flash_job_set_force_output (job, force);
   if (manual) {
     sf_flash_job_add_read (job, part, start, length, out);
   } else {
