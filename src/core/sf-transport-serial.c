@@ -7,11 +7,13 @@
 
 #include "config.h"
 
+#include <errno.h>
 #include <libserialport.h>
 
 #include <glib/gi18n-lib.h>
 
 #include "sf-error.h"
+#include "sf-transport-private.h"
 #include "sf-transport-serial.h"
 #include "sf-wire-private.h"
 
@@ -20,6 +22,7 @@ struct _SfTransportSerial
   SfTransport      parent_instance;
 
   struct sp_port  *port;
+  int              fd;      /* the port's, once claimed; -1 before */
 };
 
 G_DEFINE_FINAL_TYPE (SfTransportSerial, sf_transport_serial, SF_TYPE_TRANSPORT)
@@ -138,6 +141,8 @@ sf_transport_serial_close (SfTransport  *transport,
   SfTransportSerial *self = SF_TRANSPORT_SERIAL (transport);
 
   if (self->port != NULL) {
+    sf_transport_release_fd (self->fd);
+    self->fd = -1;
     sp_close (self->port);
     g_clear_pointer (&self->port, sp_free_port);
   }
@@ -157,6 +162,7 @@ sf_transport_serial_class_init (SfTransportSerialClass *klass)
 static void
 sf_transport_serial_init (SfTransportSerial *self)
 {
+  self->fd = -1;
 }
 
 /**
@@ -164,8 +170,10 @@ sf_transport_serial_init (SfTransportSerial *self)
  * @path: a serial device node, e.g. `/dev/ttyACM0`
  * @error: return location for a #GError
  *
+ * Takes the port for this process alone (sf_transport_claim_fd()).
+ *
  * Returns: (transfer full): the open transport, or %NULL with
- *   %SF_ERROR_COM_PORT_OPEN_FAIL.
+ *   %SF_ERROR_COM_PORT_OPEN_FAIL or %SF_ERROR_PORT_BUSY.
  */
 SfTransportSerial *
 sf_transport_serial_open (const char  *path,
@@ -176,6 +184,9 @@ sf_transport_serial_open (const char  *path,
 
   g_return_val_if_fail (path != NULL, NULL);
 
+  /* libserialport says "…: Success" for a folder. */
+  if (!sf_transport_check_node (path, error))
+    return NULL;
   if (sp_get_port_by_name (path, &port) != SP_OK) {
     g_autofree char *why = last_error_message ();
 
@@ -191,8 +202,22 @@ sf_transport_serial_open (const char  *path,
     g_autofree char *why = last_error_message ();
 
     g_clear_pointer (&self->port, sp_free_port);
-    sf_set_device_error (error, SF_ERROR_COM_PORT_OPEN_FAIL,
-                         _("cannot open %s: %s"), path, why);
+    /* TIOCEXCL of another process. */
+    if (sp_last_error_code () == EBUSY)
+      sf_transport_set_busy (path, error);
+    else
+      sf_set_device_error (error, SF_ERROR_COM_PORT_OPEN_FAIL,
+                           _("cannot open %s: %s"), path, why);
+    return NULL;
+  }
+  /* Before the line settings: a running job's are not ours to change. */
+  if (sp_get_port_handle (port, &self->fd) != SP_OK) {
+    self->fd = -1;
+  } else if (!sf_transport_claim_fd (self->fd, path, error)) {
+    /* Not released: TIOCEXCL is the running job's. */
+    self->fd = -1;
+    sp_close (port);
+    g_clear_pointer (&self->port, sp_free_port);
     return NULL;
   }
 
