@@ -22,6 +22,8 @@
 
 #include <glib/gstdio.h>
 
+#include "sf-error.h"
+#include "sf-output-file.h"
 #include "sf-sim.h"
 #include "sf-test-util.h"
 
@@ -339,6 +341,93 @@ START_TEST (test_disk_full_names_the_file)
 }
 END_TEST
 
+/* ---- SfOutputFile itself -------------------------------------------------------------- */
+
+static gboolean
+write_string (SfOutputFile *out,
+              const char   *text)
+{
+  return g_output_stream_write_all (sf_output_file_get_stream (out), text, strlen (text), NULL, NULL, NULL);
+}
+
+START_TEST (test_output_file_api)
+{
+  g_autofree char *path = g_build_filename (work, "data.bin", NULL);
+  g_autofree char *partial = g_strconcat (path, ".partial", NULL);
+  g_autoptr(GFile) target = g_file_new_for_path (path);
+  g_autoptr(GError) error = NULL;
+  SfOutputFile *out;
+
+  /* Freed without a commit: nothing is left behind. */
+  out = sf_output_file_new (target, FALSE, &error);
+  ck_assert_msg (out != NULL, "%s", error ? error->message : "");
+  ck_assert (g_file_test (partial, G_FILE_TEST_IS_REGULAR));
+  ck_assert (write_string (out, "half"));
+  sf_output_file_free (out);
+  ck_assert (!g_file_test (partial, G_FILE_TEST_EXISTS));
+  ck_assert (!g_file_test (path, G_FILE_TEST_EXISTS));
+
+  /* Committed: the data under the target's name, and no .partial. */
+  out = sf_output_file_new (target, FALSE, &error);
+  ck_assert_msg (out != NULL, "%s", error ? error->message : "");
+  ck_assert (sf_output_file_reserve (out, 1000, &error));
+  ck_assert (write_string (out, "whole"));
+  ck_assert_msg (sf_output_file_commit (out, NULL, &error), "%s", error ? error->message : "");
+  sf_output_file_free (out);
+  assert_contents (path, "whole");
+  /* What was reserved and not written is given back. */
+  ck_assert_int_eq (file_size (path), 5);
+  ck_assert (!g_file_test (partial, G_FILE_TEST_EXISTS));
+
+  /* An existing file: refused without force, before anything is made. */
+  ck_assert (!sf_output_file_check (target, FALSE, &error));
+  ck_assert (g_error_matches (error, SF_ERROR, SF_ERROR_OUTPUT_EXISTS));
+  g_clear_error (&error);
+  ck_assert (sf_output_file_new (target, FALSE, &error) == NULL);
+  ck_assert (g_error_matches (error, SF_ERROR, SF_ERROR_OUTPUT_EXISTS));
+  g_clear_error (&error);
+  ck_assert (!g_file_test (partial, G_FILE_TEST_EXISTS));
+  ck_assert (sf_output_file_write_contents (target, "new", 3, TRUE, NULL, &error));
+  assert_contents (path, "new");
+
+  /* A .partial that replaced ours meanwhile is someone else's: kept. */
+  g_unlink (path);
+  out = sf_output_file_new (target, FALSE, &error);
+  ck_assert_msg (out != NULL, "%s", error ? error->message : "");
+  g_unlink (partial);
+  sf_test_write_file (partial, "theirs", 6);
+  sf_output_file_free (out);
+  assert_contents (partial, "theirs");
+  g_unlink (partial);
+
+  /* Without force, a file that appears before the commit is kept, and
+   * so is what was written, in the .partial. */
+  out = sf_output_file_new (target, FALSE, &error);
+  ck_assert_msg (out != NULL, "%s", error ? error->message : "");
+  ck_assert (write_string (out, "read"));
+  sf_test_write_file (path, "mine", 4);
+  ck_assert (!sf_output_file_commit (out, NULL, &error));
+  ck_assert (g_error_matches (error, SF_ERROR, SF_ERROR_OUTPUT_EXISTS));
+  ck_assert_msg (strstr (error->message, "data.bin.partial") != NULL, "%s", error->message);
+  g_clear_error (&error);
+  sf_output_file_free (out);
+  assert_contents (path, "mine");
+  assert_contents (partial, "read");
+
+  /* With force, a FIFO that appears before the commit is not replaced. */
+  g_unlink (path);
+  g_unlink (partial);
+  out = sf_output_file_new (target, TRUE, &error);
+  ck_assert_msg (out != NULL, "%s", error ? error->message : "");
+  ck_assert_int_eq (mkfifo (path, 0644), 0);
+  ck_assert (!sf_output_file_commit (out, NULL, &error));
+  ck_assert_msg (strstr (error->message, "pipe") != NULL, "%s", error->message);
+  g_clear_error (&error);
+  sf_output_file_free (out);
+  ck_assert (!g_file_test (path, G_FILE_TEST_IS_REGULAR));
+}
+END_TEST
+
 /* ---- the port is the job's alone ------------------------------------------------------ */
 
 /* Whether the tty at @path is in exclusive mode: TRUE also when it cannot
@@ -542,6 +631,7 @@ outputs_suite (void)
 
   tcase_add_checked_fixture (files, setup, teardown);
   tcase_set_timeout (files, 120);
+  tcase_add_test (files, test_output_file_api);
   tcase_add_test (files, test_force_never_replaces_special_files);
   tcase_add_test (files, test_existing_file_needs_force);
   tcase_add_test (files, test_users_partial_file_is_kept);
