@@ -560,6 +560,12 @@ START_TEST (test_number_options)
   ck_assert_msg (status == 0, "exit %d: %s", status, err);
   status = dry_readback (&err, "1048576", "1g");
   ck_assert_msg (status == 0, "exit %d: %s", status, err);
+  status = dry_readback (&err, "0xFFE00", "0X200");
+  ck_assert_msg (status == 0, "exit %d: %s", status, err);
+  status = sf_test_run_cli (&out, &err, "readback", "--port", "/dev/no-such-port", "--dry-run", "--region", "EMMC_USER",
+                            "--start", "0x1F600000", "--length", "512K", "--output", "x.bin", NULL);
+  ck_assert_msg (status == 0, "exit %d: %s", status, err);
+  ck_assert_msg (strstr (out, "0x1f600000 + 0x80000") != NULL, "%s", out);
 
   status = sf_test_run_cli (&out, &err, "format", "--port", "/dev/no-such-port", "--dry-run",
                             "--region", "EMMC_USER", "--start", "-512", "--length", "512", NULL);

@@ -234,7 +234,7 @@ sf_cli_parse_number (const char  *option,
   }
   hex = size && text[0] == '0' && (text[1] == 'x' || text[1] == 'X');
   /* Neither spaces nor a '+' sign, which strtoull() would skip. */
-  if (!g_ascii_isdigit (text[hex ? 2 : 0]))
+  if (hex ? !g_ascii_isxdigit (text[2]) : !g_ascii_isdigit (text[0]))
     goto not_a_number;
 
   errno = 0;
