@@ -344,7 +344,7 @@ sf_cli_readback (int    argc,
   const GOptionEntry entries[] = {
     { "partition", 0, 0, G_OPTION_ARG_STRING, &partition, N_("The partition to read, by its scatter name"), N_("NAME") },
     { "output", 0, 0, G_OPTION_ARG_FILENAME, &output, N_("Where to write it"), N_("FILE") },
-    { "force", 0, 0, G_OPTION_ARG_NONE, &force, N_("Replace the output file if it exists"), NULL },
+    { "force", 0, 0, G_OPTION_ARG_NONE, &force, N_("Replace the output file if it exists (a file only: never a device, FIFO or folder)"), NULL },
     { "region", 0, 0, G_OPTION_ARG_STRING, &region,
       N_("Instead of a partition: EMMC_USER, EMMC_BOOT_1 or EMMC_BOOT_2"), N_("R") },
     { "start", 0, 0, G_OPTION_ARG_STRING, &start_text, N_("With --region: first byte (0x… or decimal)"), N_("A") },
