@@ -15,7 +15,9 @@
 #include <fcntl.h>
 #include <json-glib/json-glib.h>
 #include <string.h>
+#include <signal.h>
 #include <sys/ioctl.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <termios.h>
 #include <unistd.h>
@@ -428,6 +430,37 @@ START_TEST (test_output_file_api)
 }
 END_TEST
 
+/* A write that fails halfway names the file and says what to do, where a
+ * plain GUnixOutputStream said "Error writing to file: …". The file size
+ * limit stands for a disk that refuses more. */
+START_TEST (test_output_file_write_error_names_the_file)
+{
+  g_autofree char *path = g_build_filename (work, "big.bin", NULL);
+  g_autoptr(GFile) target = g_file_new_for_path (path);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(SfOutputFile) out = NULL;
+  g_autofree char *data = g_malloc0 (64 * 1024);
+  struct rlimit saved, small;
+  void (*old_handler) (int);
+  gboolean ok;
+
+  out = sf_output_file_new (target, FALSE, &error);
+  ck_assert_msg (out != NULL, "%s", error ? error->message : "");
+  ck_assert_int_eq (getrlimit (RLIMIT_FSIZE, &saved), 0);
+  small = saved;
+  small.rlim_cur = 16 * 1024;
+  old_handler = signal (SIGXFSZ, SIG_IGN);
+  ck_assert_int_eq (setrlimit (RLIMIT_FSIZE, &small), 0);
+  ok = g_output_stream_write_all (sf_output_file_get_stream (out), data, 64 * 1024, NULL, NULL, &error);
+  setrlimit (RLIMIT_FSIZE, &saved);
+  signal (SIGXFSZ, old_handler);
+
+  ck_assert (!ok);
+  ck_assert_msg (strstr (error->message, path) != NULL && strstr (error->message, " — ") != NULL,
+                 "%s", error->message);
+}
+END_TEST
+
 /* ---- the port is the job's alone ------------------------------------------------------ */
 
 /* Whether the tty at @path is in exclusive mode: TRUE also when it cannot
@@ -638,6 +671,7 @@ outputs_suite (void)
   tcase_add_checked_fixture (files, setup, teardown);
   tcase_set_timeout (files, 120);
   tcase_add_test (files, test_output_file_api);
+  tcase_add_test (files, test_output_file_write_error_names_the_file);
   tcase_add_test (files, test_force_never_replaces_special_files);
   tcase_add_test (files, test_existing_file_needs_force);
   tcase_add_test (files, test_users_partial_file_is_kept);
