@@ -8,6 +8,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <libserialport.h>
 
 #include <glib/gi18n-lib.h>
@@ -199,11 +200,12 @@ sf_transport_serial_open (const char  *path,
   self->port = port;
 
   if (sp_open (port, SP_MODE_READ_WRITE) != SP_OK) {
+    int code = sp_last_error_code ();
     g_autofree char *why = last_error_message ();
 
     g_clear_pointer (&self->port, sp_free_port);
     /* TIOCEXCL of another process. */
-    if (sp_last_error_code () == EBUSY)
+    if (code == EBUSY)
       sf_transport_set_busy (path, error);
     else
       sf_set_device_error (error, SF_ERROR_COM_PORT_OPEN_FAIL,
@@ -213,7 +215,11 @@ sf_transport_serial_open (const char  *path,
   /* Before the line settings: a running job's are not ours to change. */
   if (sp_get_port_handle (port, &self->fd) != SP_OK) {
     self->fd = -1;
-  } else if (!sf_transport_claim_fd (self->fd, path, error)) {
+  } else if (fcntl (self->fd, F_SETFD, FD_CLOEXEC) != 0) {
+    /* Else a program the app starts would hold the port's lock on. */
+    g_debug ("%s: FD_CLOEXEC: %s", path, g_strerror (errno));
+  }
+  if (self->fd >= 0 && !sf_transport_claim_fd (self->fd, path, error)) {
     /* Not released: TIOCEXCL is the running job's. */
     self->fd = -1;
     sp_close (port);
