@@ -28,6 +28,7 @@
 #include "sf-output-file.h"
 #include "sf-sim.h"
 #include "sf-test-util.h"
+#include "sf-transport.h"
 
 #define MB (1024 * 1024)
 #define USER_SIZE (64 * MB)
@@ -545,6 +546,35 @@ START_TEST (test_port_is_released)
 }
 END_TEST
 
+/* Two opens of one port, even in one process (the app's pages, or its
+ * station view), are refused alike; the refused one leaves the holder's
+ * exclusive mode alone. (libserialport does not open ptys, so the
+ * /dev/ttyACM* transport has no test of its own here.) */
+START_TEST (test_tty_transport_is_exclusive)
+{
+  g_autoptr(SfSim) sim = start_phone (SF_SIM_PACE_NONE);
+  const char *port = sf_sim_get_port_path (sim);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(SfTransport) first = NULL;
+  g_autoptr(SfTransport) second = NULL;
+
+  first = sf_transport_open_port (port, &error);
+  ck_assert_msg (first != NULL, "%s", error ? error->message : "");
+  ck_assert (port_is_exclusive (port));
+
+  second = sf_transport_open_port (port, &error);
+  ck_assert (second == NULL);
+  ck_assert_msg (g_error_matches (error, SF_ERROR, SF_ERROR_PORT_BUSY), "%s", error->message);
+  g_clear_error (&error);
+  ck_assert (port_is_exclusive (port));
+
+  ck_assert (sf_transport_close (first, NULL));
+  ck_assert (!port_is_exclusive (port));
+  second = sf_transport_open_port (port, &error);
+  ck_assert_msg (second != NULL, "%s", error ? error->message : "");
+}
+END_TEST
+
 /* ---- options ------------------------------------------------------------------------- */
 
 /* Runs readback --dry-run with @start and @length; its exit status. */
@@ -697,6 +727,7 @@ outputs_suite (void)
   tcase_set_timeout (port, 120);
   tcase_add_test (port, test_second_job_on_a_busy_port_fails_at_once);
   tcase_add_test (port, test_port_is_released);
+  tcase_add_test (port, test_tty_transport_is_exclusive);
   suite_add_tcase (s, port);
 
   tcase_add_checked_fixture (options, setup, teardown);
