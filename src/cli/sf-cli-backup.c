@@ -21,6 +21,7 @@
 #include "sf-da.h"
 #include "sf-da-file.h"
 #include "sf-flash-job.h"
+#include "sf-output-file.h"
 #include "sf-scatter-writer.h"
 
 #define MANIFEST_NAME "manifest.ini"
@@ -140,6 +141,7 @@ write_manifest (GFile       *dir,
                 SfFirmware  *firmware,
                 GPtrArray   *parts,
                 const char  *scatter_name,
+                gboolean     force,
                 GError     **error)
 {
   g_autoptr(GKeyFile) manifest = g_key_file_new ();
@@ -171,7 +173,20 @@ write_manifest (GFile       *dir,
     g_key_file_set_string (manifest, part->name, "sha256", sha256);
   }
   data = g_key_file_to_data (manifest, &len, NULL);
-  return g_file_replace_contents (file, data, len, NULL, FALSE, G_FILE_CREATE_NONE, NULL, NULL, error);
+  return sf_output_file_write_contents (file, data, len, force, NULL, error);
+}
+
+static gboolean
+write_scatter (SfScatterWriter  *writer,
+               GFile            *file,
+               gboolean          force,
+               GError          **error)
+{
+  g_autoptr(GBytes) text = sf_scatter_writer_to_bytes (writer);
+  gsize len = 0;
+  const char *data = g_bytes_get_data (text, &len);
+
+  return sf_output_file_write_contents (file, data, len, force, NULL, error);
 }
 
 /* No FIRMWARE: the phone's own partition table names the partitions, and
@@ -211,6 +226,7 @@ backup_by_phone_table (SfCliPhoneOptions       *o,
     return status;
   job = sf_flash_job_new (o->port, da_file);
   sf_flash_job_set_mode (job, mode);
+  sf_flash_job_set_force_output (job, force);
   sf_flash_job_set_table_backup (job, dir);
   status = sf_cli_run_job (job, o->json, NULL);
   if (status != SF_EXIT_OK)
@@ -227,7 +243,7 @@ backup_by_phone_table (SfCliPhoneOptions       *o,
   for (guint i = 0; i < layout->partitions->len; i++)
     g_ptr_array_add (parts, g_ptr_array_index (layout->partitions, i));
   scatter_name = g_path_get_basename (sf_scatter_get_display_name (sf_firmware_get_scatter (written)));
-  if (!write_manifest (dir, written, parts, scatter_name, &error)) {
+  if (!write_manifest (dir, written, parts, scatter_name, force, &error)) {
     g_printerr ("scatterflash-cli: %s\n", error->message);
     return SF_EXIT_FAILED;
   }
@@ -369,6 +385,7 @@ sf_cli_backup (int    argc,
       return status;
     job = sf_flash_job_new (o.port, da_file);
     sf_flash_job_set_mode (job, mode);
+    sf_flash_job_set_force_output (job, force);
     if (plan != NULL)
       sf_flash_job_set_plan (job, plan);
     for (guint i = 0; i + 1 < plan_names->len; i++) {
@@ -396,8 +413,8 @@ sf_cli_backup (int    argc,
 
   scatter_name = sf_scatter_writer_get_default_name (writer);
   scatter_file = g_file_get_child (dir, scatter_name);
-  if (!write_manifest (dir, firmware, parts, scatter_name, &error) ||
-      !sf_scatter_writer_write (writer, scatter_file, NULL, &error)) {
+  if (!write_manifest (dir, firmware, parts, scatter_name, force, &error) ||
+      !write_scatter (writer, scatter_file, force, &error)) {
     g_printerr ("scatterflash-cli: %s\n", error->message);
     return SF_EXIT_FAILED;
   }

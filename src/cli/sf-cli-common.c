@@ -7,6 +7,7 @@
 
 #include "config.h"
 
+#include <errno.h>
 #include <glib/gi18n.h>
 #include <stdio.h>
 #include <string.h>
@@ -157,6 +158,22 @@ sf_cli_print_json (JsonNode *root)
   fputc ('\n', stdout);
 }
 
+/* json-glib writes strings as they are, and a scatter file from Windows
+ * may hold a Latin-1 or GBK byte: JSON must be UTF-8, so invalid
+ * sequences become U+FFFD. */
+static void
+add_utf8_string (JsonBuilder *builder,
+                 const char  *value)
+{
+  if (g_utf8_validate (value, -1, NULL)) {
+    json_builder_add_string_value (builder, value);
+  } else {
+    g_autofree char *valid = g_utf8_make_valid (value, -1);
+
+    json_builder_add_string_value (builder, valid);
+  }
+}
+
 void
 sf_cli_json_string (JsonBuilder *builder,
                     const char  *key,
@@ -164,7 +181,7 @@ sf_cli_json_string (JsonBuilder *builder,
 {
   json_builder_set_member_name (builder, key);
   if (value != NULL)
-    json_builder_add_string_value (builder, value);
+    add_utf8_string (builder, value);
   else
     json_builder_add_null_value (builder);
 }
@@ -189,9 +206,70 @@ sf_cli_json_issues (JsonBuilder *builder,
   for (guint i = 0; issues != NULL && i < issues->len; i++) {
     g_autofree char *text = sf_issue_to_string (g_ptr_array_index (issues, i));
 
-    json_builder_add_string_value (builder, text);
+    add_utf8_string (builder, text);
   }
   json_builder_end_array (builder);
+}
+
+gboolean
+sf_cli_parse_number (const char  *option,
+                     const char  *text,
+                     gboolean     size,
+                     guint64     *out,
+                     GError     **error)
+{
+  gboolean hex;
+  char *end = NULL;
+  guint64 value;
+  guint shift = 0;
+
+  if (text == NULL || *text == '\0') {
+    g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE, _("%s needs a value"), option);
+    return FALSE;
+  }
+  /* strtoull() takes "-512" as 2^64 - 512, a multiple of 512. */
+  if (text[0] == '-') {
+    g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE, _("%s must not be negative"), option);
+    return FALSE;
+  }
+  hex = size && text[0] == '0' && (text[1] == 'x' || text[1] == 'X');
+  /* Neither spaces nor a '+' sign, which strtoull() would skip. */
+  if (hex ? !g_ascii_isxdigit (text[2]) : !g_ascii_isdigit (text[0]))
+    goto not_a_number;
+
+  errno = 0;
+  value = g_ascii_strtoull (text, &end, hex ? 16 : 10);
+  if (errno == ERANGE)
+    goto too_large;
+  if (size) {
+    switch (*end) {
+    case 'K': case 'k': shift = 10; end++; break;
+    case 'M': case 'm': shift = 20; end++; break;
+    case 'G': case 'g': shift = 30; end++; break;
+    default: break;
+    }
+  }
+  if (*end != '\0')
+    goto not_a_number;
+  /* Addresses and sizes go into JSON and off_t: at most 2^63 - 1. */
+  if (value > ((guint64) G_MAXINT64 >> shift))
+    goto too_large;
+  *out = value << shift;
+  return TRUE;
+
+not_a_number:
+  if (size)
+    g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                 _("%s takes a byte count, not “%s”: hex (0x1F600000), decimal (524288), "
+                   "or with K, M or G (512K, 4M, 1G)"), option, text);
+  else
+    g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                 _("%s takes a whole number, not “%s”"), option, text);
+  return FALSE;
+
+too_large:
+  g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE, _("%s is too large"), option);
+  return FALSE;
 }
 
 char *

@@ -15,6 +15,7 @@
 #include "sf-cli-progress.h"
 #include "sf-da-file.h"
 #include "sf-flash-job.h"
+#include "sf-output-file.h"
 
 /* ---- info ------------------------------------------------------------------- */
 
@@ -205,7 +206,8 @@ sf_cli_download (int    argc,
   gboolean no_restore = FALSE;
   gboolean force_preloader = FALSE;
   gboolean watch = FALSE;
-  int count = 0;
+  g_autofree char *count_text = NULL;
+  guint64 count = 0;
   SfScene scene = SF_SCENE_DOWNLOAD_ONLY;
   const GOptionEntry entries[] = {
     { "scene", 0, 0, G_OPTION_ARG_STRING, &scene_text,
@@ -221,7 +223,7 @@ sf_cli_download (int    argc,
       N_("Write the firmware's preloader even if it is built for another board than the phone's"), NULL },
     { "watch", 0, 0, G_OPTION_ARG_NONE, &watch,
       N_("Flash every phone that is plugged in, several at once, until Ctrl-C: one status line per phone"), NULL },
-    { "count", 0, 0, G_OPTION_ARG_INT, &count,
+    { "count", 0, 0, G_OPTION_ARG_STRING, &count_text,
       N_("With --watch: stop once N phones are done"), N_("N") },
     { G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &args, NULL, NULL },
     { NULL }
@@ -249,7 +251,15 @@ sf_cli_download (int    argc,
     return status;
   if (watch && o.port != NULL && g_strcmp0 (o.port, "auto") != 0)
     return sf_cli_usage_error ("download", _("--watch takes the phones as they arrive: leave out --port"));
-  if (count < 0 || (count > 0 && !watch))
+  if (count_text != NULL) {
+    g_autoptr(GError) error = NULL;
+
+    if (!sf_cli_parse_number ("--count", count_text, FALSE, &count, &error))
+      return sf_cli_usage_error ("download", "%s", error->message);
+    if (count > G_MAXUINT)
+      return sf_cli_usage_error ("download", _("--count is too large"));
+  }
+  if ((count_text != NULL && count == 0) || (count > 0 && !watch))
     return sf_cli_usage_error ("download", _("--count N goes with --watch, and N is 1 or more"));
   if (args == NULL || args[0] == NULL || args[1] != NULL)
     return sf_cli_usage_error ("download", _("give one firmware: a scatter file, a folder or an archive"));
@@ -328,31 +338,6 @@ parse_region (const char *text,
   return FALSE;
 }
 
-/* "0x1F600000", "524288" or "512K"/"4M"/"1G". */
-static gboolean
-parse_bytes (const char *text,
-             guint64    *out)
-{
-  char *end = NULL;
-  guint64 value;
-
-  if (text == NULL || *text == '\0')
-    return FALSE;
-  value = g_ascii_strtoull (text, &end, (text[0] == '0' && (text[1] == 'x' || text[1] == 'X')) ? 16 : 10);
-  if (end == text)
-    return FALSE;
-  switch (g_ascii_toupper (*end)) {
-  case 'K': value <<= 10; end++; break;
-  case 'M': value <<= 20; end++; break;
-  case 'G': value <<= 30; end++; break;
-  default: break;
-  }
-  if (*end != '\0')
-    return FALSE;
-  *out = value;
-  return TRUE;
-}
-
 /* --region/--start/--length of format and readback; 0 when fine, else the
  * usage error's exit status. */
 static int
@@ -364,12 +349,19 @@ parse_manual_range (const char *command,
                     guint64    *start,
                     guint64    *length)
 {
+  g_autoptr(GError) error = NULL;
+
   if (region == NULL || !parse_region (region, part))
     return sf_cli_usage_error (command, _("--region must be EMMC_USER, EMMC_BOOT_1 or EMMC_BOOT_2"));
-  if (!parse_bytes (start_text ? start_text : "0", start) || length_text == NULL ||
-      !parse_bytes (length_text, length) || *length == 0)
-    return sf_cli_usage_error (command, _("--start and --length are byte counts (0x… or decimal), "
-                                          "and --length is not 0"));
+  if (length_text == NULL)
+    return sf_cli_usage_error (command, _("--length is required with --region: how many bytes"));
+  if (!sf_cli_parse_number ("--start", start_text ? start_text : "0", TRUE, start, &error) ||
+      !sf_cli_parse_number ("--length", length_text, TRUE, length, &error))
+    return sf_cli_usage_error (command, "%s", error->message);
+  if (*length == 0)
+    return sf_cli_usage_error (command, _("--length must not be 0"));
+  if (*start > G_MAXINT64 - *length)
+    return sf_cli_usage_error (command, _("--start plus --length is too large"));
   if (*start % SF_EMMC_SECTOR != 0 || *length % SF_EMMC_SECTOR != 0)
     return sf_cli_usage_error (command, _("eMMC works in whole 512-byte sectors: --start and --length "
                                           "must be multiples of 512"));
@@ -391,7 +383,7 @@ sf_cli_readback (int    argc,
   const GOptionEntry entries[] = {
     { "partition", 0, 0, G_OPTION_ARG_STRING, &partition, N_("The partition to read, by its scatter name"), N_("NAME") },
     { "output", 0, 0, G_OPTION_ARG_FILENAME, &output, N_("Where to write it"), N_("FILE") },
-    { "force", 0, 0, G_OPTION_ARG_NONE, &force, N_("Replace the output file if it exists"), NULL },
+    { "force", 0, 0, G_OPTION_ARG_NONE, &force, N_("Replace the output file if it exists (a file only: never a device, FIFO or folder)"), NULL },
     { "region", 0, 0, G_OPTION_ARG_STRING, &region,
       N_("Instead of a partition: EMMC_USER, EMMC_BOOT_1 or EMMC_BOOT_2"), N_("R") },
     { "start", 0, 0, G_OPTION_ARG_STRING, &start_text, N_("With --region: first byte (0x… or decimal)"), N_("A") },
@@ -433,15 +425,16 @@ sf_cli_readback (int    argc,
                                     &part, &start, &length)) != SF_EXIT_OK)
     return status;
 
+  /* Refused before the phone is touched; the job checks again when it
+   * writes, as the file may appear meanwhile. */
   out = g_file_new_for_commandline_arg (output);
-  if (!force && g_file_query_exists (out, NULL)) {
+  {
     g_autoptr(GError) error = NULL;
-    g_autofree char *name = g_file_get_parse_name (out);
 
-    sf_set_error_at (&error, SF_ERROR_OUTPUT_EXISTS, name, 0,
-                     _("choose another name, or pass --force to replace it"),
-                     _("the file already exists"));
-    return sf_cli_report_error (error);
+    /* A dry run may name a folder that is made later. */
+    if (!sf_output_file_check (out, force, &error) &&
+        !(o.dry_run && g_error_matches (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND)))
+      return sf_cli_report_error (error);
   }
 
   if (!manual) {
@@ -462,6 +455,7 @@ sf_cli_readback (int    argc,
     return status;
   job = sf_flash_job_new (o.port, da_file);
   sf_flash_job_set_mode (job, mode);
+  sf_flash_job_set_force_output (job, force);
   if (manual) {
     sf_flash_job_add_read (job, part, start, length, out);
   } else {

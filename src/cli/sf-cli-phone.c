@@ -69,6 +69,9 @@ sf_cli_check_phone_options (const char              *command,
 {
   if (o->port != NULL && *o->port == '\0')
     return sf_cli_usage_error (command, _("--port needs a value: auto, or the phone's /dev/ttyACM*"));
+  if (o->port != NULL && g_strcmp0 (o->port, "auto") != 0 && g_file_test (o->port, G_FILE_TEST_IS_DIR))
+    return sf_cli_usage_error (command, _("%s is a folder, not a phone's port — pass the tty, e.g. /dev/ttyACM0"),
+                               o->port);
   if (!parse_mode (o->mode, mode))
     return sf_cli_usage_error (command, _("unknown mode “%s”: use auto, brom or preloader"), o->mode);
   return SF_EXIT_OK;

@@ -131,6 +131,15 @@ static const DeviceError device_errors[] = {
   { SF_ERROR_PMT_INVALID, "SF_PMT_INVALID", 0,
     N_("the phone's partition table (PMT) cannot be read"),
     N_("Format All + Download writes a new one") },
+  /* Two jobs on one port mix their bytes, and the one that was running
+   * then fails with what looks like a worn-out eMMC: the second is
+   * refused before it sends anything. */
+  { SF_ERROR_PORT_BUSY, "SF_PORT_BUSY", 0,
+    N_("the phone's port is in use by another Scatterflash job"),
+    N_("wait for it to finish") },
+  { SF_ERROR_OUTPUT_NOT_FILE, "SF_OUTPUT_NOT_FILE", 0,
+    N_("the output is not a regular file"),
+    N_("choose a file name for the output") },
 };
 
 static const DeviceError *

@@ -82,6 +82,8 @@ typedef enum {
   SF_ERROR_DATA_LOST,             /* ERROR_DATA_LOST: a kept partition changed size */
   SF_ERROR_PMT_INVALID,           /* the phone's partition table cannot be read */
   SF_ERROR_IMAGE_CHECKSUM,        /* S_CHKSUM_ERROR (1041): an image fails its own check (zip CRC, gzip trailer, sparse CRC32) */
+  SF_ERROR_PORT_BUSY,             /* another job (or program) holds the phone's port */
+  SF_ERROR_OUTPUT_NOT_FILE,       /* an output names a device, FIFO, folder or socket */
 } SfError;
 
 GQuark       sf_error_quark      (void);

@@ -18,6 +18,7 @@
 #include "sf-compare-stream.h"
 #include "sf-da.h"
 #include "sf-flash-job.h"
+#include "sf-output-file.h"
 #include "sf-preloader.h"
 #include "sf-sparse.h"
 #include "sf-usb-device.h"
@@ -34,6 +35,7 @@ struct _SfFlashJob {
   gboolean     verify;
   gboolean     restore;
   gboolean     force_preloader;
+  gboolean     force_output;     /* readbacks may replace existing files */
   GHashTable  *readback_files;   /* upper-case partition name → GFile */
   GFile       *backup_dir;       /* where backup folders are made */
   GFile       *table_backup_dir;
@@ -145,6 +147,13 @@ sf_flash_job_set_force_preloader (SfFlashJob *self,
                                   gboolean    force)
 {
   self->force_preloader = force;
+}
+
+void
+sf_flash_job_set_force_output (SfFlashJob *self,
+                               gboolean    force)
+{
+  self->force_output = force;
 }
 
 void
@@ -810,7 +819,7 @@ run_download (Session           *s,
 
 /* Reads @length bytes at @offset of @part into @target: under a temporary
  * name, renamed when complete, removed when not, so a failed readback never
- * leaves half a partition behind. */
+ * leaves half a partition behind (sf-output-file.c). */
 static gboolean
 read_to_file (Session       *s,
               guint          part,
@@ -820,26 +829,13 @@ read_to_file (Session       *s,
               GCancellable  *cancellable,
               GError       **error)
 {
-  g_autoptr(GFile) parent = g_file_get_parent (target);
-  g_autofree char *target_name = g_file_get_basename (target);
-  g_autofree char *partial_name = g_strconcat (target_name, ".partial", NULL);
-  g_autoptr(GFile) partial = g_file_get_child (parent, partial_name);
-  g_autoptr(GFileOutputStream) out = NULL;
-  gboolean ok;
+  g_autoptr(SfOutputFile) out = sf_output_file_new (target, s->job->force_output, error);
 
-  out = g_file_replace (partial, NULL, FALSE, G_FILE_CREATE_NONE, cancellable, error);
-  if (out == NULL)
-    return FALSE;
-
-  ok = sf_da_read (s->da, part, offset, length, G_OUTPUT_STREAM (out),
-                   on_progress, s, cancellable, error) &&
-       g_output_stream_close (G_OUTPUT_STREAM (out), cancellable, error) &&
-       g_file_move (partial, target, G_FILE_COPY_OVERWRITE, cancellable, NULL, NULL, error);
-  if (!ok) {
-    g_output_stream_close (G_OUTPUT_STREAM (out), NULL, NULL);
-    g_file_delete (partial, NULL, NULL);
-  }
-  return ok;
+  return out != NULL &&
+         sf_output_file_reserve (out, length, error) &&
+         sf_da_read (s->da, part, offset, length, sf_output_file_get_stream (out),
+                     on_progress, s, cancellable, error) &&
+         sf_output_file_commit (out, cancellable, error);
 }
 
 static gboolean

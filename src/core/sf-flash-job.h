@@ -53,6 +53,14 @@ void         sf_flash_job_set_readback_file  (SfFlashJob  *self,
                                               const char  *partition,
                                               GFile       *file);
 
+/* Let the readback files (sf_flash_job_set_readback_file(),
+ * sf_flash_job_add_read(), the table backup) replace existing regular
+ * files; without it a file that exists, or appears while the phone is
+ * read, is never overwritten. Device nodes, FIFOs and folders are never
+ * replaced. */
+void         sf_flash_job_set_force_output   (SfFlashJob  *self,
+                                              gboolean     force);
+
 /* Where SF_STEP_BACKUP puts the calibration it reads: a new folder
  * DIR/<phone id>/<date and time>/ with NAME.bin files, manifest.ini (sizes,
  * addresses, SHA-256) and a scatter file (sf-calibration.h; the journal

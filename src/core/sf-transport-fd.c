@@ -18,6 +18,7 @@
 
 #include "sf-error.h"
 #include "sf-transport-fd.h"
+#include "sf-transport-private.h"
 #include "sf-wire-private.h"
 
 struct _SfTransportFd
@@ -26,6 +27,7 @@ struct _SfTransportFd
 
   int          fd;
   gboolean     read_full;   /* the last read filled its buffer: more is likely waiting */
+  gboolean     claimed;     /* sf_transport_claim_fd() took the port */
 };
 
 G_DEFINE_FINAL_TYPE (SfTransportFd, sf_transport_fd, SF_TYPE_TRANSPORT)
@@ -173,6 +175,8 @@ sf_transport_fd_close (SfTransport  *transport,
   SfTransportFd *self = SF_TRANSPORT_FD (transport);
 
   if (self->fd >= 0) {
+    if (self->claimed)
+      sf_transport_release_fd (self->fd);
     close (self->fd);
     self->fd = -1;
   }
@@ -243,27 +247,44 @@ sf_transport_fd_new (int         fd,
  * @path: a tty or pty node
  * @error: return location for a #GError
  *
+ * Takes the port for this process alone (sf_transport_claim_fd()).
+ *
  * Returns: (transfer full): the open transport, or %NULL with
- *   %SF_ERROR_COM_PORT_OPEN_FAIL.
+ *   %SF_ERROR_COM_PORT_OPEN_FAIL or %SF_ERROR_PORT_BUSY.
  */
 SfTransportFd *
 sf_transport_fd_open (const char  *path,
                       GError     **error)
 {
+  SfTransportFd *self;
   int fd;
 
   g_return_val_if_fail (path != NULL, NULL);
 
+  if (!sf_transport_check_node (path, error))
+    return NULL;
   fd = open (path, O_RDWR | O_NOCTTY | O_NONBLOCK | O_CLOEXEC);
   if (fd < 0) {
     int saved = errno;
 
-    sf_set_device_error (error, SF_ERROR_COM_PORT_OPEN_FAIL,
-                         _("cannot open %s: %s"), path, g_strerror (saved));
+    /* TIOCEXCL of another process. */
+    if (saved == EBUSY)
+      sf_transport_set_busy (path, error);
+    else
+      sf_set_device_error (error, SF_ERROR_COM_PORT_OPEN_FAIL,
+                           _("cannot open %s: %s"), path, g_strerror (saved));
+    return NULL;
+  }
+  /* Before anything is sent or the line is set up: the running job's
+   * settings are not ours to change. */
+  if (!sf_transport_claim_fd (fd, path, error)) {
+    close (fd);
     return NULL;
   }
   g_debug ("opened %s as fd %d", path, fd);
-  return sf_transport_fd_new (fd, path);
+  self = sf_transport_fd_new (fd, path);
+  self->claimed = TRUE;
+  return self;
 }
 
 int

@@ -7,11 +7,14 @@
 
 #include "config.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <libserialport.h>
 
 #include <glib/gi18n-lib.h>
 
 #include "sf-error.h"
+#include "sf-transport-private.h"
 #include "sf-transport-serial.h"
 #include "sf-wire-private.h"
 
@@ -20,6 +23,7 @@ struct _SfTransportSerial
   SfTransport      parent_instance;
 
   struct sp_port  *port;
+  int              fd;      /* the port's, once claimed; -1 before */
 };
 
 G_DEFINE_FINAL_TYPE (SfTransportSerial, sf_transport_serial, SF_TYPE_TRANSPORT)
@@ -138,6 +142,8 @@ sf_transport_serial_close (SfTransport  *transport,
   SfTransportSerial *self = SF_TRANSPORT_SERIAL (transport);
 
   if (self->port != NULL) {
+    sf_transport_release_fd (self->fd);
+    self->fd = -1;
     sp_close (self->port);
     g_clear_pointer (&self->port, sp_free_port);
   }
@@ -157,6 +163,7 @@ sf_transport_serial_class_init (SfTransportSerialClass *klass)
 static void
 sf_transport_serial_init (SfTransportSerial *self)
 {
+  self->fd = -1;
 }
 
 /**
@@ -164,8 +171,10 @@ sf_transport_serial_init (SfTransportSerial *self)
  * @path: a serial device node, e.g. `/dev/ttyACM0`
  * @error: return location for a #GError
  *
+ * Takes the port for this process alone (sf_transport_claim_fd()).
+ *
  * Returns: (transfer full): the open transport, or %NULL with
- *   %SF_ERROR_COM_PORT_OPEN_FAIL.
+ *   %SF_ERROR_COM_PORT_OPEN_FAIL or %SF_ERROR_PORT_BUSY.
  */
 SfTransportSerial *
 sf_transport_serial_open (const char  *path,
@@ -176,6 +185,9 @@ sf_transport_serial_open (const char  *path,
 
   g_return_val_if_fail (path != NULL, NULL);
 
+  /* libserialport says "…: Success" for a folder. */
+  if (!sf_transport_check_node (path, error))
+    return NULL;
   if (sp_get_port_by_name (path, &port) != SP_OK) {
     g_autofree char *why = last_error_message ();
 
@@ -188,11 +200,30 @@ sf_transport_serial_open (const char  *path,
   self->port = port;
 
   if (sp_open (port, SP_MODE_READ_WRITE) != SP_OK) {
+    int code = sp_last_error_code ();
     g_autofree char *why = last_error_message ();
 
     g_clear_pointer (&self->port, sp_free_port);
-    sf_set_device_error (error, SF_ERROR_COM_PORT_OPEN_FAIL,
-                         _("cannot open %s: %s"), path, why);
+    /* TIOCEXCL of another process. */
+    if (code == EBUSY)
+      sf_transport_set_busy (path, error);
+    else
+      sf_set_device_error (error, SF_ERROR_COM_PORT_OPEN_FAIL,
+                           _("cannot open %s: %s"), path, why);
+    return NULL;
+  }
+  /* Before the line settings: a running job's are not ours to change. */
+  if (sp_get_port_handle (port, &self->fd) != SP_OK) {
+    self->fd = -1;
+  } else if (fcntl (self->fd, F_SETFD, FD_CLOEXEC) != 0) {
+    /* Else a program the app starts would hold the port's lock on. */
+    g_debug ("%s: FD_CLOEXEC: %s", path, g_strerror (errno));
+  }
+  if (self->fd >= 0 && !sf_transport_claim_fd (self->fd, path, error)) {
+    /* Not released: TIOCEXCL is the running job's. */
+    self->fd = -1;
+    sp_close (port);
+    g_clear_pointer (&self->port, sp_free_port);
     return NULL;
   }
 

@@ -318,6 +318,14 @@ claim (SfTransportUsb  *self,
 {
   int r = libusb_claim_interface (self->handle, interface_number);
 
+  /* The claim is what keeps a second job off the phone, as flock() does
+   * for a tty. */
+  if (r == LIBUSB_ERROR_BUSY) {
+    sf_set_device_error (error, SF_ERROR_PORT_BUSY,
+                         _("the phone on %s is busy with another Scatterflash job or program"),
+                         sf_transport_get_path (SF_TRANSPORT (self)));
+    return FALSE;
+  }
   if (r != LIBUSB_SUCCESS) {
     sf_set_device_error (error, SF_ERROR_COM_PORT_OPEN_FAIL,
                          _("cannot claim interface %d of %s: %s (is another program using the phone?)"),

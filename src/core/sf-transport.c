@@ -7,11 +7,19 @@
 
 #include "config.h"
 
+#include <errno.h>
+#include <sys/file.h>
+#include <sys/ioctl.h>
+#include <sys/stat.h>
+#include <termios.h>
+#include <unistd.h>
+
 #include <glib/gi18n-lib.h>
 
 #include "sf-error.h"
 #include "sf-transport.h"
 #include "sf-transport-fd.h"
+#include "sf-transport-private.h"
 #include "sf-transport-serial.h"
 #include "sf-transport-usb.h"
 #include "sf-wire-private.h"
@@ -121,6 +129,70 @@ sf_transport_init (SfTransport *self)
 {
 }
 
+gboolean
+sf_transport_check_node (const char  *path,
+                         GError     **error)
+{
+  struct stat st;
+
+  if (stat (path, &st) != 0)
+    return TRUE;
+  if (S_ISDIR (st.st_mode)) {
+    sf_set_device_error (error, SF_ERROR_COM_PORT_OPEN_FAIL,
+                         _("%s is a folder, not a phone's port — pass the tty, e.g. /dev/ttyACM0"), path);
+    return FALSE;
+  }
+  if (!S_ISCHR (st.st_mode)) {
+    sf_set_device_error (error, SF_ERROR_COM_PORT_OPEN_FAIL,
+                         _("%s is not a serial port — pass the phone's tty, e.g. /dev/ttyACM0"), path);
+    return FALSE;
+  }
+  return TRUE;
+}
+
+void
+sf_transport_set_busy (const char  *path,
+                       GError     **error)
+{
+  sf_set_device_error (error, SF_ERROR_PORT_BUSY,
+                       _("the phone on %s is busy with another Scatterflash job"), path);
+}
+
+/* Two jobs on one port interleave their bytes: the running one then fails
+ * halfway with a misleading error (a "worn-out" eMMC). flock() holds
+ * between Scatterflash processes even for root, TIOCEXCL keeps out other
+ * programs (but not root's). */
+gboolean
+sf_transport_claim_fd (int          fd,
+                       const char  *path,
+                       GError     **error)
+{
+  if (flock (fd, LOCK_EX | LOCK_NB) != 0) {
+    int errsv = errno;
+
+    if (errsv == EWOULDBLOCK) {
+      sf_transport_set_busy (path, error);
+      return FALSE;
+    }
+    /* A file system without locks: go on, as before. */
+    g_debug ("%s: flock: %s", path, g_strerror (errsv));
+  }
+#ifdef TIOCEXCL
+  if (isatty (fd) && ioctl (fd, TIOCEXCL) != 0)
+    g_debug ("%s: TIOCEXCL: %s", path, g_strerror (errno));
+#endif
+  return TRUE;
+}
+
+void
+sf_transport_release_fd (int fd)
+{
+#ifdef TIOCNXCL
+  if (fd >= 0 && isatty (fd) && ioctl (fd, TIOCNXCL) != 0)
+    g_debug ("TIOCNXCL: %s", g_strerror (errno));
+#endif
+}
+
 /**
  * sf_transport_open_port:
  * @path: a device node: `/dev/ttyACM0`, or the virtual phone's `/dev/pts/N`,
@@ -132,8 +204,12 @@ sf_transport_init (SfTransport *self)
  * interface's bulk endpoints, cdc_acm detached), anything else through
  * libserialport.
  *
+ * The port is this process's alone while the transport is open: a second
+ * job on the same port fails at once with %SF_ERROR_PORT_BUSY, and the
+ * running one goes on untouched.
+ *
  * Returns: (transfer full): the open transport, or %NULL with
- *   %SF_ERROR_COM_PORT_OPEN_FAIL.
+ *   %SF_ERROR_COM_PORT_OPEN_FAIL or %SF_ERROR_PORT_BUSY.
  */
 SfTransport *
 sf_transport_open_port (const char  *path,

@@ -1013,6 +1013,8 @@ sf_readback_page_configure_job (SfReadbackPage  *self,
     sf_flash_job_add_read (job, sf_hex_field_region_part (adw_combo_row_get_selected (self->range_region_row)),
                            self->range_begin, self->range_length, file);
   }
+  /* The files checked above are new, or ones the user agreed to replace. */
+  sf_flash_job_set_force_output (job, g_hash_table_size (self->confirmed) > 0);
   g_hash_table_remove_all (self->confirmed);
   return TRUE;
 }
