@@ -16,6 +16,7 @@
 
 #include "sf-cli-common.h"
 #include "sf-cli-progress.h"
+#include "sf-job-progress.h"
 
 #define BAR_WIDTH 30
 #define REDRAW_US (100 * 1000)
@@ -28,14 +29,8 @@ typedef struct {
   int            status;
   gboolean       interrupted;
   gboolean       bar_shown;
-  gint64         started_us;     /* first progress event */
   gint64         last_draw_us;
-  SfDeviceInfo  *device;
-  GPtrArray     *written;        /* partitions written (download, restore) */
-  GPtrArray     *erased;         /* partitions formatted */
-  GPtrArray     *read;           /* partitions backed up or read back */
-  char          *current;        /* the partition of the step under way */
-  gboolean       current_moved;  /* … and bytes of it have moved */
+  SfJobProgress *progress;       /* the job's events, folded (sf-job-progress.h) */
 } Runner;
 
 static void
@@ -58,13 +53,15 @@ format_eta (double seconds)
 }
 
 static void
-draw_bar (Runner        *r,
-          const SfEvent *e)
+draw_bar (Runner *r,
+          gint64  now)
 {
-  double fraction = e->overall_total ? (double) e->overall_done / (double) e->overall_total : 0.0;
-  double elapsed = (double) (e->time_us - r->started_us) / G_USEC_PER_SEC;
-  double rate = elapsed > 0.05 ? (double) e->overall_done / elapsed : 0.0;
-  g_autofree char *eta = NULL;
+  SfJobProgress *p = r->progress;
+  double fraction = sf_job_progress_get_fraction (p);
+  double rate = sf_job_progress_get_speed (p, now);
+  double left = sf_job_progress_get_eta (p, now);
+  const char *partition = sf_job_progress_get_partition (p);
+  g_autofree char *eta = left >= 0 ? format_eta (left) : g_strdup ("-:--");
   char bar[BAR_WIDTH + 1];
   guint filled = (guint) (fraction * BAR_WIDTH);
 
@@ -72,14 +69,9 @@ draw_bar (Runner        *r,
     bar[i] = i < filled ? '#' : '-';
   bar[BAR_WIDTH] = '\0';
 
-  if (rate > 0 && e->overall_total > e->overall_done)
-    eta = format_eta ((double) (e->overall_total - e->overall_done) / rate);
-  else
-    eta = g_strdup ("-:--");
-
+  /* The speed of the last few seconds, as the window shows it. */
   fprintf (stderr, "\r\033[K[%s] %3u%%  %-14.14s %7.2f MB/s  ETA %s",
-           bar, (guint) (fraction * 100.0), e->partition ? e->partition : "",
-           rate / 1e6, eta);
+           bar, (guint) (fraction * 100.0), partition ? partition : "", rate / 1e6, eta);
   fflush (stderr);
   r->bar_shown = TRUE;
 }
@@ -185,71 +177,38 @@ join_names (GPtrArray *names)
 static void
 print_failure_summary (Runner *r)
 {
-  if (r->written->len == 0 && r->erased->len == 0 && !r->current_moved)
+  SfJobProgress *p = r->progress;
+  GPtrArray *written = sf_job_progress_get_written (p);
+  GPtrArray *erased = sf_job_progress_get_erased (p);
+  GPtrArray *read = sf_job_progress_get_read (p);
+
+  if (written->len == 0 && erased->len == 0 && !sf_job_progress_step_moved (p))
     g_printerr (_("Nothing was written to the phone.\n"));
-  if (r->written->len > 0) {
-    g_autofree char *list = join_names (r->written);
+  if (written->len > 0) {
+    g_autofree char *list = join_names (written);
 
     g_printerr (_("Written before the failure: %s.\n"), list);
   }
-  if (r->erased->len > 0) {
-    g_autofree char *list = join_names (r->erased);
+  if (erased->len > 0) {
+    g_autofree char *list = join_names (erased);
 
     g_printerr (_("Erased before the failure: %s.\n"), list);
   }
-  if (r->read->len > 0) {
-    g_autofree char *list = join_names (r->read);
+  if (read->len > 0) {
+    g_autofree char *list = join_names (read);
 
     g_printerr (_("Read from the phone (not changed): %s.\n"), list);
   }
-  if (r->current != NULL)
+  if (sf_job_progress_in_step (p) && sf_job_progress_get_partition (p) != NULL)
     g_printerr (_("Failed on: %s (incomplete; run the same command again once the cause is fixed).\n"),
-                r->current);
-}
-
-static void
-add_once (GPtrArray  *names,
-          const char *name)
-{
-  if (name != NULL && !g_ptr_array_find_with_equal_func (names, name, g_str_equal, NULL))
-    g_ptr_array_add (names, g_strdup (name));
-}
-
-static void
-track_steps (Runner        *r,
-             const SfEvent *e)
-{
-  if (e->kind == SF_EVENT_STEP_BEGIN) {
-    g_free (r->current);
-    r->current = g_strdup (e->partition);
-    r->current_moved = FALSE;
-  } else if (e->kind == SF_EVENT_PROGRESS && e->done > 0) {
-    r->current_moved = TRUE;
-  } else if (e->kind == SF_EVENT_STEP_END) {
-    const char *what = e->message != NULL ? e->message : "";
-
-    g_clear_pointer (&r->current, g_free);
-    if (strcmp (what, "download") == 0 || strcmp (what, "restore") == 0)
-      add_once (r->written, e->partition);
-    else if (strcmp (what, "format") == 0 || strcmp (what, "format-all") == 0)
-      add_once (r->erased, e->partition != NULL ? e->partition : _("the whole flash"));
-    else if (strcmp (what, "backup") == 0 || strcmp (what, "readback") == 0)
-      add_once (r->read, e->partition);
-  }
+                sf_job_progress_get_partition (p));
 }
 
 static void
 show_event (Runner        *r,
             const SfEvent *e)
 {
-  track_steps (r, e);
-
-  if (e->kind == SF_EVENT_PROGRESS && r->started_us == 0)
-    r->started_us = e->time_us;
-  if (e->kind == SF_EVENT_DEVICE && e->device != NULL) {
-    g_clear_pointer (&r->device, sf_device_info_free);
-    r->device = sf_device_info_copy (e->device);
-  }
+  sf_job_progress_add_event (r->progress, e);
 
   if (r->json) {
     print_json_event (e);
@@ -259,7 +218,7 @@ show_event (Runner        *r,
   switch (e->kind) {
   case SF_EVENT_PROGRESS:
     if (r->tty && e->time_us - r->last_draw_us >= REDRAW_US) {
-      draw_bar (r, e);
+      draw_bar (r, e->time_us);
       r->last_draw_us = e->time_us;
     }
     break;
@@ -345,9 +304,7 @@ sf_cli_run_worker (SfWorker      *worker,
   r.tty = isatty (STDERR_FILENO);
   r.status = SF_EXIT_FAILED;
   r.loop = g_main_loop_new (NULL, FALSE);
-  r.written = g_ptr_array_new_with_free_func (g_free);
-  r.erased = g_ptr_array_new_with_free_func (g_free);
-  r.read = g_ptr_array_new_with_free_func (g_free);
+  r.progress = sf_job_progress_new ();
 
   /* on_tick removes itself when the job is over. */
   g_timeout_add (20, on_tick, &r);
@@ -360,12 +317,8 @@ sf_cli_run_worker (SfWorker      *worker,
   g_main_loop_unref (r.loop);
   sf_worker_join (worker);
 
-  if (out_device != NULL)
-    *out_device = g_steal_pointer (&r.device);
-  g_clear_pointer (&r.device, sf_device_info_free);
-  g_ptr_array_unref (r.written);
-  g_ptr_array_unref (r.erased);
-  g_ptr_array_unref (r.read);
-  g_free (r.current);
+  if (out_device != NULL && sf_job_progress_get_device (r.progress) != NULL)
+    *out_device = sf_device_info_copy (sf_job_progress_get_device (r.progress));
+  g_object_unref (r.progress);
   return r.status;
 }

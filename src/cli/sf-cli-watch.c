@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "sf-cli-common.h"
+#include "sf-job-progress.h"
 #include "sf-cli-phone.h"
 #include "sf-cli-progress.h"
 #include "sf-device-monitor.h"
@@ -218,16 +219,9 @@ typedef struct {
   SfWorker     *worker;
   PhoneState    state;
   gboolean      present;        /* still plugged in */
-  char         *stage;
-  char         *partition;
-  char         *error;
   gint64        started_us;
-  gint64        first_progress_us;
   gint64        ended_us;
-  guint64       overall_done;
-  guint64       overall_total;
-  guint64       bytes_written;  /* of the download steps */
-  guint         steps_done;
+  SfJobProgress *progress;      /* its events, folded (sf-job-progress.h) */
 } Phone;
 
 struct _Watch {
@@ -255,9 +249,7 @@ phone_free (Phone *p)
   }
   g_clear_object (&p->worker);
   g_clear_object (&p->device);
-  g_free (p->stage);
-  g_free (p->partition);
-  g_free (p->error);
+  g_clear_object (&p->progress);
   g_free (p);
 }
 
@@ -271,40 +263,33 @@ n_running (Watch *w)
   return n;
 }
 
-static double
-phone_rate (const Phone *p,
-            gint64       now)
-{
-  gint64 end = p->state == PHONE_RUNNING ? now : p->ended_us;
-  double seconds = (double) (end - p->first_progress_us) / G_USEC_PER_SEC;
-
-  if (p->first_progress_us == 0 || seconds <= 0.05)
-    return 0;
-  return (double) p->overall_done / seconds;
-}
-
 static char *
 phone_line (const Phone *p,
             gint64       now)
 {
   const char *id = sf_usb_device_get_id (p->device);
   double seconds = (double) ((p->state == PHONE_RUNNING ? now : p->ended_us) - p->started_us) / G_USEC_PER_SEC;
-  guint percent = p->overall_total > 0 ? (guint) (100.0 * (double) p->overall_done / (double) p->overall_total) : 0;
+  guint percent = (guint) (100.0 * sf_job_progress_get_fraction (p->progress));
+  const char *stage = sf_job_progress_get_stage (p->progress);
+  const char *partition = sf_job_progress_get_partition (p->progress);
+  const GError *error = sf_job_progress_get_error (p->progress);
 
   switch (p->state) {
   case PHONE_DONE:
     return g_strdup_printf (_("#%u %-22s done in %.1f s, %.1f MB/s%s"), p->number, id, seconds,
-                            phone_rate (p, now) / 1e6, p->present ? _(" — unplug it") : "");
+                            sf_job_progress_get_average_speed (p->progress, now) / 1e6,
+                            p->present ? _(" — unplug it") : "");
   case PHONE_FAILED:
-    return g_strdup_printf (_("#%u %-22s FAILED: %s"), p->number, id, p->error ? p->error : "?");
+    return g_strdup_printf (_("#%u %-22s FAILED: %s"), p->number, id, error != NULL ? error->message : "?");
   case PHONE_STOPPED:
     return g_strdup_printf (_("#%u %-22s stopped"), p->number, id);
   case PHONE_RUNNING:
   default:
-    if (p->first_progress_us == 0)
-      return g_strdup_printf (_("#%u %-22s %s"), p->number, id, p->stage ? p->stage : _("starting"));
+    if (sf_job_progress_get_first_byte_us (p->progress) == 0)
+      return g_strdup_printf (_("#%u %-22s %s"), p->number, id, stage ? stage : _("starting"));
+    /* The speed of the last few seconds, as the window shows it. */
     return g_strdup_printf (_("#%u %-22s %3u%%  %-12.12s %6.1f MB/s"), p->number, id, percent,
-                            p->partition ? p->partition : "", phone_rate (p, now) / 1e6);
+                            partition ? partition : "", sf_job_progress_get_speed (p->progress, now) / 1e6);
   }
 }
 
@@ -394,6 +379,7 @@ start_phone (Watch       *w,
   p->present = TRUE;
   p->state = PHONE_RUNNING;
   p->started_us = g_get_monotonic_time ();
+  p->progress = sf_job_progress_new ();
   p->worker = sf_worker_new ();
   g_ptr_array_add (w->phones, p);
   g_hash_table_replace (w->sockets, g_strdup (sf_usb_device_get_id (device)), p);
@@ -515,31 +501,15 @@ show_phone_event (Watch         *w,
   if (w->o->json)
     sf_cli_print_json_event (e, p->number, id);
 
+  sf_job_progress_add_event (p->progress, e);
+
   switch (e->kind) {
   case SF_EVENT_STAGE:
-    g_free (p->stage);
-    p->stage = g_strdup (e->message);
-    if (!w->o->json && !w->tty)
-      g_printerr ("#%u %s: %s\n", p->number, id, e->message);
-    break;
   case SF_EVENT_LOG:
     if (!w->o->json && !w->tty)
       g_printerr ("#%u %s: %s\n", p->number, id, e->message);
     break;
-  case SF_EVENT_STEP_BEGIN:
-    g_free (p->partition);
-    p->partition = g_strdup (e->partition);
-    break;
-  case SF_EVENT_PROGRESS:
-    if (p->first_progress_us == 0)
-      p->first_progress_us = e->time_us;
-    p->overall_done = e->overall_done;
-    p->overall_total = e->overall_total;
-    break;
   case SF_EVENT_STEP_END:
-    p->steps_done++;
-    p->overall_done = e->overall_done;
-    p->overall_total = e->overall_total;
     if (!w->o->json && !w->tty) {
       g_autofree char *size = sf_cli_format_size (e->total);
 
@@ -548,19 +518,25 @@ show_phone_event (Watch         *w,
     }
     break;
   case SF_EVENT_FINISHED:
-    p->state = PHONE_DONE;
-    phone_ended (w, p);
-    break;
   case SF_EVENT_FAILED:
-    if (g_error_matches (e->error, G_IO_ERROR, G_IO_ERROR_CANCELLED)) {
+    switch (sf_job_progress_get_state (p->progress)) {
+    case SF_JOB_STATE_DONE:
+      p->state = PHONE_DONE;
+      break;
+    case SF_JOB_STATE_STOPPED:
       p->state = PHONE_STOPPED;
       w->interrupted = TRUE;
-    } else {
+      break;
+    case SF_JOB_STATE_FAILED:
+    case SF_JOB_STATE_RUNNING:
+    default:
       p->state = PHONE_FAILED;
-      p->error = g_strdup (e->error->message);
+      break;
     }
     phone_ended (w, p);
     break;
+  case SF_EVENT_STEP_BEGIN:
+  case SF_EVENT_PROGRESS:
   case SF_EVENT_DEVICE:
   default:
     break;
