@@ -613,7 +613,7 @@ START_TEST (test_image_larger_than_partition_refused)
 
   status = sf_test_run_cli (&out, &err, "plan", "--scene", "download-only", fw, NULL);
   ck_assert_int_eq (status, 2);
-  ck_assert_msg (strstr (err, "EBR1") != NULL && strstr (err, "1572864") != NULL &&
+  ck_assert_msg (strstr (err, "EBR1") != NULL && strstr (err, "1.5 MiB (1572864 bytes)") != NULL &&
                  strstr (err, "524288") != NULL, "%s", err);
   ck_assert_msg (strstr (err, ":") != NULL, "%s", err);
 

@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "sf-cli-common.h"
+#include "sf-units.h"
 
 gboolean
 sf_cli_parse_options (GOptionContext   *context,
@@ -218,71 +219,22 @@ sf_cli_parse_number (const char  *option,
                      guint64     *out,
                      GError     **error)
 {
-  gboolean hex;
-  char *end = NULL;
-  guint64 value;
-  guint shift = 0;
+  const char *problem = NULL;
 
   if (text == NULL || *text == '\0') {
     g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE, _("%s needs a value"), option);
     return FALSE;
   }
-  /* strtoull() takes "-512" as 2^64 - 512, a multiple of 512. */
-  if (text[0] == '-') {
-    g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE, _("%s must not be negative"), option);
-    return FALSE;
-  }
-  hex = size && text[0] == '0' && (text[1] == 'x' || text[1] == 'X');
-  /* Neither spaces nor a '+' sign, which strtoull() would skip. */
-  if (hex ? !g_ascii_isxdigit (text[2]) : !g_ascii_isdigit (text[0]))
-    goto not_a_number;
-
-  errno = 0;
-  value = g_ascii_strtoull (text, &end, hex ? 16 : 10);
-  if (errno == ERANGE)
-    goto too_large;
-  if (size) {
-    switch (*end) {
-    case 'K': case 'k': shift = 10; end++; break;
-    case 'M': case 'm': shift = 20; end++; break;
-    case 'G': case 'g': shift = 30; end++; break;
-    default: break;
-    }
-  }
-  if (*end != '\0')
-    goto not_a_number;
-  /* Addresses and sizes go into JSON and off_t: at most 2^63 - 1. */
-  if (value > ((guint64) G_MAXINT64 >> shift))
-    goto too_large;
-  *out = value << shift;
-  return TRUE;
-
-not_a_number:
-  if (size)
-    g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
-                 _("%s takes a byte count, not “%s”: hex (0x1F600000), decimal (524288), "
-                   "or with K, M or G (512K, 4M, 1G)"), option, text);
-  else
-    g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
-                 _("%s takes a whole number, not “%s”"), option, text);
-  return FALSE;
-
-too_large:
-  g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE, _("%s is too large"), option);
+  if (sf_parse_number (text, size ? SF_NUMBER_BYTES : SF_NUMBER_DECIMAL, out, &problem))
+    return TRUE;
+  /* Translators: an option and what is wrong with its value, e.g.
+   * "--start must not be negative" or "--length takes a byte count: …" */
+  g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE, _("%s %s (not “%s”)"), option, problem, text);
   return FALSE;
 }
 
 char *
 sf_cli_format_size (guint64 bytes)
 {
-  char *text = g_format_size_full (bytes, G_FORMAT_SIZE_IEC_UNITS);
-  char *nbsp;
-
-  /* GLib puts a no-break space before the unit; columns on a terminal line
-   * up only with a plain one. */
-  while ((nbsp = strstr (text, "\u00a0")) != NULL) {
-    nbsp[0] = ' ';
-    memmove (nbsp + 1, nbsp + 2, strlen (nbsp + 2) + 1);
-  }
-  return text;
+  return sf_format_size (bytes);
 }

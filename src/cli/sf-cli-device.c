@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "sf-cli-common.h"
+#include "sf-units.h"
 #include "sf-cli-phone.h"
 #include "sf-cli-progress.h"
 #include "sf-da-file.h"
@@ -320,22 +321,8 @@ static gboolean
 parse_region (const char *text,
               guint      *out_part)
 {
-  static const struct {
-    const char *name;
-    guint       part;
-  } regions[] = {
-    { "EMMC_USER", SF_EMMC_PART_USER }, { "USER", SF_EMMC_PART_USER },
-    { "EMMC_BOOT_1", SF_EMMC_PART_BOOT1 }, { "EMMC_BOOT1", SF_EMMC_PART_BOOT1 }, { "BOOT1", SF_EMMC_PART_BOOT1 },
-    { "EMMC_BOOT_2", SF_EMMC_PART_BOOT2 }, { "EMMC_BOOT2", SF_EMMC_PART_BOOT2 }, { "BOOT2", SF_EMMC_PART_BOOT2 },
-  };
-
-  for (guint i = 0; i < G_N_ELEMENTS (regions); i++) {
-    if (g_ascii_strcasecmp (text, regions[i].name) == 0) {
-      *out_part = regions[i].part;
-      return TRUE;
-    }
-  }
-  return FALSE;
+  *out_part = sf_emmc_part_from_region (text);
+  return *out_part != 0;
 }
 
 /* --region/--start/--length of format and readback; 0 when fine, else the

@@ -16,6 +16,7 @@
 #include "sf-compare-stream.h"
 #include "sf-error.h"
 #include "sf-firmware.h"
+#include "sf-units.h"
 #include "sf-sparse.h"
 
 /* How deep below the folder (or archive root) a scatter is looked for:
@@ -1064,9 +1065,7 @@ sf_firmware_get_image_path (SfFirmware  *self,
 static char *
 format_size (guint64 bytes)
 {
-  g_autofree char *human = g_format_size (bytes);
-
-  return g_strdup_printf (_("%s (%" G_GUINT64_FORMAT " bytes)"), human, bytes);
+  return sf_format_size_exact (bytes);
 }
 
 static gboolean

@@ -21,6 +21,7 @@
 #include "sf-output-file.h"
 #include "sf-preloader.h"
 #include "sf-sparse.h"
+#include "sf-units.h"
 #include "sf-usb-device.h"
 
 /* At most this often a progress event per step (the last one always goes). */
@@ -1138,12 +1139,7 @@ run_step (Session       *s,
 static const char *
 part_name (guint part)
 {
-  switch (part) {
-  case SF_EMMC_PART_BOOT1: return "EMMC_BOOT_1";
-  case SF_EMMC_PART_BOOT2: return "EMMC_BOOT_2";
-  case SF_EMMC_PART_USER: return "EMMC_USER";
-  default: return "?";
-  }
+  return sf_emmc_part_to_region (part);
 }
 
 static gboolean
