@@ -16,6 +16,7 @@
 
 #include "sf-cli-common.h"
 #include "sf-job-progress.h"
+#include "sf-station.h"
 #include "sf-cli-phone.h"
 #include "sf-cli-progress.h"
 #include "sf-device-monitor.h"
@@ -203,93 +204,50 @@ sf_cli_resolve_port (SfCliPhoneOptions *o,
 
 /* ---- download --watch ------------------------------------------------------------- */
 
-typedef enum {
-  PHONE_RUNNING,
-  PHONE_DONE,
-  PHONE_FAILED,
-  PHONE_STOPPED,
-} PhoneState;
-
-typedef struct _Watch Watch;
-
+/* The rules of who is taken, the workers and the folding of their events
+ * are SfStation's (sf-station.h), shared with the window's station view;
+ * this is only how a terminal shows it. */
 typedef struct {
-  Watch        *watch;
-  guint         number;         /* 1, 2, … in the order they came */
-  SfUsbDevice  *device;
-  SfWorker     *worker;
-  PhoneState    state;
-  gboolean      present;        /* still plugged in */
-  gint64        started_us;
-  gint64        ended_us;
-  SfJobProgress *progress;      /* its events, folded (sf-job-progress.h) */
-} Phone;
-
-struct _Watch {
   const SfCliPhoneOptions *o;
   const SfCliWatchJob     *job;
-  SfDeviceMonitor         *monitor;
+  SfStation               *station;
   GMainLoop               *loop;
-  GPtrArray               *phones;       /* Phone, every phone of this run */
-  GHashTable              *sockets;      /* device id → Phone* that owns it */
-  GHashTable              *guarded;      /* device id → gint64* time it was flashed */
   gboolean                 tty;
-  gboolean                 stopping;
   gboolean                 interrupted;  /* Ctrl-C stopped a phone halfway */
-  guint                    started;
   guint                    lines_drawn;
   gint64                   last_draw_us;
-};
-
-static void
-phone_free (Phone *p)
-{
-  if (p->worker != NULL) {
-    sf_worker_cancel (p->worker);
-    sf_worker_join (p->worker);
-  }
-  g_clear_object (&p->worker);
-  g_clear_object (&p->device);
-  g_clear_object (&p->progress);
-  g_free (p);
-}
-
-static guint
-n_running (Watch *w)
-{
-  guint n = 0;
-
-  for (guint i = 0; i < w->phones->len; i++)
-    n += ((Phone *) g_ptr_array_index (w->phones, i))->state == PHONE_RUNNING;
-  return n;
-}
+} Watch;
 
 static char *
-phone_line (const Phone *p,
-            gint64       now)
+phone_line (const SfStationPhone *p,
+            gint64                now)
 {
+  SfJobProgress *progress = p->progress;
   const char *id = sf_usb_device_get_id (p->device);
-  double seconds = (double) ((p->state == PHONE_RUNNING ? now : p->ended_us) - p->started_us) / G_USEC_PER_SEC;
-  guint percent = (guint) (100.0 * sf_job_progress_get_fraction (p->progress));
-  const char *stage = sf_job_progress_get_stage (p->progress);
-  const char *partition = sf_job_progress_get_partition (p->progress);
-  const GError *error = sf_job_progress_get_error (p->progress);
+  SfJobState state = sf_job_progress_get_state (progress);
+  gint64 end = state == SF_JOB_STATE_RUNNING ? now : sf_job_progress_get_ended_us (progress);
+  double seconds = (double) (end - p->started_us) / G_USEC_PER_SEC;
+  guint percent = (guint) (100.0 * sf_job_progress_get_fraction (progress));
+  const char *stage = sf_job_progress_get_stage (progress);
+  const char *partition = sf_job_progress_get_partition (progress);
+  const GError *error = sf_job_progress_get_error (progress);
 
-  switch (p->state) {
-  case PHONE_DONE:
+  switch (state) {
+  case SF_JOB_STATE_DONE:
     return g_strdup_printf (_("#%u %-22s done in %.1f s, %.1f MB/s%s"), p->number, id, seconds,
-                            sf_job_progress_get_average_speed (p->progress, now) / 1e6,
+                            sf_job_progress_get_average_speed (progress, now) / 1e6,
                             p->present ? _(" — unplug it") : "");
-  case PHONE_FAILED:
+  case SF_JOB_STATE_FAILED:
     return g_strdup_printf (_("#%u %-22s FAILED: %s"), p->number, id, error != NULL ? error->message : "?");
-  case PHONE_STOPPED:
+  case SF_JOB_STATE_STOPPED:
     return g_strdup_printf (_("#%u %-22s stopped"), p->number, id);
-  case PHONE_RUNNING:
+  case SF_JOB_STATE_RUNNING:
   default:
-    if (sf_job_progress_get_first_byte_us (p->progress) == 0)
+    if (sf_job_progress_get_first_byte_us (progress) == 0)
       return g_strdup_printf (_("#%u %-22s %s"), p->number, id, stage ? stage : _("starting"));
     /* The speed of the last few seconds, as the window shows it. */
     return g_strdup_printf (_("#%u %-22s %3u%%  %-12.12s %6.1f MB/s"), p->number, id, percent,
-                            partition ? partition : "", sf_job_progress_get_speed (p->progress, now) / 1e6);
+                            partition ? partition : "", sf_job_progress_get_speed (progress, now) / 1e6);
   }
 }
 
@@ -311,8 +269,8 @@ draw_block (Watch *w)
   if (!w->tty || w->o->json)
     return;
   clear_block (w);
-  for (guint i = 0; i < w->phones->len; i++) {
-    g_autofree char *line = phone_line (g_ptr_array_index (w->phones, i), now);
+  for (guint i = 0; i < sf_station_get_n_phones (w->station); i++) {
+    g_autofree char *line = phone_line (sf_station_get_phone (w->station, i), now);
 
     fprintf (stderr, "%s\n", line);
     w->lines_drawn++;
@@ -344,9 +302,9 @@ say (Watch      *w,
 }
 
 static void
-print_phone_json (const char  *event,
-                  Phone       *p,
-                  SfUsbDevice *device)
+print_phone_json (const char           *event,
+                  const SfStationPhone *p,
+                  SfUsbDevice          *device)
 {
   g_autoptr(JsonBuilder) b = json_builder_new ();
   g_autoptr(JsonNode) root = NULL;
@@ -364,26 +322,13 @@ print_phone_json (const char  *event,
   print_json_line (root);
 }
 
-static void
-start_phone (Watch       *w,
-             SfUsbDevice *device)
+static SfFlashJob *
+make_job (SfUsbDevice *device,
+          gpointer     user_data)
 {
+  Watch *w = user_data;
   const SfCliWatchJob *spec = w->job;
   SfFlashJob *job = sf_flash_job_new_for_device (device, spec->da_file);
-  Phone *p = g_new0 (Phone, 1);
-  g_autofree char *name = NULL;
-
-  p->watch = w;
-  p->number = w->phones->len + 1;
-  p->device = g_object_ref (device);
-  p->present = TRUE;
-  p->state = PHONE_RUNNING;
-  p->started_us = g_get_monotonic_time ();
-  p->progress = sf_job_progress_new ();
-  p->worker = sf_worker_new ();
-  g_ptr_array_add (w->phones, p);
-  g_hash_table_replace (w->sockets, g_strdup (sf_usb_device_get_id (device)), p);
-  w->started++;
 
   /* Without --mode, the handshake follows the phone's USB id. */
   if (spec->mode_given)
@@ -394,181 +339,122 @@ start_phone (Watch       *w,
   sf_flash_job_set_force_preloader (job, spec->force_preloader);
   if (spec->backup_dir != NULL)
     sf_flash_job_set_backup_dir (job, spec->backup_dir);
-
-  if (w->o->json)
-    print_phone_json ("phone-arrived", p, device);
-  else
-    say (w, _("#%u %s: %s"), p->number, sf_usb_device_get_id (device), sf_usb_device_get_name (device));
-
-  name = g_strdup_printf ("sf-phone-%u", p->number);
-  sf_worker_start (p->worker, name, sf_flash_job_run, job, (GDestroyNotify) sf_flash_job_free);
+  return job;
 }
 
 static void
-maybe_quit (Watch *w)
-{
-  if (n_running (w) > 0)
-    return;
-  if (w->stopping || (w->job->count > 0 && w->started >= w->job->count))
-    g_main_loop_quit (w->loop);
-}
-
-static void
-on_device_added (SfDeviceMonitor *monitor,
-                 SfUsbDevice     *device,
-                 gpointer         user_data)
+on_phone_added (SfStation      *station,
+                SfStationPhone *p,
+                gpointer        user_data)
 {
   Watch *w = user_data;
-  const char *id = sf_usb_device_get_id (device);
-  gint64 *flashed_at;
 
-  if (w->stopping)
-    return;
-  if (sf_usb_device_get_kind (device) == SF_USB_DEVICE_KIND_ANDROID_POWERED_ON) {
+  if (w->o->json)
+    print_phone_json ("phone-arrived", p, p->device);
+  else
+    say (w, _("#%u %s: %s"), p->number, sf_usb_device_get_id (p->device), sf_usb_device_get_name (p->device));
+}
+
+static void
+on_phone_refused (SfStation   *station,
+                  SfUsbDevice *device,
+                  guint        why,
+                  gpointer     user_data)
+{
+  Watch *w = user_data;
+
+  if (why == SF_STATION_REFUSED_POWERED_ON) {
     clear_block (w);
     print_powered_on (device, w->o->json);
     draw_block (w);
-    return;
+  } else if (!w->o->json) {
+    say (w, _("%s came back right after it was flashed (it is restarting): not flashing it again. "
+              "Unplug it; plug in the next phone."), sf_usb_device_get_name (device));
   }
-  if (!sf_usb_device_kind_is_flashable (sf_usb_device_get_kind (device)))
-    return;
-  if (w->job->count > 0 && w->started >= w->job->count)
-    return;
-  /* The same socket is still busy (its phone re-enumerated mid-job). */
-  if (g_hash_table_contains (w->sockets, id))
-    return;
-  flashed_at = g_hash_table_lookup (w->guarded, id);
-  if (flashed_at != NULL && g_get_monotonic_time () - *flashed_at < SF_DEVICE_MONITOR_REFLASH_GUARD_US) {
-    if (!w->o->json)
-      say (w, _("%s came back right after it was flashed (it is restarting): not flashing it again. "
-                "Unplug it; plug in the next phone."), sf_usb_device_get_name (device));
-    return;
-  }
-  start_phone (w, device);
 }
 
 static void
-on_device_removed (SfDeviceMonitor *monitor,
-                   SfUsbDevice     *device,
-                   gpointer         user_data)
+on_phone_event (SfStation      *station,
+                SfStationPhone *p,
+                const SfEvent  *e,
+                gpointer        user_data)
 {
   Watch *w = user_data;
-  const char *id = sf_usb_device_get_id (device);
-  Phone *p = g_hash_table_lookup (w->sockets, id);
-
-  if (p == NULL)
-    return;
-  p->present = FALSE;
-  if (w->o->json)
-    print_phone_json ("phone-left", p, device);
-  /* A job still running notices the disconnect by itself. */
-  if (p->state != PHONE_RUNNING)
-    g_hash_table_remove (w->sockets, id);
-  draw_block (w);
-}
-
-static void
-phone_ended (Watch *w,
-             Phone *p)
-{
   const char *id = sf_usb_device_get_id (p->device);
 
-  p->ended_us = g_get_monotonic_time ();
-  sf_worker_join (p->worker);
-  if (p->state == PHONE_DONE && sf_usb_device_get_kind (p->device) != SF_USB_DEVICE_KIND_VIRTUAL) {
-    gint64 *at = g_new (gint64, 1);
-
-    *at = p->ended_us;
-    g_hash_table_replace (w->guarded, g_strdup (id), at);
-  }
-  if (!p->present)
-    g_hash_table_remove (w->sockets, id);
-
-  if (!w->o->json && !w->tty) {
-    g_autofree char *line = phone_line (p, p->ended_us);
-
-    g_printerr ("%s\n", line);
-  }
-}
-
-static void
-show_phone_event (Watch         *w,
-                  Phone         *p,
-                  const SfEvent *e)
-{
-  const char *id = sf_usb_device_get_id (p->device);
-
-  if (w->o->json)
+  if (w->o->json) {
     sf_cli_print_json_event (e, p->number, id);
-
-  sf_job_progress_add_event (p->progress, e);
-
+    return;
+  }
+  if (w->tty)
+    return;
   switch (e->kind) {
   case SF_EVENT_STAGE:
   case SF_EVENT_LOG:
-    if (!w->o->json && !w->tty)
-      g_printerr ("#%u %s: %s\n", p->number, id, e->message);
+    g_printerr ("#%u %s: %s\n", p->number, id, e->message);
     break;
-  case SF_EVENT_STEP_END:
-    if (!w->o->json && !w->tty) {
-      g_autofree char *size = sf_cli_format_size (e->total);
+  case SF_EVENT_STEP_END: {
+    g_autofree char *size = sf_cli_format_size (e->total);
 
-      g_printerr (_("#%u %s:   %s %s: done (%s)\n"), p->number, id, e->message ? e->message : "",
-                  e->partition ? e->partition : "", size);
-    }
+    g_printerr (_("#%u %s:   %s %s: done (%s)\n"), p->number, id, e->message ? e->message : "",
+                e->partition ? e->partition : "", size);
     break;
-  case SF_EVENT_FINISHED:
-  case SF_EVENT_FAILED:
-    switch (sf_job_progress_get_state (p->progress)) {
-    case SF_JOB_STATE_DONE:
-      p->state = PHONE_DONE;
-      break;
-    case SF_JOB_STATE_STOPPED:
-      p->state = PHONE_STOPPED;
-      w->interrupted = TRUE;
-      break;
-    case SF_JOB_STATE_FAILED:
-    case SF_JOB_STATE_RUNNING:
-    default:
-      p->state = PHONE_FAILED;
-      break;
-    }
-    phone_ended (w, p);
-    break;
+  }
   case SF_EVENT_STEP_BEGIN:
   case SF_EVENT_PROGRESS:
   case SF_EVENT_DEVICE:
+  case SF_EVENT_FINISHED:
+  case SF_EVENT_FAILED:
   default:
     break;
   }
 }
 
-static gboolean
-on_tick (gpointer user_data)
+static void
+on_phone_finished (SfStation      *station,
+                   SfStationPhone *p,
+                   gpointer        user_data)
 {
   Watch *w = user_data;
-  gboolean changed = FALSE;
 
-  for (guint i = 0; i < w->phones->len; i++) {
-    Phone *p = g_ptr_array_index (w->phones, i);
-    SfEvent *raw;
+  if (sf_job_progress_get_state (p->progress) == SF_JOB_STATE_STOPPED)
+    w->interrupted = TRUE;
+  if (!w->o->json && !w->tty) {
+    g_autofree char *line = phone_line (p, g_get_monotonic_time ());
 
-    if (p->state != PHONE_RUNNING)
-      continue;
-    while (p->state == PHONE_RUNNING &&
-           (raw = g_async_queue_try_pop (sf_worker_get_queue (p->worker))) != NULL) {
-      g_autoptr(SfEvent) e = raw;
-
-      if (e->kind != SF_EVENT_PROGRESS)
-        changed = TRUE;
-      show_phone_event (w, p, e);
-    }
+    g_printerr ("%s\n", line);
   }
+  draw_block (w);
+}
 
-  if (changed || g_get_monotonic_time () - w->last_draw_us >= REDRAW_US)
+static void
+on_phone_changed (SfStation      *station,
+                  SfStationPhone *p,
+                  gpointer        user_data)
+{
+  Watch *w = user_data;
+
+  if (g_get_monotonic_time () - w->last_draw_us >= REDRAW_US)
     draw_block (w);
-  maybe_quit (w);
-  return G_SOURCE_CONTINUE;
+}
+
+static void
+on_phone_left (SfStation      *station,
+               SfStationPhone *p,
+               gpointer        user_data)
+{
+  Watch *w = user_data;
+
+  if (w->o->json)
+    print_phone_json ("phone-left", p, p->device);
+  draw_block (w);
+}
+
+static void
+on_idle (SfStation *station,
+         gpointer   user_data)
+{
+  g_main_loop_quit (((Watch *) user_data)->loop);
 }
 
 static gboolean
@@ -576,16 +462,18 @@ on_stop_signal (gpointer user_data)
 {
   Watch *w = user_data;
 
-  if (!w->stopping) {
-    w->stopping = TRUE;
-    for (guint i = 0; i < w->phones->len; i++) {
-      Phone *p = g_ptr_array_index (w->phones, i);
+  sf_station_stop (w->station);
+  return G_SOURCE_CONTINUE;
+}
 
-      if (p->state == PHONE_RUNNING)
-        sf_worker_cancel (p->worker);
-    }
-  }
-  maybe_quit (w);
+static gboolean
+on_redraw (gpointer user_data)
+{
+  Watch *w = user_data;
+
+  /* Times and speeds move even when no event came. */
+  if (sf_station_get_n_running (w->station) > 0 && g_get_monotonic_time () - w->last_draw_us >= REDRAW_US)
+    draw_block (w);
   return G_SOURCE_CONTINUE;
 }
 
@@ -593,13 +481,14 @@ static void
 print_summary (Watch *w)
 {
   guint ok = 0, failed = 0, stopped = 0;
+  guint n = sf_station_get_n_phones (w->station);
 
-  for (guint i = 0; i < w->phones->len; i++) {
-    Phone *p = g_ptr_array_index (w->phones, i);
+  for (guint i = 0; i < n; i++) {
+    SfJobState state = sf_job_progress_get_state (sf_station_get_phone (w->station, i)->progress);
 
-    ok += p->state == PHONE_DONE;
-    failed += p->state == PHONE_FAILED;
-    stopped += p->state == PHONE_STOPPED;
+    ok += state == SF_JOB_STATE_DONE;
+    failed += state == SF_JOB_STATE_FAILED || state == SF_JOB_STATE_RUNNING;
+    stopped += state == SF_JOB_STATE_STOPPED;
   }
 
   if (w->o->json) {
@@ -608,7 +497,7 @@ print_summary (Watch *w)
 
     json_builder_begin_object (b);
     sf_cli_json_string (b, "event", "summary");
-    sf_cli_json_uint (b, "phones", w->phones->len);
+    sf_cli_json_uint (b, "phones", n);
     sf_cli_json_uint (b, "succeeded", ok);
     sf_cli_json_uint (b, "failed", failed);
     sf_cli_json_uint (b, "stopped", stopped);
@@ -620,8 +509,8 @@ print_summary (Watch *w)
   draw_block (w);
   w->lines_drawn = 0;
   g_printerr (g_dngettext (GETTEXT_PACKAGE, "%u phone: %u flashed, %u failed, %u stopped.\n",
-                           "%u phones: %u flashed, %u failed, %u stopped.\n", w->phones->len),
-              w->phones->len, ok, failed, stopped);
+                           "%u phones: %u flashed, %u failed, %u stopped.\n", n),
+              n, ok, failed, stopped);
 }
 
 int
@@ -629,8 +518,9 @@ sf_cli_download_watch (const SfCliPhoneOptions *o,
                        const SfCliWatchJob     *job)
 {
   g_autoptr(SfDeviceMonitor) monitor = NULL;
+  g_autoptr(SfStation) station = NULL;
   Watch w = { 0 };
-  guint sigint, sigterm, tick;
+  guint sigint, sigterm, redraw;
   gboolean any_failed = FALSE;
 
   print_host_problems ();
@@ -640,43 +530,39 @@ sf_cli_download_watch (const SfCliPhoneOptions *o,
 
   w.o = o;
   w.job = job;
-  w.monitor = monitor;
   w.tty = isatty (STDERR_FILENO) && !o->json;
   w.loop = g_main_loop_new (NULL, FALSE);
-  w.phones = g_ptr_array_new_with_free_func ((GDestroyNotify) phone_free);
-  w.sockets = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
-  w.guarded = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  station = sf_station_new (make_job, &w, NULL);
+  w.station = station;
+  sf_station_set_limit (station, job->count);
+  g_signal_connect (station, "phone-added", G_CALLBACK (on_phone_added), &w);
+  g_signal_connect (station, "phone-refused", G_CALLBACK (on_phone_refused), &w);
+  g_signal_connect (station, "phone-event", G_CALLBACK (on_phone_event), &w);
+  g_signal_connect (station, "phone-changed", G_CALLBACK (on_phone_changed), &w);
+  g_signal_connect (station, "phone-finished", G_CALLBACK (on_phone_finished), &w);
+  g_signal_connect (station, "phone-left", G_CALLBACK (on_phone_left), &w);
+  g_signal_connect (station, "idle", G_CALLBACK (on_idle), &w);
 
   g_printerr (_("Waiting for phones: connect them powered off, as many as you like; each is flashed as it "
                 "arrives (press Ctrl-C to stop)…\n"));
+  sf_station_watch (station, monitor);
 
-  g_signal_connect (monitor, "device-added", G_CALLBACK (on_device_added), &w);
-  g_signal_connect (monitor, "device-removed", G_CALLBACK (on_device_removed), &w);
-  /* Phones plugged in before we started are taken too. */
-  for (guint i = 0; i < g_list_model_get_n_items (sf_device_monitor_get_devices (monitor)); i++) {
-    g_autoptr(SfUsbDevice) device = g_list_model_get_item (sf_device_monitor_get_devices (monitor), i);
-
-    on_device_added (monitor, device, &w);
-  }
-
-  tick = g_timeout_add (TICK_MS, on_tick, &w);
+  redraw = g_timeout_add (TICK_MS, on_redraw, &w);
   sigint = g_unix_signal_add (SIGINT, on_stop_signal, &w);
   sigterm = g_unix_signal_add (SIGTERM, on_stop_signal, &w);
-  g_main_loop_run (w.loop);
-  g_source_remove (tick);
+  if (!sf_station_is_closed (station) || sf_station_get_n_running (station) > 0)
+    g_main_loop_run (w.loop);
+  g_source_remove (redraw);
   g_source_remove (sigint);
   g_source_remove (sigterm);
 
-  g_signal_handlers_disconnect_by_data (monitor, &w);
+  g_signal_handlers_disconnect_by_data (station, &w);
   sf_device_monitor_stop (monitor);
   print_summary (&w);
 
-  for (guint i = 0; i < w.phones->len; i++)
-    any_failed |= ((Phone *) g_ptr_array_index (w.phones, i))->state == PHONE_FAILED;
+  for (guint i = 0; i < sf_station_get_n_phones (station); i++)
+    any_failed |= sf_job_progress_get_state (sf_station_get_phone (station, i)->progress) == SF_JOB_STATE_FAILED;
 
-  g_ptr_array_unref (w.phones);
-  g_hash_table_unref (w.sockets);
-  g_hash_table_unref (w.guarded);
   g_main_loop_unref (w.loop);
   if (any_failed)
     return SF_EXIT_FAILED;
