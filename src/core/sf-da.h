@@ -45,9 +45,11 @@ typedef struct {
   guint16          nand_ids[16];     /* the first ones */
   guint32          emmc_ret;
   guint8           emmc_id[SF_DA_EMMC_ID_LEN];
-  guint8           da_version[3];    /* logged only: the order is unconfirmed */
-  /* §6.3 */
+  guint8           da_version[3];    /* §13.1: major, minor, build; build FF = no stage 2 */
+  /* §6.3, §13.2 */
   guint32          dram_status;
+  gboolean         have_brom_cid;    /* entered through the BootROM (0xBBF/0xBC3) */
+  guint8           brom_cid[16];     /* the CID in raw byte order (§13.2) */
   /* §6.5 */
   SfDaStorageType  storage_type;
   guint32          nor_ret;
@@ -123,7 +125,22 @@ gboolean         sf_da_check_usb_status    (SfDa              *self,
                                             GCancellable      *cancellable,
                                             GError           **error);
 
-/* SDMMC_SWITCH_PART (60, §6.7). */
+/* §13.9: the DA addresses one linear space BOOT1 | BOOT2 | RPMB | GP1–4 |
+ * USER. The functions below take a hardware partition (SF_EMMC_PART_*) and
+ * an offset inside it, check the range against the sizes of the DA2 report
+ * and send base + offset. By default the user area's base is the sum of
+ * the sizes before it; sf_da_set_user_base() makes it the firmware's own
+ * (the scatter's MBR linear_start_addr), so that every scatter address
+ * goes on the wire unchanged. */
+void             sf_da_set_user_base       (SfDa              *self,
+                                            guint64            linear);
+guint64          sf_da_get_user_base       (SfDa              *self);
+/* The linear address of @offset in @part (0 if the report is not in). */
+guint64          sf_da_linear_address      (SfDa              *self,
+                                            guint              part,
+                                            guint64            offset);
+
+/* SDMMC_SWITCH_PART (60, §6.7); the MT6572 DA ignores it (§13.9). */
 gboolean         sf_da_switch_part         (SfDa              *self,
                                             guint              part,
                                             GCancellable      *cancellable,
@@ -192,9 +209,12 @@ gboolean         sf_da_write_pmt           (SfDa              *self,
                                             GCancellable      *cancellable,
                                             GError           **error);
 
-/* §11: where a scatter partition goes: eMMC partition (SF_EMMC_PART_*) and
- * byte offset inside it. @user_size is the user area's size from the DA
- * (0 if not known yet: end-relative partitions then fail). */
+/* Where a scatter partition goes: eMMC partition (SF_EMMC_PART_*) and
+ * byte offset inside it, the user area counted from the scatter's first
+ * EMMC_USER partition (MBR), so that with sf_da_set_user_base() at that
+ * partition's linear_start_addr the wire carries the scatter's linear
+ * address unchanged (§13.9). @user_size is the user area's size from the
+ * DA (0 if not known yet: end-relative partitions then fail). */
 gboolean         sf_da_partition_address   (SfScatter         *scatter,
                                             SfLayout          *layout,
                                             SfPartition       *partition,
@@ -207,6 +227,13 @@ gboolean         sf_da_partition_address   (SfScatter         *scatter,
 guint16          sf_da_checksum_update     (guint16            sum,
                                             const guint8      *data,
                                             gsize              len);
+
+/* The linear address where @scatter puts the user area (its first
+ * EMMC_USER partition's linear_start_addr); FALSE when the scatter does not
+ * use linear addresses. */
+gboolean         sf_da_scatter_user_base   (SfScatter         *scatter,
+                                            SfLayout          *layout,
+                                            guint64           *out_base);
 
 const char      *sf_da_storage_type_to_string (SfDaStorageType type);
 

@@ -394,6 +394,23 @@ connect_and_start_da (Session       *s,
   if (!sf_da_start (s->da, info, da_file, entry, NULL, NULL, cancellable, error))
     return FALSE;
 
+  /* §13.9: the DA's addresses are linear, and a linear scatter's
+   * linear_start_addr goes on the wire unchanged. */
+  if (job->plan != NULL) {
+    SfFirmware *firmware = sf_plan_get_firmware (job->plan);
+    guint64 base = 0;
+
+    if (sf_da_scatter_user_base (sf_firmware_get_scatter (firmware), sf_plan_get_layout (job->plan), &base)) {
+      guint64 phone = sf_da_get_user_base (s->da);
+
+      if (base != phone)
+        sf_worker_post_log (s->worker,
+                            _("The firmware puts the user area at linear 0x%" G_GINT64_MODIFIER "X, this phone's starts at 0x%" G_GINT64_MODIFIER "X: the firmware was made for another eMMC"),
+                            base, phone);
+      sf_da_set_user_base (s->da, base);
+    }
+  }
+
   /* The phone's own partition table (§6.12). One that cannot be parsed is
    * reported, not fatal: Format All + Download and Firmware Upgrade write
    * a new one; Download Only refuses (it cannot check the layout). */

@@ -145,7 +145,7 @@ main (int   argc,
       "none (default), full-speed (~1 MB/s) or high-speed (~40 MB/s)", "PACE" },
     { "fault", 'f', 0, G_OPTION_ARG_STRING_ARRAY, &faults,
       "Inject a fault (repeatable): unplug-after=BYTES, stall-after=BYTES, write-error-at=OFFSET, "
-      "wrong-chip=0xHWCODE, bad-checksum, dram-fail, no-emmc, powered-on", "SPEC" },
+      "wrong-chip=0xHWCODE, bad-checksum, dram-fail, no-emmc, powered-on, pmt-missing", "SPEC" },
     { "once", 0, 0, G_OPTION_ARG_NONE, &once,
       "Exit after the DA's FINISH (or an injected unplug): the default", NULL },
     { "persist", 0, 0, G_OPTION_ARG_NONE, &persist,

@@ -236,6 +236,8 @@ sf_sim_options_add_fault (SfSimOptions  *opts,
       opts->faults.no_emmc = TRUE;
     else if (g_str_equal (name, "powered-on"))
       opts->faults.powered_on = TRUE;
+    else if (g_str_equal (name, "pmt-missing"))
+      opts->faults.pmt_missing = TRUE;
     else
       goto bad;
     return TRUE;
@@ -270,7 +272,7 @@ bad:
   g_set_error (error, SF_SIM_ERROR, SF_SIM_ERROR_INVALID_OPTION,
                "Unknown fault “%s”: expected unplug-after=BYTES, stall-after=BYTES, "
                "write-error-at=OFFSET, wrong-chip=HWCODE, bad-checksum, dram-fail, "
-               "no-emmc or powered-on", spec ? spec : "");
+               "no-emmc, powered-on or pmt-missing", spec ? spec : "");
   return FALSE;
 }
 
@@ -443,6 +445,7 @@ sf_sim_new (const SfSimOptions  *opts,
   }
   if (!open_store (self, SF_SIM_STORE_BOOT1, "boot1.bin", SF_SIM_BOOT_SIZE, error) ||
       !open_store (self, SF_SIM_STORE_BOOT2, "boot2.bin", SF_SIM_BOOT_SIZE, error) ||
+      !open_store (self, SF_SIM_STORE_RPMB, "rpmb.bin", SF_SIM_RPMB_SIZE, error) ||
       !open_store (self, SF_SIM_STORE_USER, "user.bin", opts->emmc_user_size, error)) {
     free_internal (self);
     return NULL;
@@ -512,7 +515,7 @@ device_thread (gpointer data)
     self->end = SF_SIM_END_NONE;
     self->da_sent = FALSE;
     self->first_byte_seen = FALSE;
-    self->part = SF_EMMC_PART_USER;
+    self->high_speed = FALSE;
     self->pace_bytes = 0;
     g_mutex_lock (&self->lock);
     self->flash_bytes = 0;

@@ -68,18 +68,19 @@ typedef void (*SfSimEventFunc) (SfSim      *sim,
 typedef struct {
   gint64   unplug_after;    /* hang up after this many flash data bytes */
   gint64   stall_after;     /* stop reading and answering after this many */
-  gint64   write_error_at;  /* NACK the 62 packet that covers this user-area offset */
+  gint64   write_error_at;  /* error reply to the 62 packet that covers this user-area offset */
   gint64   wrong_chip;      /* hw code that FD reports instead of the chip's */
   gboolean bad_checksum;    /* SEND_DA checksum off by one bit */
   gboolean dram_fail;       /* stage-2 DRAM status 0xBC3, E8 NACKed, then silence */
   gboolean no_emmc;         /* no eMMC: emmc_ret 0xBC4, id and sizes zero */
   gboolean powered_on;      /* a phone running Android: an AT modem that echoes */
+  gboolean pmt_missing;     /* A5 always answers 1037, as on a blank phone (§13.10) */
 } SfSimFaults;
 
 typedef struct {
   guint16         hw_code;         /* SF_HW_CODE_MT6572 (default), _MT6582, _MT6580 */
   SfSimMode       mode;
-  const char     *storage_dir;     /* required; boot1.bin, boot2.bin, user.bin */
+  const char     *storage_dir;     /* required; boot1.bin, boot2.bin, rpmb.bin, user.bin */
   guint64         emmc_user_size;  /* bytes, multiple of 512; default 4 GiB */
   SfSimPace       pace;
   gboolean        persist;         /* after a finish or unplug, re-plug on a new pty */
@@ -89,6 +90,9 @@ typedef struct {
 } SfSimOptions;
 
 #define SF_SIM_BOOT_SIZE          (4 * 1024 * 1024)
+#define SF_SIM_RPMB_SIZE          (4 * 1024 * 1024)
+/* §13.9: where the user area starts on the DA's linear wire */
+#define SF_SIM_USER_BASE          (2 * SF_SIM_BOOT_SIZE + SF_SIM_RPMB_SIZE)
 #define SF_SIM_DEFAULT_USER_SIZE  (G_GUINT64_CONSTANT (4) * 1024 * 1024 * 1024)
 
 /* Fills @opts with the defaults: MT6572, BROM mode, 4 GiB, no pace, no faults. */
