@@ -1327,8 +1327,61 @@ START_TEST (test_pace)
   ck_assert_uint_eq (da_write_cmd (0x02, 8, 0, data, 300 * 1024, 0x100000), 0x69);
   paced_us = g_get_monotonic_time () - t0;
   ck_assert_msg (paced_us >= 250000 && paced_us < 2000000, "paced: %" G_GINT64_FORMAT " us", paced_us);
+  /* Behind a USB 1.1 port the switch brings no speed (§13.8). */
+  send_hex ("70 01");
+  expect_hex ("5A", "USB_SETUP_PORT");
+  send_hex ("72");
+  expect_hex ("5A 00", "USB_CHECK_STATUS: still full speed");
   g_debug ("4 MiB unpaced in %" G_GINT64_FORMAT " us", fast_us);
   ck_assert_msg (fast_us < 2000000, "unpaced: %" G_GINT64_FORMAT " us", fast_us);
+  close (host_fd);
+  host_fd = -1;
+  g_clear_pointer (&sim, sf_sim_free);
+
+  /* High speed: full speed until 70 01, then ~40 MB/s (4 MiB ≈ 0.1 s). */
+  test_options (&opts);
+  ck_assert (sf_sim_parse_pace ("high-speed", &opts.pace, NULL));
+  start_phone (&opts);
+  bring_up (SF_SIM_MODE_BROM, NULL);
+  t0 = g_get_monotonic_time ();
+  ck_assert_uint_eq (da_write_cmd (0x02, 8, 0, data, 300 * 1024, 0x100000), 0x69);
+  paced_us = g_get_monotonic_time () - t0;
+  ck_assert_msg (paced_us >= 250000, "before the switch: %" G_GINT64_FORMAT " us", paced_us);
+  send_hex ("70 01");
+  expect_hex ("5A", "USB_SETUP_PORT");
+  /* The host may close the port and open it again (re-enumeration). */
+  close (host_fd);
+  g_usleep (100 * 1000);
+  host_fd = host_open (sf_sim_get_port_path (sim));
+  send_hex ("72");
+  expect_hex ("5A 01", "USB_CHECK_STATUS: high speed");
+  t0 = g_get_monotonic_time ();
+  ck_assert_uint_eq (da_write_cmd (0x02, 8, 0, data, 4 * 1024 * 1024, 0x100000), 0x69);
+  paced_us = g_get_monotonic_time () - t0;
+  ck_assert_msg (paced_us >= 80000 && paced_us < 1500000, "after the switch: %" G_GINT64_FORMAT " us", paced_us);
+}
+END_TEST
+
+START_TEST (test_fault_no_reenumerate)
+{
+  SfSimOptions opts;
+
+  test_options (&opts);
+  ck_assert (sf_sim_options_add_fault (&opts, "no-reenumerate", NULL));
+  start_phone (&opts);
+  bring_up (SF_SIM_MODE_BROM, NULL);
+  send_hex ("70 01");
+  expect_hex ("5A", "USB_SETUP_PORT");
+  /* Gone: the port cannot be opened again, and nothing answers. */
+  close (host_fd);
+  host_fd = -1;
+  g_usleep (100 * 1000);
+  {
+    int fd = open (sf_sim_get_port_path (sim), O_RDWR | O_NOCTTY | O_CLOEXEC);
+
+    ck_assert_msg (fd < 0, "the port opened again");
+  }
+  ck_assert (!sf_sim_wait (sim, 300));
 }
 END_TEST
 
@@ -1511,6 +1564,7 @@ sim_suite (void)
   tcase_add_test (tc, test_fault_powered_on);
   tcase_add_test (tc, test_fault_write_error_at);
   tcase_add_test (tc, test_fault_pmt_missing);
+  tcase_add_test (tc, test_fault_no_reenumerate);
 
   tc = add_tcase (s, "binary");
   tcase_add_test (tc, test_persist_replugs);

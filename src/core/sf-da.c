@@ -648,25 +648,99 @@ sf_da_read_flash_info (SfDa          *self,
 
 /* ---- §6.6 ----------------------------------------------------------------- */
 
+/* 72: 5A and the speed byte, within @timeout_ms. */
+static gboolean
+usb_status (SfDa          *self,
+            guint          timeout_ms,
+            GCancellable  *cancellable,
+            GError       **error)
+{
+  const SfError code = SF_ERROR_FT_DA_NO_RESPONSE;
+  const char *what = "USB_CHECK_STATUS (72)";
+
+  if (!sf_wire_write_u8 (&self->wire, SF_DA_CMD_USB_CHECK_STATUS, code, what, cancellable, error) ||
+      !expect (self, SF_DA_ACK, timeout_ms, code, what, cancellable, error) ||
+      !sf_wire_read (&self->wire, &self->info.usb_speed, 1, timeout_ms, code, what, cancellable, error))
+    return FALSE;
+  g_debug ("DA: USB %s speed", self->info.usb_speed == SF_DA_USB_FULL_SPEED ? "full" : "high");
+  return TRUE;
+}
+
 gboolean
 sf_da_check_usb_status (SfDa          *self,
                         GCancellable  *cancellable,
                         GError       **error)
 {
+  g_return_val_if_fail (SF_IS_DA (self), FALSE);
+
+  return usb_status (self, SF_DA_REPLY_TIMEOUT_MS, cancellable, error);
+}
+
+gboolean
+sf_da_switch_usb_speed (SfDa          *self,
+                        GCancellable  *cancellable,
+                        GError       **error)
+{
   const SfError code = SF_ERROR_FT_DA_NO_RESPONSE;
-  const char *what = "USB_CHECK_STATUS (72)";
+  const char *what = "USB_SETUP_PORT (70)";
+  const guint8 cmd[2] = { SF_DA_CMD_USB_SETUP_PORT, SF_DA_USB_HIGH_SPEED };
+  g_autofree char *path = NULL;
+  g_autoptr(GError) last_error = NULL;
+  gint64 t0, deadline;
 
   g_return_val_if_fail (SF_IS_DA (self), FALSE);
 
-  if (!sf_wire_write_u8 (&self->wire, SF_DA_CMD_USB_CHECK_STATUS, code, what, cancellable, error) ||
-      !expect (self, SF_DA_ACK, SF_DA_REPLY_TIMEOUT_MS, code, what, cancellable, error) ||
-      !sf_wire_read (&self->wire, &self->info.usb_speed, 1, SF_DA_REPLY_TIMEOUT_MS, code, what, cancellable, error))
+  if (self->info.usb_speed != SF_DA_USB_FULL_SPEED)
+    return TRUE;
+
+  path = g_strdup (sf_transport_get_path (self->wire.transport));
+  if (!sf_wire_write (&self->wire, cmd, sizeof cmd, code, what, cancellable, error) ||
+      !expect (self, SF_DA_ACK, SF_DA_REPLY_TIMEOUT_MS, code, what, cancellable, error))
     return FALSE;
 
-  /* Switching to high speed re-enumerates the phone (§6.6); full speed
-   * only makes things slower, so stay. */
-  if (self->info.usb_speed == 0)
-    g_debug ("DA: USB full speed; staying at it");
+  /* The phone leaves the bus and comes back as the DA's own port
+   * (0e8d:2001); on Linux that is the same tty path once cdc_acm has bound
+   * it again. No handshake is repeated. The node may show up before the
+   * phone answers on it, or still be the old one for a moment: the port is
+   * back when 72 is answered on it. */
+  g_debug ("DA: switching to USB high speed, waiting for %s to come back", path);
+  sf_transport_close (self->wire.transport, NULL);
+  t0 = g_get_monotonic_time ();
+  deadline = t0 + (gint64) SF_DA_REENUMERATE_TIMEOUT_MS * 1000;
+  for (;;) {
+    g_autoptr(SfTransport) again = NULL;
+    gint64 left;
+
+    if (g_cancellable_set_error_if_cancelled (cancellable, error))
+      return FALSE;
+    left = (deadline - g_get_monotonic_time ()) / 1000;
+    if (left <= 0) {
+      sf_set_device_error (error, SF_ERROR_USB_SPEED_SWITCH,
+                           _("%s did not come back within %u s of the switch to USB high speed (%s)"),
+                           path, SF_DA_REENUMERATE_TIMEOUT_MS / 1000,
+                           last_error != NULL ? last_error->message : "?");
+      return FALSE;
+    }
+    g_usleep (SF_DA_REENUMERATE_POLL_MS * 1000);
+    g_clear_error (&last_error);
+    again = sf_transport_open_port (path, &last_error);
+    if (again == NULL)
+      continue;
+    g_set_object (&self->wire.transport, again);
+    if (usb_status (self, (guint) CLAMP (left, SF_DA_REENUMERATE_POLL_MS, 2000), cancellable, &last_error))
+      break;
+    if (g_error_matches (last_error, G_IO_ERROR, G_IO_ERROR_CANCELLED)) {
+      g_propagate_error (error, g_steal_pointer (&last_error));
+      return FALSE;
+    }
+    sf_transport_close (self->wire.transport, NULL);
+  }
+  g_debug ("DA: %s back after %.1f s", path, (g_get_monotonic_time () - t0) / 1e6);
+
+  /* A phone behind a USB 1.1 port or hub stays at full speed: slow, but
+   * not an error. */
+  if (self->info.usb_speed == SF_DA_USB_FULL_SPEED)
+    g_debug ("DA: still at USB full speed after the switch");
   return TRUE;
 }
 
@@ -706,7 +780,8 @@ sf_da_start (SfDa              *self,
   return sf_da_upload_da2 (self, region->address, region->length, da2, progress, user_data,
                            cancellable, error) &&
          sf_da_read_flash_info (self, cancellable, error) &&
-         sf_da_check_usb_status (self, cancellable, error);
+         sf_da_check_usb_status (self, cancellable, error) &&
+         sf_da_switch_usb_speed (self, cancellable, error);
 }
 
 /* ---- flash commands ------------------------------------------------------ */

@@ -24,6 +24,10 @@ G_BEGIN_DECLS
 #define SF_DA_REPLY_TIMEOUT_MS    5000    /* a command's answer */
 #define SF_DA_PACKET_TIMEOUT_MS   10000   /* a packet's ACK: a 1 MiB eMMC write takes well under 1 s */
 #define SF_DA_FORMAT_TIMEOUT_MS   120000  /* between two format progress reports */
+/* §13.8: how long the phone may stay away after 70 01 before that is an
+ * error, and how often its port is tried meanwhile. */
+#define SF_DA_REENUMERATE_TIMEOUT_MS  10000
+#define SF_DA_REENUMERATE_POLL_MS     200
 
 typedef enum {
   SF_DA_STORAGE_TYPE_UNKNOWN,
@@ -91,8 +95,8 @@ const SfDaInfo  *sf_da_get_info            (SfDa              *self);
 
 /* Everything between JUMP_DA and the first flash command: §6.2 sync and
  * report, §6.3 stage-2 config (values from @brom), §6.4 DA2 from region 2
- * of @entry in @da_file, §6.5 report, §6.6 USB status. @progress sees the
- * DA2 bytes sent. */
+ * of @entry in @da_file, §6.5 report, §13.8 USB status and the switch to
+ * high speed. @progress sees the DA2 bytes sent. */
 gboolean         sf_da_start               (SfDa              *self,
                                             const SfBromInfo  *brom,
                                             SfDaFile          *da_file,
@@ -122,6 +126,14 @@ gboolean         sf_da_read_flash_info     (SfDa              *self,
                                             GCancellable      *cancellable,
                                             GError           **error);
 gboolean         sf_da_check_usb_status    (SfDa              *self,
+                                            GCancellable      *cancellable,
+                                            GError           **error);
+/* §13.8: at full speed, 70 01; the phone drops off the bus and comes back
+ * as the DA's high-speed port, which is opened again on the same path
+ * (within SF_DA_REENUMERATE_TIMEOUT_MS, else SF_ERROR_USB_SPEED_SWITCH);
+ * then 72 once more. The session goes on over the new transport
+ * (sf_da_get_transport()). Nothing happens when the link is already fast. */
+gboolean         sf_da_switch_usb_speed    (SfDa              *self,
                                             GCancellable      *cancellable,
                                             GError           **error);
 

@@ -393,6 +393,12 @@ connect_and_start_da (Session       *s,
   s->da = sf_da_new (transport);
   if (!sf_da_start (s->da, info, da_file, entry, NULL, NULL, cancellable, error))
     return FALSE;
+  /* §13.8: the transcript says whether the switch worked. */
+  if (sf_da_get_info (s->da)->usb_speed == SF_DA_USB_FULL_SPEED)
+    sf_worker_post_log (s->worker, _("The phone stayed at USB full speed (about 1 MB/s): "
+                                     "a USB 1.1 port or hub is in the way"));
+  else
+    sf_worker_post_log (s->worker, _("USB high speed"));
 
   /* §13.9: the DA's addresses are linear, and a linear scatter's
    * linear_start_addr goes on the wire unchanged. */

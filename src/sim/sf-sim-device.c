@@ -14,6 +14,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <unistd.h>
 
 #include <glib/gstdio.h>
@@ -1101,8 +1102,27 @@ da_loop (SfSim *self)
       guint8 speed;
 
       ok = recv_u8 (self, &speed) && send_u8 (self, SF_DA_ACK);
-      if (ok && speed == SF_DA_USB_HIGH_SPEED)
+      if (!ok || speed != SF_DA_USB_HIGH_SPEED)
+        break;
+      if (self->opts.faults.no_reenumerate) {
+        /* Leaves the bus and never comes back: the pty goes away. */
+        /* Gone for good. The pty stays allocated but locked, so the path
+         * cannot be opened again (EIO) and is not handed to another
+         * program's pty meanwhile, as a freed one would be. */
+        int lock = 1;
+
+        g_debug ("fault: gone after the switch to high speed");
+        if (ioctl (self->master_fd, TIOCSPTLCK, &lock) != 0)
+          g_warning ("Cannot lock the pty: %s", g_strerror (errno));
+        sf_sim_hang (self);
+        return;
+      }
+      /* The phone re-enumerates on the same port; behind a USB 1.1 port
+       * (--pace full-speed) it comes back at full speed. */
+      if (self->opts.pace != SF_SIM_PACE_FULL_SPEED)
         self->high_speed = TRUE;
+      self->pace_bytes = 0;
+      g_debug ("USB: %s speed after 70 01", self->high_speed ? "high" : "full");
       break;
     }
     case SF_DA_CMD_SDMMC_SWITCH_PART: {

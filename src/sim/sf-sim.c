@@ -238,6 +238,8 @@ sf_sim_options_add_fault (SfSimOptions  *opts,
       opts->faults.powered_on = TRUE;
     else if (g_str_equal (name, "pmt-missing"))
       opts->faults.pmt_missing = TRUE;
+    else if (g_str_equal (name, "no-reenumerate"))
+      opts->faults.no_reenumerate = TRUE;
     else
       goto bad;
     return TRUE;
@@ -272,7 +274,7 @@ bad:
   g_set_error (error, SF_SIM_ERROR, SF_SIM_ERROR_INVALID_OPTION,
                "Unknown fault “%s”: expected unplug-after=BYTES, stall-after=BYTES, "
                "write-error-at=OFFSET, wrong-chip=HWCODE, bad-checksum, dram-fail, "
-               "no-emmc, powered-on or pmt-missing", spec ? spec : "");
+               "no-emmc, powered-on, pmt-missing or no-reenumerate", spec ? spec : "");
   return FALSE;
 }
 
@@ -859,7 +861,7 @@ sf_sim_pace (SfSim *self,
 
   switch (self->opts.pace) {
   case SF_SIM_PACE_FULL_SPEED: rate = PACE_FULL_SPEED_RATE; break;
-  case SF_SIM_PACE_HIGH_SPEED: rate = PACE_HIGH_SPEED_RATE; break;
+  case SF_SIM_PACE_HIGH_SPEED: rate = self->high_speed ? PACE_HIGH_SPEED_RATE : PACE_FULL_SPEED_RATE; break;
   case SF_SIM_PACE_NONE:
   default:
     return TRUE;

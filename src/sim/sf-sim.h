@@ -34,10 +34,12 @@ typedef enum {
   SF_SIM_MODE_PRELOADER,   /* USB PID 2000: READY, first A0 swallowed, FE→01 */
 } SfSimMode;
 
+/* §13.8: the BootROM, the preloader and the DA until the host's 70 01 run
+ * at USB full speed; after it the DA's own port at high speed. */
 typedef enum {
   SF_SIM_PACE_NONE,        /* as fast as the pty goes */
-  SF_SIM_PACE_FULL_SPEED,  /* USB 2.0 full speed, ~1 MB/s of payload */
-  SF_SIM_PACE_HIGH_SPEED,  /* USB 2.0 high speed, ~40 MB/s of payload */
+  SF_SIM_PACE_FULL_SPEED,  /* ~1 MB/s all along: a phone behind a USB 1.1 port; 72 stays 5A 00 */
+  SF_SIM_PACE_HIGH_SPEED,  /* ~1 MB/s until 70 01, then ~40 MB/s */
 } SfSimPace;
 
 /* How a run of the device ended (sf_sim_get_result()). */
@@ -75,6 +77,7 @@ typedef struct {
   gboolean no_emmc;         /* no eMMC: emmc_ret 0xBC4, id and sizes zero */
   gboolean powered_on;      /* a phone running Android: an AT modem that echoes */
   gboolean pmt_missing;     /* A5 always answers 1037, as on a blank phone (§13.10) */
+  gboolean no_reenumerate;  /* after 70 01 the port cannot be opened again, the phone is silent (§13.8) */
 } SfSimFaults;
 
 typedef struct {
