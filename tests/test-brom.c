@@ -23,6 +23,7 @@
 #include "sf-da.h"
 #include "sf-error.h"
 #include "sf-mtk.h"
+#include "sf-preloader.h"
 #include "sf-sparse.h"
 #include "sf-test-util.h"
 #include "sf-transport-fd.h"
@@ -727,7 +728,7 @@ chunk (GByteArray *a,
  * resends the write is abandoned with 96, never with another command. */
 START_TEST (test_da_write_resend)
 {
-  const gsize img_len = 1024 * 1024 + 4096;   /* 2 packets */
+  const gsize img_len = 8192;   /* one packet */
   guint8 *img = g_malloc (img_len);
 
   for (gsize i = 0; i < img_len; i++)
@@ -903,6 +904,66 @@ START_TEST (test_da_write_sparse_bad_sum)
 }
 END_TEST
 
+/* ---- EMI entries from real MT6572 preloaders (§13.4) ------------------------- */
+
+static GBytes *
+emi_fixture (const char *name)
+{
+  g_autofree char *scatter_dir = sf_test_fixture_path ("");
+  g_autofree char *path = g_build_filename (scatter_dir, "..", "emi", name, NULL);
+  g_autofree char *data = NULL;
+  gsize len = 0;
+
+  if (!g_file_get_contents (path, &data, &len, NULL))
+    return NULL;
+  return g_bytes_new_take (g_steal_pointer (&data), len);
+}
+
+START_TEST (test_emi_from_real_preloaders)
+{
+  g_autoptr(GBytes) bird = emi_fixture ("preloader_bird72_cwet_a_kk_6572.emi.bin");
+  g_autoptr(GBytes) vanzo = emi_fixture ("preloader_vanzo72_cwet_kk.emi.bin");
+  g_autoptr(GError) error = NULL;
+  guint8 entry[SF_EMI_V11_ENTRY_LEN];
+  guint8 cid[16] = { 0x15, 0x01, 0x00, 0x4E, 0x35, 0x55, 0x30, 0x30, 0x4D, 0x10, 0x12, 0x34, 0x56, 0x78, 0x5D, 0x01 };
+  guint8 raw[16];
+  const guint8 *data;
+  gsize len;
+  guint n = 0;
+
+  if (bird == NULL || vanzo == NULL) {
+    g_print ("SKIP: no ../shared/fixtures/emi\n");
+    return;
+  }
+  data = g_bytes_get_data (bird, &len);
+  /* The CID in the eMMC specification's order (13.1) and raw (13.2). */
+  ck_assert_msg (sf_preloader_find_emi (data, len, "bird72", cid, entry, &n, &error), "%s", error ? error->message : "");
+  ck_assert_uint_eq (n, 1);
+  ck_assert_mem_eq (entry + 4, cid, 9);
+  for (guint i = 0; i < 16; i++)
+    raw[i] = cid[(i & ~3u) + 3 - (i & 3)];
+  ck_assert_msg (sf_preloader_find_emi (data, len, "bird72", raw, entry, &n, &error), "%s", error ? error->message : "");
+  ck_assert_uint_eq (n, 1);
+
+  /* Another board's memory: 5054, all 8 entries looked at. */
+  cid[3] = 0x4F;
+  ck_assert (!sf_preloader_find_emi (data, len, "bird72", cid, entry, &n, &error));
+  ck_assert_msg (g_error_matches (error, SF_ERROR, SF_ERROR_DL_GET_DRAM_SETTING_FAIL), "%s", error->message);
+  ck_assert_uint_eq (n, 8);
+  g_clear_error (&error);
+
+  /* A block whose count says 16 but holds 10: never read past the end. */
+  data = g_bytes_get_data (vanzo, &len);
+  ck_assert (!sf_preloader_find_emi (data, len, "vanzo72", cid, entry, &n, &error));
+  ck_assert_uint_eq (n, 10);
+  g_clear_error (&error);
+
+  /* Not a preloader at all. */
+  ck_assert (!sf_preloader_find_emi ((const guint8 *) "nothing", 7, "x", cid, entry, &n, &error));
+  ck_assert (g_error_matches (error, SF_ERROR, SF_ERROR_DL_GET_DRAM_SETTING_FAIL));
+}
+END_TEST
+
 static Suite *
 brom_suite (void)
 {
@@ -925,6 +986,7 @@ brom_suite (void)
   tcase_add_test (cmd, test_send_da_zero_checksum);
   tcase_add_test (cmd, test_da_write_resend);
   tcase_add_test (cmd, test_da_error_reply);
+  tcase_add_test (cmd, test_emi_from_real_preloaders);
   tcase_add_test (cmd, test_da_write_packets);
   tcase_add_test (cmd, test_da_write_sparse);
   tcase_add_test (cmd, test_da_write_sparse_bad_sum);

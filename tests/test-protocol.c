@@ -274,9 +274,10 @@ static const FaultCase faults[] = {
   { "unplug-after=3M", "SF_DEVICE_DISCONNECTED", FALSE },
   { "stall-after=3M", "S_", FALSE },
   { "bad-checksum", "S_BROM_CMD_SEND_DA_CHKSUM_DIFF", TRUE },
-  /* §13.2: the DA asks for DRAM settings (0xBBF); without an EMI entry
-   * from a preloader the host stops before anything is sent. */
-  { "dram-fail", "S_DL_GET_DRAM_SETTING_FAIL", TRUE },
+  /* §13.2–13.3: the DA asks for DRAM settings (0xBBF); the host sends the
+   * sample preloader's entry for the phone's memory, and the DRAM does not
+   * come up (ext_ram_ret ≠ 0). */
+  { "dram-fail", "S_FT_ENABLE_DRAM_FAIL", TRUE },
   { "no-emmc", "S_DA_EMMC_FLASH_NOT_FOUND", TRUE },
   { "wrong-chip=0x6582", "S_CHIP_TYPE_NOT_MATCH", TRUE },
   { "powered-on", "SF_PHONE_NOT_IN_DOWNLOAD_MODE", TRUE },
@@ -1017,6 +1018,100 @@ START_TEST (test_pmt_firmware_upgrade_moves_calibration)
 END_TEST
 
 
+/* ---- BootROM rescue (§13.2–13.4) ---------------------------------------------- */
+
+/* A phone with a board identity, switched on in BootROM mode: its DRAM
+ * needs the EMI entry made for its memory chip. */
+static SfSim *
+start_board (const char *name)
+{
+  SfSimOptions opts;
+  g_autoptr(GError) error = NULL;
+  SfSim *sim;
+
+  sf_sim_options_init (&opts);
+  opts.storage_dir = storage;
+  opts.mode = SF_SIM_MODE_BROM;
+  opts.emmc_user_size = 256 * MB;
+  ck_assert (sf_sim_parse_board (name, &opts.board, &error));
+  sim = sf_sim_new (&opts, &error);
+  ck_assert_msg (sim != NULL && sf_sim_start (sim, &error), "%s", error ? error->message : "");
+  return sim;
+}
+
+static const char *
+universal_sample (void)
+{
+  static char path[4096];
+
+  g_snprintf (path, sizeof path, "%s-universal", sample ());
+  return path;
+}
+
+START_TEST (test_brom_rescue)
+{
+  static const struct { const char *board; const char *entry; } cases[] = {
+    { "sample-a", "entry 1 of preloader_scatterflash_sample.bin" },
+    { "sample-b", "entry 2 of preloader_scatterflash_sample.bin" },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++) {
+    g_autoptr(SfSim) sim = start_board (cases[i].board);
+    g_autofree char *out = NULL;
+    g_autofree char *err = NULL;
+    int status;
+
+    status = sf_test_run_cli (&out, &err, "download", "--verify", "--port", sf_sim_get_port_path (sim),
+                              sample (), NULL);
+    ck_assert_msg (status == 0, "%s: exit %d: %s", cases[i].board, status, err);
+    ck_assert_msg (strstr (err, "BootROM") != NULL && strstr (err, cases[i].entry) != NULL, "%s", err);
+    assert_sample_on_phone ();
+  }
+}
+END_TEST
+
+START_TEST (test_brom_universal_refused)
+{
+  g_autoptr(SfSim) sim = start_board ("sample-a");
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  g_autofree char *emi = g_build_filename (sample (), "preloader_scatterflash_sample.bin", NULL);
+  int status;
+
+  /* The universal firmware's preloader does not know this phone's memory:
+   * refused before E8, nothing written. */
+  status = sf_test_run_cli (&out, &err, "download", "--port", sf_sim_get_port_path (sim), universal_sample (), NULL);
+  ck_assert_int_eq (status, 1);
+  ck_assert_msg (strstr (err, "S_DL_GET_DRAM_SETTING_FAIL (5054)") != NULL, "%s", err);
+  ck_assert_msg (strstr (err, "does not know this phone's memory chip") != NULL, "%s", err);
+  ck_assert_msg (strstr (err, "--emi-from") != NULL, "%s", err);
+  ck_assert (storage_is_blank ("user.bin"));
+  ck_assert (storage_is_blank ("boot1.bin"));
+  ck_assert_uint_eq (sf_sim_get_flash_bytes (sim), 0);
+  g_clear_pointer (&sim, sf_sim_free);
+
+  /* --emi-from a preloader that knows it (a backup of the phone's own). */
+  sim = start_board ("sample-a");
+  status = sf_test_run_cli (&out, &err, "download", "--port", sf_sim_get_port_path (sim), "--emi-from", emi,
+                            universal_sample (), NULL);
+  ck_assert_msg (status == 0, "exit %d: %s", status, err);
+  g_clear_pointer (&sim, sf_sim_free);
+
+  /* Without a firmware (info), a BootROM phone needs --emi-from. */
+  sim = start_board ("sample-b");
+  status = sf_test_run_cli (&out, &err, "info", "--port", sf_sim_get_port_path (sim), NULL);
+  ck_assert_int_eq (status, 1);
+  ck_assert_msg (strstr (err, "S_DL_GET_DRAM_SETTING_FAIL (5054)") != NULL, "%s", err);
+  g_clear_pointer (&sim, sf_sim_free);
+  sim = start_board ("sample-b");
+  status = sf_test_run_cli (&out, &err, "info", "--port", sf_sim_get_port_path (sim), "--emi-from", emi, NULL);
+  ck_assert_msg (status == 0, "exit %d: %s", status, err);
+  ck_assert_msg (strstr (out, "Mode: BootROM") != NULL || strstr (out, "brom") != NULL || strstr (out, "BootROM") != NULL,
+                 "%s", out);
+}
+END_TEST
+
+
 int
 main (void)
 {
@@ -1038,6 +1133,8 @@ main (void)
   tcase_add_test (flash, test_pmt_written_on_fresh_phone);
   tcase_add_test (flash, test_pmt_changed_refuses_download_only);
   tcase_add_test (flash, test_pmt_firmware_upgrade_moves_calibration);
+  tcase_add_test (flash, test_brom_rescue);
+  tcase_add_test (flash, test_brom_universal_refused);
   suite_add_tcase (s, flash);
 
   tcase_add_checked_fixture (fault, setup, teardown);

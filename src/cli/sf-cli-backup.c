@@ -206,6 +206,7 @@ backup_by_phone_table (SfCliPhoneOptions       *o,
   if ((status = sf_cli_resolve_port (o, &mode)) != SF_EXIT_OK)
     return status;
   job = sf_flash_job_new (o->port, da_file);
+  sf_cli_apply_emi_from (job, o);
   sf_flash_job_set_mode (job, mode);
   sf_flash_job_set_table_backup (job, dir);
   status = sf_cli_run_job (job, o->json, NULL);
@@ -362,6 +363,7 @@ sf_cli_backup (int    argc,
     if ((status = sf_cli_resolve_port (&o, &mode)) != SF_EXIT_OK)
       return status;
     job = sf_flash_job_new (o.port, da_file);
+    sf_cli_apply_emi_from (job, &o);
     sf_flash_job_set_mode (job, mode);
     if (plan != NULL)
       sf_flash_job_set_plan (job, plan);
@@ -548,6 +550,7 @@ sf_cli_restore (int    argc,
   if ((status = sf_cli_resolve_port (&o, &mode)) != SF_EXIT_OK)
     return status;
   job = sf_flash_job_new (o.port, da_file);
+  sf_cli_apply_emi_from (job, &o);
   sf_flash_job_set_mode (job, mode);
   sf_flash_job_set_plan (job, plan);
   sf_flash_job_set_verify (job, !no_verify);

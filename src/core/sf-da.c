@@ -13,6 +13,7 @@
 
 #include "sf-da.h"
 #include "sf-error.h"
+#include "sf-preloader.h"
 #include "sf-sparse.h"
 #include "sf-wire-private.h"
 
@@ -28,6 +29,8 @@ struct _SfDa
    * firmware says (sf_da_set_user_base()); else from the DA2 report. */
   gboolean      have_user_base;
   guint64       user_base;
+  GBytes       *emi_source;      /* a preloader image, for a BootROM phone */
+  char         *emi_name;
 };
 
 /* §13.5: how often a 62 packet the DA found damaged (3060) is sent again
@@ -68,6 +71,8 @@ sf_da_finalize (GObject *object)
 
   g_clear_pointer (&self->packets[0], g_free);
   g_clear_pointer (&self->packets[1], g_free);
+  g_clear_pointer (&self->emi_source, g_bytes_unref);
+  g_clear_pointer (&self->emi_name, g_free);
 
   G_OBJECT_CLASS (sf_da_parent_class)->finalize (object);
 }
@@ -345,6 +350,108 @@ sf_da_sync (SfDa          *self,
 
 /* ---- §6.3 stage-2 config --------------------------------------------------- */
 
+void
+sf_da_set_emi_source (SfDa       *self,
+                      GBytes     *preloader,
+                      const char *name)
+{
+  g_return_if_fail (SF_IS_DA (self));
+
+  g_clear_pointer (&self->emi_source, g_bytes_unref);
+  g_clear_pointer (&self->emi_name, g_free);
+  if (preloader != NULL) {
+    self->emi_source = g_bytes_ref (preloader);
+    self->emi_name = g_strdup (name != NULL ? name : "the preloader");
+  }
+}
+
+/* §13.3 ENABLE_DRAM with the one EMI entry made for this phone's memory
+ * chip (§13.4). The entry is chosen before E8 goes out: without one,
+ * nothing is sent — another board's settings are how "universal" firmware
+ * kills phones. */
+static gboolean
+enable_dram (SfDa          *self,
+             GCancellable  *cancellable,
+             GError       **error)
+{
+  const SfError code = SF_ERROR_FT_ENABLE_DRAM_FAIL;
+  const char *what = "ENABLE_DRAM (E8)";
+  SfDaInfo *info = &self->info;
+  guint8 entry[1 + SF_EMI_V11_ENTRY_LEN];
+  guint8 b[5];
+  guint8 dram_id[16];
+  guint32 emi_len = 0, ret = 0;
+  guint16 sum;
+  guint n = 0;
+
+  if (self->emi_source == NULL) {
+    sf_set_device_error (error, SF_ERROR_DL_GET_DRAM_SETTING_FAIL,
+                         _("the phone came up through its BootROM, and its DRAM must be set up with settings from a preloader, but none was given"));
+    return FALSE;
+  }
+  {
+    gsize len = 0;
+    const guint8 *data = g_bytes_get_data (self->emi_source, &len);
+
+    if (!sf_preloader_find_emi (data, len, self->emi_name, info->brom_cid, entry + 1, &n, error))
+      return FALSE;
+  }
+  info->emi_entry = n;
+
+  b[0] = SF_DA_CMD_ENABLE_DRAM;
+  sf_wire_put_be32 (b + 1, SF_EMI_V11_VERSION);
+  if (!sf_wire_write (&self->wire, b, 5, code, what, cancellable, error) ||
+      !expect (self, SF_DA_ACK, SF_DA_REPLY_TIMEOUT_MS, code, what, cancellable, error) ||
+      !sf_wire_read (&self->wire, dram_id, sizeof dram_id, SF_DA_REPLY_TIMEOUT_MS, code, what, cancellable, error) ||
+      !sf_wire_read_be (&self->wire, 4, &emi_len, code, what, cancellable, error))
+    return FALSE;
+  if (emi_len != SF_EMI_V11_ENTRY_LEN) {
+    /* Not the DA this code knows: do not guess what it wants. */
+    sf_set_device_error (error, code, _("the download agent asks for %u bytes of DRAM settings, not %u"),
+                         emi_len, SF_EMI_V11_ENTRY_LEN);
+    return FALSE;
+  }
+  entry[0] = SF_DA_ACK;
+  if (!sf_wire_write (&self->wire, entry, sizeof entry, code, what, cancellable, error) ||
+      !sf_wire_read (&self->wire, b, 2, SF_DA_REPLY_TIMEOUT_MS, code, what, cancellable, error))
+    return FALSE;
+  sum = sf_da_checksum_update (0, entry + 1, SF_EMI_V11_ENTRY_LEN);
+  if (sf_wire_be16 (b) != sum) {
+    sf_set_device_error (error, code, _("the DRAM settings arrived damaged (checksum 0x%04X, sent 0x%04X)"),
+                         sf_wire_be16 (b), sum);
+    return FALSE;
+  }
+  b[0] = SF_DA_ACK;
+  sf_wire_put_be32 (b + 1, 0x80000001);   /* mtkclient's value (§13.3 step 7) */
+  if (!sf_wire_write (&self->wire, b, 5, code, what, cancellable, error))
+    return FALSE;
+  {
+    guint8 r[4];
+
+    if (!sf_wire_read (&self->wire, r, 4, SF_DA_DRAM_TIMEOUT_MS, code, what, cancellable, error))
+      return FALSE;
+    ret = sf_wire_be32 (r);
+  }
+  info->ext_ram_ret_e8 = ret;
+  if (ret != 0) {
+    sf_set_device_error (error, code,
+                         _("the phone's DRAM did not start with the settings for its memory chip (entry %u of %s, status 0x%X)"),
+                         n, self->emi_name, ret);
+    return FALSE;
+  }
+  {
+    guint8 r[10];
+
+    if (!sf_wire_read (&self->wire, r, sizeof r, SF_DA_REPLY_TIMEOUT_MS, code, what, cancellable, error))
+      return FALSE;
+    info->ext_ram_type = r[0];
+    info->ext_ram_chip_select = r[1];
+    info->ext_ram_size = sf_wire_be64 (r + 2);
+  }
+  g_debug ("DA1: DRAM up: type %u, %" G_GUINT64_FORMAT " bytes", info->ext_ram_type, info->ext_ram_size);
+  return TRUE;
+}
+
 /* §13.2: after 0xBBF/0xBC3 DA1 sends, unasked, the eMMC status, the CID in
  * raw byte order, the NAND status and the NAND IDs. Sizes come from the
  * count on the wire. */
@@ -449,12 +556,11 @@ sf_da_send_stage2_config (SfDa              *self,
 
   self->info.dram_status = status;
   if (status == SF_DA_STATUS_RAM_ERROR || status == SF_DA_STATUS_RAM_ERROR_OLD) {
-    if (!read_brom_report (self, cancellable, error))
+    if (!read_brom_report (self, cancellable, error) ||
+        !enable_dram (self, cancellable, error))
       return FALSE;
-    sf_set_device_error (error, SF_ERROR_DL_GET_DRAM_SETTING_FAIL,
-                         _("the phone came up through its BootROM, and the download agent needs DRAM settings from a preloader (status 0x%X)"),
-                         status);
-    return FALSE;
+    g_debug ("DA1: DRAM set up from %s, entry %u", self->emi_name, self->info.emi_entry);
+    return TRUE;
   }
   if (status != SF_DA_STATUS_OK) {
     sf_set_device_error (error, code, _("the download agent reported status 0x%X (%u, %s) after the stage-2 configuration"),

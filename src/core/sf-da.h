@@ -27,6 +27,8 @@ G_BEGIN_DECLS
 /* §13.8: how long the phone may stay away after 70 01 before that is an
  * error, and how often its port is tried meanwhile. */
 #define SF_DA_REENUMERATE_TIMEOUT_MS  10000
+/* §13.3: DA1 sets the DRAM up (EMI init, DQS training) before it answers. */
+#define SF_DA_DRAM_TIMEOUT_MS     30000
 #define SF_DA_REENUMERATE_POLL_MS     200
 
 typedef enum {
@@ -54,6 +56,8 @@ typedef struct {
   guint32          dram_status;
   gboolean         have_brom_cid;    /* entered through the BootROM (0xBBF/0xBC3) */
   guint8           brom_cid[16];     /* the CID in raw byte order (§13.2) */
+  guint            emi_entry;        /* §13.4: which preloader entry was sent (1-based; 0: none) */
+  guint32          ext_ram_ret_e8;   /* §13.3 step 8 */
   /* §6.5 */
   SfDaStorageType  storage_type;
   guint32          nor_ret;
@@ -105,6 +109,15 @@ gboolean         sf_da_start               (SfDa              *self,
                                             gpointer           user_data,
                                             GCancellable      *cancellable,
                                             GError           **error);
+
+/* §13.2–13.4: where the DRAM settings come from when the phone came up
+ * through its BootROM: a preloader image (the firmware's, or another one
+ * such as a backup of the phone's own) or a bare MTK_BLOADER_INFO block.
+ * @name is for messages. Without one, a BootROM phone stops with
+ * S_DL_GET_DRAM_SETTING_FAIL before anything is sent. */
+void             sf_da_set_emi_source      (SfDa              *self,
+                                            GBytes            *preloader,
+                                            const char        *name);
 
 /* The steps of sf_da_start() one by one. */
 gboolean         sf_da_sync                (SfDa              *self,

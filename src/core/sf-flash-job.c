@@ -33,6 +33,7 @@ struct _SfFlashJob {
   gboolean     verify;
   gboolean     restore;
   gboolean     force_preloader;
+  GFile       *emi_file;         /* DRAM settings for a BootROM phone, instead of the firmware's */
   GHashTable  *readback_files;   /* upper-case partition name → GFile */
   GFile       *backup_dir;       /* where backup folders are made */
   GFile       *backup_folder;    /* the one this run made */
@@ -150,6 +151,7 @@ sf_flash_job_free (SfFlashJob *self)
   g_clear_pointer (&self->backups, g_ptr_array_unref);
   g_clear_pointer (&self->raw_steps, g_array_unref);
   g_clear_object (&self->table_backup_dir);
+  g_clear_object (&self->emi_file);
   g_free (self);
 }
 
@@ -165,6 +167,57 @@ sf_flash_job_set_force_preloader (SfFlashJob *self,
                                   gboolean    force)
 {
   self->force_preloader = force;
+}
+
+void
+sf_flash_job_set_emi_file (SfFlashJob *self,
+                           GFile      *file)
+{
+  g_set_object (&self->emi_file, file);
+}
+
+/* The preloader whose DRAM settings a BootROM phone gets (§13.4): the one
+ * given with sf_flash_job_set_emi_file(), else the firmware's PRELOADER
+ * image. NULL when there is none; an --emi-from file that cannot be read
+ * is an error. */
+static GBytes *
+load_emi_source (SfFlashJob    *job,
+                 char         **out_name,
+                 GCancellable  *cancellable,
+                 GError       **error)
+{
+  if (job->emi_file != NULL) {
+    g_autoptr(GBytes) bytes = g_file_load_bytes (job->emi_file, cancellable, NULL, error);
+
+    *out_name = g_file_get_basename (job->emi_file);
+    return g_steal_pointer (&bytes);
+  }
+  if (job->plan != NULL) {
+    SfFirmware *firmware = sf_plan_get_firmware (job->plan);
+    SfLayout *layout = sf_plan_get_layout (job->plan);
+
+    for (guint i = 0; i < sf_layout_get_n_partitions (layout); i++) {
+      SfPartition *p = sf_layout_get_partition (layout, i);
+      g_autoptr(GInputStream) in = NULL;
+      g_autoptr(GByteArray) data = NULL;
+      guint8 buf[65536];
+      gssize n;
+
+      if (g_ascii_strcasecmp (p->name, "PRELOADER") != 0)
+        continue;
+      in = sf_firmware_open_image (firmware, p, cancellable, NULL);
+      if (in == NULL)
+        return NULL;
+      data = g_byte_array_new ();
+      /* A preloader is a few hundred KiB; its boot reservation is 12 MiB. */
+      while (data->len < 16 * 1024 * 1024 &&
+             (n = g_input_stream_read (in, buf, sizeof buf, cancellable, NULL)) > 0)
+        g_byte_array_append (data, buf, (guint) n);
+      *out_name = g_strdup (p->file_name != NULL ? p->file_name : p->name);
+      return g_byte_array_free_to_bytes (g_steal_pointer (&data));
+    }
+  }
+  return NULL;
 }
 
 void
@@ -349,6 +402,17 @@ connect_and_start_da (Session       *s,
   const SfDaEntry *entry;
   const SfDaRegion *region;
   const char *platform = NULL;
+  g_autofree char *emi_name = NULL;
+  g_autoptr(GError) emi_error = NULL;
+  g_autoptr(GBytes) emi = NULL;
+
+  /* Read before the phone is touched: a file that cannot be read stops
+   * the run with nothing sent. */
+  emi = load_emi_source (job, &emi_name, cancellable, &emi_error);
+  if (emi_error != NULL) {
+    g_propagate_error (error, g_steal_pointer (&emi_error));
+    return FALSE;
+  }
 
   sf_worker_post_stage (s->worker, _("Waiting for the phone on %s"), job->port);
   transport = sf_transport_open_port (job->port, error);
@@ -391,8 +455,13 @@ connect_and_start_da (Session       *s,
 
   sf_worker_post_stage (s->worker, _("Starting the download agent"));
   s->da = sf_da_new (transport);
+  if (emi != NULL)
+    sf_da_set_emi_source (s->da, emi, emi_name);
   if (!sf_da_start (s->da, info, da_file, entry, NULL, NULL, cancellable, error))
     return FALSE;
+  if (sf_da_get_info (s->da)->emi_entry > 0)
+    sf_worker_post_log (s->worker, _("The phone came up through its BootROM: DRAM set up with entry %u of %s"),
+                        sf_da_get_info (s->da)->emi_entry, emi_name);
   /* §13.8: the transcript says whether the switch worked. */
   if (sf_da_get_info (s->da)->usb_speed == SF_DA_USB_FULL_SPEED)
     sf_worker_post_log (s->worker, _("The phone stayed at USB full speed (about 1 MB/s): "

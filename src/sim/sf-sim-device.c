@@ -37,12 +37,13 @@
 /* One §6.10 progress round per this much erased. */
 #define FORMAT_CHUNK         (G_GUINT64_CONSTANT (64) * 1024 * 1024)
 
-/* The eMMC CID as 13.1's report sends it (4 × u32, the eMMC
- * specification's order; also the CID in the DA2 report). realda-phone's
- * default CID. */
-static const guint8 emmc_id[SF_DA_EMMC_ID_LEN] = {
-  0x15, 0x01, 0x00, 0x4B, 0x41, 0x4C, 0x41, 0x35, 0x32, 0x10, 0x12, 0x34, 0x56, 0x78, 0x5D, 0x01,
-};
+/* The board's eMMC CID as 13.1's report sends it (4 × u32, the eMMC
+ * specification's order; also the CID in the DA2 report). */
+static const SfSimBoard *
+board (SfSim *self)
+{
+  return self->opts.board != NULL ? self->opts.board : sf_sim_default_board ();
+}
 
 /* §13.6 / §13.10: the DA keeps its partition table at linear (user end −
  * 1 MiB), with a copy 4 KiB further on. The layout inside is the virtual
@@ -1196,7 +1197,7 @@ send_brom_report (SfSim *self)
 
   put_be32 (r, SF_DA_STATUS_RAM_ERROR_OLD);
   for (guint i = 0; i < 16; i++)
-    r[8 + i] = emmc_id[(i & ~3u) + 3 - (i & 3)];
+    r[8 + i] = board (self)->cid[(i & ~3u) + 3 - (i & 3)];
   put_be32 (r + 24, SF_DA_STATUS_DEVICE_NOT_FOUND);
   put_be16 (r + 28, SF_DA1_NAND_ID_COUNT);
   return sf_sim_send (self, r, sizeof r);
@@ -1226,6 +1227,80 @@ da_dram_fail (SfSim *self)
     return;
   g_debug ("fault: DRAM init failed, the DA is dead");
   sf_sim_hang (self);
+}
+
+static guint32
+get_le32 (const guint8 *p)
+{
+  return (guint32) p[0] | (guint32) p[1] << 8 | (guint32) p[2] << 16 | (guint32) p[3] << 24;
+}
+
+/* §13.4: the entry's memory-chip ID against the board's CID, in either
+ * byte order. */
+static gboolean
+emi_for_board (SfSim        *self,
+               const guint8 *entry)
+{
+  const SfSimBoard *b = board (self);
+  guint32 n = get_le32 (entry + 0x14);
+  guint8 raw[16];
+
+  for (guint i = 0; i < 16; i++)
+    raw[i] = b->cid[(i & ~3u) + 3 - (i & 3)];
+  return get_le32 (entry) == 0x0202 && n >= 1 && n <= 16 &&
+         (memcmp (entry + 4, b->cid, n) == 0 || memcmp (entry + 4, raw, n) == 0);
+}
+
+/* §13.2–13.3, a phone entered through its BootROM: 0xBBF and the report,
+ * then ENABLE_DRAM. The DRAM comes up only with the EMI entry made for the
+ * board's memory; any other gives ext_ram_ret ≠ 0 and the DA is dead. An
+ * entry whose word at 0x8C has bits 16–17 = 0 or 2 hangs it, as it hangs
+ * MediaTek's DA1. FALSE when the session is over. */
+static gboolean
+da_enable_dram (SfSim *self)
+{
+  guint8 cmd;
+  guint8 version[4];
+  guint8 entry[0xA8];
+  guint8 tail[5];
+  guint8 id[16 + 4] = { 0 };
+  guint32 spin;
+
+  if (!send_brom_report (self) || !recv_u8 (self, &cmd) ||
+      !sf_sim_recv (self, version, sizeof version) || !send_u8 (self, SF_DA_ACK))
+    return FALSE;
+  g_debug ("ENABLE_DRAM: command %02X, EMI version %u", cmd, get_be32 (version));
+  put_be32 (id + 16, sizeof entry);
+  if (!sf_sim_send (self, id, sizeof id) ||
+      !sf_sim_recv (self, &cmd, 1) || !sf_sim_recv (self, entry, sizeof entry) ||
+      !send_u16 (self, byte_sum (entry, sizeof entry)) ||
+      !sf_sim_recv (self, tail, sizeof tail))
+    return FALSE;
+  if (tail[0] != SF_DA_ACK) {
+    g_debug ("ENABLE_DRAM: aborted by the host");
+    sf_sim_hang (self);
+    return FALSE;
+  }
+  spin = (get_le32 (entry + 0x8C) >> 16) & 3;
+  if (spin == 0 || spin == 2) {
+    g_debug ("ENABLE_DRAM: an entry DA1 spins on");
+    sf_sim_hang (self);
+    return FALSE;
+  }
+  if (get_be32 (version) != 0x0B || !emi_for_board (self, entry)) {
+    g_debug ("ENABLE_DRAM: not this board's memory: the DRAM does not come up");
+    if (send_u32 (self, SF_DA_STATUS_RAM_ERROR))
+      sf_sim_hang (self);
+    return FALSE;
+  }
+  {
+    guint8 r[4 + 1 + 1 + 8] = { 0 };
+
+    r[4] = 0x02;   /* DRAM */
+    put_be64 (r + 6, board (self)->dram_size);
+    g_debug ("ENABLE_DRAM: %s's DRAM is up", board (self)->name);
+    return sf_sim_send (self, r, sizeof r);
+  }
 }
 
 /* §6.4: DA2 arrives in packets; any payload is accepted. */
@@ -1310,7 +1385,7 @@ build_report (SfSim  *self,
     put_be64 (p + 12, self->stores[SF_SIM_STORE_BOOT2].size);
     put_be64 (p + 20, self->stores[SF_SIM_STORE_RPMB].size);
     put_be64 (p + 60, self->stores[SF_SIM_STORE_USER].size);
-    memcpy (p + 68, emmc_id, sizeof emmc_id);
+    memcpy (p + 68, board (self)->cid, SF_DA_EMMC_ID_LEN);
   } else {
     put_be32 (p, SF_DA_STATUS_DEVICE_NOT_FOUND);
   }
@@ -1351,7 +1426,7 @@ da_session (SfSim *self)
   p = start + 7 + 2 * SF_DA1_NAND_ID_COUNT;
   put_be32 (p, emmc ? SF_DA_STATUS_OK : SF_DA_STATUS_DEVICE_NOT_FOUND);
   if (emmc)
-    memcpy (p + 4, emmc_id, sizeof emmc_id);
+    memcpy (p + 4, board (self)->cid, SF_DA_EMMC_ID_LEN);
   if (!sf_sim_send (self, start, sizeof start) || !recv_u8 (self, &answer) ||
       !sf_sim_send (self, version, sizeof version))
     return;
@@ -1364,7 +1439,13 @@ da_session (SfSim *self)
     da_dram_fail (self);
     return;
   }
-  if (!send_u32 (self, SF_DA_STATUS_OK) || !da2_upload (self))
+  if (self->opts.mode == SF_SIM_MODE_BROM && self->opts.board != NULL) {
+    if (!da_enable_dram (self))
+      return;
+  } else if (!send_u32 (self, SF_DA_STATUS_OK)) {
+    return;
+  }
+  if (!da2_upload (self))
     return;
 
   build_report (self, report);

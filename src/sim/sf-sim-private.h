@@ -104,6 +104,9 @@ void      sf_sim_add_flash_bytes (SfSim      *self,
 void      sf_sim_set_thread_error (SfSim     *self,
                                    GError    *error);
 
+/* The board when none was chosen. */
+const SfSimBoard *sf_sim_default_board (void);
+
 /* sf-sim-device.c: runs one power-on of the phone until self->end is set. */
 void      sf_sim_device_run_session (SfSim   *self);
 

@@ -209,6 +209,38 @@ sf_sim_parse_pace (const char  *text,
   return TRUE;
 }
 
+/* The boards. sample-a's CID is realda-phone's default. */
+static const SfSimBoard boards[] = {
+  { "sample-a",
+    { 0x15, 0x01, 0x00, 0x4B, 0x41, 0x4C, 0x41, 0x35, 0x32, 0x10, 0x12, 0x34, 0x56, 0x78, 0x5D, 0x01 },
+    9, G_GUINT64_CONSTANT (0x20000000) },
+  { "sample-b",
+    { 0x90, 0x01, 0x4A, 0x48, 0x38, 0x47, 0x32, 0x61, 0x34, 0xA5, 0x12, 0x34, 0x56, 0x78, 0x9A, 0x01 },
+    8, G_GUINT64_CONSTANT (0x40000000) },
+};
+
+const SfSimBoard *
+sf_sim_default_board (void)
+{
+  return &boards[0];
+}
+
+gboolean
+sf_sim_parse_board (const char        *text,
+                    const SfSimBoard **board,
+                    GError           **error)
+{
+  for (gsize i = 0; i < G_N_ELEMENTS (boards); i++) {
+    if (g_ascii_strcasecmp (text, boards[i].name) == 0) {
+      *board = &boards[i];
+      return TRUE;
+    }
+  }
+  g_set_error (error, SF_SIM_ERROR, SF_SIM_ERROR_INVALID_OPTION,
+               "Unknown board “%s”: expected sample-a or sample-b", text);
+  return FALSE;
+}
+
 gboolean
 sf_sim_options_add_fault (SfSimOptions  *opts,
                           const char    *spec,

@@ -80,8 +80,24 @@ typedef struct {
   gboolean no_reenumerate;  /* after 70 01 the port cannot be opened again, the phone is silent (§13.8) */
 } SfSimFaults;
 
+/* A board: the eMMC+DRAM package it carries. Its eMMC CID is what the DA
+ * reports, and its DRAM starts only with the EMI entry made for it
+ * (mtk-protocol.md §13.3–13.4). The sample firmware's preloader has
+ * entries for both boards; the "universal" sample's for neither. */
+typedef struct {
+  const char  *name;               /* "sample-a", "sample-b" */
+  guint8       cid[16];            /* the eMMC specification's byte order */
+  guint8       emi_id_len;         /* how much of the CID the EMI entry's ID holds */
+  guint64      dram_size;
+} SfSimBoard;
+
 typedef struct {
   guint16         hw_code;         /* SF_HW_CODE_MT6572 (default), _MT6582, _MT6580 */
+  /* NULL: board sample-a, and in BootROM mode the DRAM counts as set up
+   * (DRAM status 0: what the tests written before §13 expect). A board
+   * given by name: BootROM mode answers 0xBBF and runs E8 as MediaTek's
+   * DA does, and only that board's EMI entry brings the DRAM up. */
+  const SfSimBoard *board;
   SfSimMode       mode;
   const char     *storage_dir;     /* required; boot1.bin, boot2.bin, rpmb.bin, user.bin */
   guint64         emmc_user_size;  /* bytes, multiple of 512; default 4 GiB */
@@ -100,6 +116,10 @@ typedef struct {
 
 /* Fills @opts with the defaults: MT6572, BROM mode, 4 GiB, no pace, no faults. */
 void         sf_sim_options_init        (SfSimOptions  *opts);
+/* "sample-a", "sample-b" → the board. */
+gboolean     sf_sim_parse_board         (const char    *text,
+                                         const SfSimBoard **board,
+                                         GError       **error);
 /* Parses one --fault SPEC ("unplug-after=4096", "bad-checksum", …) into @opts. */
 gboolean     sf_sim_options_add_fault   (SfSimOptions  *opts,
                                          const char    *spec,
