@@ -33,10 +33,12 @@ static SfTestPhoneKind kind;
 static char *work;
 static char *storage;
 static guint n_sessions;
+static gboolean brom_entry;   /* the phone comes up through its BootROM */
 
 static void
 setup (void)
 {
+  brom_entry = FALSE;
   work = sf_test_make_tempdir ();
   storage = g_build_filename (work, "emmc", NULL);
 }
@@ -67,7 +69,14 @@ run (char       **out,
      const char  *command,
      ...)
 {
-  SfTestPhone *phone = sf_test_phone_start (kind, storage, NULL);
+  /* BootROM entry (§13.2): the DA answers 0xBBF and needs E8. Both phones
+   * carry the memory of the sample preloader's first EMI entry (the sim's
+   * board sample-a has realda-phone's default CID). */
+  static const char * const sim_brom[] = { "--mode", "brom", "--board", "sample-a", NULL };
+  static const char * const realda_brom[] = { "--entry", "brom", NULL };
+  SfTestPhone *phone = sf_test_phone_start (kind, storage,
+                                            !brom_entry ? NULL :
+                                            kind == SF_TEST_PHONE_REALDA ? realda_brom : sim_brom);
   g_autoptr(GPtrArray) args = g_ptr_array_new ();
   /* One folder per session: backups are named by the second. */
   g_autofree char *backups = g_strdup_printf ("%s/backups-%u", work, ++n_sessions);
@@ -379,6 +388,37 @@ START_TEST (test_backup_restore)
 }
 END_TEST
 
+/* §13.2–13.4: a blank phone entered through its BootROM. */
+START_TEST (test_brom_rescue)
+{
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  g_autofree char *universal = g_strconcat (sample (), "-universal", NULL);
+  g_autofree char *emi = g_build_filename (sample (), "preloader_scatterflash_sample.bin", NULL);
+  int status;
+
+  brom_entry = TRUE;
+
+  /* The "universal" firmware's preloader does not know this memory chip:
+   * refused before E8, nothing written. */
+  status = run (&out, &err, "download", universal, NULL);
+  ck_assert_int_eq (status, 1);
+  ck_assert_msg (strstr (err, "S_DL_GET_DRAM_SETTING_FAIL (5054)") != NULL, "%s", err);
+  ck_assert (storage_is_zero ("boot1.bin", 0, 0x40000));
+  ck_assert (storage_is_zero ("user.bin", 0, 0x100000));
+
+  /* The sample's preloader knows it: DRAM up, all written and verified. */
+  download ("download-only");
+
+  /* --emi-from a preloader that knows the memory, with the universal
+   * firmware (its preloader is written: the run says so, the phone's own is
+   * kept in the backup folder). */
+  status = run (&out, &err, "download", "--emi-from", emi, "--force-preloader", universal, NULL);
+  ck_assert_msg (status == 0, "exit %d: %s", status, err);
+  ck_assert_msg (strstr (err, "DRAM set up with entry 1") != NULL, "%s", err);
+}
+END_TEST
+
 static Suite *
 differential_suite (void)
 {
@@ -393,6 +433,7 @@ differential_suite (void)
   tcase_add_test (tc, test_readback);
   tcase_add_test (tc, test_format_auto);
   tcase_add_test (tc, test_backup_restore);
+  tcase_add_test (tc, test_brom_rescue);
   suite_add_tcase (s, tc);
   return s;
 }

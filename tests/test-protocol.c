@@ -1090,10 +1090,21 @@ START_TEST (test_brom_universal_refused)
   ck_assert_uint_eq (sf_sim_get_flash_bytes (sim), 0);
   g_clear_pointer (&sim, sf_sim_free);
 
-  /* --emi-from a preloader that knows it (a backup of the phone's own). */
+  /* --emi-from a preloader that knows it (a backup of the phone's own)
+   * brings the DRAM up; the universal preloader itself is still not
+   * written over a phone whose memory it does not know... */
   sim = start_board ("sample-a");
   status = sf_test_run_cli (&out, &err, "download", "--port", sf_sim_get_port_path (sim), "--emi-from", emi,
                             universal_sample (), NULL);
+  ck_assert_int_eq (status, 1);
+  ck_assert_msg (strstr (err, "DRAM set up with entry 1") != NULL, "%s", err);
+  ck_assert_msg (strstr (err, "SF_PRELOADER_BOARD_MISMATCH") != NULL, "%s", err);
+  ck_assert (storage_is_blank ("boot1.bin"));
+  g_clear_pointer (&sim, sf_sim_free);
+  /* ... unless asked to. */
+  sim = start_board ("sample-a");
+  status = sf_test_run_cli (&out, &err, "download", "--port", sf_sim_get_port_path (sim), "--emi-from", emi,
+                            "--force-preloader", universal_sample (), NULL);
   ck_assert_msg (status == 0, "exit %d: %s", status, err);
   g_clear_pointer (&sim, sf_sim_free);
 

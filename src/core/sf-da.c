@@ -833,8 +833,14 @@ sf_da_switch_usb_speed (SfDa          *self,
     if (again == NULL)
       continue;
     g_set_object (&self->wire.transport, again);
-    if (usb_status (self, (guint) CLAMP (left, SF_DA_REENUMERATE_POLL_MS, 2000), cancellable, &last_error))
+    /* What an earlier try's 72 left behind is not this one's answer. */
+    sf_transport_drain (self->wire.transport, 0, NULL, cancellable, NULL);
+    if (usb_status (self, (guint) CLAMP (left, SF_DA_REENUMERATE_POLL_MS, 2000), cancellable, &last_error)) {
+      /* A 72 of an earlier try may still be answered: nothing else comes
+       * unasked now, so let it pass. */
+      sf_transport_drain (self->wire.transport, 100, NULL, cancellable, NULL);
       break;
+    }
     if (g_error_matches (last_error, G_IO_ERROR, G_IO_ERROR_CANCELLED)) {
       g_propagate_error (error, g_steal_pointer (&last_error));
       return FALSE;

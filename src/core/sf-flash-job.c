@@ -1126,6 +1126,34 @@ check_preloader (Session           *s,
   if (part != SF_EMMC_PART_BOOT1 || look == 0)
     return TRUE;
 
+  /* Through the BootROM the phone's memory chip is known (its eMMC CID,
+   * §13.2): the preloader to be written must carry DRAM settings for it,
+   * or the phone will not start again (§13.4) — whatever the phone has on
+   * boot1 now, which may be nothing. */
+  if (da->have_brom_cid) {
+    g_autoptr(GInputStream) fw = open_step_image (s, step, cancellable, error);
+    g_autofree guint8 *fw_head = NULL;
+    guint8 entry[SF_EMI_V11_ENTRY_LEN];
+    g_autoptr(GError) local = NULL;
+    gsize fw_len = 0;
+
+    if (fw == NULL)
+      return FALSE;
+    fw_head = g_malloc (PRELOADER_LOOK_BYTES);
+    if (!g_input_stream_read_all (fw, fw_head, PRELOADER_LOOK_BYTES, &fw_len, cancellable, error))
+      return FALSE;
+    if (!sf_preloader_find_emi (fw_head, fw_len, step->partition->file_name, da->brom_cid, entry, NULL, &local)) {
+      if (!s->job->force_preloader) {
+        sf_set_device_error (error, SF_ERROR_PRELOADER_MISMATCH,
+                             _("the firmware's preloader has no DRAM settings for this phone's memory chip (%s)"),
+                             local->message);
+        return FALSE;
+      }
+      sf_worker_post_log (s->worker, _("Writing %s although it has no DRAM settings for this phone's memory chip, as asked"),
+                          step->partition->file_name);
+    }
+  }
+
   sf_worker_post_stage (s->worker, _("Reading the phone's own preloader"));
   if (!sf_da_read (s->da, part, 0, look, mem, NULL, NULL, cancellable, error) ||
       !g_output_stream_close (mem, cancellable, error))
@@ -1153,6 +1181,10 @@ check_preloader (Session           *s,
     return FALSE;
   sf_preloader_parse (head, head_len, &firmware);
 
+  /* Checked above by memory chip; two preloaders for the same chip may
+   * still differ byte for byte. */
+  if (da->have_brom_cid)
+    return TRUE;
   if (sf_preloader_same_board (&phone, &firmware))
     return TRUE;
   if (s->job->force_preloader) {
