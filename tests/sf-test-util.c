@@ -12,6 +12,8 @@
 #include <unistd.h>
 
 #include <glib/gstdio.h>
+#include <poll.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <sys/wait.h>
 
@@ -294,4 +296,181 @@ sf_test_assert_sample_on (const char *storage)
     else
       sf_test_assert_image_at (storage, path, "user.bin", sample_parts[i].linear_start - SAMPLE_USER_BASE);
   }
+}
+
+/* ---- a phone for differential tests ------------------------------------ */
+
+struct _SfTestPhone {
+  SfTestPhoneKind  kind;
+  GPid             pid;
+  gboolean         exited;
+  int              out_fd;
+  char            *port;
+  char            *da;
+};
+
+gboolean
+sf_test_phone_parse_kind (const char      *name,
+                          SfTestPhoneKind *kind)
+{
+  if (g_strcmp0 (name, "sim") == 0) {
+    *kind = SF_TEST_PHONE_SIM;
+    return TRUE;
+  }
+  if (g_strcmp0 (name, "realda") == 0) {
+    *kind = SF_TEST_PHONE_REALDA;
+    return TRUE;
+  }
+  return FALSE;
+}
+
+const char *
+sf_test_phone_kind_name (SfTestPhoneKind kind)
+{
+  return kind == SF_TEST_PHONE_REALDA ? "realda-phone (MediaTek's MT6572 DA)" : "scatterflash-sim";
+}
+
+gboolean
+sf_test_phone_usable (SfTestPhoneKind   kind,
+                      char            **why)
+{
+  const char *phone, *da;
+  const char *python_argv[] = { "/usr/bin/python3", "-c", "import unicorn", NULL };
+  int status = -1;
+
+  if (kind == SF_TEST_PHONE_SIM)
+    return TRUE;
+
+  phone = g_getenv ("SF_REALDA");
+  da = g_getenv ("SF_REALDA_DA");
+  if (phone == NULL || !g_file_test (phone, G_FILE_TEST_IS_EXECUTABLE)) {
+    *why = g_strdup_printf ("no realda-phone at %s", phone != NULL ? phone : "(SF_REALDA not set)");
+    return FALSE;
+  }
+  if (da == NULL || !g_file_test (da, G_FILE_TEST_IS_REGULAR)) {
+    *why = g_strdup_printf ("no MediaTek DA file at %s", da != NULL ? da : "(SF_REALDA_DA not set)");
+    return FALSE;
+  }
+  if (!g_spawn_sync (NULL, (char **) python_argv, NULL, G_SPAWN_STDOUT_TO_DEV_NULL | G_SPAWN_STDERR_TO_DEV_NULL,
+                     NULL, NULL, NULL, NULL, &status, NULL) ||
+      !WIFEXITED (status) || WEXITSTATUS (status) != 0) {
+    *why = g_strdup ("/usr/bin/python3 cannot import unicorn (apt-get install python3-unicorn)");
+    return FALSE;
+  }
+  return TRUE;
+}
+
+/* One line of the phone's stdout, or NULL after @timeout_ms. */
+static char *
+phone_read_line (SfTestPhone *phone,
+                 int          timeout_ms)
+{
+  g_autoptr(GString) line = g_string_new (NULL);
+  gint64 deadline = g_get_monotonic_time () + (gint64) timeout_ms * 1000;
+
+  for (;;) {
+    struct pollfd pfd = { phone->out_fd, POLLIN, 0 };
+    gint64 left = (deadline - g_get_monotonic_time ()) / 1000;
+    char c;
+
+    if (left <= 0 || poll (&pfd, 1, (int) left) <= 0)
+      return NULL;
+    if (read (phone->out_fd, &c, 1) != 1)
+      return NULL;
+    if (c == '\n')
+      return g_string_free (g_steal_pointer (&line), FALSE);
+    g_string_append_c (line, c);
+  }
+}
+
+SfTestPhone *
+sf_test_phone_start (SfTestPhoneKind     kind,
+                     const char         *storage,
+                     const char * const *extra_args)
+{
+  SfTestPhone *phone = g_new0 (SfTestPhone, 1);
+  g_autoptr(GPtrArray) argv = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *log = NULL;
+
+  phone->kind = kind;
+  phone->out_fd = -1;
+  g_mkdir_with_parents (storage, 0755);
+  if (kind == SF_TEST_PHONE_REALDA) {
+    phone->da = g_strdup (g_getenv ("SF_REALDA_DA"));
+    /* Each power-on appends its transcript here, next to the eMMC. */
+    log = g_strconcat (storage, ".log", NULL);
+    g_ptr_array_add (argv, g_strdup (g_getenv ("SF_REALDA")));
+    g_ptr_array_add (argv, g_strdup ("--da"));
+    g_ptr_array_add (argv, g_strdup (phone->da));
+    g_ptr_array_add (argv, g_strdup ("--log"));
+    g_ptr_array_add (argv, g_strdup (log));
+  } else {
+    phone->da = g_strdup (g_getenv ("SF_SYNTHETIC_DA"));
+    g_ptr_array_add (argv, g_strdup (g_getenv ("SF_SIM")));
+    g_ptr_array_add (argv, g_strdup ("--mode"));
+    g_ptr_array_add (argv, g_strdup ("preloader"));
+  }
+  ck_assert_msg (((char *) argv->pdata[0]) != NULL && phone->da != NULL,
+                 "SF_SIM / SF_REALDA and their DA files are not set: run the tests with meson test");
+  g_ptr_array_add (argv, g_strdup ("--storage"));
+  g_ptr_array_add (argv, g_strdup (storage));
+  for (guint i = 0; extra_args != NULL && extra_args[i] != NULL; i++)
+    g_ptr_array_add (argv, g_strdup (extra_args[i]));
+  g_ptr_array_add (argv, NULL);
+
+  ck_assert_msg (g_spawn_async_with_pipes (NULL, (char **) argv->pdata, NULL, G_SPAWN_DO_NOT_REAP_CHILD,
+                                           NULL, NULL, &phone->pid, NULL, &phone->out_fd, NULL, &error),
+                 "%s", error ? error->message : "?");
+  for (;;) {
+    g_autofree char *line = phone_read_line (phone, 30000);
+
+    ck_assert_msg (line != NULL, "%s printed no PORT line within 30 s", sf_test_phone_kind_name (kind));
+    if (g_str_has_prefix (line, "PORT ")) {
+      phone->port = g_strdup (line + 5);
+      break;
+    }
+  }
+  return phone;
+}
+
+const char *
+sf_test_phone_get_port (SfTestPhone *phone)
+{
+  return phone->port;
+}
+
+const char *
+sf_test_phone_get_da (SfTestPhone *phone)
+{
+  return phone->da;
+}
+
+void
+sf_test_phone_stop (SfTestPhone *phone)
+{
+  int status = 0;
+  gint64 deadline = g_get_monotonic_time () + 15 * G_USEC_PER_SEC;
+
+  if (phone == NULL)
+    return;
+  /* scatterflash-sim leaves by itself after FINISH; realda-phone powers
+   * on again and waits for the next host until told to stop. */
+  if (waitpid (phone->pid, &status, WNOHANG) != phone->pid) {
+    kill (phone->pid, SIGTERM);
+    while (waitpid (phone->pid, &status, WNOHANG) != phone->pid) {
+      if (g_get_monotonic_time () > deadline) {
+        kill (phone->pid, SIGKILL);
+        waitpid (phone->pid, &status, 0);
+        break;
+      }
+      g_usleep (20 * 1000);
+    }
+  }
+  g_spawn_close_pid (phone->pid);
+  if (phone->out_fd >= 0)
+    close (phone->out_fd);
+  g_free (phone->port);
+  g_free (phone->da);
+  g_free (phone);
 }

@@ -59,3 +59,37 @@ void        sf_test_assert_image_at  (const char  *storage,
 /* Fails the test unless every image of the sample firmware is where its
  * scatter puts it on the virtual phone's @storage. */
 void        sf_test_assert_sample_on (const char  *storage);
+
+/* ---- a phone for differential tests ------------------------------------ */
+
+/* The same test bodies run against two phones: our virtual phone
+ * (scatterflash-sim, SF_SIM) and MediaTek's own MT6572 DA run in an
+ * emulator (realda-phone, SF_REALDA, with the DA file SF_REALDA_DA; see
+ * ../shared/tools/realda/README.md). */
+typedef enum {
+  SF_TEST_PHONE_SIM,
+  SF_TEST_PHONE_REALDA,
+} SfTestPhoneKind;
+
+typedef struct _SfTestPhone SfTestPhone;
+
+/* "sim" or "realda" → kind; FALSE for anything else. */
+gboolean      sf_test_phone_parse_kind (const char       *name,
+                                        SfTestPhoneKind  *kind);
+const char   *sf_test_phone_kind_name  (SfTestPhoneKind   kind);
+/* Whether @kind can run on this machine; if not, @why says what is
+ * missing (realda: the launcher, python3-unicorn or the DA file). */
+gboolean      sf_test_phone_usable     (SfTestPhoneKind   kind,
+                                        char            **why);
+/* Powers a phone on over the eMMC files in @storage (kept between
+ * phones), in preloader mode, with @extra_args (NULL-terminated, may be
+ * NULL) added to its command line; fails the test if no PORT line comes
+ * within 30 s. */
+SfTestPhone  *sf_test_phone_start      (SfTestPhoneKind     kind,
+                                        const char         *storage,
+                                        const char * const *extra_args);
+const char   *sf_test_phone_get_port   (SfTestPhone        *phone);
+/* The DA file the host must send to this phone. */
+const char   *sf_test_phone_get_da     (SfTestPhone        *phone);
+/* Stops the phone (SIGTERM unless it already left) and frees it. */
+void          sf_test_phone_stop       (SfTestPhone        *phone);

@@ -24,6 +24,7 @@
 #include "sf-da.h"
 #include "sf-error.h"
 #include "sf-mtk.h"
+#include "sf-preloader.h"
 #include "sf-sparse.h"
 #include "sf-test-util.h"
 #include "sf-transport-fd.h"
@@ -42,9 +43,15 @@ struct _Fake {
   gboolean      preloader;
   guint         stray_before_first;   /* stray bytes sent before the first reply */
   gboolean      bad_checksum;
+  gboolean      zero_checksum;        /* §13.11: SEND_DA checksum "not computed" */
+  guint         damaged_packets;      /* §13.5: answer this many 62 packets with 3060 */
+  guint32       refuse_code;          /* §13.7: answer the 62 header with A5 + this */
+  gboolean      extra_byte_after_refusal; /* the host sent something after an error reply */
   guint8       *storage;
   gsize         storage_len;
   GArray       *writes;               /* (offset, length) of each 62 */
+  guint         n_resends;
+  gboolean      abandoned;            /* the host sent 96 */
   guint         n_commands;
 };
 
@@ -224,6 +231,8 @@ script_brom (Fake *f)
       }
       if (f->bad_checksum)
         sum ^= 1;
+      if (f->zero_checksum)
+        sum = 0;
       out[0] = sum >> 8;
       out[1] = sum & 0xFF;
       dev_write (f, out, 2);
@@ -301,6 +310,14 @@ script_da_write (Fake *f)
     rec.length = len;
     g_array_append_val (f->writes, rec);
     f->n_commands++;
+    if (f->refuse_code != 0) {
+      guint8 e[5] = { 0xA5, f->refuse_code >> 24, f->refuse_code >> 16, f->refuse_code >> 8, f->refuse_code };
+
+      dev_write (f, e, sizeof e);
+      /* §13.7: the host must send nothing back. */
+      f->extra_byte_after_refusal = dev_read (f, &c, 300);
+      return;
+    }
     dev_put8 (f, 0x5A);
 
     while (done < len) {
@@ -315,6 +332,37 @@ script_da_write (Fake *f)
       for (guint32 k = 0; k < n; k++)
         sum += f->storage[addr + done + k];
       ck_assert_uint_eq (sum, (guint16) ((sum_be[0] << 8) | sum_be[1]));
+      if (f->damaged_packets > 0) {
+        /* As if it arrived damaged: 3060, then the DA waits for that
+         * packet again (5A + packet + sum) or 96. */
+        f->damaged_packets--;
+        f->n_resends++;
+        dev_write (f, (const guint8 *) "\xA5\x00\x00\x0B\xF4", 5);
+        if (!dev_read (f, &ack, 5000))
+          return;
+        if (ack == 0x96) {
+          f->abandoned = TRUE;
+          break;
+        }
+        ck_assert_uint_eq (ack, 0x5A);
+        if (!dev_read_n (f, f->storage + addr + done, n) || !dev_read_n (f, sum_be, 2))
+          return;
+        while (f->damaged_packets > 0) {
+          f->damaged_packets--;
+          f->n_resends++;
+          dev_write (f, (const guint8 *) "\xA5\x00\x00\x0B\xF4", 5);
+          if (!dev_read (f, &ack, 5000))
+            return;
+          if (ack == 0x96) {
+            f->abandoned = TRUE;
+            break;
+          }
+          if (!dev_read_n (f, f->storage + addr + done, n) || !dev_read_n (f, sum_be, 2))
+            return;
+        }
+        if (f->abandoned)
+          break;
+      }
       done += n;
       dev_put8 (f, 0x69);
     }
@@ -561,6 +609,23 @@ run_send_da (gboolean  bad_checksum,
     g_propagate_error (error_out, g_steal_pointer (&error));
 }
 
+START_TEST (test_send_da_zero_checksum)
+{
+  Fake *f = fake_new (script_brom);
+  g_autoptr(SfBrom) brom = sf_brom_new (f->host);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GInputStream) in = g_memory_input_stream_new_from_data ("\x01\x02\x03\x04", 4, NULL);
+
+  /* §13.11: a device checksum of 0 means "not computed": accepted. */
+  f->zero_checksum = TRUE;
+  fake_start (f);
+  ck_assert_msg (sf_brom_connect (brom, SF_BROM_MODE_BROM, NULL, &error), "%s", error ? error->message : "");
+  ck_assert_msg (sf_brom_send_da (brom, 0x02007000, 4, 0, in, NULL, NULL, NULL, &error),
+                 "%s", error ? error->message : "");
+  fake_free (f);
+}
+END_TEST
+
 START_TEST (test_send_da)
 {
   g_autoptr(GError) error = NULL;
@@ -659,6 +724,80 @@ chunk (GByteArray *a,
   put32 (a, blocks);
   put32 (a, total);
 }
+
+/* §13.5: a packet the DA found damaged (3060) is sent again; after three
+ * resends the write is abandoned with 96, never with another command. */
+START_TEST (test_da_write_resend)
+{
+  const gsize img_len = 8192;   /* one packet */
+  guint8 *img = g_malloc (img_len);
+
+  for (gsize i = 0; i < img_len; i++)
+    img[i] = (guint8) (i * 13 + 5);
+
+  for (guint damaged = 1; damaged <= 4; damaged += 3) {
+    Fake *f = fake_new (script_da_write);
+    g_autoptr(SfDa) da = sf_da_new (f->host);
+    g_autoptr(GError) error = NULL;
+    g_autoptr(GInputStream) in = g_memory_input_stream_new_from_data (img, img_len, NULL);
+    gboolean ok;
+
+    f->storage_len = 4 * 1024 * 1024;
+    f->storage = g_malloc0 (f->storage_len);
+    f->damaged_packets = damaged;
+    fake_start (f);
+    ok = sf_da_write (da, SF_EMMC_PART_USER, 0x100000, in, img_len, NULL, NULL, NULL, &error);
+    g_clear_object (&da);
+    fake_stop (f);
+    if (damaged == 1) {
+      ck_assert_msg (ok, "%s", error ? error->message : "");
+      ck_assert_uint_eq (f->n_resends, 1);
+      ck_assert_int_eq (memcmp (f->storage + 0x100000, img, img_len), 0);
+    } else {
+      ck_assert (!ok);
+      ck_assert_msg (g_error_matches (error, SF_ERROR, SF_ERROR_DA_SDMMC_WRITE_FAILED), "%s", error->message);
+      ck_assert_msg (strstr (error->message, "3060") != NULL, "%s", error->message);
+      ck_assert (f->abandoned);
+      ck_assert_uint_eq (f->n_resends, 4);
+    }
+    fake_free (f);
+  }
+  g_free (img);
+}
+END_TEST
+
+/* §13.7: an error reply is A5 + a big-endian code, and the host sends
+ * nothing back; the security DA's refusals have names (§13.10). */
+START_TEST (test_da_error_reply)
+{
+  static const struct { guint32 code; SfError error; } cases[] = {
+    { 3154, SF_ERROR_FT_DOWNLOAD_FAIL },
+    { 6013, SF_ERROR_SEC_FORMAT_FORBIDDEN },
+    { 6011, SF_ERROR_SEC_DOWNLOAD_FORBIDDEN },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++) {
+    Fake *f = fake_new (script_da_write);
+    g_autoptr(SfDa) da = sf_da_new (f->host);
+    g_autoptr(GError) error = NULL;
+    g_autoptr(GInputStream) in = g_memory_input_stream_new_from_data ("data", 4, NULL);
+    g_autofree char *number = g_strdup_printf ("%u", cases[i].code);
+
+    f->storage_len = 1024 * 1024;
+    f->storage = g_malloc0 (f->storage_len);
+    f->refuse_code = cases[i].code;
+    fake_start (f);
+    ck_assert (!sf_da_write (da, SF_EMMC_PART_USER, 0, in, 4, NULL, NULL, NULL, &error));
+    ck_assert_msg (g_error_matches (error, SF_ERROR, cases[i].error), "%s", error->message);
+    if (cases[i].error == SF_ERROR_FT_DOWNLOAD_FAIL)
+      ck_assert_msg (strstr (error->message, number) != NULL, "%s", error->message);
+    g_clear_object (&da);
+    fake_stop (f);
+    ck_assert (!f->extra_byte_after_refusal);
+    fake_free (f);
+  }
+}
+END_TEST
 
 START_TEST (test_da_write_sparse)
 {
@@ -775,6 +914,66 @@ START_TEST (test_da_write_sparse_bad_sum)
 }
 END_TEST
 
+/* ---- EMI entries from real MT6572 preloaders (§13.4) ------------------------- */
+
+static GBytes *
+emi_fixture (const char *name)
+{
+  g_autofree char *scatter_dir = sf_test_fixture_path ("");
+  g_autofree char *path = g_build_filename (scatter_dir, "..", "emi", name, NULL);
+  g_autofree char *data = NULL;
+  gsize len = 0;
+
+  if (!g_file_get_contents (path, &data, &len, NULL))
+    return NULL;
+  return g_bytes_new_take (g_steal_pointer (&data), len);
+}
+
+START_TEST (test_emi_from_real_preloaders)
+{
+  g_autoptr(GBytes) bird = emi_fixture ("preloader_bird72_cwet_a_kk_6572.emi.bin");
+  g_autoptr(GBytes) vanzo = emi_fixture ("preloader_vanzo72_cwet_kk.emi.bin");
+  g_autoptr(GError) error = NULL;
+  guint8 entry[SF_EMI_V11_ENTRY_LEN];
+  guint8 cid[16] = { 0x15, 0x01, 0x00, 0x4E, 0x35, 0x55, 0x30, 0x30, 0x4D, 0x10, 0x12, 0x34, 0x56, 0x78, 0x5D, 0x01 };
+  guint8 raw[16];
+  const guint8 *data;
+  gsize len;
+  guint n = 0;
+
+  if (bird == NULL || vanzo == NULL) {
+    g_print ("SKIP: no ../shared/fixtures/emi\n");
+    return;
+  }
+  data = g_bytes_get_data (bird, &len);
+  /* The CID in the eMMC specification's order (13.1) and raw (13.2). */
+  ck_assert_msg (sf_preloader_find_emi (data, len, "bird72", cid, entry, &n, &error), "%s", error ? error->message : "");
+  ck_assert_uint_eq (n, 1);
+  ck_assert_mem_eq (entry + 4, cid, 9);
+  for (guint i = 0; i < 16; i++)
+    raw[i] = cid[(i & ~3u) + 3 - (i & 3)];
+  ck_assert_msg (sf_preloader_find_emi (data, len, "bird72", raw, entry, &n, &error), "%s", error ? error->message : "");
+  ck_assert_uint_eq (n, 1);
+
+  /* Another board's memory: 5054, all 8 entries looked at. */
+  cid[3] = 0x4F;
+  ck_assert (!sf_preloader_find_emi (data, len, "bird72", cid, entry, &n, &error));
+  ck_assert_msg (g_error_matches (error, SF_ERROR, SF_ERROR_DL_GET_DRAM_SETTING_FAIL), "%s", error->message);
+  ck_assert_uint_eq (n, 8);
+  g_clear_error (&error);
+
+  /* A block whose count says 16 but holds 10: never read past the end. */
+  data = g_bytes_get_data (vanzo, &len);
+  ck_assert (!sf_preloader_find_emi (data, len, "vanzo72", cid, entry, &n, &error));
+  ck_assert_uint_eq (n, 10);
+  g_clear_error (&error);
+
+  /* Not a preloader at all. */
+  ck_assert (!sf_preloader_find_emi ((const guint8 *) "nothing", 7, "x", cid, entry, &n, &error));
+  ck_assert (g_error_matches (error, SF_ERROR, SF_ERROR_DL_GET_DRAM_SETTING_FAIL));
+}
+END_TEST
+
 static Suite *
 brom_suite (void)
 {
@@ -794,6 +993,10 @@ brom_suite (void)
 
   tcase_set_timeout (cmd, 30);
   tcase_add_test (cmd, test_send_da);
+  tcase_add_test (cmd, test_send_da_zero_checksum);
+  tcase_add_test (cmd, test_da_write_resend);
+  tcase_add_test (cmd, test_da_error_reply);
+  tcase_add_test (cmd, test_emi_from_real_preloaders);
   tcase_add_test (cmd, test_da_write_packets);
   tcase_add_test (cmd, test_da_write_sparse);
   tcase_add_test (cmd, test_da_write_sparse_bad_sum);

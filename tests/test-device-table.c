@@ -4,9 +4,9 @@
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
- * Records are built by hand here from mtk-protocol.md §6.12 (little-endian
- * fields: name[64], size u64, mask_flags u64, offset u64), not with the
- * code under test.
+ * Records are built by hand here from mtk-protocol.md §13.6 (0x60 bytes,
+ * little-endian fields: name[64], size u64, region/mask u64, linear offset
+ * u64), not with the code under test.
  */
 
 #include "config.h"
@@ -41,17 +41,23 @@ make_record (guint8     *p,
   put_le64 (p + 0x50, offset);
 }
 
+/* Where the user area starts on the DA's linear wire with 4 MiB BOOT1,
+ * BOOT2 and RPMB (§13.9). */
+#define BASE  G_GUINT64_CONSTANT (0xC00000)
+
 START_TEST (test_parse_hand_made)
 {
-  guint8 data[3 * 0x58];
+  guint8 data[3 * 0x60];
   g_autoptr(GError) error = NULL;
   g_autoptr(SfDeviceTable) t = NULL;
   const SfDeviceTableEntry *e;
 
-  make_record (data, 0x58, "MBR", 0x80000, 0, 0);
-  make_record (data + 0x58, 0x58, "NVRAM", 0x500000, 0, 0x180000);
-  make_record (data + 0xB0, 0x58, "ANDROID", 0x1800000, 0, 0x1080000);
-  t = sf_device_table_parse (data, sizeof data, &error);
+  /* §13.6: 0x60-byte records, linear offsets; the DA reads back 0xFF
+   * bytes at 0x48. */
+  make_record (data, 0x60, "MBR", 0x80000, G_MAXUINT64, BASE);
+  make_record (data + 0x60, 0x60, "NVRAM", 0x500000, G_MAXUINT64, BASE + 0x180000);
+  make_record (data + 0xC0, 0x60, "ANDROID", 0x1800000, G_MAXUINT64, BASE + 0x1080000);
+  t = sf_device_table_parse (data, sizeof data, BASE, &error);
   ck_assert_msg (t != NULL, "%s", error ? error->message : "");
   ck_assert_uint_eq (sf_device_table_get_n_entries (t), 3);
   e = sf_device_table_get_entry (t, 1);
@@ -79,19 +85,21 @@ START_TEST (test_round_trip)
   sf_device_table_add (t, "PRO_INFO", 0x100000, 0x80000);
   sf_device_table_add (t, "NVRAM", 0x180000, 0x500000);
   sf_device_table_add (t, "A_NAME_OF_SIXTY_THREE_CHARACTERS_XXXXXXXXXXXXXXXXXXXXXXXXXXXXXX", G_GUINT64_CONSTANT (0x123456789AB), 0x200);
-  bytes = sf_device_table_to_bytes (t);
+  bytes = sf_device_table_to_bytes (t, BASE);
   data = g_bytes_get_data (bytes, &len);
-  ck_assert_uint_eq (len, 3 * 0x58);
-  /* The wire layout itself: little-endian, mask_flags 0. */
-  ck_assert_str_eq ((const char *) data + 0x58, "NVRAM");
-  ck_assert_uint_eq (data[0x58 + 0x40], 0x00);
-  ck_assert_uint_eq (data[0x58 + 0x42], 0x50);
-  ck_assert_uint_eq (data[0x58 + 0x48], 0x00);
-  ck_assert_uint_eq (data[0x58 + 0x52], 0x18);
-  ck_assert_uint_eq (data[2 * 0x58 + 0x50], 0xAB);
-  ck_assert_uint_eq (data[2 * 0x58 + 0x55], 0x01);
+  ck_assert_uint_eq (len, 3 * 0x60);
+  /* The wire layout itself: little-endian, region 8, linear offset. */
+  ck_assert_str_eq ((const char *) data + 0x60, "NVRAM");
+  ck_assert_uint_eq (data[0x60 + 0x40], 0x00);
+  ck_assert_uint_eq (data[0x60 + 0x42], 0x50);
+  ck_assert_uint_eq (data[0x60 + 0x48], 0x08);
+  ck_assert_uint_eq (data[0x60 + 0x52], 0x18 + 0xC0);
+  ck_assert_uint_eq (data[2 * 0x60 + 0x50], 0xAB);
+  ck_assert_uint_eq (data[2 * 0x60 + 0x52], (0x67 + 0xC0) & 0xFF);
+  ck_assert_uint_eq (data[2 * 0x60 + 0x53], 0x46);
+  ck_assert_uint_eq (data[2 * 0x60 + 0x55], 0x01);
 
-  back = sf_device_table_parse (data, len, &error);
+  back = sf_device_table_parse (data, len, BASE, &error);
   ck_assert_msg (back != NULL, "%s", error ? error->message : "");
   ck_assert_uint_eq (sf_device_table_get_n_entries (back), 3);
   for (guint i = 0; i < 3; i++) {
@@ -105,12 +113,27 @@ START_TEST (test_round_trip)
 }
 END_TEST
 
+START_TEST (test_at_most_forty)
+{
+  g_autoptr(SfDeviceTable) t = sf_device_table_new ();
+  g_autoptr(GBytes) bytes = NULL;
+
+  for (guint i = 0; i < 45; i++) {
+    g_autofree char *name = g_strdup_printf ("P%u", i);
+
+    sf_device_table_add (t, name, (guint64) i << 20, 1 << 20);
+  }
+  bytes = sf_device_table_to_bytes (t, BASE);
+  ck_assert_uint_eq (g_bytes_get_size (bytes), 40 * 0x60);
+}
+END_TEST
+
 START_TEST (test_empty)
 {
   g_autoptr(GError) error = NULL;
-  g_autoptr(SfDeviceTable) t = sf_device_table_parse (NULL, 0, &error);
+  g_autoptr(SfDeviceTable) t = sf_device_table_parse (NULL, 0, BASE, &error);
   g_autoptr(SfDeviceTable) none = sf_device_table_new ();
-  g_autoptr(GBytes) bytes = sf_device_table_to_bytes (none);
+  g_autoptr(GBytes) bytes = sf_device_table_to_bytes (none, BASE);
 
   ck_assert_ptr_nonnull (t);
   ck_assert (sf_device_table_is_empty (t));
@@ -120,17 +143,17 @@ END_TEST
 
 START_TEST (test_truncated)
 {
-  guint8 data[2 * 0x58];
+  guint8 data[2 * 0x60];
   g_autoptr(GError) error = NULL;
 
-  make_record (data, 0x58, "MBR", 0x80000, 0, 0);
-  make_record (data + 0x58, 0x58, "EBR1", 0x80000, 0, 0x80000);
+  make_record (data, 0x60, "MBR", 0x80000, 0, BASE);
+  make_record (data + 0x60, 0x60, "EBR1", 0x80000, 0, BASE + 0x80000);
   for (gsize len = 1; len < sizeof data; len++) {
     g_autoptr(SfDeviceTable) t = NULL;
 
-    if (len == 0x58)
+    if (len == 0x60)
       continue;
-    t = sf_device_table_parse (data, len, &error);
+    t = sf_device_table_parse (data, len, BASE, &error);
     ck_assert_msg (t == NULL, "%zu bytes parsed", len);
     ck_assert (g_error_matches (error, SF_ERROR, SF_ERROR_PMT_INVALID));
     g_clear_error (&error);
@@ -140,41 +163,42 @@ END_TEST
 
 START_TEST (test_bad_names)
 {
-  guint8 data[0x58];
+  guint8 data[0x60];
   g_autoptr(GError) error = NULL;
   g_autoptr(SfDeviceTable) t = NULL;
 
   /* 64 name bytes without a NUL. */
-  make_record (data, 0x58, "X", 1, 0, 0);
+  make_record (data, 0x60, "X", 1, 0, BASE);
   memset (data, 'A', 64);
-  t = sf_device_table_parse (data, sizeof data, &error);
+  t = sf_device_table_parse (data, sizeof data, BASE, &error);
   ck_assert_ptr_null (t);
   ck_assert (g_error_matches (error, SF_ERROR, SF_ERROR_PMT_INVALID));
   g_clear_error (&error);
 
-  make_record (data, 0x58, "BAD\001NAME", 1, 0, 0);
-  t = sf_device_table_parse (data, sizeof data, &error);
+  make_record (data, 0x60, "BAD\001NAME", 1, 0, BASE);
+  t = sf_device_table_parse (data, sizeof data, BASE, &error);
   ck_assert_ptr_null (t);
   ck_assert (g_error_matches (error, SF_ERROR, SF_ERROR_PMT_INVALID));
 }
 END_TEST
 
-START_TEST (test_extended_records_and_end)
+START_TEST (test_boot_records_and_end)
 {
   guint8 data[3 * 0x60];
   g_autoptr(GError) error = NULL;
   g_autoptr(SfDeviceTable) t = NULL;
 
-  /* Byte 0x48 is 0xFF: 0x60-byte records (§6.12). An empty name ends it. */
-  make_record (data, 0x60, "PRELOADER", 0x40000, 0xFF, 0);
-  make_record (data + 0x60, 0x60, "MBR", 0x80000, 0, 0x80000);
+  /* A table SP Flash Tool wrote lists PRELOADER at linear 0: before the
+   * user area, left out. An empty name ends the table. */
+  make_record (data, 0x60, "PRELOADER", 0x40000, G_MAXUINT64, 0);
+  make_record (data + 0x60, 0x60, "MBR", 0x80000, G_MAXUINT64, BASE + 0x80000);
   memset (data + 0xC0, 0, 0x60);
-  t = sf_device_table_parse (data, sizeof data, &error);
+  t = sf_device_table_parse (data, sizeof data, BASE, &error);
   ck_assert_msg (t != NULL, "%s", error ? error->message : "");
-  ck_assert_uint_eq (sf_device_table_get_n_entries (t), 2);
-  ck_assert_str_eq (sf_device_table_get_entry (t, 1)->name, "MBR");
-  ck_assert_uint_eq (sf_device_table_get_entry (t, 1)->offset, 0x80000);
-  ck_assert_uint_eq (sf_device_table_get_entry (t, 0)->mask_flags, 0xFF);
+  ck_assert_uint_eq (sf_device_table_get_n_entries (t), 1);
+  ck_assert_str_eq (sf_device_table_get_entry (t, 0)->name, "MBR");
+  ck_assert_uint_eq (sf_device_table_get_entry (t, 0)->offset, 0x80000);
+  ck_assert_uint_eq (sf_device_table_get_entry (t, 0)->mask_flags, G_MAXUINT64);
 }
 END_TEST
 
@@ -229,7 +253,8 @@ device_table_suite (void)
   tcase_add_test (tc, test_empty);
   tcase_add_test (tc, test_truncated);
   tcase_add_test (tc, test_bad_names);
-  tcase_add_test (tc, test_extended_records_and_end);
+  tcase_add_test (tc, test_boot_records_and_end);
+  tcase_add_test (tc, test_at_most_forty);
   tcase_add_test (tc, test_from_sample_layout);
   suite_add_tcase (s, tc);
   return s;

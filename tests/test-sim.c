@@ -23,6 +23,8 @@
 #include "sf-test-util.h"
 
 #define TEST_USER_SIZE  (128 * 1024 * 1024)
+/* §13.9: the user area on the linear wire, after 4 MiB BOOT1, BOOT2, RPMB */
+#define USER_BASE       (G_GUINT64_CONSTANT (0xC00000))
 #define REPLY_MS        1000
 #define DA1_ADDR        0x02007000
 #define DA2_ADDR        0x80000000
@@ -404,13 +406,14 @@ enter_da (SfSimMode  mode,
   send_da (DA1_ADDR, da1, DA1_LEN, 0x100, xor_checksum (da1, DA1_LEN));
   jump_da ();
 
-  expect_hex ("C0 00 00 0B C4 00 04 00 00 00 00 00 00 00 00", "DA1 sync, nand_ret, nand ids");
+  /* §13.1: nand_ret 0xBC0, 7 NAND IDs, the CID in 4 × u32, "DA v4.2". */
+  expect_hex ("C0 00 00 0B C0 00 07 00 00 00 00 00 00 00 00 00 00 00 00 00 00", "DA1 sync, nand_ret, nand ids");
   if (emmc)
-    expect_hex ("00 00 00 00 15 01 00 4B 41 4C 41 35 32 00 00 00 00 00 00 00", "DA1 emmc");
+    expect_hex ("00 00 00 00 15 01 00 4B 41 4C 41 35 32 10 12 34 56 78 5D 01", "DA1 emmc");
   else
     expect_hex ("00 00 0B C4 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00", "DA1 no emmc");
   send_hex ("5A");
-  expect_hex ("03 02 00", "DA version");
+  expect_hex ("04 02 88", "DA version");
 
   if (mode == SF_SIM_MODE_PRELOADER)
     send_hex ("FF 01 00 08 00 70 07 FF FF 00 00 00 00 A8 01 01 02 00");
@@ -444,8 +447,9 @@ bring_up (SfSimMode  mode,
   send_hex ("FD");
   expect_hex ("FD 65 72 00 00", "FD");
   enter_da (mode, TRUE, report ? report : local);
+  /* §13.8: full speed until the host switches. */
   send_hex ("72");
-  expect_hex ("5A 01", "USB_CHECK_STATUS");
+  expect_hex ("5A 00", "USB_CHECK_STATUS");
 }
 
 static guint8
@@ -728,60 +732,77 @@ START_TEST (test_full_flow_brom)
   start_default_phone (SF_SIM_MODE_BROM);
   bring_up (SF_SIM_MODE_BROM, report);
 
-  /* §6.5 project contract */
-  ck_assert_uint_eq (get_be32 (report), 0xBC4);
+  /* §13.10: the 232-byte report, NAND in the 32-bit layout with 7 IDs */
+  ck_assert_uint_eq (get_be32 (report), 0xBC3);
+  ck_assert_uint_eq (report[5], 0x08);
   ck_assert_uint_eq (get_be32 (report + 28), 0xBC4);
-  ck_assert_uint_eq (report[28 + 12], 0x02);
-  emmc = report + 28 + 17 + 9;
+  ck_assert_uint_eq (report[28 + 12], 0x07);
+  emmc = report + 28 + 17 + 10 + 9;
   ck_assert_uint_eq (get_be32 (emmc), 0);
   ck_assert_uint_eq (get_be64 (emmc + 4), 4 * 1024 * 1024);
   ck_assert_uint_eq (get_be64 (emmc + 12), 4 * 1024 * 1024);
-  ck_assert_uint_eq (get_be64 (emmc + 20), 0x80000);
+  ck_assert_uint_eq (get_be64 (emmc + 20), 4 * 1024 * 1024);
   ck_assert_uint_eq (get_be64 (emmc + 60), TEST_USER_SIZE);
   ck_assert_uint_eq (emmc[68], 0x15);
   ck_assert_uint_eq (get_be32 (emmc + 92 + 28 + 4), 0x20000);
   ck_assert_uint_eq (emmc[92 + 28 + 12], 0x02);
   ck_assert_uint_eq (get_be64 (emmc + 92 + 28 + 14), 0x20000000);
-  ck_assert_uint_eq (report[212], 0x5A);
-  ck_assert_uint_eq (get_be32 (report + 213), 0);
-  ck_assert_uint_eq (get_be32 (report + 217), 0);
-  ck_assert_uint_eq (report[221], 0xC1);
+  ck_assert_uint_eq (report[222], 0x5A);
+  ck_assert_uint_eq (get_be32 (report + 223), 0xC06);
+  ck_assert_uint_eq (get_be32 (report + 227), 0x409);
+  ck_assert_uint_eq (report[231], 0xC1);
 
   send_hex ("70 01");
   expect_hex ("5A", "USB_SETUP_PORT");
 
-  /* §6.8: two 4 KiB packets to the user area, storage 02, then to boot1 with 01 */
-  ck_assert_uint_eq (da_write_cmd (0x02, 8, at, data, 8192, 4096), 0x69);
+  /* §13.9: linear addresses. Two 4 KiB packets to the user area (linear
+   * USER_BASE + at), then to BOOT1 at linear 0 with storage 01 and a
+   * partition byte that is ignored. */
+  ck_assert_uint_eq (da_write_cmd (0x02, 8, USER_BASE + at, data, 8192, 4096), 0x69);
   on_disk = read_store ("user.bin", at, 8192);
   ck_assert_mem_eq (on_disk, data, 8192);
   g_clear_pointer (&on_disk, g_free);
-  ck_assert_uint_eq (da_write_cmd (0x01, 1, 0, boot, 2048, 0x100000), 0x69);
+  ck_assert_uint_eq (da_write_cmd (0x01, 8, 0, boot, 2048, 0x100000), 0x69);
   on_disk = read_store ("boot1.bin", 0, 2048);
   ck_assert_mem_eq (on_disk, boot, 2048);
   g_clear_pointer (&on_disk, g_free);
+  /* A write across BOOT2's end into RPMB: the RPMB part is dropped. */
+  ck_assert_uint_eq (da_write_cmd (0x02, 8, 2 * SF_SIM_BOOT_SIZE - 1024, boot, 2048, 0x100000), 0x69);
+  on_disk = read_store ("boot2.bin", SF_SIM_BOOT_SIZE - 1024, 1024);
+  ck_assert_mem_eq (on_disk, boot, 1024);
+  g_clear_pointer (&on_disk, g_free);
+  on_disk = read_store ("rpmb.bin", 0, 1024);
+  for (gsize i = 0; i < 1024; i++)
+    ck_assert_uint_eq (on_disk[i], 0);
+  g_clear_pointer (&on_disk, g_free);
 
-  /* §6.9 readback, 3000-byte packets so the last one is short */
-  switch_part (8);
-  back = da_read_cmd (at, 8192, 3000);
+  /* §13.5 readback, 3000-byte packets so the last one is short; 60 is
+   * answered and ignored. */
+  switch_part (1);
+  back = da_read_cmd (USER_BASE + at, 8192, 3000);
   ck_assert_mem_eq (back, data, 8192);
   g_clear_pointer (&back, g_free);
-  switch_part (1);
+  switch_part (8);
   back = da_read_cmd (0, 2048, 0x100000);
   ck_assert_mem_eq (back, boot, 2048);
   g_clear_pointer (&back, g_free);
+  /* RPMB reads come back unfilled. */
+  back = da_read_cmd (2 * SF_SIM_BOOT_SIZE, 512, 0x100000);
+  for (gsize i = 0; i < 512; i++)
+    ck_assert_uint_eq (back[i], 0xFF);
+  g_clear_pointer (&back, g_free);
 
   /* §6.10: zero the middle 4 KiB only */
-  switch_part (8);
-  ck_assert_uint_eq (da_format_cmd (at + 2048, 4096), 1);
+  ck_assert_uint_eq (da_format_cmd (USER_BASE + at + 2048, 4096), 1);
   on_disk = read_store ("user.bin", at, 8192);
   ck_assert_mem_eq (on_disk, data, 2048);
   for (gsize i = 2048; i < 6144; i++)
     ck_assert_uint_eq (on_disk[i], 0);
   ck_assert_mem_eq (on_disk + 6144, data + 6144, 2048);
-  back = da_read_cmd (at, 8192, 0x100000);
+  back = da_read_cmd (USER_BASE + at, 8192, 0x100000);
   ck_assert_mem_eq (back, on_disk, 8192);
   /* The whole user area: one progress round per 64 MiB. */
-  ck_assert_uint_eq (da_format_cmd (0, TEST_USER_SIZE), 2);
+  ck_assert_uint_eq (da_format_cmd (USER_BASE, TEST_USER_SIZE), 2);
   g_clear_pointer (&on_disk, g_free);
   on_disk = read_store ("user.bin", at, 8192);
   for (gsize i = 0; i < 8192; i++)
@@ -792,9 +813,9 @@ START_TEST (test_full_flow_brom)
   expect_hex ("5A", "WRITE_REG32");
   send_hex ("7A 10 00 70 00");
   expect_hex ("22 00 00 64 5A", "READ_REG32");
+  /* §13.10: a blank phone has no table: the error reply 1037. */
   send_hex ("A5");
-  expect_hex ("5A 00 00 00 00", "READ_PMT");
-  send_hex ("5A 5A");
+  expect_hex ("A5 00 00 04 0D", "READ_PMT on a blank phone");
   send_hex ("EE");
   expect_hex ("BB", "unknown DA command");
 
@@ -823,15 +844,15 @@ START_TEST (test_da_refusals)
   start_default_phone (SF_SIM_MODE_BROM);
   bring_up (SF_SIM_MODE_BROM, NULL);
 
-  /* Past the end of the partition: NACK instead of the header ACK. */
-  ck_assert_uint_eq (da_write_cmd (0x02, 8, TEST_USER_SIZE - 2048, data, 4096, 4096), 0xA5);
-  ck_assert_uint_eq (da_write_cmd (0x02, 1, 4 * 1024 * 1024 - 512, data, 1024, 4096), 0xA5);
-  /* Unknown part, NAND storage */
-  ck_assert_uint_eq (da_write_cmd (0x02, 3, 0, data, 512, 4096), 0xA5);
-  ck_assert_uint_eq (da_write_cmd (0x00, 8, 0, data, 512, 4096), 0xA5);
+  /* Past the end of the linear space: an error reply (§13.7) instead of
+   * the header ACK; the host sends nothing back. */
+  ck_assert_uint_eq (da_write_cmd (0x02, 8, USER_BASE + TEST_USER_SIZE - 2048, data, 4096, 4096), 0xA5);
+  ck_assert_uint_eq (host_read (host_fd, reply, 4, REPLY_MS), 4);
+  ck_assert_uint_ne (get_be32 (reply), 0);
 
-  /* A bad packet checksum gets A5, not 69; nothing is written. */
-  put_be64 (hdr + 3, 0x4000);
+  /* §13.5: a bad packet checksum gets A5 + 3060; the DA then waits for
+   * that packet again. Resent right, it is stored (69). */
+  put_be64 (hdr + 3, USER_BASE + 0x4000);
   put_be64 (hdr + 11, 4096);
   put_be32 (hdr + 19, 4096);
   host_write (host_fd, hdr, sizeof hdr);
@@ -839,42 +860,149 @@ START_TEST (test_da_refusals)
   send_hex ("5A");
   host_write (host_fd, data, 4096);
   send_hex ("00 00");
-  expect_hex ("A5", "bad packet checksum");
+  expect_hex ("A5 00 00 0B F4", "bad packet checksum: 3060");
   {
     g_autofree guint8 *on_disk = read_store ("user.bin", 0x4000, 4096);
+    guint32 sum = 0;
+    guint8 cks[2];
 
     for (gsize i = 0; i < 4096; i++)
       ck_assert_uint_eq (on_disk[i], 0);
+    for (gsize i = 0; i < 4096; i++)
+      sum += data[i];
+    cks[0] = (sum >> 8) & 0xFF;
+    cks[1] = sum & 0xFF;
+    send_hex ("5A");
+    host_write (host_fd, data, 4096);
+    host_write (host_fd, cks, 2);
+    expect_hex ("69", "the packet resent");
+    g_clear_pointer (&on_disk, g_free);
+    on_disk = read_store ("user.bin", 0x4000, 4096);
+    ck_assert_mem_eq (on_disk, data, 4096);
   }
+  /* Damaged again, then 96 abandons the write: back in the command loop. */
+  host_write (host_fd, hdr, sizeof hdr);
+  expect_hex ("5A", "WRITE header");
+  send_hex ("5A");
+  host_write (host_fd, data, 4096);
+  send_hex ("00 00");
+  expect_hex ("A5 00 00 0B F4", "bad packet checksum: 3060");
+  send_hex ("96");
 
-  /* Readback out of range: NACK, host byte, u32 error */
+  /* Readback: storage 1 (NAND) and out of range: error replies */
   hdr[0] = 0xD6;
   hdr[1] = 0x0C;
-  hdr[2] = 0x02;
-  put_be64 (hdr + 3, TEST_USER_SIZE);
+  hdr[2] = 0x01;
+  put_be64 (hdr + 3, USER_BASE);
   put_be64 (hdr + 11, 512);
   host_write (host_fd, hdr, sizeof hdr);
+  expect_hex ("A5", "READ of NAND refused");
+  ck_assert_uint_eq (host_read (host_fd, reply, 4, REPLY_MS), 4);
+  hdr[2] = 0x02;
+  put_be64 (hdr + 3, USER_BASE + TEST_USER_SIZE);
+  host_write (host_fd, hdr, sizeof hdr);
   expect_hex ("A5", "READ refused");
-  send_hex ("A5");
   ck_assert_uint_eq (host_read (host_fd, reply, 4, REPLY_MS), 4);
   ck_assert_uint_ne (get_be32 (reply), 0);
 
-  /* Format out of range, bad part */
+  /* Format out of range */
   hdr[0] = 0xD4;
   hdr[1] = 0x02;
   hdr[2] = hdr[3] = hdr[4] = 0;
-  put_be64 (hdr + 5, 0);
+  put_be64 (hdr + 5, USER_BASE);
   put_be64 (hdr + 13, (guint64) TEST_USER_SIZE + 512);
   host_write (host_fd, hdr, 21);
   expect_hex ("A5", "FORMAT refused");
+  ck_assert_uint_eq (host_read (host_fd, reply, 4, REPLY_MS), 4);
+  /* §13.9: 60 is answered for any partition and ignored. */
   send_hex ("60");
   expect_hex ("5A", "SWITCH_PART ack");
   send_hex ("05");
-  expect_hex ("A5", "SWITCH_PART to GP1 refused");
+  expect_hex ("5A", "SWITCH_PART ignored");
 
   /* Still alive */
   send_hex ("72");
-  expect_hex ("5A 01", "USB_CHECK_STATUS");
+  expect_hex ("5A 00", "USB_CHECK_STATUS");
+}
+END_TEST
+
+/* §13.6: A4 with an entry count, 0x60-byte records each answered 69 and a
+ * mode word; A5 gives them back (0xFF bytes at 0x48), kept near the end
+ * of the user area (§13.10) and across power-ons. */
+static void
+write_pmt_records (guint count)
+{
+  guint8 w[4];
+
+  send_hex ("A4");
+  expect_hex ("5A", "WRITE_PMT");
+  put_be32 (w, count);
+  host_write (host_fd, w, 4);
+  expect_hex ("5A", "WRITE_PMT count");
+  for (guint i = 0; i < count; i++) {
+    guint8 r[0x60] = { 0 };
+
+    g_snprintf ((char *) r, 64, "PART%u", i);
+    r[0x40] = 0x00;
+    r[0x42] = 0x08;                       /* size 0x80000 */
+    r[0x48] = 0x08;                       /* region */
+    put_be32 (w, 0);
+    r[0x52] = (guint8) (0xC0 + 8 * i);    /* linear 0xC00000 + i × 0x80000 */
+    host_write (host_fd, r, sizeof r);
+    expect_hex ("69", "WRITE_PMT record");
+  }
+  send_hex ("00 00 00 00");
+  expect_hex ("5A 5A", "WRITE_PMT mode, result");
+}
+
+START_TEST (test_pmt)
+{
+  guint8 len[4];
+  guint8 data[2 * 0x60];
+
+  start_default_phone (SF_SIM_MODE_PRELOADER);
+  bring_up (SF_SIM_MODE_PRELOADER, NULL);
+  send_hex ("A5");
+  expect_hex ("A5 00 00 04 0D", "no table yet: 1037");
+
+  write_pmt_records (2);
+  send_hex ("A5");
+  expect_hex ("5A", "READ_PMT");
+  ck_assert_uint_eq (host_read (host_fd, len, 4, REPLY_MS), 4);
+  ck_assert_uint_eq (get_be32 (len), 2 * 0x60);
+  send_hex ("5A");
+  ck_assert_uint_eq (host_read (host_fd, data, sizeof data, REPLY_MS), sizeof data);
+  send_hex ("5A");
+  ck_assert_str_eq ((const char *) data + 0x60, "PART1");
+  ck_assert_uint_eq (data[0x60 + 0x42], 0x08);
+  for (guint i = 0x48; i < 0x50; i++)
+    ck_assert_uint_eq (data[0x60 + i], 0xFF);
+  ck_assert_uint_eq (data[0x60 + 0x52], 0xC8);
+
+  /* More than 40 entries: the error reply 5069 at once. */
+  send_hex ("A4");
+  expect_hex ("5A", "WRITE_PMT");
+  send_hex ("00 00 00 29");
+  expect_hex ("A5 00 00 13 CD", "41 entries refused: 5069");
+
+  /* Erasing the end of the user area takes the table with it. */
+  ck_assert_uint_eq (da_format_cmd (USER_BASE + TEST_USER_SIZE - 2 * 1024 * 1024, 2 * 1024 * 1024), 1);
+  send_hex ("A5");
+  expect_hex ("A5 00 00 04 0D", "erased: 1037 again");
+}
+END_TEST
+
+START_TEST (test_fault_pmt_missing)
+{
+  SfSimOptions opts;
+
+  test_options (&opts);
+  ck_assert (sf_sim_options_add_fault (&opts, "pmt-missing", NULL));
+  start_phone (&opts);
+  bring_up (SF_SIM_MODE_BROM, NULL);
+  write_pmt_records (1);
+  send_hex ("A5");
+  expect_hex ("A5 00 00 04 0D", "pmt-missing: 1037");
 }
 END_TEST
 
@@ -899,8 +1027,7 @@ START_TEST (test_storage_kept_between_runs)
   ck_assert_int_lt ((gint64) st.st_blocks * 512, 16 * 1024 * 1024);
 
   bring_up (SF_SIM_MODE_BROM, NULL);
-  switch_part (8);
-  back = da_read_cmd (0x20000, 1024, 0x100000);
+  back = da_read_cmd (USER_BASE + 0x20000, 1024, 0x100000);
   ck_assert_mem_eq (back, planted, 1024);
 }
 END_TEST
@@ -922,7 +1049,7 @@ START_TEST (test_reopen_port)
   g_usleep (20 * 1000);
   host_fd = host_open (sf_sim_get_port_path (sim));
   send_hex ("72");
-  expect_hex ("5A 01", "72 after a reopen");
+  expect_hex ("5A 00", "72 after a reopen");
   finish ();
 }
 END_TEST
@@ -1074,18 +1201,31 @@ START_TEST (test_fault_dram_fail)
   start_sequence (SF_SIM_MODE_PRELOADER);
   send_da (DA1_ADDR, da1, DA1_LEN, 0x100, xor_checksum (da1, DA1_LEN));
   jump_da ();
-  expect_hex ("C0 00 00 0B C4 00 04 00 00 00 00 00 00 00 00", "DA1 report");
-  expect_hex ("00 00 00 00 15 01 00 4B 41 4C 41 35 32 00 00 00 00 00 00 00", "DA1 emmc");
+  expect_hex ("C0 00 00 0B C0 00 07 00 00 00 00 00 00 00 00 00 00 00 00 00 00", "DA1 report");
+  expect_hex ("00 00 00 00 15 01 00 4B 41 4C 41 35 32 10 12 34 56 78 5D 01", "DA1 emmc");
   send_hex ("5A");
-  expect_hex ("03 02 00", "DA version");
+  expect_hex ("04 02 88", "DA version");
   send_hex ("FF 01 00 08 00 70 07 FF FF 00 00 00 00 A8 01 01 02 00");
-  /* §6.3: 0xBC3, then the EMI request; E8 is refused; then nothing works. */
-  expect_hex ("00 00 0B C3 00 00 00 00", "DRAM status: RAM error");
-  expect_hex ("15 01 00 4B 41 4C 41 35 32 00 00 00 00 00 00 00", "DRAM id");
-  expect_hex ("00 00 0B C4 00 00", "0xBC4 marker, no NAND ids");
-  send_hex ("E8 FF FF FF FF");
-  expect_hex ("A5", "ENABLE_DRAM refused");
-  send_hex ("5A 72");
+  /* §13.2: 0xBBF, eMMC status, the CID raw (each u32 byte-swapped), NAND
+   * status, 7 NAND IDs; §13.3: E8 with one 168-byte entry, its checksum,
+   * then ext_ram_ret ≠ 0, and nothing works any more. */
+  expect_hex ("00 00 0B BF 00 00 00 00", "DRAM status: RAM error, eMMC status");
+  expect_hex ("4B 00 01 15 35 41 4C 41 34 12 10 32 01 5D 78 56", "CID, raw order");
+  expect_hex ("00 00 0B C4 00 07 00 00 00 00 00 00 00 00 00 00 00 00 00 00", "NAND status, 7 NAND ids");
+  send_hex ("E8 00 00 00 0B");
+  expect_hex ("5A", "ENABLE_DRAM");
+  expect_hex ("00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 A8", "DRAM id, EMI length");
+  {
+    guint8 entry[1 + 0xA8] = { 0x5A };
+
+    entry[1] = 0x01;
+    entry[0xA8] = 0x02;
+    host_write (host_fd, entry, sizeof entry);
+  }
+  expect_hex ("00 03", "EMI checksum");
+  send_hex ("5A 80 00 00 01");
+  expect_hex ("00 00 0B C3", "ext_ram_ret: the DRAM did not come up");
+  send_hex ("72");
   expect_silence (300, "a dead DA");
 }
 END_TEST
@@ -1094,7 +1234,7 @@ START_TEST (test_fault_no_emmc)
 {
   g_autofree guint8 *data = pattern (512, 9);
   guint8 report[SF_DA2_REPORT_LEN];
-  guint8 *emmc = report + 28 + 17 + 9;
+  guint8 *emmc = report + 28 + 17 + 10 + 9;
   SfSimOptions opts;
 
   test_options (&opts);
@@ -1148,11 +1288,14 @@ START_TEST (test_fault_write_error_at)
   ck_assert (sf_sim_options_add_fault (&opts, "write-error-at=0x101000", NULL));
   start_phone (&opts);
   bring_up (SF_SIM_MODE_BROM, NULL);
-  /* The first packet [0x100000, 0x101000) is fine, the second is not. */
-  ck_assert_uint_eq (da_write_cmd (0x02, 8, 0x100000, data, 8192, 4096), 0xA5);
-  ck_assert_uint_eq (da_write_cmd (0x02, 8, 0x200000, data, 8192, 4096), 0x69);
-  ck_assert_uint_eq (da_write_cmd (0x02, 8, 0x100FFF & ~0x1FF, data, 512, 512), 0x69);
-  ck_assert_uint_eq (da_write_cmd (0x02, 8, 0x101000, data, 512, 512), 0xA5);
+  /* The first packet [0x100000, 0x101000) of the user area is fine, the
+   * second gets an error reply. */
+  ck_assert_uint_eq (da_write_cmd (0x02, 8, USER_BASE + 0x100000, data, 8192, 4096), 0xA5);
+  expect_hex ("00 00 0C 52", "S_DA_SDMMC_WRITE_FAILED (3154)");
+  ck_assert_uint_eq (da_write_cmd (0x02, 8, USER_BASE + 0x200000, data, 8192, 4096), 0x69);
+  ck_assert_uint_eq (da_write_cmd (0x02, 8, USER_BASE + (0x100FFF & ~0x1FF), data, 512, 512), 0x69);
+  ck_assert_uint_eq (da_write_cmd (0x02, 8, USER_BASE + 0x101000, data, 512, 512), 0xA5);
+  expect_hex ("00 00 0C 52", "S_DA_SDMMC_WRITE_FAILED (3154)");
 }
 END_TEST
 
@@ -1184,8 +1327,61 @@ START_TEST (test_pace)
   ck_assert_uint_eq (da_write_cmd (0x02, 8, 0, data, 300 * 1024, 0x100000), 0x69);
   paced_us = g_get_monotonic_time () - t0;
   ck_assert_msg (paced_us >= 250000 && paced_us < 2000000, "paced: %" G_GINT64_FORMAT " us", paced_us);
+  /* Behind a USB 1.1 port the switch brings no speed (§13.8). */
+  send_hex ("70 01");
+  expect_hex ("5A", "USB_SETUP_PORT");
+  send_hex ("72");
+  expect_hex ("5A 00", "USB_CHECK_STATUS: still full speed");
   g_debug ("4 MiB unpaced in %" G_GINT64_FORMAT " us", fast_us);
   ck_assert_msg (fast_us < 2000000, "unpaced: %" G_GINT64_FORMAT " us", fast_us);
+  close (host_fd);
+  host_fd = -1;
+  g_clear_pointer (&sim, sf_sim_free);
+
+  /* High speed: full speed until 70 01, then ~40 MB/s (4 MiB ≈ 0.1 s). */
+  test_options (&opts);
+  ck_assert (sf_sim_parse_pace ("high-speed", &opts.pace, NULL));
+  start_phone (&opts);
+  bring_up (SF_SIM_MODE_BROM, NULL);
+  t0 = g_get_monotonic_time ();
+  ck_assert_uint_eq (da_write_cmd (0x02, 8, 0, data, 300 * 1024, 0x100000), 0x69);
+  paced_us = g_get_monotonic_time () - t0;
+  ck_assert_msg (paced_us >= 250000, "before the switch: %" G_GINT64_FORMAT " us", paced_us);
+  send_hex ("70 01");
+  expect_hex ("5A", "USB_SETUP_PORT");
+  /* The host may close the port and open it again (re-enumeration). */
+  close (host_fd);
+  g_usleep (100 * 1000);
+  host_fd = host_open (sf_sim_get_port_path (sim));
+  send_hex ("72");
+  expect_hex ("5A 01", "USB_CHECK_STATUS: high speed");
+  t0 = g_get_monotonic_time ();
+  ck_assert_uint_eq (da_write_cmd (0x02, 8, 0, data, 4 * 1024 * 1024, 0x100000), 0x69);
+  paced_us = g_get_monotonic_time () - t0;
+  ck_assert_msg (paced_us >= 80000 && paced_us < 1500000, "after the switch: %" G_GINT64_FORMAT " us", paced_us);
+}
+END_TEST
+
+START_TEST (test_fault_no_reenumerate)
+{
+  SfSimOptions opts;
+
+  test_options (&opts);
+  ck_assert (sf_sim_options_add_fault (&opts, "no-reenumerate", NULL));
+  start_phone (&opts);
+  bring_up (SF_SIM_MODE_BROM, NULL);
+  send_hex ("70 01");
+  expect_hex ("5A", "USB_SETUP_PORT");
+  /* Gone: the port cannot be opened again, and nothing answers. */
+  close (host_fd);
+  host_fd = -1;
+  g_usleep (100 * 1000);
+  {
+    int fd = open (sf_sim_get_port_path (sim), O_RDWR | O_NOCTTY | O_CLOEXEC);
+
+    ck_assert_msg (fd < 0, "the port opened again");
+  }
+  ck_assert (!sf_sim_wait (sim, 300));
 }
 END_TEST
 
@@ -1284,7 +1480,7 @@ START_TEST (test_binary_flow)
   ck_assert_msg (g_regex_match_simple ("^PORT /dev/pts/[0-9]+$", line, 0, 0), "stdout: “%s”", line);
   host_fd = host_open (line + 5);
   bring_up (SF_SIM_MODE_BROM, report);
-  ck_assert_uint_eq (get_be64 (report + 28 + 17 + 9 + 60), 64 * 1024 * 1024);
+  ck_assert_uint_eq (get_be64 (report + 28 + 17 + 10 + 9 + 60), 64 * 1024 * 1024);
   finish ();
   ck_assert_int_eq (wait_exit (pid, 3000), 0);
   g_spawn_close_pid (pid);
@@ -1353,6 +1549,7 @@ sim_suite (void)
   tcase_add_test (tc, test_full_flow_brom);
   tcase_add_test (tc, test_full_flow_preloader);
   tcase_add_test (tc, test_da_refusals);
+  tcase_add_test (tc, test_pmt);
   tcase_add_test (tc, test_storage_kept_between_runs);
   tcase_add_test (tc, test_reopen_port);
   tcase_add_test (tc, test_pace);
@@ -1366,6 +1563,8 @@ sim_suite (void)
   tcase_add_test (tc, test_fault_wrong_chip);
   tcase_add_test (tc, test_fault_powered_on);
   tcase_add_test (tc, test_fault_write_error_at);
+  tcase_add_test (tc, test_fault_pmt_missing);
+  tcase_add_test (tc, test_fault_no_reenumerate);
 
   tc = add_tcase (s, "binary");
   tcase_add_test (tc, test_persist_replugs);

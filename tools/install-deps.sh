@@ -17,6 +17,9 @@ packages=(
   desktop-file-utils appstream groff-base
   # the gui suite runs under a virtual display
   xvfb xauth
+  # the differential tests run MediaTek's MT6572 DA in an emulator
+  # (../shared/tools/realda); without it they are skipped
+  python3-unicorn
   # the sample firmware
   e2fsprogs android-sdk-libsparse-utils
 )

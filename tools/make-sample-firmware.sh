@@ -128,10 +128,62 @@ cp "$scatter" "$outdir/MT6572_Android_scatter.txt"
 # content offset; signature length; jump offset; attributes. A GFH_BL_INFO
 # block (type 1) follows, then zeros up to the code at 0x300.
 
+# MTK_BLOADER_INFO_v11, laid out as MT6572 preloaders carry it (mtk-protocol.md
+# §13.4; ../shared/fixtures/emi): the identifier padded to 27 bytes, the
+# preloader's name, "V116", two words, "MTK_BIN", the entry count, then
+# 0xA8-byte entries: u32 type (0x0202 LPDDR2); the 16-byte memory-chip ID,
+# which is the start of the eMMC CID of the MCP it is made for; u32 ID
+# length; EMI/DRAM controller values (our own, not any real board's); the
+# word at 0x8C with bits 16-17 = 1 (values MediaTek's DA1 accepts); the rank
+# size. The virtual phone's boards (src/sim, --board) match these IDs.
+#
+# emi_entry ID_HEX SIZE TAG: one entry for the memory chip whose CID starts
+# with ID_HEX (9 bytes), SIZE bytes of DRAM; TAG (12 bytes) sits among the
+# register values so that entries of different boards differ visibly.
+emi_entry() {
+  le32 0x00000202
+  printf '%s' "$1" | sed 's/../\\x&/g' | xargs -0 printf
+  zeros $((16 - ${#1} / 2))
+  le32 $((${#1} / 2))
+  le32 0x0000AAAA; le32 0x00AA0000            # 0x18: drive strengths
+  fixed "$3" 12                               # 0x20: our marker
+  zeros $((0x8C - 0x2C))
+  le32 0x00010000                             # 0x8C
+  le32 "$2"                                   # 0x90: rank 0 size
+  zeros $((0xA8 - 0x94))
+}
+
+# The boards of the virtual phone: sample-a (the default) and sample-b.
+emi_sample_a() { emi_entry 1501004B414C413532 0x20000000 SFSAMPLE-RAM; }
+emi_sample_b() { emi_entry 90014A4838473261 0x40000000 SFSAMPLE-RB1; }
+# A memory chip neither board has: what a "universal" firmware's preloader
+# was built for.
+emi_other() { emi_entry 1101003033324737 0x20000000 OTHER-BOARD1; }
+
+bloader_len=$((27 + 61 + 4 + 4 + 4 + 8 + 4 + 2 * 0xA8))
+# bloader_info WHICH: "sample" (boards a and b) or "universal" (neither).
+bloader_info() {
+  fixed MTK_BLOADER_INFO_v11 27
+  fixed preloader_scatterflash_sample.bin 61
+  fixed V116 4
+  le32 0x6572             # checksum seed
+  le32 0x00201000         # start address
+  fixed MTK_BIN 8
+  le32 2                  # two EMI entries
+  if [ "$1" = universal ]; then
+    emi_other
+    emi_entry 1501004E355530304D 0x20000000 OTHER-BOARD2
+  else
+    emi_sample_a
+    emi_sample_b
+  fi
+}
+
 preloader="$outdir/preloader_scatterflash_sample.bin"
 pl_len=102400
 pl_content=768
-{
+# make_preloader WHICH > FILE
+make_preloader() {
   printf 'MMM'; byte 1; le16 56; le16 0
   fixed FILE_INFO 12
   le32 1                  # file version
@@ -149,21 +201,12 @@ pl_content=768
   le32 1                  # GFH_BL_INFO attributes
   zeros $((0x100 - 56 - 12))
   # MTK_BLOADER_INFO at 0x100: what tells one board's preloader from
-  # another's: its name and its DRAM (EMI) settings, after "MTK_BIN".
-  fixed MTK_BLOADER_INFO_v13 24
-  fixed preloader_scatterflash_sample.bin 64
-  fixed V116 4
-  le32 0x6572             # checksum seed
-  le32 0x00201000         # start address
-  fixed MTK_BIN 8
-  le32 1                  # one EMI setting
-  le32 0x0000000f         # its sub-version
-  le32 0x00000202         # type: LPDDR2
-  fixed SFSAMPLE-RAM 12   # the DRAM's id
-  le32 0x20000000         # 512 MiB
-  zeros $((pl_content - 0x100 - 24 - 64 - 4 - 4 - 4 - 8 - 4 - 4 - 4 - 12 - 4))
+  # another's: its name and its DRAM (EMI) settings after "MTK_BIN".
+  bloader_info "$1"
+  zeros $((pl_content - 0x100 - bloader_len))
   filler 'Scatterflash sample preloader: not a bootloader, only its shape.' $((pl_len - pl_content))
-} > "$preloader"
+}
+make_preloader sample > "$preloader"
 check_fits "$preloader" PRELOADER "$(size_of "$preloader")"
 
 # ---- MBR and EBR1 ------------------------------------------------------------
@@ -309,23 +352,29 @@ pin_times() {
   "$DEBUGFS" -w -f "$work/debugfs.cmd" "$image" > /dev/null 2>&1
 }
 
-# ext4_image NAME PARTITION UUID [mke2fs args…]
+# ext4_image NAME PARTITION UUID KIB [mke2fs args…]: a file system of KIB
+# KiB, at most the partition's size. Smaller than the partitions on
+# purpose: every byte of an image crosses the link twice with --verify, and
+# MediaTek's DA in the emulator (tests/test-differential.c) moves ~2 MB/s.
 ext4_image() {
   name=$1
   part=$2
   uuid=$3
-  shift 3
+  kib=$4
+  shift 4
   raw="$work/$name.raw"
+  max=$(($(psize_of "$part") / 1024))
+  [ "$kib" -le "$max" ] || kib=$max
   "$MKE2FS" -t ext4 -F -q -b 4096 -U "$uuid" -E "root_owner=0:0,hash_seed=$hash_seed" \
-    "$@" "$raw" "$(($(psize_of "$part") / 1024))k" > /dev/null
+    "$@" "$raw" "${kib}k" > /dev/null
 }
 
-ext4_image system ANDROID $fs_uuid_system -L system -d "$sysroot"
+ext4_image system ANDROID $fs_uuid_system 4096 -L system -d "$sysroot"
 pin_times "$work/system.raw" /build.prop /etc /etc/hosts /etc/README /app /app/Sample.apk
 # Too small for a journal: say so, rather than have mke2fs warn about it.
-ext4_image cache CACHE $fs_uuid_cache -L cache -O ^has_journal
+ext4_image cache CACHE $fs_uuid_cache 1024 -L cache -O ^has_journal
 pin_times "$work/cache.raw"
-ext4_image userdata USRDATA $fs_uuid_userdata -L userdata
+ext4_image userdata USRDATA $fs_uuid_userdata 2048 -L userdata -O ^has_journal
 pin_times "$work/userdata.raw"
 
 for pair in system:ANDROID cache:CACHE userdata:USRDATA; do
@@ -334,5 +383,17 @@ for pair in system:ANDROID cache:CACHE userdata:USRDATA; do
   check_fits "$name.img" "$part" "$(size_of "$work/$name.raw")"
   "$IMG2SIMG" "$work/$name.raw" "$outdir/$name.img" > /dev/null
 done
+
+# ---- the "universal" sample ---------------------------------------------------
+# The same firmware with a preloader built for another board's memory chip:
+# what "universal firmware" downloads are. A phone in BootROM mode must
+# refuse it before anything is sent (S_DL_GET_DRAM_SETTING_FAIL, 5054).
+unidir="${outdir%/}-universal"
+rm -rf "$unidir"
+mkdir -p "$unidir"
+for f in "$outdir"/*; do
+  cp "$f" "$unidir/"
+done
+make_preloader universal > "$unidir/preloader_scatterflash_sample.bin"
 
 touch "$stamp"

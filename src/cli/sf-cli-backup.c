@@ -225,6 +225,7 @@ backup_by_phone_table (SfCliPhoneOptions       *o,
   if ((status = sf_cli_resolve_port (o, &mode)) != SF_EXIT_OK)
     return status;
   job = sf_flash_job_new (o->port, da_file);
+  sf_cli_apply_emi_from (job, o);
   sf_flash_job_set_mode (job, mode);
   sf_flash_job_set_force_output (job, force);
   sf_flash_job_set_table_backup (job, dir);
@@ -384,6 +385,7 @@ sf_cli_backup (int    argc,
     if ((status = sf_cli_resolve_port (&o, &mode)) != SF_EXIT_OK)
       return status;
     job = sf_flash_job_new (o.port, da_file);
+    sf_cli_apply_emi_from (job, &o);
     sf_flash_job_set_mode (job, mode);
     sf_flash_job_set_force_output (job, force);
     if (plan != NULL)
@@ -588,6 +590,7 @@ sf_cli_restore (int    argc,
   if ((status = sf_cli_resolve_port (&o, &mode)) != SF_EXIT_OK)
     return status;
   job = sf_flash_job_new (o.port, da_file);
+  sf_cli_apply_emi_from (job, &o);
   sf_flash_job_set_mode (job, mode);
   sf_flash_job_set_plan (job, plan);
   sf_flash_job_set_verify (job, !no_verify);

@@ -107,6 +107,7 @@ sf_cli_info (int    argc,
   if ((status = sf_cli_resolve_port (&o, &mode)) != SF_EXIT_OK)
     return status;
   job = sf_flash_job_new (o.port, da_file);
+  sf_cli_apply_emi_from (job, &o);
   sf_flash_job_set_mode (job, mode);
   /* Events go to stderr; the answer is the one document on stdout. */
   status = sf_cli_run_job (job, FALSE, &device);
@@ -301,6 +302,7 @@ sf_cli_download (int    argc,
   if ((status = sf_cli_resolve_port (&o, &mode)) != SF_EXIT_OK)
     return status;
   job = sf_flash_job_new (o.port, da_file);
+  sf_cli_apply_emi_from (job, &o);
   sf_flash_job_set_mode (job, mode);
   sf_flash_job_set_plan (job, plan);
   sf_flash_job_set_verify (job, verify);
@@ -441,6 +443,7 @@ sf_cli_readback (int    argc,
   if ((status = sf_cli_resolve_port (&o, &mode)) != SF_EXIT_OK)
     return status;
   job = sf_flash_job_new (o.port, da_file);
+  sf_cli_apply_emi_from (job, &o);
   sf_flash_job_set_mode (job, mode);
   sf_flash_job_set_force_output (job, force);
   if (manual) {
@@ -578,6 +581,7 @@ sf_cli_format (int    argc,
   if ((status = sf_cli_resolve_port (&o, &mode)) != SF_EXIT_OK)
     return status;
   job = sf_flash_job_new (o.port, da_file);
+  sf_cli_apply_emi_from (job, &o);
   sf_flash_job_set_mode (job, mode);
   if (backup_dir != NULL) {
     g_autoptr(GFile) dir = g_file_new_for_commandline_arg (backup_dir);

@@ -20,7 +20,19 @@ sf_cli_phone_options_clear (SfCliPhoneOptions *o)
   g_free (o->virtual_dir);
   g_free (o->da);
   g_free (o->mode);
+  g_free (o->emi_from);
   g_clear_object (&o->monitor);
+}
+
+void
+sf_cli_apply_emi_from (SfFlashJob              *job,
+                       const SfCliPhoneOptions *o)
+{
+  if (o->emi_from != NULL) {
+    g_autoptr(GFile) file = g_file_new_for_commandline_arg (o->emi_from);
+
+    sf_flash_job_set_emi_file (job, file);
+  }
 }
 
 void
@@ -38,6 +50,9 @@ sf_cli_add_phone_entries (GOptionContext    *context,
       N_("Download agent file (default: one in the firmware folder or archive, else the bundled one)"), N_("FILE") },
     { "mode", 0, 0, G_OPTION_ARG_STRING, &o->mode,
       N_("auto, brom or preloader (default: auto)"), N_("MODE") },
+    { "emi-from", 0, 0, G_OPTION_ARG_FILENAME, &o->emi_from,
+      N_("A phone in BootROM mode: take its DRAM settings from this preloader (e.g. a backup of the phone's own) "
+         "instead of the firmware's"), N_("FILE") },
     { "json", 0, 0, G_OPTION_ARG_NONE, &o->json, N_("Print one JSON event per line on stdout"), NULL },
     { "dry-run", 0, 0, G_OPTION_ARG_NONE, &o->dry_run, N_("Print what would be done and touch nothing"), NULL },
     { NULL }

@@ -20,12 +20,16 @@ typedef struct {
   char      *virtual_dir;   /* also SCATTERFLASH_VIRTUAL_DIR */
   char      *da;
   char      *mode;
+  char      *emi_from;      /* --emi-from: DRAM settings for a BootROM phone */
   gboolean   json;
   gboolean   dry_run;
   GObject   *monitor;       /* --port auto: kept until the command ends */
 } SfCliPhoneOptions;
 
 void   sf_cli_phone_options_clear  (SfCliPhoneOptions        *o);
+/* Hands --emi-from to @job. */
+void   sf_cli_apply_emi_from       (SfFlashJob               *job,
+                                    const SfCliPhoneOptions  *o);
 void   sf_cli_add_phone_entries    (GOptionContext           *context,
                                     SfCliPhoneOptions        *o);
 /* Adds @entries (nullable) and the phone options to @context, parses the

@@ -835,7 +835,10 @@ sf_brom_send_da (SfBrom          *self,
   if (!read_u16 (self, &status, code, what, cancellable, error))
     return FALSE;
 
-  if (device_sum != sum) {
+  /* §13.11: 0 means the phone did not compute one. */
+  if (device_sum == 0 && sum != 0) {
+    g_debug ("send DA: the phone sent checksum 0 (not computed); ours is 0x%04X", sum);
+  } else if (device_sum != sum) {
     sf_set_device_error (error, SF_ERROR_BROM_SEND_DA_CHKSUM_DIFF,
                          _("the phone computed checksum 0x%04X over the DA, the host 0x%04X"),
                          device_sum, sum);

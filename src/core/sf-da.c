@@ -13,6 +13,7 @@
 
 #include "sf-da.h"
 #include "sf-error.h"
+#include "sf-preloader.h"
 #include "sf-sparse.h"
 #include "sf-wire-private.h"
 
@@ -24,7 +25,17 @@ struct _SfDa
   SfDaInfo      info;
   gboolean      have_flash_info;
   guint8       *packets[2];      /* PACKET_ALLOC bytes each, made on first use */
+  /* §13.9: where the user area starts on the linear wire, when the
+   * firmware says (sf_da_set_user_base()); else from the DA2 report. */
+  gboolean      have_user_base;
+  guint64       user_base;
+  GBytes       *emi_source;      /* a preloader image, for a BootROM phone */
+  char         *emi_name;
 };
+
+/* §13.5: how often a 62 packet the DA found damaged (3060) is sent again
+ * before the write is abandoned with 96. */
+#define WRITE_RESENDS  3
 
 /* Two buffers for every packet of a session, made once. A 62 packet goes
  * out as [5A][data][checksum] in a single write, so the data sits at
@@ -60,6 +71,8 @@ sf_da_finalize (GObject *object)
 
   g_clear_pointer (&self->packets[0], g_free);
   g_clear_pointer (&self->packets[1], g_free);
+  g_clear_pointer (&self->emi_source, g_bytes_unref);
+  g_clear_pointer (&self->emi_name, g_free);
 
   G_OBJECT_CLASS (sf_da_parent_class)->finalize (object);
 }
@@ -160,7 +173,102 @@ sf_da_checksum_update (guint16       sum,
 
 /* ---- wire helpers -------------------------------------------------------- */
 
-/* Reads one byte that must be @want. */
+static const char *
+da_status_name (guint32 status)
+{
+  switch (status) {
+  case 3007: return "S_DA_RAM_ERROR (older numbering)";
+  case 3011: return "S_DA_RAM_ERROR";
+  case 3012: return "S_DA_DEVICE_NOT_FOUND";
+  case 3015: return "S_DA_NOR_FLASH_NOT_FOUND";
+  case 3016: return "S_DA_NAND_FLASH_NOT_FOUND";
+  case 3149: return "S_DA_EMMC_FLASH_NOT_FOUND";
+  case 3153: return "S_DA_SDMMC_READ_FAILED";
+  case 3154: return "S_DA_SDMMC_WRITE_FAILED";
+  case SF_DA_ERR_NO_PMT: return "no partition table";
+  case SF_DA_ERR_CHECKSUM: return "packet checksum";
+  case SF_DA_ERR_WRITE_PMT: return "partition table not stored";
+  default: return "?";
+  }
+}
+
+/* §13.7: the DA answered A5 + @status where @what needed something else.
+ * The security DA builds' refusals have their own names (§13.10); any
+ * other code fails the operation (@code) with the number in the message. */
+static void
+set_reply_error (GError     **error,
+                 SfError      code,
+                 const char  *what,
+                 guint32      status)
+{
+  switch (status) {
+  case SF_DA_ERR_SEC_DOWNLOAD:
+    sf_set_device_error (error, SF_ERROR_SEC_DOWNLOAD_FORBIDDEN, _("the download agent refused %s"), what);
+    return;
+  case SF_DA_ERR_SEC_READBACK:
+    sf_set_device_error (error, SF_ERROR_SEC_READBACK_FORBIDDEN, _("the download agent refused %s"), what);
+    return;
+  case SF_DA_ERR_SEC_FORMAT:
+    sf_set_device_error (error, SF_ERROR_SEC_FORMAT_FORBIDDEN, _("the download agent refused %s"), what);
+    return;
+  default:
+    sf_set_device_error (error, code, _("the download agent refused %s with error %u (%s)"),
+                         what, status, da_status_name (status));
+    return;
+  }
+}
+
+/* Reads the u32 of an error reply whose A5 was just read; nothing is sent
+ * back (§13.7: another A5 would run as READ_PMT). */
+static gboolean
+read_reply_code (SfDa          *self,
+                 SfError        code,
+                 const char    *what,
+                 guint32       *status,
+                 GCancellable  *cancellable,
+                 GError       **error)
+{
+  if (!sf_wire_read_be (&self->wire, 4, status, code, what, cancellable, error))
+    return FALSE;
+  g_debug ("DA: error reply A5 + %u (0x%X) to %s", *status, *status, what);
+  return TRUE;
+}
+
+/* Reads one byte that must be @want; an error reply (A5 + u32) instead is
+ * read whole and reported, with its code in @out_status when given. */
+static gboolean
+expect_status (SfDa          *self,
+               guint8         want,
+               guint          timeout_ms,
+               SfError        code,
+               const char    *what,
+               guint32       *out_status,
+               GCancellable  *cancellable,
+               GError       **error)
+{
+  guint8 got;
+
+  if (out_status != NULL)
+    *out_status = 0;
+  if (!sf_wire_read (&self->wire, &got, 1, timeout_ms, code, what, cancellable, error))
+    return FALSE;
+  if (got == want)
+    return TRUE;
+  if (got == SF_DA_NACK) {
+    guint32 status = 0;
+
+    if (!read_reply_code (self, code, what, &status, cancellable, error))
+      return FALSE;
+    if (out_status != NULL)
+      *out_status = status;
+    set_reply_error (error, code, what, status);
+    return FALSE;
+  }
+  sf_set_device_error (error, code, _("the download agent answered %s with 0x%02X instead of 0x%02X"),
+                       what, got, want);
+  return FALSE;
+}
+
 static gboolean
 expect (SfDa          *self,
         guint8         want,
@@ -170,31 +278,7 @@ expect (SfDa          *self,
         GCancellable  *cancellable,
         GError       **error)
 {
-  guint8 got;
-
-  if (!sf_wire_read (&self->wire, &got, 1, timeout_ms, code, what, cancellable, error))
-    return FALSE;
-  if (got != want) {
-    sf_set_device_error (error, code, _("the download agent answered %s with 0x%02X instead of 0x%02X"),
-                         what, got, want);
-    return FALSE;
-  }
-  return TRUE;
-}
-
-static const char *
-da_status_name (guint32 status)
-{
-  switch (status) {
-  case 3011: return "S_DA_RAM_ERROR";
-  case 3012: return "S_DA_DEVICE_NOT_FOUND";
-  case 3015: return "S_DA_NOR_FLASH_NOT_FOUND";
-  case 3016: return "S_DA_NAND_FLASH_NOT_FOUND";
-  case 3149: return "S_DA_EMMC_FLASH_NOT_FOUND";
-  case 3153: return "S_DA_SDMMC_READ_FAILED";
-  case 3154: return "S_DA_SDMMC_WRITE_FAILED";
-  default: return "?";
-  }
+  return expect_status (self, want, timeout_ms, code, what, NULL, cancellable, error);
 }
 
 /* ---- §6.2 DA1 start report ------------------------------------------------ */
@@ -248,14 +332,162 @@ sf_da_sync (SfDa          *self,
       !sf_wire_read (&self->wire, info->da_version, 3, SF_DA_REPLY_TIMEOUT_MS, code, what, cancellable, error))
     return FALSE;
 
-  g_debug ("DA1: nand_ret 0x%X, %u NAND IDs, emmc_ret 0x%X, emmc id %02X%02X%02X%02X…, then %02X %02X %02X",
+  g_debug ("DA1: nand_ret 0x%X, %u NAND IDs, emmc_ret 0x%X, emmc id %02X%02X%02X%02X…, DA v%u.%u (%02X)",
            info->nand_ret, info->nand_id_count, info->emmc_ret,
            info->emmc_id[0], info->emmc_id[1], info->emmc_id[2], info->emmc_id[3],
            info->da_version[0], info->da_version[1], info->da_version[2]);
+
+  /* §13.1: with FF here DA1 skips the stage-2 config and goes to its
+   * finish handler; sending the config would hang both ends. */
+  if (info->da_version[2] == SF_DA_VERSION_NO_STAGE2) {
+    sf_set_device_error (error, SF_ERROR_FT_DA_VERSION_INCORRECT,
+                         _("the download agent (v%u.%u) ended its setup before the stage-2 configuration"),
+                         info->da_version[0], info->da_version[1]);
+    return FALSE;
+  }
   return TRUE;
 }
 
 /* ---- §6.3 stage-2 config --------------------------------------------------- */
+
+void
+sf_da_set_emi_source (SfDa       *self,
+                      GBytes     *preloader,
+                      const char *name)
+{
+  g_return_if_fail (SF_IS_DA (self));
+
+  g_clear_pointer (&self->emi_source, g_bytes_unref);
+  g_clear_pointer (&self->emi_name, g_free);
+  if (preloader != NULL) {
+    self->emi_source = g_bytes_ref (preloader);
+    self->emi_name = g_strdup (name != NULL ? name : "the preloader");
+  }
+}
+
+/* §13.3 ENABLE_DRAM with the one EMI entry made for this phone's memory
+ * chip (§13.4). The entry is chosen before E8 goes out: without one,
+ * nothing is sent — another board's settings are how "universal" firmware
+ * kills phones. */
+static gboolean
+enable_dram (SfDa          *self,
+             GCancellable  *cancellable,
+             GError       **error)
+{
+  const SfError code = SF_ERROR_FT_ENABLE_DRAM_FAIL;
+  const char *what = "ENABLE_DRAM (E8)";
+  SfDaInfo *info = &self->info;
+  guint8 entry[1 + SF_EMI_V11_ENTRY_LEN];
+  guint8 b[5];
+  guint8 dram_id[16];
+  guint32 emi_len = 0, ret = 0;
+  guint16 sum;
+  guint n = 0;
+
+  if (self->emi_source == NULL) {
+    sf_set_device_error (error, SF_ERROR_DL_GET_DRAM_SETTING_FAIL,
+                         _("the phone came up through its BootROM, and its DRAM must be set up with settings from a preloader, but none was given"));
+    return FALSE;
+  }
+  {
+    gsize len = 0;
+    const guint8 *data = g_bytes_get_data (self->emi_source, &len);
+
+    if (!sf_preloader_find_emi (data, len, self->emi_name, info->brom_cid, entry + 1, &n, error))
+      return FALSE;
+  }
+  info->emi_entry = n;
+
+  b[0] = SF_DA_CMD_ENABLE_DRAM;
+  sf_wire_put_be32 (b + 1, SF_EMI_V11_VERSION);
+  if (!sf_wire_write (&self->wire, b, 5, code, what, cancellable, error) ||
+      !expect (self, SF_DA_ACK, SF_DA_REPLY_TIMEOUT_MS, code, what, cancellable, error) ||
+      !sf_wire_read (&self->wire, dram_id, sizeof dram_id, SF_DA_REPLY_TIMEOUT_MS, code, what, cancellable, error) ||
+      !sf_wire_read_be (&self->wire, 4, &emi_len, code, what, cancellable, error))
+    return FALSE;
+  if (emi_len != SF_EMI_V11_ENTRY_LEN) {
+    /* Not the DA this code knows: do not guess what it wants. */
+    sf_set_device_error (error, code, _("the download agent asks for %u bytes of DRAM settings, not %u"),
+                         emi_len, SF_EMI_V11_ENTRY_LEN);
+    return FALSE;
+  }
+  entry[0] = SF_DA_ACK;
+  if (!sf_wire_write (&self->wire, entry, sizeof entry, code, what, cancellable, error) ||
+      !sf_wire_read (&self->wire, b, 2, SF_DA_REPLY_TIMEOUT_MS, code, what, cancellable, error))
+    return FALSE;
+  sum = sf_da_checksum_update (0, entry + 1, SF_EMI_V11_ENTRY_LEN);
+  if (sf_wire_be16 (b) != sum) {
+    sf_set_device_error (error, code, _("the DRAM settings arrived damaged (checksum 0x%04X, sent 0x%04X)"),
+                         sf_wire_be16 (b), sum);
+    return FALSE;
+  }
+  b[0] = SF_DA_ACK;
+  sf_wire_put_be32 (b + 1, 0x80000001);   /* mtkclient's value (§13.3 step 7) */
+  if (!sf_wire_write (&self->wire, b, 5, code, what, cancellable, error))
+    return FALSE;
+  {
+    guint8 r[4];
+
+    if (!sf_wire_read (&self->wire, r, 4, SF_DA_DRAM_TIMEOUT_MS, code, what, cancellable, error))
+      return FALSE;
+    ret = sf_wire_be32 (r);
+  }
+  info->ext_ram_ret_e8 = ret;
+  if (ret != 0) {
+    sf_set_device_error (error, code,
+                         _("the phone's DRAM did not start with the settings for its memory chip (entry %u of %s, status 0x%X)"),
+                         n, self->emi_name, ret);
+    return FALSE;
+  }
+  {
+    guint8 r[10];
+
+    if (!sf_wire_read (&self->wire, r, sizeof r, SF_DA_REPLY_TIMEOUT_MS, code, what, cancellable, error))
+      return FALSE;
+    info->ext_ram_type = r[0];
+    info->ext_ram_chip_select = r[1];
+    info->ext_ram_size = sf_wire_be64 (r + 2);
+  }
+  g_debug ("DA1: DRAM up: type %u, %" G_GUINT64_FORMAT " bytes", info->ext_ram_type, info->ext_ram_size);
+  return TRUE;
+}
+
+/* §13.2: after 0xBBF/0xBC3 DA1 sends, unasked, the eMMC status, the CID in
+ * raw byte order, the NAND status and the NAND IDs. Sizes come from the
+ * count on the wire. */
+static gboolean
+read_brom_report (SfDa          *self,
+                  GCancellable  *cancellable,
+                  GError       **error)
+{
+  const SfError code = SF_ERROR_FT_ENABLE_DRAM_FAIL;
+  const char *what = _("the BootROM storage report");
+  SfDaInfo *info = &self->info;
+  guint32 emmc_status = 0, nand_status = 0;
+  guint8 b[2];
+  guint16 n;
+
+  if (!sf_wire_read_be (&self->wire, 4, &emmc_status, code, what, cancellable, error) ||
+      !sf_wire_read (&self->wire, info->brom_cid, sizeof info->brom_cid, SF_DA_REPLY_TIMEOUT_MS, code, what,
+                     cancellable, error) ||
+      !sf_wire_read_be (&self->wire, 4, &nand_status, code, what, cancellable, error) ||
+      !sf_wire_read (&self->wire, b, 2, SF_DA_REPLY_TIMEOUT_MS, code, what, cancellable, error))
+    return FALSE;
+  n = sf_wire_be16 (b);
+  if (n > 64) {
+    sf_set_device_error (error, code, _("the download agent reports %u NAND IDs"), n);
+    return FALSE;
+  }
+  for (guint i = 0; i < n; i++) {
+    if (!sf_wire_read (&self->wire, b, 2, SF_DA_REPLY_TIMEOUT_MS, code, what, cancellable, error))
+      return FALSE;
+  }
+  info->have_brom_cid = TRUE;
+  g_debug ("DA1 (BootROM): eMMC status 0x%X, CID %02X%02X%02X%02X…, NAND status 0x%X, %u NAND IDs",
+           emmc_status, info->brom_cid[0], info->brom_cid[1], info->brom_cid[2], info->brom_cid[3],
+           nand_status, n);
+  return TRUE;
+}
 
 gboolean
 sf_da_send_stage2_config (SfDa              *self,
@@ -265,7 +497,7 @@ sf_da_send_stage2_config (SfDa              *self,
 {
   const SfError code = SF_ERROR_FT_DA_INIT_SYNC_ERROR;
   const char *what = _("the stage-2 configuration");
-  guint8 cfg[SF_DA_STAGE2_CONFIG_LEN + 4];
+  guint8 cfg[SF_DA_STAGE2_CONFIG_LEN + 4 + 20];
   gsize len = SF_DA_STAGE2_CONFIG_LEN;
   guint16 hw_code;
   guint32 status;
@@ -275,7 +507,8 @@ sf_da_send_stage2_config (SfDa              *self,
 
   hw_code = brom->hw_code;
 
-  /* mtkclient's values (set_stage2_config), field by field as in §6.3. */
+  /* mtkclient's values (set_stage2_config), field by field as in §6.3;
+   * the BMT flag and size and the tail per chip as §13.11 lists them. */
   cfg[0] = brom->brom_ver;
   cfg[1] = brom->bl_ver;
   cfg[2] = 0x00;                   /* nor_chip_select: 0x0008, CS_WITH_DECODER */
@@ -289,20 +522,30 @@ sf_da_send_stage2_config (SfDa              *self,
   cfg[16] = 0x02;                  /* ext_clock: 26 MHz */
   cfg[17] = 0x00;                  /* MSDC boot channel */
 
-  /* The chip-specific tail (§6.3 row 13). */
   switch (hw_code) {
   case SF_HW_CODE_MT6582:
+    cfg[9] = 0x02;
+    sf_wire_put_be32 (cfg + 10, 0x01500000);
     sf_wire_put_be32 (cfg + len, 1);
     len += 4;
     break;
   case SF_HW_CODE_MT6592:
+    cfg[9] = 0x01;
+    sf_wire_put_be32 (cfg + 10, 0x01500000);
     sf_wire_put_be32 (cfg + len, 0);
     len += 4;
     break;
-  case SF_HW_CODE_MT6580:
-    sf_set_error_at (error, SF_ERROR_UNSUPPORTED, NULL, 0, NULL,
-                     _("the MT6580's stage-2 configuration is not known to Scatterflash yet"));
-    return FALSE;
+  case SF_HW_CODE_MT6580: {
+    static const guint8 tail[20] = { 0x46, 0x46, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xFF, 0, 0, 0 };
+
+    cfg[9] = 0x01;
+    sf_wire_put_be32 (cfg + 10, 0);
+    sf_wire_put_be32 (cfg + len, 1);
+    len += 4;
+    memcpy (cfg + len, tail, sizeof tail);
+    len += sizeof tail;
+    break;
+  }
   default:
     break;
   }
@@ -312,11 +555,12 @@ sf_da_send_stage2_config (SfDa              *self,
     return FALSE;
 
   self->info.dram_status = status;
-  if (status == SF_DA_STATUS_RAM_ERROR) {
-    sf_set_device_error (error, SF_ERROR_FT_ENABLE_DRAM_FAIL,
-                         _("the download agent needs the phone's DRAM settings (status 0x%X, %s), which Scatterflash cannot send yet"),
-                         status, da_status_name (status));
-    return FALSE;
+  if (status == SF_DA_STATUS_RAM_ERROR || status == SF_DA_STATUS_RAM_ERROR_OLD) {
+    if (!read_brom_report (self, cancellable, error) ||
+        !enable_dram (self, cancellable, error))
+      return FALSE;
+    g_debug ("DA1: DRAM set up from %s, entry %u", self->emi_name, self->info.emi_entry);
+    return TRUE;
   }
   if (status != SF_DA_STATUS_OK) {
     sf_set_device_error (error, code, _("the download agent reported status 0x%X (%u, %s) after the stage-2 configuration"),
@@ -510,25 +754,105 @@ sf_da_read_flash_info (SfDa          *self,
 
 /* ---- §6.6 ----------------------------------------------------------------- */
 
+/* 72: 5A and the speed byte, within @timeout_ms. */
+static gboolean
+usb_status (SfDa          *self,
+            guint          timeout_ms,
+            GCancellable  *cancellable,
+            GError       **error)
+{
+  const SfError code = SF_ERROR_FT_DA_NO_RESPONSE;
+  const char *what = "USB_CHECK_STATUS (72)";
+
+  if (!sf_wire_write_u8 (&self->wire, SF_DA_CMD_USB_CHECK_STATUS, code, what, cancellable, error) ||
+      !expect (self, SF_DA_ACK, timeout_ms, code, what, cancellable, error) ||
+      !sf_wire_read (&self->wire, &self->info.usb_speed, 1, timeout_ms, code, what, cancellable, error))
+    return FALSE;
+  g_debug ("DA: USB %s speed", self->info.usb_speed == SF_DA_USB_FULL_SPEED ? "full" : "high");
+  return TRUE;
+}
+
 gboolean
 sf_da_check_usb_status (SfDa          *self,
                         GCancellable  *cancellable,
                         GError       **error)
 {
+  g_return_val_if_fail (SF_IS_DA (self), FALSE);
+
+  return usb_status (self, SF_DA_REPLY_TIMEOUT_MS, cancellable, error);
+}
+
+gboolean
+sf_da_switch_usb_speed (SfDa          *self,
+                        GCancellable  *cancellable,
+                        GError       **error)
+{
   const SfError code = SF_ERROR_FT_DA_NO_RESPONSE;
-  const char *what = "USB_CHECK_STATUS (72)";
+  const char *what = "USB_SETUP_PORT (70)";
+  const guint8 cmd[2] = { SF_DA_CMD_USB_SETUP_PORT, SF_DA_USB_HIGH_SPEED };
+  g_autofree char *path = NULL;
+  g_autoptr(GError) last_error = NULL;
+  gint64 t0, deadline;
 
   g_return_val_if_fail (SF_IS_DA (self), FALSE);
 
-  if (!sf_wire_write_u8 (&self->wire, SF_DA_CMD_USB_CHECK_STATUS, code, what, cancellable, error) ||
-      !expect (self, SF_DA_ACK, SF_DA_REPLY_TIMEOUT_MS, code, what, cancellable, error) ||
-      !sf_wire_read (&self->wire, &self->info.usb_speed, 1, SF_DA_REPLY_TIMEOUT_MS, code, what, cancellable, error))
+  if (self->info.usb_speed != SF_DA_USB_FULL_SPEED)
+    return TRUE;
+
+  path = g_strdup (sf_transport_get_path (self->wire.transport));
+  if (!sf_wire_write (&self->wire, cmd, sizeof cmd, code, what, cancellable, error) ||
+      !expect (self, SF_DA_ACK, SF_DA_REPLY_TIMEOUT_MS, code, what, cancellable, error))
     return FALSE;
 
-  /* Switching to high speed re-enumerates the phone (§6.6); full speed
-   * only makes things slower, so stay. */
-  if (self->info.usb_speed == 0)
-    g_debug ("DA: USB full speed; staying at it");
+  /* The phone leaves the bus and comes back as the DA's own port
+   * (0e8d:2001); on Linux that is the same tty path once cdc_acm has bound
+   * it again. No handshake is repeated. The node may show up before the
+   * phone answers on it, or still be the old one for a moment: the port is
+   * back when 72 is answered on it. */
+  g_debug ("DA: switching to USB high speed, waiting for %s to come back", path);
+  sf_transport_close (self->wire.transport, NULL);
+  t0 = g_get_monotonic_time ();
+  deadline = t0 + (gint64) SF_DA_REENUMERATE_TIMEOUT_MS * 1000;
+  for (;;) {
+    g_autoptr(SfTransport) again = NULL;
+    gint64 left;
+
+    if (g_cancellable_set_error_if_cancelled (cancellable, error))
+      return FALSE;
+    left = (deadline - g_get_monotonic_time ()) / 1000;
+    if (left <= 0) {
+      sf_set_device_error (error, SF_ERROR_USB_SPEED_SWITCH,
+                           _("%s did not come back within %u s of the switch to USB high speed (%s)"),
+                           path, SF_DA_REENUMERATE_TIMEOUT_MS / 1000,
+                           last_error != NULL ? last_error->message : "?");
+      return FALSE;
+    }
+    g_usleep (SF_DA_REENUMERATE_POLL_MS * 1000);
+    g_clear_error (&last_error);
+    again = sf_transport_open_port (path, &last_error);
+    if (again == NULL)
+      continue;
+    g_set_object (&self->wire.transport, again);
+    /* What an earlier try's 72 left behind is not this one's answer. */
+    sf_transport_drain (self->wire.transport, 0, NULL, cancellable, NULL);
+    if (usb_status (self, (guint) CLAMP (left, SF_DA_REENUMERATE_POLL_MS, 2000), cancellable, &last_error)) {
+      /* A 72 of an earlier try may still be answered: nothing else comes
+       * unasked now, so let it pass. */
+      sf_transport_drain (self->wire.transport, 100, NULL, cancellable, NULL);
+      break;
+    }
+    if (g_error_matches (last_error, G_IO_ERROR, G_IO_ERROR_CANCELLED)) {
+      g_propagate_error (error, g_steal_pointer (&last_error));
+      return FALSE;
+    }
+    sf_transport_close (self->wire.transport, NULL);
+  }
+  g_debug ("DA: %s back after %.1f s", path, (g_get_monotonic_time () - t0) / 1e6);
+
+  /* A phone behind a USB 1.1 port or hub stays at full speed: slow, but
+   * not an error. */
+  if (self->info.usb_speed == SF_DA_USB_FULL_SPEED)
+    g_debug ("DA: still at USB full speed after the switch");
   return TRUE;
 }
 
@@ -568,7 +892,8 @@ sf_da_start (SfDa              *self,
   return sf_da_upload_da2 (self, region->address, region->length, da2, progress, user_data,
                            cancellable, error) &&
          sf_da_read_flash_info (self, cancellable, error) &&
-         sf_da_check_usb_status (self, cancellable, error);
+         sf_da_check_usb_status (self, cancellable, error) &&
+         sf_da_switch_usb_speed (self, cancellable, error);
 }
 
 /* ---- flash commands ------------------------------------------------------ */
@@ -586,22 +911,89 @@ check_storage (SfDa     *self,
   return TRUE;
 }
 
+/* The hardware partition's size from the DA2 report, its real place in
+ * the linear space (§13.9). */
 static guint64
-part_size (SfDa  *self,
-           guint  part)
+hw_size (SfDa  *self,
+         guint  part)
 {
-  if (!self->have_flash_info)
-    return 0;
   switch (part) {
   case SF_EMMC_PART_BOOT1: return self->info.emmc_boot1_size;
   case SF_EMMC_PART_BOOT2: return self->info.emmc_boot2_size;
   case SF_EMMC_PART_RPMB: return self->info.emmc_rpmb_size;
   case SF_EMMC_PART_USER: return self->info.user_size;
   default:
-    if (part >= 4 && part <= 7)
-      return self->info.emmc_gp_size[part - 4];
+    if (part >= SF_EMMC_PART_GP1 && part < SF_EMMC_PART_GP1 + 4)
+      return self->info.emmc_gp_size[part - SF_EMMC_PART_GP1];
     return 0;
   }
+}
+
+static guint64
+hw_base (SfDa  *self,
+         guint  part)
+{
+  guint64 base = 0;
+
+  for (guint p = SF_EMMC_PART_BOOT1; p < part && p < SF_EMMC_PART_USER; p++)
+    base += hw_size (self, p);
+  return base;
+}
+
+void
+sf_da_set_user_base (SfDa    *self,
+                     guint64  linear)
+{
+  g_return_if_fail (SF_IS_DA (self));
+
+  self->have_user_base = TRUE;
+  self->user_base = linear;
+  g_debug ("user area at linear 0x%" G_GINT64_MODIFIER "X (the phone's: 0x%" G_GINT64_MODIFIER "X)",
+           linear, hw_base (self, SF_EMMC_PART_USER));
+}
+
+guint64
+sf_da_get_user_base (SfDa *self)
+{
+  g_return_val_if_fail (SF_IS_DA (self), 0);
+
+  if (self->have_user_base)
+    return self->user_base;
+  return hw_base (self, SF_EMMC_PART_USER);
+}
+
+static guint64
+part_base (SfDa  *self,
+           guint  part)
+{
+  return part == SF_EMMC_PART_USER ? sf_da_get_user_base (self) : hw_base (self, part);
+}
+
+guint64
+sf_da_linear_address (SfDa    *self,
+                      guint    part,
+                      guint64  offset)
+{
+  g_return_val_if_fail (SF_IS_DA (self), 0);
+
+  return part_base (self, part) + offset;
+}
+
+/* What the host may address as @part: the user area runs from its base
+ * (the firmware's, if set) to the end of the card. */
+static guint64
+part_size (SfDa  *self,
+           guint  part)
+{
+  if (!self->have_flash_info)
+    return 0;
+  if (part == SF_EMMC_PART_USER) {
+    guint64 end = hw_base (self, SF_EMMC_PART_USER) + self->info.user_size;
+    guint64 base = sf_da_get_user_base (self);
+
+    return base < end ? end - base : 0;
+  }
+  return hw_size (self, part);
 }
 
 static const char *
@@ -628,6 +1020,15 @@ check_range (SfDa     *self,
 
   if (part < SF_EMMC_PART_BOOT1 || part > SF_EMMC_PART_USER) {
     sf_set_device_error (error, SF_ERROR_DA_INVALID_RANGE, _("there is no eMMC partition %u"), part);
+    return FALSE;
+  }
+  if (part == SF_EMMC_PART_USER && self->have_flash_info &&
+      sf_da_get_user_base (self) < hw_base (self, SF_EMMC_PART_USER)) {
+    /* The scatter's user area would begin inside BOOT or RPMB: writing
+     * there overwrites the preloader (§13.9). */
+    sf_set_device_error (error, SF_ERROR_DA_INVALID_RANGE,
+                         _("the firmware puts the user area at linear 0x%" G_GINT64_MODIFIER "X, inside this phone's boot partitions (the user area starts at 0x%" G_GINT64_MODIFIER "X)"),
+                         sf_da_get_user_base (self), hw_base (self, SF_EMMC_PART_USER));
     return FALSE;
   }
   if (size == 0)
@@ -671,6 +1072,8 @@ typedef struct {
   guint            cur;           /* the packet buffer being filled */
   gboolean         ack_pending;   /* the last packet sent still awaits its 69 */
   gsize            pending_data;  /* data bytes (not padding) in that packet */
+  gsize            pending_len;   /* its wire bytes: 5A, data, checksum */
+  guint            pending_buf;   /* the buffer that holds it */
   /* progress of the whole operation */
   guint64         *done;
   guint64          total;
@@ -707,12 +1110,12 @@ write_begin (WriteCmd      *w,
   w->cur = 0;
   w->ack_pending = FALSE;
 
-  g_debug ("write: %s 0x%" G_GINT64_MODIFIER "X, %" G_GUINT64_FORMAT " bytes",
-           part_name (part), offset, length);
+  g_debug ("write: %s 0x%" G_GINT64_MODIFIER "X (linear 0x%" G_GINT64_MODIFIER "X), %" G_GUINT64_FORMAT " bytes",
+           part_name (part), offset, sf_da_linear_address (self, part, offset), length);
   hdr[0] = SF_DA_CMD_SDMMC_WRITE_DATA;
-  hdr[1] = SF_DA_STORAGE_EMMC;
-  hdr[2] = (guint8) part;
-  sf_wire_put_be64 (hdr + 3, offset);
+  hdr[1] = SF_DA_STORAGE_EMMC;     /* §13.5: a "verify checksum" flag, any non-zero */
+  hdr[2] = (guint8) part;          /* ignored by the MT6572 DA (§13.9) */
+  sf_wire_put_be64 (hdr + 3, sf_da_linear_address (self, part, offset));
   sf_wire_put_be64 (hdr + 11, w->padded);
   sf_wire_put_be32 (hdr + 19, SF_DA_WRITE_PACKET_SIZE);
   return sf_wire_write (&self->wire, hdr, sizeof hdr, code, what, cancellable, error) &&
@@ -746,9 +1149,35 @@ write_wait_ack (WriteCmd      *w,
     return TRUE;
   w->ack_pending = FALSE;
   g_snprintf (what, sizeof what, _("packet %u of SDMMC_WRITE_DATA (62)"), w->n_packets);
-  if (!sf_wire_read (&self->wire, &reply, 1, SF_DA_PACKET_TIMEOUT_MS, SF_ERROR_FT_DOWNLOAD_FAIL, what,
-                     cancellable, error))
-    return FALSE;
+  for (guint resends = 0;; resends++) {
+    guint32 status = 0;
+
+    if (!sf_wire_read (&self->wire, &reply, 1, SF_DA_PACKET_TIMEOUT_MS, SF_ERROR_FT_DOWNLOAD_FAIL, what,
+                       cancellable, error))
+      return FALSE;
+    if (reply != SF_DA_NACK)
+      break;
+    if (!read_reply_code (self, SF_ERROR_FT_DOWNLOAD_FAIL, what, &status, cancellable, error))
+      return FALSE;
+    if (status != SF_DA_ERR_CHECKSUM) {
+      set_reply_error (error, SF_ERROR_FT_DOWNLOAD_FAIL, what, status);
+      return FALSE;
+    }
+    /* §13.5: the DA waits for that packet again; 5A + packet + checksum
+     * resends it, 96 abandons the write. Anything else would make it
+     * spin for good. */
+    if (resends == WRITE_RESENDS) {
+      sf_wire_write_u8 (&self->wire, SF_DA_STOP_CHAR, SF_ERROR_FT_DOWNLOAD_FAIL, what, cancellable, NULL);
+      sf_set_device_error (error, SF_ERROR_DA_SDMMC_WRITE_FAILED,
+                           _("%s arrived damaged %u times (error %u); the write was abandoned"),
+                           what, resends + 1, status);
+      return FALSE;
+    }
+    g_debug ("write: %s arrived damaged, sending it again", what);
+    if (!sf_wire_write (&self->wire, self->packets[w->pending_buf], w->pending_len, SF_ERROR_FT_DOWNLOAD_FAIL,
+                        what, cancellable, error))
+      return FALSE;
+  }
   if (reply != SF_DA_CONT_CHAR) {
     sf_set_device_error (error, SF_ERROR_DA_SDMMC_WRITE_FAILED,
                          _("the download agent answered %s with 0x%02X instead of 0x%02X"),
@@ -789,6 +1218,8 @@ write_flush (WriteCmd      *w,
 
   /* Progress counts data, not padding. */
   w->pending_data = (gsize) MIN ((guint64) w->fill, w->length - MIN (w->length, w->sent));
+  w->pending_len = w->fill + 3;
+  w->pending_buf = w->cur;
   w->ack_pending = TRUE;
   w->sent += w->fill;
   w->fill = 0;
@@ -1148,7 +1579,6 @@ sf_da_read (SfDa            *self,
   const SfError code = SF_ERROR_FT_READBACK_FAIL;
   const char *what = "READ (D6)";
   guint8 hdr[3 + 8 + 8 + 4];
-  guint8 reply;
   guint8 *packet;
   guint64 done = 0;
   guint n_packets = 0;
@@ -1162,38 +1592,20 @@ sf_da_read (SfDa            *self,
   if (length == 0)
     return TRUE;
 
-  if (!sf_da_check_usb_status (self, cancellable, error) ||
-      !sf_da_switch_part (self, part, cancellable, error))
-    return FALSE;
-
+  /* No 60 before it: addresses are linear and the DA ignores 60 (§13.9). */
   packet = packet_buffer (self, 0);
 
-  g_debug ("read: %s 0x%" G_GINT64_MODIFIER "X, %" G_GUINT64_FORMAT " bytes", part_name (part), offset, length);
+  g_debug ("read: %s 0x%" G_GINT64_MODIFIER "X (linear 0x%" G_GINT64_MODIFIER "X), %" G_GUINT64_FORMAT " bytes",
+           part_name (part), offset, sf_da_linear_address (self, part, offset), length);
   hdr[0] = SF_DA_CMD_READ;
   hdr[1] = SF_DA_HOST_OS_LINUX;
   hdr[2] = SF_DA_STORAGE_EMMC;
-  sf_wire_put_be64 (hdr + 3, offset);
+  sf_wire_put_be64 (hdr + 3, sf_da_linear_address (self, part, offset));
   sf_wire_put_be64 (hdr + 11, length);
   sf_wire_put_be32 (hdr + 19, SF_DA_READ_PACKET_SIZE);
   if (!sf_wire_write (&self->wire, hdr, sizeof hdr, code, what, cancellable, error) ||
-      !sf_wire_read (&self->wire, &reply, 1, SF_DA_REPLY_TIMEOUT_MS, code, what, cancellable, error))
+      !expect (self, SF_DA_ACK, SF_DA_REPLY_TIMEOUT_MS, code, what, cancellable, error))
     return FALSE;
-
-  if (reply != SF_DA_ACK) {
-    guint8 e[4];
-
-    /* mtkclient then NACKs and reads an error word (little-endian). */
-    if (sf_wire_write_u8 (&self->wire, SF_DA_NACK, code, what, cancellable, NULL) &&
-        sf_wire_read (&self->wire, e, 4, SF_DA_REPLY_TIMEOUT_MS, code, what, cancellable, NULL)) {
-      guint32 status = (guint32) e[0] | ((guint32) e[1] << 8) | ((guint32) e[2] << 16) | ((guint32) e[3] << 24);
-
-      sf_set_device_error (error, code, _("the download agent refused %s with 0x%02X, status %u (%s)"),
-                           what, reply, status, da_status_name (status));
-    } else {
-      sf_set_device_error (error, code, _("the download agent refused %s with 0x%02X"), what, reply);
-    }
-    return FALSE;
-  }
 
   while (done < length) {
     gsize n = (gsize) MIN ((guint64) SF_DA_READ_PACKET_SIZE, length - done);
@@ -1252,17 +1664,16 @@ sf_da_format (SfDa            *self,
   if (length == 0)
     return TRUE;
 
-  if (!sf_da_check_usb_status (self, cancellable, error) ||
-      !sf_da_switch_part (self, part, cancellable, error))
-    return FALSE;
-
-  g_debug ("format: %s 0x%" G_GINT64_MODIFIER "X, %" G_GUINT64_FORMAT " bytes", part_name (part), offset, length);
+  /* One hardware partition per command, so a range never crosses RPMB
+   * (§13.10); no 60 before it (§13.9). */
+  g_debug ("format: %s 0x%" G_GINT64_MODIFIER "X (linear 0x%" G_GINT64_MODIFIER "X), %" G_GUINT64_FORMAT " bytes",
+           part_name (part), offset, sf_da_linear_address (self, part, offset), length);
   hdr[0] = SF_DA_CMD_FORMAT;
   hdr[1] = SF_DA_STORAGE_EMMC;
   hdr[2] = SF_DA_ERASE_NORMAL;
   hdr[3] = 0x00;                 /* validation off */
   hdr[4] = SF_DA_ADDR_LOGICAL;
-  sf_wire_put_be64 (hdr + 5, offset);
+  sf_wire_put_be64 (hdr + 5, sf_da_linear_address (self, part, offset));
   sf_wire_put_be64 (hdr + 13, length);
   if (!sf_wire_write (&self->wire, hdr, sizeof hdr, code, what, cancellable, error))
     return FALSE;
@@ -1271,11 +1682,12 @@ sf_da_format (SfDa            *self,
     guint8 acks[2], pct;
     guint32 init;
 
-    if (!sf_wire_read (&self->wire, acks, 2, SF_DA_FORMAT_TIMEOUT_MS, code, what, cancellable, error))
+    if (!expect (self, SF_DA_ACK, SF_DA_FORMAT_TIMEOUT_MS, code, what, cancellable, error) ||
+        !sf_wire_read (&self->wire, acks + 1, 1, SF_DA_REPLY_TIMEOUT_MS, code, what, cancellable, error))
       return FALSE;
-    if (acks[0] != SF_DA_ACK || acks[1] != SF_DA_ACK) {
+    if (acks[1] != SF_DA_ACK) {
       sf_set_device_error (error, code, _("the download agent answered %s with %02X %02X"),
-                           what, acks[0], acks[1]);
+                           what, SF_DA_ACK, acks[1]);
       return FALSE;
     }
     if (!sf_wire_read_be (&self->wire, 4, &init, code, what, cancellable, error) ||
@@ -1294,15 +1706,9 @@ sf_da_format (SfDa            *self,
   }
 
   {
-    guint8 acks[2];
-
-    if (!sf_wire_read (&self->wire, acks, 2, SF_DA_FORMAT_TIMEOUT_MS, code, what, cancellable, error))
+    if (!expect (self, SF_DA_ACK, SF_DA_FORMAT_TIMEOUT_MS, code, what, cancellable, error) ||
+        !expect (self, SF_DA_ACK, SF_DA_REPLY_TIMEOUT_MS, code, what, cancellable, error))
       return FALSE;
-    if (acks[0] != SF_DA_ACK || acks[1] != SF_DA_ACK) {
-      sf_set_device_error (error, code, _("the download agent ended %s with %02X %02X"),
-                           what, acks[0], acks[1]);
-      return FALSE;
-    }
   }
   return TRUE;
 }
@@ -1337,12 +1743,23 @@ sf_da_read_pmt (SfDa          *self,
   const char *what = "SDMMC_READ_PMT (A5)";
   g_autofree guint8 *data = NULL;
   guint32 len = 0;
+  guint32 status = 0;
+  g_autoptr(GError) local_error = NULL;
 
   g_return_val_if_fail (SF_IS_DA (self), NULL);
 
-  if (!sf_wire_write_u8 (&self->wire, SF_DA_CMD_SDMMC_READ_PMT, code, what, cancellable, error) ||
-      !expect (self, SF_DA_ACK, SF_DA_REPLY_TIMEOUT_MS, code, what, cancellable, error) ||
-      !sf_wire_read_be (&self->wire, 4, &len, code, what, cancellable, error))
+  if (!sf_wire_write_u8 (&self->wire, SF_DA_CMD_SDMMC_READ_PMT, code, what, cancellable, error))
+    return NULL;
+  if (!expect_status (self, SF_DA_ACK, SF_DA_REPLY_TIMEOUT_MS, code, what, &status, cancellable, &local_error)) {
+    /* §13.10: a blank phone has no table yet; that is a first download. */
+    if (status == SF_DA_ERR_NO_PMT) {
+      g_debug ("PMT: none on the phone (error reply %u)", status);
+      return sf_device_table_new ();
+    }
+    g_propagate_error (error, g_steal_pointer (&local_error));
+    return NULL;
+  }
+  if (!sf_wire_read_be (&self->wire, 4, &len, code, what, cancellable, error))
     return NULL;
   if (len > SF_PMT_MAX_LEN) {
     /* Do not read an absurd amount: the DA and we disagree on the wire. */
@@ -1356,7 +1773,7 @@ sf_da_read_pmt (SfDa          *self,
       (len > 0 && !sf_wire_read (&self->wire, data, len, SF_DA_REPLY_TIMEOUT_MS, code, what, cancellable, error)) ||
       !sf_wire_write_u8 (&self->wire, SF_DA_ACK, code, what, cancellable, error))
     return NULL;
-  return sf_device_table_parse (data, len, error);
+  return sf_device_table_parse (data, len, sf_da_get_user_base (self), error);
 }
 
 gboolean
@@ -1370,23 +1787,36 @@ sf_da_write_pmt (SfDa                *self,
   g_autoptr(GBytes) bytes = NULL;
   const guint8 *data;
   gsize len = 0;
-  guint8 l[4];
+  guint8 w[4];
+  guint32 count;
 
   g_return_val_if_fail (SF_IS_DA (self), FALSE);
   g_return_val_if_fail (table != NULL, FALSE);
 
-  bytes = sf_device_table_to_bytes (table);
+  bytes = sf_device_table_to_bytes (table, sf_da_get_user_base (self));
   data = g_bytes_get_data (bytes, &len);
-  sf_wire_put_be32 (l, (guint32) len);
-  return sf_wire_write_u8 (&self->wire, SF_DA_CMD_SDMMC_WRITE_PMT, code, what, cancellable, error) &&
+  count = (guint32) (len / SF_PMT_RECORD_SIZE);
+
+  /* §13.6: the entry count, each record answered 69, the mode word. */
+  sf_wire_put_be32 (w, count);
+  if (!sf_wire_write_u8 (&self->wire, SF_DA_CMD_SDMMC_WRITE_PMT, code, what, cancellable, error) ||
+      !expect (self, SF_DA_ACK, SF_DA_REPLY_TIMEOUT_MS, code, what, cancellable, error) ||
+      !sf_wire_write (&self->wire, w, 4, code, what, cancellable, error) ||
+      !expect (self, SF_DA_ACK, SF_DA_REPLY_TIMEOUT_MS, code, what, cancellable, error))
+    return FALSE;
+  for (guint32 i = 0; i < count; i++) {
+    if (!sf_wire_write (&self->wire, data + (gsize) i * SF_PMT_RECORD_SIZE, SF_PMT_RECORD_SIZE, code, what,
+                        cancellable, error) ||
+        !expect (self, SF_DA_CONT_CHAR, SF_DA_REPLY_TIMEOUT_MS, code, what, cancellable, error))
+      return FALSE;
+  }
+  sf_wire_put_be32 (w, SF_PMT_MODE_NEW);
+  return sf_wire_write (&self->wire, w, 4, code, what, cancellable, error) &&
          expect (self, SF_DA_ACK, SF_DA_REPLY_TIMEOUT_MS, code, what, cancellable, error) &&
-         sf_wire_write (&self->wire, l, 4, code, what, cancellable, error) &&
-         expect (self, SF_DA_ACK, SF_DA_REPLY_TIMEOUT_MS, code, what, cancellable, error) &&
-         (len == 0 || sf_wire_write (&self->wire, data, len, code, what, cancellable, error)) &&
          expect (self, SF_DA_ACK, SF_DA_REPLY_TIMEOUT_MS, code, what, cancellable, error);
 }
 
-/* ---- §11 addresses ----------------------------------------------------- */
+/* ---- §11, §13.9 addresses ------------------------------------------------ */
 
 static gboolean
 is_preloader (const SfPartition *p)
@@ -1423,6 +1853,28 @@ tail_size (const SfPartition *p)
   if (p->has_size)
     return p->size;
   return (p->start & 0xFFFF) * 128 * 1024;
+}
+
+gboolean
+sf_da_scatter_user_base (SfScatter  *scatter,
+                         SfLayout   *layout,
+                         guint64    *out_base)
+{
+  g_return_val_if_fail (SF_IS_SCATTER (scatter), FALSE);
+  g_return_val_if_fail (layout != NULL, FALSE);
+
+  if (sf_scatter_get_addressing (scatter) != SF_ADDRESSING_LINEAR)
+    return FALSE;
+  for (guint i = 0; i < sf_layout_get_n_partitions (layout); i++) {
+    SfPartition *p = sf_layout_get_partition (layout, i);
+
+    if (region_part (p) == SF_EMMC_PART_USER && !p->end_relative) {
+      if (out_base != NULL)
+        *out_base = p->start;
+      return TRUE;
+    }
+  }
+  return FALSE;
 }
 
 gboolean

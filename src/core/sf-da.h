@@ -24,6 +24,12 @@ G_BEGIN_DECLS
 #define SF_DA_REPLY_TIMEOUT_MS    5000    /* a command's answer */
 #define SF_DA_PACKET_TIMEOUT_MS   10000   /* a packet's ACK: a 1 MiB eMMC write takes well under 1 s */
 #define SF_DA_FORMAT_TIMEOUT_MS   120000  /* between two format progress reports */
+/* §13.8: how long the phone may stay away after 70 01 before that is an
+ * error, and how often its port is tried meanwhile. */
+#define SF_DA_REENUMERATE_TIMEOUT_MS  10000
+/* §13.3: DA1 sets the DRAM up (EMI init, DQS training) before it answers. */
+#define SF_DA_DRAM_TIMEOUT_MS     30000
+#define SF_DA_REENUMERATE_POLL_MS     200
 
 typedef enum {
   SF_DA_STORAGE_TYPE_UNKNOWN,
@@ -45,9 +51,13 @@ typedef struct {
   guint16          nand_ids[16];     /* the first ones */
   guint32          emmc_ret;
   guint8           emmc_id[SF_DA_EMMC_ID_LEN];
-  guint8           da_version[3];    /* logged only: the order is unconfirmed */
-  /* §6.3 */
+  guint8           da_version[3];    /* §13.1: major, minor, build; build FF = no stage 2 */
+  /* §6.3, §13.2 */
   guint32          dram_status;
+  gboolean         have_brom_cid;    /* entered through the BootROM (0xBBF/0xBC3) */
+  guint8           brom_cid[16];     /* the CID in raw byte order (§13.2) */
+  guint            emi_entry;        /* §13.4: which preloader entry was sent (1-based; 0: none) */
+  guint32          ext_ram_ret_e8;   /* §13.3 step 8 */
   /* §6.5 */
   SfDaStorageType  storage_type;
   guint32          nor_ret;
@@ -89,8 +99,8 @@ const SfDaInfo  *sf_da_get_info            (SfDa              *self);
 
 /* Everything between JUMP_DA and the first flash command: §6.2 sync and
  * report, §6.3 stage-2 config (values from @brom), §6.4 DA2 from region 2
- * of @entry in @da_file, §6.5 report, §6.6 USB status. @progress sees the
- * DA2 bytes sent. */
+ * of @entry in @da_file, §6.5 report, §13.8 USB status and the switch to
+ * high speed. @progress sees the DA2 bytes sent. */
 gboolean         sf_da_start               (SfDa              *self,
                                             const SfBromInfo  *brom,
                                             SfDaFile          *da_file,
@@ -99,6 +109,15 @@ gboolean         sf_da_start               (SfDa              *self,
                                             gpointer           user_data,
                                             GCancellable      *cancellable,
                                             GError           **error);
+
+/* §13.2–13.4: where the DRAM settings come from when the phone came up
+ * through its BootROM: a preloader image (the firmware's, or another one
+ * such as a backup of the phone's own) or a bare MTK_BLOADER_INFO block.
+ * @name is for messages. Without one, a BootROM phone stops with
+ * S_DL_GET_DRAM_SETTING_FAIL before anything is sent. */
+void             sf_da_set_emi_source      (SfDa              *self,
+                                            GBytes            *preloader,
+                                            const char        *name);
 
 /* The steps of sf_da_start() one by one. */
 gboolean         sf_da_sync                (SfDa              *self,
@@ -122,8 +141,31 @@ gboolean         sf_da_read_flash_info     (SfDa              *self,
 gboolean         sf_da_check_usb_status    (SfDa              *self,
                                             GCancellable      *cancellable,
                                             GError           **error);
+/* §13.8: at full speed, 70 01; the phone drops off the bus and comes back
+ * as the DA's high-speed port, which is opened again on the same path
+ * (within SF_DA_REENUMERATE_TIMEOUT_MS, else SF_ERROR_USB_SPEED_SWITCH);
+ * then 72 once more. The session goes on over the new transport
+ * (sf_da_get_transport()). Nothing happens when the link is already fast. */
+gboolean         sf_da_switch_usb_speed    (SfDa              *self,
+                                            GCancellable      *cancellable,
+                                            GError           **error);
 
-/* SDMMC_SWITCH_PART (60, §6.7). */
+/* §13.9: the DA addresses one linear space BOOT1 | BOOT2 | RPMB | GP1–4 |
+ * USER. The functions below take a hardware partition (SF_EMMC_PART_*) and
+ * an offset inside it, check the range against the sizes of the DA2 report
+ * and send base + offset. By default the user area's base is the sum of
+ * the sizes before it; sf_da_set_user_base() makes it the firmware's own
+ * (the scatter's MBR linear_start_addr), so that every scatter address
+ * goes on the wire unchanged. */
+void             sf_da_set_user_base       (SfDa              *self,
+                                            guint64            linear);
+guint64          sf_da_get_user_base       (SfDa              *self);
+/* The linear address of @offset in @part (0 if the report is not in). */
+guint64          sf_da_linear_address      (SfDa              *self,
+                                            guint              part,
+                                            guint64            offset);
+
+/* SDMMC_SWITCH_PART (60, §6.7); the MT6572 DA ignores it (§13.9). */
 gboolean         sf_da_switch_part         (SfDa              *self,
                                             guint              part,
                                             GCancellable      *cancellable,
@@ -192,9 +234,12 @@ gboolean         sf_da_write_pmt           (SfDa              *self,
                                             GCancellable      *cancellable,
                                             GError           **error);
 
-/* §11: where a scatter partition goes: eMMC partition (SF_EMMC_PART_*) and
- * byte offset inside it. @user_size is the user area's size from the DA
- * (0 if not known yet: end-relative partitions then fail). */
+/* Where a scatter partition goes: eMMC partition (SF_EMMC_PART_*) and
+ * byte offset inside it, the user area counted from the scatter's first
+ * EMMC_USER partition (MBR), so that with sf_da_set_user_base() at that
+ * partition's linear_start_addr the wire carries the scatter's linear
+ * address unchanged (§13.9). @user_size is the user area's size from the
+ * DA (0 if not known yet: end-relative partitions then fail). */
 gboolean         sf_da_partition_address   (SfScatter         *scatter,
                                             SfLayout          *layout,
                                             SfPartition       *partition,
@@ -207,6 +252,13 @@ gboolean         sf_da_partition_address   (SfScatter         *scatter,
 guint16          sf_da_checksum_update     (guint16            sum,
                                             const guint8      *data,
                                             gsize              len);
+
+/* The linear address where @scatter puts the user area (its first
+ * EMMC_USER partition's linear_start_addr); FALSE when the scatter does not
+ * use linear addresses. */
+gboolean         sf_da_scatter_user_base   (SfScatter         *scatter,
+                                            SfLayout          *layout,
+                                            guint64           *out_base);
 
 const char      *sf_da_storage_type_to_string (SfDaStorageType type);
 

@@ -15,7 +15,7 @@
 #include "sf-device-table.h"
 #include "sf-error.h"
 
-/* Field offsets inside a record (§6.12). */
+/* Field offsets inside a record (§13.6). */
 #define REC_SIZE_AT    0x40
 #define REC_FLAGS_AT   0x48
 #define REC_OFFSET_AT  0x50
@@ -149,17 +149,17 @@ put_le64 (guint8  *p,
 SfDeviceTable *
 sf_device_table_parse (const guint8  *data,
                        gsize          len,
+                       guint64        user_base,
                        GError       **error)
 {
   g_autoptr(SfDeviceTable) table = sf_device_table_new ();
-  gsize record;
+  const gsize record = SF_PMT_RECORD_SIZE;
 
   g_return_val_if_fail (data != NULL || len == 0, NULL);
 
   if (len == 0)
     return g_steal_pointer (&table);
 
-  record = len > REC_FLAGS_AT && data[REC_FLAGS_AT] == 0xFF ? SF_PMT_RECORD_SIZE_EXT : SF_PMT_RECORD_SIZE;
   if (len % record != 0 || len > SF_PMT_MAX_LEN) {
     sf_set_device_error (error, SF_ERROR_PMT_INVALID,
                          _("the table is %" G_GSIZE_FORMAT " bytes, not a whole number of 0x%" G_GSIZE_MODIFIER "X-byte records"),
@@ -171,6 +171,7 @@ sf_device_table_parse (const guint8  *data,
     const guint8 *r = data + at;
     const guint8 *nul = memchr (r, '\0', SF_PMT_NAME_LEN);
     char name[SF_PMT_NAME_LEN];
+    guint64 linear = get_le64 (r + REC_OFFSET_AT);
 
     if (r[0] == '\0')
       break;
@@ -187,30 +188,38 @@ sf_device_table_parse (const guint8  *data,
         return NULL;
       }
     }
-    add_entry (table, name, get_le64 (r + REC_OFFSET_AT), get_le64 (r + REC_SIZE_AT),
-               get_le64 (r + REC_FLAGS_AT));
+    /* A table SP Flash Tool wrote may list the boot-area partitions too;
+     * ours are the user area's only (see the header). */
+    if (linear < user_base) {
+      g_debug ("PMT: %s at linear 0x%" G_GINT64_MODIFIER "X is before the user area, left out", name, linear);
+      continue;
+    }
+    add_entry (table, name, linear - user_base, get_le64 (r + REC_SIZE_AT), get_le64 (r + REC_FLAGS_AT));
   }
   return g_steal_pointer (&table);
 }
 
 GBytes *
-sf_device_table_to_bytes (const SfDeviceTable *self)
+sf_device_table_to_bytes (const SfDeviceTable *self,
+                          guint64              user_base)
 {
   gsize len;
   guint8 *data;
 
   g_return_val_if_fail (self != NULL, NULL);
 
-  len = (gsize) self->entries->len * SF_PMT_RECORD_SIZE;
+  len = (gsize) MIN (self->entries->len, SF_PMT_MAX_RECORDS) * SF_PMT_RECORD_SIZE;
   data = g_malloc0 (MAX (len, 1));
-  for (guint i = 0; i < self->entries->len; i++) {
+  for (guint i = 0; i < self->entries->len && i < SF_PMT_MAX_RECORDS; i++) {
     const SfDeviceTableEntry *e = g_ptr_array_index (self->entries, i);
     guint8 *r = data + (gsize) i * SF_PMT_RECORD_SIZE;
 
     memcpy (r, e->name, MIN (strlen (e->name), (gsize) SF_PMT_NAME_LEN - 1));
     put_le64 (r + REC_SIZE_AT, e->size);
-    put_le64 (r + REC_FLAGS_AT, 0);
-    put_le64 (r + REC_OFFSET_AT, e->offset);
+    /* The region, as realda's host sends it; the DA reads back 0xFF
+     * bytes here whatever was sent (§13.6), so nothing depends on it. */
+    put_le64 (r + REC_FLAGS_AT, SF_EMMC_PART_USER);
+    put_le64 (r + REC_OFFSET_AT, user_base + e->offset);
   }
   return g_bytes_new_take (data, len);
 }

@@ -5,31 +5,30 @@
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 
-/* Project contract (mtk-protocol.md §6.12; see also src/sim/README.md):
+/* The PMT as MediaTek's MT6572 DA keeps it (mtk-protocol.md §13.6, §13.9):
  *
- * - The phone's table is the PMT the DA reads with A5 SDMMC_READ_PMT:
- *   H→D A5; D→H 5A; D→H len u32 (big-endian, §0); H→D 5A; D→H len bytes;
- *   H→D 5A. len 0 means the phone has no table (never flashed with a
- *   layout); the two 5A are still exchanged.
- * - It is written with A4 SDMMC_WRITE_PMT, defined symmetrically:
- *   H→D A4; D→H 5A; H→D len u32; D→H 5A (A5: refused, the command ends);
- *   H→D len bytes; D→H 5A (A5: not stored). len 0 removes the table.
- * - The data is a sequence of records with little-endian fields. The host
- *   writes 64-bit records of SF_PMT_RECORD_SIZE (0x58) bytes: name[64]
- *   (ASCII, NUL-padded, at least one NUL), size u64, mask_flags u64 (always
- *   0, so byte 0x48 is never 0xFF), offset u64. @offset is the byte offset
- *   in the eMMC user area (part 8), i.e. the scatter's address converted as
- *   mtk-protocol.md §11 says (V1.1.1: linear_start_addr − MBR's).
- * - The reader also takes SF_PMT_RECORD_SIZE_EXT (0x60) records, chosen when
- *   byte 0x48 of the data is 0xFF (§6.12), with the same first fields. The
- *   32-bit 0x4C records of §6.12 are not supported (the data is then refused
- *   unless its length happens to be a multiple of 0x58). A record whose name
- *   starts with NUL ends the table (real PMTs are fixed arrays).
+ * - Read with A5 SDMMC_READ_PMT: H→D A5; D→H 5A; D→H len u32 (big-endian,
+ *   §0); H→D 5A; D→H len bytes; H→D 5A. A phone that has no table yet (a
+ *   blank or fully erased eMMC) answers the error reply A5 + 1037 instead
+ *   (§13.10): that is a first download, and an empty table here.
+ * - Written with A4 SDMMC_WRITE_PMT: H→D A4; D→H 5A; H→D entry count u32
+ *   (≤ 40); D→H 5A; per entry H→D 0x60 bytes, D→H 69; H→D mode u32 (0: a
+ *   new table); D→H 5A; D→H 5A, or the error reply A5 + 5069.
+ * - The data is count records of SF_PMT_RECORD_SIZE (0x60) bytes with
+ *   little-endian fields: name[64] (ASCII, NUL-padded, at least one NUL),
+ *   size u64 at 0x40, region/mask u64 at 0x48 (the host writes 8; the DA
+ *   reads back 0xFF bytes), LINEAR offset u64 at 0x50, 8 spare bytes. A
+ *   record whose name starts with NUL ends the table.
+ * - This API keeps offsets in the eMMC user area; sf_device_table_parse()
+ *   and sf_device_table_to_bytes() convert with the linear address where
+ *   the user area starts (the DA's, see sf_da_get_user_base()). Records
+ *   before it (a table SP Flash Tool wrote lists PRELOADER too) are left
+ *   out when reading.
  * - What goes in: every partition of the scatter's EMMC_USER region that is
- *   not end-relative and has a size > 0, in scatter order. The boot-area
- *   PRELOADER, end-relative reserved partitions (BMTPOOL) and size-0
- *   partitions (FAT, which runs to the end) are left out; the same rule
- *   decides which partitions Download Only compares.
+ *   not end-relative and has a size > 0, in scatter order, at most 40. The
+ *   boot-area PRELOADER, end-relative reserved partitions (BMTPOOL) and
+ *   size-0 partitions (FAT, which runs to the end) are left out; the same
+ *   rule decides which partitions Download Only compares.
  */
 
 #pragma once
@@ -44,7 +43,7 @@ G_BEGIN_DECLS
 
 typedef struct {
   char     *name;
-  guint64   offset;      /* in the user area */
+  guint64   offset;      /* in the user area (the wire has it linear) */
   guint64   size;
   guint64   mask_flags;
 } SfDeviceTableEntry;
@@ -67,13 +66,16 @@ const SfDeviceTableEntry  *sf_device_table_lookup       (const SfDeviceTable *se
                                                          const char          *name);
 gboolean                   sf_device_table_is_empty     (const SfDeviceTable *self);
 
-/* PMT bytes → table (0 bytes: an empty table). SF_ERROR_PMT_INVALID when
- * the data is not whole records or a name is not NUL-terminated ASCII. */
+/* PMT bytes → table (0 bytes: an empty table); @user_base is the linear
+ * address of the user area. SF_ERROR_PMT_INVALID when the data is not
+ * whole records or a name is not NUL-terminated ASCII. */
 SfDeviceTable             *sf_device_table_parse        (const guint8        *data,
                                                          gsize                len,
+                                                         guint64              user_base,
                                                          GError             **error) G_GNUC_WARN_UNUSED_RESULT;
-/* Table → 0x58-byte records. */
-GBytes                    *sf_device_table_to_bytes     (const SfDeviceTable *self) G_GNUC_WARN_UNUSED_RESULT;
+/* Table → 0x60-byte records with linear offsets (the first 40 entries). */
+GBytes                    *sf_device_table_to_bytes     (const SfDeviceTable *self,
+                                                         guint64              user_base) G_GNUC_WARN_UNUSED_RESULT;
 
 /* Whether @partition belongs in the phone's table (see above), and if so
  * its user-area offset and size. FALSE with @error set only on a real

@@ -140,6 +140,25 @@ static const DeviceError device_errors[] = {
   { SF_ERROR_OUTPUT_NOT_FILE, "SF_OUTPUT_NOT_FILE", 0,
     N_("the output is not a regular file"),
     N_("choose a file name for the output") },
+  { SF_ERROR_FT_DA_VERSION_INCORRECT, "S_FT_DA_VERSION_INCORRECT", 4003,
+    N_("this download agent does not take the setup Scatterflash sends"),
+    N_("use SP Flash Tool's standard MTK_AllInOne_DA.bin for this chip") },
+  { SF_ERROR_DL_GET_DRAM_SETTING_FAIL, "S_DL_GET_DRAM_SETTING_FAIL", 5054,
+    N_("this firmware's preloader does not know this phone's memory chip — writing it would leave the phone dead"),
+    N_("nothing was sent or written; use the firmware made for this phone's board, or take the DRAM settings "
+       "from a preloader that knows it (a backup of the phone's own) with --emi-from FILE") },
+  { SF_ERROR_SEC_DOWNLOAD_FORBIDDEN, "S_SECURITY_SF_CODE_DOWNLOAD_FORBIDDEN", 6011,
+    N_("this download agent enforces secure download and refused to write"),
+    N_("use SP Flash Tool's standard MTK_AllInOne_DA.bin") },
+  { SF_ERROR_SEC_READBACK_FORBIDDEN, "S_SECURITY_SF_CODE_READBACK_FORBIDDEN", 6012,
+    N_("this download agent enforces secure download and refused to read"),
+    N_("use SP Flash Tool's standard MTK_AllInOne_DA.bin") },
+  { SF_ERROR_SEC_FORMAT_FORBIDDEN, "S_SECURITY_SF_CODE_FORMAT_FORBIDDEN", 6013,
+    N_("this download agent enforces secure download and refused to erase"),
+    N_("use SP Flash Tool's standard MTK_AllInOne_DA.bin") },
+  { SF_ERROR_USB_SPEED_SWITCH, "SF_USB_SPEED_SWITCH_FAIL", 0,
+    N_("the phone did not come back after switching to USB high speed"),
+    N_("unplug the phone, plug it into a USB port on the computer itself (no hub), and start again") },
 };
 
 static const DeviceError *

@@ -84,6 +84,12 @@ typedef enum {
   SF_ERROR_IMAGE_CHECKSUM,        /* S_CHKSUM_ERROR (1041): an image fails its own check (zip CRC, gzip trailer, sparse CRC32) */
   SF_ERROR_PORT_BUSY,             /* another job (or program) holds the phone's port */
   SF_ERROR_OUTPUT_NOT_FILE,       /* an output names a device, FIFO, folder or socket */
+  SF_ERROR_FT_DA_VERSION_INCORRECT, /* S_FT_DA_VERSION_INCORRECT (4003): DA1 version byte FF (§13.1) */
+  SF_ERROR_DL_GET_DRAM_SETTING_FAIL, /* S_DL_GET_DRAM_SETTING_FAIL (5054): no EMI entry for this phone (§13.4) */
+  SF_ERROR_SEC_DOWNLOAD_FORBIDDEN, /* S_SECURITY_SF_CODE_DOWNLOAD_FORBIDDEN (6011, §13.10) */
+  SF_ERROR_SEC_READBACK_FORBIDDEN, /* S_SECURITY_SF_CODE_READBACK_FORBIDDEN (6012) */
+  SF_ERROR_SEC_FORMAT_FORBIDDEN,   /* S_SECURITY_SF_CODE_FORMAT_FORBIDDEN (6013) */
+  SF_ERROR_USB_SPEED_SWITCH,       /* the phone did not come back after the high-speed switch (§13.8) */
 } SfError;
 
 GQuark       sf_error_quark      (void);

@@ -37,6 +37,7 @@ struct _SfFlashJob {
   gboolean     restore;
   gboolean     force_preloader;
   gboolean     force_output;     /* readbacks may replace existing files */
+  GFile       *emi_file;         /* DRAM settings for a BootROM phone, instead of the firmware's */
   GHashTable  *readback_files;   /* upper-case partition name → GFile */
   GFile       *backup_dir;       /* where backup folders are made */
   GFile       *table_backup_dir;
@@ -133,6 +134,7 @@ sf_flash_job_free (SfFlashJob *self)
   g_clear_object (&self->backup_dir);
   g_clear_pointer (&self->raw_steps, g_array_unref);
   g_clear_object (&self->table_backup_dir);
+  g_clear_object (&self->emi_file);
   g_free (self);
 }
 
@@ -155,6 +157,57 @@ sf_flash_job_set_force_output (SfFlashJob *self,
                                gboolean    force)
 {
   self->force_output = force;
+}
+
+void
+sf_flash_job_set_emi_file (SfFlashJob *self,
+                           GFile      *file)
+{
+  g_set_object (&self->emi_file, file);
+}
+
+/* The preloader whose DRAM settings a BootROM phone gets (§13.4): the one
+ * given with sf_flash_job_set_emi_file(), else the firmware's PRELOADER
+ * image. NULL when there is none; an --emi-from file that cannot be read
+ * is an error. */
+static GBytes *
+load_emi_source (SfFlashJob    *job,
+                 char         **out_name,
+                 GCancellable  *cancellable,
+                 GError       **error)
+{
+  if (job->emi_file != NULL) {
+    g_autoptr(GBytes) bytes = g_file_load_bytes (job->emi_file, cancellable, NULL, error);
+
+    *out_name = g_file_get_basename (job->emi_file);
+    return g_steal_pointer (&bytes);
+  }
+  if (job->plan != NULL) {
+    SfFirmware *firmware = sf_plan_get_firmware (job->plan);
+    SfLayout *layout = sf_plan_get_layout (job->plan);
+
+    for (guint i = 0; i < sf_layout_get_n_partitions (layout); i++) {
+      SfPartition *p = sf_layout_get_partition (layout, i);
+      g_autoptr(GInputStream) in = NULL;
+      g_autoptr(GByteArray) data = NULL;
+      guint8 buf[65536];
+      gssize n;
+
+      if (g_ascii_strcasecmp (p->name, "PRELOADER") != 0)
+        continue;
+      in = sf_firmware_open_image (firmware, p, cancellable, NULL);
+      if (in == NULL)
+        return NULL;
+      data = g_byte_array_new ();
+      /* A preloader is a few hundred KiB; its boot reservation is 12 MiB. */
+      while (data->len < 16 * 1024 * 1024 &&
+             (n = g_input_stream_read (in, buf, sizeof buf, cancellable, NULL)) > 0)
+        g_byte_array_append (data, buf, (guint) n);
+      *out_name = g_strdup (p->file_name != NULL ? p->file_name : p->name);
+      return g_byte_array_free_to_bytes (g_steal_pointer (&data));
+    }
+  }
+  return NULL;
 }
 
 void
@@ -339,6 +392,17 @@ connect_and_start_da (Session       *s,
   const SfDaEntry *entry;
   const SfDaRegion *region;
   const char *platform = NULL;
+  g_autofree char *emi_name = NULL;
+  g_autoptr(GError) emi_error = NULL;
+  g_autoptr(GBytes) emi = NULL;
+
+  /* Read before the phone is touched: a file that cannot be read stops
+   * the run with nothing sent. */
+  emi = load_emi_source (job, &emi_name, cancellable, &emi_error);
+  if (emi_error != NULL) {
+    g_propagate_error (error, g_steal_pointer (&emi_error));
+    return FALSE;
+  }
 
   sf_worker_post_stage (s->worker, _("Waiting for the phone on %s"), job->port);
   transport = sf_transport_open_port (job->port, error);
@@ -381,8 +445,36 @@ connect_and_start_da (Session       *s,
 
   sf_worker_post_stage (s->worker, _("Starting the download agent"));
   s->da = sf_da_new (transport);
+  if (emi != NULL)
+    sf_da_set_emi_source (s->da, emi, emi_name);
   if (!sf_da_start (s->da, info, da_file, entry, NULL, NULL, cancellable, error))
     return FALSE;
+  if (sf_da_get_info (s->da)->emi_entry > 0)
+    sf_worker_post_log (s->worker, _("The phone came up through its BootROM: DRAM set up with entry %u of %s"),
+                        sf_da_get_info (s->da)->emi_entry, emi_name);
+  /* §13.8: the transcript says whether the switch worked. */
+  if (sf_da_get_info (s->da)->usb_speed == SF_DA_USB_FULL_SPEED)
+    sf_worker_post_log (s->worker, _("The phone stayed at USB full speed (about 1 MB/s): "
+                                     "a USB 1.1 port or hub is in the way"));
+  else
+    sf_worker_post_log (s->worker, _("USB high speed"));
+
+  /* §13.9: the DA's addresses are linear, and a linear scatter's
+   * linear_start_addr goes on the wire unchanged. */
+  if (job->plan != NULL) {
+    SfFirmware *firmware = sf_plan_get_firmware (job->plan);
+    guint64 base = 0;
+
+    if (sf_da_scatter_user_base (sf_firmware_get_scatter (firmware), sf_plan_get_layout (job->plan), &base)) {
+      guint64 phone = sf_da_get_user_base (s->da);
+
+      if (base != phone)
+        sf_worker_post_log (s->worker,
+                            _("The firmware puts the user area at linear 0x%" G_GINT64_MODIFIER "X, this phone's starts at 0x%" G_GINT64_MODIFIER "X: the firmware was made for another eMMC"),
+                            base, phone);
+      sf_da_set_user_base (s->da, base);
+    }
+  }
 
   /* The phone's own partition table (§6.12). One that cannot be parsed is
    * reported, not fatal: Format All + Download and Firmware Upgrade write
@@ -971,6 +1063,34 @@ check_preloader (Session           *s,
   if (part != SF_EMMC_PART_BOOT1 || look == 0)
     return TRUE;
 
+  /* Through the BootROM the phone's memory chip is known (its eMMC CID,
+   * §13.2): the preloader to be written must carry DRAM settings for it,
+   * or the phone will not start again (§13.4) — whatever the phone has on
+   * boot1 now, which may be nothing. */
+  if (da->have_brom_cid) {
+    g_autoptr(GInputStream) fw = open_step_image (s, step, cancellable, error);
+    g_autofree guint8 *fw_head = NULL;
+    guint8 entry[SF_EMI_V11_ENTRY_LEN];
+    g_autoptr(GError) local = NULL;
+    gsize fw_len = 0;
+
+    if (fw == NULL)
+      return FALSE;
+    fw_head = g_malloc (PRELOADER_LOOK_BYTES);
+    if (!g_input_stream_read_all (fw, fw_head, PRELOADER_LOOK_BYTES, &fw_len, cancellable, error))
+      return FALSE;
+    if (!sf_preloader_find_emi (fw_head, fw_len, step->partition->file_name, da->brom_cid, entry, NULL, &local)) {
+      if (!s->job->force_preloader) {
+        sf_set_device_error (error, SF_ERROR_PRELOADER_MISMATCH,
+                             _("the firmware's preloader has no DRAM settings for this phone's memory chip (%s)"),
+                             local->message);
+        return FALSE;
+      }
+      sf_worker_post_log (s->worker, _("Writing %s although it has no DRAM settings for this phone's memory chip, as asked"),
+                          step->partition->file_name);
+    }
+  }
+
   sf_worker_post_stage (s->worker, _("Reading the phone's own preloader"));
   if (!sf_da_read (s->da, part, 0, look, mem, NULL, NULL, cancellable, error) ||
       !g_output_stream_close (mem, cancellable, error))
@@ -998,6 +1118,10 @@ check_preloader (Session           *s,
     return FALSE;
   sf_preloader_parse (head, head_len, &firmware);
 
+  /* Checked above by memory chip; two preloaders for the same chip may
+   * still differ byte for byte. */
+  if (da->have_brom_cid)
+    return TRUE;
   if (sf_preloader_same_board (&phone, &firmware))
     return TRUE;
   if (s->job->force_preloader) {

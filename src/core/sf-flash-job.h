@@ -75,6 +75,12 @@ void         sf_flash_job_set_restore        (SfFlashJob  *self,
  * phone's (the phone's own is kept in the backup folder either way). */
 void         sf_flash_job_set_force_preloader (SfFlashJob *self,
                                                gboolean    force);
+/* A phone that comes up through its BootROM needs DRAM settings from a
+ * preloader (mtk-protocol.md §13.2–13.4): take them from @file (a
+ * preloader image, e.g. a backup of the phone's own) instead of the plan's
+ * firmware. */
+void         sf_flash_job_set_emi_file       (SfFlashJob  *self,
+                                              GFile       *file);
 /* Without a plan: erase @length bytes at @offset of eMMC partition @part
  * (SF_EMMC_PART_*); @length 0 means to the end of that partition. */
 void         sf_flash_job_add_erase          (SfFlashJob  *self,

@@ -81,7 +81,7 @@
 #define SF_DA_CMD_USB_CHECK_STATUS     0x72
 #define SF_DA_CMD_READ_REG32           0x7A
 #define SF_DA_CMD_WRITE_REG32          0x7B
-#define SF_DA_CMD_SDMMC_WRITE_PMT      0xA4   /* project contract, symmetric to A5 (§6.12) */
+#define SF_DA_CMD_SDMMC_WRITE_PMT      0xA4   /* §13.6 */
 #define SF_DA_CMD_SDMMC_READ_PMT       0xA5
 #define SF_DA_CMD_FORMAT               0xD4
 #define SF_DA_CMD_READ                 0xD6
@@ -98,6 +98,7 @@
 #define SF_EMMC_PART_BOOT1             1
 #define SF_EMMC_PART_BOOT2             2
 #define SF_EMMC_PART_RPMB              3
+#define SF_EMMC_PART_GP1               4
 #define SF_EMMC_PART_USER              8
 #define SF_DA_HOST_OS_LINUX            0x0C
 #define SF_DA_ERASE_NORMAL             0x00
@@ -109,25 +110,38 @@
 #define SF_DA_READ_PACKET_SIZE         0x100000
 #define SF_EMMC_SECTOR                 512
 
-/* §6.2 / §6.3 / §9.3 status values on the DA wire (u32) */
+/* §6.2 / §6.3 / §9.3 / §13 status values on the DA wire (u32) */
 #define SF_DA_STATUS_OK                0x00000000
-#define SF_DA_STATUS_RAM_ERROR         0x00000BC3   /* S_DA_RAM_ERROR: EMI settings needed */
+#define SF_DA_STATUS_RAM_ERROR_OLD     0x00000BBF   /* §13.2: MT6572 v7.1504 after the BootROM: EMI settings needed */
+#define SF_DA_STATUS_RAM_ERROR         0x00000BC3   /* S_DA_RAM_ERROR: EMI settings needed (other DA builds) */
 #define SF_DA_STATUS_DEVICE_NOT_FOUND  0x00000BC4   /* S_DA_DEVICE_NOT_FOUND */
+#define SF_DA_STATUS_NAND_RET_REAL     0x00000BC0   /* §13.1: nand_ret of the running MT6572 DA */
 
-/* §6.2, §6.3, §6.5 sizes */
+/* §13.7 error replies: A5 + u32 code (big-endian), unasked */
+#define SF_DA_ERR_NO_PMT               1037   /* §13.10: no partition table yet (first download) */
+#define SF_DA_ERR_CHECKSUM             3060   /* §13.5: a 62 packet arrived with a wrong checksum */
+#define SF_DA_ERR_WRITE_PMT            5069   /* §13.6: the partition table was not stored */
+#define SF_DA_ERR_SEC_DOWNLOAD         6011   /* §13.10: security DA forbids writing */
+#define SF_DA_ERR_SEC_READBACK         6012
+#define SF_DA_ERR_SEC_FORMAT           6013
+
+/* §13.1: the third version byte FF means DA1 skips the stage-2 config */
+#define SF_DA_VERSION_NO_STAGE2        0xFF
+
+/* §6.2, §6.3, §6.5, §13 sizes */
 #define SF_DA_STAGE2_CONFIG_LEN        18
-#define SF_DA2_REPORT_LEN              222
+#define SF_DA2_REPORT_LEN              232    /* §13.10: what the MT6572 DA sends; hosts read by counts */
 #define SF_DA_EMMC_ID_LEN              16
+#define SF_DA1_NAND_ID_COUNT           7      /* §13.1 */
 
-/* §6.12 PMT records (little-endian fields). Project contract: the host
- * writes 64-bit records of 0x58 bytes: name[64] (NUL-padded), size u64,
- * mask_flags u64 (0), offset u64 (byte offset in the eMMC user area).
- * A table is at most SF_PMT_MAX_LEN bytes; the sim refuses more. */
+/* §13.6 PMT records (little-endian fields): always 0x60 bytes, at most 40:
+ * name[64], size u64, region/mask u64 at 0x48 (0xFF bytes when read back
+ * from the running DA), LINEAR offset u64 at 0x50 (§13.9), 8 spare bytes. */
 #define SF_PMT_NAME_LEN                64
-#define SF_PMT_RECORD_SIZE             0x58
-#define SF_PMT_RECORD_SIZE_EXT         0x60   /* when byte 0x48 of the data is 0xFF */
-#define SF_PMT_MAX_RECORDS             128
-#define SF_PMT_MAX_LEN                 (SF_PMT_MAX_RECORDS * SF_PMT_RECORD_SIZE_EXT)
+#define SF_PMT_RECORD_SIZE             0x60
+#define SF_PMT_MAX_RECORDS             40
+#define SF_PMT_MAX_LEN                 (SF_PMT_MAX_RECORDS * SF_PMT_RECORD_SIZE)
+#define SF_PMT_MODE_NEW                0      /* §13.6: A4 mode word */
 
 /* §5 DA file (little-endian) */
 #define SF_DA_FILE_DESCRIPTION         "MTK_DOWNLOAD_AGENT"
@@ -158,9 +172,14 @@
 #define SF_BROM_STATUS_DA_SIG_LEN_EXCEED   0x1D14
 #define SF_BROM_STATUS_DA_NOT_EXIST        0x1D16
 
-/* §6.1 / §6.2 DA version sent after the DA1 start report (project contract) */
-#define SF_DA_MAJOR_VER                0x03
+/* §13.1 / §13.10: DA version sent after the DA1 start report, major first */
+#define SF_DA_MAJOR_VER                0x04
 #define SF_DA_MINOR_VER                0x02
+#define SF_DA_BUILD_VER                0x88
+
+/* §6.6 / §13.8 USB speed */
+#define SF_DA_USB_FULL_SPEED           0x00
+#define SF_DA_USB_HIGH_SPEED           0x01
 
 /* §6.10 format progress that ends the loop; §9.4 S_UNDEFINED_ERROR (1001) */
 #define SF_DA_FORMAT_PROGRESS_DONE     100

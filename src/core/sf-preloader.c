@@ -16,6 +16,9 @@
 
 #include <string.h>
 
+#include <glib/gi18n-lib.h>
+
+#include "sf-error.h"
 #include "sf-preloader.h"
 
 #define BLOADER_MARKER "MTK_BLOADER_INFO_v"
@@ -90,4 +93,90 @@ sf_preloader_same_board (const SfPreloaderInfo *a,
     return FALSE;
   n = MIN (a->emi_len, b->emi_len);
   return memcmp (a->emi, b->emi, n) == 0;
+}
+
+static guint32
+le32 (const guint8 *p)
+{
+  return (guint32) p[0] | (guint32) p[1] << 8 | (guint32) p[2] << 16 | (guint32) p[3] << 24;
+}
+
+static gboolean
+emi_matches (const guint8 *entry,
+             const guint8 *cid)
+{
+  guint32 n = le32 (entry + SF_EMI_ID_LEN_AT);
+  guint8 swapped[16];
+
+  if (n == 0 || n > 16)
+    return FALSE;
+  for (guint i = 0; i < 16; i++)
+    swapped[i] = cid[(i & ~3u) + 3 - (i & 3)];
+  return memcmp (entry + SF_EMI_ID_AT, cid, n) == 0 ||
+         memcmp (entry + SF_EMI_ID_AT, swapped, n) == 0;
+}
+
+gboolean
+sf_preloader_find_emi (const guint8  *data,
+                       gsize          len,
+                       const char    *name,
+                       const guint8  *cid,
+                       guint8        *entry,
+                       guint         *out_n_entries,
+                       GError       **error)
+{
+  const guint8 *end = data + len;
+  const guint8 *info, *bin;
+  char version[8] = "";
+  guint32 count;
+  guint n = 0;
+
+  if (out_n_entries != NULL)
+    *out_n_entries = 0;
+  info = find (data, len, BLOADER_MARKER, strlen (BLOADER_MARKER));
+  if (info == NULL) {
+    sf_set_device_error (error, SF_ERROR_DL_GET_DRAM_SETTING_FAIL,
+                         _("%s carries no DRAM settings (no MTK_BLOADER_INFO)"), name);
+    return FALSE;
+  }
+  copy_text (version, sizeof version, info + strlen (BLOADER_MARKER) - 1,
+             MIN ((gsize) 4, (gsize) (end - info) - strlen (BLOADER_MARKER) + 1));
+  if (strcmp (version, "v11") != 0) {
+    sf_set_error_at (error, SF_ERROR_UNSUPPORTED, NULL, 0, NULL,
+                     _("the DRAM settings in %s are MTK_BLOADER_INFO_%s, which Scatterflash cannot send yet (it knows v11, MT6572's)"),
+                     name, version);
+    return FALSE;
+  }
+  bin = find (info, (gsize) (end - info), "MTK_BIN\0", 8);
+  if (bin == NULL || end - bin < 12) {
+    sf_set_device_error (error, SF_ERROR_DL_GET_DRAM_SETTING_FAIL,
+                         _("the MTK_BLOADER_INFO_v11 of %s has no DRAM settings after it"), name);
+    return FALSE;
+  }
+  count = le32 (bin + 8);
+  /* A truncated block says more than it holds: never read past the end. */
+  for (const guint8 *e = bin + 12; n < count && end - e >= SF_EMI_V11_ENTRY_LEN; e += SF_EMI_V11_ENTRY_LEN, n++) {
+    guint32 spin;
+
+    if (!emi_matches (e, cid))
+      continue;
+    if (out_n_entries != NULL)
+      *out_n_entries = n + 1;
+    spin = (le32 (e + SF_EMI_SPIN_WORD_AT) >> 16) & 3;
+    if (spin == 0 || spin == 2) {
+      sf_set_device_error (error, SF_ERROR_FT_ENABLE_DRAM_FAIL,
+                           _("the DRAM settings for this phone's memory chip (entry %u of %s) are of a kind MediaTek's MT6572 download agent hangs on"),
+                           n + 1, name);
+      return FALSE;
+    }
+    memcpy (entry, e, SF_EMI_V11_ENTRY_LEN);
+    return TRUE;
+  }
+  if (out_n_entries != NULL)
+    *out_n_entries = n;
+  sf_set_device_error (error, SF_ERROR_DL_GET_DRAM_SETTING_FAIL,
+                       _("%s does not know this phone's memory chip (none of its %u DRAM settings is for "
+                         "eMMC CID %02X%02X%02X%02X%02X%02X%02X%02X…): writing it would leave the phone dead"),
+                       name, n, cid[0], cid[1], cid[2], cid[3], cid[4], cid[5], cid[6], cid[7]);
+  return FALSE;
 }

@@ -122,6 +122,7 @@ main (int   argc,
   g_autofree char *mode = NULL;
   g_autofree char *size = NULL;
   g_autofree char *pace = NULL;
+  g_autofree char *board = NULL;
   g_auto(GStrv) faults = NULL;
   g_autofree char *announce_dir = NULL;
   gboolean persist = FALSE;
@@ -141,11 +142,14 @@ main (int   argc,
       "brom (default; USB PID 0003) or preloader (PID 2000: READY, first A0 swallowed)", "MODE" },
     { "emmc-user-size", 0, 0, G_OPTION_ARG_STRING, &size,
       "Size of the eMMC user area, with an optional K, M or G suffix (default 4G)", "BYTES" },
+    { "board", 'b', 0, G_OPTION_ARG_STRING, &board,
+      "sample-a or sample-b: the eMMC CID and DRAM of the phone; with a board, BootROM mode needs the DRAM set up "
+      "with that board's EMI entry (E8), as a real phone does", "NAME" },
     { "pace", 0, 0, G_OPTION_ARG_STRING, &pace,
-      "none (default), full-speed (~1 MB/s) or high-speed (~40 MB/s)", "PACE" },
+      "none (default), full-speed (~1 MB/s all along) or high-speed (~1 MB/s until the DA switches with 70 01, then ~40 MB/s)", "PACE" },
     { "fault", 'f', 0, G_OPTION_ARG_STRING_ARRAY, &faults,
       "Inject a fault (repeatable): unplug-after=BYTES, stall-after=BYTES, write-error-at=OFFSET, "
-      "wrong-chip=0xHWCODE, bad-checksum, dram-fail, no-emmc, powered-on", "SPEC" },
+      "wrong-chip=0xHWCODE, bad-checksum, dram-fail, no-emmc, powered-on, pmt-missing, no-reenumerate", "SPEC" },
     { "once", 0, 0, G_OPTION_ARG_NONE, &once,
       "Exit after the DA's FINISH (or an injected unplug): the default", NULL },
     { "persist", 0, 0, G_OPTION_ARG_NONE, &persist,
@@ -197,7 +201,8 @@ main (int   argc,
   if ((chip != NULL && !sf_sim_parse_chip (chip, &opts.hw_code, &error)) ||
       (mode != NULL && !sf_sim_parse_mode (mode, &opts.mode, &error)) ||
       (size != NULL && !sf_sim_parse_size (size, &opts.emmc_user_size, &error)) ||
-      (pace != NULL && !sf_sim_parse_pace (pace, &opts.pace, &error))) {
+      (pace != NULL && !sf_sim_parse_pace (pace, &opts.pace, &error)) ||
+      (board != NULL && !sf_sim_parse_board (board, &opts.board, &error))) {
     g_printerr ("scatterflash-sim: %s\n", error->message);
     return EXIT_FAILURE;
   }

@@ -14,6 +14,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <unistd.h>
 
 #include <glib/gstdio.h>
@@ -36,10 +37,20 @@
 /* One §6.10 progress round per this much erased. */
 #define FORMAT_CHUNK         (G_GUINT64_CONSTANT (64) * 1024 * 1024)
 
-/* §6.2 project contract: the eMMC ID (also the CID in the §6.5 report). */
-static const guint8 emmc_id[SF_DA_EMMC_ID_LEN] = {
-  0x15, 0x01, 0x00, 0x4B, 0x41, 0x4C, 0x41, 0x35, 0x32, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
-};
+/* The board's eMMC CID as 13.1's report sends it (4 × u32, the eMMC
+ * specification's order; also the CID in the DA2 report). */
+static const SfSimBoard *
+board (SfSim *self)
+{
+  return self->opts.board != NULL ? self->opts.board : sf_sim_default_board ();
+}
+
+/* §13.6 / §13.10: the DA keeps its partition table at linear (user end −
+ * 1 MiB), with a copy 4 KiB further on. The layout inside is the virtual
+ * phone's own: magic, entry count (little-endian), the 0x60-byte records. */
+#define PMT_FROM_END   (1024 * 1024)
+#define PMT_COPY_AT    4096
+#define PMT_MAGIC      "SFPT"
 
 /* §3.9 GET_ME_ID: any 16 bytes will do. */
 static const guint8 me_id[16] = {
@@ -467,32 +478,65 @@ brom_loop (SfSim *self)
   }
 }
 
-/* ---- §6 legacy DA ------------------------------------------------------- */
+/* ---- §6 legacy DA, as MediaTek's MT6572 DA does it (§13) ---------------- */
 
+/* §13.9: the store under linear address @addr, the offset inside it and
+ * how many bytes of the store follow; NULL past the end. */
 static SfSimStore *
-store_for_part (SfSim  *self,
-                guint8  part)
+locate (SfSim    *self,
+        guint64   addr,
+        guint64  *offset,
+        guint64  *avail,
+        int      *index)
 {
-  if (self->opts.faults.no_emmc)
-    return NULL;
-  switch (part) {
-  case SF_EMMC_PART_BOOT1:
-    return &self->stores[SF_SIM_STORE_BOOT1];
-  case SF_EMMC_PART_BOOT2:
-    return &self->stores[SF_SIM_STORE_BOOT2];
-  case SF_EMMC_PART_USER:
-    return &self->stores[SF_SIM_STORE_USER];
-  default:
-    return NULL;
+  for (int i = 0; i < SF_SIM_N_STORES; i++) {
+    SfSimStore *store = &self->stores[i];
+
+    if (addr < store->size) {
+      *offset = addr;
+      *avail = store->size - addr;
+      if (index != NULL)
+        *index = i;
+      return store;
+    }
+    addr -= store->size;
   }
+  return NULL;
+}
+
+static guint64
+linear_size (SfSim *self)
+{
+  guint64 total = 0;
+
+  for (int i = 0; i < SF_SIM_N_STORES; i++)
+    total += self->stores[i].size;
+  return total;
+}
+
+static guint64
+user_base (SfSim *self)
+{
+  return linear_size (self) - self->stores[SF_SIM_STORE_USER].size;
 }
 
 static gboolean
-range_ok (const SfSimStore *store,
-          guint64           addr,
-          guint64           len)
+range_ok (SfSim    *self,
+          guint64   addr,
+          guint64   len)
 {
-  return addr <= store->size && len <= store->size - addr;
+  guint64 size = linear_size (self);
+
+  return !self->opts.faults.no_emmc && addr <= size && len <= size - addr;
+}
+
+/* §13.7: A5 + u32 code, unasked. */
+static gboolean
+send_error_reply (SfSim   *self,
+                  guint32  code)
+{
+  g_debug ("error reply %u", code);
+  return send_u8 (self, SF_DA_NACK) && send_u32 (self, code);
 }
 
 /* Bytes left before the unplug or stall fault fires, or -1. */
@@ -641,20 +685,105 @@ erase_range (SfSimStore *store,
   return TRUE;
 }
 
-/* §6.8 SDMMC_WRITE_DATA 62. Errors: §6.8 defines no error exchange, so a
- * refused header gets NACK (A5) instead of ACK, and a refused packet (bad
- * checksum, write-error-at, a storage error) gets NACK instead of 69; the
- * rest of that command is abandoned and the phone goes back to its command
- * loop. Either way the host sees something other than the 5A/69 it needs. */
+/* Runs @fn over the stores under [@addr, @addr + @len) of the linear
+ * space, piece by piece. */
+typedef gboolean (*PieceFunc) (SfSim      *self,
+                               int         index,
+                               SfSimStore *store,
+                               guint64     offset,
+                               guint8     *buf,
+                               gsize       len);
+
+static gboolean
+for_pieces (SfSim     *self,
+            guint64    addr,
+            guint8    *buf,
+            gsize      len,
+            PieceFunc  fn)
+{
+  while (len > 0) {
+    guint64 offset = 0, avail = 0;
+    int index = 0;
+    SfSimStore *store = locate (self, addr, &offset, &avail, &index);
+    gsize n;
+
+    if (store == NULL)
+      return FALSE;
+    n = (gsize) MIN ((guint64) len, avail);
+    if (!fn (self, index, store, offset, buf, n))
+      return FALSE;
+    addr += n;
+    if (buf != NULL)
+      buf += n;
+    len -= n;
+  }
+  return TRUE;
+}
+
+static gboolean
+write_piece (SfSim      *self,
+             int         index,
+             SfSimStore *store,
+             guint64     offset,
+             guint8     *buf,
+             gsize       len)
+{
+  /* §13.9: the RPMB slice is skipped silently. */
+  if (index == SF_SIM_STORE_RPMB)
+    return TRUE;
+  if (!pwrite_all (store->fd, buf, len, offset)) {
+    g_warning ("Cannot write %zu bytes at 0x%" G_GINT64_MODIFIER "X of store %d: %s",
+               len, offset, index, g_strerror (errno));
+    return FALSE;
+  }
+  return TRUE;
+}
+
+static gboolean
+read_piece (SfSim      *self,
+            int         index,
+            SfSimStore *store,
+            guint64     offset,
+            guint8     *buf,
+            gsize       len)
+{
+  if (index == SF_SIM_STORE_RPMB) {
+    memset (buf, 0xFF, len);   /* reads come back unfilled (realda: FF) */
+    return TRUE;
+  }
+  if (!pread_all (store->fd, buf, len, offset)) {
+    g_warning ("Cannot read %zu bytes at 0x%" G_GINT64_MODIFIER "X of store %d: %s",
+               len, offset, index, g_strerror (errno));
+    memset (buf, 0, len);
+  }
+  return TRUE;
+}
+
+static gboolean
+erase_piece (SfSim      *self,
+             int         index,
+             SfSimStore *store,
+             guint64     offset,
+             guint8     *buf,
+             gsize       len)
+{
+  if (index == SF_SIM_STORE_RPMB)
+    return TRUE;   /* replay-protected: never erased (§13.10) */
+  return erase_range (store, offset, len);
+}
+
+/* §13.5 / §13.9 SDMMC_WRITE_DATA 62: the storage byte is a "verify the
+ * checksum" flag, the partition byte is ignored, the address linear. A
+ * packet with a wrong checksum gets the error reply 3060, and the DA then
+ * waits for that packet again: 5A + packet + checksum (→ 69), or 96, which
+ * abandons the write; any other byte makes the real DA spin for good. */
 static gboolean
 da_write (SfSim *self)
 {
   g_autofree guint8 *buf = NULL;
   const SfSimFaults *f = &self->opts.faults;
-  SfSimStore *store;
   guint8 hdr[22];
   guint8 storage;
-  guint8 part;
   guint64 addr;
   guint64 len;
   guint32 packet_size;
@@ -662,19 +791,15 @@ da_write (SfSim *self)
   if (!sf_sim_recv (self, hdr, sizeof hdr))
     return FALSE;
   storage = hdr[0];
-  part = hdr[1];
   addr = get_be64 (hdr + 2);
   len = get_be64 (hdr + 10);
   packet_size = get_be32 (hdr + 18);
-  store = store_for_part (self, part);
-  g_debug ("WRITE storage %u part %u addr 0x%" G_GINT64_MODIFIER "X len 0x%"
-           G_GINT64_MODIFIER "X packet 0x%X", storage, part, addr, len, packet_size);
+  g_debug ("WRITE storage %u part %u (ignored) addr 0x%" G_GINT64_MODIFIER "X len 0x%"
+           G_GINT64_MODIFIER "X packet 0x%X", storage, hdr[1], addr, len, packet_size);
 
-  if ((storage != SF_DA_STORAGE_EMMC && storage != SF_DA_STORAGE_EMMC_ALT) ||
-      store == NULL || packet_size == 0 || packet_size > MAX_PACKET ||
-      !range_ok (store, addr, len)) {
+  if (packet_size == 0 || packet_size > MAX_PACKET || !range_ok (self, addr, len)) {
     g_debug ("WRITE refused");
-    return send_u8 (self, SF_DA_NACK);
+    return send_error_reply (self, f->no_emmc ? SF_DA_STATUS_DEVICE_NOT_FOUND : SF_DA_STATUS_UNDEFINED_ERROR);
   }
   if (!send_u8 (self, SF_DA_ACK))
     return FALSE;
@@ -690,26 +815,53 @@ da_write (SfSim *self)
 
     if (!recv_u8 (self, &ack))
       return FALSE;
+    if (ack == SF_DA_STOP_CHAR && off > 0) {
+      g_debug ("WRITE abandoned by the host (96)");
+      return TRUE;
+    }
     if (ack != SF_DA_ACK) {
-      g_debug ("WRITE: expected 5A before a packet, got %02X", ack);
-      return send_u8 (self, SF_DA_NACK);
+      g_debug ("WRITE: expected 5A before a packet, got %02X: the DA spins", ack);
+      sf_sim_hang (self);
+      return FALSE;
     }
     if (!move_flash_data (self, buf, n, TRUE) || !sf_sim_recv (self, sum, sizeof sum))
       return FALSE;
-    if (get_be16 (sum) != byte_sum (buf, n)) {
+    if (storage != 0 && get_be16 (sum) != byte_sum (buf, n)) {
       g_debug ("WRITE: packet checksum %04X, expected %04X", get_be16 (sum), byte_sum (buf, n));
-      return send_u8 (self, SF_DA_NACK);
+      if (!send_error_reply (self, SF_DA_ERR_CHECKSUM))
+        return FALSE;
+      /* The same packet again: the host's next byte decides. */
+      if (!recv_u8 (self, &ack))
+        return FALSE;
+      if (ack == SF_DA_STOP_CHAR) {
+        g_debug ("WRITE abandoned by the host (96)");
+        return TRUE;
+      }
+      if (ack != SF_DA_ACK) {
+        g_debug ("WRITE: %02X after a checksum error: the DA spins", ack);
+        sf_sim_hang (self);
+        return FALSE;
+      }
+      if (!move_flash_data (self, buf, n, TRUE) || !sf_sim_recv (self, sum, sizeof sum))
+        return FALSE;
+      if (get_be16 (sum) != byte_sum (buf, n)) {
+        /* Resent damaged again: the host is told the same way. */
+        if (!send_error_reply (self, SF_DA_ERR_CHECKSUM) || !recv_u8 (self, &ack))
+          return FALSE;
+        if (ack == SF_DA_STOP_CHAR)
+          return TRUE;
+        sf_sim_hang (self);
+        return FALSE;
+      }
     }
-    if (f->write_error_at >= 0 && part == SF_EMMC_PART_USER &&
-        (guint64) f->write_error_at >= at && (guint64) f->write_error_at < at + n) {
-      g_debug ("fault: write error at 0x%" G_GINT64_MODIFIER "X", (guint64) f->write_error_at);
-      return send_u8 (self, SF_DA_NACK);
+    if (f->write_error_at >= 0 && at + n > user_base (self) &&
+        (guint64) f->write_error_at + user_base (self) >= at &&
+        (guint64) f->write_error_at + user_base (self) < at + n) {
+      g_debug ("fault: write error at user offset 0x%" G_GINT64_MODIFIER "X", (guint64) f->write_error_at);
+      return send_error_reply (self, 3154);
     }
-    if (!pwrite_all (store->fd, buf, n, at)) {
-      g_warning ("Cannot write %zu bytes at 0x%" G_GINT64_MODIFIER "X of part %u: %s",
-                 n, at, part, g_strerror (errno));
-      return send_u8 (self, SF_DA_NACK);
-    }
+    if (!for_pieces (self, at, buf, n, write_piece))
+      return send_error_reply (self, 3154);
     if (!send_u8 (self, SF_DA_CONT_CHAR))
       return FALSE;
     off += n;
@@ -717,13 +869,11 @@ da_write (SfSim *self)
   return TRUE;
 }
 
-/* §6.9 READ D6, from the part chosen with 60. A refused read gets NACK;
- * the host then sends a byte (mtkclient: A5) and reads a u32 error. */
+/* §13.5 READ D6: linear address; storage 2 or 3; 5A before the data. */
 static gboolean
 da_read (SfSim *self)
 {
   g_autofree guint8 *buf = NULL;
-  SfSimStore *store = store_for_part (self, self->part);
   guint8 hdr[22];
   guint8 storage;
   guint64 addr;
@@ -736,19 +886,14 @@ da_read (SfSim *self)
   addr = get_be64 (hdr + 2);
   len = get_be64 (hdr + 10);
   packet_size = get_be32 (hdr + 18);
-  g_debug ("READ storage %u part %u addr 0x%" G_GINT64_MODIFIER "X len 0x%"
-           G_GINT64_MODIFIER "X packet 0x%X", storage, self->part, addr, len, packet_size);
+  g_debug ("READ storage %u addr 0x%" G_GINT64_MODIFIER "X len 0x%"
+           G_GINT64_MODIFIER "X packet 0x%X", storage, addr, len, packet_size);
 
-  /* Storage 01 would be NAND here (§6.1), which this phone does not have. */
-  if (storage != SF_DA_STORAGE_EMMC || store == NULL || packet_size == 0 ||
-      packet_size > MAX_PACKET || !range_ok (store, addr, len)) {
-    guint8 answer;
-
+  if ((storage != 2 && storage != 3) || packet_size == 0 ||
+      packet_size > MAX_PACKET || !range_ok (self, addr, len)) {
     g_debug ("READ refused");
-    if (!send_u8 (self, SF_DA_NACK) || !recv_u8 (self, &answer))
-      return FALSE;
-    return send_u32 (self, self->opts.faults.no_emmc ? SF_DA_STATUS_DEVICE_NOT_FOUND
-                                                     : SF_DA_STATUS_UNDEFINED_ERROR);
+    return send_error_reply (self, self->opts.faults.no_emmc ? SF_DA_STATUS_DEVICE_NOT_FOUND
+                                                             : SF_DA_STATUS_UNDEFINED_ERROR);
   }
   if (!send_u8 (self, SF_DA_ACK))
     return FALSE;
@@ -760,11 +905,7 @@ da_read (SfSim *self)
     gsize n = (gsize) MIN (packet_size, len - off);
     guint8 ack;
 
-    if (!pread_all (store->fd, buf, n, addr + off)) {
-      g_warning ("Cannot read %zu bytes at 0x%" G_GINT64_MODIFIER "X of part %u: %s",
-                 n, addr + off, self->part, g_strerror (errno));
-      memset (buf, 0, n);
-    }
+    for_pieces (self, addr + off, buf, n, read_piece);
     if (!move_flash_data (self, buf, n, FALSE) || !send_u16 (self, byte_sum (buf, n)) ||
         !recv_u8 (self, &ack))
       return FALSE;
@@ -777,14 +918,12 @@ da_read (SfSim *self)
   return TRUE;
 }
 
-static char *pmt_path (SfSim *self);
-
-/* §6.10 FORMAT D4, on the part chosen with 60. A refused format gets NACK
- * where the first progress round's 5A would be. */
+/* §6.10 / §13.10 FORMAT D4 over a linear range; the RPMB slice is never
+ * erased. A refused format gets an error reply where the first progress
+ * round would be. */
 static gboolean
 da_format (SfSim *self)
 {
-  SfSimStore *store = store_for_part (self, self->part);
   guint8 hdr[20];
   guint64 addr;
   guint64 len;
@@ -794,12 +933,13 @@ da_format (SfSim *self)
     return FALSE;
   addr = get_be64 (hdr + 4);
   len = get_be64 (hdr + 12);
-  g_debug ("FORMAT storage %u part %u addr 0x%" G_GINT64_MODIFIER "X len 0x%"
-           G_GINT64_MODIFIER "X", hdr[0], self->part, addr, len);
+  g_debug ("FORMAT storage %u addr 0x%" G_GINT64_MODIFIER "X len 0x%"
+           G_GINT64_MODIFIER "X", hdr[0], addr, len);
 
-  if (hdr[0] != SF_DA_STORAGE_EMMC || store == NULL || !range_ok (store, addr, len)) {
+  if (hdr[0] != SF_DA_STORAGE_EMMC || !range_ok (self, addr, len)) {
     g_debug ("FORMAT refused");
-    return send_u8 (self, SF_DA_NACK);
+    return send_error_reply (self, self->opts.faults.no_emmc ? SF_DA_STATUS_DEVICE_NOT_FOUND
+                                                             : SF_DA_STATUS_UNDEFINED_ERROR);
   }
 
   for (;;) {
@@ -807,10 +947,16 @@ da_format (SfSim *self)
     guint8 round[2 + 4 + 1] = { SF_DA_ACK, SF_DA_ACK, 0, 0, 0, 0, 0 };
     guint8 ack;
 
-    if (!erase_range (store, addr + done, n)) {
-      g_warning ("Cannot erase at 0x%" G_GINT64_MODIFIER "X of part %u: %s",
-                 addr + done, self->part, g_strerror (errno));
-      return send_u8 (self, SF_DA_NACK);
+    /* Erase piece by piece: for_pieces wants a buffer it never touches
+     * for erasing, and a length that fits a gsize. */
+    for (guint64 at = 0; at < n;) {
+      gsize piece = (gsize) MIN (n - at, (guint64) G_MAXINT32);
+
+      if (!for_pieces (self, addr + done + at, NULL, piece, erase_piece)) {
+        g_warning ("Cannot erase at linear 0x%" G_GINT64_MODIFIER "X: %s", addr + done + at, g_strerror (errno));
+        return send_error_reply (self, SF_DA_STATUS_UNDEFINED_ERROR);
+      }
+      at += piece;
     }
     done += n;
     round[6] = len == 0 ? SF_DA_FORMAT_PROGRESS_DONE : (guint8) (done * 100 / len);
@@ -823,83 +969,113 @@ da_format (SfSim *self)
     if (round[6] == SF_DA_FORMAT_PROGRESS_DONE)
       break;
   }
-  /* Project contract: erasing the whole user area erases the partition
-   * table with it. */
-  if (self->part == SF_EMMC_PART_USER && addr == 0 && len >= store->size) {
-    g_autofree char *path = pmt_path (self);
-
-    g_debug ("FORMAT: whole user area, the partition table goes too");
-    if (g_unlink (path) != 0 && errno != ENOENT)
-      g_warning ("Cannot remove %s: %s", path, g_strerror (errno));
-  }
   return send_u8 (self, SF_DA_ACK) && send_u8 (self, SF_DA_ACK);
 }
 
-/* The phone's partition table lives in DIR/pmt.bin (project contract,
- * README.md "Partition table"); absent: a phone never flashed with a
- * layout. The sim stores the bytes; it does not interpret them. */
-static char *
-pmt_path (SfSim *self)
+/* Where the table lives in user.bin (§13.10). */
+static guint64
+pmt_offset (SfSim *self)
 {
-  return g_build_filename (self->storage_dir, "pmt.bin", NULL);
+  guint64 size = self->stores[SF_SIM_STORE_USER].size;
+
+  return size > PMT_FROM_END ? size - PMT_FROM_END : 0;
 }
 
-/* §6.12 SDMMC_READ_PMT A5: 5A, len u32, (host 5A), len bytes, (host 5A). */
+/* The stored table: its records (count × 0x60 bytes), or NULL when the
+ * phone has none (blank or erased: zeros there). */
+static guint8 *
+pmt_load (SfSim  *self,
+          guint  *count)
+{
+  SfSimStore *store = &self->stores[SF_SIM_STORE_USER];
+  guint8 head[8];
+  guint8 *records;
+  guint32 n;
+
+  *count = 0;
+  if (self->opts.faults.pmt_missing ||
+      !pread_all (store->fd, head, sizeof head, pmt_offset (self)) ||
+      memcmp (head, PMT_MAGIC, 4) != 0)
+    return NULL;
+  n = (guint32) head[4] | (guint32) head[5] << 8 | (guint32) head[6] << 16 | (guint32) head[7] << 24;
+  if (n == 0 || n > SF_PMT_MAX_RECORDS)
+    return NULL;
+  records = g_malloc ((gsize) n * SF_PMT_RECORD_SIZE);
+  if (!pread_all (store->fd, records, (gsize) n * SF_PMT_RECORD_SIZE, pmt_offset (self) + sizeof head)) {
+    g_free (records);
+    return NULL;
+  }
+  *count = n;
+  return records;
+}
+
+/* §13.6 SDMMC_READ_PMT A5: 5A, len u32, (host 5A), len bytes, (host 5A);
+ * no table: the error reply 1037 (§13.10). The field at 0x48 reads back
+ * as FF bytes whatever was written. */
 static gboolean
 da_read_pmt (SfSim *self)
 {
-  g_autofree char *path = pmt_path (self);
-  g_autofree char *data = NULL;
-  gsize len = 0;
+  guint count = 0;
+  g_autofree guint8 *data = pmt_load (self, &count);
+  gsize len = (gsize) count * SF_PMT_RECORD_SIZE;
   guint8 ack;
 
-  if (!g_file_get_contents (path, &data, &len, NULL) || len > SF_PMT_MAX_LEN) {
-    g_clear_pointer (&data, g_free);
-    len = 0;
+  if (data == NULL) {
+    g_debug ("READ_PMT: no table");
+    return send_error_reply (self, SF_DA_ERR_NO_PMT);
   }
-  g_debug ("READ_PMT: %zu bytes", len);
+  for (guint i = 0; i < count; i++)
+    memset (data + (gsize) i * SF_PMT_RECORD_SIZE + 0x48, 0xFF, 8);
+  g_debug ("READ_PMT: %u records", count);
   if (!send_u8 (self, SF_DA_ACK) || !send_u32 (self, (guint32) len) || !recv_u8 (self, &ack))
     return FALSE;
   if (ack != SF_DA_ACK)
     return TRUE;
-  if (len > 0 && !sf_sim_send (self, data, len))
+  if (!sf_sim_send (self, data, len))
     return FALSE;
   return recv_u8 (self, &ack);
 }
 
-/* SDMMC_WRITE_PMT A4 (project contract): 5A, (host len u32), 5A or A5 for
- * a length that is not whole 0x58-byte records or too large, (host data),
- * 5A once stored or A5. Length 0 removes the table. */
+/* §13.6 SDMMC_WRITE_PMT A4: 5A; (count u32) 5A; per record (0x60 bytes)
+ * 69; (mode u32) 5A; then 5A, or the error reply 5069. More than 40
+ * entries: the error reply at once. */
 static gboolean
 da_write_pmt (SfSim *self)
 {
-  g_autofree char *path = pmt_path (self);
+  SfSimStore *store = &self->stores[SF_SIM_STORE_USER];
   g_autofree guint8 *data = NULL;
-  g_autoptr(GError) error = NULL;
   guint8 b[4];
-  guint32 len;
+  guint32 count;
+  guint32 mode;
 
   if (!send_u8 (self, SF_DA_ACK) || !sf_sim_recv (self, b, sizeof b))
     return FALSE;
-  len = get_be32 (b);
-  g_debug ("WRITE_PMT: %u bytes", len);
-  if (len > SF_PMT_MAX_LEN || len % SF_PMT_RECORD_SIZE != 0) {
-    g_debug ("WRITE_PMT refused");
-    return send_u8 (self, SF_DA_NACK);
-  }
+  count = get_be32 (b);
+  g_debug ("WRITE_PMT: %u entries", count);
+  if (count > SF_PMT_MAX_RECORDS)
+    return send_error_reply (self, SF_DA_ERR_WRITE_PMT);
   if (!send_u8 (self, SF_DA_ACK))
     return FALSE;
-  data = g_malloc (MAX (len, 1));
-  if (len > 0 && !sf_sim_recv (self, data, len))
+  data = g_malloc0 (8 + (gsize) count * SF_PMT_RECORD_SIZE);
+  memcpy (data, PMT_MAGIC, 4);
+  data[4] = count & 0xFF;
+  data[5] = (count >> 8) & 0xFF;
+  for (guint32 i = 0; i < count; i++) {
+    if (!sf_sim_recv (self, data + 8 + (gsize) i * SF_PMT_RECORD_SIZE, SF_PMT_RECORD_SIZE) ||
+        !send_u8 (self, SF_DA_CONT_CHAR))
+      return FALSE;
+  }
+  if (!sf_sim_recv (self, b, sizeof b))
     return FALSE;
-  if (len == 0) {
-    if (g_unlink (path) != 0 && errno != ENOENT) {
-      g_warning ("Cannot remove %s: %s", path, g_strerror (errno));
-      return send_u8 (self, SF_DA_NACK);
-    }
-  } else if (!g_file_set_contents (path, (const char *) data, len, &error)) {
-    g_warning ("Cannot store the partition table: %s", error->message);
-    return send_u8 (self, SF_DA_NACK);
+  mode = get_be32 (b);
+  g_debug ("WRITE_PMT: mode %u", mode);
+  if (!send_u8 (self, SF_DA_ACK))
+    return FALSE;
+  if (store->size < PMT_FROM_END ||
+      !pwrite_all (store->fd, data, 8 + (gsize) count * SF_PMT_RECORD_SIZE, pmt_offset (self)) ||
+      !pwrite_all (store->fd, data, 8 + (gsize) count * SF_PMT_RECORD_SIZE, pmt_offset (self) + PMT_COPY_AT)) {
+    g_warning ("Cannot store the partition table: %s", g_strerror (errno));
+    return send_error_reply (self, SF_DA_ERR_WRITE_PMT);
   }
   return send_u8 (self, SF_DA_ACK);
 }
@@ -917,8 +1093,8 @@ da_loop (SfSim *self)
 
     switch (cmd) {
     case SF_DA_CMD_USB_CHECK_STATUS: {
-      /* §6.6 project contract: already high speed. */
-      guint8 r[2] = { SF_DA_ACK, 0x01 };
+      /* §13.8: full speed until the host's 70 01. */
+      guint8 r[2] = { SF_DA_ACK, self->high_speed ? SF_DA_USB_HIGH_SPEED : SF_DA_USB_FULL_SPEED };
 
       ok = sf_sim_send (self, r, sizeof r);
       break;
@@ -927,19 +1103,36 @@ da_loop (SfSim *self)
       guint8 speed;
 
       ok = recv_u8 (self, &speed) && send_u8 (self, SF_DA_ACK);
+      if (!ok || speed != SF_DA_USB_HIGH_SPEED)
+        break;
+      if (self->opts.faults.no_reenumerate) {
+        /* Leaves the bus and never comes back: the pty goes away. */
+        /* Gone for good. The pty stays allocated but locked, so the path
+         * cannot be opened again (EIO) and is not handed to another
+         * program's pty meanwhile, as a freed one would be. */
+        int lock = 1;
+
+        g_debug ("fault: gone after the switch to high speed");
+        if (ioctl (self->master_fd, TIOCSPTLCK, &lock) != 0)
+          g_warning ("Cannot lock the pty: %s", g_strerror (errno));
+        sf_sim_hang (self);
+        return;
+      }
+      /* The phone re-enumerates on the same port; behind a USB 1.1 port
+       * (--pace full-speed) it comes back at full speed. */
+      if (self->opts.pace != SF_SIM_PACE_FULL_SPEED)
+        self->high_speed = TRUE;
+      self->pace_bytes = 0;
+      g_debug ("USB: %s speed after 70 01", self->high_speed ? "high" : "full");
       break;
     }
     case SF_DA_CMD_SDMMC_SWITCH_PART: {
+      /* §13.9: answered and ignored; addresses are linear. */
       guint8 part;
 
-      ok = send_u8 (self, SF_DA_ACK) && recv_u8 (self, &part);
-      if (ok && store_for_part (self, part) != NULL) {
-        self->part = part;
-        ok = send_u8 (self, SF_DA_ACK);
-      } else if (ok) {
-        g_debug ("SWITCH_PART %u refused", part);
-        ok = send_u8 (self, SF_DA_NACK);
-      }
+      ok = send_u8 (self, SF_DA_ACK) && recv_u8 (self, &part) && send_u8 (self, SF_DA_ACK);
+      if (ok)
+        g_debug ("SWITCH_PART %u ignored", part);
       break;
     }
     case SF_DA_CMD_SDMMC_WRITE_DATA:
@@ -994,28 +1187,120 @@ da_loop (SfSim *self)
   }
 }
 
-/* §6.3, the 0xBC3 path for the dram-fail fault: the DA asks for EMI
- * settings, NACKs the ENABLE_DRAM (E8) that brings them, and is dead from
- * then on (no reads, no replies): S_FT_ENABLE_DRAM_FAIL (4032). */
+/* §13.2: after the DRAM status 0xBBF, unasked: eMMC status, the CID in raw
+ * byte order (each u32 of 13.1's order byte-swapped), NAND status, 7 NAND
+ * IDs. */
+static gboolean
+send_brom_report (SfSim *self)
+{
+  guint8 r[4 + 4 + 16 + 4 + 2 + 2 * SF_DA1_NAND_ID_COUNT] = { 0 };
+
+  put_be32 (r, SF_DA_STATUS_RAM_ERROR_OLD);
+  for (guint i = 0; i < 16; i++)
+    r[8 + i] = board (self)->cid[(i & ~3u) + 3 - (i & 3)];
+  put_be32 (r + 24, SF_DA_STATUS_DEVICE_NOT_FOUND);
+  put_be16 (r + 28, SF_DA1_NAND_ID_COUNT);
+  return sf_sim_send (self, r, sizeof r);
+}
+
+/* §13.3 ENABLE_DRAM for the dram-fail fault: the EMI entry is taken and
+ * checksummed, and the DRAM does not come up (ext_ram_ret ≠ 0); the DA is
+ * dead from then on. */
 static void
 da_dram_fail (SfSim *self)
 {
-  guint8 r[4 + 4 + 16 + 4 + 2] = { 0 };
   guint8 cmd;
   guint8 version[4];
+  guint8 entry[0xA8];
+  guint8 tail[5];
+  guint8 id[16 + 4] = { 0 };
 
-  put_be32 (r, SF_DA_STATUS_RAM_ERROR);
-  memcpy (r + 8, emmc_id, sizeof emmc_id);
-  put_be32 (r + 24, SF_DA_STATUS_DEVICE_NOT_FOUND);
-  put_be16 (r + 28, 0);
-  if (!sf_sim_send (self, r, sizeof r) || !recv_u8 (self, &cmd))
+  if (!send_brom_report (self) || !recv_u8 (self, &cmd) ||
+      !sf_sim_recv (self, version, sizeof version) || !send_u8 (self, SF_DA_ACK))
     return;
-  if (cmd == SF_DA_CMD_ENABLE_DRAM) {
-    if (!sf_sim_recv (self, version, sizeof version) || !send_u8 (self, SF_DA_NACK))
-      return;
-  }
+  put_be32 (id + 16, sizeof entry);
+  if (!sf_sim_send (self, id, sizeof id) ||
+      !sf_sim_recv (self, &cmd, 1) || !sf_sim_recv (self, entry, sizeof entry) ||
+      !send_u16 (self, byte_sum (entry, sizeof entry)) ||
+      !sf_sim_recv (self, tail, sizeof tail) ||
+      !send_u32 (self, SF_DA_STATUS_RAM_ERROR))
+    return;
   g_debug ("fault: DRAM init failed, the DA is dead");
   sf_sim_hang (self);
+}
+
+static guint32
+get_le32 (const guint8 *p)
+{
+  return (guint32) p[0] | (guint32) p[1] << 8 | (guint32) p[2] << 16 | (guint32) p[3] << 24;
+}
+
+/* §13.4: the entry's memory-chip ID against the board's CID, in either
+ * byte order. */
+static gboolean
+emi_for_board (SfSim        *self,
+               const guint8 *entry)
+{
+  const SfSimBoard *b = board (self);
+  guint32 n = get_le32 (entry + 0x14);
+  guint8 raw[16];
+
+  for (guint i = 0; i < 16; i++)
+    raw[i] = b->cid[(i & ~3u) + 3 - (i & 3)];
+  return get_le32 (entry) == 0x0202 && n >= 1 && n <= 16 &&
+         (memcmp (entry + 4, b->cid, n) == 0 || memcmp (entry + 4, raw, n) == 0);
+}
+
+/* §13.2–13.3, a phone entered through its BootROM: 0xBBF and the report,
+ * then ENABLE_DRAM. The DRAM comes up only with the EMI entry made for the
+ * board's memory; any other gives ext_ram_ret ≠ 0 and the DA is dead. An
+ * entry whose word at 0x8C has bits 16–17 = 0 or 2 hangs it, as it hangs
+ * MediaTek's DA1. FALSE when the session is over. */
+static gboolean
+da_enable_dram (SfSim *self)
+{
+  guint8 cmd;
+  guint8 version[4];
+  guint8 entry[0xA8];
+  guint8 tail[5];
+  guint8 id[16 + 4] = { 0 };
+  guint32 spin;
+
+  if (!send_brom_report (self) || !recv_u8 (self, &cmd) ||
+      !sf_sim_recv (self, version, sizeof version) || !send_u8 (self, SF_DA_ACK))
+    return FALSE;
+  g_debug ("ENABLE_DRAM: command %02X, EMI version %u", cmd, get_be32 (version));
+  put_be32 (id + 16, sizeof entry);
+  if (!sf_sim_send (self, id, sizeof id) ||
+      !sf_sim_recv (self, &cmd, 1) || !sf_sim_recv (self, entry, sizeof entry) ||
+      !send_u16 (self, byte_sum (entry, sizeof entry)) ||
+      !sf_sim_recv (self, tail, sizeof tail))
+    return FALSE;
+  if (tail[0] != SF_DA_ACK) {
+    g_debug ("ENABLE_DRAM: aborted by the host");
+    sf_sim_hang (self);
+    return FALSE;
+  }
+  spin = (get_le32 (entry + 0x8C) >> 16) & 3;
+  if (spin == 0 || spin == 2) {
+    g_debug ("ENABLE_DRAM: an entry DA1 spins on");
+    sf_sim_hang (self);
+    return FALSE;
+  }
+  if (get_be32 (version) != 0x0B || !emi_for_board (self, entry)) {
+    g_debug ("ENABLE_DRAM: not this board's memory: the DRAM does not come up");
+    if (send_u32 (self, SF_DA_STATUS_RAM_ERROR))
+      sf_sim_hang (self);
+    return FALSE;
+  }
+  {
+    guint8 r[4 + 1 + 1 + 8] = { 0 };
+
+    r[4] = 0x02;   /* DRAM */
+    put_be64 (r + 6, board (self)->dram_size);
+    g_debug ("ENABLE_DRAM: %s's DRAM is up", board (self)->name);
+    return sf_sim_send (self, r, sizeof r);
+  }
 }
 
 /* §6.4: DA2 arrives in packets; any payload is accepted. */
@@ -1071,7 +1356,7 @@ da2_upload (SfSim *self)
   }
 }
 
-/* §6.5 project contract: the 222-byte DA2 report. */
+/* §13.10: the 232-byte DA2 report of the MT6572 DA. */
 static void
 build_report (SfSim  *self,
               guint8 *r)
@@ -1081,36 +1366,42 @@ build_report (SfSim  *self,
 
   memset (r, 0, SF_DA2_REPORT_LEN);
 
-  /* NOR (28) */
-  put_be32 (p, SF_DA_STATUS_DEVICE_NOT_FOUND);
+  /* NOR (28): ret 0xBC3, chip select 00 08, id FFFF */
+  put_be32 (p, SF_DA_STATUS_RAM_ERROR);
+  p[4] = 0x00;
+  p[5] = 0x08;
+  put_be16 (p + 6, 0xFFFF);
   p += 28;
-  /* NAND (17), 32-bit layout: ret, cs, flash_id, size u32, 2 ids, 2 zero codes */
+  /* NAND (17 + 10), 32-bit layout: ret, cs, flash_id, size u32, 7 ids, 7 codes */
   put_be32 (p, SF_DA_STATUS_DEVICE_NOT_FOUND);
-  put_be16 (p + 11, 2);
-  p += 17;
+  put_be16 (p + 11, SF_DA1_NAND_ID_COUNT);
+  p += 17 + 2 * SF_DA1_NAND_ID_COUNT - 4;
   /* NAND2 (9) */
   p += 9;
   /* eMMC (92) */
   if (emmc) {
     put_be32 (p, SF_DA_STATUS_OK);
-    put_be64 (p + 4, SF_SIM_BOOT_SIZE);
-    put_be64 (p + 12, SF_SIM_BOOT_SIZE);
-    put_be64 (p + 20, 0x80000);
+    put_be64 (p + 4, self->stores[SF_SIM_STORE_BOOT1].size);
+    put_be64 (p + 12, self->stores[SF_SIM_STORE_BOOT2].size);
+    put_be64 (p + 20, self->stores[SF_SIM_STORE_RPMB].size);
     put_be64 (p + 60, self->stores[SF_SIM_STORE_USER].size);
-    memcpy (p + 68, emmc_id, sizeof emmc_id);
+    memcpy (p + 68, board (self)->cid, SF_DA_EMMC_ID_LEN);
   } else {
     put_be32 (p, SF_DA_STATUS_DEVICE_NOT_FOUND);
   }
   p += 92;
   /* SDC (28) */
+  put_be32 (p, 0x00000C4A);
   p += 28;
   /* config (38) */
   put_be32 (p + 4, 0x00020000);
   p[12] = 0x02;
   put_be64 (p + 14, G_GUINT64_CONSTANT (0x20000000));
   p += 38;
-  /* pass info (10) */
+  /* pass info (10): 5A, download status, boot style, C1 */
   p[0] = SF_DA_ACK;
+  put_be32 (p + 1, 0x00000C06);
+  put_be32 (p + 5, 0x00000409);
   p[9] = SF_DA_SOC_OK;
   p += 10;
 
@@ -1121,23 +1412,26 @@ static void
 da_session (SfSim *self)
 {
   gboolean emmc = !self->opts.faults.no_emmc;
-  guint8 start[1 + 4 + 2 + 8 + 4 + SF_DA_EMMC_ID_LEN] = { SF_DA_SYNC_CHAR };
-  guint8 version[3] = { SF_DA_MAJOR_VER, SF_DA_MINOR_VER, 0x00 };
+  guint8 start[1 + 4 + 2 + 2 * SF_DA1_NAND_ID_COUNT + 4 + SF_DA_EMMC_ID_LEN] = { SF_DA_SYNC_CHAR };
+  guint8 version[3] = { SF_DA_MAJOR_VER, SF_DA_MINOR_VER, SF_DA_BUILD_VER };
   guint8 report[SF_DA2_REPORT_LEN];
   guint8 config[SF_DA_STAGE2_CONFIG_LEN];
   guint8 answer;
+  guint8 *p;
 
-  /* §6.2 project contract */
-  put_be32 (start + 1, SF_DA_STATUS_DEVICE_NOT_FOUND);
-  put_be16 (start + 5, 4);
-  put_be32 (start + 15, emmc ? SF_DA_STATUS_OK : SF_DA_STATUS_DEVICE_NOT_FOUND);
+  /* §13.1: C0, nand_ret 0xBC0, 7 NAND IDs, emmc_ret, CID, (host byte),
+   * 04 02 88. */
+  put_be32 (start + 1, SF_DA_STATUS_NAND_RET_REAL);
+  put_be16 (start + 5, SF_DA1_NAND_ID_COUNT);
+  p = start + 7 + 2 * SF_DA1_NAND_ID_COUNT;
+  put_be32 (p, emmc ? SF_DA_STATUS_OK : SF_DA_STATUS_DEVICE_NOT_FOUND);
   if (emmc)
-    memcpy (start + 19, emmc_id, sizeof emmc_id);
+    memcpy (p + 4, board (self)->cid, SF_DA_EMMC_ID_LEN);
   if (!sf_sim_send (self, start, sizeof start) || !recv_u8 (self, &answer) ||
       !sf_sim_send (self, version, sizeof version))
     return;
 
-  /* §6.3: 18 bytes, read and not validated */
+  /* §13.2: 18 bytes, read and not validated */
   if (!sf_sim_recv (self, config, sizeof config))
     return;
   g_debug ("stage-2 config: bromver %02X blver %02X", config[0], config[1]);
@@ -1145,7 +1439,13 @@ da_session (SfSim *self)
     da_dram_fail (self);
     return;
   }
-  if (!send_u32 (self, SF_DA_STATUS_OK) || !da2_upload (self))
+  if (self->opts.mode == SF_SIM_MODE_BROM && self->opts.board != NULL) {
+    if (!da_enable_dram (self))
+      return;
+  } else if (!send_u32 (self, SF_DA_STATUS_OK)) {
+    return;
+  }
+  if (!da2_upload (self))
     return;
 
   build_report (self, report);

@@ -21,9 +21,12 @@ typedef enum {
   SF_SIM_END_ERROR,    /* I/O or storage error, in self->thread_error */
 } SfSimEnd;
 
+/* In the order of the DA's linear space (§13.9): BOOT1 | BOOT2 | RPMB |
+ * USER (no GP partitions). */
 enum {
   SF_SIM_STORE_BOOT1,
   SF_SIM_STORE_BOOT2,
+  SF_SIM_STORE_RPMB,
   SF_SIM_STORE_USER,
   SF_SIM_N_STORES,
 };
@@ -63,7 +66,7 @@ struct _SfSim {
   guint64       pace_bytes;
   gboolean      da_sent;
   gboolean      first_byte_seen; /* SF_SIM_EVENT_FIRST_BYTE sent this session */
-  guint8        part;         /* eMMC part selected with 60 */
+  gboolean      high_speed;   /* after 70 01 (§13.8) */
 };
 
 /* sf-sim.c: I/O for the device thread. All return FALSE once the session
@@ -100,6 +103,9 @@ void      sf_sim_add_flash_bytes (SfSim      *self,
                                   gsize       len);
 void      sf_sim_set_thread_error (SfSim     *self,
                                    GError    *error);
+
+/* The board when none was chosen. */
+const SfSimBoard *sf_sim_default_board (void);
 
 /* sf-sim-device.c: runs one power-on of the phone until self->end is set. */
 void      sf_sim_device_run_session (SfSim   *self);

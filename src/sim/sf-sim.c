@@ -209,6 +209,38 @@ sf_sim_parse_pace (const char  *text,
   return TRUE;
 }
 
+/* The boards. sample-a's CID is realda-phone's default. */
+static const SfSimBoard boards[] = {
+  { "sample-a",
+    { 0x15, 0x01, 0x00, 0x4B, 0x41, 0x4C, 0x41, 0x35, 0x32, 0x10, 0x12, 0x34, 0x56, 0x78, 0x5D, 0x01 },
+    9, G_GUINT64_CONSTANT (0x20000000) },
+  { "sample-b",
+    { 0x90, 0x01, 0x4A, 0x48, 0x38, 0x47, 0x32, 0x61, 0x34, 0xA5, 0x12, 0x34, 0x56, 0x78, 0x9A, 0x01 },
+    8, G_GUINT64_CONSTANT (0x40000000) },
+};
+
+const SfSimBoard *
+sf_sim_default_board (void)
+{
+  return &boards[0];
+}
+
+gboolean
+sf_sim_parse_board (const char        *text,
+                    const SfSimBoard **board,
+                    GError           **error)
+{
+  for (gsize i = 0; i < G_N_ELEMENTS (boards); i++) {
+    if (g_ascii_strcasecmp (text, boards[i].name) == 0) {
+      *board = &boards[i];
+      return TRUE;
+    }
+  }
+  g_set_error (error, SF_SIM_ERROR, SF_SIM_ERROR_INVALID_OPTION,
+               "Unknown board “%s”: expected sample-a or sample-b", text);
+  return FALSE;
+}
+
 gboolean
 sf_sim_options_add_fault (SfSimOptions  *opts,
                           const char    *spec,
@@ -236,6 +268,10 @@ sf_sim_options_add_fault (SfSimOptions  *opts,
       opts->faults.no_emmc = TRUE;
     else if (g_str_equal (name, "powered-on"))
       opts->faults.powered_on = TRUE;
+    else if (g_str_equal (name, "pmt-missing"))
+      opts->faults.pmt_missing = TRUE;
+    else if (g_str_equal (name, "no-reenumerate"))
+      opts->faults.no_reenumerate = TRUE;
     else
       goto bad;
     return TRUE;
@@ -270,7 +306,7 @@ bad:
   g_set_error (error, SF_SIM_ERROR, SF_SIM_ERROR_INVALID_OPTION,
                "Unknown fault “%s”: expected unplug-after=BYTES, stall-after=BYTES, "
                "write-error-at=OFFSET, wrong-chip=HWCODE, bad-checksum, dram-fail, "
-               "no-emmc or powered-on", spec ? spec : "");
+               "no-emmc, powered-on, pmt-missing or no-reenumerate", spec ? spec : "");
   return FALSE;
 }
 
@@ -443,6 +479,7 @@ sf_sim_new (const SfSimOptions  *opts,
   }
   if (!open_store (self, SF_SIM_STORE_BOOT1, "boot1.bin", SF_SIM_BOOT_SIZE, error) ||
       !open_store (self, SF_SIM_STORE_BOOT2, "boot2.bin", SF_SIM_BOOT_SIZE, error) ||
+      !open_store (self, SF_SIM_STORE_RPMB, "rpmb.bin", SF_SIM_RPMB_SIZE, error) ||
       !open_store (self, SF_SIM_STORE_USER, "user.bin", opts->emmc_user_size, error)) {
     free_internal (self);
     return NULL;
@@ -512,7 +549,7 @@ device_thread (gpointer data)
     self->end = SF_SIM_END_NONE;
     self->da_sent = FALSE;
     self->first_byte_seen = FALSE;
-    self->part = SF_EMMC_PART_USER;
+    self->high_speed = FALSE;
     self->pace_bytes = 0;
     g_mutex_lock (&self->lock);
     self->flash_bytes = 0;
@@ -856,7 +893,7 @@ sf_sim_pace (SfSim *self,
 
   switch (self->opts.pace) {
   case SF_SIM_PACE_FULL_SPEED: rate = PACE_FULL_SPEED_RATE; break;
-  case SF_SIM_PACE_HIGH_SPEED: rate = PACE_HIGH_SPEED_RATE; break;
+  case SF_SIM_PACE_HIGH_SPEED: rate = self->high_speed ? PACE_HIGH_SPEED_RATE : PACE_FULL_SPEED_RATE; break;
   case SF_SIM_PACE_NONE:
   default:
     return TRUE;

@@ -34,10 +34,12 @@ typedef enum {
   SF_SIM_MODE_PRELOADER,   /* USB PID 2000: READY, first A0 swallowed, FE→01 */
 } SfSimMode;
 
+/* §13.8: the BootROM, the preloader and the DA until the host's 70 01 run
+ * at USB full speed; after it the DA's own port at high speed. */
 typedef enum {
   SF_SIM_PACE_NONE,        /* as fast as the pty goes */
-  SF_SIM_PACE_FULL_SPEED,  /* USB 2.0 full speed, ~1 MB/s of payload */
-  SF_SIM_PACE_HIGH_SPEED,  /* USB 2.0 high speed, ~40 MB/s of payload */
+  SF_SIM_PACE_FULL_SPEED,  /* ~1 MB/s all along: a phone behind a USB 1.1 port; 72 stays 5A 00 */
+  SF_SIM_PACE_HIGH_SPEED,  /* ~1 MB/s until 70 01, then ~40 MB/s */
 } SfSimPace;
 
 /* How a run of the device ended (sf_sim_get_result()). */
@@ -68,18 +70,36 @@ typedef void (*SfSimEventFunc) (SfSim      *sim,
 typedef struct {
   gint64   unplug_after;    /* hang up after this many flash data bytes */
   gint64   stall_after;     /* stop reading and answering after this many */
-  gint64   write_error_at;  /* NACK the 62 packet that covers this user-area offset */
+  gint64   write_error_at;  /* error reply to the 62 packet that covers this user-area offset */
   gint64   wrong_chip;      /* hw code that FD reports instead of the chip's */
   gboolean bad_checksum;    /* SEND_DA checksum off by one bit */
   gboolean dram_fail;       /* stage-2 DRAM status 0xBC3, E8 NACKed, then silence */
   gboolean no_emmc;         /* no eMMC: emmc_ret 0xBC4, id and sizes zero */
   gboolean powered_on;      /* a phone running Android: an AT modem that echoes */
+  gboolean pmt_missing;     /* A5 always answers 1037, as on a blank phone (§13.10) */
+  gboolean no_reenumerate;  /* after 70 01 the port cannot be opened again, the phone is silent (§13.8) */
 } SfSimFaults;
+
+/* A board: the eMMC+DRAM package it carries. Its eMMC CID is what the DA
+ * reports, and its DRAM starts only with the EMI entry made for it
+ * (mtk-protocol.md §13.3–13.4). The sample firmware's preloader has
+ * entries for both boards; the "universal" sample's for neither. */
+typedef struct {
+  const char  *name;               /* "sample-a", "sample-b" */
+  guint8       cid[16];            /* the eMMC specification's byte order */
+  guint8       emi_id_len;         /* how much of the CID the EMI entry's ID holds */
+  guint64      dram_size;
+} SfSimBoard;
 
 typedef struct {
   guint16         hw_code;         /* SF_HW_CODE_MT6572 (default), _MT6582, _MT6580 */
+  /* NULL: board sample-a, and in BootROM mode the DRAM counts as set up
+   * (DRAM status 0: what the tests written before §13 expect). A board
+   * given by name: BootROM mode answers 0xBBF and runs E8 as MediaTek's
+   * DA does, and only that board's EMI entry brings the DRAM up. */
+  const SfSimBoard *board;
   SfSimMode       mode;
-  const char     *storage_dir;     /* required; boot1.bin, boot2.bin, user.bin */
+  const char     *storage_dir;     /* required; boot1.bin, boot2.bin, rpmb.bin, user.bin */
   guint64         emmc_user_size;  /* bytes, multiple of 512; default 4 GiB */
   SfSimPace       pace;
   gboolean        persist;         /* after a finish or unplug, re-plug on a new pty */
@@ -89,10 +109,17 @@ typedef struct {
 } SfSimOptions;
 
 #define SF_SIM_BOOT_SIZE          (4 * 1024 * 1024)
+#define SF_SIM_RPMB_SIZE          (4 * 1024 * 1024)
+/* §13.9: where the user area starts on the DA's linear wire */
+#define SF_SIM_USER_BASE          (2 * SF_SIM_BOOT_SIZE + SF_SIM_RPMB_SIZE)
 #define SF_SIM_DEFAULT_USER_SIZE  (G_GUINT64_CONSTANT (4) * 1024 * 1024 * 1024)
 
 /* Fills @opts with the defaults: MT6572, BROM mode, 4 GiB, no pace, no faults. */
 void         sf_sim_options_init        (SfSimOptions  *opts);
+/* "sample-a", "sample-b" → the board. */
+gboolean     sf_sim_parse_board         (const char    *text,
+                                         const SfSimBoard **board,
+                                         GError       **error);
 /* Parses one --fault SPEC ("unplug-after=4096", "bad-checksum", …) into @opts. */
 gboolean     sf_sim_options_add_fault   (SfSimOptions  *opts,
                                          const char    *spec,
