@@ -24,6 +24,7 @@
 #include "sf-calibration.h"
 #include "sf-compare-stream.h"
 #include "sf-error.h"
+#include "sf-mtk.h"
 #include "sf-scatter-writer.h"
 
 #define JOURNAL_DIR   "journal"
@@ -37,6 +38,7 @@ typedef struct {
   guint    part;       /* where it goes back (SF_EMMC_PART_*) … */
   guint64  offset;     /* … and at which byte of it */
   guint64  address;    /* the scatter's address, for people */
+  guint64  linear;     /* where it is on the wire (§13.9); 0 when not known */
   guint64  size;
   char    *sha256;
   gboolean blank;      /* one byte value throughout: no calibration in it */
@@ -476,6 +478,7 @@ sf_calibration_backup (SfCalibration   *self,
   item->file = g_object_ref (file);
   item->part = part;
   item->offset = offset;
+  item->linear = sf_da_linear_address (da, part, offset);
   item->address = address;
   item->size = size;
   item->sha256 = g_steal_pointer (&sha);
@@ -522,6 +525,7 @@ sf_calibration_set_target (SfCalibration *self,
   g_return_if_fail (item != NULL);
   item->part = part;
   item->offset = offset;
+  item->linear = 0;
 }
 
 /* ---- the journal ----------------------------------------------------------- */
@@ -585,6 +589,8 @@ sf_calibration_arm (SfCalibration  *self,
     g_key_file_set_string (journal, item->name, "file", base);
     g_key_file_set_uint64 (journal, item->name, "part", item->part);
     g_key_file_set_uint64 (journal, item->name, "offset", item->offset);
+    if (item->linear != 0)
+      g_key_file_set_uint64 (journal, item->name, "linear", item->linear);
     g_key_file_set_uint64 (journal, item->name, "address", item->address);
     g_key_file_set_uint64 (journal, item->name, "size", item->size);
     g_key_file_set_string (journal, item->name, "sha256", item->sha256);
@@ -657,6 +663,7 @@ sf_calibration_load_journal (SfCalibration  *self,
     item->file = g_file_get_child (self->pending_folder, base);
     item->part = (guint) g_key_file_get_uint64 (journal, names[i], "part", NULL);
     item->offset = g_key_file_get_uint64 (journal, names[i], "offset", NULL);
+    item->linear = g_key_file_get_uint64 (journal, names[i], "linear", NULL);
     item->address = g_key_file_get_uint64 (journal, names[i], "address", NULL);
     item->size = g_key_file_get_uint64 (journal, names[i], "size", NULL);
     item->sha256 = g_key_file_get_string (journal, names[i], "sha256", NULL);
@@ -845,6 +852,17 @@ sf_calibration_recover (SfCalibration   *self,
                         GCancellable    *cancellable,
                         GError         **error)
 {
+  /* The user area's base comes from the firmware a job loaded (its MBR
+   * address), so a job without one may count user offsets from elsewhere:
+   * the wire address the backup was read from is what counts. */
+  for (guint i = 0; i < self->pending->len; i++) {
+    Item *item = g_ptr_array_index (self->pending, i);
+    guint64 base = sf_da_get_user_base (da);
+
+    if (item->part == SF_EMMC_PART_USER && item->linear != 0 && base != 0 && item->linear >= base)
+      item->offset = item->linear - base;
+  }
+
   /* Every backup first: a journal whose backup is gone must say so, not
    * fail some read half-way. */
   for (guint i = 0; i < self->pending->len; i++) {
