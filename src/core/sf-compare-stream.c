@@ -451,13 +451,6 @@ sf_compare_stream_get_mismatch (SfCompareStream *self,
   return self->mismatch;
 }
 
-guint64
-sf_compare_stream_get_compared (SfCompareStream *self)
-{
-  g_return_val_if_fail (SF_IS_COMPARE_STREAM (self), 0);
-  return self->compared;
-}
-
 /* ---- SfCrcInputStream ------------------------------------------------------- */
 
 #define CRC_SKIP_READ_MAX 4096

@@ -29,7 +29,6 @@ GOutputStream  *sf_compare_stream_new            (SfExpectFunc     expect,
 GOutputStream  *sf_compare_stream_new_for_stream (GInputStream    *source) G_GNUC_WARN_UNUSED_RESULT;
 gboolean        sf_compare_stream_get_mismatch   (SfCompareStream *self,
                                                   guint64         *out_offset);
-guint64         sf_compare_stream_get_compared   (SfCompareStream *self);
 
 /* ---- digests taken while the source is read ---------------------------- */
 

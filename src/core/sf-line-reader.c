@@ -73,12 +73,6 @@ sf_line_reader_get_line (SfLineReader *self)
   return self->line;
 }
 
-gboolean
-sf_line_reader_at_eof (SfLineReader *self)
-{
-  return self->eof && self->buf_pos >= self->buf_len;
-}
-
 static gboolean
 fill (SfLineReader  *self,
       GCancellable  *cancellable,

@@ -31,7 +31,6 @@ gboolean       sf_line_reader_next          (SfLineReader   *self,
                                              GCancellable   *cancellable,
                                              GError        **error);
 guint          sf_line_reader_get_line      (SfLineReader   *self);
-gboolean       sf_line_reader_at_eof        (SfLineReader   *self);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (SfLineReader, sf_line_reader_free)
 

@@ -362,20 +362,6 @@ sf_usb_device_get_kind (SfUsbDevice *self)
   return self->kind;
 }
 
-guint8
-sf_usb_device_get_bus (SfUsbDevice *self)
-{
-  g_return_val_if_fail (SF_IS_USB_DEVICE (self), 0);
-  return self->bus;
-}
-
-guint8
-sf_usb_device_get_address (SfUsbDevice *self)
-{
-  g_return_val_if_fail (SF_IS_USB_DEVICE (self), 0);
-  return self->address;
-}
-
 const char *
 sf_usb_device_get_port_path (SfUsbDevice *self)
 {

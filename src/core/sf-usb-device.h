@@ -74,8 +74,6 @@ SfUsbDevice      *sf_usb_device_new_virtual        (const char       *id,
 guint16           sf_usb_device_get_vendor_id      (SfUsbDevice      *self);
 guint16           sf_usb_device_get_product_id     (SfUsbDevice      *self);
 SfUsbDeviceKind   sf_usb_device_get_kind           (SfUsbDevice      *self);
-guint8            sf_usb_device_get_bus            (SfUsbDevice      *self);
-guint8            sf_usb_device_get_address        (SfUsbDevice      *self);
 /* "1-2.3"; for a virtual phone, its announce file's name. */
 const char       *sf_usb_device_get_port_path      (SfUsbDevice      *self);
 /* (nullable): /dev/ttyACM0 (once cdc_acm made it), or the pty. */
