@@ -153,6 +153,61 @@ practice_window (const char *pace,
   return win;
 }
 
+
+/* A copy of the sample firmware in a new folder (returned), without the
+ * file @skip, and with @from replaced by @to in its scatter file. */
+static char *
+copy_sample (const char *skip,
+             const char *from,
+             const char *to)
+{
+  char *dir = sf_test_make_tempdir ();
+  const char *sample = g_getenv ("SF_SAMPLE_FIRMWARE");
+  g_autoptr(GDir) listing = g_dir_open (sample, 0, NULL);
+  const char *name;
+
+  ck_assert_ptr_nonnull (listing);
+  while ((name = g_dir_read_name (listing)) != NULL) {
+    g_autofree char *src = g_build_filename (sample, name, NULL);
+    g_autofree char *dst = g_build_filename (dir, name, NULL);
+    g_autofree char *contents = NULL;
+    gsize len;
+
+    if (skip != NULL && g_str_equal (name, skip))
+      continue;
+    ck_assert (g_file_get_contents (src, &contents, &len, NULL));
+    if (from != NULL && g_str_has_suffix (name, "_scatter.txt")) {
+      g_auto(GStrv) parts = g_strsplit (contents, from, -1);
+
+      ck_assert_uint_eq (g_strv_length (parts), 2);
+      g_free (contents);
+      contents = g_strjoinv (to, parts);
+      len = strlen (contents);
+    }
+    sf_test_write_file (dst, contents, len);
+  }
+  return dir;
+}
+
+static void
+load_into (SfWindow   *win,
+           const char *path)
+{
+  g_autoptr(GFile) file = g_file_new_for_path (path);
+
+  sf_window_load_firmware (win, file);
+  ck_assert_msg (sf_test_gui_iterate_until (is_loaded, win, 20000), "%s did not load", path);
+}
+
+static gboolean
+banner_has (SfWindow   *win,
+            const char *text)
+{
+  const char *banner = sf_window_get_banner (win);
+
+  return banner != NULL && strstr (banner, text) != NULL;
+}
+
 START_TEST (test_window_empty)
 {
   SfWindow *win = sf_window_new (NULL);
@@ -206,8 +261,15 @@ START_TEST (test_window_bad_scatter)
   gtk_window_present (GTK_WINDOW (win));
   sf_window_load_firmware (win, file);
   ck_assert (sf_test_gui_iterate_until (is_loaded, win, 20000));
-  /* The error went to a toast; nothing is listed. */
+  /* Nothing is listed; the banner says why, with the line and the advice. */
   ck_assert_uint_eq (g_list_model_get_n_items (sf_window_get_partitions (win)), 0);
+  ck_assert_msg (banner_has (win, "MT6572_Android_scatter.txt:7"), "%s",
+                 sf_window_get_banner (win) ? sf_window_get_banner (win) : "no banner");
+  ck_assert_msg (banner_has (win, " — "), "the advice is missing: %s", sf_window_get_banner (win));
+  sf_test_gui_screenshot (GTK_WIDGET (win), "unreadable");
+  /* A good firmware clears it. */
+  load_into (win, g_getenv ("SF_SAMPLE_FIRMWARE"));
+  ck_assert_ptr_null (sf_window_get_banner (win));
   destroy_and_check (win);
   sf_test_rm_rf (dir);
 }
@@ -356,12 +418,20 @@ START_TEST (test_window_missing_image)
   sf_partition_item_set_enabled (logo, TRUE);
   ck_assert (!sf_partition_item_get_enabled (logo));
   ck_assert (sf_partition_item_get_selectable (find_item (win, "BOOTIMG")));
+  /* The others are ticked, and the banner says what is missing. */
+  ck_assert (sf_partition_item_get_enabled (find_item (win, "BOOTIMG")));
+  ck_assert (sf_partition_item_get_enabled (find_item (win, "ANDROID")));
+  ck_assert_msg (banner_has (win, "LOGO") && banner_has (win, "logo.bin"), "%s",
+                 sf_window_get_banner (win) ? sf_window_get_banner (win) : "no banner");
+  sf_test_gui_settle (100);
+  sf_test_gui_screenshot (GTK_WIDGET (win), "missing-image");
 
   ck_assert_msg (sf_window_set_partition_image (win, "LOGO", logo_file, &error), "%s",
                  error ? error->message : "");
   ck_assert (sf_partition_item_get_selectable (logo));
   ck_assert (sf_partition_item_get_enabled (logo));
   ck_assert_str_eq (sf_partition_item_get_file (logo), logo_path);
+  ck_assert_ptr_null (sf_window_get_banner (win));
   sf_test_gui_settle (100);
 
   destroy_and_check (win);
@@ -691,6 +761,126 @@ START_TEST (test_window_station)
 }
 END_TEST
 
+
+/* A scatter file the command line refuses (BOOTIMG moved onto UBOOT) is
+ * refused on load too: the banner says why, in full, nothing is listed and
+ * nothing can be downloaded; the next good firmware clears it. */
+START_TEST (test_window_overlap_refused)
+{
+  g_autofree char *storage = sf_test_make_tempdir ();
+  g_autofree char *dir = copy_sample (NULL, "linear_start_addr: 0x1580000", "linear_start_addr: 0x1540000");
+  g_autoptr(SfSim) sim = NULL;
+  g_autoptr(GFile) da = g_file_new_for_path (g_getenv ("SF_SYNTHETIC_DA"));
+  const char *banner;
+  SfWindow *win;
+
+  sim = start_phone (storage, SF_SIM_PACE_NONE);
+  win = load_sample ();
+  sf_window_set_da_file (win, da);
+  sf_window_set_port (win, sf_sim_get_port_path (sim));
+  ck_assert_ptr_null (sf_window_get_banner (win));
+
+  load_into (win, dir);
+  banner = sf_window_get_banner (win);
+  ck_assert_msg (banner != NULL, "no banner for an overlapping scatter file");
+  ck_assert_msg (strstr (banner, "UBOOT") != NULL && strstr (banner, "overlaps BOOTIMG") != NULL, "%s", banner);
+  /* In full: the advice too, and no machine paths. */
+  ck_assert_msg (strstr (banner, "use the scatter file that came with the firmware") != NULL, "%s", banner);
+  ck_assert_msg (strstr (banner, dir) == NULL, "%s", banner);
+  ck_assert_uint_eq (g_list_model_get_n_items (sf_window_get_partitions (win)), 0);
+  sf_test_gui_settle (100);
+  sf_test_gui_screenshot (GTK_WIDGET (win), "refused");
+
+  /* The sample that was open before is gone: Download cannot start. */
+  gtk_widget_activate_action (GTK_WIDGET (win), "win.download", NULL);
+  ck_assert_int_eq (sf_window_get_result (win), SF_WINDOW_RESULT_NONE);
+  ck_assert_uint_eq (sf_sim_get_flash_bytes (sim), 0);
+  /* It stays while nothing else is opened. */
+  sf_window_show_page (win, "readback");
+  sf_window_show_page (win, "download");
+  ck_assert (banner_has (win, "overlaps BOOTIMG"));
+
+  load_into (win, g_getenv ("SF_SAMPLE_FIRMWARE"));
+  ck_assert_ptr_null (sf_window_get_banner (win));
+  ck_assert_uint_eq (g_list_model_get_n_items (sf_window_get_partitions (win)), G_N_ELEMENTS (sample_names));
+
+  destroy_and_check (win);
+  sf_sim_stop (sim);
+  sf_test_rm_rf (dir);
+  sf_test_rm_rf (storage);
+}
+END_TEST
+
+/* Firmware Upgrade and Format All + Download write their own set: the
+ * table shows it (ticks fixed, kept calibration marked) and Download
+ * starts with everything ticked, to the end. */
+static void
+run_fixed_scene (SfScene     scene,
+                 const char *shot)
+{
+  g_autofree char *storage = sf_test_make_tempdir ();
+  g_autoptr(GFile) da = g_file_new_for_path (g_getenv ("SF_SYNTHETIC_DA"));
+  g_autoptr(SfSim) sim = NULL;
+  SfPartitionItem *nvram;
+  SfWindow *win;
+
+  sim = start_phone (storage, SF_SIM_PACE_NONE);
+  win = load_sample ();
+  sf_window_set_da_file (win, da);
+  sf_window_set_port (win, sf_sim_get_port_path (sim));
+  /* The user's own ticks in Download Only come back afterwards. */
+  sf_partition_item_set_enabled (find_item (win, "USRDATA"), FALSE);
+
+  sf_window_set_scene (win, scene);
+  for (guint i = 0; i < G_N_ELEMENTS (sample_names); i++) {
+    SfPartitionItem *item = find_item (win, sample_names[i]);
+
+    ck_assert_msg (sf_partition_item_get_enabled (item), "%s is not ticked", sample_names[i]);
+    ck_assert_msg (!sf_partition_item_get_selectable (item), "%s can be changed", sample_names[i]);
+    /* A click cannot untick it. */
+    sf_partition_item_set_enabled (item, FALSE);
+    ck_assert (sf_partition_item_get_enabled (item));
+  }
+  nvram = find_item (win, "NVRAM");
+  ck_assert (!sf_partition_item_get_enabled (nvram));
+  ck_assert_msg (sf_partition_item_get_note (nvram) != NULL && strstr (sf_partition_item_get_note (nvram), "Kept"),
+                 "NVRAM is not marked as kept");
+  ck_assert_msg (sf_window_get_banner (win) == NULL, "%s", sf_window_get_banner (win));
+  sf_test_gui_settle (100);
+  sf_test_gui_screenshot (GTK_WIDGET (win), shot);
+
+  ck_assert (gtk_widget_activate_action (GTK_WIDGET (win), "win.download", NULL));
+  ck_assert_int_eq (sf_window_get_result (win), SF_WINDOW_RESULT_RUNNING);
+  ck_assert_msg (sf_test_gui_iterate_until (is_finished, win, 100000), "the download did not end");
+  ck_assert_msg (sf_window_get_result (win) == SF_WINDOW_RESULT_DONE, "%s",
+                 sf_window_get_error (win) ? sf_window_get_error (win)->message : "?");
+  ck_assert_msg (log_has (win, "USRDATA"), "USRDATA was not written");
+  ck_assert_msg (log_has (win, "NVRAM"), "the calibration was not backed up");
+  ck_assert (gtk_widget_activate_action (GTK_WIDGET (win), "win.back", NULL));
+
+  sf_window_set_scene (win, SF_SCENE_DOWNLOAD_ONLY);
+  ck_assert (sf_partition_item_get_selectable (find_item (win, "LOGO")));
+  ck_assert (sf_partition_item_get_enabled (find_item (win, "LOGO")));
+  ck_assert (!sf_partition_item_get_enabled (find_item (win, "USRDATA")));
+  ck_assert_uint_eq (g_list_model_get_n_items (sf_window_get_partitions (win)), G_N_ELEMENTS (sample_names));
+
+  destroy_and_check (win);
+  sf_sim_stop (sim);
+  sf_test_rm_rf (storage);
+}
+
+START_TEST (test_window_scene_firmware_upgrade)
+{
+  run_fixed_scene (SF_SCENE_FIRMWARE_UPGRADE, "scene-upgrade");
+}
+END_TEST
+
+START_TEST (test_window_scene_format_all)
+{
+  run_fixed_scene (SF_SCENE_FORMAT_ALL_DOWNLOAD, "scene-format-all");
+}
+END_TEST
+
 static Suite *
 gui_suite (void)
 {
@@ -713,6 +903,14 @@ gui_suite (void)
   tcase_add_test (tc, test_window_practice_fault);
   tcase_add_test (tc, test_window_practice_stop);
   tcase_add_test (tc, test_window_practice_pages);
+  suite_add_tcase (s, tc);
+
+  /* What a hobbyist following a guide runs into (issue 16). */
+  tc = tcase_create ("guide");
+  tcase_set_timeout (tc, 120);
+  tcase_add_test (tc, test_window_overlap_refused);
+  tcase_add_test (tc, test_window_scene_firmware_upgrade);
+  tcase_add_test (tc, test_window_scene_format_all);
   suite_add_tcase (s, tc);
   return s;
 }

@@ -18,6 +18,7 @@
 #include "sf-device-page.h"
 #include "sf-error.h"
 #include "sf-firmware.h"
+#include "sf-firmware-check.h"
 #include "sf-flash-job.h"
 #include "sf-format-page.h"
 #include "sf-host-check.h"
@@ -67,6 +68,10 @@ struct _SfWindow
   GtkRevealer          *practice_revealer;
   GtkRevealer          *host_revealer;
   GtkLabel             *host_label;
+  GtkRevealer          *firmware_revealer;
+  GtkWidget            *firmware_banner;
+  GtkImage             *firmware_icon;
+  GtkLabel             *firmware_label;
   GtkStack             *mode_stack;
   AdwViewStack         *view_stack;
   GtkStack             *download_stack;
@@ -103,6 +108,7 @@ struct _SfWindow
   GtkWidget            *result_box;
   GtkImage             *result_icon;
   GtkLabel             *result_title;
+  GtkLabel             *result_code;
   GtkLabel             *result_text;
   GtkExpander          *log_expander;
   GtkTextView          *log_view;
@@ -121,6 +127,9 @@ struct _SfWindow
   GtkNativeDialog      *chooser;
   gboolean              loading;
   gboolean              verify;
+  char                 *load_problem;  /* why the last firmware opened was refused */
+  char                 *scene_problem; /* why the scene cannot run this firmware */
+  GHashTable           *user_ticks;    /* Download Only's ticks while another scene is shown */
 
   /* Phones on the bus (and virtual phones that announce themselves) */
   SfDeviceMonitor      *monitor;
@@ -136,6 +145,7 @@ struct _SfWindow
   SfSimFaults           practice_faults;
   SfSim                *sim;
   guint                 plug_id;
+  gboolean              practice_sample; /* practice opened the sample: nothing was open */
 
   /* The running job */
   JobKind               job_kind;
@@ -155,6 +165,11 @@ struct _SfWindow
   SpeedSample           samples[N_SPEED_SAMPLES];
   guint                 n_samples;
   GPtrArray            *finished;     /* partitions done, in order */
+  gboolean              reached_phone; /* the job talked to the phone: Again needs a replug */
+  gboolean              replug;       /* waiting for the phone to be plugged in again */
+  char                 *replug_port;  /* the typed port, watched for the replug */
+  gboolean              replug_gone;
+  guint                 replug_id;
   SfDeviceInfo         *device;
 };
 
@@ -453,6 +468,8 @@ set_label_factory (GtkColumnViewColumn *column,
  * pick another one. */
 
 static void pick_image (SfWindow *self, SfPartitionItem *item);
+static void update_firmware_banner (SfWindow *self);
+static void populate_partitions (SfWindow *self);
 
 static void
 update_file_cell (GtkWidget       *box,
@@ -463,10 +480,21 @@ update_file_cell (GtkWidget       *box,
   const char *file = sf_partition_item_get_file (row);
   const char *problem = sf_partition_item_get_problem (row);
   const char *warning = sf_partition_item_get_warning (row);
+  const char *note = sf_partition_item_get_note (row);
   g_autofree char *text = NULL;
   g_autofree char *tooltip = NULL;
 
-  if (problem != NULL) {
+  gtk_widget_remove_css_class (icon, "success");
+  if (note != NULL) {
+    /* What the scene does to a row it does not write: kept calibration. */
+    gtk_image_set_from_icon_name (GTK_IMAGE (icon), "security-high-symbolic");
+    gtk_widget_add_css_class (icon, "success");
+    gtk_widget_remove_css_class (icon, "warning");
+    gtk_widget_remove_css_class (icon, "error");
+    text = g_strdup (note);
+    tooltip = g_strdup (note);
+    gtk_label_set_ellipsize (GTK_LABEL (label), PANGO_ELLIPSIZE_END);
+  } else if (problem != NULL) {
     gtk_image_set_from_icon_name (GTK_IMAGE (icon), "dialog-error-symbolic");
     gtk_widget_add_css_class (icon, "error");
     gtk_widget_remove_css_class (icon, "warning");
@@ -479,10 +507,19 @@ update_file_cell (GtkWidget       *box,
     text = g_strdup_printf ("%s — %s", file != NULL ? file : "", warning);
     tooltip = g_strdup (warning);
   } else {
-    text = g_strdup (file != NULL ? file : _("(no image)"));
+    const char *folder = g_object_get_data (G_OBJECT (row), "sf-folder");
+
+    if (file != NULL && folder != NULL && g_str_has_prefix (file, folder))
+      text = g_strdup (file + strlen (folder));
+    else
+      text = g_strdup (file != NULL ? file : _("(no image)"));
     tooltip = g_strdup (file);
   }
-  gtk_widget_set_visible (icon, problem != NULL || warning != NULL);
+  if (note == NULL)
+    gtk_label_set_ellipsize (GTK_LABEL (label), PANGO_ELLIPSIZE_START);
+  /* A kept partition has no image to choose. */
+  gtk_widget_set_visible (gtk_widget_get_last_child (box), note == NULL);
+  gtk_widget_set_visible (icon, note != NULL || problem != NULL || warning != NULL);
   gtk_label_set_text (GTK_LABEL (label), text);
   gtk_widget_set_tooltip_text (label, tooltip);
   gtk_widget_set_sensitive (label, problem == NULL);
@@ -569,6 +606,31 @@ on_partition_activate (GtkColumnView *view,
     pick_image (self, item);
 }
 
+/* @text without the firmware's folder in front of file names: the user
+ * knows where the firmware is (the Firmware row says it). */
+static char *
+strip_folder (SfFirmware *firmware,
+              const char *text)
+{
+  const char *where = firmware != NULL ? sf_firmware_get_display_name (firmware) : NULL;
+  g_autofree char *parent = where != NULL ? g_path_get_dirname (where) : NULL;
+  const char *folders[] = { where, parent };
+  char *result = g_strdup (text);
+
+  for (guint i = 0; i < G_N_ELEMENTS (folders); i++) {
+    g_autofree char *prefix = NULL;
+    g_auto(GStrv) parts = NULL;
+
+    if (folders[i] == NULL || g_str_equal (folders[i], ".") || g_str_equal (folders[i], "/"))
+      continue;
+    prefix = g_strconcat (folders[i], G_DIR_SEPARATOR_S, NULL);
+    parts = g_strsplit (result, prefix, -1);
+    g_free (result);
+    result = g_strjoinv ("", parts);
+  }
+  return result;
+}
+
 /* Why @partition's image cannot be written, or NULL when it can. */
 static char *
 image_problem (SfFirmware  *firmware,
@@ -578,7 +640,7 @@ image_problem (SfFirmware  *firmware,
 
   if (sf_firmware_check_image (firmware, partition, &error))
     return NULL;
-  return g_strdup (error->message);
+  return strip_folder (firmware, error->message);
 }
 
 static void
@@ -590,6 +652,10 @@ set_item_image (SfWindow        *self,
   g_autofree char *problem = image_problem (self->firmware, p);
 
   sf_partition_item_set_image (item, sf_firmware_get_image_path (self->firmware, p), problem, tick);
+  /* The Image Location column shows names inside the firmware's folder. */
+  g_object_set_data_full (G_OBJECT (item), "sf-folder",
+                          g_strconcat (sf_firmware_get_display_name (self->firmware), G_DIR_SEPARATOR_S, NULL),
+                          g_free);
 }
 
 gboolean
@@ -612,8 +678,14 @@ sf_window_set_partition_image (SfWindow    *self,
     if (!sf_firmware_set_image_file (self->firmware, sf_partition_item_get_partition (item), file,
                                      NULL, error))
       return FALSE;
+    if (sf_partition_item_get_fixed (item)) {
+      /* The scene may run now: what it writes is worked out again. */
+      populate_partitions (self);
+      return TRUE;
+    }
     set_item_image (self, item, TRUE);
     update_select_all (self);
+    update_firmware_banner (self);
     return TRUE;
   }
   g_set_error (error, SF_ERROR, SF_ERROR_UNKNOWN_PARTITION, _("No partition %s in the checklist"), name);
@@ -675,19 +747,63 @@ find_issue (GPtrArray         *issues,
   return NULL;
 }
 
-/* The partitions the scene writes unless the user says otherwise. */
-static GHashTable *
-default_ticks (SfWindow *self)
+static SfScene
+current_scene (SfWindow *self)
 {
-  GHashTable *names = g_hash_table_new (g_str_hash, g_str_equal);
-  g_autoptr(SfPlan) plan = sf_plan_new (self->firmware, NULL, SF_SCENE_DOWNLOAD_ONLY, NULL, NULL);
+  guint selected = adw_combo_row_get_selected (self->scene_row);
 
+  return selected < G_N_ELEMENTS (scenes) ? scenes[selected] : SF_SCENE_DOWNLOAD_ONLY;
+}
+
+/* Download Only writes what the user ticks; the other scenes write their
+ * own set, which the planner decides (for the command line too: its
+ * download --scene passes no list either). */
+static gboolean
+scene_picks_partitions (SfScene scene)
+{
+  return scene == SF_SCENE_DOWNLOAD_ONLY;
+}
+
+static void
+add_download_steps (GHashTable *names,
+                    SfPlan     *plan)
+{
   for (guint i = 0; plan != NULL && i < sf_plan_get_n_steps (plan); i++) {
     const SfPlanStep *step = sf_plan_get_step (plan, i);
 
     if (step->kind == SF_STEP_DOWNLOAD && step->partition != NULL)
       g_hash_table_add (names, step->partition->name);
   }
+}
+
+/* The partitions Download Only writes unless the user says otherwise. */
+static GHashTable *
+default_ticks (SfWindow *self)
+{
+  GHashTable *names = g_hash_table_new (g_str_hash, g_str_equal);
+  g_autoptr(SfPlan) plan = sf_plan_new (self->firmware, NULL, SF_SCENE_DOWNLOAD_ONLY, NULL, NULL);
+  SfLayout *layout = sf_scatter_get_layout (sf_firmware_get_scatter (self->firmware), 0);
+
+  if (plan == NULL && layout != NULL) {
+    /* The default set is refused as a whole when an image is missing or
+     * broken (flashing the rest could leave the phone without its boot
+     * image by accident). The rows that can be written are ticked, the
+     * others say why, and so does the banner. */
+    g_autoptr(GPtrArray) usable = g_ptr_array_new ();
+
+    for (guint i = 0; i < sf_layout_get_n_partitions (layout); i++) {
+      SfPartition *p = sf_layout_get_partition (layout, i);
+
+      if (p->is_download && !sf_partition_is_calibration (p) &&
+          sf_firmware_check_image (self->firmware, p, NULL))
+        g_ptr_array_add (usable, p->name);
+    }
+    g_ptr_array_add (usable, NULL);
+    if (usable->len > 1)
+      plan = sf_plan_new (self->firmware, NULL, SF_SCENE_DOWNLOAD_ONLY, (const char * const *) usable->pdata,
+                          NULL);
+  }
+  add_download_steps (names, plan);
   return names;
 }
 
@@ -707,30 +823,14 @@ choose_da (SfWindow  *self,
   return sf_da_file_new (bundled, NULL, error);
 }
 
-/* Whether @da can start this firmware's chip at all: the check SP Flash
- * Tool makes only once the phone answers, made before anything starts.
- * Returns FALSE with @error naming the DA file and the chip. */
+/* Whether @da can start this firmware's chip at all (the check SP Flash
+ * Tool makes only once the phone answers), made before anything starts. */
 static gboolean
 check_da_for_firmware (SfWindow  *self,
                        SfDaFile  *da,
                        GError   **error)
 {
-  const char *platform;
-  const SfChip *chip;
-
-  if (self->firmware == NULL)
-    return TRUE;
-  platform = sf_scatter_get_platform (sf_firmware_get_scatter (self->firmware));
-  chip = platform != NULL ? sf_chip_find_by_name (platform) : NULL;
-  if (chip == NULL)
-    return TRUE;
-  for (guint i = 0; i < sf_da_file_get_n_entries (da); i++)
-    if (sf_da_file_get_entry (da, i)->hw_code == chip->da_code)
-      return TRUE;
-  sf_set_error_at (error, SF_ERROR_DA_NO_ENTRY, sf_da_file_get_display_name (da), 0,
-                   _("choose the DA file that came with the firmware, or one made for this chip"),
-                   _("this download agent has no entry for %s"), chip->name);
-  return FALSE;
+  return sf_firmware_check_da (self->firmware, da, error);
 }
 
 static void update_da_row (SfWindow *self);
@@ -778,41 +878,143 @@ update_da_row (SfWindow *self)
   }
   adw_action_row_set_subtitle (self->da_row, subtitle);
   gtk_widget_set_tooltip_text (GTK_WIDGET (self->da_row), subtitle);
+  update_firmware_banner (self);
 }
 
+/* The banner under the header bar: why the firmware cannot be used, or
+ * what in it cannot be written. It stays, in full, until the firmware (or
+ * what is wrong with it) changes. */
 static void
-show_firmware (SfWindow   *self,
-               SfFirmware *firmware,
-               SfDaFile   *da)
+update_firmware_banner (SfWindow *self)
 {
-  SfScatter *scatter = sf_firmware_get_scatter (firmware);
-  SfLayout *layout = sf_scatter_get_layout (scatter, 0);
-  GPtrArray *issues = sf_scatter_get_issues (scatter);
-  g_autoptr(GPtrArray) items = g_ptr_array_new_with_free_func (g_object_unref);
-  g_autoptr(GHashTable) ticks = NULL;
-  g_autofree char *info = NULL;
-  g_autofree char *subtitle = NULL;
-  const char *format;
+  g_autoptr(GString) text = g_string_new (NULL);
+  gboolean error = FALSE;
 
-  g_set_object (&self->firmware, firmware);
-  g_set_object (&self->firmware_da, da);
-  sf_readback_page_set_firmware (self->readback_page, firmware);
-  sf_format_page_set_firmware (self->format_page, firmware);
-  ticks = default_ticks (self);
+  if (self->load_problem != NULL) {
+    g_string_append (text, self->load_problem);
+    error = TRUE;
+  } else if (self->firmware != NULL) {
+    GListModel *model = G_LIST_MODEL (self->partitions);
+    g_autoptr(GError) da_error = NULL;
+    g_autoptr(SfDaFile) da = NULL;
+    guint n_problems = 0;
+
+    if (!scene_picks_partitions (current_scene (self))) {
+      /* The scene's own set: only whether it can run at all. */
+      if (self->scene_problem != NULL) {
+        /* Translators: a scene (Format All + Download), then why it cannot run */
+        g_string_append_printf (text, _("%s cannot start with this firmware: %s"),
+                                sf_scene_get_title (current_scene (self)), self->scene_problem);
+        error = TRUE;
+      }
+    } else {
+      for (guint i = 0; i < g_list_model_get_n_items (model); i++) {
+        g_autoptr(SfPartitionItem) item = g_list_model_get_item (model, i);
+        const char *problem = sf_partition_item_get_problem (item);
+
+        if (problem == NULL)
+          continue;
+        if (n_problems++ == 0)
+          g_string_append (text, _("These partitions cannot be written and are left unticked; "
+                                   "the others can be:"));
+        g_string_append_printf (text, "\n%s: %s", sf_partition_item_get_name (item), problem);
+      }
+    }
+    da = choose_da (self, &da_error);
+    if (da != NULL)
+      check_da_for_firmware (self, da, &da_error);
+    if (da_error != NULL) {
+      if (text->len > 0)
+        g_string_append (text, "\n");
+      /* Translators: why the download agent cannot be used */
+      g_string_append_printf (text, _("Download Agent: %s"), da_error->message);
+      error = TRUE;
+    }
+  }
+  gtk_label_set_text (self->firmware_label, text->str);
+  gtk_image_set_from_icon_name (self->firmware_icon, error ? "dialog-error-symbolic" : "dialog-warning-symbolic");
+  if (error) {
+    gtk_widget_add_css_class (self->firmware_banner, "refused");
+    gtk_widget_remove_css_class (self->firmware_banner, "problem");
+  } else {
+    gtk_widget_add_css_class (self->firmware_banner, "problem");
+    gtk_widget_remove_css_class (self->firmware_banner, "refused");
+  }
+  gtk_revealer_set_reveal_child (self->firmware_revealer, text->len > 0);
+}
+
+static const char *
+kept_note (SfScene scene)
+{
+  if (scene == SF_SCENE_FORMAT_ALL_DOWNLOAD)
+    return _("Kept: backed up, then written back");
+  return _("Kept: backed up, left in place");
+}
+
+/* The checklist for the open firmware and the chosen scene: Download
+ * Only's rows are the user's to tick; the other scenes show what they will
+ * do, with the ticks fixed and the calibration they keep marked. */
+static void
+populate_partitions (SfWindow *self)
+{
+  SfScatter *scatter;
+  SfLayout *layout;
+  GPtrArray *issues;
+  SfScene scene = current_scene (self);
+  gboolean fixed = !scene_picks_partitions (scene);
+  g_autoptr(GPtrArray) items = g_ptr_array_new_with_free_func (g_object_unref);
+  g_autoptr(GHashTable) written = NULL;
+  g_autoptr(GHashTable) kept = g_hash_table_new (g_str_hash, g_str_equal);
+  g_autoptr(SfPlan) plan = NULL;
+  g_autoptr(GError) error = NULL;
+
+  g_clear_pointer (&self->scene_problem, g_free);
+  if (self->firmware == NULL) {
+    g_list_store_remove_all (self->partitions);
+    update_select_all (self);
+    update_firmware_banner (self);
+    return;
+  }
+  scatter = sf_firmware_get_scatter (self->firmware);
+  layout = sf_scatter_get_layout (scatter, 0);
+  issues = sf_scatter_get_issues (scatter);
+
+  if (fixed) {
+    written = g_hash_table_new (g_str_hash, g_str_equal);
+    plan = sf_plan_new (self->firmware, NULL, scene, NULL, &error);
+    if (plan == NULL)
+      self->scene_problem = g_strdup (error->message);
+    add_download_steps (written, plan);
+    for (guint i = 0; plan != NULL && i < sf_plan_get_n_steps (plan); i++) {
+      const SfPlanStep *step = sf_plan_get_step (plan, i);
+
+      if (step->kind == SF_STEP_BACKUP && step->partition != NULL)
+        g_hash_table_add (kept, step->partition->name);
+    }
+  } else {
+    written = self->user_ticks != NULL ? g_hash_table_ref (self->user_ticks) : default_ticks (self);
+  }
 
   for (guint i = 0; layout != NULL && i < sf_layout_get_n_partitions (layout); i++) {
     SfPartition *p = sf_layout_get_partition (layout, i);
     SfPartition *next = i + 1 < sf_layout_get_n_partitions (layout) ? sf_layout_get_partition (layout, i + 1) : NULL;
     g_autoptr(SfPartitionItem) item = NULL;
+    gboolean keeps = g_hash_table_contains (kept, p->name);
     const SfIssue *issue;
 
-    /* As SP Flash Tool does: only what the scatter marks for download. */
-    if (!p->is_download)
+    /* As SP Flash Tool does: only what the scatter marks for download,
+     * and the calibration a scene keeps. */
+    if (!p->is_download && !keeps)
       continue;
     item = sf_partition_item_new (p);
-    set_item_image (self, item, g_hash_table_contains (ticks, p->name));
+    if (p->is_download)
+      set_item_image (self, item, !fixed && g_hash_table_contains (written, p->name));
+    if (fixed)
+      sf_partition_item_set_fixed (item, g_hash_table_contains (written, p->name));
     issue = find_issue (issues, p, next);
-    if (issue != NULL && issue->severity == SF_SEVERITY_WARNING)
+    if (keeps)
+      sf_partition_item_set_note (item, kept_note (scene));
+    else if (issue != NULL && issue->severity == SF_SEVERITY_WARNING)
       sf_partition_item_set_warning (item, issue->message);
     else if (sf_partition_is_calibration (p))
       sf_partition_item_set_warning (item, _("holds the phone’s own calibration (IMEI, radio): "
@@ -822,7 +1024,47 @@ show_firmware (SfWindow   *self,
   }
   g_list_store_splice (self->partitions, 0, g_list_model_get_n_items (G_LIST_MODEL (self->partitions)),
                        items->pdata, items->len);
+  gtk_widget_set_tooltip_text (GTK_WIDGET (self->select_all_check),
+                               fixed ? _("This scene writes its own set of partitions: choose Download Only "
+                                         "to pick them")
+                                     : _("Tick or untick every partition that has an image"));
   update_select_all (self);
+  update_firmware_banner (self);
+}
+
+/* Download Only's ticks, kept while another scene shows its own. */
+static void
+save_user_ticks (SfWindow *self)
+{
+  GListModel *model = G_LIST_MODEL (self->partitions);
+
+  g_clear_pointer (&self->user_ticks, g_hash_table_unref);
+  self->user_ticks = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  for (guint i = 0; i < g_list_model_get_n_items (model); i++) {
+    g_autoptr(SfPartitionItem) item = g_list_model_get_item (model, i);
+
+    if (sf_partition_item_get_enabled (item))
+      g_hash_table_add (self->user_ticks, g_strdup (sf_partition_item_get_name (item)));
+  }
+}
+
+static void
+show_firmware (SfWindow   *self,
+               SfFirmware *firmware,
+               SfDaFile   *da)
+{
+  SfScatter *scatter = sf_firmware_get_scatter (firmware);
+  g_autofree char *info = NULL;
+  g_autofree char *subtitle = NULL;
+  const char *format;
+
+  g_set_object (&self->firmware, firmware);
+  g_set_object (&self->firmware_da, da);
+  g_clear_pointer (&self->load_problem, g_free);
+  g_clear_pointer (&self->user_ticks, g_hash_table_unref);
+  sf_readback_page_set_firmware (self->readback_page, firmware);
+  sf_format_page_set_firmware (self->format_page, firmware);
+  populate_partitions (self);
 
   if (sf_scatter_get_format (scatter) == SF_SCATTER_FORMAT_LEGACY)
     format = _("legacy");
@@ -839,8 +1081,41 @@ show_firmware (SfWindow   *self,
   subtitle = g_path_get_basename (sf_firmware_get_display_name (firmware));
   adw_view_switcher_title_set_subtitle (self->switcher_title, subtitle);
   update_da_row (self);
+  update_firmware_banner (self);
   gtk_stack_set_visible_child_name (self->download_stack, "firmware");
   adw_view_stack_set_visible_child_name (self->view_stack, "download");
+}
+
+/* Nothing is open any more: the firmware was refused, or practice put the
+ * sample away. @problem: (nullable): why, for the banner. */
+static void
+unload_firmware (SfWindow   *self,
+                 const char *problem)
+{
+  g_clear_object (&self->firmware);
+  g_clear_object (&self->firmware_da);
+  g_clear_pointer (&self->user_ticks, g_hash_table_unref);
+  g_free (self->load_problem);
+  self->load_problem = g_strdup (problem);
+  sf_readback_page_set_firmware (self->readback_page, NULL);
+  sf_format_page_set_firmware (self->format_page, NULL);
+  populate_partitions (self);
+  adw_view_switcher_title_set_subtitle (self->switcher_title, NULL);
+  update_da_row (self);
+  update_firmware_banner (self);
+  if (problem != NULL) {
+    adw_status_page_set_title (self->empty_page, _("This Firmware Cannot Be Used"));
+    adw_status_page_set_description (self->empty_page, _("The reason is shown above. Open another firmware, or "
+                                                         "correct this one and open it again."));
+    adw_status_page_set_icon_name (self->empty_page, "dialog-error-symbolic");
+  } else {
+    adw_status_page_set_title (self->empty_page, _("Open a Firmware"));
+    adw_status_page_set_description (self->empty_page, _("Choose the firmware’s scatter file "
+                                                         "(MT65xx_Android_scatter.txt), its folder, or the archive "
+                                                         "it came in. You can also drop it on this window."));
+    adw_status_page_set_icon_name (self->empty_page, "phone-symbolic");
+  }
+  gtk_stack_set_visible_child_name (self->download_stack, "empty");
 }
 
 typedef struct {
@@ -866,6 +1141,9 @@ load_thread (GTask        *task,
   Loaded *loaded = g_new0 (Loaded, 1);
 
   loaded->firmware = sf_firmware_open (G_FILE (task_data), cancellable, &error);
+  /* Exactly what scatterflash-cli checks before it uses a firmware. */
+  if (loaded->firmware != NULL && !sf_firmware_check_load (loaded->firmware, &error))
+    g_clear_object (&loaded->firmware);
   if (loaded->firmware == NULL) {
     loaded_free (loaded);
     g_task_return_error (task, g_steal_pointer (&error));
@@ -897,16 +1175,30 @@ on_load_done (GObject      *source,
     loaded_free (loaded);
   } else if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED)) {
     g_autofree char *name = g_file_get_parse_name (location);
+    g_autofree char *base = g_file_get_basename (location);
+    g_autofree char *problem = NULL;
 
-    /* The message already names FILE:LINE for a bad scatter; the firmware
-     * that was open before stays open. */
-    gtk_stack_set_visible_child_name (self->download_stack, self->firmware != NULL ? "firmware" : "empty");
-    if (self->firmware == NULL) {
-      adw_status_page_set_title (self->empty_page, _("This Firmware Cannot Be Used"));
-      adw_status_page_set_description (self->empty_page, error->message);
-      adw_status_page_set_icon_name (self->empty_page, "dialog-error-symbolic");
+    /* The message names FILE:LINE for a bad scatter. Whatever was open
+     * before is put away: the table must never show one firmware while
+     * the banner speaks of another. */
+    g_autoptr(GFile) parent = g_file_get_parent (location);
+    GFile *folders[] = { location, parent };
+    g_autofree char *message = g_strdup (error->message);
+
+    /* File names are enough: the folder is where the user just was. */
+    for (guint i = 0; i < G_N_ELEMENTS (folders); i++) {
+      g_autofree char *folder = folders[i] != NULL ? g_file_get_parse_name (folders[i]) : NULL;
+      g_autofree char *prefix = folder != NULL ? g_strconcat (folder, G_DIR_SEPARATOR_S, NULL) : NULL;
+      g_auto(GStrv) parts = prefix != NULL ? g_strsplit (message, prefix, -1) : NULL;
+
+      if (parts != NULL) {
+        g_free (message);
+        message = g_strjoinv ("", parts);
+      }
     }
-    show_toast (self, error->message, 0);
+    /* Translators: a file name, then why it cannot be used */
+    problem = g_strdup_printf (_("%s cannot be used. %s"), base, message);
+    unload_firmware (self, problem);
     g_warning ("%s: %s", name, error->message);
   }
   update_actions (self);
@@ -2064,32 +2356,36 @@ download_action (GtkWidget  *widget,
   g_autofree char *port = NULL;
   g_autofree char *description = NULL;
   SfFlashJob *job;
-  guint selected;
+  guint n_written = 0;
   SfScene scene;
 
   if (self->firmware == NULL || is_busy (self) || self->loading)
     return;
 
-  for (guint i = 0; i < g_list_model_get_n_items (G_LIST_MODEL (self->partitions)); i++) {
-    g_autoptr(SfPartitionItem) item = g_list_model_get_item (G_LIST_MODEL (self->partitions), i);
+  scene = current_scene (self);
+  if (scene_picks_partitions (scene)) {
+    for (guint i = 0; i < g_list_model_get_n_items (G_LIST_MODEL (self->partitions)); i++) {
+      g_autoptr(SfPartitionItem) item = g_list_model_get_item (G_LIST_MODEL (self->partitions), i);
 
-    if (sf_partition_item_get_enabled (item))
-      g_ptr_array_add (names, (gpointer) sf_partition_item_get_name (item));
+      if (sf_partition_item_get_enabled (item))
+        g_ptr_array_add (names, (gpointer) sf_partition_item_get_name (item));
+    }
+    if (names->len == 0) {
+      show_toast (self, _("Tick at least one partition to download"), 5);
+      return;
+    }
+    g_ptr_array_add (names, NULL);
   }
-  if (names->len == 0) {
-    show_toast (self, _("Tick at least one partition to download"), 5);
-    return;
-  }
-  g_ptr_array_add (names, NULL);
 
-  selected = adw_combo_row_get_selected (self->scene_row);
-  scene = selected < G_N_ELEMENTS (scenes) ? scenes[selected] : SF_SCENE_DOWNLOAD_ONLY;
-
-  plan = sf_plan_new (self->firmware, NULL, scene, (const char * const *) names->pdata, &error);
+  /* The other scenes write their own set (what the table shows). */
+  plan = sf_plan_new (self->firmware, NULL, scene,
+                      scene_picks_partitions (scene) ? (const char * const *) names->pdata : NULL, &error);
   if (plan == NULL) {
     show_toast (self, error->message, 0);
     return;
   }
+  for (guint i = 0; i < sf_plan_get_n_steps (plan); i++)
+    n_written += sf_plan_get_step (plan, i)->kind == SF_STEP_DOWNLOAD;
   da = choose_checked_da (self, &error);
   if (da == NULL) {
     show_toast (self, error->message, 0);
@@ -2106,7 +2402,7 @@ download_action (GtkWidget  *widget,
   sf_flash_job_set_plan (job, plan);
   sf_flash_job_set_verify (job, self->verify);
   description = g_strdup_printf (_("%s: %u partitions of %s, DA %s, port %s"),
-                                 sf_scene_get_title (scene), names->len - 1,
+                                 sf_scene_get_title (scene), n_written,
                                  sf_firmware_get_display_name (self->firmware),
                                  sf_da_file_get_display_name (da), port);
   run_job (self, JOB_DOWNLOAD, job, sf_plan_get_total_bytes (plan), description);
@@ -2335,6 +2631,14 @@ on_scene_selected (AdwComboRow *row,
     if (self->settings != NULL)
       g_settings_set_string (self->settings, "scene", sf_scene_to_string (scenes[selected]));
   }
+  if (self->firmware != NULL) {
+    g_autoptr(SfPartitionItem) first = g_list_model_get_item (G_LIST_MODEL (self->partitions), 0);
+
+    /* Leaving Download Only: its ticks come back with it. */
+    if (first != NULL && !sf_partition_item_get_fixed (first))
+      save_user_ticks (self);
+    populate_partitions (self);
+  }
 }
 
 static void
@@ -2488,6 +2792,10 @@ sf_window_finalize (GObject *object)
 
   g_free (self->partition);
   g_free (self->step_kind);
+  g_free (self->load_problem);
+  g_free (self->scene_problem);
+  g_free (self->replug_port);
+  g_clear_pointer (&self->user_ticks, g_hash_table_unref);
   g_clear_error (&self->error);
   g_clear_pointer (&self->finished, g_ptr_array_unref);
   g_clear_pointer (&self->device, sf_device_info_free);
@@ -2525,6 +2833,10 @@ sf_window_class_init (SfWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, SfWindow, practice_revealer);
   gtk_widget_class_bind_template_child (widget_class, SfWindow, host_revealer);
   gtk_widget_class_bind_template_child (widget_class, SfWindow, host_label);
+  gtk_widget_class_bind_template_child (widget_class, SfWindow, firmware_revealer);
+  gtk_widget_class_bind_template_child (widget_class, SfWindow, firmware_banner);
+  gtk_widget_class_bind_template_child (widget_class, SfWindow, firmware_icon);
+  gtk_widget_class_bind_template_child (widget_class, SfWindow, firmware_label);
   gtk_widget_class_bind_template_child (widget_class, SfWindow, mode_stack);
   gtk_widget_class_bind_template_child (widget_class, SfWindow, view_stack);
   gtk_widget_class_bind_template_child (widget_class, SfWindow, download_stack);
@@ -2560,6 +2872,7 @@ sf_window_class_init (SfWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, SfWindow, result_box);
   gtk_widget_class_bind_template_child (widget_class, SfWindow, result_icon);
   gtk_widget_class_bind_template_child (widget_class, SfWindow, result_title);
+  gtk_widget_class_bind_template_child (widget_class, SfWindow, result_code);
   gtk_widget_class_bind_template_child (widget_class, SfWindow, result_text);
   gtk_widget_class_bind_template_child (widget_class, SfWindow, log_expander);
   gtk_widget_class_bind_template_child (widget_class, SfWindow, log_view);
@@ -2766,6 +3079,16 @@ sf_window_get_page (SfWindow   *self,
   g_return_val_if_fail (name != NULL, NULL);
 
   return adw_view_stack_get_child_by_name (self->view_stack, name);
+}
+
+const char *
+sf_window_get_banner (SfWindow *self)
+{
+  g_return_val_if_fail (SF_IS_WINDOW (self), NULL);
+
+  if (!gtk_revealer_get_reveal_child (self->firmware_revealer))
+    return NULL;
+  return gtk_label_get_text (self->firmware_label);
 }
 
 const char *

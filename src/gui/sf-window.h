@@ -60,6 +60,10 @@ gboolean        sf_window_set_partition_image (SfWindow   *self,
 void            sf_window_show_page       (SfWindow      *self,
                                            const char    *name);
 
+/* What the banner under the header bar says about the open firmware (why
+ * it was refused, what in it cannot be written), or NULL when it is hidden. */
+const char     *sf_window_get_banner      (SfWindow      *self);
+
 /* What the Download Agent row says: the file, or why it cannot be used. */
 const char     *sf_window_get_da_status   (SfWindow      *self);
 /* A page of the view stack by name. (transfer none) */
