@@ -881,6 +881,57 @@ START_TEST (test_window_scene_format_all)
 }
 END_TEST
 
+
+/* Practice runs the user's firmware on the virtual phone and never
+ * changes what is open; the sample comes only when nothing is open, and
+ * goes again with practice. */
+START_TEST (test_window_practice_keeps_firmware)
+{
+  g_autofree char *dir = copy_sample (NULL, NULL, NULL);
+  g_autoptr(GFile) da = g_file_new_for_path (g_getenv ("SF_SYNTHETIC_DA"));
+  g_autofree char *mine = NULL;
+  SfWindow *win = sf_window_new (NULL);
+
+  gtk_window_set_default_size (GTK_WINDOW (win), 1000, 720);
+  gtk_window_present (GTK_WINDOW (win));
+  ck_assert (sf_window_set_practice_pace (win, "none", NULL));
+  load_into (win, dir);
+  mine = g_strdup (sf_firmware_get_display_name (sf_window_get_firmware (win)));
+  ck_assert_msg (strstr (mine, dir) != NULL, "%s", mine);
+
+  ck_assert (gtk_widget_activate_action (GTK_WIDGET (win), "win.practice", NULL));
+  ck_assert (sf_window_get_practice (win));
+  ck_assert (sf_test_gui_iterate_until (is_loaded, win, 20000));
+  ck_assert_str_eq (sf_firmware_get_display_name (sf_window_get_firmware (win)), mine);
+  ck_assert (gtk_widget_activate_action (GTK_WIDGET (win), "win.download", NULL));
+  ck_assert_msg (sf_test_gui_iterate_until (is_finished, win, 60000), "the practice download did not end");
+  ck_assert_msg (sf_window_get_result (win) == SF_WINDOW_RESULT_DONE, "%s",
+                 sf_window_get_error (win) ? sf_window_get_error (win)->message : "?");
+  ck_assert_msg (log_has (win, dir), "practice did not flash the open firmware");
+  ck_assert (gtk_widget_activate_action (GTK_WIDGET (win), "win.back", NULL));
+
+  ck_assert (gtk_widget_activate_action (GTK_WIDGET (win), "win.practice", NULL));
+  ck_assert (!sf_window_get_practice (win));
+  sf_test_gui_settle (100);
+  ck_assert (!sf_window_is_loading (win));
+  ck_assert_str_eq (sf_firmware_get_display_name (sf_window_get_firmware (win)), mine);
+  destroy_and_check (win);
+
+  /* Nothing open: the sample, and nothing again afterwards. */
+  win = sf_window_new (NULL);
+  gtk_window_present (GTK_WINDOW (win));
+  ck_assert (gtk_widget_activate_action (GTK_WIDGET (win), "win.practice", NULL));
+  ck_assert (sf_test_gui_iterate_until (is_loaded, win, 20000));
+  ck_assert_ptr_nonnull (sf_window_get_firmware (win));
+  ck_assert_uint_eq (g_list_model_get_n_items (sf_window_get_partitions (win)), G_N_ELEMENTS (sample_names));
+  ck_assert (gtk_widget_activate_action (GTK_WIDGET (win), "win.practice", NULL));
+  ck_assert_ptr_null (sf_window_get_firmware (win));
+  ck_assert_uint_eq (g_list_model_get_n_items (sf_window_get_partitions (win)), 0);
+  destroy_and_check (win);
+  sf_test_rm_rf (dir);
+}
+END_TEST
+
 static Suite *
 gui_suite (void)
 {
@@ -911,6 +962,7 @@ gui_suite (void)
   tcase_add_test (tc, test_window_overlap_refused);
   tcase_add_test (tc, test_window_scene_firmware_upgrade);
   tcase_add_test (tc, test_window_scene_format_all);
+  tcase_add_test (tc, test_window_practice_keeps_firmware);
   suite_add_tcase (s, tc);
   return s;
 }

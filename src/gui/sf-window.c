@@ -1170,7 +1170,7 @@ on_load_done (GObject      *source,
 
   if (loaded != NULL) {
     show_firmware (self, loaded->firmware, loaded->da);
-    if (!self->practice)
+    if (!self->practice_sample)
       remember_firmware (self, location);
     loaded_free (loaded);
   } else if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED)) {
@@ -1220,6 +1220,8 @@ sf_window_load_firmware (SfWindow *self,
   if (self->load_cancellable != NULL)
     g_cancellable_cancel (self->load_cancellable);
   g_clear_object (&self->load_cancellable);
+  /* The user's own choice from now on, in practice or not. */
+  self->practice_sample = FALSE;
   self->load_cancellable = g_cancellable_new ();
   self->loading = TRUE;
   gtk_stack_set_visible_child_name (self->mode_stack, "pages");
@@ -1407,10 +1409,13 @@ sf_window_set_practice (SfWindow *self,
   practice = !!practice;
   if (self->practice == practice || is_busy (self))
     return;
+  /* Practice runs the open firmware on the virtual phone: the sample only
+   * when nothing is open, and it is put away again afterwards. What the
+   * user opened is never replaced. */
   if (practice) {
-    g_autoptr(GFile) sample = sample_firmware ();
+    g_autoptr(GFile) sample = self->firmware == NULL && !self->loading ? sample_firmware () : NULL;
 
-    if (!g_file_query_exists (sample, NULL)) {
+    if (sample != NULL && !g_file_query_exists (sample, NULL)) {
       g_autofree char *where = g_file_get_parse_name (sample);
       g_autofree char *text = g_strdup_printf (_("Practice mode needs the sample firmware, which is not installed "
                                                  "(looked in %s)"), where);
@@ -1421,12 +1426,22 @@ sf_window_set_practice (SfWindow *self,
     self->practice = TRUE;
     gtk_widget_add_css_class (GTK_WIDGET (self), "practice");
     adw_view_switcher_title_set_title (self->switcher_title, _("Scatterflash — Practice"));
-    sf_window_load_firmware (self, sample);
+    if (sample != NULL) {
+      sf_window_load_firmware (self, sample);
+      self->practice_sample = TRUE;
+    }
   } else {
     self->practice = FALSE;
     gtk_widget_remove_css_class (GTK_WIDGET (self), "practice");
     adw_view_switcher_title_set_title (self->switcher_title, _("Scatterflash"));
+    if (self->practice_sample) {
+      self->practice_sample = FALSE;
+      if (self->load_cancellable != NULL)
+        g_cancellable_cancel (self->load_cancellable);
+      unload_firmware (self, NULL);
+    }
   }
+  update_da_row (self);
   gtk_revealer_set_reveal_child (self->practice_revealer, practice);
   gtk_widget_set_visible (GTK_WIDGET (self->port_row), !practice);
   gtk_widget_set_visible (GTK_WIDGET (self->station_row), !practice);
@@ -2977,6 +2992,13 @@ SfWindow *
 sf_window_new (SfApplication *application)
 {
   return g_object_new (SF_TYPE_WINDOW, "application", application, NULL);
+}
+
+SfFirmware *
+sf_window_get_firmware (SfWindow *self)
+{
+  g_return_val_if_fail (SF_IS_WINDOW (self), NULL);
+  return self->firmware;
 }
 
 gboolean

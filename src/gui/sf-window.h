@@ -33,6 +33,8 @@ SfWindow       *sf_window_new             (SfApplication *application) G_GNUC_WA
 void            sf_window_load_firmware   (SfWindow      *self,
                                            GFile         *location);
 gboolean        sf_window_is_loading      (SfWindow      *self);
+/* The open firmware, or NULL. (transfer none) */
+SfFirmware     *sf_window_get_firmware    (SfWindow      *self);
 /* (transfer none) (element-type SfPartitionItem) */
 GListModel     *sf_window_get_partitions  (SfWindow      *self);
 void            sf_window_set_port        (SfWindow      *self,
