@@ -166,6 +166,8 @@ struct _SfWindow
   guint                 n_samples;
   GPtrArray            *finished;     /* partitions done, in order */
   gboolean              reached_phone; /* the job talked to the phone: Again needs a replug */
+  gboolean              step_open;    /* a step began and has not ended */
+  SfUsbDevice          *replugged;    /* a phone that arrived since the job ended */
   gboolean              replug;       /* waiting for the phone to be plugged in again */
   char                 *replug_port;  /* the typed port, watched for the replug */
   gboolean              replug_gone;
@@ -1526,6 +1528,10 @@ log_line (SfWindow   *self,
   line = g_strdup_printf ("%s.%03d  %s\n", stamp, g_date_time_get_microsecond (now) / 1000, text);
   gtk_text_buffer_get_end_iter (buffer, &end);
   gtk_text_buffer_insert (buffer, &end, line, -1);
+  /* The log follows what is new. */
+  gtk_text_buffer_get_end_iter (buffer, &end);
+  gtk_text_buffer_move_mark (buffer, gtk_text_buffer_get_insert (buffer), &end);
+  gtk_text_view_scroll_mark_onscreen (self->log_view, gtk_text_buffer_get_insert (buffer));
 }
 
 static char *
@@ -1703,49 +1709,126 @@ join_finished (SfWindow *self)
   return g_string_free (g_steal_pointer (&s), FALSE);
 }
 
-/* Splits an SfError message "NAME (N): what — advice" for the result page. */
+/* A plain headline and one piece of advice for the failures people meet;
+ * the error's own words (with the protocol detail) go to the log. */
+static const struct {
+  SfError     code;
+  const char *headline;
+  const char *advice;
+} plain_errors[] = {
+  { SF_ERROR_DISCONNECTED, N_("The phone was unplugged"),
+    N_("Use a USB port on the computer itself (no hub), keep the cable still, and check that the battery is charged.") },
+  { SF_ERROR_TIMEOUT, N_("The phone stopped answering"),
+    N_("Try another USB cable or port (no hub), and stop ModemManager (sudo systemctl stop ModemManager).") },
+  { SF_ERROR_FT_DA_NO_RESPONSE, N_("The phone stopped answering"),
+    N_("Try another USB cable or port (no hub), and stop ModemManager (sudo systemctl stop ModemManager).") },
+  { SF_ERROR_COM_PORT_OPEN_FAIL, N_("The phone’s port could not be opened"),
+    N_("Install the udev rule (see the banner at the top, or the README), or stop ModemManager, then try again.") },
+  { SF_ERROR_NOT_IN_DOWNLOAD_MODE, N_("The phone is switched on"),
+    N_("Switch the phone off completely before you plug it in.") },
+  { SF_ERROR_BROM_STARTCMD_FAIL, N_("The phone did not answer"),
+    N_("Switch the phone off completely, and plug it in only after you press Again. If nothing happens, "
+       "hold Volume Down while you plug it in.") },
+  { SF_ERROR_BROM_STARTCMD_TIMEOUT, N_("The phone did not answer"),
+    N_("Switch the phone off completely, and plug it in only after you press Again. If nothing happens, "
+       "hold Volume Down while you plug it in.") },
+  { SF_ERROR_FT_ENABLE_DRAM_FAIL, N_("The phone’s memory could not be started"),
+    N_("Use the firmware made for this exact phone: its preloader sets up the memory.") },
+  { SF_ERROR_DA_EMMC_NOT_FOUND, N_("The phone’s storage was not found"),
+    N_("Scatterflash writes phones with eMMC storage only. Check that the firmware is for this exact phone.") },
+  { SF_ERROR_DA_SDMMC_WRITE_FAILED, N_("Writing to the phone failed"),
+    N_("Try another USB cable and port. If it fails at the same place again, the phone’s storage may be worn out.") },
+  { SF_ERROR_FT_DOWNLOAD_FAIL, N_("Writing to the phone failed"),
+    N_("Try another USB cable and port. If it fails at the same place again, the phone’s storage may be worn out.") },
+  { SF_ERROR_VERIFY_MISMATCH, N_("What was written reads back differently"),
+    N_("Try another USB cable and port. If it fails at the same place again, the phone’s storage may be worn out.") },
+  { SF_ERROR_CHIP_TYPE_NOT_MATCH, N_("This firmware is for another phone"),
+    N_("Use the firmware made for this exact phone.") },
+  { SF_ERROR_BROM_HW_VER_INCORRECT, N_("This phone’s chip is not supported"),
+    N_("Scatterflash flashes MediaTek MT6572, MT6582, MT6580, MT6592 and MT6735 phones.") },
+  { SF_ERROR_SECURITY_SLA_FAIL, N_("This phone only accepts its maker’s tools"),
+    N_("It needs its vendor’s download agent and authentication file, which Scatterflash does not support.") },
+  { SF_ERROR_ROM_MUST_ENABLE, N_("The phone’s partition layout is different"),
+    N_("Nothing was written. Choose the Firmware Upgrade scene, which keeps the calibration (IMEI).") },
+  { SF_ERROR_PRELOADER_MISMATCH, N_("The firmware’s preloader is for another board"),
+    N_("Nothing was written: use the firmware made for this phone’s board.") },
+  { SF_ERROR_INVALID_DA_FILE, N_("The download agent file cannot be used"),
+    N_("Choose the MTK_AllInOne_DA.bin that came with SP Flash Tool or with the firmware.") },
+  { SF_ERROR_DA_NO_ENTRY, N_("The download agent does not know this phone"),
+    N_("Choose the download agent that came with the firmware, or one made for this chip.") },
+  { SF_ERROR_BROM_SEND_DA_FAIL, N_("The phone refused the download agent"),
+    N_("Choose the download agent made for this chip.") },
+  { SF_ERROR_BROM_JUMP_DA_FAIL, N_("The phone refused the download agent"),
+    N_("Choose the download agent made for this chip.") },
+  { SF_ERROR_BROM_SEND_DA_CHKSUM_DIFF, N_("The download agent arrived damaged"),
+    N_("Try another USB cable or port (no hub).") },
+};
+
+/* "the phone did not say" → "The phone did not say." */
+static char *
+sentence (const char *text)
+{
+  g_autoptr(GString) s = g_string_new (text);
+
+  if (s->len == 0)
+    return g_strdup ("");
+  s->str[0] = g_ascii_toupper (s->str[0]);
+  if (!g_str_has_suffix (s->str, ".") && !g_str_has_suffix (s->str, ")"))
+    g_string_append_c (s, '.');
+  return g_string_free (g_steal_pointer (&s), FALSE);
+}
+
+/* The result page for a failure: a plain headline, SP Flash Tool's name and
+ * number where it has one (for searching), and one piece of advice. */
 static void
 describe_error (const GError  *error,
                 char         **out_title,
-                char         **out_text)
+                char         **out_code,
+                char         **out_advice)
 {
-  const char *message = error->message;
-  const char *name = NULL;
-  const char *dash;
-  g_autofree char *what = NULL;
+  const char *dash = strstr (error->message, " — ");
+  gboolean ours = error->domain == SF_ERROR;
 
-  if (error->domain == SF_ERROR)
-    name = sf_error_get_name (error->code);
-  if (name != NULL && g_str_has_prefix (message, name)) {
-    const char *colon = strstr (message, "): ");
+  *out_code = NULL;
+  if (ours && sf_error_get_number (error->code) != 0)
+    *out_code = g_strdup_printf ("%s (%u)", sf_error_get_name (error->code), sf_error_get_number (error->code));
 
-    if (colon != NULL)
-      message = colon + 3;
-    else if ((colon = strstr (message, ": ")) != NULL)
-      message = colon + 2;
+  for (guint i = 0; ours && i < G_N_ELEMENTS (plain_errors); i++) {
+    if (plain_errors[i].code == (SfError) error->code) {
+      *out_title = g_strdup (_(plain_errors[i].headline));
+      *out_advice = g_strdup (_(plain_errors[i].advice));
+      return;
+    }
   }
-  if (name != NULL && error->domain == SF_ERROR && sf_error_get_number (error->code) != 0)
-    *out_title = g_strdup_printf ("%s (%u)", name, sf_error_get_number (error->code));
-  else if (name != NULL)
-    *out_title = g_strdup (name);
-  else
-    *out_title = g_strdup (_("Failed"));
+  if (ours && sf_error_get_summary (error->code) != NULL) {
+    g_autofree char *title = sentence (sf_error_get_summary (error->code));
 
-  dash = strstr (message, " — ");
-  if (dash != NULL) {
-    what = g_strndup (message, dash - message);
-    what[0] = g_ascii_toupper (what[0]);
-    /* Translators: what went wrong, then what to do about it */
-    *out_text = g_strdup_printf (_("%s.\n\nWhat to do: %s."), what, dash + strlen (" — "));
+    title[strlen (title) - 1] = '\0';
+    *out_title = g_steal_pointer (&title);
   } else {
-    *out_text = g_strdup (message);
+    *out_title = g_strdup (_("It Did Not Work"));
   }
+  if (ours && sf_error_get_advice (error->code) != NULL)
+    *out_advice = sentence (sf_error_get_advice (error->code));
+  else if (dash != NULL)
+    *out_advice = sentence (dash + strlen (" — "));
+  else
+    *out_advice = sentence (error->message);
+}
+
+static const char *
+replug_advice (SfWindow *self)
+{
+  if (self->practice)
+    return _("The virtual phone is unplugged and plugged in again for you: press Again to run it once more.");
+  return _("Unplug the phone and plug it in again, then press Again.");
 }
 
 static void
 show_result (SfWindow *self)
 {
   g_autofree char *title = NULL;
+  g_autofree char *code = NULL;
   g_autofree char *text = NULL;
   g_autofree char *finished = join_finished (self);
   g_autofree char *took = format_duration (g_get_monotonic_time () - self->started_us);
@@ -1765,7 +1848,7 @@ show_result (SfWindow *self)
                                            : _("Written in %s: %s.\n\nUnplug the phone and switch it on."),
                               took, finished[0] ? finished : _("nothing"));
     else if (self->job_kind == JOB_IDENTIFY && self->device != NULL)
-      text = g_strdup_printf (_("The phone has an %s. See the Phone page for its storage and partition table."),
+      text = g_strdup_printf (_("The phone has an %s. Its storage and partition table are on the Phone page."),
                               self->device->chip != NULL ? self->device->chip : _("unknown chip"));
     else
       text = g_strdup_printf (_("Done in %s."), took);
@@ -1781,26 +1864,51 @@ show_result (SfWindow *self)
     gtk_widget_add_css_class (icon, "success");
     break;
   }
-  case SF_WINDOW_RESULT_STOPPED:
+  case SF_WINDOW_RESULT_STOPPED: {
+    g_autoptr(GString) s = g_string_new (NULL);
+
     title = g_strdup (_("Stopped"));
     if (finished[0] != '\0')
-      text = g_strdup_printf (_("You stopped it after %s. Finished: %s.\n\nThe phone is left in download mode: "
-                                "run the job again before you use the phone."), took, finished);
+      g_string_append_printf (s, _("You stopped it after %s. Already written: %s. The phone is left in download "
+                                   "mode: run the job to the end before you use the phone."), took, finished);
+    else if (self->reached_phone)
+      g_string_append (s, _("You stopped it before anything was written to the phone."));
     else
-      text = g_strdup (_("You stopped it before anything was written to the phone."));
+      g_string_append (s, _("You stopped it before the phone was connected."));
+    if (self->reached_phone)
+      g_string_append_printf (s, "\n\n%s", replug_advice (self));
+    text = g_string_free (g_steal_pointer (&s), FALSE);
     gtk_image_set_from_icon_name (self->result_icon, "process-stop-symbolic");
     gtk_widget_add_css_class (icon, "warning");
     break;
+  }
   case SF_WINDOW_RESULT_FAILED: {
-    g_autofree char *what = NULL;
+    g_autoptr(GString) s = g_string_new (NULL);
+    g_autofree char *advice = NULL;
 
-    describe_error (self->error, &title, &what);
-    if (finished[0] != '\0')
-      text = g_strdup_printf (_("%s\n\nFinished before the failure: %s."), what, finished);
-    else
-      text = g_steal_pointer (&what);
+    describe_error (self->error, &title, &code, &advice);
+    if (self->step_open && self->partition != NULL) {
+      g_autofree char *verb = g_utf8_strdown (step_verb (self->step_kind), -1);
+
+      /* Translators: "It went wrong while writing BOOTIMG." */
+      g_string_append_printf (s, _("It went wrong while %s %s."), verb, self->partition);
+    }
+    if (finished[0] != '\0') {
+      if (s->len > 0)
+        g_string_append_c (s, ' ');
+      g_string_append_printf (s, _("Already written: %s."), finished);
+    }
+    if (s->len > 0)
+      g_string_append (s, "\n\n");
+    /* Translators: one piece of advice follows */
+    g_string_append_printf (s, _("What to do: %s"), advice);
+    if (self->reached_phone)
+      g_string_append_printf (s, "\n\n%s", replug_advice (self));
+    text = g_string_free (g_steal_pointer (&s), FALSE);
     gtk_image_set_from_icon_name (self->result_icon, "dialog-error-symbolic");
     gtk_widget_add_css_class (icon, "error");
+    /* The error's own words, with its protocol detail, for whoever helps. */
+    log_line (self, "%s", self->error->message);
     break;
   }
   case SF_WINDOW_RESULT_NONE:
@@ -1809,9 +1917,11 @@ show_result (SfWindow *self)
     return;
   }
   gtk_label_set_text (self->result_title, title);
+  gtk_label_set_text (self->result_code, code != NULL ? code : "");
+  gtk_widget_set_visible (GTK_WIDGET (self->result_code), code != NULL);
   gtk_label_set_text (self->result_text, text);
   gtk_stack_set_visible_child_name (self->job_stack, "result");
-  log_line (self, "%s: %s", title, text);
+  log_line (self, "%s%s%s: %s", title, code != NULL ? " · " : "", code != NULL ? code : "", text);
   if (self->result == SF_WINDOW_RESULT_FAILED)
     gtk_expander_set_expanded (self->log_expander, TRUE);
 }
@@ -1900,6 +2010,7 @@ on_drain (gpointer user_data)
       self->step_kind = g_strdup (e->message);
       self->step_done = 0;
       self->step_total = e->total;
+      self->step_open = TRUE;
       if (self->first_byte_us == 0)
         self->first_byte_us = g_get_monotonic_time ();
       gtk_widget_set_visible (GTK_WIDGET (self->job_instructions), FALSE);
@@ -1914,7 +2025,10 @@ on_drain (gpointer user_data)
       dirty = TRUE;
       break;
     case SF_EVENT_STEP_END:
-      if (e->partition != NULL)
+      self->step_open = FALSE;
+      /* Written, then verified: named once. */
+      if (e->partition != NULL &&
+          !g_ptr_array_find_with_equal_func (self->finished, e->partition, g_str_equal, NULL))
         g_ptr_array_add (self->finished, g_strdup (e->partition));
       self->step_done = self->step_total;
       dirty = TRUE;
@@ -1950,6 +2064,7 @@ start_worker (SfWindow *self)
   SfFlashJob *job = g_steal_pointer (&self->pending_job);
 
   self->worker = sf_worker_new ();
+  self->reached_phone = TRUE;
   sf_worker_start (self->worker, "sf-flash", sf_flash_job_run, job, (GDestroyNotify) sf_flash_job_free);
   self->drain_id = g_timeout_add (DRAIN_INTERVAL_MS, on_drain, self);
   update_actions (self);
@@ -1988,6 +2103,9 @@ run_job (SfWindow   *self,
   g_clear_pointer (&self->partition, g_free);
   g_clear_pointer (&self->step_kind, g_free);
   g_ptr_array_set_size (self->finished, 0);
+  self->reached_phone = FALSE;
+  self->step_open = FALSE;
+  g_clear_object (&self->replugged);
   self->step_done = self->step_total = 0;
   self->overall_done = 0;
   self->overall_total = total_bytes;
@@ -2139,6 +2257,9 @@ start_waiting (SfWindow *self,
   self->result = SF_WINDOW_RESULT_RUNNING;
   g_clear_error (&self->error);
   g_ptr_array_set_size (self->finished, 0);
+  self->reached_phone = FALSE;
+  self->step_open = FALSE;
+  g_clear_object (&self->replugged);
   self->overall_done = self->overall_total = self->step_done = self->step_total = 0;
   g_clear_pointer (&self->partition, g_free);
   self->started_us = g_get_monotonic_time ();
@@ -2167,8 +2288,12 @@ on_device_added (SfDeviceMonitor *monitor,
     update_actions (self);
     return;
   }
-  if (!self->waiting)
+  if (!self->waiting) {
+    /* Plugged in again after a job, before Again: Again takes it. */
+    if (!is_busy (self) && sf_usb_device_kind_is_flashable (kind))
+      g_set_object (&self->replugged, device);
     return;
+  }
   if (kind == SF_USB_DEVICE_KIND_ANDROID_POWERED_ON) {
     set_instructions (self, _("Switch the Phone Off First"),
                       _("This phone is running Android. Unplug it, switch it off completely, "
@@ -2370,6 +2495,8 @@ download_action (GtkWidget  *widget,
   g_autoptr(SfDaFile) da = NULL;
   g_autofree char *port = NULL;
   g_autofree char *description = NULL;
+  g_autofree char *firmware_name = NULL;
+  g_autofree char *da_name = NULL;
   SfFlashJob *job;
   guint n_written = 0;
   SfScene scene;
@@ -2416,10 +2543,10 @@ download_action (GtkWidget  *widget,
   job = new_job (self, port, da);
   sf_flash_job_set_plan (job, plan);
   sf_flash_job_set_verify (job, self->verify);
+  firmware_name = g_path_get_basename (sf_firmware_get_display_name (self->firmware));
+  da_name = g_path_get_basename (sf_da_file_get_display_name (da));
   description = g_strdup_printf (_("%s: %u partitions of %s, DA %s, port %s"),
-                                 sf_scene_get_title (scene), n_written,
-                                 sf_firmware_get_display_name (self->firmware),
-                                 sf_da_file_get_display_name (da), port);
+                                 sf_scene_get_title (scene), n_written, firmware_name, da_name, port);
   run_job (self, JOB_DOWNLOAD, job, sf_plan_get_total_bytes (plan), description);
 }
 
@@ -2527,20 +2654,53 @@ back_action (GtkWidget  *widget,
   update_actions (self);
 }
 
+/* Whether the monitor still lists @device. */
+static gboolean
+still_plugged_in (SfWindow    *self,
+                  SfUsbDevice *device)
+{
+  GListModel *devices = self->monitor != NULL ? sf_device_monitor_get_devices (self->monitor) : NULL;
+
+  for (guint i = 0; devices != NULL && i < g_list_model_get_n_items (devices); i++) {
+    g_autoptr(SfUsbDevice) d = g_list_model_get_item (devices, i);
+
+    if (d == device)
+      return TRUE;
+  }
+  return FALSE;
+}
+
 static void
 again_action (GtkWidget  *widget,
               const char *action_name,
               GVariant   *parameter)
 {
   SfWindow *self = SF_WINDOW (widget);
+  JobKind kind = self->job_kind;
+  g_autoptr(SfUsbDevice) replugged = NULL;
 
   if (is_busy (self))
     return;
+  /* A phone that a job talked to answers no second handshake: the job runs
+   * again on the phone plugged in after it (practice plugs in a new
+   * virtual phone by itself). */
+  if (!self->practice && self->reached_phone) {
+    replugged = g_steal_pointer (&self->replugged);
+    if (replugged == NULL || !still_plugged_in (self, replugged)) {
+      start_waiting (self, kind);
+      set_instructions (self, _("Plug the Phone In Again"),
+                        _("Unplug the phone if it is still connected, then plug it in again, switched off. "
+                          "The job starts when it arrives."));
+      return;
+    }
+    g_set_object (&self->arrived, replugged);
+  }
   back_action (widget, action_name, parameter);
-  if (self->job_kind == JOB_DOWNLOAD)
+  if (kind == JOB_DOWNLOAD)
     gtk_widget_activate_action (widget, "win.download", NULL);
   else
-    start_page_job (self, self->job_kind);
+    start_page_job (self, kind);
+  g_clear_object (&self->arrived);
 }
 
 static char *
@@ -2815,6 +2975,7 @@ sf_window_finalize (GObject *object)
   g_clear_pointer (&self->finished, g_ptr_array_unref);
   g_clear_pointer (&self->device, sf_device_info_free);
   g_clear_object (&self->arrived);
+  g_clear_object (&self->replugged);
   g_clear_pointer (&self->host_problems, g_ptr_array_unref);
 
   G_OBJECT_CLASS (sf_window_parent_class)->finalize (object);
