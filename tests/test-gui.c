@@ -134,14 +134,16 @@ log_has (SfWindow   *win,
 }
 
 static SfWindow *
-practice_window (const char *pace,
-                 const char *fault)
+practice_window_sized (const char *pace,
+                       const char *fault,
+                       int         width,
+                       int         height)
 {
   g_autoptr(GError) error = NULL;
   g_autoptr(GFile) da = g_file_new_for_path (g_getenv ("SF_SYNTHETIC_DA"));
   SfWindow *win = sf_window_new (NULL);
 
-  gtk_window_set_default_size (GTK_WINDOW (win), 1000, 720);
+  gtk_window_set_default_size (GTK_WINDOW (win), width, height);
   gtk_window_present (GTK_WINDOW (win));
   sf_window_set_da_file (win, da);
   ck_assert_msg (sf_window_set_practice_pace (win, pace, &error), "%s", error ? error->message : "");
@@ -151,6 +153,13 @@ practice_window (const char *pace,
   ck_assert_msg (sf_test_gui_iterate_until (is_loaded, win, 20000), "the sample firmware did not load");
   ck_assert_uint_eq (g_list_model_get_n_items (sf_window_get_partitions (win)), G_N_ELEMENTS (sample_names));
   return win;
+}
+
+static SfWindow *
+practice_window (const char *pace,
+                 const char *fault)
+{
+  return practice_window_sized (pace, fault, 1000, 720);
 }
 
 
@@ -1002,6 +1011,42 @@ START_TEST (test_window_stop_again_replug)
 }
 END_TEST
 
+
+
+/* Long error titles and log lines wrap: the window never widens itself. */
+START_TEST (test_window_width_kept)
+{
+  static const char *faults[] = {
+    "wrong-chip=0x6582", "no-emmc", "bad-checksum", "dram-fail", "unplug-after=1M", "powered-on",
+  };
+  static const int widths[] = { 800, 1000 };
+
+  for (guint w = 0; w < G_N_ELEMENTS (widths); w++) {
+    SfWindow *win = practice_window_sized ("none", NULL, widths[w], 600);
+    int before;
+
+    sf_test_gui_settle (300);
+    before = gtk_widget_get_width (GTK_WIDGET (win));
+    ck_assert_int_le (before, widths[w]);
+    for (guint i = 0; i < G_N_ELEMENTS (faults); i++) {
+      ck_assert (sf_window_set_practice_fault (win, faults[i], NULL));
+      if (i == 0)
+        ck_assert (gtk_widget_activate_action (GTK_WIDGET (win), "win.download", NULL));
+      else
+        ck_assert (gtk_widget_activate_action (GTK_WIDGET (win), "win.again", NULL));
+      ck_assert_msg (sf_test_gui_iterate_until (is_finished, win, 60000), "%s did not end", faults[i]);
+      ck_assert_int_eq (sf_window_get_result (win), SF_WINDOW_RESULT_FAILED);
+      sf_test_gui_settle (300);
+      ck_assert_msg (gtk_widget_get_width (GTK_WIDGET (win)) == before, "%s: the window went from %d to %d pixels: %s",
+                     faults[i], before, gtk_widget_get_width (GTK_WIDGET (win)), sf_window_get_error (win)->message);
+      if (widths[w] == 800 && i == 0)
+        sf_test_gui_screenshot (GTK_WIDGET (win), "error-800");
+    }
+    destroy_and_check (win);
+  }
+}
+END_TEST
+
 static Suite *
 gui_suite (void)
 {
@@ -1034,6 +1079,7 @@ gui_suite (void)
   tcase_add_test (tc, test_window_scene_format_all);
   tcase_add_test (tc, test_window_practice_keeps_firmware);
   tcase_add_test (tc, test_window_stop_again_replug);
+  tcase_add_test (tc, test_window_width_kept);
   suite_add_tcase (s, tc);
   return s;
 }
