@@ -236,6 +236,9 @@ START_TEST (test_window_loads_sample)
   GListModel *model = sf_window_get_partitions (win);
 
   ck_assert_uint_eq (g_list_model_get_n_items (model), G_N_ELEMENTS (sample_names));
+  /* The bundled DA says it is for the virtual phone only. */
+  ck_assert_msg (strstr (sf_window_get_da_status (win), "virtual phone only") != NULL, "%s",
+                 sf_window_get_da_status (win));
   for (guint i = 0; i < G_N_ELEMENTS (sample_names); i++) {
     g_autoptr(SfPartitionItem) item = g_list_model_get_item (model, i);
 
@@ -590,6 +593,9 @@ START_TEST (test_window_practice_pages)
   ck_assert_msg (g_file_get_contents (read_path, &read, &read_len, NULL), "no %s", read_path);
   ck_assert_uint_ge (read_len, boot_len);
   ck_assert_msg (memcmp (boot, read, boot_len) == 0, "the readback differs from boot.img");
+  /* The result says where the file went. */
+  ck_assert_msg (log_has (win, "saved in") && log_has (win, "BOOTIMG"), "the result does not say where the file went");
+  sf_test_gui_screenshot (GTK_WIDGET (win), "readback-result");
   ck_assert (gtk_widget_activate_action (GTK_WIDGET (win), "win.back", NULL));
 
   sf_window_show_page (win, "format");

@@ -109,6 +109,7 @@ struct _SfWindow
   GtkImage             *result_icon;
   GtkLabel             *result_title;
   GtkLabel             *result_code;
+  GtkWidget            *open_folder_button;
   GtkLabel             *result_text;
   GtkExpander          *log_expander;
   GtkTextView          *log_view;
@@ -281,7 +282,10 @@ rebuild_recent_menu (SfWindow *self)
     g_autofree char *parent_base = parent != NULL ? g_file_get_basename (parent) : NULL;
     g_autofree char *label = parent_base != NULL ? g_strdup_printf ("%s/%s", parent_base, base)
                                                  : g_strdup (base);
-    g_autoptr(GMenuItem) item = g_menu_item_new (label, NULL);
+    /* Menu labels take "_" as a mnemonic: MT6572_Android_scatter.txt keeps its own. */
+    g_auto(GStrv) parts = g_strsplit (label, "_", -1);
+    g_autofree char *escaped = g_strjoinv ("__", parts);
+    g_autoptr(GMenuItem) item = g_menu_item_new (escaped, NULL);
 
     g_menu_item_set_action_and_target_value (item, "win.open-recent", g_variant_new_string (recent[i]));
     g_menu_append_item (self->recent_section, item);
@@ -858,13 +862,21 @@ update_da_row (SfWindow *self)
   g_autoptr(SfDaFile) da = NULL;
 
   if (self->da_override != NULL)
-    subtitle = location_to_string (self->da_override);
+    subtitle = g_file_get_basename (self->da_override);
   else if (self->firmware_da != NULL)
     /* Translators: the DA file found next to the scatter file */
     subtitle = g_strdup_printf (_("From the firmware: %s"), sf_da_file_get_display_name (self->firmware_da));
-  else
+  else if (self->practice)
     /* Translators: %s is a file name */
     subtitle = g_strdup_printf (_("Bundled: %s"), SF_BUNDLED_DA_NAME);
+  else
+    /* Translators: %s is a file name */
+    subtitle = g_strdup_printf (_("Bundled: %s, for the virtual phone only: a real phone needs "
+                                  "MTK_AllInOne_DA.bin from SP Flash Tool or the firmware"), SF_BUNDLED_DA_NAME);
+  if (self->da_override == NULL && self->firmware_da == NULL && !self->practice)
+    gtk_widget_add_css_class (GTK_WIDGET (self->da_row), "warning");
+  else
+    gtk_widget_remove_css_class (GTK_WIDGET (self->da_row), "warning");
 
   /* A DA that cannot be read or cannot start this chip is shown here,
    * where the user can change it. Reading it is quick: header and table. */
@@ -879,7 +891,13 @@ update_da_row (SfWindow *self)
     gtk_widget_remove_css_class (GTK_WIDGET (self->da_row), "error");
   }
   adw_action_row_set_subtitle (self->da_row, subtitle);
-  gtk_widget_set_tooltip_text (GTK_WIDGET (self->da_row), subtitle);
+  if (self->da_override != NULL && error == NULL) {
+    g_autofree char *where = location_to_string (self->da_override);
+
+    gtk_widget_set_tooltip_text (GTK_WIDGET (self->da_row), where);
+  } else {
+    gtk_widget_set_tooltip_text (GTK_WIDGET (self->da_row), subtitle);
+  }
   update_firmware_banner (self);
 }
 
@@ -1026,6 +1044,13 @@ populate_partitions (SfWindow *self)
   }
   g_list_store_splice (self->partitions, 0, g_list_model_get_n_items (G_LIST_MODEL (self->partitions)),
                        items->pdata, items->len);
+  {
+    GtkWidget *scroller = gtk_widget_get_ancestor (GTK_WIDGET (self->partition_view), GTK_TYPE_SCROLLED_WINDOW);
+
+    /* Another table starts at its first row (PRELOADER). */
+    if (scroller != NULL)
+      gtk_adjustment_set_value (gtk_scrolled_window_get_vadjustment (GTK_SCROLLED_WINDOW (scroller)), 0);
+  }
   gtk_widget_set_tooltip_text (GTK_WIDGET (self->select_all_check),
                                fixed ? _("This scene writes its own set of partitions: choose Download Only "
                                          "to pick them")
@@ -1078,9 +1103,10 @@ show_firmware (SfWindow   *self,
                           sf_scatter_get_project (scatter) ? sf_scatter_get_project (scatter) : _("unknown"),
                           format ? format : _("unknown"));
   gtk_label_set_text (self->info_label, info);
-  adw_action_row_set_subtitle (self->firmware_row, sf_firmware_get_display_name (firmware));
-  gtk_widget_set_tooltip_text (GTK_WIDGET (self->firmware_row), sf_firmware_get_display_name (firmware));
+  /* The name; where it is, in the tooltip. */
   subtitle = g_path_get_basename (sf_firmware_get_display_name (firmware));
+  adw_action_row_set_subtitle (self->firmware_row, subtitle);
+  gtk_widget_set_tooltip_text (GTK_WIDGET (self->firmware_row), sf_firmware_get_display_name (firmware));
   adw_view_switcher_title_set_subtitle (self->switcher_title, subtitle);
   update_da_row (self);
   update_firmware_banner (self);
@@ -1646,11 +1672,15 @@ show_progress (SfWindow *self)
   of = g_format_size (self->overall_total);
   if (speed > 0 && self->overall_total > self->overall_done) {
     g_autofree char *rate = g_format_size ((guint64) speed);
-    g_autofree char *left = format_duration ((gint64) ((double) (self->overall_total - self->overall_done)
-                                                        / speed * G_USEC_PER_SEC));
+    gint64 left_us = (gint64) ((double) (self->overall_total - self->overall_done) / speed * G_USEC_PER_SEC);
+    g_autofree char *left = format_duration (left_us);
 
-    /* Translators: "120 MB of 1.2 GB · 35.2 MB/s · about 32 seconds left" */
-    stats = g_strdup_printf (_("%s of %s · %s/s · about %s left"), done, of, rate, left);
+    if (left_us < G_USEC_PER_SEC)
+      /* Translators: "120 MB of 1.2 GB · 35.2 MB/s · almost done" */
+      stats = g_strdup_printf (_("%s of %s · %s/s · almost done"), done, of, rate);
+    else
+      /* Translators: "120 MB of 1.2 GB · 35.2 MB/s · about 32 seconds left" */
+      stats = g_strdup_printf (_("%s of %s · %s/s · about %s left"), done, of, rate, left);
   } else if (self->overall_total > 0) {
     stats = g_strdup_printf (_("%s of %s"), done, of);
   }
@@ -1847,15 +1877,20 @@ show_result (SfWindow *self)
       text = g_strdup_printf (self->verify ? _("Written and verified in %s: %s.\n\nUnplug the phone and switch it on.")
                                            : _("Written in %s: %s.\n\nUnplug the phone and switch it on."),
                               took, finished[0] ? finished : _("nothing"));
-    else if (self->job_kind == JOB_IDENTIFY && self->device != NULL)
+    else if (self->job_kind == JOB_READBACK && sf_readback_page_get_output_folder (self->readback_page) != NULL) {
+      g_autofree char *folder = sf_gui_folder_display_name (sf_readback_page_get_output_folder (self->readback_page));
+
+      /* Translators: a time, a folder, then partition names */
+      text = g_strdup_printf (_("Read in %s, saved in %s: %s."), took, folder,
+                              finished[0] ? finished : _("an address range"));
+    } else if (self->job_kind == JOB_IDENTIFY && self->device != NULL)
       text = g_strdup_printf (_("The phone has an %s. Its storage and partition table are on the Phone page."),
                               self->device->chip != NULL ? self->device->chip : _("unknown chip"));
     else
       text = g_strdup_printf (_("Done in %s."), took);
     if (self->practice) {
-      g_autofree char *dir = practice_storage ();
-      g_autofree char *with = g_strdup_printf (_("%s\n\nThis was practice: the virtual phone’s storage is in %s."),
-                                               text, dir);
+      g_autofree char *with = g_strdup_printf (_("%s\n\nThis was practice: only the virtual phone on this "
+                                                 "computer was written."), text);
 
       g_free (text);
       text = g_steal_pointer (&with);
@@ -1920,6 +1955,8 @@ show_result (SfWindow *self)
   gtk_label_set_text (self->result_code, code != NULL ? code : "");
   gtk_widget_set_visible (GTK_WIDGET (self->result_code), code != NULL);
   gtk_label_set_text (self->result_text, text);
+  gtk_widget_set_visible (self->open_folder_button,
+                          self->result == SF_WINDOW_RESULT_DONE && self->job_kind == JOB_READBACK);
   gtk_stack_set_visible_child_name (self->job_stack, "result");
   log_line (self, "%s%s%s: %s", title, code != NULL ? " · " : "", code != NULL ? code : "", text);
   if (self->result == SF_WINDOW_RESULT_FAILED)
@@ -2703,6 +2740,21 @@ again_action (GtkWidget  *widget,
   g_clear_object (&self->arrived);
 }
 
+/* The readback's folder in the file manager (through the portal in a
+ * Flatpak). */
+static void
+open_output_folder_action (GtkWidget  *widget,
+                           const char *action_name,
+                           GVariant   *parameter)
+{
+  SfWindow *self = SF_WINDOW (widget);
+  GFile *folder = sf_readback_page_get_output_folder (self->readback_page);
+  g_autofree char *uri = folder != NULL ? g_file_get_uri (folder) : NULL;
+
+  if (uri != NULL)
+    gtk_show_uri (GTK_WINDOW (self), uri, GDK_CURRENT_TIME);
+}
+
 static char *
 get_log_text (SfWindow *self)
 {
@@ -3049,6 +3101,7 @@ sf_window_class_init (SfWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, SfWindow, result_icon);
   gtk_widget_class_bind_template_child (widget_class, SfWindow, result_title);
   gtk_widget_class_bind_template_child (widget_class, SfWindow, result_code);
+  gtk_widget_class_bind_template_child (widget_class, SfWindow, open_folder_button);
   gtk_widget_class_bind_template_child (widget_class, SfWindow, result_text);
   gtk_widget_class_bind_template_child (widget_class, SfWindow, log_expander);
   gtk_widget_class_bind_template_child (widget_class, SfWindow, log_view);
@@ -3064,6 +3117,7 @@ sf_window_class_init (SfWindowClass *klass)
   gtk_widget_class_install_action (widget_class, "win.back", NULL, back_action);
   gtk_widget_class_install_action (widget_class, "win.again", NULL, again_action);
   gtk_widget_class_install_action (widget_class, "win.copy-log", NULL, copy_log_action);
+  gtk_widget_class_install_action (widget_class, "win.open-output-folder", NULL, open_output_folder_action);
   gtk_widget_class_install_action (widget_class, "win.save-log", NULL, save_log_action);
   gtk_widget_class_install_action (widget_class, "win.practice", NULL, practice_action);
   gtk_widget_class_install_property_action (widget_class, "win.verify", "verify");
