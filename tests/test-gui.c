@@ -714,11 +714,11 @@ START_TEST (test_window_stop_waiting)
 END_TEST
 
 static gboolean
-station_has_done_two (gpointer data)
+station_has_done_three (gpointer data)
 {
   SfStationView *station = SF_STATION_VIEW (sf_window_get_station (SF_WINDOW (data)));
 
-  return sf_station_view_get_n_done (station) + sf_station_view_get_n_failed (station) >= 2;
+  return sf_station_view_get_n_done (station) + sf_station_view_get_n_failed (station) >= 3;
 }
 
 static gboolean
@@ -727,17 +727,16 @@ station_stopped (gpointer data)
   return !sf_station_view_is_running (SF_STATION_VIEW (sf_window_get_station (SF_WINDOW (data))));
 }
 
-/* A repair shop's station: two phones plugged in, each flashed by its own
- * worker with its own row, both to the end. */
+/* A repair shop's station: three phones plugged in, each flashed by its own
+ * worker with its own row; one fails (its RAM cannot be started), and its
+ * row and the station's log say so. */
 START_TEST (test_window_station)
 {
   g_autofree char *announce = sf_test_make_tempdir ();
-  g_autofree char *storage1 = sf_test_make_tempdir ();
-  g_autofree char *storage2 = sf_test_make_tempdir ();
   g_autoptr(GFile) da = g_file_new_for_path (g_getenv ("SF_SYNTHETIC_DA"));
-  g_autoptr(GSubprocess) sim1 = NULL;
-  g_autoptr(GSubprocess) sim2 = NULL;
-  g_autoptr(GError) error = NULL;
+  GSubprocess *sims[3] = { NULL };
+  char *storages[3] = { NULL };
+  g_autofree char *log = NULL;
   SfStationView *station;
   SfWindow *win;
 
@@ -751,27 +750,40 @@ START_TEST (test_window_station)
 
   ck_assert (gtk_widget_activate_action (GTK_WIDGET (win), "win.download", NULL));
   ck_assert (sf_station_view_is_running (station));
-  sim1 = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_SILENCE, &error, g_getenv ("SF_SIM"), "--storage", storage1,
-                           "--emmc-user-size", "256M", "--pace", "high-speed", "--announce", announce, NULL);
-  ck_assert_msg (sim1 != NULL, "%s", error ? error->message : "");
-  sim2 = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_SILENCE, &error, g_getenv ("SF_SIM"), "--storage", storage2,
-                           "--emmc-user-size", "256M", "--pace", "high-speed", "--announce", announce, NULL);
-  ck_assert_msg (sim2 != NULL, "%s", error ? error->message : "");
+  for (guint i = 0; i < G_N_ELEMENTS (sims); i++) {
+    g_autoptr(GError) error = NULL;
 
-  ck_assert_msg (sf_test_gui_iterate_until (station_has_done_two, win, 90000), "the two phones were not both flashed");
+    const char *argv[] = { g_getenv ("SF_SIM"), "--storage", NULL, "--emmc-user-size", "256M",
+                           "--pace", "high-speed", "--announce", announce, "--fault", "dram-fail", NULL };
+
+    storages[i] = sf_test_make_tempdir ();
+    argv[2] = storages[i];
+    /* The second phone fails. */
+    if (i != 1)
+      argv[9] = NULL;
+    sims[i] = g_subprocess_newv (argv, G_SUBPROCESS_FLAGS_STDOUT_SILENCE | G_SUBPROCESS_FLAGS_STDERR_SILENCE, &error);
+    ck_assert_msg (sims[i] != NULL, "%s", error ? error->message : "");
+  }
+
+  ck_assert_msg (sf_test_gui_iterate_until (station_has_done_three, win, 90000), "the three phones did not all end");
   ck_assert_uint_eq (sf_station_view_get_n_done (station), 2);
-  ck_assert_uint_eq (sf_station_view_get_n_failed (station), 0);
+  ck_assert_uint_eq (sf_station_view_get_n_failed (station), 1);
+  log = sf_station_view_get_log (station);
+  ck_assert_msg (strstr (log, "S_FT_ENABLE_DRAM_FAIL (4032)") != NULL, "%s", log);
+  ck_assert_msg (strstr (log, "#3") != NULL, "%s", log);
+  sf_test_gui_settle (200);
   sf_test_gui_screenshot (GTK_WIDGET (win), "station");
   ck_assert (gtk_widget_activate_action (GTK_WIDGET (win), "win.stop", NULL));
   ck_assert_msg (sf_test_gui_iterate_until (station_stopped, win, 30000), "the station did not stop");
 
   destroy_and_check (win);
-  g_subprocess_force_exit (sim1);
-  g_subprocess_force_exit (sim2);
-  g_subprocess_wait (sim1, NULL, NULL);
-  g_subprocess_wait (sim2, NULL, NULL);
-  sf_test_rm_rf (storage1);
-  sf_test_rm_rf (storage2);
+  for (guint i = 0; i < G_N_ELEMENTS (sims); i++) {
+    g_subprocess_force_exit (sims[i]);
+    g_subprocess_wait (sims[i], NULL, NULL);
+    g_object_unref (sims[i]);
+    sf_test_rm_rf (storages[i]);
+    g_free (storages[i]);
+  }
   sf_test_rm_rf (announce);
 }
 END_TEST
