@@ -1065,6 +1065,36 @@ START_TEST (test_window_width_kept)
 }
 END_TEST
 
+
+/* At 800×600 every page fits: the window stays 800 pixels wide, whatever
+ * page is shown and whatever the scene. */
+START_TEST (test_window_small)
+{
+  static const char *pages[] = { "download", "readback", "format", "phone" };
+  g_autoptr(GFile) sample = g_file_new_for_path (g_getenv ("SF_SAMPLE_FIRMWARE"));
+  SfWindow *win = sf_window_new (NULL);
+
+  gtk_window_set_default_size (GTK_WINDOW (win), 800, 600);
+  gtk_window_present (GTK_WINDOW (win));
+  sf_test_gui_settle (200);
+  ck_assert_int_le (gtk_widget_get_width (GTK_WIDGET (win)), 800);
+  sf_test_gui_screenshot (GTK_WIDGET (win), "start-800");
+  sf_window_load_firmware (win, sample);
+  ck_assert (sf_test_gui_iterate_until (is_loaded, win, 20000));
+  sf_window_set_scene (win, SF_SCENE_FORMAT_ALL_DOWNLOAD);
+  for (guint i = 0; i < G_N_ELEMENTS (pages); i++) {
+    g_autofree char *name = g_strdup_printf ("%s-800", pages[i]);
+
+    sf_window_show_page (win, pages[i]);
+    sf_test_gui_settle (200);
+    ck_assert_msg (gtk_widget_get_width (GTK_WIDGET (win)) <= 800, "%s: %d pixels wide", pages[i],
+                   gtk_widget_get_width (GTK_WIDGET (win)));
+    sf_test_gui_screenshot (GTK_WIDGET (win), name);
+  }
+  destroy_and_check (win);
+}
+END_TEST
+
 static Suite *
 gui_suite (void)
 {
@@ -1098,6 +1128,7 @@ gui_suite (void)
   tcase_add_test (tc, test_window_practice_keeps_firmware);
   tcase_add_test (tc, test_window_stop_again_replug);
   tcase_add_test (tc, test_window_width_kept);
+  tcase_add_test (tc, test_window_small);
   suite_add_tcase (s, tc);
   return s;
 }
