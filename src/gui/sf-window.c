@@ -1767,7 +1767,13 @@ show_result (SfWindow *self)
     g_autofree char *noun = g_strdup_printf (_("%s Complete"), job_noun (self->job_kind));
 
     title = g_steal_pointer (&noun);
-    if (self->job_kind == JOB_DOWNLOAD)
+    if (self->job_kind == JOB_DOWNLOAD && self->practice)
+      text = g_strdup_printf (self->verify ? _("Written and verified in %s: %s.\n\nWith a real phone you would now "
+                                               "unplug it and switch it on.")
+                                           : _("Written in %s: %s.\n\nWith a real phone you would now unplug it "
+                                               "and switch it on."),
+                              took, finished[0] ? finished : _("nothing"));
+    else if (self->job_kind == JOB_DOWNLOAD)
       text = g_strdup_printf (self->verify ? _("Written and verified in %s: %s.\n\nUnplug the phone and switch it on.")
                                            : _("Written in %s: %s.\n\nUnplug the phone and switch it on."),
                               took, finished[0] ? finished : _("nothing"));
