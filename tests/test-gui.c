@@ -1094,6 +1094,33 @@ START_TEST (test_window_small)
 }
 END_TEST
 
+
+/* A scene that writes every image cannot run without one: the banner says
+ * why in the window's words, and Download does not start. */
+START_TEST (test_window_scene_missing_image)
+{
+  g_autofree char *dir = copy_sample ("logo.bin", NULL, NULL);
+  SfWindow *win = sf_window_new (NULL);
+
+  gtk_window_present (GTK_WINDOW (win));
+  load_into (win, dir);
+  sf_window_set_port (win, "/dev/null");
+  sf_window_set_scene (win, SF_SCENE_FORMAT_ALL_DOWNLOAD);
+  ck_assert_msg (banner_has (win, "Format All + Download cannot start") && banner_has (win, "logo.bin") &&
+                 banner_has (win, "Download Only") && !banner_has (win, "download-only"), "%s",
+                 sf_window_get_banner (win) ? sf_window_get_banner (win) : "no banner");
+  ck_assert (!sf_partition_item_get_enabled (find_item (win, "BOOTIMG")));
+  gtk_widget_activate_action (GTK_WIDGET (win), "win.download", NULL);
+  ck_assert_int_eq (sf_window_get_result (win), SF_WINDOW_RESULT_NONE);
+  /* Back in Download Only, the rest can be written. */
+  sf_window_set_scene (win, SF_SCENE_DOWNLOAD_ONLY);
+  ck_assert (sf_partition_item_get_enabled (find_item (win, "BOOTIMG")));
+  ck_assert (banner_has (win, "LOGO"));
+  destroy_and_check (win);
+  sf_test_rm_rf (dir);
+}
+END_TEST
+
 static Suite *
 gui_suite (void)
 {
@@ -1124,6 +1151,7 @@ gui_suite (void)
   tcase_add_test (tc, test_window_overlap_refused);
   tcase_add_test (tc, test_window_scene_firmware_upgrade);
   tcase_add_test (tc, test_window_scene_format_all);
+  tcase_add_test (tc, test_window_scene_missing_image);
   tcase_add_test (tc, test_window_practice_keeps_firmware);
   tcase_add_test (tc, test_window_stop_again_replug);
   tcase_add_test (tc, test_window_width_kept);

@@ -170,7 +170,6 @@ struct _SfWindow
   gboolean              reached_phone; /* the job talked to the phone: Again needs a replug */
   gboolean              step_open;    /* a step began and has not ended */
   SfUsbDevice          *replugged;    /* a phone that arrived since the job ended */
-  gboolean              replug;       /* waiting for the phone to be plugged in again */
   char                 *replug_port;  /* the typed port, watched for the replug */
   gboolean              replug_gone;
   guint                 replug_id;
@@ -754,6 +753,25 @@ find_issue (GPtrArray         *issues,
   return NULL;
 }
 
+/* The planner speaks the command line's words ("choose download-only");
+ * the window shows the scenes by their titles. */
+static char *
+scene_words (const char *text)
+{
+  static const SfScene named[] = {
+    SF_SCENE_FORMAT_ALL_DOWNLOAD, SF_SCENE_FIRMWARE_UPGRADE, SF_SCENE_DOWNLOAD_ONLY,
+  };
+  char *result = g_strdup (text);
+
+  for (guint i = 0; i < G_N_ELEMENTS (named); i++) {
+    g_auto(GStrv) parts = g_strsplit (result, sf_scene_to_string (named[i]), -1);
+
+    g_free (result);
+    result = g_strjoinv (sf_scene_get_title (named[i]), parts);
+  }
+  return result;
+}
+
 static SfScene
 current_scene (SfWindow *self)
 {
@@ -1004,7 +1022,7 @@ populate_partitions (SfWindow *self)
     written = g_hash_table_new (g_str_hash, g_str_equal);
     plan = sf_plan_new (self->firmware, NULL, scene, NULL, &error);
     if (plan == NULL)
-      self->scene_problem = g_strdup (error->message);
+      self->scene_problem = scene_words (error->message);
     add_download_steps (written, plan);
     for (guint i = 0; plan != NULL && i < sf_plan_get_n_steps (plan); i++) {
       const SfPlanStep *step = sf_plan_get_step (plan, i);
@@ -2460,7 +2478,9 @@ download_action (GtkWidget  *widget,
   plan = sf_plan_new (self->firmware, NULL, scene,
                       scene_picks_partitions (scene) ? (const char * const *) names->pdata : NULL, &error);
   if (plan == NULL) {
-    show_toast (self, error->message, 0);
+    g_autofree char *text = scene_words (error->message);
+
+    show_toast (self, text, 0);
     return;
   }
   for (guint i = 0; i < sf_plan_get_n_steps (plan); i++)
@@ -2607,6 +2627,35 @@ still_plugged_in (SfWindow    *self,
   return FALSE;
 }
 
+/* A typed port (no hotplug needed): the phone is back once its port went
+ * away and came again. */
+static gboolean
+on_replug_poll (gpointer user_data)
+{
+  SfWindow *self = user_data;
+  gboolean there;
+
+  if (!self->waiting) {
+    self->replug_id = 0;
+    return G_SOURCE_REMOVE;
+  }
+  there = g_file_test (self->replug_port, G_FILE_TEST_EXISTS);
+  if (!there) {
+    self->replug_gone = TRUE;
+    return G_SOURCE_CONTINUE;
+  }
+  if (!self->replug_gone)
+    return G_SOURCE_CONTINUE;
+  self->replug_id = 0;
+  self->waiting = FALSE;
+  log_line (self, _("%s is back"), self->replug_port);
+  if (self->waiting_kind == JOB_DOWNLOAD)
+    download_action (GTK_WIDGET (self), "win.download", NULL);
+  else
+    start_page_job (self, self->waiting_kind);
+  return G_SOURCE_REMOVE;
+}
+
 static void
 again_action (GtkWidget  *widget,
               const char *action_name,
@@ -2624,10 +2673,19 @@ again_action (GtkWidget  *widget,
   if (!self->practice && self->reached_phone) {
     replugged = g_steal_pointer (&self->replugged);
     if (replugged == NULL || !still_plugged_in (self, replugged)) {
+      g_autofree char *typed = g_strstrip (g_strdup (gtk_editable_get_text (GTK_EDITABLE (self->port_entry))));
+
       start_waiting (self, kind);
       set_instructions (self, _("Plug the Phone In Again"),
                         _("Unplug the phone if it is still connected, then plug it in again, switched off. "
                           "The job starts when it arrives."));
+      g_clear_handle_id (&self->replug_id, g_source_remove);
+      if (typed[0] != '\0' && g_path_is_absolute (typed)) {
+        g_free (self->replug_port);
+        self->replug_port = g_steal_pointer (&typed);
+        self->replug_gone = FALSE;
+        self->replug_id = g_timeout_add (250, on_replug_poll, self);
+      }
       return;
     }
     g_set_object (&self->arrived, replugged);
@@ -2870,6 +2928,7 @@ sf_window_dispose (GObject *object)
 
   g_clear_handle_id (&self->drain_id, g_source_remove);
   g_clear_handle_id (&self->plug_id, g_source_remove);
+  g_clear_handle_id (&self->replug_id, g_source_remove);
   if (self->host_cancellable != NULL)
     g_cancellable_cancel (self->host_cancellable);
   g_clear_object (&self->host_cancellable);
