@@ -1090,6 +1090,8 @@ START_TEST (test_window_small)
                    gtk_widget_get_width (GTK_WIDGET (win)));
     sf_test_gui_screenshot (GTK_WIDGET (win), name);
   }
+  /* The scene is remembered: the next window starts in Download Only. */
+  sf_window_set_scene (win, SF_SCENE_DOWNLOAD_ONLY);
   destroy_and_check (win);
 }
 END_TEST
@@ -1118,6 +1120,29 @@ START_TEST (test_window_scene_missing_image)
   ck_assert (banner_has (win, "LOGO"));
   destroy_and_check (win);
   sf_test_rm_rf (dir);
+}
+END_TEST
+
+
+/* With verify, the result names each partition once. */
+START_TEST (test_window_verify_names_once)
+{
+  SfWindow *win = practice_window ("none", NULL);
+  g_autofree char *log = NULL;
+  const char *line;
+
+  g_object_set (win, "verify", TRUE, NULL);
+  ck_assert (gtk_widget_activate_action (GTK_WIDGET (win), "win.download", NULL));
+  ck_assert_msg (sf_test_gui_iterate_until (is_finished, win, 60000), "the practice download did not end");
+  ck_assert_int_eq (sf_window_get_result (win), SF_WINDOW_RESULT_DONE);
+  log = sf_window_get_log (win);
+  line = strstr (log, "Written and verified");
+  ck_assert_msg (line != NULL, "%s", log);
+  line = strstr (line, "BOOTIMG");
+  ck_assert_ptr_nonnull (line);
+  ck_assert_msg (strstr (line + 1, "BOOTIMG") == NULL || strchr (line, '\n') < strstr (line + 1, "BOOTIMG"),
+                 "BOOTIMG is named twice: %s", line);
+  destroy_and_check (win);
 }
 END_TEST
 
@@ -1156,6 +1181,7 @@ gui_suite (void)
   tcase_add_test (tc, test_window_stop_again_replug);
   tcase_add_test (tc, test_window_width_kept);
   tcase_add_test (tc, test_window_small);
+  tcase_add_test (tc, test_window_verify_names_once);
   suite_add_tcase (s, tc);
   return s;
 }
