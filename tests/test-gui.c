@@ -1146,6 +1146,31 @@ START_TEST (test_window_verify_names_once)
 }
 END_TEST
 
+
+/* A job from another page on the port typed on the Download page says so. */
+START_TEST (test_window_page_job_port)
+{
+  g_autofree char *storage = sf_test_make_tempdir ();
+  g_autoptr(GFile) da = g_file_new_for_path (g_getenv ("SF_SYNTHETIC_DA"));
+  g_autoptr(SfSim) sim = NULL;
+  SfWindow *win;
+
+  sim = start_phone (storage, SF_SIM_PACE_NONE);
+  win = load_sample ();
+  sf_window_set_da_file (win, da);
+  sf_window_set_port (win, sf_sim_get_port_path (sim));
+  sf_window_show_page (win, "phone");
+  g_signal_emit_by_name (sf_window_get_page (win, "phone"), "identify");
+  ck_assert_msg (log_has (win, "as typed on the Download page"), "the page job used the typed port silently");
+  ck_assert_msg (sf_test_gui_iterate_until (is_finished, win, 60000), "identify did not end");
+  ck_assert_msg (sf_window_get_result (win) == SF_WINDOW_RESULT_DONE, "%s",
+                 sf_window_get_error (win) ? sf_window_get_error (win)->message : "?");
+  destroy_and_check (win);
+  sf_sim_stop (sim);
+  sf_test_rm_rf (storage);
+}
+END_TEST
+
 static Suite *
 gui_suite (void)
 {
@@ -1182,6 +1207,7 @@ gui_suite (void)
   tcase_add_test (tc, test_window_width_kept);
   tcase_add_test (tc, test_window_small);
   tcase_add_test (tc, test_window_verify_names_once);
+  tcase_add_test (tc, test_window_page_job_port);
   suite_add_tcase (s, tc);
   return s;
 }

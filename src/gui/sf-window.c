@@ -2284,13 +2284,25 @@ make_phone_row (gpointer item,
   GtkWidget *row = adw_action_row_new ();
   GtkWidget *icon = gtk_image_new_from_icon_name ("phone-symbolic");
   const char *tty = sf_usb_device_get_tty_path (device);
+  const char *chip = sf_usb_device_get_chip (device);
   g_autofree char *subtitle = NULL;
 
+  /* Named by where it is plugged in and what it is; the tty changes with
+   * every replug. */
   if (sf_usb_device_get_kind (device) == SF_USB_DEVICE_KIND_ANDROID_POWERED_ON)
     subtitle = g_strdup (_("Switched on: switch it off to flash it"));
+  else if (sf_usb_device_get_kind (device) == SF_USB_DEVICE_KIND_VIRTUAL)
+    /* Translators: the chip of a virtual phone, then its tty */
+    subtitle = g_strdup_printf (_("Virtual phone · %s · %s"), chip != NULL ? chip : "MT6572", tty != NULL ? tty : "?");
+  else if (chip != NULL)
+    /* Translators: the mode (BootROM, preloader), the USB port path, the chip */
+    subtitle = g_strdup_printf (_("%s · USB port %s · %s"),
+                                sf_usb_device_kind_to_string (sf_usb_device_get_kind (device)),
+                                sf_usb_device_get_port_path (device), chip);
   else
-    subtitle = g_strdup_printf ("%s · %s", sf_usb_device_kind_to_string (sf_usb_device_get_kind (device)),
-                                tty != NULL ? tty : sf_usb_device_get_port_path (device));
+    /* Translators: the mode (BootROM, preloader), then the USB port path */
+    subtitle = g_strdup_printf (_("%s · USB port %s"), sf_usb_device_kind_to_string (sf_usb_device_get_kind (device)),
+                                sf_usb_device_get_port_path (device));
   adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), sf_usb_device_get_name (device));
   adw_action_row_set_subtitle (ADW_ACTION_ROW (row), subtitle);
   adw_action_row_add_prefix (ADW_ACTION_ROW (row), icon);
@@ -2554,6 +2566,15 @@ start_page_job (SfWindow *self,
     return;
   }
   run_job (self, kind, g_steal_pointer (&job), 0, description);
+  if (!self->practice && self->arrived == NULL &&
+      gtk_editable_get_text (GTK_EDITABLE (self->port_entry))[0] != '\0') {
+    /* Not silently: the port comes from the Download page. */
+    g_autofree char *text = g_strdup_printf (_("Using %s, the phone port typed on the Download page. %s"), port,
+                                             connect_instructions ());
+
+    set_instructions (self, _("Connect the Phone"), text);
+    log_line (self, _("Port %s, as typed on the Download page"), port);
+  }
 }
 
 static void
