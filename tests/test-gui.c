@@ -437,6 +437,9 @@ START_TEST (test_window_missing_image)
                  sf_window_get_banner (win) ? sf_window_get_banner (win) : "no banner");
   sf_test_gui_settle (100);
   sf_test_gui_screenshot (GTK_WIDGET (win), "missing-image");
+  sf_test_gui_set_dark (TRUE);
+  sf_test_gui_screenshot (GTK_WIDGET (win), "missing-image");
+  sf_test_gui_set_dark (FALSE);
 
   ck_assert_msg (sf_window_set_partition_image (win, "LOGO", logo_file, &error), "%s",
                  error ? error->message : "");
@@ -816,6 +819,9 @@ START_TEST (test_window_overlap_refused)
   ck_assert_uint_eq (g_list_model_get_n_items (sf_window_get_partitions (win)), 0);
   sf_test_gui_settle (100);
   sf_test_gui_screenshot (GTK_WIDGET (win), "refused");
+  sf_test_gui_set_dark (TRUE);
+  sf_test_gui_screenshot (GTK_WIDGET (win), "refused");
+  sf_test_gui_set_dark (FALSE);
 
   /* The sample that was open before is gone: Download cannot start. */
   gtk_widget_activate_action (GTK_WIDGET (win), "win.download", NULL);

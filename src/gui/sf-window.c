@@ -501,11 +501,17 @@ update_file_cell (GtkWidget       *box,
     tooltip = g_strdup (note);
     gtk_label_set_ellipsize (GTK_LABEL (label), PANGO_ELLIPSIZE_END);
   } else if (problem != NULL) {
+    const char *colon = strstr (problem, ": ");
+    g_autofree char *where = colon != NULL ? g_strndup (problem, colon - problem) : NULL;
+
     gtk_image_set_from_icon_name (GTK_IMAGE (icon), "dialog-error-symbolic");
     gtk_widget_add_css_class (icon, "error");
     gtk_widget_remove_css_class (icon, "warning");
-    text = g_strdup (problem);
+    /* The cell starts with what is wrong ("logo.bin is missing"); the
+     * scatter file's line is in the tooltip and the banner. */
+    text = g_strdup (where != NULL && strstr (where, ".txt:") != NULL ? colon + 2 : problem);
     tooltip = g_strdup (problem);
+    gtk_label_set_ellipsize (GTK_LABEL (label), PANGO_ELLIPSIZE_END);
   } else if (warning != NULL) {
     gtk_image_set_from_icon_name (GTK_IMAGE (icon), "dialog-warning-symbolic");
     gtk_widget_add_css_class (icon, "warning");
@@ -521,7 +527,7 @@ update_file_cell (GtkWidget       *box,
       text = g_strdup (file != NULL ? file : _("(no image)"));
     tooltip = g_strdup (file);
   }
-  if (note == NULL)
+  if (note == NULL && problem == NULL)
     gtk_label_set_ellipsize (GTK_LABEL (label), PANGO_ELLIPSIZE_START);
   /* A kept partition has no image to choose. */
   gtk_widget_set_visible (gtk_widget_get_last_child (box), note == NULL);
