@@ -134,14 +134,16 @@ log_has (SfWindow   *win,
 }
 
 static SfWindow *
-practice_window (const char *pace,
-                 const char *fault)
+practice_window_sized (const char *pace,
+                       const char *fault,
+                       int         width,
+                       int         height)
 {
   g_autoptr(GError) error = NULL;
   g_autoptr(GFile) da = g_file_new_for_path (g_getenv ("SF_SYNTHETIC_DA"));
   SfWindow *win = sf_window_new (NULL);
 
-  gtk_window_set_default_size (GTK_WINDOW (win), 1000, 720);
+  gtk_window_set_default_size (GTK_WINDOW (win), width, height);
   gtk_window_present (GTK_WINDOW (win));
   sf_window_set_da_file (win, da);
   ck_assert_msg (sf_window_set_practice_pace (win, pace, &error), "%s", error ? error->message : "");
@@ -151,6 +153,68 @@ practice_window (const char *pace,
   ck_assert_msg (sf_test_gui_iterate_until (is_loaded, win, 20000), "the sample firmware did not load");
   ck_assert_uint_eq (g_list_model_get_n_items (sf_window_get_partitions (win)), G_N_ELEMENTS (sample_names));
   return win;
+}
+
+static SfWindow *
+practice_window (const char *pace,
+                 const char *fault)
+{
+  return practice_window_sized (pace, fault, 1000, 720);
+}
+
+
+/* A copy of the sample firmware in a new folder (returned), without the
+ * file @skip, and with @from replaced by @to in its scatter file. */
+static char *
+copy_sample (const char *skip,
+             const char *from,
+             const char *to)
+{
+  char *dir = sf_test_make_tempdir ();
+  const char *sample = g_getenv ("SF_SAMPLE_FIRMWARE");
+  g_autoptr(GDir) listing = g_dir_open (sample, 0, NULL);
+  const char *name;
+
+  ck_assert_ptr_nonnull (listing);
+  while ((name = g_dir_read_name (listing)) != NULL) {
+    g_autofree char *src = g_build_filename (sample, name, NULL);
+    g_autofree char *dst = g_build_filename (dir, name, NULL);
+    g_autofree char *contents = NULL;
+    gsize len;
+
+    if (skip != NULL && g_str_equal (name, skip))
+      continue;
+    ck_assert (g_file_get_contents (src, &contents, &len, NULL));
+    if (from != NULL && g_str_has_suffix (name, "_scatter.txt")) {
+      g_auto(GStrv) parts = g_strsplit (contents, from, -1);
+
+      ck_assert_uint_eq (g_strv_length (parts), 2);
+      g_free (contents);
+      contents = g_strjoinv (to, parts);
+      len = strlen (contents);
+    }
+    sf_test_write_file (dst, contents, len);
+  }
+  return dir;
+}
+
+static void
+load_into (SfWindow   *win,
+           const char *path)
+{
+  g_autoptr(GFile) file = g_file_new_for_path (path);
+
+  sf_window_load_firmware (win, file);
+  ck_assert_msg (sf_test_gui_iterate_until (is_loaded, win, 20000), "%s did not load", path);
+}
+
+static gboolean
+banner_has (SfWindow   *win,
+            const char *text)
+{
+  const char *banner = sf_window_get_banner (win);
+
+  return banner != NULL && strstr (banner, text) != NULL;
 }
 
 START_TEST (test_window_empty)
@@ -172,6 +236,9 @@ START_TEST (test_window_loads_sample)
   GListModel *model = sf_window_get_partitions (win);
 
   ck_assert_uint_eq (g_list_model_get_n_items (model), G_N_ELEMENTS (sample_names));
+  /* The bundled DA says it is for the virtual phone only. */
+  ck_assert_msg (strstr (sf_window_get_da_status (win), "virtual phone only") != NULL, "%s",
+                 sf_window_get_da_status (win));
   for (guint i = 0; i < G_N_ELEMENTS (sample_names); i++) {
     g_autoptr(SfPartitionItem) item = g_list_model_get_item (model, i);
 
@@ -206,8 +273,15 @@ START_TEST (test_window_bad_scatter)
   gtk_window_present (GTK_WINDOW (win));
   sf_window_load_firmware (win, file);
   ck_assert (sf_test_gui_iterate_until (is_loaded, win, 20000));
-  /* The error went to a toast; nothing is listed. */
+  /* Nothing is listed; the banner says why, with the line and the advice. */
   ck_assert_uint_eq (g_list_model_get_n_items (sf_window_get_partitions (win)), 0);
+  ck_assert_msg (banner_has (win, "MT6572_Android_scatter.txt:7"), "%s",
+                 sf_window_get_banner (win) ? sf_window_get_banner (win) : "no banner");
+  ck_assert_msg (banner_has (win, " — "), "the advice is missing: %s", sf_window_get_banner (win));
+  sf_test_gui_screenshot (GTK_WIDGET (win), "unreadable");
+  /* A good firmware clears it. */
+  load_into (win, g_getenv ("SF_SAMPLE_FIRMWARE"));
+  ck_assert_ptr_null (sf_window_get_banner (win));
   destroy_and_check (win);
   sf_test_rm_rf (dir);
 }
@@ -356,12 +430,23 @@ START_TEST (test_window_missing_image)
   sf_partition_item_set_enabled (logo, TRUE);
   ck_assert (!sf_partition_item_get_enabled (logo));
   ck_assert (sf_partition_item_get_selectable (find_item (win, "BOOTIMG")));
+  /* The others are ticked, and the banner says what is missing. */
+  ck_assert (sf_partition_item_get_enabled (find_item (win, "BOOTIMG")));
+  ck_assert (sf_partition_item_get_enabled (find_item (win, "ANDROID")));
+  ck_assert_msg (banner_has (win, "LOGO") && banner_has (win, "logo.bin"), "%s",
+                 sf_window_get_banner (win) ? sf_window_get_banner (win) : "no banner");
+  sf_test_gui_settle (100);
+  sf_test_gui_screenshot (GTK_WIDGET (win), "missing-image");
+  sf_test_gui_set_dark (TRUE);
+  sf_test_gui_screenshot (GTK_WIDGET (win), "missing-image");
+  sf_test_gui_set_dark (FALSE);
 
   ck_assert_msg (sf_window_set_partition_image (win, "LOGO", logo_file, &error), "%s",
                  error ? error->message : "");
   ck_assert (sf_partition_item_get_selectable (logo));
   ck_assert (sf_partition_item_get_enabled (logo));
   ck_assert_str_eq (sf_partition_item_get_file (logo), logo_path);
+  ck_assert_ptr_null (sf_window_get_banner (win));
   sf_test_gui_settle (100);
 
   destroy_and_check (win);
@@ -511,6 +596,8 @@ START_TEST (test_window_practice_pages)
   ck_assert_msg (g_file_get_contents (read_path, &read, &read_len, NULL), "no %s", read_path);
   ck_assert_uint_ge (read_len, boot_len);
   ck_assert_msg (memcmp (boot, read, boot_len) == 0, "the readback differs from boot.img");
+  /* The result says where the file went. */
+  ck_assert_msg (log_has (win, "saved in") && log_has (win, "BOOTIMG"), "the result does not say where the file went");
   ck_assert (gtk_widget_activate_action (GTK_WIDGET (win), "win.back", NULL));
 
   sf_window_show_page (win, "format");
@@ -629,11 +716,11 @@ START_TEST (test_window_stop_waiting)
 END_TEST
 
 static gboolean
-station_has_done_two (gpointer data)
+station_has_done_three (gpointer data)
 {
   SfStationView *station = SF_STATION_VIEW (sf_window_get_station (SF_WINDOW (data)));
 
-  return sf_station_view_get_n_done (station) + sf_station_view_get_n_failed (station) >= 2;
+  return sf_station_view_get_n_done (station) + sf_station_view_get_n_failed (station) >= 3;
 }
 
 static gboolean
@@ -642,17 +729,16 @@ station_stopped (gpointer data)
   return !sf_station_view_is_running (SF_STATION_VIEW (sf_window_get_station (SF_WINDOW (data))));
 }
 
-/* A repair shop's station: two phones plugged in, each flashed by its own
- * worker with its own row, both to the end. */
+/* A repair shop's station: three phones plugged in, each flashed by its own
+ * worker with its own row; one fails (its RAM cannot be started), and its
+ * row and the station's log say so. */
 START_TEST (test_window_station)
 {
   g_autofree char *announce = sf_test_make_tempdir ();
-  g_autofree char *storage1 = sf_test_make_tempdir ();
-  g_autofree char *storage2 = sf_test_make_tempdir ();
   g_autoptr(GFile) da = g_file_new_for_path (g_getenv ("SF_SYNTHETIC_DA"));
-  g_autoptr(GSubprocess) sim1 = NULL;
-  g_autoptr(GSubprocess) sim2 = NULL;
-  g_autoptr(GError) error = NULL;
+  GSubprocess *sims[3] = { NULL };
+  char *storages[3] = { NULL };
+  g_autofree char *log = NULL;
   SfStationView *station;
   SfWindow *win;
 
@@ -666,28 +752,428 @@ START_TEST (test_window_station)
 
   ck_assert (gtk_widget_activate_action (GTK_WIDGET (win), "win.download", NULL));
   ck_assert (sf_station_view_is_running (station));
-  sim1 = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_SILENCE, &error, g_getenv ("SF_SIM"), "--storage", storage1,
-                           "--emmc-user-size", "256M", "--pace", "high-speed", "--announce", announce, NULL);
-  ck_assert_msg (sim1 != NULL, "%s", error ? error->message : "");
-  sim2 = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_SILENCE, &error, g_getenv ("SF_SIM"), "--storage", storage2,
-                           "--emmc-user-size", "256M", "--pace", "high-speed", "--announce", announce, NULL);
-  ck_assert_msg (sim2 != NULL, "%s", error ? error->message : "");
+  for (guint i = 0; i < G_N_ELEMENTS (sims); i++) {
+    g_autoptr(GError) error = NULL;
 
-  ck_assert_msg (sf_test_gui_iterate_until (station_has_done_two, win, 90000), "the two phones were not both flashed");
+    const char *argv[] = { g_getenv ("SF_SIM"), "--storage", NULL, "--emmc-user-size", "256M",
+                           "--pace", "high-speed", "--announce", announce, "--fault", "dram-fail", NULL };
+
+    storages[i] = sf_test_make_tempdir ();
+    argv[2] = storages[i];
+    /* The second phone fails. */
+    if (i != 1)
+      argv[9] = NULL;
+    sims[i] = g_subprocess_newv (argv, G_SUBPROCESS_FLAGS_STDOUT_SILENCE | G_SUBPROCESS_FLAGS_STDERR_SILENCE, &error);
+    ck_assert_msg (sims[i] != NULL, "%s", error ? error->message : "");
+  }
+
+  ck_assert_msg (sf_test_gui_iterate_until (station_has_done_three, win, 90000), "the three phones did not all end");
   ck_assert_uint_eq (sf_station_view_get_n_done (station), 2);
-  ck_assert_uint_eq (sf_station_view_get_n_failed (station), 0);
+  ck_assert_uint_eq (sf_station_view_get_n_failed (station), 1);
+  log = sf_station_view_get_log (station);
+  ck_assert_msg (strstr (log, "S_FT_ENABLE_DRAM_FAIL (4032)") != NULL, "%s", log);
+  ck_assert_msg (strstr (log, "#3") != NULL, "%s", log);
+  sf_test_gui_settle (200);
   sf_test_gui_screenshot (GTK_WIDGET (win), "station");
   ck_assert (gtk_widget_activate_action (GTK_WIDGET (win), "win.stop", NULL));
   ck_assert_msg (sf_test_gui_iterate_until (station_stopped, win, 30000), "the station did not stop");
 
   destroy_and_check (win);
+  for (guint i = 0; i < G_N_ELEMENTS (sims); i++) {
+    g_subprocess_force_exit (sims[i]);
+    g_subprocess_wait (sims[i], NULL, NULL);
+    g_object_unref (sims[i]);
+    sf_test_rm_rf (storages[i]);
+    g_free (storages[i]);
+  }
+  sf_test_rm_rf (announce);
+}
+END_TEST
+
+
+/* A scatter file the command line refuses (BOOTIMG moved onto UBOOT) is
+ * refused on load too: the banner says why, in full, nothing is listed and
+ * nothing can be downloaded; the next good firmware clears it. */
+START_TEST (test_window_overlap_refused)
+{
+  g_autofree char *storage = sf_test_make_tempdir ();
+  g_autofree char *dir = copy_sample (NULL, "linear_start_addr: 0x1580000", "linear_start_addr: 0x1540000");
+  g_autoptr(SfSim) sim = NULL;
+  g_autoptr(GFile) da = g_file_new_for_path (g_getenv ("SF_SYNTHETIC_DA"));
+  const char *banner;
+  SfWindow *win;
+
+  sim = start_phone (storage, SF_SIM_PACE_NONE);
+  win = load_sample ();
+  sf_window_set_da_file (win, da);
+  sf_window_set_port (win, sf_sim_get_port_path (sim));
+  ck_assert_ptr_null (sf_window_get_banner (win));
+
+  load_into (win, dir);
+  banner = sf_window_get_banner (win);
+  ck_assert_msg (banner != NULL, "no banner for an overlapping scatter file");
+  ck_assert_msg (strstr (banner, "UBOOT") != NULL && strstr (banner, "overlaps BOOTIMG") != NULL, "%s", banner);
+  /* In full: the advice too, and no machine paths. */
+  ck_assert_msg (strstr (banner, "use the scatter file that came with the firmware") != NULL, "%s", banner);
+  ck_assert_msg (strstr (banner, dir) == NULL, "%s", banner);
+  ck_assert_uint_eq (g_list_model_get_n_items (sf_window_get_partitions (win)), 0);
+  sf_test_gui_settle (100);
+  sf_test_gui_screenshot (GTK_WIDGET (win), "refused");
+  sf_test_gui_set_dark (TRUE);
+  sf_test_gui_screenshot (GTK_WIDGET (win), "refused");
+  sf_test_gui_set_dark (FALSE);
+
+  /* The sample that was open before is gone: Download cannot start. */
+  gtk_widget_activate_action (GTK_WIDGET (win), "win.download", NULL);
+  ck_assert_int_eq (sf_window_get_result (win), SF_WINDOW_RESULT_NONE);
+  ck_assert_uint_eq (sf_sim_get_flash_bytes (sim), 0);
+  /* It stays while nothing else is opened. */
+  sf_window_show_page (win, "readback");
+  sf_window_show_page (win, "download");
+  ck_assert (banner_has (win, "overlaps BOOTIMG"));
+
+  load_into (win, g_getenv ("SF_SAMPLE_FIRMWARE"));
+  ck_assert_ptr_null (sf_window_get_banner (win));
+  ck_assert_uint_eq (g_list_model_get_n_items (sf_window_get_partitions (win)), G_N_ELEMENTS (sample_names));
+
+  destroy_and_check (win);
+  sf_sim_stop (sim);
+  sf_test_rm_rf (dir);
+  sf_test_rm_rf (storage);
+}
+END_TEST
+
+/* Firmware Upgrade and Format All + Download write their own set: the
+ * table shows it (ticks fixed, kept calibration marked) and Download
+ * starts with everything ticked, to the end. */
+static void
+run_fixed_scene (SfScene     scene,
+                 const char *shot)
+{
+  g_autofree char *storage = sf_test_make_tempdir ();
+  g_autoptr(GFile) da = g_file_new_for_path (g_getenv ("SF_SYNTHETIC_DA"));
+  g_autoptr(SfSim) sim = NULL;
+  SfPartitionItem *nvram;
+  SfWindow *win;
+
+  sim = start_phone (storage, SF_SIM_PACE_NONE);
+  win = load_sample ();
+  sf_window_set_da_file (win, da);
+  sf_window_set_port (win, sf_sim_get_port_path (sim));
+  /* The user's own ticks in Download Only come back afterwards. */
+  sf_partition_item_set_enabled (find_item (win, "USRDATA"), FALSE);
+
+  sf_window_set_scene (win, scene);
+  for (guint i = 0; i < G_N_ELEMENTS (sample_names); i++) {
+    SfPartitionItem *item = find_item (win, sample_names[i]);
+
+    ck_assert_msg (sf_partition_item_get_enabled (item), "%s is not ticked", sample_names[i]);
+    ck_assert_msg (!sf_partition_item_get_selectable (item), "%s can be changed", sample_names[i]);
+    /* A click cannot untick it. */
+    sf_partition_item_set_enabled (item, FALSE);
+    ck_assert (sf_partition_item_get_enabled (item));
+  }
+  nvram = find_item (win, "NVRAM");
+  ck_assert (!sf_partition_item_get_enabled (nvram));
+  ck_assert_msg (sf_partition_item_get_note (nvram) != NULL && strstr (sf_partition_item_get_note (nvram), "Kept"),
+                 "NVRAM is not marked as kept");
+  ck_assert_msg (sf_window_get_banner (win) == NULL, "%s", sf_window_get_banner (win));
+  sf_test_gui_settle (100);
+  sf_test_gui_screenshot (GTK_WIDGET (win), shot);
+
+  ck_assert (gtk_widget_activate_action (GTK_WIDGET (win), "win.download", NULL));
+  ck_assert_int_eq (sf_window_get_result (win), SF_WINDOW_RESULT_RUNNING);
+  ck_assert_msg (sf_test_gui_iterate_until (is_finished, win, 100000), "the download did not end");
+  ck_assert_msg (sf_window_get_result (win) == SF_WINDOW_RESULT_DONE, "%s",
+                 sf_window_get_error (win) ? sf_window_get_error (win)->message : "?");
+  ck_assert_msg (log_has (win, "USRDATA"), "USRDATA was not written");
+  ck_assert_msg (log_has (win, "NVRAM"), "the calibration was not backed up");
+  ck_assert (gtk_widget_activate_action (GTK_WIDGET (win), "win.back", NULL));
+
+  sf_window_set_scene (win, SF_SCENE_DOWNLOAD_ONLY);
+  ck_assert (sf_partition_item_get_selectable (find_item (win, "LOGO")));
+  ck_assert (sf_partition_item_get_enabled (find_item (win, "LOGO")));
+  ck_assert (!sf_partition_item_get_enabled (find_item (win, "USRDATA")));
+  ck_assert_uint_eq (g_list_model_get_n_items (sf_window_get_partitions (win)), G_N_ELEMENTS (sample_names));
+
+  destroy_and_check (win);
+  sf_sim_stop (sim);
+  sf_test_rm_rf (storage);
+}
+
+START_TEST (test_window_scene_firmware_upgrade)
+{
+  run_fixed_scene (SF_SCENE_FIRMWARE_UPGRADE, "scene-upgrade");
+}
+END_TEST
+
+START_TEST (test_window_scene_format_all)
+{
+  run_fixed_scene (SF_SCENE_FORMAT_ALL_DOWNLOAD, "scene-format-all");
+}
+END_TEST
+
+
+/* Practice runs the user's firmware on the virtual phone and never
+ * changes what is open; the sample comes only when nothing is open, and
+ * goes again with practice. */
+START_TEST (test_window_practice_keeps_firmware)
+{
+  g_autofree char *dir = copy_sample (NULL, NULL, NULL);
+  g_autoptr(GFile) da = g_file_new_for_path (g_getenv ("SF_SYNTHETIC_DA"));
+  g_autofree char *mine = NULL;
+  SfWindow *win = sf_window_new (NULL);
+
+  gtk_window_set_default_size (GTK_WINDOW (win), 1000, 720);
+  gtk_window_present (GTK_WINDOW (win));
+  ck_assert (sf_window_set_practice_pace (win, "none", NULL));
+  load_into (win, dir);
+  mine = g_strdup (sf_firmware_get_display_name (sf_window_get_firmware (win)));
+  ck_assert_msg (strstr (mine, dir) != NULL, "%s", mine);
+
+  ck_assert (gtk_widget_activate_action (GTK_WIDGET (win), "win.practice", NULL));
+  ck_assert (sf_window_get_practice (win));
+  ck_assert (sf_test_gui_iterate_until (is_loaded, win, 20000));
+  ck_assert_str_eq (sf_firmware_get_display_name (sf_window_get_firmware (win)), mine);
+  ck_assert (gtk_widget_activate_action (GTK_WIDGET (win), "win.download", NULL));
+  ck_assert_msg (sf_test_gui_iterate_until (is_finished, win, 60000), "the practice download did not end");
+  ck_assert_msg (sf_window_get_result (win) == SF_WINDOW_RESULT_DONE, "%s",
+                 sf_window_get_error (win) ? sf_window_get_error (win)->message : "?");
+  {
+    g_autofree char *base = g_path_get_basename (dir);
+
+    ck_assert_msg (log_has (win, base), "practice did not flash the open firmware");
+  }
+  ck_assert (gtk_widget_activate_action (GTK_WIDGET (win), "win.back", NULL));
+
+  ck_assert (gtk_widget_activate_action (GTK_WIDGET (win), "win.practice", NULL));
+  ck_assert (!sf_window_get_practice (win));
+  sf_test_gui_settle (100);
+  ck_assert (!sf_window_is_loading (win));
+  ck_assert_str_eq (sf_firmware_get_display_name (sf_window_get_firmware (win)), mine);
+  destroy_and_check (win);
+
+  /* Nothing open: the sample, and nothing again afterwards. */
+  win = sf_window_new (NULL);
+  gtk_window_present (GTK_WINDOW (win));
+  ck_assert (gtk_widget_activate_action (GTK_WIDGET (win), "win.practice", NULL));
+  ck_assert (sf_test_gui_iterate_until (is_loaded, win, 20000));
+  ck_assert_ptr_nonnull (sf_window_get_firmware (win));
+  ck_assert_uint_eq (g_list_model_get_n_items (sf_window_get_partitions (win)), G_N_ELEMENTS (sample_names));
+  ck_assert (gtk_widget_activate_action (GTK_WIDGET (win), "win.practice", NULL));
+  ck_assert_ptr_null (sf_window_get_firmware (win));
+  ck_assert_uint_eq (g_list_model_get_n_items (sf_window_get_partitions (win)), 0);
+  destroy_and_check (win);
+  sf_test_rm_rf (dir);
+}
+END_TEST
+
+
+static GSubprocess *
+spawn_phone (const char *storage,
+             const char *announce,
+             const char *pace)
+{
+  g_autoptr(GError) error = NULL;
+  GSubprocess *sim = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_SILENCE | G_SUBPROCESS_FLAGS_STDERR_SILENCE, &error,
+                                       g_getenv ("SF_SIM"), "--storage", storage, "--emmc-user-size", "256M",
+                                       "--pace", pace, "--announce", announce, NULL);
+
+  ck_assert_msg (sim != NULL, "%s", error ? error->message : "");
+  return sim;
+}
+
+/* Stop halfway, then Again: the page says to replug the phone, and Again
+ * waits for it instead of failing at once on the phone that was stopped. */
+START_TEST (test_window_stop_again_replug)
+{
+  g_autofree char *announce = sf_test_make_tempdir ();
+  g_autofree char *storage1 = sf_test_make_tempdir ();
+  g_autofree char *storage2 = sf_test_make_tempdir ();
+  g_autoptr(GFile) da = g_file_new_for_path (g_getenv ("SF_SYNTHETIC_DA"));
+  g_autoptr(GSubprocess) sim1 = NULL;
+  g_autoptr(GSubprocess) sim2 = NULL;
+  SfWindow *win;
+
+  g_setenv ("SCATTERFLASH_VIRTUAL_DIR", announce, TRUE);
+  win = load_sample ();
+  g_unsetenv ("SCATTERFLASH_VIRTUAL_DIR");
+  sf_window_set_da_file (win, da);
+  sf_window_set_port (win, NULL);
+
+  ck_assert (gtk_widget_activate_action (GTK_WIDGET (win), "win.download", NULL));
+  sim1 = spawn_phone (storage1, announce, "full-speed");
+  ck_assert_msg (sf_test_gui_iterate_until (has_progress, win, 30000), "no progress");
+  ck_assert (gtk_widget_activate_action (GTK_WIDGET (win), "win.stop", NULL));
+  ck_assert_msg (sf_test_gui_iterate_until (is_finished, win, 30000), "the download did not stop");
+  ck_assert_int_eq (sf_window_get_result (win), SF_WINDOW_RESULT_STOPPED);
+  ck_assert_msg (log_has (win, "Unplug the phone and plug it in again, then press Again"),
+                 "the page does not say to replug the phone");
+  sf_test_gui_screenshot (GTK_WIDGET (win), "stopped");
+
+  /* Again: it waits for the phone to come back, it does not fail at once. */
+  ck_assert (gtk_widget_activate_action (GTK_WIDGET (win), "win.again", NULL));
+  sf_test_gui_settle (1500);
+  ck_assert_msg (sf_window_get_result (win) == SF_WINDOW_RESULT_RUNNING, "%s",
+                 sf_window_get_error (win) ? sf_window_get_error (win)->message : "?");
+
+  /* The replug: the stopped phone goes, a switched-off one arrives. */
   g_subprocess_force_exit (sim1);
-  g_subprocess_force_exit (sim2);
   g_subprocess_wait (sim1, NULL, NULL);
+  sim2 = spawn_phone (storage2, announce, "none");
+  ck_assert_msg (sf_test_gui_iterate_until (is_finished, win, 60000), "the second download did not end");
+  ck_assert_msg (sf_window_get_result (win) == SF_WINDOW_RESULT_DONE, "%s",
+                 sf_window_get_error (win) ? sf_window_get_error (win)->message : "?");
+
+  destroy_and_check (win);
+  g_subprocess_force_exit (sim2);
   g_subprocess_wait (sim2, NULL, NULL);
   sf_test_rm_rf (storage1);
   sf_test_rm_rf (storage2);
   sf_test_rm_rf (announce);
+}
+END_TEST
+
+
+
+/* Long error titles and log lines wrap: the window never widens itself. */
+START_TEST (test_window_width_kept)
+{
+  static const char *faults[] = {
+    "wrong-chip=0x6582", "no-emmc", "bad-checksum", "dram-fail", "unplug-after=1M", "powered-on",
+  };
+  static const int widths[] = { 800, 1000 };
+
+  for (guint w = 0; w < G_N_ELEMENTS (widths); w++) {
+    SfWindow *win = practice_window_sized ("none", NULL, widths[w], 600);
+    int before;
+
+    sf_test_gui_settle (300);
+    before = gtk_widget_get_width (GTK_WIDGET (win));
+    ck_assert_int_le (before, widths[w]);
+    for (guint i = 0; i < G_N_ELEMENTS (faults); i++) {
+      ck_assert (sf_window_set_practice_fault (win, faults[i], NULL));
+      if (i == 0)
+        ck_assert (gtk_widget_activate_action (GTK_WIDGET (win), "win.download", NULL));
+      else
+        ck_assert (gtk_widget_activate_action (GTK_WIDGET (win), "win.again", NULL));
+      ck_assert_msg (sf_test_gui_iterate_until (is_finished, win, 60000), "%s did not end", faults[i]);
+      ck_assert_int_eq (sf_window_get_result (win), SF_WINDOW_RESULT_FAILED);
+      sf_test_gui_settle (300);
+      ck_assert_msg (gtk_widget_get_width (GTK_WIDGET (win)) == before, "%s: the window went from %d to %d pixels: %s",
+                     faults[i], before, gtk_widget_get_width (GTK_WIDGET (win)), sf_window_get_error (win)->message);
+      if (widths[w] == 800 && i == 0)
+        sf_test_gui_screenshot (GTK_WIDGET (win), "error-800");
+    }
+    destroy_and_check (win);
+  }
+}
+END_TEST
+
+
+/* At 800×600 every page fits: the window stays 800 pixels wide, whatever
+ * page is shown and whatever the scene. */
+START_TEST (test_window_small)
+{
+  static const char *pages[] = { "download", "readback", "format", "phone" };
+  g_autoptr(GFile) sample = g_file_new_for_path (g_getenv ("SF_SAMPLE_FIRMWARE"));
+  SfWindow *win = sf_window_new (NULL);
+
+  gtk_window_set_default_size (GTK_WINDOW (win), 800, 600);
+  gtk_window_present (GTK_WINDOW (win));
+  sf_test_gui_settle (200);
+  ck_assert_int_le (gtk_widget_get_width (GTK_WIDGET (win)), 800);
+  sf_test_gui_screenshot (GTK_WIDGET (win), "start-800");
+  sf_window_load_firmware (win, sample);
+  ck_assert (sf_test_gui_iterate_until (is_loaded, win, 20000));
+  sf_window_set_scene (win, SF_SCENE_FORMAT_ALL_DOWNLOAD);
+  for (guint i = 0; i < G_N_ELEMENTS (pages); i++) {
+    g_autofree char *name = g_strdup_printf ("%s-800", pages[i]);
+
+    sf_window_show_page (win, pages[i]);
+    sf_test_gui_settle (200);
+    ck_assert_msg (gtk_widget_get_width (GTK_WIDGET (win)) <= 800, "%s: %d pixels wide", pages[i],
+                   gtk_widget_get_width (GTK_WIDGET (win)));
+    sf_test_gui_screenshot (GTK_WIDGET (win), name);
+  }
+  /* The scene is remembered: the next window starts in Download Only. */
+  sf_window_set_scene (win, SF_SCENE_DOWNLOAD_ONLY);
+  destroy_and_check (win);
+}
+END_TEST
+
+
+/* A scene that writes every image cannot run without one: the banner says
+ * why in the window's words, and Download does not start. */
+START_TEST (test_window_scene_missing_image)
+{
+  g_autofree char *dir = copy_sample ("logo.bin", NULL, NULL);
+  SfWindow *win = sf_window_new (NULL);
+
+  gtk_window_present (GTK_WINDOW (win));
+  load_into (win, dir);
+  sf_window_set_port (win, "/dev/null");
+  sf_window_set_scene (win, SF_SCENE_FORMAT_ALL_DOWNLOAD);
+  ck_assert_msg (banner_has (win, "Format All + Download cannot start") && banner_has (win, "logo.bin") &&
+                 banner_has (win, "Download Only") && !banner_has (win, "download-only"), "%s",
+                 sf_window_get_banner (win) ? sf_window_get_banner (win) : "no banner");
+  ck_assert (!sf_partition_item_get_enabled (find_item (win, "BOOTIMG")));
+  gtk_widget_activate_action (GTK_WIDGET (win), "win.download", NULL);
+  ck_assert_int_eq (sf_window_get_result (win), SF_WINDOW_RESULT_NONE);
+  /* Back in Download Only, the rest can be written. */
+  sf_window_set_scene (win, SF_SCENE_DOWNLOAD_ONLY);
+  ck_assert (sf_partition_item_get_enabled (find_item (win, "BOOTIMG")));
+  ck_assert (banner_has (win, "LOGO"));
+  destroy_and_check (win);
+  sf_test_rm_rf (dir);
+}
+END_TEST
+
+
+/* With verify, the result names each partition once. */
+START_TEST (test_window_verify_names_once)
+{
+  SfWindow *win = practice_window ("none", NULL);
+  g_autofree char *log = NULL;
+  const char *line;
+
+  g_object_set (win, "verify", TRUE, NULL);
+  ck_assert (gtk_widget_activate_action (GTK_WIDGET (win), "win.download", NULL));
+  ck_assert_msg (sf_test_gui_iterate_until (is_finished, win, 60000), "the practice download did not end");
+  ck_assert_int_eq (sf_window_get_result (win), SF_WINDOW_RESULT_DONE);
+  log = sf_window_get_log (win);
+  line = strstr (log, "Written and verified");
+  ck_assert_msg (line != NULL, "%s", log);
+  line = strstr (line, "BOOTIMG");
+  ck_assert_ptr_nonnull (line);
+  ck_assert_msg (strstr (line + 1, "BOOTIMG") == NULL || strchr (line, '\n') < strstr (line + 1, "BOOTIMG"),
+                 "BOOTIMG is named twice: %s", line);
+  destroy_and_check (win);
+}
+END_TEST
+
+
+/* A job from another page on the port typed on the Download page says so. */
+START_TEST (test_window_page_job_port)
+{
+  g_autofree char *storage = sf_test_make_tempdir ();
+  g_autoptr(GFile) da = g_file_new_for_path (g_getenv ("SF_SYNTHETIC_DA"));
+  g_autoptr(SfSim) sim = NULL;
+  SfWindow *win;
+
+  sim = start_phone (storage, SF_SIM_PACE_NONE);
+  win = load_sample ();
+  sf_window_set_da_file (win, da);
+  sf_window_set_port (win, sf_sim_get_port_path (sim));
+  sf_window_show_page (win, "phone");
+  g_signal_emit_by_name (sf_window_get_page (win, "phone"), "identify");
+  ck_assert_msg (log_has (win, "as typed on the Download page"), "the page job used the typed port silently");
+  ck_assert_msg (sf_test_gui_iterate_until (is_finished, win, 60000), "identify did not end");
+  ck_assert_msg (sf_window_get_result (win) == SF_WINDOW_RESULT_DONE, "%s",
+                 sf_window_get_error (win) ? sf_window_get_error (win)->message : "?");
+  destroy_and_check (win);
+  sf_sim_stop (sim);
+  sf_test_rm_rf (storage);
 }
 END_TEST
 
@@ -713,6 +1199,21 @@ gui_suite (void)
   tcase_add_test (tc, test_window_practice_fault);
   tcase_add_test (tc, test_window_practice_stop);
   tcase_add_test (tc, test_window_practice_pages);
+  suite_add_tcase (s, tc);
+
+  /* What a hobbyist following a guide runs into (issue 16). */
+  tc = tcase_create ("guide");
+  tcase_set_timeout (tc, 120);
+  tcase_add_test (tc, test_window_overlap_refused);
+  tcase_add_test (tc, test_window_scene_firmware_upgrade);
+  tcase_add_test (tc, test_window_scene_format_all);
+  tcase_add_test (tc, test_window_scene_missing_image);
+  tcase_add_test (tc, test_window_practice_keeps_firmware);
+  tcase_add_test (tc, test_window_stop_again_replug);
+  tcase_add_test (tc, test_window_width_kept);
+  tcase_add_test (tc, test_window_small);
+  tcase_add_test (tc, test_window_verify_names_once);
+  tcase_add_test (tc, test_window_page_job_port);
   suite_add_tcase (s, tc);
   return s;
 }

@@ -23,6 +23,7 @@ struct _SfDevicePage
   GtkLabel            *hw_ver_label;
   GtkLabel            *sw_ver_label;
   GtkLabel            *connection_label;
+  GtkLabel            *seen_label;
   AdwPreferencesGroup *storage_group;
   GtkLabel            *storage_type_label;
   GtkLabel            *boot1_label;
@@ -33,6 +34,7 @@ struct _SfDevicePage
   AdwPreferencesGroup *table_group;
 
   SfDeviceInfo        *info;
+  GDateTime           *seen;         /* when the phone answered */
   GPtrArray           *table_rows;   /* the rows added to table_group */
   gboolean             busy;
 };
@@ -149,6 +151,8 @@ show_info (SfDevicePage *self)
   set_label (self->hw_ver_label, format_hex16 (info->hw_ver));
   set_label (self->sw_ver_label, format_hex16 (info->sw_ver));
   gtk_label_set_text (self->connection_label, info->is_brom ? _("BootROM") : _("Preloader"));
+  if (self->seen != NULL)
+    set_label (self->seen_label, g_date_time_format (self->seen, "%H:%M:%S"));
 
   gtk_widget_set_visible (GTK_WIDGET (self->storage_group), info->has_storage);
   if (info->has_storage) {
@@ -183,6 +187,7 @@ sf_device_page_dispose (GObject *object)
   adw_bin_set_child (ADW_BIN (self), NULL);
   gtk_widget_dispose_template (GTK_WIDGET (self), SF_TYPE_DEVICE_PAGE);
   g_clear_pointer (&self->info, sf_device_info_free);
+  g_clear_pointer (&self->seen, g_date_time_unref);
 
   G_OBJECT_CLASS (sf_device_page_parent_class)->dispose (object);
 }
@@ -223,6 +228,7 @@ sf_device_page_class_init (SfDevicePageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, SfDevicePage, hw_ver_label);
   gtk_widget_class_bind_template_child (widget_class, SfDevicePage, sw_ver_label);
   gtk_widget_class_bind_template_child (widget_class, SfDevicePage, connection_label);
+  gtk_widget_class_bind_template_child (widget_class, SfDevicePage, seen_label);
   gtk_widget_class_bind_template_child (widget_class, SfDevicePage, storage_group);
   gtk_widget_class_bind_template_child (widget_class, SfDevicePage, storage_type_label);
   gtk_widget_class_bind_template_child (widget_class, SfDevicePage, boot1_label);
@@ -257,8 +263,11 @@ sf_device_page_set_info (SfDevicePage       *self,
   g_return_if_fail (SF_IS_DEVICE_PAGE (self));
 
   g_clear_pointer (&self->info, sf_device_info_free);
-  if (info != NULL)
+  g_clear_pointer (&self->seen, g_date_time_unref);
+  if (info != NULL) {
     self->info = sf_device_info_copy (info);
+    self->seen = g_date_time_new_now_local ();
+  }
   show_info (self);
 }
 

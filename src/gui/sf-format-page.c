@@ -550,11 +550,11 @@ sf_format_page_describe (SfFormatPage *self)
 
   switch (current_mode (self)) {
   case SF_FORMAT_MODE_AUTO:
-    return g_strdup (_("Erasing everything but the bootloader and the calibration"));
+    return g_strdup (_("Format: everything but the bootloader and the calibration will be erased"));
   case SF_FORMAT_MODE_AUTO_CALIBRATION:
-    return g_strdup (_("Erasing everything but the bootloader; the calibration is backed up first"));
+    return g_strdup (_("Format: everything but the bootloader will be erased; the calibration is backed up first"));
   case SF_FORMAT_MODE_WHOLE_FLASH:
-    return g_strdup (_("Erasing the whole flash: both boot areas and the user area"));
+    return g_strdup (_("Format: the whole flash will be erased, both boot areas and the user area"));
   case SF_FORMAT_MODE_MANUAL:
   default: {
     g_autofree char *size = NULL;
@@ -562,8 +562,9 @@ sf_format_page_describe (SfFormatPage *self)
     if (self->manual_error != NULL)
       return g_strdup (self->manual_error);
     size = g_format_size_full (self->length, G_FORMAT_SIZE_IEC_UNITS);
-    /* Translators: region, begin address and size, e.g. "Erasing EMMC_USER from 0x100000, 1.0 MiB" */
-    return g_strdup_printf (_("Erasing %s from 0x%" G_GINT64_MODIFIER "X, %s"), region_name (self), self->begin, size);
+    /* Translators: region, begin address and size, e.g. "Format: EMMC_USER from 0x100000, 1.0 MiB will be erased" */
+    return g_strdup_printf (_("Format: %s from 0x%" G_GINT64_MODIFIER "X, %s will be erased"), region_name (self),
+                            self->begin, size);
   }
   }
 }

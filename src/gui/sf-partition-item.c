@@ -17,7 +17,9 @@ struct _SfPartitionItem
   char         *file;
   char         *problem;
   char         *warning;
+  char         *note;
   gboolean      enabled;
+  gboolean      fixed;
 };
 
 G_DEFINE_FINAL_TYPE (SfPartitionItem, sf_partition_item, G_TYPE_OBJECT)
@@ -30,6 +32,7 @@ enum {
   PROP_WARNING,
   PROP_ENABLED,
   PROP_SELECTABLE,
+  PROP_NOTE,
   N_PROPS
 };
 
@@ -56,6 +59,7 @@ sf_partition_item_finalize (GObject *object)
   g_free (self->file);
   g_free (self->problem);
   g_free (self->warning);
+  g_free (self->note);
 
   G_OBJECT_CLASS (sf_partition_item_parent_class)->finalize (object);
 }
@@ -86,6 +90,9 @@ sf_partition_item_get_property (GObject    *object,
     break;
   case PROP_SELECTABLE:
     g_value_set_boolean (value, sf_partition_item_get_selectable (self));
+    break;
+  case PROP_NOTE:
+    g_value_set_string (value, self->note);
     break;
   default:
     G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -138,6 +145,9 @@ sf_partition_item_class_init (SfPartitionItemClass *klass)
   properties[PROP_SELECTABLE] =
     g_param_spec_boolean ("selectable", NULL, NULL, FALSE,
                           G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_NOTE] =
+    g_param_spec_string ("note", NULL, NULL, NULL,
+                         G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 }
 
@@ -259,7 +269,10 @@ sf_partition_item_set_enabled (SfPartitionItem *self,
 {
   g_return_if_fail (SF_IS_PARTITION_ITEM (self));
 
-  /* A row without a usable image cannot be ticked. */
+  /* A row without a usable image cannot be ticked, and a scene's own set
+   * is not the user's to change. */
+  if (self->fixed)
+    return;
   enabled = enabled && self->problem == NULL;
   if (self->enabled == enabled)
     return;
@@ -271,5 +284,50 @@ gboolean
 sf_partition_item_get_selectable (SfPartitionItem *self)
 {
   g_return_val_if_fail (SF_IS_PARTITION_ITEM (self), FALSE);
-  return self->problem == NULL;
+  return self->problem == NULL && !self->fixed;
+}
+
+void
+sf_partition_item_set_fixed (SfPartitionItem *self,
+                             gboolean         written)
+{
+  gboolean enabled;
+
+  g_return_if_fail (SF_IS_PARTITION_ITEM (self));
+
+  g_object_freeze_notify (G_OBJECT (self));
+  if (!self->fixed) {
+    self->fixed = TRUE;
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SELECTABLE]);
+  }
+  enabled = !!written;
+  if (self->enabled != enabled) {
+    self->enabled = enabled;
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_ENABLED]);
+  }
+  g_object_thaw_notify (G_OBJECT (self));
+}
+
+gboolean
+sf_partition_item_get_fixed (SfPartitionItem *self)
+{
+  g_return_val_if_fail (SF_IS_PARTITION_ITEM (self), FALSE);
+  return self->fixed;
+}
+
+const char *
+sf_partition_item_get_note (SfPartitionItem *self)
+{
+  g_return_val_if_fail (SF_IS_PARTITION_ITEM (self), NULL);
+  return self->note;
+}
+
+void
+sf_partition_item_set_note (SfPartitionItem *self,
+                            const char      *note)
+{
+  g_return_if_fail (SF_IS_PARTITION_ITEM (self));
+
+  if (replace_str (&self->note, note))
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_NOTE]);
 }

@@ -50,4 +50,15 @@ void             sf_partition_item_set_enabled    (SfPartitionItem *self,
                                                    gboolean         enabled);
 gboolean         sf_partition_item_get_selectable (SfPartitionItem *self);
 
+/* The row shows what a scene does by itself (Firmware Upgrade, Format All +
+ * Download): ticked when the scene writes it, and the tick cannot change. */
+void             sf_partition_item_set_fixed      (SfPartitionItem *self,
+                                                   gboolean         written);
+gboolean         sf_partition_item_get_fixed      (SfPartitionItem *self);
+/* What the scene does to a row it does not write ("Kept: backed up
+ * first…"), shown on the row; NULL for none. */
+const char      *sf_partition_item_get_note       (SfPartitionItem *self);
+void             sf_partition_item_set_note       (SfPartitionItem *self,
+                                                   const char      *note);
+
 G_END_DECLS

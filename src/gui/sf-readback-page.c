@@ -1019,6 +1019,13 @@ sf_readback_page_configure_job (SfReadbackPage  *self,
   return TRUE;
 }
 
+GFile *
+sf_readback_page_get_output_folder (SfReadbackPage *self)
+{
+  g_return_val_if_fail (SF_IS_READBACK_PAGE (self), NULL);
+  return self->backup_dir != NULL ? self->backup_dir : self->folder;
+}
+
 char *
 sf_readback_page_describe (SfReadbackPage *self)
 {

@@ -39,6 +39,8 @@ gboolean        sf_readback_page_configure_job     (SfReadbackPage      *self,
 /* One line for the job view, e.g. "Reading back 3 partitions into
  * ~/Scatterflash Readback". (transfer full) */
 char           *sf_readback_page_describe          (SfReadbackPage      *self) G_GNUC_WARN_UNUSED_RESULT;
+/* Where the last job configured writes its files. (transfer none) */
+GFile          *sf_readback_page_get_output_folder (SfReadbackPage      *self);
 
 /* Ticks exactly @names (case-insensitive; NULL: none). */
 void            sf_readback_page_set_selected      (SfReadbackPage      *self,

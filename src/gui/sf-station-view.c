@@ -7,10 +7,13 @@
 
 #include "config.h"
 
+#include <string.h>
+
 #include <glib/gi18n.h>
 
 #include "sf-device-monitor.h"
 #include "sf-error.h"
+#include "sf-error-text.h"
 #include "sf-flash-job.h"
 #include "sf-station-view.h"
 #include "sf-worker.h"
@@ -30,6 +33,9 @@ typedef struct {
   guint64          done;
   guint64          total;
   gint64           started_us;
+  gint64           first_byte_us;
+  char            *chip;
+  GString         *log;        /* what happened to this phone, for Save Log */
 } Phone;
 
 struct _SfStationView
@@ -72,6 +78,8 @@ phone_free (Phone *p)
   }
   g_clear_object (&p->device);
   g_free (p->partition);
+  g_free (p->chip);
+  g_string_free (p->log, TRUE);
   g_free (p);
 }
 
@@ -126,6 +134,36 @@ set_status (Phone      *p,
 }
 
 static void
+phone_log (Phone      *p,
+           const char *text)
+{
+  g_autoptr(GDateTime) now = g_date_time_new_now_local ();
+  g_autofree char *stamp = g_date_time_format (now, "%H:%M:%S");
+
+  g_string_append_printf (p->log, "%s  #%u  %s\n", stamp, p->number, text);
+}
+
+/* A phone is named by where it is plugged in (the USB port path stays
+ * with the socket, unlike /dev/ttyACM0) and, once it answers, its chip. */
+static void
+update_title (Phone *p)
+{
+  g_autofree char *title = NULL;
+  const char *port = sf_usb_device_get_port_path (p->device);
+
+  if (sf_usb_device_get_kind (p->device) == SF_USB_DEVICE_KIND_VIRTUAL)
+    /* Translators: a number, then "virtual phone" and its chip */
+    title = g_strdup_printf (_("#%u · Virtual phone · %s"), p->number, p->chip != NULL ? p->chip : "?");
+  else if (p->chip != NULL)
+    /* Translators: a number, the USB port path ("1-1.2"), then the chip */
+    title = g_strdup_printf (_("#%u · USB port %s · %s"), p->number, port, p->chip);
+  else
+    /* Translators: a number, then the USB port path ("1-1.2") */
+    title = g_strdup_printf (_("#%u · USB port %s"), p->number, port);
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (p->row), title);
+}
+
+static void
 end_phone (SfStationView *self,
            Phone         *p,
            const GError  *error)
@@ -141,14 +179,29 @@ end_phone (SfStationView *self,
 
     self->n_done++;
     gtk_progress_bar_set_fraction (p->bar, 1.0);
+    gtk_widget_add_css_class (GTK_WIDGET (p->bar), "done");
     set_status (p, "emblem-ok-symbolic", "success", took);
+    phone_log (p, took);
   } else if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED)) {
     self->n_failed++;
+    gtk_widget_add_css_class (GTK_WIDGET (p->bar), "stopped");
     set_status (p, "process-stop-symbolic", "warning", _("Stopped: flash it again before using it"));
+    phone_log (p, _("Stopped"));
   } else {
+    g_autofree char *title = NULL;
+    g_autofree char *code = NULL;
+    g_autofree char *advice = NULL;
+    g_autofree char *text = NULL;
+
+    /* The row says it plainly; the whole message is in its tooltip and log. */
+    sf_gui_describe_error (error, &title, &code, &advice);
+    text = code != NULL ? g_strdup_printf ("%s (%s). %s", title, code, advice)
+                        : g_strdup_printf ("%s. %s", title, advice);
     self->n_failed++;
-    set_status (p, "dialog-error-symbolic", "error", error->message);
+    gtk_widget_add_css_class (GTK_WIDGET (p->bar), "failed");
+    set_status (p, "dialog-error-symbolic", "error", text);
     gtk_widget_set_tooltip_text (GTK_WIDGET (p->row), error->message);
+    phone_log (p, error->message);
   }
 }
 
@@ -171,18 +224,22 @@ on_drain (gpointer user_data)
       switch (e->kind) {
       case SF_EVENT_STAGE:
         adw_action_row_set_subtitle (p->row, e->message);
+        phone_log (p, e->message);
         break;
       case SF_EVENT_DEVICE:
         if (e->device != NULL && e->device->chip != NULL) {
-          g_autofree char *title = g_strdup_printf (_("#%u %s (%s)"), p->number,
-                                                    sf_usb_device_get_name (p->device), e->device->chip);
-
-          adw_preferences_row_set_title (ADW_PREFERENCES_ROW (p->row), title);
+          g_free (p->chip);
+          p->chip = g_strdup (e->device->chip);
+          update_title (p);
         }
         break;
       case SF_EVENT_STEP_BEGIN:
         g_free (p->partition);
         p->partition = g_strdup (e->partition);
+        if (p->first_byte_us == 0)
+          p->first_byte_us = g_get_monotonic_time ();
+        if (e->partition != NULL)
+          phone_log (p, e->partition);
         dirty = TRUE;
         break;
       case SF_EVENT_PROGRESS:
@@ -190,13 +247,15 @@ on_drain (gpointer user_data)
         p->total = e->overall_total;
         dirty = TRUE;
         break;
+      case SF_EVENT_LOG:
+        phone_log (p, e->message);
+        break;
       case SF_EVENT_FINISHED:
         end_phone (self, p, NULL);
         break;
       case SF_EVENT_FAILED:
         end_phone (self, p, e->error);
         break;
-      case SF_EVENT_LOG:
       case SF_EVENT_STEP_END:
       default:
         break;
@@ -204,8 +263,20 @@ on_drain (gpointer user_data)
     }
     if (dirty && p->worker != NULL) {
       double fraction = p->total > 0 ? CLAMP ((double) p->done / (double) p->total, 0.0, 1.0) : 0.0;
-      g_autofree char *text = g_strdup_printf (_("%s — %d %%"), p->partition != NULL ? p->partition : "",
-                                               (int) (fraction * 100));
+      gint64 elapsed = p->first_byte_us > 0 ? g_get_monotonic_time () - p->first_byte_us : 0;
+      double speed = elapsed > G_USEC_PER_SEC / 2 ? (double) p->done * G_USEC_PER_SEC / (double) elapsed : 0;
+      g_autofree char *text = NULL;
+
+      if (speed > 0 && p->total > p->done) {
+        g_autofree char *rate = g_format_size ((guint64) speed);
+        int left = (int) ((double) (p->total - p->done) / speed + 0.5);
+
+        /* Translators: partition, percent, speed, seconds left: "BOOTIMG — 45 % · 12.3 MB/s · about 8 s left" */
+        text = g_strdup_printf (_("%s — %d %% · %s/s · about %d s left"), p->partition != NULL ? p->partition : "",
+                                (int) (fraction * 100), rate, MAX (left, 1));
+      } else {
+        text = g_strdup_printf (_("%s — %d %%"), p->partition != NULL ? p->partition : "", (int) (fraction * 100));
+      }
 
       gtk_progress_bar_set_fraction (p->bar, fraction);
       adw_action_row_set_subtitle (p->row, text);
@@ -226,7 +297,6 @@ add_row (SfStationView *self,
          SfUsbDevice   *device)
 {
   Phone *p = g_new0 (Phone, 1);
-  g_autofree char *title = NULL;
   GtkWidget *row = adw_action_row_new ();
   GtkWidget *bar = gtk_progress_bar_new ();
   GtkWidget *icon = gtk_image_new_from_icon_name ("phone-symbolic");
@@ -234,8 +304,8 @@ add_row (SfStationView *self,
   p->number = self->phones->len + 1;
   p->device = g_object_ref (device);
   p->started_us = g_get_monotonic_time ();
-  title = g_strdup_printf (_("#%u %s"), p->number, sf_usb_device_get_name (device));
-  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), title);
+  p->log = g_string_new (NULL);
+  p->chip = g_strdup (sf_usb_device_get_chip (device));
   adw_action_row_set_subtitle_lines (ADW_ACTION_ROW (row), 3);
   gtk_widget_set_valign (bar, GTK_ALIGN_CENTER);
   gtk_widget_set_size_request (bar, 160, -1);
@@ -247,6 +317,8 @@ add_row (SfStationView *self,
   p->row = ADW_ACTION_ROW (row);
   p->bar = GTK_PROGRESS_BAR (bar);
   p->icon = GTK_IMAGE (icon);
+  update_title (p);
+  phone_log (p, sf_usb_device_get_name (device));
   g_ptr_array_add (self->phones, p);
   return p;
 }
@@ -349,6 +421,19 @@ sf_station_view_is_running (SfStationView *self)
   return self->taking || n_running (self) > 0;
 }
 
+char *
+sf_station_view_get_log (SfStationView *self)
+{
+  GString *text;
+
+  g_return_val_if_fail (SF_IS_STATION_VIEW (self), NULL);
+
+  text = g_string_new (NULL);
+  for (guint i = 0; i < self->phones->len; i++)
+    g_string_append (text, ((Phone *) g_ptr_array_index (self->phones, i))->log->str);
+  return g_string_free (text, FALSE);
+}
+
 guint
 sf_station_view_get_n_done (SfStationView *self)
 {
@@ -361,6 +446,56 @@ sf_station_view_get_n_failed (SfStationView *self)
 {
   g_return_val_if_fail (SF_IS_STATION_VIEW (self), 0);
   return self->n_failed;
+}
+
+static void
+on_log_saved (GObject      *source,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (!g_file_replace_contents_finish (G_FILE (source), result, NULL, &error))
+    g_message ("Station log: %s", error->message);
+}
+
+static void
+on_log_chooser_response (GtkNativeDialog *dialog,
+                         int              response,
+                         gpointer         user_data)
+{
+  SfStationView *self = user_data;
+
+  if (response == GTK_RESPONSE_ACCEPT) {
+    g_autoptr(GFile) file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (dialog));
+    char *text = sf_station_view_get_log (self);
+    g_autoptr(GBytes) bytes = g_bytes_new_take (text, strlen (text));
+
+    if (file != NULL)
+      g_file_replace_contents_bytes_async (file, bytes, NULL, FALSE, G_FILE_CREATE_REPLACE_DESTINATION,
+                                           NULL, on_log_saved, NULL);
+  }
+  gtk_native_dialog_destroy (dialog);
+  g_object_unref (dialog);
+}
+
+static void
+save_log_action (GtkWidget  *widget,
+                 const char *action_name,
+                 GVariant   *parameter)
+{
+  SfStationView *self = SF_STATION_VIEW (widget);
+  GtkRoot *root = gtk_widget_get_root (widget);
+  g_autoptr(GDateTime) now = g_date_time_new_now_local ();
+  g_autofree char *name = g_date_time_format (now, "scatterflash-station-%Y%m%d-%H%M%S.log");
+  GtkFileChooserNative *chooser;
+
+  chooser = gtk_file_chooser_native_new (_("Save the Station’s Log"), GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL,
+                                         GTK_FILE_CHOOSER_ACTION_SAVE, _("_Save"), _("_Cancel"));
+  gtk_file_chooser_set_current_name (GTK_FILE_CHOOSER (chooser), name);
+  gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (chooser), TRUE);
+  g_signal_connect (chooser, "response", G_CALLBACK (on_log_chooser_response), self);
+  gtk_native_dialog_show (GTK_NATIVE_DIALOG (chooser));
 }
 
 static void
@@ -399,6 +534,7 @@ sf_station_view_class_init (SfStationViewClass *klass)
   gtk_widget_class_bind_template_child (widget_class, SfStationView, summary_label);
   gtk_widget_class_bind_template_child (widget_class, SfStationView, phones_list);
   gtk_widget_class_bind_template_child (widget_class, SfStationView, back_button);
+  gtk_widget_class_install_action (widget_class, "station.save-log", NULL, save_log_action);
 }
 
 static void

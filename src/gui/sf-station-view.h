@@ -45,5 +45,8 @@ gboolean        sf_station_view_is_running  (SfStationView  *self);
 /* Phones finished so far: flashed and failed (stopped ones count as failed). */
 guint           sf_station_view_get_n_done   (SfStationView *self);
 guint           sf_station_view_get_n_failed (SfStationView *self);
+/* What happened to every phone, one line per event, as Save Log writes it.
+ * (transfer full) */
+char           *sf_station_view_get_log      (SfStationView *self);
 
 G_END_DECLS

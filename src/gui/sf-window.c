@@ -17,7 +17,9 @@
 #include "sf-device-monitor.h"
 #include "sf-device-page.h"
 #include "sf-error.h"
+#include "sf-error-text.h"
 #include "sf-firmware.h"
+#include "sf-firmware-check.h"
 #include "sf-flash-job.h"
 #include "sf-format-page.h"
 #include "sf-host-check.h"
@@ -67,6 +69,10 @@ struct _SfWindow
   GtkRevealer          *practice_revealer;
   GtkRevealer          *host_revealer;
   GtkLabel             *host_label;
+  GtkRevealer          *firmware_revealer;
+  GtkWidget            *firmware_banner;
+  GtkImage             *firmware_icon;
+  GtkLabel             *firmware_label;
   GtkStack             *mode_stack;
   AdwViewStack         *view_stack;
   GtkStack             *download_stack;
@@ -103,6 +109,8 @@ struct _SfWindow
   GtkWidget            *result_box;
   GtkImage             *result_icon;
   GtkLabel             *result_title;
+  GtkLabel             *result_code;
+  GtkWidget            *open_folder_button;
   GtkLabel             *result_text;
   GtkExpander          *log_expander;
   GtkTextView          *log_view;
@@ -121,6 +129,9 @@ struct _SfWindow
   GtkNativeDialog      *chooser;
   gboolean              loading;
   gboolean              verify;
+  char                 *load_problem;  /* why the last firmware opened was refused */
+  char                 *scene_problem; /* why the scene cannot run this firmware */
+  GHashTable           *user_ticks;    /* Download Only's ticks while another scene is shown */
 
   /* Phones on the bus (and virtual phones that announce themselves) */
   SfDeviceMonitor      *monitor;
@@ -136,6 +147,7 @@ struct _SfWindow
   SfSimFaults           practice_faults;
   SfSim                *sim;
   guint                 plug_id;
+  gboolean              practice_sample; /* practice opened the sample: nothing was open */
 
   /* The running job */
   JobKind               job_kind;
@@ -155,6 +167,12 @@ struct _SfWindow
   SpeedSample           samples[N_SPEED_SAMPLES];
   guint                 n_samples;
   GPtrArray            *finished;     /* partitions done, in order */
+  gboolean              reached_phone; /* the job talked to the phone: Again needs a replug */
+  gboolean              step_open;    /* a step began and has not ended */
+  SfUsbDevice          *replugged;    /* a phone that arrived since the job ended */
+  char                 *replug_port;  /* the typed port, watched for the replug */
+  gboolean              replug_gone;
+  guint                 replug_id;
   SfDeviceInfo         *device;
 };
 
@@ -264,7 +282,10 @@ rebuild_recent_menu (SfWindow *self)
     g_autofree char *parent_base = parent != NULL ? g_file_get_basename (parent) : NULL;
     g_autofree char *label = parent_base != NULL ? g_strdup_printf ("%s/%s", parent_base, base)
                                                  : g_strdup (base);
-    g_autoptr(GMenuItem) item = g_menu_item_new (label, NULL);
+    /* Menu labels take "_" as a mnemonic: MT6572_Android_scatter.txt keeps its own. */
+    g_auto(GStrv) parts = g_strsplit (label, "_", -1);
+    g_autofree char *escaped = g_strjoinv ("__", parts);
+    g_autoptr(GMenuItem) item = g_menu_item_new (escaped, NULL);
 
     g_menu_item_set_action_and_target_value (item, "win.open-recent", g_variant_new_string (recent[i]));
     g_menu_append_item (self->recent_section, item);
@@ -453,6 +474,8 @@ set_label_factory (GtkColumnViewColumn *column,
  * pick another one. */
 
 static void pick_image (SfWindow *self, SfPartitionItem *item);
+static void update_firmware_banner (SfWindow *self);
+static void populate_partitions (SfWindow *self);
 
 static void
 update_file_cell (GtkWidget       *box,
@@ -463,15 +486,32 @@ update_file_cell (GtkWidget       *box,
   const char *file = sf_partition_item_get_file (row);
   const char *problem = sf_partition_item_get_problem (row);
   const char *warning = sf_partition_item_get_warning (row);
+  const char *note = sf_partition_item_get_note (row);
   g_autofree char *text = NULL;
   g_autofree char *tooltip = NULL;
 
-  if (problem != NULL) {
+  gtk_widget_remove_css_class (icon, "success");
+  if (note != NULL) {
+    /* What the scene does to a row it does not write: kept calibration. */
+    gtk_image_set_from_icon_name (GTK_IMAGE (icon), "security-high-symbolic");
+    gtk_widget_add_css_class (icon, "success");
+    gtk_widget_remove_css_class (icon, "warning");
+    gtk_widget_remove_css_class (icon, "error");
+    text = g_strdup (note);
+    tooltip = g_strdup (note);
+    gtk_label_set_ellipsize (GTK_LABEL (label), PANGO_ELLIPSIZE_END);
+  } else if (problem != NULL) {
+    const char *colon = strstr (problem, ": ");
+    g_autofree char *where = colon != NULL ? g_strndup (problem, colon - problem) : NULL;
+
     gtk_image_set_from_icon_name (GTK_IMAGE (icon), "dialog-error-symbolic");
     gtk_widget_add_css_class (icon, "error");
     gtk_widget_remove_css_class (icon, "warning");
-    text = g_strdup (problem);
+    /* The cell starts with what is wrong ("logo.bin is missing"); the
+     * scatter file's line is in the tooltip and the banner. */
+    text = g_strdup (where != NULL && strstr (where, ".txt:") != NULL ? colon + 2 : problem);
     tooltip = g_strdup (problem);
+    gtk_label_set_ellipsize (GTK_LABEL (label), PANGO_ELLIPSIZE_END);
   } else if (warning != NULL) {
     gtk_image_set_from_icon_name (GTK_IMAGE (icon), "dialog-warning-symbolic");
     gtk_widget_add_css_class (icon, "warning");
@@ -479,10 +519,19 @@ update_file_cell (GtkWidget       *box,
     text = g_strdup_printf ("%s — %s", file != NULL ? file : "", warning);
     tooltip = g_strdup (warning);
   } else {
-    text = g_strdup (file != NULL ? file : _("(no image)"));
+    const char *folder = g_object_get_data (G_OBJECT (row), "sf-folder");
+
+    if (file != NULL && folder != NULL && g_str_has_prefix (file, folder))
+      text = g_strdup (file + strlen (folder));
+    else
+      text = g_strdup (file != NULL ? file : _("(no image)"));
     tooltip = g_strdup (file);
   }
-  gtk_widget_set_visible (icon, problem != NULL || warning != NULL);
+  if (note == NULL && problem == NULL)
+    gtk_label_set_ellipsize (GTK_LABEL (label), PANGO_ELLIPSIZE_START);
+  /* A kept partition has no image to choose. */
+  gtk_widget_set_visible (gtk_widget_get_last_child (box), note == NULL);
+  gtk_widget_set_visible (icon, note != NULL || problem != NULL || warning != NULL);
   gtk_label_set_text (GTK_LABEL (label), text);
   gtk_widget_set_tooltip_text (label, tooltip);
   gtk_widget_set_sensitive (label, problem == NULL);
@@ -569,6 +618,31 @@ on_partition_activate (GtkColumnView *view,
     pick_image (self, item);
 }
 
+/* @text without the firmware's folder in front of file names: the user
+ * knows where the firmware is (the Firmware row says it). */
+static char *
+strip_folder (SfFirmware *firmware,
+              const char *text)
+{
+  const char *where = firmware != NULL ? sf_firmware_get_display_name (firmware) : NULL;
+  g_autofree char *parent = where != NULL ? g_path_get_dirname (where) : NULL;
+  const char *folders[] = { where, parent };
+  char *result = g_strdup (text);
+
+  for (guint i = 0; i < G_N_ELEMENTS (folders); i++) {
+    g_autofree char *prefix = NULL;
+    g_auto(GStrv) parts = NULL;
+
+    if (folders[i] == NULL || g_str_equal (folders[i], ".") || g_str_equal (folders[i], "/"))
+      continue;
+    prefix = g_strconcat (folders[i], G_DIR_SEPARATOR_S, NULL);
+    parts = g_strsplit (result, prefix, -1);
+    g_free (result);
+    result = g_strjoinv ("", parts);
+  }
+  return result;
+}
+
 /* Why @partition's image cannot be written, or NULL when it can. */
 static char *
 image_problem (SfFirmware  *firmware,
@@ -578,7 +652,7 @@ image_problem (SfFirmware  *firmware,
 
   if (sf_firmware_check_image (firmware, partition, &error))
     return NULL;
-  return g_strdup (error->message);
+  return strip_folder (firmware, error->message);
 }
 
 static void
@@ -590,6 +664,10 @@ set_item_image (SfWindow        *self,
   g_autofree char *problem = image_problem (self->firmware, p);
 
   sf_partition_item_set_image (item, sf_firmware_get_image_path (self->firmware, p), problem, tick);
+  /* The Image Location column shows names inside the firmware's folder. */
+  g_object_set_data_full (G_OBJECT (item), "sf-folder",
+                          g_strconcat (sf_firmware_get_display_name (self->firmware), G_DIR_SEPARATOR_S, NULL),
+                          g_free);
 }
 
 gboolean
@@ -612,8 +690,14 @@ sf_window_set_partition_image (SfWindow    *self,
     if (!sf_firmware_set_image_file (self->firmware, sf_partition_item_get_partition (item), file,
                                      NULL, error))
       return FALSE;
+    if (sf_partition_item_get_fixed (item)) {
+      /* The scene may run now: what it writes is worked out again. */
+      populate_partitions (self);
+      return TRUE;
+    }
     set_item_image (self, item, TRUE);
     update_select_all (self);
+    update_firmware_banner (self);
     return TRUE;
   }
   g_set_error (error, SF_ERROR, SF_ERROR_UNKNOWN_PARTITION, _("No partition %s in the checklist"), name);
@@ -675,19 +759,82 @@ find_issue (GPtrArray         *issues,
   return NULL;
 }
 
-/* The partitions the scene writes unless the user says otherwise. */
-static GHashTable *
-default_ticks (SfWindow *self)
+/* The planner speaks the command line's words ("choose download-only");
+ * the window shows the scenes by their titles. */
+static char *
+scene_words (const char *text)
 {
-  GHashTable *names = g_hash_table_new (g_str_hash, g_str_equal);
-  g_autoptr(SfPlan) plan = sf_plan_new (self->firmware, NULL, SF_SCENE_DOWNLOAD_ONLY, NULL, NULL);
+  static const SfScene named[] = {
+    SF_SCENE_FORMAT_ALL_DOWNLOAD, SF_SCENE_FIRMWARE_UPGRADE, SF_SCENE_DOWNLOAD_ONLY,
+  };
+  char *result = g_strdup (text);
 
+  for (guint i = 0; i < G_N_ELEMENTS (named); i++) {
+    g_auto(GStrv) parts = g_strsplit (result, sf_scene_to_string (named[i]), -1);
+
+    g_free (result);
+    result = g_strjoinv (sf_scene_get_title (named[i]), parts);
+  }
+  return result;
+}
+
+static SfScene
+current_scene (SfWindow *self)
+{
+  guint selected = adw_combo_row_get_selected (self->scene_row);
+
+  return selected < G_N_ELEMENTS (scenes) ? scenes[selected] : SF_SCENE_DOWNLOAD_ONLY;
+}
+
+/* Download Only writes what the user ticks; the other scenes write their
+ * own set, which the planner decides (for the command line too: its
+ * download --scene passes no list either). */
+static gboolean
+scene_picks_partitions (SfScene scene)
+{
+  return scene == SF_SCENE_DOWNLOAD_ONLY;
+}
+
+static void
+add_download_steps (GHashTable *names,
+                    SfPlan     *plan)
+{
   for (guint i = 0; plan != NULL && i < sf_plan_get_n_steps (plan); i++) {
     const SfPlanStep *step = sf_plan_get_step (plan, i);
 
     if (step->kind == SF_STEP_DOWNLOAD && step->partition != NULL)
       g_hash_table_add (names, step->partition->name);
   }
+}
+
+/* The partitions Download Only writes unless the user says otherwise. */
+static GHashTable *
+default_ticks (SfWindow *self)
+{
+  GHashTable *names = g_hash_table_new (g_str_hash, g_str_equal);
+  g_autoptr(SfPlan) plan = sf_plan_new (self->firmware, NULL, SF_SCENE_DOWNLOAD_ONLY, NULL, NULL);
+  SfLayout *layout = sf_scatter_get_layout (sf_firmware_get_scatter (self->firmware), 0);
+
+  if (plan == NULL && layout != NULL) {
+    /* The default set is refused as a whole when an image is missing or
+     * broken (flashing the rest could leave the phone without its boot
+     * image by accident). The rows that can be written are ticked, the
+     * others say why, and so does the banner. */
+    g_autoptr(GPtrArray) usable = g_ptr_array_new ();
+
+    for (guint i = 0; i < sf_layout_get_n_partitions (layout); i++) {
+      SfPartition *p = sf_layout_get_partition (layout, i);
+
+      if (p->is_download && !sf_partition_is_calibration (p) &&
+          sf_firmware_check_image (self->firmware, p, NULL))
+        g_ptr_array_add (usable, p->name);
+    }
+    g_ptr_array_add (usable, NULL);
+    if (usable->len > 1)
+      plan = sf_plan_new (self->firmware, NULL, SF_SCENE_DOWNLOAD_ONLY, (const char * const *) usable->pdata,
+                          NULL);
+  }
+  add_download_steps (names, plan);
   return names;
 }
 
@@ -707,30 +854,14 @@ choose_da (SfWindow  *self,
   return sf_da_file_new (bundled, NULL, error);
 }
 
-/* Whether @da can start this firmware's chip at all: the check SP Flash
- * Tool makes only once the phone answers, made before anything starts.
- * Returns FALSE with @error naming the DA file and the chip. */
+/* Whether @da can start this firmware's chip at all (the check SP Flash
+ * Tool makes only once the phone answers), made before anything starts. */
 static gboolean
 check_da_for_firmware (SfWindow  *self,
                        SfDaFile  *da,
                        GError   **error)
 {
-  const char *platform;
-  const SfChip *chip;
-
-  if (self->firmware == NULL)
-    return TRUE;
-  platform = sf_scatter_get_platform (sf_firmware_get_scatter (self->firmware));
-  chip = platform != NULL ? sf_chip_find_by_name (platform) : NULL;
-  if (chip == NULL)
-    return TRUE;
-  for (guint i = 0; i < sf_da_file_get_n_entries (da); i++)
-    if (sf_da_file_get_entry (da, i)->hw_code == chip->da_code)
-      return TRUE;
-  sf_set_error_at (error, SF_ERROR_DA_NO_ENTRY, sf_da_file_get_display_name (da), 0,
-                   _("choose the DA file that came with the firmware, or one made for this chip"),
-                   _("this download agent has no entry for %s"), chip->name);
-  return FALSE;
+  return sf_firmware_check_da (self->firmware, da, error);
 }
 
 static void update_da_row (SfWindow *self);
@@ -756,13 +887,21 @@ update_da_row (SfWindow *self)
   g_autoptr(SfDaFile) da = NULL;
 
   if (self->da_override != NULL)
-    subtitle = location_to_string (self->da_override);
+    subtitle = g_file_get_basename (self->da_override);
   else if (self->firmware_da != NULL)
     /* Translators: the DA file found next to the scatter file */
     subtitle = g_strdup_printf (_("From the firmware: %s"), sf_da_file_get_display_name (self->firmware_da));
-  else
+  else if (self->practice)
     /* Translators: %s is a file name */
     subtitle = g_strdup_printf (_("Bundled: %s"), SF_BUNDLED_DA_NAME);
+  else
+    /* Translators: %s is a file name */
+    subtitle = g_strdup_printf (_("Bundled: %s, for the virtual phone only: a real phone needs "
+                                  "MTK_AllInOne_DA.bin from SP Flash Tool or the firmware"), SF_BUNDLED_DA_NAME);
+  if (self->da_override == NULL && self->firmware_da == NULL && !self->practice)
+    gtk_widget_add_css_class (GTK_WIDGET (self->da_row), "warning");
+  else
+    gtk_widget_remove_css_class (GTK_WIDGET (self->da_row), "warning");
 
   /* A DA that cannot be read or cannot start this chip is shown here,
    * where the user can change it. Reading it is quick: header and table. */
@@ -777,42 +916,150 @@ update_da_row (SfWindow *self)
     gtk_widget_remove_css_class (GTK_WIDGET (self->da_row), "error");
   }
   adw_action_row_set_subtitle (self->da_row, subtitle);
-  gtk_widget_set_tooltip_text (GTK_WIDGET (self->da_row), subtitle);
+  if (self->da_override != NULL && error == NULL) {
+    g_autofree char *where = location_to_string (self->da_override);
+
+    gtk_widget_set_tooltip_text (GTK_WIDGET (self->da_row), where);
+  } else {
+    gtk_widget_set_tooltip_text (GTK_WIDGET (self->da_row), subtitle);
+  }
+  update_firmware_banner (self);
 }
 
+/* The banner under the header bar: why the firmware cannot be used, or
+ * what in it cannot be written. It stays, in full, until the firmware (or
+ * what is wrong with it) changes. */
 static void
-show_firmware (SfWindow   *self,
-               SfFirmware *firmware,
-               SfDaFile   *da)
+update_firmware_banner (SfWindow *self)
 {
-  SfScatter *scatter = sf_firmware_get_scatter (firmware);
-  SfLayout *layout = sf_scatter_get_layout (scatter, 0);
-  GPtrArray *issues = sf_scatter_get_issues (scatter);
-  g_autoptr(GPtrArray) items = g_ptr_array_new_with_free_func (g_object_unref);
-  g_autoptr(GHashTable) ticks = NULL;
-  g_autofree char *info = NULL;
-  g_autofree char *subtitle = NULL;
-  const char *format;
+  g_autoptr(GString) text = g_string_new (NULL);
+  gboolean error = FALSE;
 
-  g_set_object (&self->firmware, firmware);
-  g_set_object (&self->firmware_da, da);
-  sf_readback_page_set_firmware (self->readback_page, firmware);
-  sf_format_page_set_firmware (self->format_page, firmware);
-  ticks = default_ticks (self);
+  if (self->load_problem != NULL) {
+    g_string_append (text, self->load_problem);
+    error = TRUE;
+  } else if (self->firmware != NULL) {
+    GListModel *model = G_LIST_MODEL (self->partitions);
+    g_autoptr(GError) da_error = NULL;
+    g_autoptr(SfDaFile) da = NULL;
+    guint n_problems = 0;
+
+    if (!scene_picks_partitions (current_scene (self))) {
+      /* The scene's own set: only whether it can run at all. */
+      if (self->scene_problem != NULL) {
+        /* Translators: a scene (Format All + Download), then why it cannot run */
+        g_string_append_printf (text, _("%s cannot start with this firmware: %s"),
+                                sf_scene_get_title (current_scene (self)), self->scene_problem);
+        error = TRUE;
+      }
+    } else {
+      for (guint i = 0; i < g_list_model_get_n_items (model); i++) {
+        g_autoptr(SfPartitionItem) item = g_list_model_get_item (model, i);
+        const char *problem = sf_partition_item_get_problem (item);
+
+        if (problem == NULL)
+          continue;
+        if (n_problems++ == 0)
+          g_string_append (text, _("These partitions cannot be written and are left unticked; "
+                                   "the others can be:"));
+        g_string_append_printf (text, "\n%s: %s", sf_partition_item_get_name (item), problem);
+      }
+    }
+    da = choose_da (self, &da_error);
+    if (da != NULL)
+      check_da_for_firmware (self, da, &da_error);
+    if (da_error != NULL) {
+      if (text->len > 0)
+        g_string_append (text, "\n");
+      /* Translators: why the download agent cannot be used */
+      g_string_append_printf (text, _("Download Agent: %s"), da_error->message);
+      error = TRUE;
+    }
+  }
+  gtk_label_set_text (self->firmware_label, text->str);
+  gtk_image_set_from_icon_name (self->firmware_icon, error ? "dialog-error-symbolic" : "dialog-warning-symbolic");
+  if (error) {
+    gtk_widget_add_css_class (self->firmware_banner, "refused");
+    gtk_widget_remove_css_class (self->firmware_banner, "problem");
+  } else {
+    gtk_widget_add_css_class (self->firmware_banner, "problem");
+    gtk_widget_remove_css_class (self->firmware_banner, "refused");
+  }
+  gtk_revealer_set_reveal_child (self->firmware_revealer, text->len > 0);
+}
+
+static const char *
+kept_note (SfScene scene)
+{
+  if (scene == SF_SCENE_FORMAT_ALL_DOWNLOAD)
+    return _("Kept: backed up, then written back");
+  return _("Kept: backed up, left in place");
+}
+
+/* The checklist for the open firmware and the chosen scene: Download
+ * Only's rows are the user's to tick; the other scenes show what they will
+ * do, with the ticks fixed and the calibration they keep marked. */
+static void
+populate_partitions (SfWindow *self)
+{
+  SfScatter *scatter;
+  SfLayout *layout;
+  GPtrArray *issues;
+  SfScene scene = current_scene (self);
+  gboolean fixed = !scene_picks_partitions (scene);
+  g_autoptr(GPtrArray) items = g_ptr_array_new_with_free_func (g_object_unref);
+  g_autoptr(GHashTable) written = NULL;
+  g_autoptr(GHashTable) kept = g_hash_table_new (g_str_hash, g_str_equal);
+  g_autoptr(SfPlan) plan = NULL;
+  g_autoptr(GError) error = NULL;
+
+  g_clear_pointer (&self->scene_problem, g_free);
+  if (self->firmware == NULL) {
+    g_list_store_remove_all (self->partitions);
+    update_select_all (self);
+    update_firmware_banner (self);
+    return;
+  }
+  scatter = sf_firmware_get_scatter (self->firmware);
+  layout = sf_scatter_get_layout (scatter, 0);
+  issues = sf_scatter_get_issues (scatter);
+
+  if (fixed) {
+    written = g_hash_table_new (g_str_hash, g_str_equal);
+    plan = sf_plan_new (self->firmware, NULL, scene, NULL, &error);
+    if (plan == NULL)
+      self->scene_problem = scene_words (error->message);
+    add_download_steps (written, plan);
+    for (guint i = 0; plan != NULL && i < sf_plan_get_n_steps (plan); i++) {
+      const SfPlanStep *step = sf_plan_get_step (plan, i);
+
+      if (step->kind == SF_STEP_BACKUP && step->partition != NULL)
+        g_hash_table_add (kept, step->partition->name);
+    }
+  } else {
+    written = self->user_ticks != NULL ? g_hash_table_ref (self->user_ticks) : default_ticks (self);
+  }
 
   for (guint i = 0; layout != NULL && i < sf_layout_get_n_partitions (layout); i++) {
     SfPartition *p = sf_layout_get_partition (layout, i);
     SfPartition *next = i + 1 < sf_layout_get_n_partitions (layout) ? sf_layout_get_partition (layout, i + 1) : NULL;
     g_autoptr(SfPartitionItem) item = NULL;
+    gboolean keeps = g_hash_table_contains (kept, p->name);
     const SfIssue *issue;
 
-    /* As SP Flash Tool does: only what the scatter marks for download. */
-    if (!p->is_download)
+    /* As SP Flash Tool does: only what the scatter marks for download,
+     * and the calibration a scene keeps. */
+    if (!p->is_download && !keeps)
       continue;
     item = sf_partition_item_new (p);
-    set_item_image (self, item, g_hash_table_contains (ticks, p->name));
+    if (p->is_download)
+      set_item_image (self, item, !fixed && g_hash_table_contains (written, p->name));
+    if (fixed)
+      sf_partition_item_set_fixed (item, g_hash_table_contains (written, p->name));
     issue = find_issue (issues, p, next);
-    if (issue != NULL && issue->severity == SF_SEVERITY_WARNING)
+    if (keeps)
+      sf_partition_item_set_note (item, kept_note (scene));
+    else if (issue != NULL && issue->severity == SF_SEVERITY_WARNING)
       sf_partition_item_set_warning (item, issue->message);
     else if (sf_partition_is_calibration (p))
       sf_partition_item_set_warning (item, _("holds the phone’s own calibration (IMEI, radio): "
@@ -822,7 +1069,54 @@ show_firmware (SfWindow   *self,
   }
   g_list_store_splice (self->partitions, 0, g_list_model_get_n_items (G_LIST_MODEL (self->partitions)),
                        items->pdata, items->len);
+  {
+    GtkWidget *scroller = gtk_widget_get_ancestor (GTK_WIDGET (self->partition_view), GTK_TYPE_SCROLLED_WINDOW);
+
+    /* Another table starts at its first row (PRELOADER). */
+    if (scroller != NULL)
+      gtk_adjustment_set_value (gtk_scrolled_window_get_vadjustment (GTK_SCROLLED_WINDOW (scroller)), 0);
+  }
+  gtk_widget_set_tooltip_text (GTK_WIDGET (self->select_all_check),
+                               fixed ? _("This scene writes its own set of partitions: choose Download Only "
+                                         "to pick them")
+                                     : _("Tick or untick every partition that has an image"));
   update_select_all (self);
+  update_firmware_banner (self);
+}
+
+/* Download Only's ticks, kept while another scene shows its own. */
+static void
+save_user_ticks (SfWindow *self)
+{
+  GListModel *model = G_LIST_MODEL (self->partitions);
+
+  g_clear_pointer (&self->user_ticks, g_hash_table_unref);
+  self->user_ticks = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  for (guint i = 0; i < g_list_model_get_n_items (model); i++) {
+    g_autoptr(SfPartitionItem) item = g_list_model_get_item (model, i);
+
+    if (sf_partition_item_get_enabled (item))
+      g_hash_table_add (self->user_ticks, g_strdup (sf_partition_item_get_name (item)));
+  }
+}
+
+static void
+show_firmware (SfWindow   *self,
+               SfFirmware *firmware,
+               SfDaFile   *da)
+{
+  SfScatter *scatter = sf_firmware_get_scatter (firmware);
+  g_autofree char *info = NULL;
+  g_autofree char *subtitle = NULL;
+  const char *format;
+
+  g_set_object (&self->firmware, firmware);
+  g_set_object (&self->firmware_da, da);
+  g_clear_pointer (&self->load_problem, g_free);
+  g_clear_pointer (&self->user_ticks, g_hash_table_unref);
+  sf_readback_page_set_firmware (self->readback_page, firmware);
+  sf_format_page_set_firmware (self->format_page, firmware);
+  populate_partitions (self);
 
   if (sf_scatter_get_format (scatter) == SF_SCATTER_FORMAT_LEGACY)
     format = _("legacy");
@@ -834,13 +1128,47 @@ show_firmware (SfWindow   *self,
                           sf_scatter_get_project (scatter) ? sf_scatter_get_project (scatter) : _("unknown"),
                           format ? format : _("unknown"));
   gtk_label_set_text (self->info_label, info);
-  adw_action_row_set_subtitle (self->firmware_row, sf_firmware_get_display_name (firmware));
-  gtk_widget_set_tooltip_text (GTK_WIDGET (self->firmware_row), sf_firmware_get_display_name (firmware));
+  /* The name; where it is, in the tooltip. */
   subtitle = g_path_get_basename (sf_firmware_get_display_name (firmware));
+  adw_action_row_set_subtitle (self->firmware_row, subtitle);
+  gtk_widget_set_tooltip_text (GTK_WIDGET (self->firmware_row), sf_firmware_get_display_name (firmware));
   adw_view_switcher_title_set_subtitle (self->switcher_title, subtitle);
   update_da_row (self);
+  update_firmware_banner (self);
   gtk_stack_set_visible_child_name (self->download_stack, "firmware");
   adw_view_stack_set_visible_child_name (self->view_stack, "download");
+}
+
+/* Nothing is open any more: the firmware was refused, or practice put the
+ * sample away. @problem: (nullable): why, for the banner. */
+static void
+unload_firmware (SfWindow   *self,
+                 const char *problem)
+{
+  g_clear_object (&self->firmware);
+  g_clear_object (&self->firmware_da);
+  g_clear_pointer (&self->user_ticks, g_hash_table_unref);
+  g_free (self->load_problem);
+  self->load_problem = g_strdup (problem);
+  sf_readback_page_set_firmware (self->readback_page, NULL);
+  sf_format_page_set_firmware (self->format_page, NULL);
+  populate_partitions (self);
+  adw_view_switcher_title_set_subtitle (self->switcher_title, NULL);
+  update_da_row (self);
+  update_firmware_banner (self);
+  if (problem != NULL) {
+    adw_status_page_set_title (self->empty_page, _("This Firmware Cannot Be Used"));
+    adw_status_page_set_description (self->empty_page, _("The reason is shown above. Open another firmware, or "
+                                                         "correct this one and open it again."));
+    adw_status_page_set_icon_name (self->empty_page, "dialog-error-symbolic");
+  } else {
+    adw_status_page_set_title (self->empty_page, _("Open a Firmware"));
+    adw_status_page_set_description (self->empty_page, _("Choose the firmware’s scatter file "
+                                                         "(MT65xx_Android_scatter.txt), its folder, or the archive "
+                                                         "it came in. You can also drop it on this window."));
+    adw_status_page_set_icon_name (self->empty_page, "phone-symbolic");
+  }
+  gtk_stack_set_visible_child_name (self->download_stack, "empty");
 }
 
 typedef struct {
@@ -866,6 +1194,9 @@ load_thread (GTask        *task,
   Loaded *loaded = g_new0 (Loaded, 1);
 
   loaded->firmware = sf_firmware_open (G_FILE (task_data), cancellable, &error);
+  /* Exactly what scatterflash-cli checks before it uses a firmware. */
+  if (loaded->firmware != NULL && !sf_firmware_check_load (loaded->firmware, &error))
+    g_clear_object (&loaded->firmware);
   if (loaded->firmware == NULL) {
     loaded_free (loaded);
     g_task_return_error (task, g_steal_pointer (&error));
@@ -892,21 +1223,35 @@ on_load_done (GObject      *source,
 
   if (loaded != NULL) {
     show_firmware (self, loaded->firmware, loaded->da);
-    if (!self->practice)
+    if (!self->practice_sample)
       remember_firmware (self, location);
     loaded_free (loaded);
   } else if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED)) {
     g_autofree char *name = g_file_get_parse_name (location);
+    g_autofree char *base = g_file_get_basename (location);
+    g_autofree char *problem = NULL;
 
-    /* The message already names FILE:LINE for a bad scatter; the firmware
-     * that was open before stays open. */
-    gtk_stack_set_visible_child_name (self->download_stack, self->firmware != NULL ? "firmware" : "empty");
-    if (self->firmware == NULL) {
-      adw_status_page_set_title (self->empty_page, _("This Firmware Cannot Be Used"));
-      adw_status_page_set_description (self->empty_page, error->message);
-      adw_status_page_set_icon_name (self->empty_page, "dialog-error-symbolic");
+    /* The message names FILE:LINE for a bad scatter. Whatever was open
+     * before is put away: the table must never show one firmware while
+     * the banner speaks of another. */
+    g_autoptr(GFile) parent = g_file_get_parent (location);
+    GFile *folders[] = { location, parent };
+    g_autofree char *message = g_strdup (error->message);
+
+    /* File names are enough: the folder is where the user just was. */
+    for (guint i = 0; i < G_N_ELEMENTS (folders); i++) {
+      g_autofree char *folder = folders[i] != NULL ? g_file_get_parse_name (folders[i]) : NULL;
+      g_autofree char *prefix = folder != NULL ? g_strconcat (folder, G_DIR_SEPARATOR_S, NULL) : NULL;
+      g_auto(GStrv) parts = prefix != NULL ? g_strsplit (message, prefix, -1) : NULL;
+
+      if (parts != NULL) {
+        g_free (message);
+        message = g_strjoinv ("", parts);
+      }
     }
-    show_toast (self, error->message, 0);
+    /* Translators: a file name, then why it cannot be used */
+    problem = g_strdup_printf (_("%s cannot be used. %s"), base, message);
+    unload_firmware (self, problem);
     g_warning ("%s: %s", name, error->message);
   }
   update_actions (self);
@@ -928,6 +1273,8 @@ sf_window_load_firmware (SfWindow *self,
   if (self->load_cancellable != NULL)
     g_cancellable_cancel (self->load_cancellable);
   g_clear_object (&self->load_cancellable);
+  /* The user's own choice from now on, in practice or not. */
+  self->practice_sample = FALSE;
   self->load_cancellable = g_cancellable_new ();
   self->loading = TRUE;
   gtk_stack_set_visible_child_name (self->mode_stack, "pages");
@@ -1115,10 +1462,13 @@ sf_window_set_practice (SfWindow *self,
   practice = !!practice;
   if (self->practice == practice || is_busy (self))
     return;
+  /* Practice runs the open firmware on the virtual phone: the sample only
+   * when nothing is open, and it is put away again afterwards. What the
+   * user opened is never replaced. */
   if (practice) {
-    g_autoptr(GFile) sample = sample_firmware ();
+    g_autoptr(GFile) sample = self->firmware == NULL && !self->loading ? sample_firmware () : NULL;
 
-    if (!g_file_query_exists (sample, NULL)) {
+    if (sample != NULL && !g_file_query_exists (sample, NULL)) {
       g_autofree char *where = g_file_get_parse_name (sample);
       g_autofree char *text = g_strdup_printf (_("Practice mode needs the sample firmware, which is not installed "
                                                  "(looked in %s)"), where);
@@ -1129,12 +1479,22 @@ sf_window_set_practice (SfWindow *self,
     self->practice = TRUE;
     gtk_widget_add_css_class (GTK_WIDGET (self), "practice");
     adw_view_switcher_title_set_title (self->switcher_title, _("Scatterflash — Practice"));
-    sf_window_load_firmware (self, sample);
+    if (sample != NULL) {
+      sf_window_load_firmware (self, sample);
+      self->practice_sample = TRUE;
+    }
   } else {
     self->practice = FALSE;
     gtk_widget_remove_css_class (GTK_WIDGET (self), "practice");
     adw_view_switcher_title_set_title (self->switcher_title, _("Scatterflash"));
+    if (self->practice_sample) {
+      self->practice_sample = FALSE;
+      if (self->load_cancellable != NULL)
+        g_cancellable_cancel (self->load_cancellable);
+      unload_firmware (self, NULL);
+    }
   }
+  update_da_row (self);
   gtk_revealer_set_reveal_child (self->practice_revealer, practice);
   gtk_widget_set_visible (GTK_WIDGET (self->port_row), !practice);
   gtk_widget_set_visible (GTK_WIDGET (self->station_row), !practice);
@@ -1219,6 +1579,10 @@ log_line (SfWindow   *self,
   line = g_strdup_printf ("%s.%03d  %s\n", stamp, g_date_time_get_microsecond (now) / 1000, text);
   gtk_text_buffer_get_end_iter (buffer, &end);
   gtk_text_buffer_insert (buffer, &end, line, -1);
+  /* The log follows what is new. */
+  gtk_text_buffer_get_end_iter (buffer, &end);
+  gtk_text_buffer_move_mark (buffer, gtk_text_buffer_get_insert (buffer), &end);
+  gtk_text_view_scroll_mark_onscreen (self->log_view, gtk_text_buffer_get_insert (buffer));
 }
 
 static char *
@@ -1333,11 +1697,15 @@ show_progress (SfWindow *self)
   of = g_format_size (self->overall_total);
   if (speed > 0 && self->overall_total > self->overall_done) {
     g_autofree char *rate = g_format_size ((guint64) speed);
-    g_autofree char *left = format_duration ((gint64) ((double) (self->overall_total - self->overall_done)
-                                                        / speed * G_USEC_PER_SEC));
+    gint64 left_us = (gint64) ((double) (self->overall_total - self->overall_done) / speed * G_USEC_PER_SEC);
+    g_autofree char *left = format_duration (left_us);
 
-    /* Translators: "120 MB of 1.2 GB · 35.2 MB/s · about 32 seconds left" */
-    stats = g_strdup_printf (_("%s of %s · %s/s · about %s left"), done, of, rate, left);
+    if (left_us < G_USEC_PER_SEC)
+      /* Translators: "120 MB of 1.2 GB · 35.2 MB/s · almost done" */
+      stats = g_strdup_printf (_("%s of %s · %s/s · almost done"), done, of, rate);
+    else
+      /* Translators: "120 MB of 1.2 GB · 35.2 MB/s · about 32 seconds left" */
+      stats = g_strdup_printf (_("%s of %s · %s/s · about %s left"), done, of, rate, left);
   } else if (self->overall_total > 0) {
     stats = g_strdup_printf (_("%s of %s"), done, of);
   }
@@ -1396,49 +1764,19 @@ join_finished (SfWindow *self)
   return g_string_free (g_steal_pointer (&s), FALSE);
 }
 
-/* Splits an SfError message "NAME (N): what — advice" for the result page. */
-static void
-describe_error (const GError  *error,
-                char         **out_title,
-                char         **out_text)
+static const char *
+replug_advice (SfWindow *self)
 {
-  const char *message = error->message;
-  const char *name = NULL;
-  const char *dash;
-  g_autofree char *what = NULL;
-
-  if (error->domain == SF_ERROR)
-    name = sf_error_get_name (error->code);
-  if (name != NULL && g_str_has_prefix (message, name)) {
-    const char *colon = strstr (message, "): ");
-
-    if (colon != NULL)
-      message = colon + 3;
-    else if ((colon = strstr (message, ": ")) != NULL)
-      message = colon + 2;
-  }
-  if (name != NULL && error->domain == SF_ERROR && sf_error_get_number (error->code) != 0)
-    *out_title = g_strdup_printf ("%s (%u)", name, sf_error_get_number (error->code));
-  else if (name != NULL)
-    *out_title = g_strdup (name);
-  else
-    *out_title = g_strdup (_("Failed"));
-
-  dash = strstr (message, " — ");
-  if (dash != NULL) {
-    what = g_strndup (message, dash - message);
-    what[0] = g_ascii_toupper (what[0]);
-    /* Translators: what went wrong, then what to do about it */
-    *out_text = g_strdup_printf (_("%s.\n\nWhat to do: %s."), what, dash + strlen (" — "));
-  } else {
-    *out_text = g_strdup (message);
-  }
+  if (self->practice)
+    return _("The virtual phone is unplugged and plugged in again for you: press Again to run it once more.");
+  return _("Unplug the phone and plug it in again, then press Again.");
 }
 
 static void
 show_result (SfWindow *self)
 {
   g_autofree char *title = NULL;
+  g_autofree char *code = NULL;
   g_autofree char *text = NULL;
   g_autofree char *finished = join_finished (self);
   g_autofree char *took = format_duration (g_get_monotonic_time () - self->started_us);
@@ -1453,19 +1791,30 @@ show_result (SfWindow *self)
     g_autofree char *noun = g_strdup_printf (_("%s Complete"), job_noun (self->job_kind));
 
     title = g_steal_pointer (&noun);
-    if (self->job_kind == JOB_DOWNLOAD)
+    if (self->job_kind == JOB_DOWNLOAD && self->practice)
+      text = g_strdup_printf (self->verify ? _("Written and verified in %s: %s.\n\nWith a real phone you would now "
+                                               "unplug it and switch it on.")
+                                           : _("Written in %s: %s.\n\nWith a real phone you would now unplug it "
+                                               "and switch it on."),
+                              took, finished[0] ? finished : _("nothing"));
+    else if (self->job_kind == JOB_DOWNLOAD)
       text = g_strdup_printf (self->verify ? _("Written and verified in %s: %s.\n\nUnplug the phone and switch it on.")
                                            : _("Written in %s: %s.\n\nUnplug the phone and switch it on."),
                               took, finished[0] ? finished : _("nothing"));
-    else if (self->job_kind == JOB_IDENTIFY && self->device != NULL)
-      text = g_strdup_printf (_("The phone has an %s. See the Phone page for its storage and partition table."),
+    else if (self->job_kind == JOB_READBACK && sf_readback_page_get_output_folder (self->readback_page) != NULL) {
+      g_autofree char *folder = sf_gui_folder_display_name (sf_readback_page_get_output_folder (self->readback_page));
+
+      /* Translators: a time, a folder, then partition names */
+      text = g_strdup_printf (_("Read in %s, saved in %s: %s."), took, folder,
+                              finished[0] ? finished : _("an address range"));
+    } else if (self->job_kind == JOB_IDENTIFY && self->device != NULL)
+      text = g_strdup_printf (_("The phone has an %s. Its storage and partition table are on the Phone page."),
                               self->device->chip != NULL ? self->device->chip : _("unknown chip"));
     else
       text = g_strdup_printf (_("Done in %s."), took);
     if (self->practice) {
-      g_autofree char *dir = practice_storage ();
-      g_autofree char *with = g_strdup_printf (_("%s\n\nThis was practice: the virtual phone’s storage is in %s."),
-                                               text, dir);
+      g_autofree char *with = g_strdup_printf (_("%s\n\nThis was practice: only the virtual phone on this "
+                                                 "computer was written."), text);
 
       g_free (text);
       text = g_steal_pointer (&with);
@@ -1474,26 +1823,51 @@ show_result (SfWindow *self)
     gtk_widget_add_css_class (icon, "success");
     break;
   }
-  case SF_WINDOW_RESULT_STOPPED:
+  case SF_WINDOW_RESULT_STOPPED: {
+    g_autoptr(GString) s = g_string_new (NULL);
+
     title = g_strdup (_("Stopped"));
     if (finished[0] != '\0')
-      text = g_strdup_printf (_("You stopped it after %s. Finished: %s.\n\nThe phone is left in download mode: "
-                                "run the job again before you use the phone."), took, finished);
+      g_string_append_printf (s, _("You stopped it after %s. Already written: %s. The phone is left in download "
+                                   "mode: run the job to the end before you use the phone."), took, finished);
+    else if (self->reached_phone)
+      g_string_append (s, _("You stopped it before anything was written to the phone."));
     else
-      text = g_strdup (_("You stopped it before anything was written to the phone."));
+      g_string_append (s, _("You stopped it before the phone was connected."));
+    if (self->reached_phone)
+      g_string_append_printf (s, "\n\n%s", replug_advice (self));
+    text = g_string_free (g_steal_pointer (&s), FALSE);
     gtk_image_set_from_icon_name (self->result_icon, "process-stop-symbolic");
     gtk_widget_add_css_class (icon, "warning");
     break;
+  }
   case SF_WINDOW_RESULT_FAILED: {
-    g_autofree char *what = NULL;
+    g_autoptr(GString) s = g_string_new (NULL);
+    g_autofree char *advice = NULL;
 
-    describe_error (self->error, &title, &what);
-    if (finished[0] != '\0')
-      text = g_strdup_printf (_("%s\n\nFinished before the failure: %s."), what, finished);
-    else
-      text = g_steal_pointer (&what);
+    sf_gui_describe_error (self->error, &title, &code, &advice);
+    if (self->step_open && self->partition != NULL) {
+      g_autofree char *verb = g_utf8_strdown (step_verb (self->step_kind), -1);
+
+      /* Translators: "It went wrong while writing BOOTIMG." */
+      g_string_append_printf (s, _("It went wrong while %s %s."), verb, self->partition);
+    }
+    if (finished[0] != '\0') {
+      if (s->len > 0)
+        g_string_append_c (s, ' ');
+      g_string_append_printf (s, _("Already written: %s."), finished);
+    }
+    if (s->len > 0)
+      g_string_append (s, "\n\n");
+    /* Translators: one piece of advice follows */
+    g_string_append_printf (s, _("What to do: %s"), advice);
+    if (self->reached_phone)
+      g_string_append_printf (s, "\n\n%s", replug_advice (self));
+    text = g_string_free (g_steal_pointer (&s), FALSE);
     gtk_image_set_from_icon_name (self->result_icon, "dialog-error-symbolic");
     gtk_widget_add_css_class (icon, "error");
+    /* The error's own words, with its protocol detail, for whoever helps. */
+    log_line (self, "%s", self->error->message);
     break;
   }
   case SF_WINDOW_RESULT_NONE:
@@ -1502,9 +1876,13 @@ show_result (SfWindow *self)
     return;
   }
   gtk_label_set_text (self->result_title, title);
+  gtk_label_set_text (self->result_code, code != NULL ? code : "");
+  gtk_widget_set_visible (GTK_WIDGET (self->result_code), code != NULL);
   gtk_label_set_text (self->result_text, text);
+  gtk_widget_set_visible (self->open_folder_button,
+                          self->result == SF_WINDOW_RESULT_DONE && self->job_kind == JOB_READBACK);
   gtk_stack_set_visible_child_name (self->job_stack, "result");
-  log_line (self, "%s: %s", title, text);
+  log_line (self, "%s%s%s: %s", title, code != NULL ? " · " : "", code != NULL ? code : "", text);
   if (self->result == SF_WINDOW_RESULT_FAILED)
     gtk_expander_set_expanded (self->log_expander, TRUE);
 }
@@ -1593,6 +1971,7 @@ on_drain (gpointer user_data)
       self->step_kind = g_strdup (e->message);
       self->step_done = 0;
       self->step_total = e->total;
+      self->step_open = TRUE;
       if (self->first_byte_us == 0)
         self->first_byte_us = g_get_monotonic_time ();
       gtk_widget_set_visible (GTK_WIDGET (self->job_instructions), FALSE);
@@ -1607,7 +1986,10 @@ on_drain (gpointer user_data)
       dirty = TRUE;
       break;
     case SF_EVENT_STEP_END:
-      if (e->partition != NULL)
+      self->step_open = FALSE;
+      /* Written, then verified: named once. */
+      if (e->partition != NULL &&
+          !g_ptr_array_find_with_equal_func (self->finished, e->partition, g_str_equal, NULL))
         g_ptr_array_add (self->finished, g_strdup (e->partition));
       self->step_done = self->step_total;
       dirty = TRUE;
@@ -1643,6 +2025,7 @@ start_worker (SfWindow *self)
   SfFlashJob *job = g_steal_pointer (&self->pending_job);
 
   self->worker = sf_worker_new ();
+  self->reached_phone = TRUE;
   sf_worker_start (self->worker, "sf-flash", sf_flash_job_run, job, (GDestroyNotify) sf_flash_job_free);
   self->drain_id = g_timeout_add (DRAIN_INTERVAL_MS, on_drain, self);
   update_actions (self);
@@ -1681,6 +2064,9 @@ run_job (SfWindow   *self,
   g_clear_pointer (&self->partition, g_free);
   g_clear_pointer (&self->step_kind, g_free);
   g_ptr_array_set_size (self->finished, 0);
+  self->reached_phone = FALSE;
+  self->step_open = FALSE;
+  g_clear_object (&self->replugged);
   self->step_done = self->step_total = 0;
   self->overall_done = 0;
   self->overall_total = total_bytes;
@@ -1832,6 +2218,9 @@ start_waiting (SfWindow *self,
   self->result = SF_WINDOW_RESULT_RUNNING;
   g_clear_error (&self->error);
   g_ptr_array_set_size (self->finished, 0);
+  self->reached_phone = FALSE;
+  self->step_open = FALSE;
+  g_clear_object (&self->replugged);
   self->overall_done = self->overall_total = self->step_done = self->step_total = 0;
   g_clear_pointer (&self->partition, g_free);
   self->started_us = g_get_monotonic_time ();
@@ -1860,8 +2249,12 @@ on_device_added (SfDeviceMonitor *monitor,
     update_actions (self);
     return;
   }
-  if (!self->waiting)
+  if (!self->waiting) {
+    /* Plugged in again after a job, before Again: Again takes it. */
+    if (!is_busy (self) && sf_usb_device_kind_is_flashable (kind))
+      g_set_object (&self->replugged, device);
     return;
+  }
   if (kind == SF_USB_DEVICE_KIND_ANDROID_POWERED_ON) {
     set_instructions (self, _("Switch the Phone Off First"),
                       _("This phone is running Android. Unplug it, switch it off completely, "
@@ -1897,13 +2290,25 @@ make_phone_row (gpointer item,
   GtkWidget *row = adw_action_row_new ();
   GtkWidget *icon = gtk_image_new_from_icon_name ("phone-symbolic");
   const char *tty = sf_usb_device_get_tty_path (device);
+  const char *chip = sf_usb_device_get_chip (device);
   g_autofree char *subtitle = NULL;
 
+  /* Named by where it is plugged in and what it is; the tty changes with
+   * every replug. */
   if (sf_usb_device_get_kind (device) == SF_USB_DEVICE_KIND_ANDROID_POWERED_ON)
     subtitle = g_strdup (_("Switched on: switch it off to flash it"));
+  else if (sf_usb_device_get_kind (device) == SF_USB_DEVICE_KIND_VIRTUAL)
+    /* Translators: the chip of a virtual phone, then its tty */
+    subtitle = g_strdup_printf (_("Virtual phone · %s · %s"), chip != NULL ? chip : "MT6572", tty != NULL ? tty : "?");
+  else if (chip != NULL)
+    /* Translators: the mode (BootROM, preloader), the USB port path, the chip */
+    subtitle = g_strdup_printf (_("%s · USB port %s · %s"),
+                                sf_usb_device_kind_to_string (sf_usb_device_get_kind (device)),
+                                sf_usb_device_get_port_path (device), chip);
   else
-    subtitle = g_strdup_printf ("%s · %s", sf_usb_device_kind_to_string (sf_usb_device_get_kind (device)),
-                                tty != NULL ? tty : sf_usb_device_get_port_path (device));
+    /* Translators: the mode (BootROM, preloader), then the USB port path */
+    subtitle = g_strdup_printf (_("%s · USB port %s"), sf_usb_device_kind_to_string (sf_usb_device_get_kind (device)),
+                                sf_usb_device_get_port_path (device));
   adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), sf_usb_device_get_name (device));
   adw_action_row_set_subtitle (ADW_ACTION_ROW (row), subtitle);
   adw_action_row_add_prefix (ADW_ACTION_ROW (row), icon);
@@ -2063,33 +2468,41 @@ download_action (GtkWidget  *widget,
   g_autoptr(SfDaFile) da = NULL;
   g_autofree char *port = NULL;
   g_autofree char *description = NULL;
+  g_autofree char *firmware_name = NULL;
+  g_autofree char *da_name = NULL;
   SfFlashJob *job;
-  guint selected;
+  guint n_written = 0;
   SfScene scene;
 
   if (self->firmware == NULL || is_busy (self) || self->loading)
     return;
 
-  for (guint i = 0; i < g_list_model_get_n_items (G_LIST_MODEL (self->partitions)); i++) {
-    g_autoptr(SfPartitionItem) item = g_list_model_get_item (G_LIST_MODEL (self->partitions), i);
+  scene = current_scene (self);
+  if (scene_picks_partitions (scene)) {
+    for (guint i = 0; i < g_list_model_get_n_items (G_LIST_MODEL (self->partitions)); i++) {
+      g_autoptr(SfPartitionItem) item = g_list_model_get_item (G_LIST_MODEL (self->partitions), i);
 
-    if (sf_partition_item_get_enabled (item))
-      g_ptr_array_add (names, (gpointer) sf_partition_item_get_name (item));
+      if (sf_partition_item_get_enabled (item))
+        g_ptr_array_add (names, (gpointer) sf_partition_item_get_name (item));
+    }
+    if (names->len == 0) {
+      show_toast (self, _("Tick at least one partition to download"), 5);
+      return;
+    }
+    g_ptr_array_add (names, NULL);
   }
-  if (names->len == 0) {
-    show_toast (self, _("Tick at least one partition to download"), 5);
-    return;
-  }
-  g_ptr_array_add (names, NULL);
 
-  selected = adw_combo_row_get_selected (self->scene_row);
-  scene = selected < G_N_ELEMENTS (scenes) ? scenes[selected] : SF_SCENE_DOWNLOAD_ONLY;
-
-  plan = sf_plan_new (self->firmware, NULL, scene, (const char * const *) names->pdata, &error);
+  /* The other scenes write their own set (what the table shows). */
+  plan = sf_plan_new (self->firmware, NULL, scene,
+                      scene_picks_partitions (scene) ? (const char * const *) names->pdata : NULL, &error);
   if (plan == NULL) {
-    show_toast (self, error->message, 0);
+    g_autofree char *text = scene_words (error->message);
+
+    show_toast (self, text, 0);
     return;
   }
+  for (guint i = 0; i < sf_plan_get_n_steps (plan); i++)
+    n_written += sf_plan_get_step (plan, i)->kind == SF_STEP_DOWNLOAD;
   da = choose_checked_da (self, &error);
   if (da == NULL) {
     show_toast (self, error->message, 0);
@@ -2105,10 +2518,10 @@ download_action (GtkWidget  *widget,
   job = new_job (self, port, da);
   sf_flash_job_set_plan (job, plan);
   sf_flash_job_set_verify (job, self->verify);
+  firmware_name = g_path_get_basename (sf_firmware_get_display_name (self->firmware));
+  da_name = g_path_get_basename (sf_da_file_get_display_name (da));
   description = g_strdup_printf (_("%s: %u partitions of %s, DA %s, port %s"),
-                                 sf_scene_get_title (scene), names->len - 1,
-                                 sf_firmware_get_display_name (self->firmware),
-                                 sf_da_file_get_display_name (da), port);
+                                 sf_scene_get_title (scene), n_written, firmware_name, da_name, port);
   run_job (self, JOB_DOWNLOAD, job, sf_plan_get_total_bytes (plan), description);
 }
 
@@ -2159,6 +2572,15 @@ start_page_job (SfWindow *self,
     return;
   }
   run_job (self, kind, g_steal_pointer (&job), 0, description);
+  if (!self->practice && self->arrived == NULL &&
+      gtk_editable_get_text (GTK_EDITABLE (self->port_entry))[0] != '\0') {
+    /* Not silently: the port comes from the Download page. */
+    g_autofree char *text = g_strdup_printf (_("Using %s, the phone port typed on the Download page. %s"), port,
+                                             connect_instructions ());
+
+    set_instructions (self, _("Connect the Phone"), text);
+    log_line (self, _("Port %s, as typed on the Download page"), port);
+  }
 }
 
 static void
@@ -2216,20 +2638,106 @@ back_action (GtkWidget  *widget,
   update_actions (self);
 }
 
+/* Whether the monitor still lists @device. */
+static gboolean
+still_plugged_in (SfWindow    *self,
+                  SfUsbDevice *device)
+{
+  GListModel *devices = self->monitor != NULL ? sf_device_monitor_get_devices (self->monitor) : NULL;
+
+  for (guint i = 0; devices != NULL && i < g_list_model_get_n_items (devices); i++) {
+    g_autoptr(SfUsbDevice) d = g_list_model_get_item (devices, i);
+
+    if (d == device)
+      return TRUE;
+  }
+  return FALSE;
+}
+
+/* A typed port (no hotplug needed): the phone is back once its port went
+ * away and came again. */
+static gboolean
+on_replug_poll (gpointer user_data)
+{
+  SfWindow *self = user_data;
+  gboolean there;
+
+  if (!self->waiting) {
+    self->replug_id = 0;
+    return G_SOURCE_REMOVE;
+  }
+  there = g_file_test (self->replug_port, G_FILE_TEST_EXISTS);
+  if (!there) {
+    self->replug_gone = TRUE;
+    return G_SOURCE_CONTINUE;
+  }
+  if (!self->replug_gone)
+    return G_SOURCE_CONTINUE;
+  self->replug_id = 0;
+  self->waiting = FALSE;
+  log_line (self, _("%s is back"), self->replug_port);
+  if (self->waiting_kind == JOB_DOWNLOAD)
+    download_action (GTK_WIDGET (self), "win.download", NULL);
+  else
+    start_page_job (self, self->waiting_kind);
+  return G_SOURCE_REMOVE;
+}
+
 static void
 again_action (GtkWidget  *widget,
               const char *action_name,
               GVariant   *parameter)
 {
   SfWindow *self = SF_WINDOW (widget);
+  JobKind kind = self->job_kind;
+  g_autoptr(SfUsbDevice) replugged = NULL;
 
   if (is_busy (self))
     return;
+  /* A phone that a job talked to answers no second handshake: the job runs
+   * again on the phone plugged in after it (practice plugs in a new
+   * virtual phone by itself). */
+  if (!self->practice && self->reached_phone) {
+    replugged = g_steal_pointer (&self->replugged);
+    if (replugged == NULL || !still_plugged_in (self, replugged)) {
+      g_autofree char *typed = g_strstrip (g_strdup (gtk_editable_get_text (GTK_EDITABLE (self->port_entry))));
+
+      start_waiting (self, kind);
+      set_instructions (self, _("Plug the Phone In Again"),
+                        _("Unplug the phone if it is still connected, then plug it in again, switched off. "
+                          "The job starts when it arrives."));
+      g_clear_handle_id (&self->replug_id, g_source_remove);
+      if (typed[0] != '\0' && g_path_is_absolute (typed)) {
+        g_free (self->replug_port);
+        self->replug_port = g_steal_pointer (&typed);
+        self->replug_gone = FALSE;
+        self->replug_id = g_timeout_add (250, on_replug_poll, self);
+      }
+      return;
+    }
+    g_set_object (&self->arrived, replugged);
+  }
   back_action (widget, action_name, parameter);
-  if (self->job_kind == JOB_DOWNLOAD)
+  if (kind == JOB_DOWNLOAD)
     gtk_widget_activate_action (widget, "win.download", NULL);
   else
-    start_page_job (self, self->job_kind);
+    start_page_job (self, kind);
+  g_clear_object (&self->arrived);
+}
+
+/* The readback's folder in the file manager (through the portal in a
+ * Flatpak). */
+static void
+open_output_folder_action (GtkWidget  *widget,
+                           const char *action_name,
+                           GVariant   *parameter)
+{
+  SfWindow *self = SF_WINDOW (widget);
+  GFile *folder = sf_readback_page_get_output_folder (self->readback_page);
+  g_autofree char *uri = folder != NULL ? g_file_get_uri (folder) : NULL;
+
+  if (uri != NULL)
+    gtk_show_uri (GTK_WINDOW (self), uri, GDK_CURRENT_TIME);
 }
 
 static char *
@@ -2335,6 +2843,14 @@ on_scene_selected (AdwComboRow *row,
     if (self->settings != NULL)
       g_settings_set_string (self->settings, "scene", sf_scene_to_string (scenes[selected]));
   }
+  if (self->firmware != NULL) {
+    g_autoptr(SfPartitionItem) first = g_list_model_get_item (G_LIST_MODEL (self->partitions), 0);
+
+    /* Leaving Download Only: its ticks come back with it. */
+    if (first != NULL && !sf_partition_item_get_fixed (first))
+      save_user_ticks (self);
+    populate_partitions (self);
+  }
 }
 
 static void
@@ -2439,6 +2955,7 @@ sf_window_dispose (GObject *object)
 
   g_clear_handle_id (&self->drain_id, g_source_remove);
   g_clear_handle_id (&self->plug_id, g_source_remove);
+  g_clear_handle_id (&self->replug_id, g_source_remove);
   if (self->host_cancellable != NULL)
     g_cancellable_cancel (self->host_cancellable);
   g_clear_object (&self->host_cancellable);
@@ -2488,10 +3005,15 @@ sf_window_finalize (GObject *object)
 
   g_free (self->partition);
   g_free (self->step_kind);
+  g_free (self->load_problem);
+  g_free (self->scene_problem);
+  g_free (self->replug_port);
+  g_clear_pointer (&self->user_ticks, g_hash_table_unref);
   g_clear_error (&self->error);
   g_clear_pointer (&self->finished, g_ptr_array_unref);
   g_clear_pointer (&self->device, sf_device_info_free);
   g_clear_object (&self->arrived);
+  g_clear_object (&self->replugged);
   g_clear_pointer (&self->host_problems, g_ptr_array_unref);
 
   G_OBJECT_CLASS (sf_window_parent_class)->finalize (object);
@@ -2525,6 +3047,10 @@ sf_window_class_init (SfWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, SfWindow, practice_revealer);
   gtk_widget_class_bind_template_child (widget_class, SfWindow, host_revealer);
   gtk_widget_class_bind_template_child (widget_class, SfWindow, host_label);
+  gtk_widget_class_bind_template_child (widget_class, SfWindow, firmware_revealer);
+  gtk_widget_class_bind_template_child (widget_class, SfWindow, firmware_banner);
+  gtk_widget_class_bind_template_child (widget_class, SfWindow, firmware_icon);
+  gtk_widget_class_bind_template_child (widget_class, SfWindow, firmware_label);
   gtk_widget_class_bind_template_child (widget_class, SfWindow, mode_stack);
   gtk_widget_class_bind_template_child (widget_class, SfWindow, view_stack);
   gtk_widget_class_bind_template_child (widget_class, SfWindow, download_stack);
@@ -2560,6 +3086,8 @@ sf_window_class_init (SfWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, SfWindow, result_box);
   gtk_widget_class_bind_template_child (widget_class, SfWindow, result_icon);
   gtk_widget_class_bind_template_child (widget_class, SfWindow, result_title);
+  gtk_widget_class_bind_template_child (widget_class, SfWindow, result_code);
+  gtk_widget_class_bind_template_child (widget_class, SfWindow, open_folder_button);
   gtk_widget_class_bind_template_child (widget_class, SfWindow, result_text);
   gtk_widget_class_bind_template_child (widget_class, SfWindow, log_expander);
   gtk_widget_class_bind_template_child (widget_class, SfWindow, log_view);
@@ -2575,6 +3103,7 @@ sf_window_class_init (SfWindowClass *klass)
   gtk_widget_class_install_action (widget_class, "win.back", NULL, back_action);
   gtk_widget_class_install_action (widget_class, "win.again", NULL, again_action);
   gtk_widget_class_install_action (widget_class, "win.copy-log", NULL, copy_log_action);
+  gtk_widget_class_install_action (widget_class, "win.open-output-folder", NULL, open_output_folder_action);
   gtk_widget_class_install_action (widget_class, "win.save-log", NULL, save_log_action);
   gtk_widget_class_install_action (widget_class, "win.practice", NULL, practice_action);
   gtk_widget_class_install_property_action (widget_class, "win.verify", "verify");
@@ -2664,6 +3193,13 @@ SfWindow *
 sf_window_new (SfApplication *application)
 {
   return g_object_new (SF_TYPE_WINDOW, "application", application, NULL);
+}
+
+SfFirmware *
+sf_window_get_firmware (SfWindow *self)
+{
+  g_return_val_if_fail (SF_IS_WINDOW (self), NULL);
+  return self->firmware;
 }
 
 gboolean
@@ -2766,6 +3302,16 @@ sf_window_get_page (SfWindow   *self,
   g_return_val_if_fail (name != NULL, NULL);
 
   return adw_view_stack_get_child_by_name (self->view_stack, name);
+}
+
+const char *
+sf_window_get_banner (SfWindow *self)
+{
+  g_return_val_if_fail (SF_IS_WINDOW (self), NULL);
+
+  if (!gtk_revealer_get_reveal_child (self->firmware_revealer))
+    return NULL;
+  return gtk_label_get_text (self->firmware_label);
 }
 
 const char *

@@ -33,6 +33,8 @@ SfWindow       *sf_window_new             (SfApplication *application) G_GNUC_WA
 void            sf_window_load_firmware   (SfWindow      *self,
                                            GFile         *location);
 gboolean        sf_window_is_loading      (SfWindow      *self);
+/* The open firmware, or NULL. (transfer none) */
+SfFirmware     *sf_window_get_firmware    (SfWindow      *self);
 /* (transfer none) (element-type SfPartitionItem) */
 GListModel     *sf_window_get_partitions  (SfWindow      *self);
 void            sf_window_set_port        (SfWindow      *self,
@@ -59,6 +61,10 @@ gboolean        sf_window_set_partition_image (SfWindow   *self,
 /* "download", "readback", "format", "phone", or "job" (the job view). */
 void            sf_window_show_page       (SfWindow      *self,
                                            const char    *name);
+
+/* What the banner under the header bar says about the open firmware (why
+ * it was refused, what in it cannot be written), or NULL when it is hidden. */
+const char     *sf_window_get_banner      (SfWindow      *self);
 
 /* What the Download Agent row says: the file, or why it cannot be used. */
 const char     *sf_window_get_da_status   (SfWindow      *self);
