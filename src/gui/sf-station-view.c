@@ -11,32 +11,24 @@
 
 #include <glib/gi18n.h>
 
-#include "sf-device-monitor.h"
 #include "sf-error.h"
 #include "sf-error-text.h"
-#include "sf-flash-job.h"
 #include "sf-station-view.h"
-#include "sf-worker.h"
+#include "sf-station.h"
 
-/* Draw at most this often, whatever the number of phones. */
-#define DRAIN_INTERVAL_MS 33
-
+/* The rules of who is taken, the workers and the folding of their events
+ * are SfStation's (sf-station.h), shared with `download --watch`; this is
+ * how a window shows it: one row per phone. */
 
 typedef struct {
   guint            number;
   SfUsbDevice     *device;
-  SfWorker        *worker;     /* NULL once ended, and for a phone running Android */
+  SfStationPhone  *phone;      /* NULL for a phone running Android (never taken) */
   AdwActionRow    *row;
   GtkProgressBar  *bar;
   GtkImage        *icon;
-  char            *partition;
-  guint64          done;
-  guint64          total;
-  gint64           started_us;
-  gint64           first_byte_us;
-  char            *chip;
   GString         *log;        /* what happened to this phone, for Save Log */
-} Phone;
+} Row;
 
 struct _SfStationView
 {
@@ -52,11 +44,11 @@ struct _SfStationView
   GFile       *backup_dir;
   gboolean     verify;
   gboolean     taking;       /* started, not stopped */
-  GPtrArray   *phones;       /* (element-type Phone) */
-  GHashTable  *flashed_at;   /* socket id → gint64 when its phone finished */
-  guint        drain_id;
+  SfStation   *station;
+  GPtrArray   *rows;         /* (element-type Row) */
   guint        n_done;
   guint        n_failed;
+  guint        finished_id;
 };
 
 G_DEFINE_FINAL_TYPE (SfStationView, sf_station_view, ADW_TYPE_BIN)
@@ -69,28 +61,17 @@ enum {
 static guint signals[N_SIGNALS];
 
 static void
-phone_free (Phone *p)
+row_free (Row *r)
 {
-  if (p->worker != NULL) {
-    sf_worker_cancel (p->worker);
-    sf_worker_join (p->worker);
-    g_clear_object (&p->worker);
-  }
-  g_clear_object (&p->device);
-  g_free (p->partition);
-  g_free (p->chip);
-  g_string_free (p->log, TRUE);
-  g_free (p);
+  g_clear_object (&r->device);
+  g_string_free (r->log, TRUE);
+  g_free (r);
 }
 
 static guint
 n_running (SfStationView *self)
 {
-  guint n = 0;
-
-  for (guint i = 0; i < self->phones->len; i++)
-    n += ((Phone *) g_ptr_array_index (self->phones, i))->worker != NULL;
-  return n;
+  return self->station != NULL ? sf_station_get_n_running (self->station) : 0;
 }
 
 static void
@@ -117,77 +98,224 @@ update_summary (SfStationView *self)
 }
 
 static void
-set_status (Phone      *p,
+set_status (Row        *r,
             const char *icon_name,
             const char *css_class,
             const char *text)
 {
-  GtkWidget *icon = GTK_WIDGET (p->icon);
+  GtkWidget *icon = GTK_WIDGET (r->icon);
 
-  gtk_image_set_from_icon_name (p->icon, icon_name);
+  gtk_image_set_from_icon_name (r->icon, icon_name);
   gtk_widget_remove_css_class (icon, "success");
   gtk_widget_remove_css_class (icon, "error");
   gtk_widget_remove_css_class (icon, "warning");
   if (css_class != NULL)
     gtk_widget_add_css_class (icon, css_class);
-  adw_action_row_set_subtitle (p->row, text);
+  adw_action_row_set_subtitle (r->row, text);
 }
 
 static void
-phone_log (Phone      *p,
-           const char *text)
+row_log (Row        *r,
+         const char *text)
 {
   g_autoptr(GDateTime) now = g_date_time_new_now_local ();
   g_autofree char *stamp = g_date_time_format (now, "%H:%M:%S");
 
-  g_string_append_printf (p->log, "%s  #%u  %s\n", stamp, p->number, text);
+  g_string_append_printf (r->log, "%s  #%u  %s\n", stamp, r->number, text);
 }
 
 /* A phone is named by where it is plugged in (the USB port path stays
  * with the socket, unlike /dev/ttyACM0) and, once it answers, its chip. */
 static void
-update_title (Phone *p)
+update_title (Row *r)
 {
   g_autofree char *title = NULL;
-  const char *port = sf_usb_device_get_port_path (p->device);
+  const char *port = sf_usb_device_get_port_path (r->device);
+  const SfDeviceInfo *info = r->phone != NULL ? sf_job_progress_get_device (r->phone->progress) : NULL;
+  const char *chip = info != NULL && info->chip != NULL ? info->chip : sf_usb_device_get_chip (r->device);
 
-  if (sf_usb_device_get_kind (p->device) == SF_USB_DEVICE_KIND_VIRTUAL)
+  if (sf_usb_device_get_kind (r->device) == SF_USB_DEVICE_KIND_VIRTUAL)
     /* Translators: a number, then "virtual phone" and its chip */
-    title = g_strdup_printf (_("#%u · Virtual phone · %s"), p->number, p->chip != NULL ? p->chip : "?");
-  else if (p->chip != NULL)
+    title = g_strdup_printf (_("#%u · Virtual phone · %s"), r->number, chip != NULL ? chip : "?");
+  else if (chip != NULL)
     /* Translators: a number, the USB port path ("1-1.2"), then the chip */
-    title = g_strdup_printf (_("#%u · USB port %s · %s"), p->number, port, p->chip);
+    title = g_strdup_printf (_("#%u · USB port %s · %s"), r->number, port, chip);
   else
     /* Translators: a number, then the USB port path ("1-1.2") */
-    title = g_strdup_printf (_("#%u · USB port %s"), p->number, port);
-  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (p->row), title);
+    title = g_strdup_printf (_("#%u · USB port %s"), r->number, port);
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (r->row), title);
+}
+
+static Row *
+add_row (SfStationView *self,
+         SfUsbDevice   *device)
+{
+  Row *r = g_new0 (Row, 1);
+  GtkWidget *row = adw_action_row_new ();
+  GtkWidget *bar = gtk_progress_bar_new ();
+  GtkWidget *icon = gtk_image_new_from_icon_name ("phone-symbolic");
+
+  r->number = self->rows->len + 1;
+  r->device = g_object_ref (device);
+  r->log = g_string_new (NULL);
+  adw_action_row_set_subtitle_lines (ADW_ACTION_ROW (row), 3);
+  gtk_widget_set_valign (bar, GTK_ALIGN_CENTER);
+  gtk_widget_set_size_request (bar, 160, -1);
+  gtk_image_set_pixel_size (GTK_IMAGE (icon), 24);
+  gtk_widget_add_css_class (icon, "result-icon");
+  adw_action_row_add_prefix (ADW_ACTION_ROW (row), icon);
+  adw_action_row_add_suffix (ADW_ACTION_ROW (row), bar);
+  gtk_list_box_append (self->phones_list, row);
+  r->row = ADW_ACTION_ROW (row);
+  r->bar = GTK_PROGRESS_BAR (bar);
+  r->icon = GTK_IMAGE (icon);
+  update_title (r);
+  row_log (r, sf_usb_device_get_name (device));
+  g_ptr_array_add (self->rows, r);
+  return r;
+}
+
+static SfFlashJob *
+make_job (SfUsbDevice *device,
+          gpointer     user_data)
+{
+  SfStationView *self = user_data;
+  /* The job finds the tty on its own thread, as soon as it is there. */
+  SfFlashJob *job = sf_flash_job_new_for_device (device, self->da);
+
+  sf_flash_job_set_plan (job, self->plan);
+  sf_flash_job_set_verify (job, self->verify);
+  if (self->backup_dir != NULL)
+    sf_flash_job_set_backup_dir (job, self->backup_dir);
+  return job;
 }
 
 static void
-end_phone (SfStationView *self,
-           Phone         *p,
-           const GError  *error)
+on_phone_added (SfStation      *station,
+                SfStationPhone *phone,
+                gpointer        user_data)
 {
-  sf_worker_join (p->worker);
-  g_clear_object (&p->worker);
-  g_hash_table_replace (self->flashed_at, g_strdup (sf_usb_device_get_id (p->device)),
-                        g_memdup2 (&(gint64) { g_get_monotonic_time () }, sizeof (gint64)));
+  SfStationView *self = user_data;
+  Row *r = add_row (self, phone->device);
 
-  if (error == NULL) {
+  r->phone = phone;
+  phone->face_data = r;
+  set_status (r, "phone-symbolic", NULL, _("Connecting…"));
+  update_summary (self);
+}
+
+static void
+on_phone_refused (SfStation   *station,
+                  SfUsbDevice *device,
+                  guint        why,
+                  gpointer     user_data)
+{
+  SfStationView *self = user_data;
+
+  /* A phone that came back right after it was flashed is restarting: not
+   * a phone to show. */
+  if (why == SF_STATION_REFUSED_POWERED_ON) {
+    Row *r = add_row (self, device);
+
+    set_status (r, "dialog-warning-symbolic", "warning",
+                _("Running Android: unplug it, switch it off, and plug it in again"));
+  }
+}
+
+static void
+on_phone_event (SfStation      *station,
+                SfStationPhone *phone,
+                const SfEvent  *e,
+                gpointer        user_data)
+{
+  Row *r = phone->face_data;
+
+  switch (e->kind) {
+  case SF_EVENT_STAGE:
+    adw_action_row_set_subtitle (r->row, e->message);
+    row_log (r, e->message);
+    break;
+  case SF_EVENT_LOG:
+    row_log (r, e->message);
+    break;
+  case SF_EVENT_DEVICE:
+    update_title (r);
+    break;
+  case SF_EVENT_STEP_BEGIN:
+    if (e->partition != NULL)
+      row_log (r, e->partition);
+    break;
+  case SF_EVENT_PROGRESS:
+  case SF_EVENT_STEP_END:
+  case SF_EVENT_FINISHED:
+  case SF_EVENT_FAILED:
+  default:
+    break;
+  }
+}
+
+/* Drawn once a drain per phone, from its SfJobProgress. */
+static void
+on_phone_changed (SfStation      *station,
+                  SfStationPhone *phone,
+                  gpointer        user_data)
+{
+  SfJobProgress *progress = phone->progress;
+  Row *r = phone->face_data;
+  gint64 now = g_get_monotonic_time ();
+  double fraction = sf_job_progress_get_fraction (progress);
+  double speed = sf_job_progress_get_speed (progress, now);
+  double left = sf_job_progress_get_eta (progress, now);
+  const char *partition = sf_job_progress_get_partition (progress);
+  g_autofree char *text = NULL;
+
+  if (sf_job_progress_get_state (progress) != SF_JOB_STATE_RUNNING ||
+      sf_job_progress_get_first_byte_us (progress) == 0)
+    return;
+  if (speed > 0 && left >= 0) {
+    g_autofree char *rate = g_format_size_full ((guint64) speed, G_FORMAT_SIZE_IEC_UNITS);
+
+    /* Translators: partition, percent, speed, seconds left: "BOOTIMG — 45 % · 12.3 MiB/s · about 8 s left" */
+    text = g_strdup_printf (_("%s — %d %% · %s/s · about %d s left"), partition != NULL ? partition : "",
+                            (int) (fraction * 100), rate, MAX ((int) (left + 0.5), 1));
+  } else {
+    text = g_strdup_printf (_("%s — %d %%"), partition != NULL ? partition : "", (int) (fraction * 100));
+  }
+  gtk_progress_bar_set_fraction (r->bar, fraction);
+  adw_action_row_set_subtitle (r->row, text);
+}
+
+static void
+on_phone_finished (SfStation      *station,
+                   SfStationPhone *phone,
+                   gpointer        user_data)
+{
+  SfStationView *self = user_data;
+  SfJobProgress *progress = phone->progress;
+  const GError *error = sf_job_progress_get_error (progress);
+  Row *r = phone->face_data;
+
+  switch (sf_job_progress_get_state (progress)) {
+  case SF_JOB_STATE_DONE: {
     g_autofree char *took = g_strdup_printf (_("Done in %d s: unplug it"),
-                                             (int) ((g_get_monotonic_time () - p->started_us) / G_USEC_PER_SEC));
+                                             (int) ((g_get_monotonic_time () - phone->started_us) / G_USEC_PER_SEC));
 
     self->n_done++;
-    gtk_progress_bar_set_fraction (p->bar, 1.0);
-    gtk_widget_add_css_class (GTK_WIDGET (p->bar), "done");
-    set_status (p, "emblem-ok-symbolic", "success", took);
-    phone_log (p, took);
-  } else if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED)) {
+    gtk_progress_bar_set_fraction (r->bar, 1.0);
+    gtk_widget_add_css_class (GTK_WIDGET (r->bar), "done");
+    set_status (r, "emblem-ok-symbolic", "success", took);
+    row_log (r, took);
+    break;
+  }
+  case SF_JOB_STATE_STOPPED:
     self->n_failed++;
-    gtk_widget_add_css_class (GTK_WIDGET (p->bar), "stopped");
-    set_status (p, "process-stop-symbolic", "warning", _("Stopped: flash it again before using it"));
-    phone_log (p, _("Stopped"));
-  } else {
+    gtk_widget_add_css_class (GTK_WIDGET (r->bar), "stopped");
+    set_status (r, "process-stop-symbolic", "warning", _("Stopped: flash it again before using it"));
+    row_log (r, _("Stopped"));
+    break;
+  case SF_JOB_STATE_FAILED:
+  case SF_JOB_STATE_RUNNING:
+  default: {
     g_autofree char *title = NULL;
     g_autofree char *code = NULL;
     g_autofree char *advice = NULL;
@@ -198,174 +326,60 @@ end_phone (SfStationView *self,
     text = code != NULL ? g_strdup_printf ("%s (%s). %s", title, code, advice)
                         : g_strdup_printf ("%s. %s", title, advice);
     self->n_failed++;
-    gtk_widget_add_css_class (GTK_WIDGET (p->bar), "failed");
-    set_status (p, "dialog-error-symbolic", "error", text);
-    gtk_widget_set_tooltip_text (GTK_WIDGET (p->row), error->message);
-    phone_log (p, error->message);
+    gtk_widget_add_css_class (GTK_WIDGET (r->bar), "failed");
+    set_status (r, "dialog-error-symbolic", "error", text);
+    if (error != NULL) {
+      gtk_widget_set_tooltip_text (GTK_WIDGET (r->row), error->message);
+      row_log (r, error->message);
+    }
+    break;
   }
+  }
+  update_summary (self);
 }
 
 static gboolean
-on_drain (gpointer user_data)
+emit_finished (gpointer user_data)
 {
   SfStationView *self = user_data;
 
-  for (guint i = 0; i < self->phones->len; i++) {
-    Phone *p = g_ptr_array_index (self->phones, i);
-    gboolean dirty = FALSE;
-    SfEvent *raw;
-
-    if (p->worker == NULL)
-      continue;
-    /* Coalesced per phone: only the last numbers of this frame are drawn. */
-    while (p->worker != NULL && (raw = g_async_queue_try_pop (sf_worker_get_queue (p->worker))) != NULL) {
-      g_autoptr(SfEvent) e = raw;
-
-      switch (e->kind) {
-      case SF_EVENT_STAGE:
-        adw_action_row_set_subtitle (p->row, e->message);
-        phone_log (p, e->message);
-        break;
-      case SF_EVENT_DEVICE:
-        if (e->device != NULL && e->device->chip != NULL) {
-          g_free (p->chip);
-          p->chip = g_strdup (e->device->chip);
-          update_title (p);
-        }
-        break;
-      case SF_EVENT_STEP_BEGIN:
-        g_free (p->partition);
-        p->partition = g_strdup (e->partition);
-        if (p->first_byte_us == 0)
-          p->first_byte_us = g_get_monotonic_time ();
-        if (e->partition != NULL)
-          phone_log (p, e->partition);
-        dirty = TRUE;
-        break;
-      case SF_EVENT_PROGRESS:
-        p->done = e->overall_done;
-        p->total = e->overall_total;
-        dirty = TRUE;
-        break;
-      case SF_EVENT_LOG:
-        phone_log (p, e->message);
-        break;
-      case SF_EVENT_FINISHED:
-        end_phone (self, p, NULL);
-        break;
-      case SF_EVENT_FAILED:
-        end_phone (self, p, e->error);
-        break;
-      case SF_EVENT_STEP_END:
-      default:
-        break;
-      }
-    }
-    if (dirty && p->worker != NULL) {
-      double fraction = p->total > 0 ? CLAMP ((double) p->done / (double) p->total, 0.0, 1.0) : 0.0;
-      gint64 elapsed = p->first_byte_us > 0 ? g_get_monotonic_time () - p->first_byte_us : 0;
-      double speed = elapsed > G_USEC_PER_SEC / 2 ? (double) p->done * G_USEC_PER_SEC / (double) elapsed : 0;
-      g_autofree char *text = NULL;
-
-      if (speed > 0 && p->total > p->done) {
-        g_autofree char *rate = g_format_size ((guint64) speed);
-        int left = (int) ((double) (p->total - p->done) / speed + 0.5);
-
-        /* Translators: partition, percent, speed, seconds left: "BOOTIMG — 45 % · 12.3 MB/s · about 8 s left" */
-        text = g_strdup_printf (_("%s — %d %% · %s/s · about %d s left"), p->partition != NULL ? p->partition : "",
-                                (int) (fraction * 100), rate, MAX (left, 1));
-      } else {
-        text = g_strdup_printf (_("%s — %d %%"), p->partition != NULL ? p->partition : "", (int) (fraction * 100));
-      }
-
-      gtk_progress_bar_set_fraction (p->bar, fraction);
-      adw_action_row_set_subtitle (p->row, text);
-    }
-  }
+  self->finished_id = 0;
   update_summary (self);
-
-  if (n_running (self) == 0 && !self->taking) {
-    self->drain_id = 0;
-    g_signal_emit (self, signals[SIGNAL_FINISHED], 0);
-    return G_SOURCE_REMOVE;
-  }
-  return G_SOURCE_CONTINUE;
+  g_signal_emit (self, signals[SIGNAL_FINISHED], 0);
+  return G_SOURCE_REMOVE;
 }
 
-static Phone *
-add_row (SfStationView *self,
-         SfUsbDevice   *device)
+static void
+on_idle (SfStation *station,
+         gpointer   user_data)
 {
-  Phone *p = g_new0 (Phone, 1);
-  GtkWidget *row = adw_action_row_new ();
-  GtkWidget *bar = gtk_progress_bar_new ();
-  GtkWidget *icon = gtk_image_new_from_icon_name ("phone-symbolic");
+  SfStationView *self = user_data;
 
-  p->number = self->phones->len + 1;
-  p->device = g_object_ref (device);
-  p->started_us = g_get_monotonic_time ();
-  p->log = g_string_new (NULL);
-  p->chip = g_strdup (sf_usb_device_get_chip (device));
-  adw_action_row_set_subtitle_lines (ADW_ACTION_ROW (row), 3);
-  gtk_widget_set_valign (bar, GTK_ALIGN_CENTER);
-  gtk_widget_set_size_request (bar, 160, -1);
-  gtk_image_set_pixel_size (GTK_IMAGE (icon), 24);
-  gtk_widget_add_css_class (icon, "result-icon");
-  adw_action_row_add_prefix (ADW_ACTION_ROW (row), icon);
-  adw_action_row_add_suffix (ADW_ACTION_ROW (row), bar);
-  gtk_list_box_append (self->phones_list, row);
-  p->row = ADW_ACTION_ROW (row);
-  p->bar = GTK_PROGRESS_BAR (bar);
-  p->icon = GTK_IMAGE (icon);
-  update_title (p);
-  phone_log (p, sf_usb_device_get_name (device));
-  g_ptr_array_add (self->phones, p);
-  return p;
+  /* Never from inside sf_station_view_stop(): the caller gets its signal
+   * from the main loop, as when phones were still running. */
+  if (!self->taking && self->finished_id == 0)
+    self->finished_id = g_idle_add (emit_finished, self);
+}
+
+static void
+drop_station (SfStationView *self)
+{
+  if (self->station != NULL) {
+    g_signal_handlers_disconnect_by_data (self->station, self);
+    /* Stops and joins every phone's worker. */
+    g_clear_object (&self->station);
+  }
 }
 
 void
 sf_station_view_add_phone (SfStationView *self,
                            SfUsbDevice   *device)
 {
-  g_autofree char *name = NULL;
-  SfUsbDeviceKind kind;
-  SfFlashJob *job;
-  gint64 *flashed_at;
-  Phone *p;
-
   g_return_if_fail (SF_IS_STATION_VIEW (self));
   g_return_if_fail (SF_IS_USB_DEVICE (device));
 
-  if (!self->taking)
-    return;
-  kind = sf_usb_device_get_kind (device);
-  if (kind == SF_USB_DEVICE_KIND_ANDROID_POWERED_ON) {
-    p = add_row (self, device);
-    set_status (p, "dialog-warning-symbolic", "warning",
-                _("Running Android: unplug it, switch it off, and plug it in again"));
-    return;
-  }
-  if (!sf_usb_device_kind_is_flashable (kind))
-    return;
-  flashed_at = g_hash_table_lookup (self->flashed_at, sf_usb_device_get_id (device));
-  if (flashed_at != NULL && g_get_monotonic_time () - *flashed_at < SF_DEVICE_MONITOR_REFLASH_GUARD_US)
-    return;
-
-  p = add_row (self, device);
-  set_status (p, "phone-symbolic", NULL, _("Connecting…"));
-  /* The job finds the tty on its own thread, as soon as it is there. */
-  job = sf_flash_job_new_for_device (device, self->da);
-  sf_flash_job_set_plan (job, self->plan);
-  sf_flash_job_set_verify (job, self->verify);
-  if (self->backup_dir != NULL)
-    sf_flash_job_set_backup_dir (job, self->backup_dir);
-
-  name = g_strdup_printf ("sf-phone-%u", p->number);
-  p->worker = sf_worker_new ();
-  sf_worker_start (p->worker, name, sf_flash_job_run, job, (GDestroyNotify) sf_flash_job_free);
-  if (self->drain_id == 0)
-    self->drain_id = g_timeout_add (DRAIN_INTERVAL_MS, on_drain, self);
-  update_summary (self);
+  if (self->taking && self->station != NULL)
+    sf_station_add_device (self->station, device);
 }
 
 void
@@ -388,9 +402,20 @@ sf_station_view_start (SfStationView *self,
   self->verify = verify;
   self->taking = TRUE;
   self->n_done = self->n_failed = 0;
-  g_ptr_array_set_size (self->phones, 0);
+  g_clear_handle_id (&self->finished_id, g_source_remove);
+  drop_station (self);
+  g_ptr_array_set_size (self->rows, 0);
   while ((row = gtk_list_box_get_row_at_index (self->phones_list, 0)) != NULL)
     gtk_list_box_remove (self->phones_list, GTK_WIDGET (row));
+
+  self->station = sf_station_new (make_job, self, NULL);
+  g_signal_connect (self->station, "phone-added", G_CALLBACK (on_phone_added), self);
+  g_signal_connect (self->station, "phone-refused", G_CALLBACK (on_phone_refused), self);
+  g_signal_connect (self->station, "phone-event", G_CALLBACK (on_phone_event), self);
+  g_signal_connect (self->station, "phone-changed", G_CALLBACK (on_phone_changed), self);
+  g_signal_connect (self->station, "phone-finished", G_CALLBACK (on_phone_finished), self);
+  g_signal_connect (self->station, "idle", G_CALLBACK (on_idle), self);
+
   gtk_label_set_text (self->summary_label,
                       _("Connect each powered-off phone with its own cable. Every phone is flashed the moment it "
                         "is plugged in; unplug it when its row says Done."));
@@ -403,15 +428,11 @@ sf_station_view_stop (SfStationView *self)
   g_return_if_fail (SF_IS_STATION_VIEW (self));
 
   self->taking = FALSE;
-  for (guint i = 0; i < self->phones->len; i++) {
-    Phone *p = g_ptr_array_index (self->phones, i);
-
-    if (p->worker != NULL)
-      sf_worker_cancel (p->worker);
-  }
-  /* The last drain reports "finished" once every worker has said its last word. */
-  if (self->drain_id == 0)
-    self->drain_id = g_timeout_add (DRAIN_INTERVAL_MS, on_drain, self);
+  if (self->station != NULL)
+    /* "finished" follows once every worker has said its last word. */
+    sf_station_stop (self->station);
+  else if (self->finished_id == 0)
+    self->finished_id = g_idle_add (emit_finished, self);
 }
 
 gboolean
@@ -429,8 +450,8 @@ sf_station_view_get_log (SfStationView *self)
   g_return_val_if_fail (SF_IS_STATION_VIEW (self), NULL);
 
   text = g_string_new (NULL);
-  for (guint i = 0; i < self->phones->len; i++)
-    g_string_append (text, ((Phone *) g_ptr_array_index (self->phones, i))->log->str);
+  for (guint i = 0; i < self->rows->len; i++)
+    g_string_append (text, ((Row *) g_ptr_array_index (self->rows, i))->log->str);
   return g_string_free (text, FALSE);
 }
 
@@ -503,16 +524,15 @@ sf_station_view_dispose (GObject *object)
 {
   SfStationView *self = SF_STATION_VIEW (object);
 
-  g_clear_handle_id (&self->drain_id, g_source_remove);
-  /* Stops and joins every phone's worker. */
-  g_clear_pointer (&self->phones, g_ptr_array_unref);
+  g_clear_handle_id (&self->finished_id, g_source_remove);
+  drop_station (self);
+  g_clear_pointer (&self->rows, g_ptr_array_unref);
   /* AdwBin keeps its child past the template's dispose otherwise. */
   adw_bin_set_child (ADW_BIN (self), NULL);
   gtk_widget_dispose_template (GTK_WIDGET (self), SF_TYPE_STATION_VIEW);
   g_clear_object (&self->plan);
   g_clear_object (&self->da);
   g_clear_object (&self->backup_dir);
-  g_clear_pointer (&self->flashed_at, g_hash_table_unref);
 
   G_OBJECT_CLASS (sf_station_view_parent_class)->dispose (object);
 }
@@ -541,8 +561,7 @@ static void
 sf_station_view_init (SfStationView *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
-  self->phones = g_ptr_array_new_with_free_func ((GDestroyNotify) phone_free);
-  self->flashed_at = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  self->rows = g_ptr_array_new_with_free_func ((GDestroyNotify) row_free);
 }
 
 SfStationView *
