@@ -210,6 +210,8 @@ START_TEST (test_info_blank)
   ck_assert_msg (strstr (out, "MT6572") != NULL, "%s", out);
   ck_assert_msg (strstr (out, "Boot1: 4.0 MiB") != NULL, "%s", out);
   ck_assert_msg (strstr (out, "Partition table: none") != NULL, "%s", out);
+  /* §13.8: the DA starts at full speed and is switched. */
+  ck_assert_msg (strstr (err, "USB high speed") != NULL, "%s", err);
 }
 END_TEST
 
@@ -409,6 +411,14 @@ START_TEST (test_brom_rescue)
 
   /* The sample's preloader knows it: DRAM up, all written and verified. */
   download ("download-only");
+
+  /* Without a firmware the DRAM settings come from --emi-from only. */
+  status = run (&out, &err, "info", NULL);
+  ck_assert_int_eq (status, 1);
+  ck_assert_msg (strstr (err, "S_DL_GET_DRAM_SETTING_FAIL (5054)") != NULL, "%s", err);
+  status = run (&out, &err, "info", "--emi-from", emi, NULL);
+  ck_assert_msg (status == 0, "exit %d: %s", status, err);
+  ck_assert_msg (strstr (out, "NVRAM") != NULL, "%s", out);
 
   /* --emi-from a preloader that knows the memory, with the universal
    * firmware (its preloader is written: the run says so, the phone's own is

@@ -292,7 +292,8 @@ static const FaultCase faults[] = {
  * rate (~40 MB/s). Timed as the difference between two readbacks, so the
  * session's start (at full speed) does not count. */
 static double
-readback_seconds (guint64 length)
+readback_seconds (guint64   length,
+                  SfSimPace pace)
 {
   SfSimOptions opts;
   g_autoptr(GError) error = NULL;
@@ -308,7 +309,7 @@ readback_seconds (guint64 length)
   opts.storage_dir = storage;
   opts.mode = SF_SIM_MODE_PRELOADER;
   opts.emmc_user_size = 256 * MB;
-  opts.pace = SF_SIM_PACE_HIGH_SPEED;
+  opts.pace = pace;
   sim = sf_sim_new (&opts, &error);
   ck_assert_msg (sim != NULL && sf_sim_start (sim, &error), "%s", error ? error->message : "");
   t0 = g_get_monotonic_time ();
@@ -319,21 +320,33 @@ readback_seconds (guint64 length)
   return (g_get_monotonic_time () - t0) / 1e6;
 }
 
+static double
+data_rate (SfSimPace pace)
+{
+  double small = readback_seconds (4 * MB, pace);
+  double big = readback_seconds (68 * MB, pace);
+
+  return big > small ? 64.0 * MB / (big - small) : 0;
+}
+
 START_TEST (test_usb_high_speed)
 {
-  const double rate = 40e6;
-  double best = 0;
+  double best = 0, want = 0;
 
-  /* The machine may be busy: the best of three. */
-  for (guint attempt = 0; attempt < 3 && best < 0.9 * rate; attempt++) {
-    double small = readback_seconds (4 * MB);
-    double big = readback_seconds (68 * MB);
-    double r = big > small ? 64.0 * MB / (big - small) : 0;
+  /* The machine may be busy and the pty itself slower than 40 MB/s: the
+   * paced rate is held against what an unpaced phone manages right then.
+   * The best of five. */
+  for (guint attempt = 0; attempt < 5 && (want == 0 || best < 0.9 * want); attempt++) {
+    double unpaced = data_rate (SF_SIM_PACE_NONE);
+    double r = data_rate (SF_SIM_PACE_HIGH_SPEED);
 
-    g_print ("high speed: 64 MiB more in %.2f s: %.1f MB/s\n", big - small, r / 1e6);
-    best = MAX (best, r);
+    g_print ("high speed: %.1f MB/s (unpaced: %.1f MB/s)\n", r / 1e6, unpaced / 1e6);
+    if (r >= best) {
+      best = r;
+      want = MIN (40e6, unpaced);
+    }
   }
-  ck_assert_msg (best >= 0.9 * rate, "data phase at %.1f MB/s", best / 1e6);
+  ck_assert_msg (best >= 0.9 * want, "data phase at %.1f MB/s, wanted %.1f", best / 1e6, 0.9 * want / 1e6);
 }
 END_TEST
 

@@ -743,7 +743,9 @@ START_TEST (test_full_flow_brom)
   ck_assert_uint_eq (get_be64 (emmc + 12), 4 * 1024 * 1024);
   ck_assert_uint_eq (get_be64 (emmc + 20), 4 * 1024 * 1024);
   ck_assert_uint_eq (get_be64 (emmc + 60), TEST_USER_SIZE);
-  ck_assert_uint_eq (emmc[68], 0x15);
+  /* The CID with each u32 byte-swapped, as MediaTek's DA2 sends it. */
+  ck_assert_uint_eq (emmc[68], 0x4B);
+  ck_assert_uint_eq (emmc[71], 0x15);
   ck_assert_uint_eq (get_be32 (emmc + 92 + 28 + 4), 0x20000);
   ck_assert_uint_eq (emmc[92 + 28 + 12], 0x02);
   ck_assert_uint_eq (get_be64 (emmc + 92 + 28 + 14), 0x20000000);

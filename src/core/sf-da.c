@@ -212,8 +212,11 @@ set_reply_error (GError     **error,
     sf_set_device_error (error, SF_ERROR_SEC_FORMAT_FORBIDDEN, _("the download agent refused %s"), what);
     return;
   default:
-    sf_set_device_error (error, code, _("the download agent refused %s with error %u (%s)"),
-                         what, status, da_status_name (status));
+    if (g_strcmp0 (da_status_name (status), "?") == 0)
+      sf_set_device_error (error, code, _("the download agent refused %s with error %u"), what, status);
+    else
+      sf_set_device_error (error, code, _("the download agent refused %s with error %u (%s)"),
+                           what, status, da_status_name (status));
     return;
   }
 }

@@ -135,7 +135,7 @@ main (int   argc,
   guint sigterm_id;
   const GOptionEntry entries[] = {
     { "storage", 's', 0, G_OPTION_ARG_FILENAME, &storage,
-      "Folder holding boot1.bin, boot2.bin and user.bin (required; created if missing, data kept between runs)", "DIR" },
+      "Folder holding boot1.bin, boot2.bin, rpmb.bin and user.bin (required; created if missing, data kept between runs)", "DIR" },
     { "chip", 'c', 0, G_OPTION_ARG_STRING, &chip,
       "MT6572 (default), MT6582 or MT6580", "CHIP" },
     { "mode", 'm', 0, G_OPTION_ARG_STRING, &mode,

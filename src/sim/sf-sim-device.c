@@ -1385,7 +1385,10 @@ build_report (SfSim  *self,
     put_be64 (p + 12, self->stores[SF_SIM_STORE_BOOT2].size);
     put_be64 (p + 20, self->stores[SF_SIM_STORE_RPMB].size);
     put_be64 (p + 60, self->stores[SF_SIM_STORE_USER].size);
-    memcpy (p + 68, board (self)->cid, SF_DA_EMMC_ID_LEN);
+    /* As realda-phone shows MediaTek's DA2 sending it: each u32 of the
+     * CID byte-swapped (the DA1 report has the specification's order). */
+    for (guint i = 0; i < SF_DA_EMMC_ID_LEN; i++)
+      p[68 + i] = board (self)->cid[(i & ~3u) + 3 - (i & 3)];
   } else {
     put_be32 (p, SF_DA_STATUS_DEVICE_NOT_FOUND);
   }
