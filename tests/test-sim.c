@@ -207,6 +207,24 @@ expect_hex (const char *text,
   expect_bytes (bytes->data, bytes->len, what);
 }
 
+/* §13.1's emmc_ret and CID: sample-a's (realda-phone's default) with the
+ * serial number this phone's storage was given (its file "serial"). */
+static void
+expect_cid_report (void)
+{
+  g_autofree char *path = g_build_filename (tmpdir, "serial", NULL);
+  g_autofree char *text = NULL;
+  g_autofree char *want = NULL;
+  guint32 serial;
+
+  ck_assert_msg (g_file_get_contents (path, &text, NULL, NULL), "the phone has no serial number file");
+  serial = (guint32) g_ascii_strtoull (text, NULL, 16);
+  ck_assert_uint_le (serial, 0xFFFFFF);
+  want = g_strdup_printf ("00 00 00 00 15 01 00 4B 41 4C 41 35 32 10 12 34 %02X %02X %02X 01",
+                          (serial >> 16) & 0xFF, (serial >> 8) & 0xFF, serial & 0xFF);
+  expect_hex (want, "DA1 emmc");
+}
+
 /* Sends @text and expects it back: the §0 echo rule. */
 static void
 send_echo (const char *text,
@@ -409,7 +427,7 @@ enter_da (SfSimMode  mode,
   /* §13.1: nand_ret 0xBC0, 7 NAND IDs, the CID in 4 × u32, "DA v4.2". */
   expect_hex ("C0 00 00 0B C0 00 07 00 00 00 00 00 00 00 00 00 00 00 00 00 00", "DA1 sync, nand_ret, nand ids");
   if (emmc)
-    expect_hex ("00 00 00 00 15 01 00 4B 41 4C 41 35 32 10 12 34 56 78 5D 01", "DA1 emmc");
+    expect_cid_report ();
   else
     expect_hex ("00 00 0B C4 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00", "DA1 no emmc");
   send_hex ("5A");
@@ -1204,7 +1222,7 @@ START_TEST (test_fault_dram_fail)
   send_da (DA1_ADDR, da1, DA1_LEN, 0x100, xor_checksum (da1, DA1_LEN));
   jump_da ();
   expect_hex ("C0 00 00 0B C0 00 07 00 00 00 00 00 00 00 00 00 00 00 00 00 00", "DA1 report");
-  expect_hex ("00 00 00 00 15 01 00 4B 41 4C 41 35 32 10 12 34 56 78 5D 01", "DA1 emmc");
+  expect_cid_report ();
   send_hex ("5A");
   expect_hex ("04 02 88", "DA version");
   send_hex ("FF 01 00 08 00 70 07 FF FF 00 00 00 00 A8 01 01 02 00");
@@ -1212,7 +1230,19 @@ START_TEST (test_fault_dram_fail)
    * status, 7 NAND IDs; §13.3: E8 with one 168-byte entry, its checksum,
    * then ext_ram_ret ≠ 0, and nothing works any more. */
   expect_hex ("00 00 0B BF 00 00 00 00", "DRAM status: RAM error, eMMC status");
-  expect_hex ("4B 00 01 15 35 41 4C 41 34 12 10 32 01 5D 78 56", "CID, raw order");
+  {
+    g_autofree char *path = g_build_filename (tmpdir, "serial", NULL);
+    g_autofree char *text = NULL;
+    g_autofree char *want = NULL;
+    guint32 serial;
+
+    ck_assert (g_file_get_contents (path, &text, NULL, NULL));
+    serial = (guint32) g_ascii_strtoull (text, NULL, 16);
+    /* The last word, 56 78 5D 01 with this phone's serial number, swapped. */
+    want = g_strdup_printf ("4B 00 01 15 35 41 4C 41 34 12 10 32 01 %02X %02X %02X",
+                            serial & 0xFF, (serial >> 8) & 0xFF, (serial >> 16) & 0xFF);
+    expect_hex (want, "CID, raw order");
+  }
   expect_hex ("00 00 0B C4 00 07 00 00 00 00 00 00 00 00 00 00 00 00 00 00", "NAND status, 7 NAND ids");
   send_hex ("E8 00 00 00 0B");
   expect_hex ("5A", "ENABLE_DRAM");

@@ -1197,7 +1197,7 @@ send_brom_report (SfSim *self)
 
   put_be32 (r, SF_DA_STATUS_RAM_ERROR_OLD);
   for (guint i = 0; i < 16; i++)
-    r[8 + i] = board (self)->cid[(i & ~3u) + 3 - (i & 3)];
+    r[8 + i] = self->cid[(i & ~3u) + 3 - (i & 3)];
   put_be32 (r + 24, SF_DA_STATUS_DEVICE_NOT_FOUND);
   put_be16 (r + 28, SF_DA1_NAND_ID_COUNT);
   return sf_sim_send (self, r, sizeof r);
@@ -1388,7 +1388,7 @@ build_report (SfSim  *self,
     /* As realda-phone shows MediaTek's DA2 sending it: each u32 of the
      * CID byte-swapped (the DA1 report has the specification's order). */
     for (guint i = 0; i < SF_DA_EMMC_ID_LEN; i++)
-      p[68 + i] = board (self)->cid[(i & ~3u) + 3 - (i & 3)];
+      p[68 + i] = self->cid[(i & ~3u) + 3 - (i & 3)];
   } else {
     put_be32 (p, SF_DA_STATUS_DEVICE_NOT_FOUND);
   }
@@ -1429,7 +1429,7 @@ da_session (SfSim *self)
   p = start + 7 + 2 * SF_DA1_NAND_ID_COUNT;
   put_be32 (p, emmc ? SF_DA_STATUS_OK : SF_DA_STATUS_DEVICE_NOT_FOUND);
   if (emmc)
-    memcpy (p + 4, board (self)->cid, SF_DA_EMMC_ID_LEN);
+    memcpy (p + 4, self->cid, SF_DA_EMMC_ID_LEN);
   if (!sf_sim_send (self, start, sizeof start) || !recv_u8 (self, &answer) ||
       !sf_sim_send (self, version, sizeof version))
     return;

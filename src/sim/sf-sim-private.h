@@ -39,6 +39,10 @@ typedef struct {
 struct _SfSim {
   SfSimOptions  opts;
   char         *storage_dir;
+  /* The board's CID with this eMMC's own serial number (storage/serial):
+   * two virtual phones are two phones, as the journal of their
+   * calibration needs (docs/scenes.md §3). */
+  guint8        cid[16];
 
   /* lock guards result, error, port_path, flash_bytes and done */
   GMutex        lock;

@@ -436,6 +436,48 @@ free_internal (SfSim *self)
   g_free (self);
 }
 
+/* An eMMC's serial number belongs to the chip, so it lives with the
+ * storage: made at random the first time, read back ever after. */
+static gboolean
+load_serial (SfSim   *self,
+             GError **error)
+{
+  const SfSimBoard *b = self->opts.board != NULL ? self->opts.board : sf_sim_default_board ();
+  g_autofree char *path = g_build_filename (self->storage_dir, "serial", NULL);
+  g_autofree char *text = NULL;
+  guint32 serial = 0;
+  g_autoptr(GError) local_error = NULL;
+
+  memcpy (self->cid, b->cid, sizeof self->cid);
+  if (g_file_get_contents (path, &text, NULL, NULL)) {
+    char *end = NULL;
+    guint64 value = g_ascii_strtoull (text, &end, 16);
+
+    if (end == text || value > 0xFFFFFF) {
+      g_set_error (error, SF_SIM_ERROR, SF_SIM_ERROR_STORAGE,
+                   "%s does not hold an eMMC serial number (6 hex digits); delete it to get a new one", path);
+      return FALSE;
+    }
+    serial = (guint32) value;
+  } else {
+    g_autofree char *line = NULL;
+
+    serial = g_random_int () & 0xFFFFFF;
+    line = g_strdup_printf ("%06x\n", serial);
+    if (!g_file_set_contents (path, line, -1, &local_error)) {
+      g_set_error (error, SF_SIM_ERROR, SF_SIM_ERROR_STORAGE, "Cannot write %s: %s", path, local_error->message);
+      return FALSE;
+    }
+  }
+  /* The low bytes of the serial number and the manufacturing date: an EMI
+   * entry's ID holds at most the first 9 bytes, in either byte order
+   * (§13.4), and so never these. */
+  self->cid[12] = (guint8) (serial >> 16);
+  self->cid[13] = (guint8) (serial >> 8);
+  self->cid[14] = (guint8) serial;
+  return TRUE;
+}
+
 SfSim *
 sf_sim_new (const SfSimOptions  *opts,
             GError             **error)
@@ -474,6 +516,10 @@ sf_sim_new (const SfSimOptions  *opts,
     int saved = errno;
     g_set_error (error, SF_SIM_ERROR, SF_SIM_ERROR_STORAGE,
                  "Cannot create %s: %s", self->storage_dir, g_strerror (saved));
+    free_internal (self);
+    return NULL;
+  }
+  if (!load_serial (self, error)) {
     free_internal (self);
     return NULL;
   }
