@@ -51,7 +51,7 @@
 
 /* Where the sample scatter (V1.1.1) puts each image: PRELOADER at the start
  * of boot1, the rest in the user area from MBR's address on
- * (mtk-protocol.md §11). */
+ * (protocol.md §11). */
 typedef struct {
   const char *file;
   guint64     linear_start;

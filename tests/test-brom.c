@@ -1,5 +1,5 @@
 /* test-brom.c — the host side of the handshake, BROM commands and DA writes
- * against a scripted fake phone on a pty (mtk-protocol.md §2, §3.7, §6.8, §7)
+ * against a scripted fake phone on a pty (protocol.md §2, §3.7, §6.8, §7)
  *
  * Copyright 2026 The Scatterflash authors
  *

@@ -1,4 +1,4 @@
-/* test-da-file.c — SfDaFile: the MTK_AllInOne_DA.bin layout (mtk-protocol.md §5, §12)
+/* test-da-file.c — SfDaFile: the MTK_AllInOne_DA.bin layout (protocol.md §5, §12)
  *
  * Copyright 2026 The Scatterflash authors
  *

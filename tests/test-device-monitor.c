@@ -743,7 +743,7 @@ START_TEST (test_usb_endpoints)
   SfUsbEndpoints ep;
   g_autoptr(GError) error = NULL;
 
-  /* MediaTek's CDC-ACM: the data interface's bulk pair (mtk-protocol.md §1.2). */
+  /* MediaTek's CDC-ACM: the data interface's bulk pair (protocol.md §1.2). */
   ck_assert_msg (sf_transport_usb_find_endpoints (&config, &ep, &error), "%s", error ? error->message : "");
   ck_assert_int_eq (ep.data_interface, 1);
   ck_assert_int_eq (ep.control_interface, 0);

@@ -4,7 +4,7 @@
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
- * Records are built by hand here from mtk-protocol.md §13.6 (0x60 bytes,
+ * Records are built by hand here from protocol.md §13.6 (0x60 bytes,
  * little-endian fields: name[64], size u64, region/mask u64, linear offset
  * u64), not with the code under test.
  */

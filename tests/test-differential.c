@@ -5,7 +5,7 @@
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
  * Run as `test-differential sim` (our virtual phone) and `test-differential
- * realda` (MediaTek's own MT6572 DA in an emulator, mtk-protocol.md §13):
+ * realda` (MediaTek's own MT6572 DA in an emulator, protocol.md §13):
  * the bodies below do not know which phone they talk to. Where the host and
  * our virtual phone share a misreading of the protocol, the realda run
  * fails. Without realda-phone, python3-unicorn or the DA file the realda

@@ -7,7 +7,7 @@
  * The host is the real CLI (a separate process); the phone is the simulator
  * library running in this process on its own thread. What lands on the
  * phone is checked in its storage files against the images, with offsets
- * worked out here from the scatter text (mtk-protocol.md §11), not with the
+ * worked out here from the scatter text (protocol.md §11), not with the
  * host's own address code.
  */
 

@@ -1,5 +1,5 @@
 /* test-sim.c — the virtual phone, driven byte for byte over its pty as
- * mtk-protocol.md §8 describes (no host code from src/core involved)
+ * protocol.md §8 describes (no host code from src/core involved)
  *
  * Copyright 2026 The Scatterflash authors
  *

@@ -429,7 +429,7 @@ START_TEST (test_checksums)
   g_autofree guint8 *big = g_malloc (70000);
   guint16 whole, pieces;
 
-  /* mtk-protocol.md §3.7 worked example. */
+  /* protocol.md §3.7 worked example. */
   ck_assert_uint_eq (sf_brom_checksum_update (0, da, 4), 0x0602);
   /* An odd last byte counts as 0x00XX. */
   ck_assert_uint_eq (sf_brom_checksum_update (0, odd, 3), 0x0201 ^ 0x0003);

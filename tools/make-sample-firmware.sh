@@ -128,7 +128,7 @@ cp "$scatter" "$outdir/MT6572_Android_scatter.txt"
 # content offset; signature length; jump offset; attributes. A GFH_BL_INFO
 # block (type 1) follows, then zeros up to the code at 0x300.
 
-# MTK_BLOADER_INFO_v11, laid out as MT6572 preloaders carry it (mtk-protocol.md
+# MTK_BLOADER_INFO_v11, laid out as MT6572 preloaders carry it (protocol.md
 # §13.4; ../shared/fixtures/emi): the identifier padded to 27 bytes, the
 # preloader's name, "V116", two words, "MTK_BIN", the entry count, then
 # 0xA8-byte entries: u32 type (0x0202 LPDDR2); the 16-byte memory-chip ID,

@@ -6,7 +6,7 @@
  *
  * Usage: sf-make-da OUTPUT
  *
- * The file has the real MTK_AllInOne_DA.bin layout (mtk-protocol.md §5:
+ * The file has the real MTK_AllInOne_DA.bin layout (protocol.md §5:
  * header, 0xDC-byte entries, 20-byte region records, little-endian), and
  * the MT6572 entry has the field values of a real file (§12). The region
  * bytes are ours, not MediaTek code: an ASCII banner, then pseudo-random

@@ -1,4 +1,4 @@
-/* sf-brom.c — the BootROM / preloader download protocol (mtk-protocol.md §2, §3)
+/* sf-brom.c — the BootROM / preloader download protocol (protocol.md §2, §3)
  *
  * Copyright 2026 The Scatterflash authors
  *
@@ -324,7 +324,7 @@ handshake_step (SfBrom        *self,
  * @cancellable: (nullable): a #GCancellable
  * @error: return location for a #GError
  *
- * Runs the start handshake of mtk-protocol.md §2 under the project
+ * Runs the start handshake of protocol.md §2 under the project
  * contract: drain 100 ms (AUTO; only what is buffered when the mode is
  * known); in preloader mode a lone A0, 50 ms, drain; then
  * A0 0A 50 05, one byte at a time, 500 ms per answer, back to A0 on a wrong
@@ -627,7 +627,7 @@ sf_brom_get_target_config (SfBrom        *self,
 /**
  * sf_brom_identify:
  *
- * Asks FD, FE, FF, FC and D8 in the order of mtk-protocol.md §8, filling
+ * Asks FD, FE, FF, FC and D8 in the order of protocol.md §8, filling
  * sf_brom_get_info().
  */
 gboolean

@@ -1,4 +1,4 @@
-/* sf-brom.h — the BootROM / preloader download protocol (mtk-protocol.md §2, §3)
+/* sf-brom.h — the BootROM / preloader download protocol (protocol.md §2, §3)
  *
  * Copyright 2026 The Scatterflash authors
  *
@@ -14,7 +14,7 @@
 
 G_BEGIN_DECLS
 
-/* mtk-protocol.md §2.3, project contract */
+/* protocol.md §2.3, project contract */
 #define SF_BROM_INITIAL_DRAIN_MS     100
 #define SF_BROM_PRELOADER_WAIT_MS    50
 #define SF_BROM_HANDSHAKE_BYTE_MS    500

@@ -11,7 +11,7 @@
 
 #include "sf-chip.h"
 
-/* mtk-protocol.md §4 (mtkclient brom_config.py and mtk_config.py). MT6572
+/* protocol.md §4 (mtkclient brom_config.py and mtk_config.py). MT6572
  * first: it is the chip the project is built around. */
 static const SfChip chips[] = {
   { 0x6572, 0x6572, "MT6572", "MT6572",
@@ -80,7 +80,7 @@ sf_chip_get_nth (guint index)
  * sf_chip_is_supported:
  *
  * Returns: whether Scatterflash can flash this chip: only chips with the
- *   legacy DA protocol (mtk-protocol.md §6).
+ *   legacy DA protocol (protocol.md §6).
  */
 gboolean
 sf_chip_is_supported (const SfChip *chip)

@@ -19,7 +19,7 @@ typedef enum {
 /**
  * SfChip:
  *
- * One row of mtk-protocol.md §4. Static data: never freed.
+ * One row of protocol.md §4. Static data: never freed.
  */
 typedef struct {
   guint16       hw_code;         /* GET_HW_CODE answer */

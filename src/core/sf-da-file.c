@@ -4,7 +4,7 @@
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
- * The layout is mtk-protocol.md §5, all little-endian. Only the 0x6C-byte
+ * The layout is protocol.md §5, all little-endian. Only the 0x6C-byte
  * header and the entry table are read when the file is opened; a real file
  * is ~4 MB and holds the DAs of a dozen and more chips, of which one entry's
  * two regions are ever sent. Regions are streamed on demand by
@@ -566,7 +566,7 @@ parse_stream (SfDaFile      *self,
  * @cancellable: (nullable): a #GCancellable
  * @error: return location for a #GError
  *
- * Reads and checks the header and the entry table (mtk-protocol.md §5); the
+ * Reads and checks the header and the entry table (protocol.md §5); the
  * regions stay on disk until sf_da_file_open_region().
  *
  * Returns: (transfer full): the DA file, or %NULL with @error set

@@ -14,7 +14,7 @@
 
 G_BEGIN_DECLS
 
-/* One region record of an entry (mtk-protocol.md §5.2). */
+/* One region record of an entry (protocol.md §5.2). */
 typedef struct {
   guint32 offset;        /* m_buf: where the bytes are in the file */
   guint32 length;        /* m_len: bytes, signature included */

@@ -1,4 +1,4 @@
-/* sf-da.c — a legacy download agent session (mtk-protocol.md §6, §11)
+/* sf-da.c — a legacy download agent session (protocol.md §6, §11)
  *
  * Copyright 2026 The Scatterflash authors
  *

@@ -1,4 +1,4 @@
-/* sf-da.h — a legacy download agent session (mtk-protocol.md §6, §11)
+/* sf-da.h — a legacy download agent session (protocol.md §6, §11)
  *
  * Copyright 2026 The Scatterflash authors
  *
@@ -19,7 +19,7 @@
 
 G_BEGIN_DECLS
 
-/* How long the DA may stay silent (mtk-protocol.md §6; project choices). */
+/* How long the DA may stay silent (protocol.md §6; project choices). */
 #define SF_DA_SYNC_TIMEOUT_MS     2000    /* the C0 after JUMP_DA */
 #define SF_DA_REPLY_TIMEOUT_MS    5000    /* a command's answer */
 #define SF_DA_PACKET_TIMEOUT_MS   10000   /* a packet's ACK: a 1 MiB eMMC write takes well under 1 s */

@@ -5,7 +5,7 @@
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 
-/* The PMT as MediaTek's MT6572 DA keeps it (mtk-protocol.md §13.6, §13.9):
+/* The PMT as MediaTek's MT6572 DA keeps it (protocol.md §13.6, §13.9):
  *
  * - Read with A5 SDMMC_READ_PMT: H→D A5; D→H 5A; D→H len u32 (big-endian,
  *   §0); H→D 5A; D→H len bytes; H→D 5A. A phone that has no table yet (a

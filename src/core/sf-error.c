@@ -14,8 +14,8 @@
 G_DEFINE_QUARK (sf-error-quark, sf_error)
 
 /* The device and protocol codes: SP Flash Tool's name and number (primary
- * numbering, mtk-protocol.md §9.2, recounted from mtk_status.h), what the
- * failure means, and the fix users report (spft-features.md §6). */
+ * numbering, protocol.md §9.2, recounted from mtk_status.h), what the
+ * failure means, and the fix users report (scenes.md §6). */
 typedef struct {
   SfError      code;
   const char  *name;
@@ -221,7 +221,7 @@ sf_error_get_name (SfError code)
  * @code: an #SfError
  *
  * Returns: SP Flash Tool's number for the same failure in the primary
- *   numbering of `BootRom/mtk_status.h` (mtk-protocol.md §9.2), or 0 where
+ *   numbering of `BootRom/mtk_status.h` (protocol.md §9.2), or 0 where
  *   SP Flash Tool has no such code.
  */
 guint
@@ -268,7 +268,7 @@ sf_error_get_summary (SfError code)
  * sf_error_get_advice:
  * @code: an #SfError
  *
- * Returns: the translated usual fix (spft-features.md §6), or %NULL.
+ * Returns: the translated usual fix (scenes.md §6), or %NULL.
  */
 const char *
 sf_error_get_advice (SfError code)

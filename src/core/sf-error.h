@@ -46,7 +46,7 @@ typedef enum {
   SF_ERROR_UNSUPPORTED,           /* valid, but not something we can do yet */
   SF_ERROR_INVALID_DA_FILE,       /* S_INVALID_DA_FILE (5002) */
   SF_ERROR_DA_NO_ENTRY,           /* the DA file has no entry for this chip */
-  /* Device and protocol failures (SP Flash Tool's names, mtk-protocol.md §9.4). */
+  /* Device and protocol failures (SP Flash Tool's names, protocol.md §9.4). */
   SF_ERROR_COM_PORT_OPEN_FAIL,    /* S_COM_PORT_OPEN_FAIL (1013) */
   SF_ERROR_TIMEOUT,               /* S_TIMEOUT (1042) */
   SF_ERROR_DISCONNECTED,          /* the port went away mid-operation */

@@ -76,7 +76,7 @@ void         sf_flash_job_set_restore        (SfFlashJob  *self,
 void         sf_flash_job_set_force_preloader (SfFlashJob *self,
                                                gboolean    force);
 /* A phone that comes up through its BootROM needs DRAM settings from a
- * preloader (mtk-protocol.md §13.2–13.4): take them from @file (a
+ * preloader (protocol.md §13.2–13.4): take them from @file (a
  * preloader image, e.g. a backup of the phone's own) instead of the plan's
  * firmware. */
 void         sf_flash_job_set_emi_file       (SfFlashJob  *self,

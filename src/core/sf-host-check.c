@@ -4,7 +4,7 @@
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
- * spft-features.md §7: ModemManager probes every new ttyACM, brltty grabs
+ * scenes.md §7: ModemManager probes every new ttyACM, brltty grabs
  * USB serial adapters, and without a udev rule the nodes are root's. We
  * say so before the first phone arrives, with the command that fixes it,
  * instead of failing later with a timeout.

@@ -14,7 +14,7 @@
 #include "sf-error.h"
 #include "sf-image.h"
 
-/* Android sparse file header (mtk-protocol.md §7), all little-endian. */
+/* Android sparse file header (protocol.md §7), all little-endian. */
 #define SPARSE_MAGIC            0xED26FF3Au
 #define SPARSE_HEADER_BYTES     28
 #define SPARSE_CHUNK_HEADER_MIN 12

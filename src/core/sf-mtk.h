@@ -6,7 +6,7 @@
  *
  * Constants only, never logic: the host (src/core) and the virtual phone
  * (src/sim) both include this file, and each implements the protocol on its
- * own from ../shared/docs/mtk-protocol.md, so that a bug on one side shows up
+ * own from docs/protocol.md, so that a bug on one side shows up
  * as a failing test instead of being shared. Section numbers below refer to
  * that document. Every multi-byte integer on the wire is big-endian (§0).
  */

@@ -26,7 +26,7 @@ typedef enum {
 /**
  * SfAddressing:
  *
- * How `linear_start_addr` is counted (scatter-format.md §6.2, mtk-protocol.md §11).
+ * How `linear_start_addr` is counted (scatter-format.md §6.2, protocol.md §11).
  */
 typedef enum {
   SF_ADDRESSING_LINEAR,   /* legacy and V1.1.1: user area offset by the boot areas */

@@ -1,4 +1,4 @@
-/* sf-sparse.h — a streaming reader of Android sparse images (mtk-protocol.md §7)
+/* sf-sparse.h — a streaming reader of Android sparse images (protocol.md §7)
  *
  * Copyright 2026 The Scatterflash authors
  *

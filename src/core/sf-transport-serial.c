@@ -240,7 +240,7 @@ sf_transport_serial_open (const char  *path,
   }
 
   /* The preloader may only talk to a tool that raised DTR
-   * (mtk-protocol.md §2.0, §10). */
+   * (protocol.md §2.0, §10). */
   if (sp_set_dtr (port, SP_DTR_ON) != SP_OK || sp_set_rts (port, SP_RTS_ON) != SP_OK)
     g_debug ("%s: cannot raise DTR/RTS", path);
 

@@ -22,7 +22,7 @@
 
 #define USB_CLASS_COMM        0x02
 #define USB_CLASS_CDC_DATA    0x0A
-/* CDC PSTN requests (mtk-protocol.md §1.2): the phone ignores them, the
+/* CDC PSTN requests (protocol.md §1.2): the phone ignores them, the
  * tools send them anyway. */
 #define CDC_SET_LINE_CODING        0x20
 #define CDC_SET_CONTROL_LINE_STATE 0x22

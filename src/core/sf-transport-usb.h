@@ -17,7 +17,7 @@ G_BEGIN_DECLS
 
 G_DECLARE_FINAL_TYPE (SfTransportUsb, sf_transport_usb, SF, TRANSPORT_USB, SfTransport)
 
-/* Where the protocol bytes go (mtk-protocol.md §1.2). */
+/* Where the protocol bytes go (protocol.md §1.2). */
 typedef struct {
   int      data_interface;     /* bInterfaceClass 0x0A */
   int      control_interface;  /* bInterfaceClass 0x02, or -1 */

@@ -400,7 +400,7 @@ sf_transport_write_all (SfTransport   *self,
  *   there already)
  * @out_drained: (out) (optional): how many bytes were thrown away
  *
- * Discards input, such as the preloader's `READY` strings (mtk-protocol.md
+ * Discards input, such as the preloader's `READY` strings (protocol.md
  * §2.0).
  */
 gboolean

@@ -16,7 +16,7 @@
 #include "sf-usb-device.h"
 
 /* How often wait_for_port looks again; small, since a preloader port is
- * there for a few seconds only (mtk-protocol.md §1.3). */
+ * there for a few seconds only (protocol.md §1.3). */
 #define POLL_US            (5 * 1000)
 /* A tty we may not open yet may still get its uaccess ACL from udev. */
 #define TTY_ACL_GRACE_US   (300 * 1000)
@@ -77,7 +77,7 @@ typedef struct {
   SfUsbDeviceKind  kind;
 } IdEntry;
 
-/* mtk-protocol.md §1.1 for the download ids. The Android ids are the
+/* protocol.md §1.1 for the download ids. The Android ids are the
  * gadget configurations of MediaTek's and Google's init.usb.rc (mass
  * storage, MTP, PTP, RNDIS, each with and without ADB; fastboot). Phones
  * of other brands are recognised by their ADB/MTP interfaces instead

@@ -13,7 +13,7 @@
 
 G_BEGIN_DECLS
 
-/* mtk-protocol.md §1.1 */
+/* protocol.md §1.1 */
 #define SF_USB_VID_MEDIATEK      0x0E8D
 #define SF_USB_PID_BROM          0x0003
 #define SF_USB_PID_PRELOADER     0x2000

@@ -5,7 +5,7 @@
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
- * Written from ../shared/docs/mtk-protocol.md (section numbers below), as the
+ * Written from docs/protocol.md (section numbers below), as the
  * DEVICE side only. Everything on the wire is big-endian (§0).
  */
 

@@ -5,7 +5,7 @@
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
- * The simulator is the DEVICE side of ../shared/docs/mtk-protocol.md,
+ * The simulator is the DEVICE side of docs/protocol.md,
  * written from that document alone (never from the host code in src/core),
  * so that a misreading on one side shows up as a failing test. It opens a
  * pty pair; the host opens the slave path (sf_sim_get_port_path()) as if it
@@ -82,7 +82,7 @@ typedef struct {
 
 /* A board: the eMMC+DRAM package it carries. Its eMMC CID is what the DA
  * reports, and its DRAM starts only with the EMI entry made for it
- * (mtk-protocol.md §13.3–13.4). The sample firmware's preloader has
+ * (protocol.md §13.3–13.4). The sample firmware's preloader has
  * entries for both boards; the "universal" sample's for neither. */
 typedef struct {
   const char  *name;               /* "sample-a", "sample-b" */

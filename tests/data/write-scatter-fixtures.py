@@ -9,7 +9,7 @@
 # change to one layout is one edit here instead of renumbering a file by
 # hand. Boards, projects and sizes are made up; the shapes (key order,
 # banners, indentation, line ends, end-relative 0xFFFFnnnn addresses) are
-# those of the real formats (../shared/docs/scatter-format.md on our
+# those of the real formats (docs/scatter-format.md on our
 # machines). The tests check line numbers and values of these files: after
 # running this, run `meson test scatter firmware plan cli sparse backup`.
 #
