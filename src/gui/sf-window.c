@@ -25,6 +25,7 @@
 #include "sf-host-check.h"
 #include "sf-partition-item.h"
 #include "sf-plan.h"
+#include "sf-job-progress.h"
 #include "sf-preferences-window.h"
 #include "sf-readback-page.h"
 #include "sf-sim.h"
@@ -40,9 +41,6 @@
  * Download, so that the user sees the instructions first. */
 #define PRACTICE_PLUG_MS 1500
 
-/* How far back the speed is measured. */
-#define SPEED_WINDOW_US (3 * G_USEC_PER_SEC)
-#define N_SPEED_SAMPLES 64
 
 #define MAX_RECENT 10
 
@@ -52,11 +50,6 @@ typedef enum {
   JOB_FORMAT,
   JOB_IDENTIFY,
 } JobKind;
-
-typedef struct {
-  gint64   time_us;
-  guint64  done;
-} SpeedSample;
 
 struct _SfWindow
 {
@@ -158,14 +151,8 @@ struct _SfWindow
   GError               *error;
   char                 *partition;
   char                 *step_kind;
-  guint64               step_done;
-  guint64               step_total;
-  guint64               overall_done;
-  guint64               overall_total;
   gint64                started_us;
-  gint64                first_byte_us;
-  SpeedSample           samples[N_SPEED_SAMPLES];
-  guint                 n_samples;
+  SfJobProgress        *progress;     /* the job's events, folded (sf-job-progress.h) */
   GPtrArray            *finished;     /* partitions done, in order */
   gboolean              reached_phone; /* the job talked to the phone: Again needs a replug */
   gboolean              step_open;    /* a step began and has not ended */
@@ -1599,39 +1586,6 @@ format_duration (gint64 us)
   return g_strdup_printf (_("%d h %02d min"), (int) (s / 3600), (int) (s % 3600 / 60));
 }
 
-static double
-current_speed (SfWindow *self)
-{
-  const SpeedSample *first, *last;
-
-  if (self->n_samples < 2)
-    return 0;
-  last = &self->samples[(self->n_samples - 1) % N_SPEED_SAMPLES];
-  first = NULL;
-  for (guint i = self->n_samples > N_SPEED_SAMPLES ? self->n_samples - N_SPEED_SAMPLES : 0;
-       i < self->n_samples; i++) {
-    const SpeedSample *s = &self->samples[i % N_SPEED_SAMPLES];
-
-    if (last->time_us - s->time_us <= SPEED_WINDOW_US) {
-      first = s;
-      break;
-    }
-  }
-  if (first == NULL || last->time_us <= first->time_us || last->done < first->done)
-    return 0;
-  return (double) (last->done - first->done) * G_USEC_PER_SEC / (double) (last->time_us - first->time_us);
-}
-
-static void
-add_speed_sample (SfWindow *self)
-{
-  SpeedSample *s = &self->samples[self->n_samples % N_SPEED_SAMPLES];
-
-  s->time_us = g_get_monotonic_time ();
-  s->done = self->overall_done;
-  self->n_samples++;
-}
-
 static const char *
 job_progress_title (JobKind kind)
 {
@@ -1667,17 +1621,20 @@ step_verb (const char *kind)
 static void
 show_progress (SfWindow *self)
 {
-  double total_fraction = 0, step_fraction = 0, speed;
+  SfJobProgress *p = self->progress;
+  gint64 now = g_get_monotonic_time ();
+  double total_fraction = sf_job_progress_get_fraction (p);
+  double step_fraction = sf_job_progress_get_step_fraction (p);
+  double speed = sf_job_progress_get_speed (p, now);
+  double left_s = sf_job_progress_get_eta (p, now);
+  guint64 overall_done = sf_job_progress_get_done (p);
+  guint64 overall_total = sf_job_progress_get_total (p);
   g_autofree char *total_text = NULL;
   g_autofree char *step_text = NULL;
   g_autofree char *done = NULL;
   g_autofree char *of = NULL;
   g_autofree char *stats = NULL;
 
-  if (self->overall_total > 0)
-    total_fraction = CLAMP ((double) self->overall_done / (double) self->overall_total, 0.0, 1.0);
-  if (self->step_total > 0)
-    step_fraction = CLAMP ((double) self->step_done / (double) self->step_total, 0.0, 1.0);
   gtk_progress_bar_set_fraction (self->total_bar, total_fraction);
   gtk_progress_bar_set_fraction (self->partition_bar, step_fraction);
   total_text = g_strdup_printf ("%d %%", (int) (total_fraction * 100));
@@ -1692,12 +1649,12 @@ show_progress (SfWindow *self)
     gtk_label_set_text (self->job_title, job_progress_title (self->job_kind));
   }
 
-  speed = current_speed (self);
-  done = g_format_size (self->overall_done);
-  of = g_format_size (self->overall_total);
-  if (speed > 0 && self->overall_total > self->overall_done) {
-    g_autofree char *rate = g_format_size ((guint64) speed);
-    gint64 left_us = (gint64) ((double) (self->overall_total - self->overall_done) / speed * G_USEC_PER_SEC);
+  /* One unit system everywhere: powers of two, as the sizes in the table. */
+  done = g_format_size_full (overall_done, G_FORMAT_SIZE_IEC_UNITS);
+  of = g_format_size_full (overall_total, G_FORMAT_SIZE_IEC_UNITS);
+  if (speed > 0 && left_s >= 0) {
+    g_autofree char *rate = g_format_size_full ((guint64) speed, G_FORMAT_SIZE_IEC_UNITS);
+    gint64 left_us = (gint64) (left_s * G_USEC_PER_SEC);
     g_autofree char *left = format_duration (left_us);
 
     if (left_us < G_USEC_PER_SEC)
@@ -1706,7 +1663,7 @@ show_progress (SfWindow *self)
     else
       /* Translators: "120 MB of 1.2 GB · 35.2 MB/s · about 32 seconds left" */
       stats = g_strdup_printf (_("%s of %s · %s/s · about %s left"), done, of, rate, left);
-  } else if (self->overall_total > 0) {
+  } else if (overall_total > 0) {
     stats = g_strdup_printf (_("%s of %s"), done, of);
   }
   gtk_label_set_text (self->stats_label, stats != NULL ? stats : "");
@@ -1852,10 +1809,16 @@ show_result (SfWindow *self)
       /* Translators: "It went wrong while writing BOOTIMG." */
       g_string_append_printf (s, _("It went wrong while %s %s."), verb, self->partition);
     }
-    if (finished[0] != '\0') {
+    /* What was changed on the phone, not what was only read from it. */
+    if (sf_job_progress_get_written (self->progress)->len > 0) {
+      GPtrArray *written = sf_job_progress_get_written (self->progress);
+      g_autoptr(GString) list = g_string_new (NULL);
+
+      for (guint i = 0; i < written->len; i++)
+        g_string_append_printf (list, "%s%s", i > 0 ? ", " : "", (const char *) g_ptr_array_index (written, i));
       if (s->len > 0)
         g_string_append_c (s, ' ');
-      g_string_append_printf (s, _("Already written: %s."), finished);
+      g_string_append_printf (s, _("Already written: %s."), list->str);
     }
     if (s->len > 0)
       g_string_append (s, "\n\n");
@@ -1944,6 +1907,7 @@ on_drain (gpointer user_data)
   while ((raw = g_async_queue_try_pop (queue)) != NULL) {
     g_autoptr(SfEvent) e = raw;
 
+    sf_job_progress_add_event (self->progress, e);
     switch (e->kind) {
     case SF_EVENT_STAGE:
       set_instructions (self, e->message, NULL);
@@ -1969,20 +1933,12 @@ on_drain (gpointer user_data)
       self->partition = g_strdup (e->partition != NULL ? e->partition : _("the whole flash"));
       g_free (self->step_kind);
       self->step_kind = g_strdup (e->message);
-      self->step_done = 0;
-      self->step_total = e->total;
       self->step_open = TRUE;
-      if (self->first_byte_us == 0)
-        self->first_byte_us = g_get_monotonic_time ();
       gtk_widget_set_visible (GTK_WIDGET (self->job_instructions), FALSE);
       log_line (self, "%s %s (%" G_GUINT64_FORMAT " bytes)", step_verb (e->message), self->partition, e->total);
       dirty = TRUE;
       break;
     case SF_EVENT_PROGRESS:
-      self->step_done = e->done;
-      self->step_total = e->total;
-      self->overall_done = e->overall_done;
-      self->overall_total = e->overall_total;
       dirty = TRUE;
       break;
     case SF_EVENT_STEP_END:
@@ -1991,7 +1947,6 @@ on_drain (gpointer user_data)
       if (e->partition != NULL &&
           !g_ptr_array_find_with_equal_func (self->finished, e->partition, g_str_equal, NULL))
         g_ptr_array_add (self->finished, g_strdup (e->partition));
-      self->step_done = self->step_total;
       dirty = TRUE;
       break;
     case SF_EVENT_LOG:
@@ -2012,10 +1967,8 @@ on_drain (gpointer user_data)
       break;
     }
   }
-  if (dirty) {
-    add_speed_sample (self);
+  if (dirty)
     show_progress (self);
-  }
   return G_SOURCE_CONTINUE;
 }
 
@@ -2067,12 +2020,11 @@ run_job (SfWindow   *self,
   self->reached_phone = FALSE;
   self->step_open = FALSE;
   g_clear_object (&self->replugged);
-  self->step_done = self->step_total = 0;
-  self->overall_done = 0;
-  self->overall_total = total_bytes;
-  self->n_samples = 0;
+  /* A new fold per job; the plan's byte count comes with the first event. */
+  g_clear_object (&self->progress);
+  self->progress = sf_job_progress_new ();
+  (void) total_bytes;
   self->started_us = g_get_monotonic_time ();
-  self->first_byte_us = 0;
 
   gtk_text_buffer_set_text (buffer, "", -1);
   log_line (self, "%s", description);
@@ -2221,7 +2173,8 @@ start_waiting (SfWindow *self,
   self->reached_phone = FALSE;
   self->step_open = FALSE;
   g_clear_object (&self->replugged);
-  self->overall_done = self->overall_total = self->step_done = self->step_total = 0;
+  g_clear_object (&self->progress);
+  self->progress = sf_job_progress_new ();
   g_clear_pointer (&self->partition, g_free);
   self->started_us = g_get_monotonic_time ();
   gtk_text_buffer_set_text (buffer, "", -1);
@@ -3011,6 +2964,7 @@ sf_window_finalize (GObject *object)
   g_clear_pointer (&self->user_ticks, g_hash_table_unref);
   g_clear_error (&self->error);
   g_clear_pointer (&self->finished, g_ptr_array_unref);
+  g_clear_object (&self->progress);
   g_clear_pointer (&self->device, sf_device_info_free);
   g_clear_object (&self->arrived);
   g_clear_object (&self->replugged);
@@ -3143,6 +3097,7 @@ sf_window_init (SfWindow *self)
   gtk_widget_init_template (GTK_WIDGET (self));
 
   self->finished = g_ptr_array_new_with_free_func (g_free);
+  self->progress = sf_job_progress_new ();
   self->practice_pace = SF_SIM_PACE_HIGH_SPEED;
   sf_window_set_practice_fault (self, NULL, NULL);
   self->partitions = g_list_store_new (SF_TYPE_PARTITION_ITEM);
@@ -3289,9 +3244,9 @@ sf_window_get_progress (SfWindow *self,
   g_return_if_fail (SF_IS_WINDOW (self));
 
   if (done != NULL)
-    *done = self->overall_done;
+    *done = self->progress != NULL ? sf_job_progress_get_done (self->progress) : 0;
   if (total != NULL)
-    *total = self->overall_total;
+    *total = self->progress != NULL ? sf_job_progress_get_total (self->progress) : 0;
 }
 
 GtkWidget *
