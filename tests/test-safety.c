@@ -623,6 +623,50 @@ START_TEST (test_image_larger_than_partition_refused)
 }
 END_TEST
 
+/* A scatter with more partitions than the phone's table holds (40) is
+ * refused before anything is written, instead of a table cut short. */
+START_TEST (test_table_too_long_refused)
+{
+  g_autoptr(Phone) p = phone_new ();
+  g_autofree char *fw = copy_sample ();
+  g_autofree char *scatter = g_build_filename (fw, "MT6572_Android_scatter.txt", NULL);
+  g_autofree char *text = NULL;
+  g_autoptr(GString) edited = g_string_new (NULL);
+  g_autofree char *err = NULL;
+  const char *fad[] = { "download", "--scene", "format-all-download", fw, NULL };
+  const char *fat;
+  guint64 at = 0x4080000;
+
+  ck_assert (g_file_get_contents (scatter, &text, NULL, NULL));
+  fat = strstr (text, "- partition_index: SYS18\n  partition_name: FAT");
+  ck_assert (fat != NULL);
+  g_string_append_len (edited, text, fat - text);
+  for (guint i = 0; i < 30; i++, at += 0x80000)
+    g_string_append_printf (edited,
+                            "- partition_index: SYS%u\n  partition_name: EXTRA%u\n  file_name: NONE\n"
+                            "  is_download: false\n  type: NONE\n  linear_start_addr: 0x%" G_GINT64_MODIFIER "x\n"
+                            "  physical_start_addr: 0x0\n  partition_size: 0x80000\n  region: EMMC_USER\n"
+                            "  storage: HW_STORAGE_EMMC\n  boundary_check: true\n  is_reserved: false\n"
+                            "  operation_type: INVISIBLE\n  reserve: 0x00\n\n", 100 + i, i, at);
+  {
+    g_autofree char *moved = g_strdup_printf ("linear_start_addr: 0x%" G_GINT64_MODIFIER "x", at);
+    g_autofree char *rest = g_strdup (fat);
+    char *addr = strstr (rest, "linear_start_addr: 0x4080000");
+
+    ck_assert (addr != NULL);
+    g_string_append_len (edited, rest, addr - rest);
+    g_string_append (edited, moved);
+    g_string_append (edited, addr + strlen ("linear_start_addr: 0x4080000"));
+  }
+  ck_assert (g_file_set_contents (scatter, edited->str, (gssize) edited->len, NULL));
+
+  ck_assert_int_ne (run_on_phone (p, NULL, &err, fad), 0);
+  ck_assert_msg (strstr (err, "at most 40 partitions") != NULL, "%s", err);
+  ck_assert_msg (strstr (err, "Nothing was written to the phone") != NULL, "%s", err);
+  sf_test_rm_rf (fw);
+}
+END_TEST
+
 /* ---- the sweep ----------------------------------------------------------------- */
 
 typedef struct {
@@ -837,6 +881,7 @@ safety_suite (void)
 
   tc = tcase_create ("size-guard");
   tcase_add_test (tc, test_image_larger_than_partition_refused);
+  tcase_add_test (tc, test_table_too_long_refused);
   suite_add_tcase (s, tc);
   return s;
 }

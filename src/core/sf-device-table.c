@@ -267,8 +267,17 @@ sf_device_table_new_from_layout (SfScatter  *scatter,
 
     if (!sf_device_table_place (scatter, layout, p, &listed, &offset, &size, error))
       return NULL;
-    if (listed && table->entries->len < SF_PMT_MAX_RECORDS)
-      add_entry (table, p->name, offset, size, 0);
+    if (!listed)
+      continue;
+    /* A table cut short would leave partitions the phone cannot find. */
+    if (table->entries->len == SF_PMT_MAX_RECORDS) {
+      sf_set_error_at (error, SF_ERROR_UNSUPPORTED, sf_scatter_get_display_name (scatter), p->line,
+                       _("use the scatter file made for this phone"),
+                       _("the phone's partition table holds at most %u partitions, and %s would be one more; "
+                         "nothing was written"), SF_PMT_MAX_RECORDS, p->name);
+      return NULL;
+    }
+    add_entry (table, p->name, offset, size, 0);
   }
   return g_steal_pointer (&table);
 }

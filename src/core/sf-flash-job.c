@@ -637,16 +637,38 @@ find_move (Session           *s,
 }
 
 static gboolean
+writes_table (Session *s)
+{
+  SfScene scene = sf_plan_get_scene (s->job->plan);
+
+  return scene == SF_SCENE_FORMAT_ALL_DOWNLOAD || scene == SF_SCENE_FIRMWARE_UPGRADE ||
+         (scene == SF_SCENE_DOWNLOAD_ONLY && s->table != NULL && sf_device_table_is_empty (s->table));
+}
+
+/* The table the job will write at its end must fit, before the first write. */
+static gboolean
+check_table_fits (Session  *s,
+                  GError  **error)
+{
+  SfPlan *plan = s->job->plan;
+  g_autoptr(SfDeviceTable) table = NULL;
+
+  if (!writes_table (s))
+    return TRUE;
+  table = sf_device_table_new_from_layout (sf_firmware_get_scatter (sf_plan_get_firmware (plan)),
+                                           sf_plan_get_layout (plan), error);
+  return table != NULL;
+}
+
+static gboolean
 write_table (Session       *s,
              GCancellable  *cancellable,
              GError       **error)
 {
   SfPlan *plan = s->job->plan;
-  SfScene scene = sf_plan_get_scene (plan);
   g_autoptr(SfDeviceTable) table = NULL;
 
-  if (!(scene == SF_SCENE_FORMAT_ALL_DOWNLOAD || scene == SF_SCENE_FIRMWARE_UPGRADE ||
-        (scene == SF_SCENE_DOWNLOAD_ONLY && s->table != NULL && sf_device_table_is_empty (s->table))))
+  if (!writes_table (s))
     return TRUE;
 
   table = sf_device_table_new_from_layout (sf_firmware_get_scatter (sf_plan_get_firmware (plan)),
@@ -1021,7 +1043,7 @@ run_moves (Session       *s,
   return TRUE;
 }
 
-/* SP Flash Tool's "Format All": the whole user area and the boot area. */
+/* SP Flash Tool's "Format All": the whole user area and both boot areas. */
 static gboolean
 run_format_all (Session       *s,
                 GCancellable  *cancellable,
@@ -1034,6 +1056,10 @@ run_format_all (Session       *s,
     return FALSE;
   if (da->emmc_boot1_size > 0 &&
       !sf_da_format (s->da, SF_EMMC_PART_BOOT1, 0, da->emmc_boot1_size, on_progress, s, cancellable, error))
+    return FALSE;
+  /* "All" is BOOT1, BOOT2 and USER (protocol.md §13.10); RPMB never. */
+  if (da->emmc_boot2_size > 0 &&
+      !sf_da_format (s->da, SF_EMMC_PART_BOOT2, 0, da->emmc_boot2_size, on_progress, s, cancellable, error))
     return FALSE;
   return TRUE;
 }
@@ -1634,6 +1660,8 @@ sf_flash_job_run (SfWorker      *worker,
       goto out;
     if (sf_plan_get_scene (job->plan) == SF_SCENE_FIRMWARE_UPGRADE &&
         !check_firmware_upgrade (&s, error))
+      goto out;
+    if (!check_table_fits (&s, error))
       goto out;
     for (guint i = 0; i < sf_plan_get_n_steps (job->plan); i++) {
       const SfPlanStep *step = sf_plan_get_step (job->plan, i);
