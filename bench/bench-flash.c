@@ -203,8 +203,9 @@ pump_rate (guint64  bytes,
 
 /* ru_maxrss of a child that a big process started is not the child's: the
  * kernel keeps the high-water mark of the memory the child had before its
- * exec (with vfork or posix_spawn, as GLib spawns, the parent's own), and
- * this program holds a few MiB of buffers by then. So the children whose
+ * exec (after fork a copy of the parent's pages, after vfork or
+ * posix_spawn, as GLib spawns, the parent's own), and this program holds a
+ * few MiB of buffers by then. So the children whose
  * memory is measured are started by a launcher forked at the very start of
  * main(), while this program is still tiny (bench/README.md). Its protocol,
  * over a SOCK_SEQPACKET pair: a request is "STDOUT_PATH\0ARGV0\0ARGV1\0…",
