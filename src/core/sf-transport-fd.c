@@ -75,6 +75,49 @@ wait_for (SfTransportFd  *self,
   }
 }
 
+/* Reads what the port has, up to @len, without waiting: one read after
+ * another until @len is complete or the port has nothing more. A pty (and
+ * the n_tty line discipline of a ttyACM) hands over at most 4 KiB per
+ * read, so a 1 MiB packet takes ~256 reads; a poll before each of them
+ * would double the system calls and put the thread to sleep for data that
+ * is often already there. Returns the number of bytes read (0 when none
+ * was there), or -1 with @error set. *out_eof is TRUE when a read answered
+ * 0 at once: nothing there, or (after a poll said there was) end of file. */
+static gssize
+read_available (SfTransportFd  *self,
+                guint8         *buf,
+                gsize           len,
+                gboolean       *out_eof,
+                GError        **error)
+{
+  gsize done = 0;
+
+  *out_eof = FALSE;
+  while (done < len) {
+    ssize_t n = read (self->fd, buf + done, len - done);
+
+    if (n > 0) {
+      done += (gsize) n;
+      continue;
+    }
+    if (n < 0 && errno == EINTR)
+      continue;
+    if (n == 0) {
+      /* A raw tty (VMIN = VTIME = 0) answers 0 when it has nothing. */
+      *out_eof = done == 0;
+      break;
+    }
+    if (errno == EAGAIN)
+      break;
+    if (done > 0)
+      break;   /* the error comes back on the next call */
+    /* A pty whose other end closed answers EIO: the phone hung up. */
+    sf_wire_set_disconnected (SF_TRANSPORT (self), errno == EIO ? _("hang-up") : g_strerror (errno), error);
+    return -1;
+  }
+  return (gssize) done;
+}
+
 static gssize
 sf_transport_fd_read (SfTransport   *transport,
                       guint8        *buf,
@@ -88,9 +131,9 @@ sf_transport_fd_read (SfTransport   *transport,
 
   /* When the last read filled its buffer, more is probably waiting: read
    * at once and poll only when nothing is there. Otherwise poll first, as
-   * a read would most likely find nothing. A raw tty (VMIN = VTIME = 0)
-   * answers 0 when it has nothing, so 0 means end of file only once poll
-   * said the port was ready. */
+   * a read would most likely find nothing (a reply to what was just
+   * written). Either way, once something is there, everything that is
+   * there is read before the next poll (read_available()). */
   if (!self->read_full) {
     int r = wait_for (self, POLLIN, timeout_ms, cancellable, error);
 
@@ -99,23 +142,22 @@ sf_transport_fd_read (SfTransport   *transport,
     polled = TRUE;
   }
   for (;;) {
-    ssize_t n = read (self->fd, buf, len);
+    gboolean eof = FALSE;
+    gssize n = read_available (self, buf, len, &eof, error);
     int r;
 
+    if (n < 0) {
+      self->read_full = FALSE;
+      return -1;
+    }
     if (n > 0) {
       self->read_full = (gsize) n == len;
       return n;
     }
     self->read_full = FALSE;
-    if (n == 0 && polled) {
+    /* 0 means end of file only once poll said the port was ready. */
+    if (eof && polled) {
       sf_wire_set_disconnected (transport, _("end of file"), error);
-      return -1;
-    }
-    if (n < 0 && errno == EINTR)
-      continue;
-    if (n < 0 && errno != EAGAIN) {
-      /* A pty whose other end closed answers EIO: the phone hung up. */
-      sf_wire_set_disconnected (transport, errno == EIO ? _("hang-up") : g_strerror (errno), error);
       return -1;
     }
     r = wait_for (self, POLLIN, timeout_ms, cancellable, error);
