@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "sf-mtk.h"
+#include "sf-mtk-checksum.h"
 #include "sf-test-util.h"
 #include "sf-units.h"
 
@@ -97,6 +98,54 @@ START_TEST (test_sizes_and_regions)
 }
 END_TEST
 
+/* The DA's packet checksum, word at a time, against its definition (the
+ * byte sum & 0xFFFF) for every small length, every start alignment, the
+ * 128-word block boundary and the carry out of the 16-bit lanes. */
+static guint16
+reference_sum (guint16       sum,
+               const guint8 *data,
+               gsize         len)
+{
+  guint32 s = sum;
+
+  for (gsize i = 0; i < len; i++)
+    s += data[i];
+  return (guint16) (s & 0xFFFF);
+}
+
+START_TEST (test_byte_sum)
+{
+  gsize big = 1024 * 1024 + 64;
+  g_autofree guint8 *data = g_malloc (big);
+  g_autofree guint8 *ones = g_malloc (big);
+  GRand *rand = g_rand_new_with_seed (6572);
+  const guint16 starts[] = { 0, 0xFFFF, 0x1234 };
+
+  for (gsize i = 0; i < big; i++)
+    data[i] = (guint8) g_rand_int (rand);
+  memset (ones, 0xFF, big);
+  g_rand_free (rand);
+
+  for (guint k = 0; k < G_N_ELEMENTS (starts); k++) {
+    for (gsize off = 0; off < 16; off++) {
+      for (gsize len = 0; len <= 300; len++)
+        ck_assert_uint_eq (sf_mtk_byte_sum16 (starts[k], data + off, len),
+                           reference_sum (starts[k], data + off, len));
+      for (gsize extra = 0; extra < 18; extra++) {
+        gsize len = 1024 * 1024 - 8 + extra;
+
+        ck_assert_uint_eq (sf_mtk_byte_sum16 (starts[k], data + off, len),
+                           reference_sum (starts[k], data + off, len));
+      }
+    }
+    /* All 0xFF: the lanes come closest to their limit. */
+    for (gsize len = 1016; len <= 1040; len++)
+      ck_assert_uint_eq (sf_mtk_byte_sum16 (starts[k], ones, len), reference_sum (starts[k], ones, len));
+    ck_assert_uint_eq (sf_mtk_byte_sum16 (starts[k], ones, big), reference_sum (starts[k], ones, big));
+  }
+}
+END_TEST
+
 int
 main (void)
 {
@@ -105,6 +154,7 @@ main (void)
 
   tcase_add_test (tc, test_numbers);
   tcase_add_test (tc, test_sizes_and_regions);
+  tcase_add_test (tc, test_byte_sum);
   suite_add_tcase (s, tc);
   return sf_test_run_suite (s);
 }

@@ -12,6 +12,7 @@
 #include <glib/gi18n-lib.h>
 
 #include "sf-da.h"
+#include "sf-mtk-checksum.h"
 #include "sf-error.h"
 #include "sf-preloader.h"
 #include "sf-sparse.h"
@@ -149,26 +150,7 @@ sf_da_checksum_update (guint16       sum,
                        const guint8 *data,
                        gsize         len)
 {
-  const guint64 low_bytes = G_GUINT64_CONSTANT (0x00FF00FF00FF00FF);
-  guint64 s = sum;
-
-  while (len >= 8) {
-    gsize words = MIN (len / 8, 128);
-    guint64 lanes = 0;
-
-    for (gsize i = 0; i < words; i++) {
-      guint64 w;
-
-      memcpy (&w, data + 8 * i, 8);
-      lanes += (w & low_bytes) + ((w >> 8) & low_bytes);
-    }
-    s += (lanes & 0xFFFF) + ((lanes >> 16) & 0xFFFF) + ((lanes >> 32) & 0xFFFF) + (lanes >> 48);
-    data += 8 * words;
-    len -= 8 * words;
-  }
-  for (gsize i = 0; i < len; i++)
-    s += data[i];
-  return (guint16) (s & 0xFFFF);
+  return sf_mtk_byte_sum16 (sum, data, len);
 }
 
 /* ---- wire helpers -------------------------------------------------------- */

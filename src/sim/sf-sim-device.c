@@ -20,6 +20,7 @@
 #include <glib/gstdio.h>
 
 #include "sf-mtk.h"
+#include "sf-mtk-checksum.h"
 #include "sf-sim-private.h"
 
 /* §2.2: the start sequence must complete within 300 ms (project contract:
@@ -606,11 +607,9 @@ static guint16
 byte_sum (const guint8 *buf,
           gsize         len)
 {
-  guint32 sum = 0;
-
-  for (gsize i = 0; i < len; i++)
-    sum += buf[i];
-  return sum & 0xFFFF;
+  /* The host's routine: a byte at a time cost 0.7 ms a MiB inside the
+   * lock-step, and the definition is tested on its own. */
+  return sf_mtk_byte_sum16 (0, buf, len);
 }
 
 static gboolean
