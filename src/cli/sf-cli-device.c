@@ -7,6 +7,7 @@
 
 #include "config.h"
 
+#include <inttypes.h>
 #include <glib/gi18n.h>
 #include <string.h>
 
@@ -76,7 +77,7 @@ print_device_table (const SfDeviceTable *table)
     const SfDeviceTableEntry *e = sf_device_table_get_entry (table, i);
     g_autofree char *size = sf_cli_format_size (e->size);
 
-    g_print ("  %-12s 0x%010" G_GINT64_MODIFIER "x  0x%010" G_GINT64_MODIFIER "x  %s\n",
+    g_print ("  %-12s 0x%010" PRIx64 "  0x%010" PRIx64 "  %s\n",
              e->name, e->offset, e->size, size);
   }
 }
@@ -119,7 +120,7 @@ sf_cli_info (int    argc,
       g_autofree char *boot2 = sf_cli_format_size (device->boot2_size);
       g_autofree char *user = sf_cli_format_size (device->user_size);
 
-      g_print (_("Chip: %s\nHW code: 0x%04x\nMode: %s\nStorage: %s\nBoot1: %s\nBoot2: %s\nUser: %s (%" G_GUINT64_FORMAT " bytes)\n"),
+      g_print (_("Chip: %s\nHW code: 0x%04x\nMode: %s\nStorage: %s\nBoot1: %s\nBoot2: %s\nUser: %s (%" PRIu64 " bytes)\n"),
                device->chip ? device->chip : "?", device->hw_code,
                device->is_brom ? "BootROM" : "preloader",
                device->storage ? device->storage : "?", boot1, boot2, user, device->user_size);
@@ -432,7 +433,7 @@ sf_cli_readback (int    argc,
       return status;
   }
   if (o.dry_run) {
-    g_autofree char *what = manual ? g_strdup_printf (_("readback %s 0x%" G_GINT64_MODIFIER "x + 0x%" G_GINT64_MODIFIER "x → %s"),
+    g_autofree char *what = manual ? g_strdup_printf (_("readback %s 0x%" PRIx64 " + 0x%" PRIx64 " → %s"),
                                                       region, start, length, output) : NULL;
 
     return sf_cli_print_dry_run (&o, plan, what);
@@ -569,7 +570,7 @@ sf_cli_format (int    argc,
 
   if (o.dry_run) {
     g_autofree char *what = whole_flash ? g_strdup (_("format the whole flash: EMMC_BOOT_1, EMMC_BOOT_2 and EMMC_USER"))
-                          : manual ? g_strdup_printf (_("format %s 0x%" G_GINT64_MODIFIER "x + 0x%" G_GINT64_MODIFIER "x"),
+                          : manual ? g_strdup_printf (_("format %s 0x%" PRIx64 " + 0x%" PRIx64 ""),
                                                       region, manual_start, manual_length)
                           : NULL;
 

@@ -7,6 +7,7 @@
 
 #include "config.h"
 
+#include <inttypes.h>
 #include <glib/gi18n.h>
 
 #include "sf-cli-common.h"
@@ -87,7 +88,7 @@ print_text (SfPlan *plan)
 
   for (guint i = 0; i < sf_plan_get_n_steps (plan); i++) {
     const SfPlanStep *step = sf_plan_get_step (plan, i);
-    g_autofree char *address = g_strdup_printf ("0x%" G_GINT64_MODIFIER "x", step->address);
+    g_autofree char *address = g_strdup_printf ("0x%" PRIx64 "", step->address);
     g_autofree char *length = step->length ? sf_cli_format_size (step->length) : g_strdup (_("device"));
     g_autofree char *image = NULL;
 
@@ -96,14 +97,14 @@ print_text (SfPlan *plan)
                                                                     : sf_firmware_get_image_path (firmware, step->partition),
                                sf_image_kind_to_string (step->image->kind));
 
-    g_print ("  %3u %-10s %-16s %-17s %-14s %-12s %14" G_GUINT64_FORMAT "  %s\n",
+    g_print ("  %3u %-10s %-16s %-17s %-14s %-12s %14" PRIu64 "  %s\n",
              i + 1, sf_step_kind_to_string (step->kind),
              step->partition ? step->partition->name : _("(all)"),
              step->region ? step->region : "-",
              step->partition ? address : "-",
              length, step->transfer_bytes, image ? image : "");
   }
-  g_print (_("\nTotal: %" G_GUINT64_FORMAT " bytes (%s) over the link in %u steps\n"),
+  g_print (_("\nTotal: %" PRIu64 " bytes (%s) over the link in %u steps\n"),
            total, total_text, sf_plan_get_n_steps (plan));
 }
 

@@ -7,6 +7,7 @@
 
 #include "config.h"
 
+#include <inttypes.h>
 #include <glib/gi18n.h>
 
 #include "sf-cli-common.h"
@@ -106,7 +107,7 @@ print_text (SfScatter  *scatter,
              "#", "", _("Name"), _("Start"), _("Size"), _("Region"), _("Operation"), _("File"));
     for (guint i = 0; i < layout->partitions->len; i++) {
       SfPartition *part = g_ptr_array_index (layout->partitions, i);
-      g_autofree char *start = g_strdup_printf ("0x%" G_GINT64_MODIFIER "x", part->start);
+      g_autofree char *start = g_strdup_printf ("0x%" PRIx64 "", part->start);
       g_autofree char *size = part->has_size ? sf_cli_format_size (part->size) : g_strdup ("-");
       g_autofree char *file = NULL;
 

@@ -7,6 +7,7 @@
 
 #include "config.h"
 
+#include <inttypes.h>
 #include <archive.h>
 #include <archive_entry.h>
 #include <string.h>
@@ -1040,7 +1041,7 @@ check_gzip_trailer (SfArchive     *self,
   crc = (guint32) t[0] | (guint32) t[1] << 8 | (guint32) t[2] << 16 | (guint32) t[3] << 24;
   isize = (guint32) t[4] | (guint32) t[5] << 8 | (guint32) t[6] << 16 | (guint32) t[7] << 24;
   if (isize != (guint32) pipe->total) {
-    g_debug ("%s: gzip trailer length %u, data %" G_GUINT64_FORMAT ": several members, not checked",
+    g_debug ("%s: gzip trailer length %u, data %" PRIu64 ": several members, not checked",
              self->display_name, isize, pipe->total);
     return TRUE;
   }

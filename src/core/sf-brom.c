@@ -230,7 +230,7 @@ drain_watching_ready (SfBrom        *self,
   }
 
   if (total > 0)
-    g_debug ("handshake: drained %" G_GSIZE_FORMAT " bytes%s", total, saw_ready ? " (READY)" : "");
+    g_debug ("handshake: drained %" "zu" " bytes%s", total, saw_ready ? " (READY)" : "");
   if (out_saw_ready != NULL)
     *out_saw_ready = saw_ready;
   return TRUE;

@@ -13,6 +13,7 @@
 
 #include "config.h"
 
+#include <inttypes.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <gio/gunixoutputstream.h>
@@ -466,7 +467,7 @@ sf_calibration_backup (SfCalibration   *self,
     goto fail;
   if (got != size) {
     sf_set_device_error (error, SF_ERROR_FAILED,
-                         _("the backup %s holds %" G_GUINT64_FORMAT " bytes instead of %" G_GUINT64_FORMAT),
+                         _("the backup %s holds %" PRIu64 " bytes instead of %" PRIu64),
                          partial_path, got, size);
     goto fail;
   }

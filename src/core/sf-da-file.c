@@ -36,6 +36,7 @@
 
 #include "config.h"
 
+#include <inttypes.h>
 #include <string.h>
 
 #include <glib/gi18n-lib.h>
@@ -180,8 +181,8 @@ sf_da_region_stream_read (GInputStream  *stream,
     /* Checked against the size when the file was opened: it has shrunk. */
     sf_set_error_at (error, SF_ERROR_INVALID_DA_FILE, self->display_name, 0,
                      _("open the DA file again, and do not change it while flashing"),
-                     _("the file ends %" G_GUINT64_FORMAT " bytes before the end of the region "
-                       "(offset 0x%" G_GINT64_MODIFIER "X); it changed after it was opened"),
+                     _("the file ends %" PRIu64 " bytes before the end of the region "
+                       "(offset 0x%" PRIX64 "); it changed after it was opened"),
                      self->remaining, self->region_end);
     return -1;
   }
@@ -315,7 +316,7 @@ parse_header (SfDaFile      *self,
   }
   if (got < SF_DA_FILE_HEADER_LEN) {
     sf_set_error_at (error, SF_ERROR_INVALID_DA_FILE, name, 0, ADVICE_DA_FILE,
-                     _("the file is truncated: it is %" G_GSIZE_FORMAT " bytes, "
+                     _("the file is truncated: it is %" "zu" " bytes, "
                        "the DA file header alone is %u (0x%X)"),
                      got, SF_DA_FILE_HEADER_LEN, SF_DA_FILE_HEADER_LEN);
     return FALSE;
@@ -324,7 +325,7 @@ parse_header (SfDaFile      *self,
     if (head[i] != 0) {
       sf_set_error_at (error, SF_ERROR_INVALID_DA_FILE, name, 0, ADVICE_DA_FILE,
                        _("not a DA file: the description at offset 0x0 is not “%s” followed by NUL "
-                         "bytes (byte 0x%02X at offset 0x%" G_GSIZE_MODIFIER "X)"),
+                         "bytes (byte 0x%02X at offset 0x%" "zX)"),
                        SF_DA_FILE_DESCRIPTION, head[i], i);
       return FALSE;
     }
@@ -338,7 +339,7 @@ parse_header (SfDaFile      *self,
     if (ident[i] < 0x20 || ident[i] > 0x7E) {
       sf_set_error_at (error, SF_ERROR_INVALID_DA_FILE, name, 0, ADVICE_DA_FILE,
                        _("the identifier at offset 0x%X is not printable text "
-                         "(byte 0x%02X at offset 0x%" G_GSIZE_MODIFIER "X)"),
+                         "(byte 0x%02X at offset 0x%" "zX)"),
                        DA_FILE_OFFSET_IDENTIFIER, ident[i], DA_FILE_OFFSET_IDENTIFIER + i);
       return FALSE;
     }
@@ -392,7 +393,7 @@ parse_entry (SfDaFile      *self,
   magic = read_le16 (p);
   if (magic != SF_DA_ENTRY_MAGIC) {
     sf_set_error_at (error, SF_ERROR_INVALID_DA_FILE, name, 0, ADVICE_DA_FILE,
-                     _("entry %u at offset 0x%" G_GSIZE_MODIFIER "X does not start with the entry "
+                     _("entry %u at offset 0x%" "zX does not start with the entry "
                        "magic 0x%04X (found 0x%04X)"),
                      index, offset, SF_DA_ENTRY_MAGIC, magic);
     return FALSE;
@@ -409,7 +410,7 @@ parse_entry (SfDaFile      *self,
 
   if (entry->n_regions == 0 || entry->n_regions > SF_DA_MAX_REGIONS) {
     sf_set_error_at (error, SF_ERROR_INVALID_DA_FILE, name, 0, ADVICE_DA_FILE,
-                     _("entry %u (%s): the region count at offset 0x%" G_GSIZE_MODIFIER "X is %u; "
+                     _("entry %u (%s): the region count at offset 0x%" "zX is %u; "
                        "an entry uses 1 to %u regions"),
                      index, chip, offset + 0x12 - shift, entry->n_regions, SF_DA_MAX_REGIONS);
     return FALSE;
@@ -431,21 +432,21 @@ parse_entry (SfDaFile      *self,
       if (region->offset < DA_REGION_MIN_OFFSET) {
         sf_set_error_at (error, SF_ERROR_INVALID_DA_FILE, name, 0, ADVICE_DA_FILE,
                          _("entry %u (%s), region %u%s: its data offset 0x%X (record at offset "
-                           "0x%" G_GSIZE_MODIFIER "X) lies in the file header; it must be at least 0x%X"),
+                           "0x%" "zX) lies in the file header; it must be at least 0x%X"),
                          index, chip, r, region_role (r), region->offset, record, DA_REGION_MIN_OFFSET);
         return FALSE;
       }
       if (region->length < DA_REGION_MIN_LENGTH) {
         sf_set_error_at (error, SF_ERROR_INVALID_DA_FILE, name, 0, ADVICE_DA_FILE,
                          _("entry %u (%s), region %u%s: its length 0x%X (record at offset "
-                           "0x%" G_GSIZE_MODIFIER "X) is too small; a DA is at least 0x%X bytes"),
+                           "0x%" "zX) is too small; a DA is at least 0x%X bytes"),
                          index, chip, r, region_role (r), region->length, record, DA_REGION_MIN_LENGTH);
         return FALSE;
       }
       if (region->address == 0) {
         sf_set_error_at (error, SF_ERROR_INVALID_DA_FILE, name, 0, ADVICE_DA_FILE,
                          _("entry %u (%s), region %u%s: its load address (record at offset "
-                           "0x%" G_GSIZE_MODIFIER "X) is 0"),
+                           "0x%" "zX) is 0"),
                          index, chip, r, region_role (r), record);
         return FALSE;
       }
@@ -454,7 +455,7 @@ parse_entry (SfDaFile      *self,
     if (region->sig_length > region->length) {
       sf_set_error_at (error, SF_ERROR_INVALID_DA_FILE, name, 0, ADVICE_DA_FILE,
                        _("entry %u (%s), region %u%s: its signature length 0x%X is larger than "
-                         "the region (0x%X bytes; record at offset 0x%" G_GSIZE_MODIFIER "X)"),
+                         "the region (0x%X bytes; record at offset 0x%" "zX)"),
                        index, chip, r, region_role (r), region->sig_length, region->length, record);
       return FALSE;
     }
@@ -464,8 +465,8 @@ parse_entry (SfDaFile      *self,
     if (end > self->file_size) {
       sf_set_error_at (error, SF_ERROR_INVALID_DA_FILE, name, 0, ADVICE_DA_FILE,
                        _("entry %u (%s), region %u%s: 0x%X bytes at offset 0x%X run past the end "
-                         "of the file (%" G_GUINT64_FORMAT " bytes; record at offset "
-                         "0x%" G_GSIZE_MODIFIER "X); the file is truncated or damaged"),
+                         "of the file (%" PRIu64 " bytes; record at offset "
+                         "0x%" "zX); the file is truncated or damaged"),
                        index, chip, r, region_role (r), region->length, region->offset,
                        self->file_size, record);
       return FALSE;
@@ -490,8 +491,8 @@ parse_table (SfDaFile      *self,
   if (got < need) {
     sf_set_error_at (error, SF_ERROR_INVALID_DA_FILE, self->display_name, 0, ADVICE_DA_FILE,
                      _("the file is truncated: the table of %u entries (0x%X bytes each) needs "
-                       "0x%" G_GSIZE_MODIFIER "X bytes from offset 0x%X, the file has only "
-                       "0x%" G_GSIZE_MODIFIER "X there"),
+                       "0x%" "zX bytes from offset 0x%X, the file has only "
+                       "0x%" "zX there"),
                      count, entry_size, need, SF_DA_FILE_HEADER_LEN, got);
     return FALSE;
   }
@@ -554,7 +555,7 @@ parse_stream (SfDaFile      *self,
     }
   }
 
-  g_debug ("%s: “%s”, version %u, %u entries of 0x%X bytes, %" G_GUINT64_FORMAT " bytes",
+  g_debug ("%s: “%s”, version %u, %u entries of 0x%X bytes, %" PRIu64 " bytes",
            self->display_name, self->identifier, self->version, self->entries->len,
            self->entry_size, self->file_size);
   return TRUE;

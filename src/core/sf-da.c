@@ -7,6 +7,7 @@
 
 #include "config.h"
 
+#include <inttypes.h>
 #include <string.h>
 
 #include <glib/gi18n-lib.h>
@@ -433,7 +434,7 @@ enable_dram (SfDa          *self,
     info->ext_ram_chip_select = r[1];
     info->ext_ram_size = sf_wire_be64 (r + 2);
   }
-  g_debug ("DA1: DRAM up: type %u, %" G_GUINT64_FORMAT " bytes", info->ext_ram_type, info->ext_ram_size);
+  g_debug ("DA1: DRAM up: type %u, %" PRIu64 " bytes", info->ext_ram_type, info->ext_ram_size);
   return TRUE;
 }
 
@@ -730,8 +731,8 @@ sf_da_read_flash_info (SfDa          *self,
     info->storage_type = SF_DA_STORAGE_TYPE_UNKNOWN;
   self->have_flash_info = TRUE;
 
-  g_debug ("DA2: %s, boot1 %" G_GUINT64_FORMAT ", boot2 %" G_GUINT64_FORMAT ", rpmb %" G_GUINT64_FORMAT
-           ", user %" G_GUINT64_FORMAT ", RAM %" G_GUINT64_FORMAT,
+  g_debug ("DA2: %s, boot1 %" PRIu64 ", boot2 %" PRIu64 ", rpmb %" PRIu64
+           ", user %" PRIu64 ", RAM %" PRIu64,
            sf_da_storage_type_to_string (info->storage_type), info->emmc_boot1_size,
            info->emmc_boot2_size, info->emmc_rpmb_size, info->user_size, info->ext_ram_size);
   return TRUE;
@@ -933,7 +934,7 @@ sf_da_set_user_base (SfDa    *self,
 
   self->have_user_base = TRUE;
   self->user_base = linear;
-  g_debug ("user area at linear 0x%" G_GINT64_MODIFIER "X (the phone's: 0x%" G_GINT64_MODIFIER "X)",
+  g_debug ("user area at linear 0x%" PRIX64 " (the phone's: 0x%" PRIX64 ")",
            linear, hw_base (self, SF_EMMC_PART_USER));
 }
 
@@ -1012,7 +1013,7 @@ check_range (SfDa     *self,
     /* The scatter's user area would begin inside BOOT or RPMB: writing
      * there overwrites the preloader (§13.9). */
     sf_set_device_error (error, SF_ERROR_DA_INVALID_RANGE,
-                         _("the firmware puts the user area at linear 0x%" G_GINT64_MODIFIER "X, inside this phone's boot partitions (the user area starts at 0x%" G_GINT64_MODIFIER "X)"),
+                         _("the firmware puts the user area at linear 0x%" PRIX64 ", inside this phone's boot partitions (the user area starts at 0x%" PRIX64 ")"),
                          sf_da_get_user_base (self), hw_base (self, SF_EMMC_PART_USER));
     return FALSE;
   }
@@ -1020,7 +1021,7 @@ check_range (SfDa     *self,
     return TRUE;   /* not known: the DA checks */
   if (offset > size || length > size - offset) {
     sf_set_device_error (error, SF_ERROR_DA_INVALID_RANGE,
-                         _("%" G_GUINT64_FORMAT " bytes at 0x%" G_GINT64_MODIFIER "X run past the end of the phone's %s area (%" G_GUINT64_FORMAT " bytes)"),
+                         _("%" PRIu64 " bytes at 0x%" PRIX64 " run past the end of the phone's %s area (%" PRIu64 " bytes)"),
                          length, offset, part_name (part), size);
     return FALSE;
   }
@@ -1095,7 +1096,7 @@ write_begin (WriteCmd      *w,
   w->cur = 0;
   w->ack_pending = FALSE;
 
-  g_debug ("write: %s 0x%" G_GINT64_MODIFIER "X (linear 0x%" G_GINT64_MODIFIER "X), %" G_GUINT64_FORMAT " bytes",
+  g_debug ("write: %s 0x%" PRIX64 " (linear 0x%" PRIX64 "), %" PRIu64 " bytes",
            part_name (part), offset, sf_da_linear_address (self, part, offset), length);
   hdr[0] = SF_DA_CMD_SDMMC_WRITE_DATA;
   hdr[1] = SF_DA_STORAGE_EMMC;     /* §13.5: a "verify checksum" flag, any non-zero */
@@ -1282,7 +1283,7 @@ write_feed_fill (WriteCmd      *w,
 
   if (len > w->length - w->fed) {
     sf_set_error_at (error, SF_ERROR_FAILED, NULL, 0, NULL,
-                     "internal: %" G_GUINT64_FORMAT " bytes more than announced", len);
+                     "internal: %" PRIu64 " bytes more than announced", len);
     return FALSE;
   }
   while (at < len) {
@@ -1303,7 +1304,7 @@ write_end (WriteCmd      *w,
 {
   if (w->fed != w->length) {
     sf_set_error_at (error, SF_ERROR_FAILED, NULL, 0, NULL,
-                     "internal: %" G_GUINT64_FORMAT " of %" G_GUINT64_FORMAT " bytes fed",
+                     "internal: %" PRIu64 " of %" PRIu64 " bytes fed",
                      w->fed, w->length);
     return FALSE;
   }
@@ -1338,7 +1339,7 @@ write_from_stream (WriteCmd      *w,
       return FALSE;
     if (got < room) {
       sf_set_error_at (error, SF_ERROR_IMAGE_INVALID, display_name, 0, NULL,
-                       _("the image ended after %" G_GUINT64_FORMAT " of %" G_GUINT64_FORMAT " bytes"),
+                       _("the image ended after %" PRIu64 " of %" PRIu64 " bytes"),
                        w->fed + got, length);
       return FALSE;
     }
@@ -1580,7 +1581,7 @@ sf_da_read (SfDa            *self,
   /* No 60 before it: addresses are linear and the DA ignores 60 (§13.9). */
   packet = packet_buffer (self, 0);
 
-  g_debug ("read: %s 0x%" G_GINT64_MODIFIER "X (linear 0x%" G_GINT64_MODIFIER "X), %" G_GUINT64_FORMAT " bytes",
+  g_debug ("read: %s 0x%" PRIX64 " (linear 0x%" PRIX64 "), %" PRIu64 " bytes",
            part_name (part), offset, sf_da_linear_address (self, part, offset), length);
   hdr[0] = SF_DA_CMD_READ;
   hdr[1] = SF_DA_HOST_OS_LINUX;
@@ -1651,7 +1652,7 @@ sf_da_format (SfDa            *self,
 
   /* One hardware partition per command, so a range never crosses RPMB
    * (§13.10); no 60 before it (§13.9). */
-  g_debug ("format: %s 0x%" G_GINT64_MODIFIER "X (linear 0x%" G_GINT64_MODIFIER "X), %" G_GUINT64_FORMAT " bytes",
+  g_debug ("format: %s 0x%" PRIX64 " (linear 0x%" PRIX64 "), %" PRIu64 " bytes",
            part_name (part), offset, sf_da_linear_address (self, part, offset), length);
   hdr[0] = SF_DA_CMD_FORMAT;
   hdr[1] = SF_DA_STORAGE_EMMC;
@@ -1896,7 +1897,7 @@ sf_da_partition_address (SfScatter    *scatter,
     if (user_size == 0) {
       sf_set_error_at (error, SF_ERROR_UNSUPPORTED, sf_scatter_get_display_name (scatter), partition->line,
                        NULL,
-                       _("%s is placed from the end of the storage (0x%" G_GINT64_MODIFIER "X), which only the phone can tell"),
+                       _("%s is placed from the end of the storage (0x%" PRIX64 "), which only the phone can tell"),
                        partition->name, partition->start);
       return FALSE;
     }
@@ -1911,7 +1912,7 @@ sf_da_partition_address (SfScatter    *scatter,
       size = tail_size (p);
       if (size == 0 || size > end) {
         sf_set_device_error (error, SF_ERROR_DA_INVALID_RANGE,
-                             _("%s (0x%" G_GINT64_MODIFIER "X bytes from the end) does not fit in the phone's user area of %" G_GUINT64_FORMAT " bytes"),
+                             _("%s (0x%" PRIX64 " bytes from the end) does not fit in the phone's user area of %" PRIu64 " bytes"),
                              p->name, size, user_size);
         return FALSE;
       }

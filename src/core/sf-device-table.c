@@ -7,6 +7,7 @@
 
 #include "config.h"
 
+#include <inttypes.h>
 #include <string.h>
 
 #include <glib/gi18n-lib.h>
@@ -162,7 +163,7 @@ sf_device_table_parse (const guint8  *data,
 
   if (len % record != 0 || len > SF_PMT_MAX_LEN) {
     sf_set_device_error (error, SF_ERROR_PMT_INVALID,
-                         _("the table is %" G_GSIZE_FORMAT " bytes, not a whole number of 0x%" G_GSIZE_MODIFIER "X-byte records"),
+                         _("the table is %" "zu" " bytes, not a whole number of 0x%" "zX-byte records"),
                          len, record);
     return NULL;
   }
@@ -177,21 +178,21 @@ sf_device_table_parse (const guint8  *data,
       break;
     if (nul == NULL) {
       sf_set_device_error (error, SF_ERROR_PMT_INVALID,
-                           _("record %" G_GSIZE_FORMAT " has a name without an end"), at / record);
+                           _("record %" "zu" " has a name without an end"), at / record);
       return NULL;
     }
     memcpy (name, r, (gsize) (nul - r) + 1);
     for (const char *c = name; *c != '\0'; c++) {
       if (!g_ascii_isgraph (*c)) {
         sf_set_device_error (error, SF_ERROR_PMT_INVALID,
-                             _("record %" G_GSIZE_FORMAT " has a name that is not printable ASCII"), at / record);
+                             _("record %" "zu" " has a name that is not printable ASCII"), at / record);
         return NULL;
       }
     }
     /* A table SP Flash Tool wrote may list the boot-area partitions too;
      * ours are the user area's only (see the header). */
     if (linear < user_base) {
-      g_debug ("PMT: %s at linear 0x%" G_GINT64_MODIFIER "X is before the user area, left out", name, linear);
+      g_debug ("PMT: %s at linear 0x%" PRIX64 " is before the user area, left out", name, linear);
       continue;
     }
     add_entry (table, name, linear - user_base, get_le64 (r + REC_SIZE_AT), get_le64 (r + REC_FLAGS_AT));

@@ -7,6 +7,7 @@
 
 #include "config.h"
 
+#include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -1339,7 +1340,7 @@ digest_image (DirFile       *df,
       if (got == 0) {
         sf_set_error_at (error, SF_ERROR_IMAGE_INVALID, df->path, 0,
                          _("open the firmware again"),
-                         _("the image ended after %" G_GUINT64_FORMAT " of %" G_GUINT64_FORMAT " bytes; it changed on disk"),
+                         _("the image ended after %" PRIu64 " of %" PRIu64 " bytes; it changed on disk"),
                          df->image->file_size - left, df->image->file_size);
         return FALSE;
       }

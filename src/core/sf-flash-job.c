@@ -11,6 +11,7 @@
 
 #include "config.h"
 
+#include <inttypes.h>
 #include <glib/gi18n-lib.h>
 #include <string.h>
 
@@ -470,7 +471,7 @@ connect_and_start_da (Session       *s,
 
       if (base != phone)
         sf_worker_post_log (s->worker,
-                            _("The firmware puts the user area at linear 0x%" G_GINT64_MODIFIER "X, this phone's starts at 0x%" G_GINT64_MODIFIER "X: the firmware was made for another eMMC"),
+                            _("The firmware puts the user area at linear 0x%" PRIX64 ", this phone's starts at 0x%" PRIX64 ": the firmware was made for another eMMC"),
                             base, phone);
       sf_da_set_user_base (s->da, base);
     }
@@ -555,9 +556,9 @@ check_download_only (Session  *s,
     }
     if (e->offset != offset || e->size != size) {
       sf_set_device_error (error, SF_ERROR_ROM_MUST_ENABLE,
-                           _("PMT changed for the ROM: partition %s is at user offset 0x%" G_GINT64_MODIFIER "X "
-                             "(0x%" G_GINT64_MODIFIER "X bytes) on the phone but at 0x%" G_GINT64_MODIFIER "X "
-                             "(0x%" G_GINT64_MODIFIER "X bytes) in the scatter file"),
+                           _("PMT changed for the ROM: partition %s is at user offset 0x%" PRIX64 " "
+                             "(0x%" PRIX64 " bytes) on the phone but at 0x%" PRIX64 " "
+                             "(0x%" PRIX64 " bytes) in the scatter file"),
                            p->name, e->offset, e->size, offset, size);
       return FALSE;
     }
@@ -602,8 +603,8 @@ check_firmware_upgrade (Session  *s,
       continue;
     if (e->size != size) {
       sf_set_device_error (error, SF_ERROR_DATA_LOST,
-                           _("partition %s holds 0x%" G_GINT64_MODIFIER "X bytes on the phone but "
-                             "0x%" G_GINT64_MODIFIER "X in the scatter file"),
+                           _("partition %s holds 0x%" PRIX64 " bytes on the phone but "
+                             "0x%" PRIX64 " in the scatter file"),
                            p->name, e->size, size);
       return FALSE;
     }
@@ -616,7 +617,7 @@ check_firmware_upgrade (Session  *s,
     g_array_append_val (s->moves, move);
     s->overall_total += size;
     sf_worker_post_log (s->worker,
-                        _("%s moves from user offset 0x%" G_GINT64_MODIFIER "X to 0x%" G_GINT64_MODIFIER "X: "
+                        _("%s moves from user offset 0x%" PRIX64 " to 0x%" PRIX64 ": "
                           "it is backed up at the old place and written at the new one"),
                         p->name, move.from, move.to);
   }
@@ -735,7 +736,7 @@ check_compare (SfCompareStream *compare,
 
   if (sf_compare_stream_get_mismatch (compare, &at)) {
     sf_set_device_error (error, SF_ERROR_VERIFY_MISMATCH,
-                         _("partition %s differs from its image at byte %" G_GUINT64_FORMAT),
+                         _("partition %s differs from its image at byte %" PRIu64),
                          partition, base + at);
     return FALSE;
   }
@@ -786,7 +787,7 @@ verify_with_digest (Session         *s,
   }
   if (sf_compare_stream_get_mismatch (SF_COMPARE_STREAM (compare), &at)) {
     sf_set_device_error (error, SF_ERROR_VERIFY_MISMATCH,
-                         _("partition %s differs from what was written, in the MiB from byte %" G_GUINT64_FORMAT),
+                         _("partition %s differs from what was written, in the MiB from byte %" PRIu64),
                          partition, at);
     return FALSE;
   }
@@ -904,7 +905,7 @@ run_download (Session           *s,
    * wire, so that no step ever writes past its partition. */
   if (step->length != 0 && step->image->data_size > step->length) {
     sf_set_device_error (error, SF_ERROR_IMAGE_TOO_LARGE,
-                         _("the image of %s (%" G_GUINT64_FORMAT " bytes) is larger than the partition (%" G_GUINT64_FORMAT " bytes); nothing of it was written"),
+                         _("the image of %s (%" PRIu64 " bytes) is larger than the partition (%" PRIu64 " bytes); nothing of it was written"),
                          step->partition->name, step->image->data_size, step->length);
     return FALSE;
   }
@@ -1307,7 +1308,7 @@ run_raw_step (Session       *s,
 
   if (erase->offset >= size || length > size - erase->offset) {
     sf_set_device_error (error, SF_ERROR_DA_INVALID_RANGE,
-                         _("0x%" G_GINT64_MODIFIER "x + 0x%" G_GINT64_MODIFIER "x is outside %s, which holds 0x%" G_GINT64_MODIFIER "x bytes"),
+                         _("0x%" PRIx64 " + 0x%" PRIx64 " is outside %s, which holds 0x%" PRIx64 " bytes"),
                          erase->offset, length, part_name (erase->part), size);
     return FALSE;
   }
@@ -1343,9 +1344,9 @@ append_entry (GString    *text,
                           "  file_name: %s.bin\n"
                           "  is_download: true\n"
                           "  type: %s\n"
-                          "  linear_start_addr: 0x%" G_GINT64_MODIFIER "x\n"
-                          "  physical_start_addr: 0x%" G_GINT64_MODIFIER "x\n"
-                          "  partition_size: 0x%" G_GINT64_MODIFIER "x\n"
+                          "  linear_start_addr: 0x%" PRIx64 "\n"
+                          "  physical_start_addr: 0x%" PRIx64 "\n"
+                          "  partition_size: 0x%" PRIx64 "\n"
                           "  region: %s\n"
                           "  storage: HW_STORAGE_EMMC\n"
                           "  boundary_check: true\n"

@@ -7,6 +7,7 @@
 
 #include "config.h"
 
+#include <inttypes.h>
 #include <glib/gi18n-lib.h>
 #include <string.h>
 
@@ -93,7 +94,7 @@ fill (SfLineReader  *self,
   if (self->total > self->max_total) {
     sf_set_error_at (error, SF_ERROR_SCATTER_TOO_LARGE, self->display_name, 0,
                      _("pick the *_Android_scatter.txt file of the firmware"),
-                     _("this file is larger than %" G_GUINT64_FORMAT " bytes, far larger than any scatter file"),
+                     _("this file is larger than %" PRIu64 " bytes, far larger than any scatter file"),
                      self->max_total);
     return FALSE;
   }
@@ -146,7 +147,7 @@ sf_line_reader_next (SfLineReader  *self,
     if (self->current->len + take > self->max_line) {
       sf_set_error_at (error, SF_ERROR_SCATTER_FORMAT, self->display_name, self->line + 1,
                        _("pick the *_Android_scatter.txt file of the firmware"),
-                       _("line longer than %" G_GSIZE_FORMAT " bytes: this is not a scatter file"),
+                       _("line longer than %" "zu" " bytes: this is not a scatter file"),
                        self->max_line);
       return FALSE;
     }

@@ -17,6 +17,7 @@
 
 #include "config.h"
 
+#include <inttypes.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -71,7 +72,7 @@ format_mib (guint64 bytes)
   guint64 mib = (bytes + MIB - 1) / MIB;
 
   /* Translators: an amount of disk space to free, e.g. "12 MiB" */
-  return g_strdup_printf (_("%" G_GUINT64_FORMAT " MiB"), MAX (mib, 1));
+  return g_strdup_printf (_("%" PRIu64 " MiB"), MAX (mib, 1));
 }
 
 /* The disk is full: say which file, and how much more room it needs when
@@ -432,7 +433,7 @@ sf_output_file_reserve (SfOutputFile  *self,
   }
   /* Not every file system can reserve (FAT, NFS, …): then the writes say
    * when the disk is full. */
-  g_debug ("%s: cannot reserve %" G_GUINT64_FORMAT " bytes: %s", self->partial_display, size, g_strerror (errsv));
+  g_debug ("%s: cannot reserve %" PRIu64 " bytes: %s", self->partial_display, size, g_strerror (errsv));
   return TRUE;
 }
 

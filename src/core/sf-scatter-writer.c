@@ -7,6 +7,7 @@
 
 #include "config.h"
 
+#include <inttypes.h>
 #include <string.h>
 
 #include "sf-scatter-writer.h"
@@ -205,7 +206,7 @@ write_header (SfScatterWriter *self,
   if (block_size != NULL)
     g_string_append_printf (out, "      block_size: %s\n", block_size);
   else if (self->layout->block_size != 0)
-    g_string_append_printf (out, "      block_size: 0x%" G_GINT64_MODIFIER "x\n", self->layout->block_size);
+    g_string_append_printf (out, "      block_size: 0x%" PRIx64 "\n", self->layout->block_size);
 
   /* modem_check, skip_pmt_operate, …: as the source has them. */
   for (guint i = 0; header != NULL && i < header->len; i++) {
@@ -246,15 +247,15 @@ partition_value (SfScatterWriter   *self,
   if (strcmp (key, "type") == 0)
     return g_strdup (part->type != NULL ? part->type : "NONE");
   if (strcmp (key, "linear_start_addr") == 0)
-    return g_strdup_printf ("0x%" G_GINT64_MODIFIER "x", part->start);
+    return g_strdup_printf ("0x%" PRIx64 "", part->start);
   if (strcmp (key, "physical_start_addr") == 0) {
     guint64 physical = part->has_physical_start ? part->physical_start
                        : sf_scatter_get_addressing (self->scatter) == SF_ADDRESSING_REGION ? part->start : 0;
 
-    return g_strdup_printf ("0x%" G_GINT64_MODIFIER "x", physical);
+    return g_strdup_printf ("0x%" PRIx64 "", physical);
   }
   if (strcmp (key, "partition_size") == 0)
-    return g_strdup_printf ("0x%" G_GINT64_MODIFIER "x", part->has_size ? part->size : 0);
+    return g_strdup_printf ("0x%" PRIx64 "", part->has_size ? part->size : 0);
   if (strcmp (key, "region") == 0) {
     if (part->region != NULL)
       return g_strdup (part->region);

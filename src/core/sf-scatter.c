@@ -14,6 +14,7 @@
 
 #include "config.h"
 
+#include <inttypes.h>
 #include <glib/gi18n-lib.h>
 #include <string.h>
 
@@ -958,7 +959,7 @@ validate_layout (Parser   *p,
     }
 
     if (!legacy && part->start % 512 != 0) {
-      g_autofree char *msg = g_strdup_printf (_("%s starts at 0x%" G_GINT64_MODIFIER "x, not on a 512-byte sector"),
+      g_autofree char *msg = g_strdup_printf (_("%s starts at 0x%" PRIx64 ", not on a 512-byte sector"),
                                               part->name, part->start);
       warn (p, part->line, "linear_start_addr", NULL, msg);
     }
@@ -979,7 +980,7 @@ validate_layout (Parser   *p,
     if (prev != NULL && is_filler (part) &&
         (part->start < prev->start ||
          (prev->has_size && prev->size > 0 && prev->start + prev->size > part->start))) {
-      g_autofree char *msg = g_strdup_printf (_("%s at 0x%" G_GINT64_MODIFIER "x is out of place after %s (line %u); it is not written and is left out"),
+      g_autofree char *msg = g_strdup_printf (_("%s at 0x%" PRIx64 " is out of place after %s (line %u); it is not written and is left out"),
                                               *part->name != '\0' ? part->name : _("an entry with no name"),
                                               part->start, prev->name, prev->line);
       warn (p, part->line, "linear_start_addr", NULL, msg);
@@ -991,13 +992,13 @@ validate_layout (Parser   *p,
                        g_strcmp0 (sf_partition_get_field (part, "combo_partsize_check"), "true") == 0;
 
       if (part->start < prev->start) {
-        g_autofree char *msg = g_strdup_printf (_("%s starts at 0x%" G_GINT64_MODIFIER "x, before %s (0x%" G_GINT64_MODIFIER "x on line %u): addresses must ascend"),
+        g_autofree char *msg = g_strdup_printf (_("%s starts at 0x%" PRIx64 ", before %s (0x%" PRIx64 " on line %u): addresses must ascend"),
                                                 part->name, part->start, prev->name, prev->start, prev->line);
         add_issue (p, SF_SEVERITY_ERROR, SF_ERROR_SCATTER_ORDER, part->line, "linear_start_addr",
                    _("the file was edited by hand or is damaged; use the scatter file that came with the firmware"),
                    msg);
       } else if (prev->has_size && prev->size > 0 && prev->start + prev->size > part->start && !combo) {
-        g_autofree char *msg = g_strdup_printf (_("%s (0x%" G_GINT64_MODIFIER "x, 0x%" G_GINT64_MODIFIER "x bytes, line %u) overlaps %s at 0x%" G_GINT64_MODIFIER "x"),
+        g_autofree char *msg = g_strdup_printf (_("%s (0x%" PRIx64 ", 0x%" PRIx64 " bytes, line %u) overlaps %s at 0x%" PRIx64 ""),
                                                 prev->name, prev->start, prev->size, prev->line,
                                                 part->name, part->start);
         add_issue (p, SF_SEVERITY_ERROR, SF_ERROR_SCATTER_OVERLAP, part->line, "linear_start_addr",

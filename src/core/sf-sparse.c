@@ -7,6 +7,7 @@
 
 #include "config.h"
 
+#include <inttypes.h>
 #include <string.h>
 
 #include <glib/gi18n-lib.h>
@@ -243,7 +244,7 @@ sf_sparse_reader_new (GInputStream  *stream,
   if (max_size > 0 && expanded > max_size) {
     sf_set_error_at (error, SF_ERROR_IMAGE_TOO_LARGE, self->display_name, 0,
                      _("use the firmware made for this phone"),
-                     _("the sparse image expands to %" G_GUINT64_FORMAT " bytes, more than the %" G_GUINT64_FORMAT " bytes of its partition"),
+                     _("the sparse image expands to %" PRIu64 " bytes, more than the %" PRIu64 " bytes of its partition"),
                      expanded, max_size);
     return NULL;
   }
@@ -318,7 +319,7 @@ sf_sparse_reader_next (SfSparseReader       *self,
 
   if (self->chunks_read == hdr->total_chunks) {
     if (self->blocks_seen != hdr->total_blks) {
-      set_invalid (self, error, _("the chunks add up to %" G_GUINT64_FORMAT " blocks, but the header says %u"),
+      set_invalid (self, error, _("the chunks add up to %" PRIu64 " blocks, but the header says %u"),
                    self->blocks_seen, hdr->total_blks);
       return FALSE;
     }
@@ -358,7 +359,7 @@ sf_sparse_reader_next (SfSparseReader       *self,
 
   want_total = hdr->chunk_hdr_sz + payload;
   if (total_sz != want_total) {
-    set_invalid (self, error, _("%s chunk %u says it is %u bytes long, but must be %" G_GUINT64_FORMAT),
+    set_invalid (self, error, _("%s chunk %u says it is %u bytes long, but must be %" PRIu64),
                  type_name (type), self->chunks_read, total_sz, want_total);
     return FALSE;
   }

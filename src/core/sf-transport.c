@@ -343,7 +343,7 @@ sf_transport_read_exact (SfTransport   *self,
       return FALSE;
     if (n == 0) {
       sf_set_device_error (error, SF_ERROR_TIMEOUT,
-                           _("no answer from the phone within %u ms (%" G_GSIZE_FORMAT " of %" G_GSIZE_FORMAT " bytes came)"),
+                           _("no answer from the phone within %u ms (%" "zu" " of %" "zu" " bytes came)"),
                            timeout_ms, done, len);
       return FALSE;
     }
@@ -428,7 +428,7 @@ sf_transport_drain (SfTransport   *self,
   }
 
   if (total > 0)
-    g_debug ("%s: drained %" G_GSIZE_FORMAT " bytes", sf_transport_get_path (self), total);
+    g_debug ("%s: drained %" "zu" " bytes", sf_transport_get_path (self), total);
   if (out_drained != NULL)
     *out_drained = total;
   return TRUE;

@@ -11,6 +11,7 @@
 
 #include "config.h"
 
+#include <inttypes.h>
 #include <errno.h>
 #include <glib/gi18n-lib.h>
 #include <string.h>
@@ -38,7 +39,7 @@ sf_format_size_exact (guint64 bytes)
   g_autofree char *human = sf_format_size (bytes);
 
   /* Translators: a size and its exact byte count, "1.5 MiB (1572864 bytes)" */
-  return g_strdup_printf (_("%s (%" G_GUINT64_FORMAT " bytes)"), human, bytes);
+  return g_strdup_printf (_("%s (%" PRIu64 " bytes)"), human, bytes);
 }
 
 gboolean

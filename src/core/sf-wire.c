@@ -37,7 +37,7 @@ sf_wire_set_write_timeout (GError **error,
                            gsize    len)
 {
   sf_set_device_error (error, SF_ERROR_TIMEOUT,
-                       _("the phone took no data for %u ms (%" G_GSIZE_FORMAT " of %" G_GSIZE_FORMAT " bytes sent)"),
+                       _("the phone took no data for %u ms (%" "zu" " of %" "zu" " bytes sent)"),
                        timeout_ms, done, len);
 }
 

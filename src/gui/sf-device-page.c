@@ -7,6 +7,7 @@
 
 #include "config.h"
 
+#include <inttypes.h>
 #include <glib/gi18n.h>
 
 #include "sf-device-page.h"
@@ -122,8 +123,8 @@ show_table (SfDevicePage        *self,
     g_autofree char *tooltip = NULL;
 
     /* Translators: a partition's start address and size, e.g. "0x00C00000 · 512.0 KiB" */
-    subtitle = g_strdup_printf (_("0x%08" G_GINT64_MODIFIER "X · %s"), e->offset, size);
-    tooltip = g_strdup_printf (_("Start 0x%" G_GINT64_MODIFIER "X, length 0x%" G_GINT64_MODIFIER "X bytes"),
+    subtitle = g_strdup_printf (_("0x%08" PRIX64 " · %s"), e->offset, size);
+    tooltip = g_strdup_printf (_("Start 0x%" PRIX64 ", length 0x%" PRIX64 " bytes"),
                                e->offset, e->size);
     add_table_row (self, e->name, subtitle, tooltip);
   }

@@ -7,6 +7,7 @@
 
 #include "config.h"
 
+#include <inttypes.h>
 #include <glib/gi18n.h>
 
 #include "sf-format-page.h"
@@ -312,7 +313,7 @@ start_action (GtkWidget  *widget,
     size = g_format_size_full (self->length, G_FORMAT_SIZE_IEC_UNITS);
     heading = g_strdup (_("Erase This Range?"));
     /* Translators: region, first and last byte, and size, e.g. "EMMC_USER from 0x0 to 0xFFFFF (1.0 MiB)" */
-    g_string_append_printf (body, _("%s from 0x%" G_GINT64_MODIFIER "X to 0x%" G_GINT64_MODIFIER "X (%s) is erased."),
+    g_string_append_printf (body, _("%s from 0x%" PRIX64 " to 0x%" PRIX64 " (%s) is erased."),
                             region_name (self), self->begin, self->begin + self->length - 1, size);
     g_string_append (body, "\n\n");
     g_string_append (body, _("Nothing is backed up first: if the range holds the calibration (IMEI, NVRAM) "
@@ -563,7 +564,7 @@ sf_format_page_describe (SfFormatPage *self)
       return g_strdup (self->manual_error);
     size = g_format_size_full (self->length, G_FORMAT_SIZE_IEC_UNITS);
     /* Translators: region, begin address and size, e.g. "Format: EMMC_USER from 0x100000, 1.0 MiB will be erased" */
-    return g_strdup_printf (_("Format: %s from 0x%" G_GINT64_MODIFIER "X, %s will be erased"), region_name (self),
+    return g_strdup_printf (_("Format: %s from 0x%" PRIX64 ", %s will be erased"), region_name (self),
                             self->begin, size);
   }
   }

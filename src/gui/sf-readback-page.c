@@ -7,6 +7,7 @@
 
 #include "config.h"
 
+#include <inttypes.h>
 #include <glib/gi18n.h>
 
 #include "sf-mtk.h"
@@ -249,7 +250,7 @@ validate_range (SfReadbackPage *self)
 static GFile *
 range_file (SfReadbackPage *self)
 {
-  g_autofree char *base = g_strdup_printf ("%s_0x%" G_GINT64_MODIFIER "x_0x%" G_GINT64_MODIFIER "x.bin",
+  g_autofree char *base = g_strdup_printf ("%s_0x%" PRIx64 "_0x%" PRIx64 ".bin",
                                            sf_hex_field_region_name (adw_combo_row_get_selected (self->range_region_row)),
                                            self->range_begin, self->range_length);
 
@@ -346,10 +347,10 @@ create_row (gpointer item_ptr,
 
   if (item->region != NULL && g_ascii_strcasecmp (item->region, "EMMC_USER") != 0)
     /* Translators: region, begin address and size of a partition */
-    subtitle = g_strdup_printf (_("%s · 0x%08" G_GINT64_MODIFIER "X · %s"), item->region, item->address, size);
+    subtitle = g_strdup_printf (_("%s · 0x%08" PRIX64 " · %s"), item->region, item->address, size);
   else
     /* Translators: begin address and size of a partition */
-    subtitle = g_strdup_printf (_("0x%08" G_GINT64_MODIFIER "X · %s"), item->address, size);
+    subtitle = g_strdup_printf (_("0x%08" PRIX64 " · %s"), item->address, size);
 
   adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (row), FALSE);
   adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), item->name);
@@ -1049,7 +1050,7 @@ sf_readback_page_describe (SfReadbackPage *self)
   folder = sf_gui_folder_display_name (self->folder);
   if (selected->len == 0 && range_chosen (self))
     /* Translators: a region, a begin address, a length, then a folder */
-    return g_strdup_printf (_("Reading back %s 0x%" G_GINT64_MODIFIER "x + 0x%" G_GINT64_MODIFIER "x into %s"),
+    return g_strdup_printf (_("Reading back %s 0x%" PRIx64 " + 0x%" PRIx64 " into %s"),
                             sf_hex_field_region_name (adw_combo_row_get_selected (self->range_region_row)),
                             self->range_begin, self->range_length, folder);
   if (selected->len == 1)

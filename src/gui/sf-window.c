@@ -7,6 +7,7 @@
 
 #include "config.h"
 
+#include <inttypes.h>
 #include <errno.h>
 #include <string.h>
 
@@ -430,10 +431,10 @@ on_label_bind (GtkSignalListItemFactory *factory,
     text = g_strdup (sf_partition_item_get_name (row));
     break;
   case COLUMN_BEGIN:
-    text = g_strdup_printf ("0x%016" G_GINT64_MODIFIER "x", sf_partition_item_get_begin (row));
+    text = g_strdup_printf ("0x%016" PRIx64 "", sf_partition_item_get_begin (row));
     break;
   case COLUMN_END:
-    text = g_strdup_printf ("0x%016" G_GINT64_MODIFIER "x", sf_partition_item_get_end (row));
+    text = g_strdup_printf ("0x%016" PRIx64 "", sf_partition_item_get_end (row));
     break;
   case COLUMN_REGION:
     text = g_strdup (sf_partition_item_get_region (row));
@@ -1935,7 +1936,7 @@ on_drain (gpointer user_data)
       self->step_kind = g_strdup (e->message);
       self->step_open = TRUE;
       gtk_widget_set_visible (GTK_WIDGET (self->job_instructions), FALSE);
-      log_line (self, "%s %s (%" G_GUINT64_FORMAT " bytes)", step_verb (e->message), self->partition, e->total);
+      log_line (self, "%s %s (%" PRIu64 " bytes)", step_verb (e->message), self->partition, e->total);
       dirty = TRUE;
       break;
     case SF_EVENT_PROGRESS:
