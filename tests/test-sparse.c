@@ -14,6 +14,7 @@
 #include "sf-crc32.h"
 #include "sf-da.h"
 #include "sf-error.h"
+#include "sf-placement.h"
 #include "sf-sparse.h"
 #include "sf-test-util.h"
 
@@ -528,7 +529,7 @@ expect_address (SfScatter  *scatter,
   guint64 offset = 0;
 
   ck_assert_msg (p != NULL, "no %s", name);
-  ck_assert_msg (sf_da_partition_address (scatter, layout, p, user_size, &part, &offset, &error),
+  ck_assert_msg (sf_placement_find (scatter, layout, p, user_size, &part, &offset, &error),
                  "%s: %s", name, error ? error->message : "");
   ck_assert_msg (part == want_part, "%s: part %u", name, part);
   ck_assert_msg (offset == want_offset, "%s: offset 0x%" G_GINT64_MODIFIER "x, want 0x%" G_GINT64_MODIFIER "x",
@@ -547,7 +548,7 @@ expect_no_address (SfScatter  *scatter,
   guint64 offset = 0;
 
   ck_assert_msg (p != NULL, "no %s", name);
-  ck_assert (!sf_da_partition_address (scatter, layout, p, user_size, &part, &offset, &error));
+  ck_assert (!sf_placement_find (scatter, layout, p, user_size, &part, &offset, &error));
   ck_assert_ptr_nonnull (error);
 }
 

@@ -22,6 +22,7 @@
 #include "sf-da-file.h"
 #include "sf-flash-job.h"
 #include "sf-output-file.h"
+#include "sf-placement.h"
 #include "sf-scatter-writer.h"
 
 #define MANIFEST_NAME "manifest.ini"
@@ -354,7 +355,7 @@ sf_cli_backup (int    argc,
       guint emmc_part = SF_EMMC_PART_USER;
       guint64 offset = 0;
 
-      if (sf_da_partition_address (scatter, layout, part, 0, &emmc_part, &offset, NULL) &&
+      if (sf_placement_find (scatter, layout, part, 0, &emmc_part, &offset, NULL) &&
           emmc_part != SF_EMMC_PART_USER)
         g_ptr_array_add (boot_reads, part);
       else
@@ -404,7 +405,7 @@ sf_cli_backup (int    argc,
       guint emmc_part = 0;
       guint64 offset = 0;
 
-      sf_da_partition_address (scatter, layout, part, 0, &emmc_part, &offset, NULL);
+      sf_placement_find (scatter, layout, part, 0, &emmc_part, &offset, NULL);
       sf_flash_job_add_read (job, emmc_part, offset, 0, file);
     }
   }

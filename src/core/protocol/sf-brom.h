@@ -11,6 +11,7 @@
 
 #include "sf-chip.h"
 #include "sf-transport.h"
+#include "sf-usb-device.h"
 
 G_BEGIN_DECLS
 
@@ -25,11 +26,6 @@ G_BEGIN_DECLS
 /* How long the phone may take to check an uploaded DA. */
 #define SF_BROM_SEND_DA_TIMEOUT_MS   5000
 
-typedef enum {
-  SF_BROM_MODE_AUTO,        /* BootROM handshake; switch to the preloader's on READY */
-  SF_BROM_MODE_BROM,        /* USB PID 0003: no pre-handshake */
-  SF_BROM_MODE_PRELOADER,   /* USB PID 2000: lone A0 first (§2.0) */
-} SfBromMode;
 
 /**
  * SfBromInfo:

@@ -17,12 +17,12 @@
 #include <glib/gi18n-lib.h>
 
 #include "sf-error.h"
+#include "sf-units.h"
 #include "sf-transport.h"
 #include "sf-transport-fd.h"
 #include "sf-transport-private.h"
 #include "sf-transport-serial.h"
 #include "sf-transport-usb.h"
-#include "sf-wire-private.h"
 
 typedef struct
 {
@@ -415,7 +415,7 @@ sf_transport_drain (SfTransport   *self,
   guint8 buf[256];
 
   for (;;) {
-    guint wait = sf_wire_ms_until (deadline);
+    guint wait = sf_ms_until (deadline);
     gssize n = sf_transport_read (self, buf, sizeof buf, wait, cancellable, error);
 
     if (n < 0)
@@ -453,4 +453,24 @@ sf_transport_close (SfTransport  *self,
     return TRUE;
   priv->closed = TRUE;
   return SF_TRANSPORT_GET_CLASS (self)->close (self, error);
+}
+
+void
+sf_transport_set_disconnected (SfTransport  *transport,
+                          const char   *why,
+                          GError      **error)
+{
+  sf_set_device_error (error, SF_ERROR_DISCONNECTED,
+                       _("%s went away (%s)"), sf_transport_get_path (transport), why);
+}
+
+void
+sf_transport_set_write_timeout (GError **error,
+                           guint    timeout_ms,
+                           gsize    done,
+                           gsize    len)
+{
+  sf_set_device_error (error, SF_ERROR_TIMEOUT,
+                       _("the phone took no data for %u ms (%" "zu" " of %" "zu" " bytes sent)"),
+                       timeout_ms, done, len);
 }

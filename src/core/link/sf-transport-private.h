@@ -9,6 +9,8 @@
 
 #include <glib.h>
 
+#include "sf-transport.h"
+
 G_BEGIN_DECLS
 
 /* Refuses a @path that cannot be a phone's port (a folder, a regular
@@ -29,5 +31,15 @@ void      sf_transport_release_fd  (int          fd);
 /* The error for a port another process holds (@errsv EBUSY from open()). */
 void      sf_transport_set_busy    (const char  *path,
                                     GError     **error);
+
+/* The errors every transport gives: the port went away; a write the
+ * phone did not take within @timeout_ms. */
+void      sf_transport_set_disconnected  (SfTransport  *transport,
+                                          const char   *why,
+                                          GError      **error);
+void      sf_transport_set_write_timeout (GError      **error,
+                                          guint         timeout_ms,
+                                          gsize         done,
+                                          gsize         len);
 
 G_END_DECLS

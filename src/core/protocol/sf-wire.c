@@ -9,37 +9,8 @@
 
 #include <glib/gi18n-lib.h>
 
-#include "sf-wire-private.h"
-
-/* Whole milliseconds left until @deadline_us (monotonic), rounded up; 0
- * once it has passed. */
-guint
-sf_wire_ms_until (gint64 deadline_us)
-{
-  gint64 left_us = deadline_us - g_get_monotonic_time ();
-
-  return left_us > 0 ? (guint) ((left_us + 999) / 1000) : 0;
-}
-
-void
-sf_wire_set_disconnected (SfTransport  *transport,
-                          const char   *why,
-                          GError      **error)
-{
-  sf_set_device_error (error, SF_ERROR_DISCONNECTED,
-                       _("%s went away (%s)"), sf_transport_get_path (transport), why);
-}
-
-void
-sf_wire_set_write_timeout (GError **error,
-                           guint    timeout_ms,
-                           gsize    done,
-                           gsize    len)
-{
-  sf_set_device_error (error, SF_ERROR_TIMEOUT,
-                       _("the phone took no data for %u ms (%" "zu" " of %" "zu" " bytes sent)"),
-                       timeout_ms, done, len);
-}
+#include "sf-units.h"
+#include "sf-wire.h"
 
 /* Turns a transport failure during @what into the protocol's code: a
  * timeout becomes @code, a cancel or a disconnect stays what it is.

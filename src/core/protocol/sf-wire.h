@@ -1,4 +1,4 @@
-/* sf-wire-private.h — host-side byte helpers shared by the BROM and DA sessions
+/* sf-wire.h — host-side byte helpers shared by the BROM and DA sessions
  *
  * Copyright 2026 The Scatterflash authors
  *
@@ -68,15 +68,6 @@ sf_wire_put_be64 (guint8  *p,
   sf_wire_put_be32 (p + 4, (guint32) v);
 }
 
-guint     sf_wire_ms_until           (gint64          deadline_us);
-
-void      sf_wire_set_disconnected   (SfTransport    *transport,
-                                      const char     *why,
-                                      GError        **error);
-void      sf_wire_set_write_timeout  (GError        **error,
-                                      guint           timeout_ms,
-                                      gsize           done,
-                                      gsize           len);
 
 void      sf_wire_fail_io            (const SfWire   *wire,
                                       GError        **error,

@@ -9,9 +9,16 @@
 
 #include <gio/gio.h>
 
-#include "sf-brom.h"
 
 G_BEGIN_DECLS
+
+/* How the phone on a port expects to be greeted (protocol.md §2): told
+ * by its USB product ID, or AUTO when a port does not say. */
+typedef enum {
+  SF_BROM_MODE_AUTO,        /* BootROM handshake; switch to the preloader's on READY */
+  SF_BROM_MODE_BROM,        /* USB PID 0003: no pre-handshake */
+  SF_BROM_MODE_PRELOADER,   /* USB PID 2000: lone A0 first (§2.0) */
+} SfBromMode;
 
 /* protocol.md §1.1 */
 #define SF_USB_VID_MEDIATEK      0x0E8D

@@ -14,7 +14,8 @@
 #include "sf-brom.h"
 #include "sf-error.h"
 #include "sf-mtk.h"
-#include "sf-wire-private.h"
+#include "sf-units.h"
+#include "sf-wire.h"
 
 #define SEND_DA_CHUNK 0x10000   /* even, so every piece but the last is */
 
@@ -217,7 +218,7 @@ drain_watching_ready (SfBrom        *self,
   guint8 buf[256];
 
   for (;;) {
-    guint wait = sf_wire_ms_until (deadline);
+    guint wait = sf_ms_until (deadline);
     gssize n = sf_transport_read (self->wire.transport, buf, sizeof buf, wait, cancellable, error);
 
     if (n < 0)
@@ -285,7 +286,7 @@ handshake_step (SfBrom        *self,
 
   deadline = g_get_monotonic_time () + SF_BROM_HANDSHAKE_BYTE_MS * 1000;
   for (;;) {
-    guint wait = sf_wire_ms_until (deadline);
+    guint wait = sf_ms_until (deadline);
     guint8 got;
     gssize n;
 

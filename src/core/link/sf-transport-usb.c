@@ -16,9 +16,10 @@
 #include <string.h>
 
 #include "sf-error.h"
+#include "sf-transport-private.h"
+#include "sf-units.h"
 #include "sf-sysfs.h"
 #include "sf-transport-usb.h"
-#include "sf-wire-private.h"
 
 #define USB_CLASS_COMM        0x02
 #define USB_CLASS_CDC_DATA    0x0A
@@ -131,7 +132,7 @@ set_usb_error (SfTransport  *transport,
                GError      **error)
 {
   if (r == LIBUSB_ERROR_NO_DEVICE || r == LIBUSB_ERROR_IO || r == LIBUSB_ERROR_PIPE)
-    sf_wire_set_disconnected (transport, libusb_strerror (r), error);
+    sf_transport_set_disconnected (transport, libusb_strerror (r), error);
   else
     sf_set_device_error (error, SF_ERROR_DISCONNECTED, _("USB transfer on %s failed: %s"),
                          sf_transport_get_path (transport), libusb_strerror (r));
@@ -164,7 +165,7 @@ sf_transport_usb_read (SfTransport   *transport,
       return -1;
 
     /* libusb takes 0 as "no timeout": wait at least 1 ms. */
-    slice = MAX (1u, MIN (sf_wire_ms_until (deadline), SF_TRANSPORT_POLL_MS));
+    slice = MAX (1u, MIN (sf_ms_until (deadline), SF_TRANSPORT_POLL_MS));
     r = libusb_bulk_transfer (self->handle, self->ep.ep_in, self->rx, RX_BUFFER_SIZE, &transferred, slice);
     if (transferred > 0) {
       self->rx_start = 0;
@@ -211,7 +212,7 @@ sf_transport_usb_write_all (SfTransport   *transport,
       return FALSE;
     }
     if (transferred == 0 && g_get_monotonic_time () - idle_since >= (gint64) timeout_ms * 1000) {
-      sf_wire_set_write_timeout (error, timeout_ms, done, len);
+      sf_transport_set_write_timeout (error, timeout_ms, done, len);
       return FALSE;
     }
   }

@@ -44,4 +44,8 @@ guint        sf_emmc_part_from_region  (const char   *region);
 /* SF_EMMC_PART_* → "EMMC_USER", …; "?" for anything else. */
 const char  *sf_emmc_part_to_region    (guint        part);
 
+/* Whole milliseconds left until @deadline_us (g_get_monotonic_time()),
+ * rounded up; 0 once it has passed. */
+guint        sf_ms_until               (gint64        deadline_us);
+
 G_END_DECLS

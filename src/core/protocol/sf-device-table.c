@@ -12,9 +12,9 @@
 
 #include <glib/gi18n-lib.h>
 
-#include "sf-da.h"
 #include "sf-device-table.h"
 #include "sf-error.h"
+#include "sf-placement.h"
 
 /* Field offsets inside a record (§13.6). */
 #define REC_SIZE_AT    0x40
@@ -242,7 +242,7 @@ sf_device_table_place (SfScatter    *scatter,
       *partition->name == '\0' || strlen (partition->name) >= SF_PMT_NAME_LEN ||
       partition->region == NULL || g_ascii_strcasecmp (partition->region, "EMMC_USER") != 0)
     return TRUE;
-  if (!sf_da_partition_address (scatter, layout, partition, 0, &part, &offset, error))
+  if (!sf_placement_find (scatter, layout, partition, 0, &part, &offset, error))
     return FALSE;
   if (part != SF_EMMC_PART_USER)
     return TRUE;

@@ -20,6 +20,7 @@
 #include "sf-da.h"
 #include "sf-flash-job.h"
 #include "sf-output-file.h"
+#include "sf-placement.h"
 #include "sf-preloader.h"
 #include "sf-sparse.h"
 #include "sf-units.h"
@@ -466,7 +467,7 @@ connect_and_start_da (Session       *s,
     SfFirmware *firmware = sf_plan_get_firmware (job->plan);
     guint64 base = 0;
 
-    if (sf_da_scatter_user_base (sf_firmware_get_scatter (firmware), sf_plan_get_layout (job->plan), &base)) {
+    if (sf_placement_user_base (sf_firmware_get_scatter (firmware), sf_plan_get_layout (job->plan), &base)) {
       guint64 phone = sf_da_get_user_base (s->da);
 
       if (base != phone)
@@ -1189,7 +1190,7 @@ run_to_end_length (Session      *s,
 
     if (!next->end_relative)
       continue;
-    if (!sf_da_partition_address (scatter, layout, next, end, &next_part, &next_offset, error))
+    if (!sf_placement_find (scatter, layout, next, end, &next_part, &next_offset, error))
       return FALSE;
     end = next_offset;
     break;
@@ -1229,7 +1230,7 @@ run_step (Session       *s,
     return TRUE;
   }
 
-  if (!sf_da_partition_address (sf_firmware_get_scatter (firmware), sf_plan_get_layout (plan),
+  if (!sf_placement_find (sf_firmware_get_scatter (firmware), sf_plan_get_layout (plan),
                                 step->partition, sf_da_get_info (s->da)->user_size,
                                 &part, &offset, error))
     return FALSE;

@@ -163,3 +163,13 @@ sf_emmc_part_to_region (guint part)
   }
   return "?";
 }
+
+/* Whole milliseconds left until @deadline_us (monotonic), rounded up; 0
+ * once it has passed. */
+guint
+sf_ms_until (gint64 deadline_us)
+{
+  gint64 left_us = deadline_us - g_get_monotonic_time ();
+
+  return left_us > 0 ? (guint) ((left_us + 999) / 1000) : 0;
+}

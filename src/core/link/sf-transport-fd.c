@@ -17,9 +17,9 @@
 #include <glib/gi18n-lib.h>
 
 #include "sf-error.h"
+#include "sf-units.h"
 #include "sf-transport-fd.h"
 #include "sf-transport-private.h"
-#include "sf-wire-private.h"
 
 struct _SfTransportFd
 {
@@ -46,7 +46,7 @@ wait_for (SfTransportFd  *self,
 
   for (;;) {
     struct pollfd pfd = { .fd = self->fd, .events = events };
-    int slice = (int) MIN (sf_wire_ms_until (deadline), SF_TRANSPORT_POLL_MS);
+    int slice = (int) MIN (sf_ms_until (deadline), SF_TRANSPORT_POLL_MS);
     int r;
 
     if (g_cancellable_set_error_if_cancelled (cancellable, error))
@@ -58,7 +58,7 @@ wait_for (SfTransportFd  *self,
 
       if (saved == EINTR)
         continue;
-      sf_wire_set_disconnected (SF_TRANSPORT (self), g_strerror (saved), error);
+      sf_transport_set_disconnected (SF_TRANSPORT (self), g_strerror (saved), error);
       return -1;
     }
     if (r > 0) {
@@ -66,7 +66,7 @@ wait_for (SfTransportFd  *self,
       if (pfd.revents & events)
         return 1;
       if (pfd.revents & (POLLHUP | POLLERR | POLLNVAL)) {
-        sf_wire_set_disconnected (SF_TRANSPORT (self), _("hang-up"), error);
+        sf_transport_set_disconnected (SF_TRANSPORT (self), _("hang-up"), error);
         return -1;
       }
     }
@@ -112,7 +112,7 @@ read_available (SfTransportFd  *self,
     if (done > 0)
       break;   /* the error comes back on the next call */
     /* A pty whose other end closed answers EIO: the phone hung up. */
-    sf_wire_set_disconnected (SF_TRANSPORT (self), errno == EIO ? _("hang-up") : g_strerror (errno), error);
+    sf_transport_set_disconnected (SF_TRANSPORT (self), errno == EIO ? _("hang-up") : g_strerror (errno), error);
     return -1;
   }
   return (gssize) done;
@@ -157,7 +157,7 @@ sf_transport_fd_read (SfTransport   *transport,
     self->read_full = FALSE;
     /* 0 means end of file only once poll said the port was ready. */
     if (eof && polled) {
-      sf_wire_set_disconnected (transport, _("end of file"), error);
+      sf_transport_set_disconnected (transport, _("end of file"), error);
       return -1;
     }
     r = wait_for (self, POLLIN, timeout_ms, cancellable, error);
@@ -193,7 +193,7 @@ sf_transport_fd_write_all (SfTransport   *transport,
     } else if (n < 0 && errno == EINTR) {
       continue;
     } else if (n == 0 || errno != EAGAIN) {
-      sf_wire_set_disconnected (transport,
+      sf_transport_set_disconnected (transport,
                                 n == 0 ? _("short write") : errno == EIO ? _("hang-up") : g_strerror (errno),
                                 error);
       return FALSE;
@@ -203,7 +203,7 @@ sf_transport_fd_write_all (SfTransport   *transport,
     if (r < 0)
       return FALSE;
     if (r == 0) {
-      sf_wire_set_write_timeout (error, timeout_ms, done, len);
+      sf_transport_set_write_timeout (error, timeout_ms, done, len);
       return FALSE;
     }
   }

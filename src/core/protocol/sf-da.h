@@ -234,31 +234,12 @@ gboolean         sf_da_write_pmt           (SfDa              *self,
                                             GCancellable      *cancellable,
                                             GError           **error);
 
-/* Where a scatter partition goes: eMMC partition (SF_EMMC_PART_*) and
- * byte offset inside it, the user area counted from the scatter's first
- * EMMC_USER partition (MBR), so that with sf_da_set_user_base() at that
- * partition's linear_start_addr the wire carries the scatter's linear
- * address unchanged (§13.9). @user_size is the user area's size from the
- * DA (0 if not known yet: end-relative partitions then fail). */
-gboolean         sf_da_partition_address   (SfScatter         *scatter,
-                                            SfLayout          *layout,
-                                            SfPartition       *partition,
-                                            guint64            user_size,
-                                            guint             *out_part,
-                                            guint64           *out_offset,
-                                            GError           **error);
 
 /* §6.8: sum of the bytes, & 0xFFFF, continued from @sum. */
 guint16          sf_da_checksum_update     (guint16            sum,
                                             const guint8      *data,
                                             gsize              len);
 
-/* The linear address where @scatter puts the user area (its first
- * EMMC_USER partition's linear_start_addr); FALSE when the scatter does not
- * use linear addresses. */
-gboolean         sf_da_scatter_user_base   (SfScatter         *scatter,
-                                            SfLayout          *layout,
-                                            guint64           *out_base);
 
 const char      *sf_da_storage_type_to_string (SfDaStorageType type);
 

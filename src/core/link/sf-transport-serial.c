@@ -14,9 +14,9 @@
 #include <glib/gi18n-lib.h>
 
 #include "sf-error.h"
+#include "sf-units.h"
 #include "sf-transport-private.h"
 #include "sf-transport-serial.h"
-#include "sf-wire-private.h"
 
 struct _SfTransportSerial
 {
@@ -46,7 +46,7 @@ set_disconnected (SfTransport  *self,
 {
   g_autofree char *why = last_error_message ();
 
-  sf_wire_set_disconnected (self, why, error);
+  sf_transport_set_disconnected (self, why, error);
 }
 
 static gboolean
@@ -67,7 +67,7 @@ sf_transport_serial_read (SfTransport   *transport,
   gint64 deadline = g_get_monotonic_time () + (gint64) timeout_ms * 1000;
 
   for (;;) {
-    unsigned slice = MIN (sf_wire_ms_until (deadline), SF_TRANSPORT_POLL_MS);
+    unsigned slice = MIN (sf_ms_until (deadline), SF_TRANSPORT_POLL_MS);
     enum sp_return r;
 
     if (g_cancellable_set_error_if_cancelled (cancellable, error))
@@ -128,7 +128,7 @@ sf_transport_serial_write_all (SfTransport   *transport,
         set_disconnected (transport, error);
         return FALSE;
       }
-      sf_wire_set_write_timeout (error, timeout_ms, done, len);
+      sf_transport_set_write_timeout (error, timeout_ms, done, len);
       return FALSE;
     }
   }
