@@ -36,7 +36,7 @@
 #include "fuzz-protocol.h"
 #include "sf-brom.h"
 #include "sf-da.h"
-#include "sf-device-table.h"
+#include "sf-partition-table.h"
 #include "sf-error.h"
 
 int LLVMFuzzerTestOneInput (const guint8 *data, size_t size);
@@ -216,17 +216,17 @@ run_ops (SfDa          *da,
         return FALSE;
       break;
     case SF_FUZZ_OP_READ_PMT: {
-      g_autoptr(SfDeviceTable) table = sf_da_read_pmt (da, NULL, error);
+      g_autoptr(SfPartitionTable) table = sf_da_read_pmt (da, NULL, error);
 
       if (table == NULL)
         return FALSE;
       break;
     }
     case SF_FUZZ_OP_WRITE_PMT: {
-      g_autoptr(SfDeviceTable) table = sf_device_table_new ();
+      g_autoptr(SfPartitionTable) table = sf_partition_table_new ();
 
-      sf_device_table_add (table, "boot", 0x100000, 0x600000);
-      sf_device_table_add (table, "system", 0x700000, (guint64) k << 20);
+      sf_partition_table_add (table, "boot", 0x100000, 0x600000);
+      sf_partition_table_add (table, "system", 0x700000, (guint64) k << 20);
       if (!sf_da_write_pmt (da, table, NULL, error))
         return FALSE;
       break;

@@ -556,7 +556,7 @@ START_TEST (test_readback_table)
   g_autofree char *out = sf_test_make_tempdir ();
   g_autofree char *alpha_path = g_build_filename (out, "ALPHA.bin", NULL);
   g_autoptr(SfSim) sim = start_phone (storage);
-  g_autoptr(SfDeviceTable) table = sf_device_table_new ();
+  g_autoptr(SfPartitionTable) table = sf_partition_table_new ();
   g_autoptr(GBytes) alpha = NULL;
   g_autoptr(GError) error = NULL;
   g_autoptr(GFile) folder = g_file_new_for_path (out);
@@ -566,10 +566,10 @@ START_TEST (test_readback_table)
   GtkWindow *window = host (page);
   SfFlashJob *job;
 
-  sf_device_table_add (table, "ALPHA", 0x200000, 0x40000);
-  sf_device_table_add (table, "BETA", 0x240000, 0x40000);
-  sf_device_table_add (table, "../EVIL", 0x280000, 0x1000);
-  sf_readback_page_set_device_table (page, table);
+  sf_partition_table_add (table, "ALPHA", 0x200000, 0x40000);
+  sf_partition_table_add (table, "BETA", 0x240000, 0x40000);
+  sf_partition_table_add (table, "../EVIL", 0x280000, 0x1000);
+  sf_readback_page_set_partition_table (page, table);
   names = sf_readback_page_get_partition_names (page);
   /* A name that cannot be a file name is not offered. */
   ck_assert_uint_eq (g_strv_length (names), 2);
@@ -628,7 +628,7 @@ START_TEST (test_readback_everything)
   g_autoptr(GError) error = NULL;
   g_autoptr(GFile) folder = g_file_new_for_path (out);
   g_autoptr(GDir) dir = NULL;
-  const SfDeviceTableEntry *entry;
+  const SfPartitionTableEntry *entry;
   const char *name;
   SfReadbackPage *page = sf_readback_page_new ();
   GtkWindow *window = host (page);
@@ -646,9 +646,9 @@ START_TEST (test_readback_everything)
   sim = restart_phone (sim, storage);
   error = run_job (new_job (sim), &info);
   assert_job_ok (error, sim);
-  ck_assert (info != NULL && info->table != NULL && !sf_device_table_is_empty (info->table));
+  ck_assert (info != NULL && info->table != NULL && !sf_partition_table_is_empty (info->table));
   sf_readback_page_set_firmware (page, firmware);
-  sf_readback_page_set_device_table (page, info->table);
+  sf_readback_page_set_partition_table (page, info->table);
   sf_readback_page_set_folder (page, folder);
   sf_readback_page_set_back_up_everything (page, TRUE);
   ck_assert (sf_readback_page_get_back_up_everything (page));
@@ -665,7 +665,7 @@ START_TEST (test_readback_everything)
       backup = g_build_filename (out, name, NULL);
   }
   ck_assert_ptr_nonnull (backup);
-  entry = sf_device_table_lookup (info->table, "MBR");
+  entry = sf_partition_table_lookup (info->table, "MBR");
   ck_assert_ptr_nonnull (entry);
   mbr = read_range (storage, "user.bin", entry->offset, entry->size);
   mbr_path = g_build_filename (backup, "MBR.bin", NULL);
@@ -910,8 +910,8 @@ START_TEST (test_device_page)
   fake->has_storage = TRUE;
   fake->storage = g_strdup ("EMMC");
   fake->user_size = 8ULL << 30;
-  fake->table = sf_device_table_new ();
-  sf_device_table_add (fake->table, "PRO_INFO", 0xd00000, 0x80000);
+  fake->table = sf_partition_table_new ();
+  sf_partition_table_add (fake->table, "PRO_INFO", 0xd00000, 0x80000);
   sf_device_page_set_info (page, fake);
   ck_assert (shows_text (page, "Unknown chip (0x1234)"));
   ck_assert (shows_text (page, "8.0\u00a0GiB"));

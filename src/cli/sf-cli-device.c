@@ -45,8 +45,8 @@ print_device_json (const SfDeviceInfo *d)
   if (d->table != NULL) {
     json_builder_set_member_name (b, "partitions");
     json_builder_begin_array (b);
-    for (guint i = 0; i < sf_device_table_get_n_entries (d->table); i++) {
-      const SfDeviceTableEntry *e = sf_device_table_get_entry (d->table, i);
+    for (guint i = 0; i < sf_partition_table_get_n_entries (d->table); i++) {
+      const SfPartitionTableEntry *e = sf_partition_table_get_entry (d->table, i);
 
       json_builder_begin_object (b);
       sf_cli_json_string (b, "name", e->name);
@@ -62,19 +62,19 @@ print_device_json (const SfDeviceInfo *d)
 }
 
 static void
-print_device_table (const SfDeviceTable *table)
+print_partition_table (const SfPartitionTable *table)
 {
   if (table == NULL) {
     g_print (_("Partition table: cannot be read\n"));
     return;
   }
-  if (sf_device_table_is_empty (table)) {
+  if (sf_partition_table_is_empty (table)) {
     g_print (_("Partition table: none (the phone was never flashed with a layout)\n"));
     return;
   }
   g_print (_("Partition table (user-area offsets):\n"));
-  for (guint i = 0; i < sf_device_table_get_n_entries (table); i++) {
-    const SfDeviceTableEntry *e = sf_device_table_get_entry (table, i);
+  for (guint i = 0; i < sf_partition_table_get_n_entries (table); i++) {
+    const SfPartitionTableEntry *e = sf_partition_table_get_entry (table, i);
     g_autofree char *size = sf_cli_format_size (e->size);
 
     g_print ("  %-12s 0x%010" PRIx64 "  0x%010" PRIx64 "  %s\n",
@@ -124,7 +124,7 @@ sf_cli_info (int    argc,
                device->chip ? device->chip : "?", device->hw_code,
                device->is_brom ? "BootROM" : "preloader",
                device->storage ? device->storage : "?", boot1, boot2, user, device->user_size);
-      print_device_table (device->table);
+      print_partition_table (device->table);
     }
   }
   return status;

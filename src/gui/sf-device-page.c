@@ -102,22 +102,22 @@ add_table_row (SfDevicePage *self,
 
 static void
 show_table (SfDevicePage        *self,
-            const SfDeviceTable *table)
+            const SfPartitionTable *table)
 {
   clear_table (self);
   gtk_widget_set_visible (GTK_WIDGET (self->table_group), table != NULL);
   if (table == NULL)
     return;
 
-  if (sf_device_table_is_empty (table)) {
+  if (sf_partition_table_is_empty (table)) {
     adw_preferences_group_set_description (self->table_group,
                                            _("The phone has no partition table: it was never flashed with a layout, or it was erased."));
     return;
   }
   adw_preferences_group_set_description (self->table_group,
                                          _("Where each partition lies in the user area, as the phone’s own table says."));
-  for (guint i = 0; i < sf_device_table_get_n_entries (table); i++) {
-    const SfDeviceTableEntry *e = sf_device_table_get_entry (table, i);
+  for (guint i = 0; i < sf_partition_table_get_n_entries (table); i++) {
+    const SfPartitionTableEntry *e = sf_partition_table_get_entry (table, i);
     g_autofree char *size = g_format_size_full (e->size, G_FORMAT_SIZE_IEC_UNITS);
     g_autofree char *subtitle = NULL;
     g_autofree char *tooltip = NULL;

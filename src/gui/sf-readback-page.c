@@ -164,7 +164,7 @@ struct _SfReadbackPage
 
   GSettings           *settings;      /* NULL without the schema */
   SfFirmware          *firmware;
-  SfDeviceTable       *table;
+  SfPartitionTable       *table;
   GListStore          *items;         /* SfReadbackItem */
   gboolean             from_table;    /* items come from the phone's table */
   GFile               *folder;
@@ -398,9 +398,9 @@ rebuild (SfReadbackPage *self)
     }
     /* Translators: %s is the firmware's file or folder name */
     description = g_strdup_printf (_("Where the scatter file of %s places them. Each is saved as NAME.bin."), base);
-  } else if (self->table != NULL && !sf_device_table_is_empty (self->table)) {
-    for (guint i = 0; i < sf_device_table_get_n_entries (self->table); i++) {
-      const SfDeviceTableEntry *e = sf_device_table_get_entry (self->table, i);
+  } else if (self->table != NULL && !sf_partition_table_is_empty (self->table)) {
+    for (guint i = 0; i < sf_partition_table_get_n_entries (self->table); i++) {
+      const SfPartitionTableEntry *e = sf_partition_table_get_entry (self->table, i);
       g_autoptr(SfReadbackItem) item = NULL;
 
       if (!name_is_file_safe (e->name) || e->size == 0)
@@ -663,7 +663,7 @@ sf_readback_page_dispose (GObject *object)
   g_clear_object (&self->settings);
   g_clear_object (&self->items);
   g_clear_object (&self->firmware);
-  g_clear_pointer (&self->table, sf_device_table_unref);
+  g_clear_pointer (&self->table, sf_partition_table_unref);
   g_clear_object (&self->folder);
   g_clear_object (&self->backup_dir);
 
@@ -770,16 +770,16 @@ sf_readback_page_set_firmware (SfReadbackPage *self,
 }
 
 void
-sf_readback_page_set_device_table (SfReadbackPage *self,
-                                   SfDeviceTable  *table)
+sf_readback_page_set_partition_table (SfReadbackPage *self,
+                                   SfPartitionTable  *table)
 {
   g_return_if_fail (SF_IS_READBACK_PAGE (self));
 
   if (table == self->table)
     return;
   if (table != NULL)
-    sf_device_table_ref (table);
-  g_clear_pointer (&self->table, sf_device_table_unref);
+    sf_partition_table_ref (table);
+  g_clear_pointer (&self->table, sf_partition_table_unref);
   self->table = table;
   rebuild (self);
 }

@@ -9,7 +9,7 @@
 
 #include <adwaita.h>
 
-#include "sf-device-table.h"
+#include "sf-partition-table.h"
 #include "sf-firmware.h"
 #include "sf-flash-job.h"
 
@@ -25,8 +25,8 @@ void            sf_readback_page_set_firmware      (SfReadbackPage      *self,
                                                     SfFirmware          *firmware);
 /* @table: (nullable): the phone's own table, from the last SF_EVENT_DEVICE;
  * lists the partitions when no firmware is open. */
-void            sf_readback_page_set_device_table  (SfReadbackPage      *self,
-                                                    SfDeviceTable       *table);
+void            sf_readback_page_set_partition_table  (SfReadbackPage      *self,
+                                                    SfPartitionTable       *table);
 /* A job runs: the page is insensitive. */
 void            sf_readback_page_set_busy          (SfReadbackPage      *self,
                                                     gboolean             busy);

@@ -1921,7 +1921,7 @@ on_drain (gpointer user_data)
         log_device (self, e->device);
         sf_device_page_set_info (self->device_page, self->device);
         if (self->device->table != NULL)
-          sf_readback_page_set_device_table (self->readback_page, self->device->table);
+          sf_readback_page_set_partition_table (self->readback_page, self->device->table);
         if (e->device->chip != NULL) {
           g_autofree char *title = g_strdup_printf (_("Connected to %s"), e->device->chip);
 

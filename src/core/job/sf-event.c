@@ -66,7 +66,7 @@ sf_device_info_copy (const SfDeviceInfo *info)
   copy->chip = g_strdup (info->chip);
   copy->storage = g_strdup (info->storage);
   if (info->table != NULL)
-    copy->table = sf_device_table_ref (info->table);
+    copy->table = sf_partition_table_ref (info->table);
   return copy;
 }
 
@@ -77,6 +77,6 @@ sf_device_info_free (SfDeviceInfo *info)
     return;
   g_free (info->chip);
   g_free (info->storage);
-  g_clear_pointer (&info->table, sf_device_table_unref);
+  g_clear_pointer (&info->table, sf_partition_table_unref);
   g_free (info);
 }

@@ -9,7 +9,7 @@
 
 #include <glib-object.h>
 
-#include "sf-device-table.h"
+#include "sf-partition-table.h"
 
 G_BEGIN_DECLS
 
@@ -41,7 +41,7 @@ typedef struct {
   guint64   ram_size;
   /* The phone's own partition table (PMT), once the DA read it: NULL before
    * that; an empty table for a phone never flashed with a layout. */
-  SfDeviceTable *table;
+  SfPartitionTable *table;
 } SfDeviceInfo;
 
 typedef struct {

@@ -72,8 +72,8 @@ typedef struct {
   const char  *partition;
   guint64      step_bytes;     /* what the step adds to overall_done */
   gint64       last_post_us;
-  /* the phone's own partition table (sf-device-table.h) */
-  SfDeviceTable *table;        /* NULL until read, or when it could not be parsed */
+  /* the phone's own partition table (sf-partition-table.h) */
+  SfPartitionTable *table;        /* NULL until read, or when it could not be parsed */
   GError      *table_error;    /* why it could not be parsed */
   GArray      *moves;          /* (element-type Move) Firmware Upgrade: kept partitions that moved */
   SfCalibration *calibration;  /* the phone's calibration backups and journal (sf-calibration.h) */
@@ -307,7 +307,7 @@ post_device (Session        *s,
     d->ram_size = da->ext_ram_size;
   }
   if (s->table != NULL)
-    d->table = sf_device_table_ref (s->table);
+    d->table = sf_partition_table_ref (s->table);
   event->device = d;
   sf_worker_post (s->worker, event);
 }
@@ -492,7 +492,7 @@ connect_and_start_da (Session       *s,
       }
       sf_worker_post_log (s->worker, "%s", local_error->message);
       s->table_error = g_steal_pointer (&local_error);
-    } else if (sf_device_table_is_empty (s->table)) {
+    } else if (sf_partition_table_is_empty (s->table)) {
       sf_worker_post_log (s->worker, _("The phone has no partition table yet"));
     }
   }
@@ -533,22 +533,22 @@ check_download_only (Session  *s,
                          s->table_error->message);
     return FALSE;
   }
-  if (sf_device_table_is_empty (s->table))
+  if (sf_partition_table_is_empty (s->table))
     return TRUE;   /* a fresh phone: nothing to compare with */
 
   for (guint i = 0; i < sf_layout_get_n_partitions (layout); i++) {
     SfPartition *p = sf_layout_get_partition (layout, i);
-    const SfDeviceTableEntry *e;
+    const SfPartitionTableEntry *e;
     gboolean listed = FALSE;
     guint64 offset = 0, size = 0;
 
     if (is_ticked (plan, p))
       continue;
-    if (!sf_device_table_place (scatter, layout, p, &listed, &offset, &size, error))
+    if (!sf_partition_table_place (scatter, layout, p, &listed, &offset, &size, error))
       return FALSE;
     if (!listed)
       continue;
-    e = sf_device_table_lookup (s->table, p->name);
+    e = sf_partition_table_lookup (s->table, p->name);
     if (e == NULL) {
       sf_set_device_error (error, SF_ERROR_ROM_MUST_ENABLE,
                            _("PMT changed for the ROM: partition %s of the scatter file is not in the phone's partition table"),
@@ -586,21 +586,21 @@ check_firmware_upgrade (Session  *s,
   SfScatter *scatter = sf_firmware_get_scatter (sf_plan_get_firmware (plan));
   SfLayout *layout = sf_plan_get_layout (plan);
 
-  if (sf_device_table_is_empty (s->table))
+  if (sf_partition_table_is_empty (s->table))
     return TRUE;
 
   for (guint i = 0; i < sf_layout_get_n_partitions (layout); i++) {
     SfPartition *p = sf_layout_get_partition (layout, i);
-    const SfDeviceTableEntry *e;
+    const SfPartitionTableEntry *e;
     gboolean listed = FALSE;
     guint64 offset = 0, size = 0;
     Move move;
 
     if (!is_kept (p))
       continue;
-    if (!sf_device_table_place (scatter, layout, p, &listed, &offset, &size, error))
+    if (!sf_partition_table_place (scatter, layout, p, &listed, &offset, &size, error))
       return FALSE;
-    if (!listed || (e = sf_device_table_lookup (s->table, p->name)) == NULL)
+    if (!listed || (e = sf_partition_table_lookup (s->table, p->name)) == NULL)
       continue;
     if (e->size != size) {
       sf_set_device_error (error, SF_ERROR_DATA_LOST,
@@ -644,7 +644,7 @@ writes_table (Session *s)
   SfScene scene = sf_plan_get_scene (s->job->plan);
 
   return scene == SF_SCENE_FORMAT_ALL_DOWNLOAD || scene == SF_SCENE_FIRMWARE_UPGRADE ||
-         (scene == SF_SCENE_DOWNLOAD_ONLY && s->table != NULL && sf_device_table_is_empty (s->table));
+         (scene == SF_SCENE_DOWNLOAD_ONLY && s->table != NULL && sf_partition_table_is_empty (s->table));
 }
 
 /* The table the job will write at its end must fit, before the first write. */
@@ -653,11 +653,11 @@ check_table_fits (Session  *s,
                   GError  **error)
 {
   SfPlan *plan = s->job->plan;
-  g_autoptr(SfDeviceTable) table = NULL;
+  g_autoptr(SfPartitionTable) table = NULL;
 
   if (!writes_table (s))
     return TRUE;
-  table = sf_device_table_new_from_layout (sf_firmware_get_scatter (sf_plan_get_firmware (plan)),
+  table = sf_partition_table_new_from_layout (sf_firmware_get_scatter (sf_plan_get_firmware (plan)),
                                            sf_plan_get_layout (plan), error);
   return table != NULL;
 }
@@ -668,24 +668,24 @@ write_table (Session       *s,
              GError       **error)
 {
   SfPlan *plan = s->job->plan;
-  g_autoptr(SfDeviceTable) table = NULL;
+  g_autoptr(SfPartitionTable) table = NULL;
 
   if (!writes_table (s))
     return TRUE;
 
-  table = sf_device_table_new_from_layout (sf_firmware_get_scatter (sf_plan_get_firmware (plan)),
+  table = sf_partition_table_new_from_layout (sf_firmware_get_scatter (sf_plan_get_firmware (plan)),
                                            sf_plan_get_layout (plan), error);
   if (table == NULL)
     return FALSE;
-  if (sf_device_table_is_empty (table))
+  if (sf_partition_table_is_empty (table))
     return TRUE;
   sf_worker_post_stage (s->worker, _("Writing the partition table"));
   if (!sf_da_write_pmt (s->da, table, cancellable, error))
     return FALSE;
-  g_clear_pointer (&s->table, sf_device_table_unref);
+  g_clear_pointer (&s->table, sf_partition_table_unref);
   s->table = g_steal_pointer (&table);
   sf_worker_post_log (s->worker, _("The phone's partition table now lists %u partitions"),
-                      sf_device_table_get_n_entries (s->table));
+                      sf_partition_table_get_n_entries (s->table));
   return TRUE;
 }
 
@@ -1387,8 +1387,8 @@ table_scatter (Session *s)
                           "############################################################################################################\n",
                           brom->chip->name);
   append_entry (text, 0, "PRELOADER", "SV5_BL_BIN", 0, da->emmc_boot1_size, "EMMC_BOOT_1", "BOOTLOADERS");
-  for (guint i = 0; i < sf_device_table_get_n_entries (s->table); i++) {
-    const SfDeviceTableEntry *e = sf_device_table_get_entry (s->table, i);
+  for (guint i = 0; i < sf_partition_table_get_n_entries (s->table); i++) {
+    const SfPartitionTableEntry *e = sf_partition_table_get_entry (s->table, i);
     SfOperation op = sf_operation_guess (e->name, TRUE);
 
     /* Every partition read here is to be written back by `restore`. */
@@ -1412,7 +1412,7 @@ run_table_backup (Session       *s,
   g_autoptr(GFile) scatter = NULL;
   g_autoptr(GFile) preloader = g_file_get_child (dir, "PRELOADER.bin");
 
-  if (s->table == NULL || sf_device_table_is_empty (s->table)) {
+  if (s->table == NULL || sf_partition_table_is_empty (s->table)) {
     sf_set_device_error (error, SF_ERROR_UNSUPPORTED,
                          _("the phone has no partition table to name its partitions by; give the FIRMWARE whose scatter file describes it"));
     return FALSE;
@@ -1422,8 +1422,8 @@ run_table_backup (Session       *s,
   if (!read_to_file (s, SF_EMMC_PART_BOOT1, 0, da->emmc_boot1_size, preloader, cancellable, error))
     return FALSE;
   end_step (s, "backup");
-  for (guint i = 0; i < sf_device_table_get_n_entries (s->table); i++) {
-    const SfDeviceTableEntry *e = sf_device_table_get_entry (s->table, i);
+  for (guint i = 0; i < sf_partition_table_get_n_entries (s->table); i++) {
+    const SfPartitionTableEntry *e = sf_partition_table_get_entry (s->table, i);
     g_autofree char *base = g_strconcat (e->name, ".bin", NULL);
     g_autoptr(GFile) file = g_file_get_child (dir, base);
 
@@ -1568,13 +1568,13 @@ backup_before_raw_erase (Session       *s,
     any_erase |= g_array_index (s->job->raw_steps, RawStep, i).file == NULL;
   if (!any_erase)
     return TRUE;
-  if (s->table == NULL || sf_device_table_is_empty (s->table)) {
+  if (s->table == NULL || sf_partition_table_is_empty (s->table)) {
     sf_worker_post_log (s->worker, _("The phone has no partition table, so no calibration can be found to back up"));
     return TRUE;
   }
 
-  for (guint t = 0; t < sf_device_table_get_n_entries (s->table); t++) {
-    const SfDeviceTableEntry *e = sf_device_table_get_entry (s->table, t);
+  for (guint t = 0; t < sf_partition_table_get_n_entries (s->table); t++) {
+    const SfPartitionTableEntry *e = sf_partition_table_get_entry (s->table, t);
     SfOperation op = sf_operation_guess (e->name, TRUE);
     gboolean reached = FALSE;
 
@@ -1708,7 +1708,7 @@ out:
   g_clear_pointer (&s.calibration, sf_calibration_free);
   g_clear_object (&s.da);
   g_clear_object (&s.brom);
-  g_clear_pointer (&s.table, sf_device_table_unref);
+  g_clear_pointer (&s.table, sf_partition_table_unref);
   g_clear_error (&s.table_error);
   g_clear_pointer (&s.moves, g_array_unref);
   return ok;

@@ -1720,7 +1720,7 @@ sf_da_finish (SfDa          *self,
 
 /* ---- §6.12 the phone's partition table ----------------------------------- */
 
-SfDeviceTable *
+SfPartitionTable *
 sf_da_read_pmt (SfDa          *self,
                 GCancellable  *cancellable,
                 GError       **error)
@@ -1740,7 +1740,7 @@ sf_da_read_pmt (SfDa          *self,
     /* §13.10: a blank phone has no table yet; that is a first download. */
     if (status == SF_DA_ERR_NO_PMT) {
       g_debug ("PMT: none on the phone (error reply %u)", status);
-      return sf_device_table_new ();
+      return sf_partition_table_new ();
     }
     g_propagate_error (error, g_steal_pointer (&local_error));
     return NULL;
@@ -1759,12 +1759,12 @@ sf_da_read_pmt (SfDa          *self,
       (len > 0 && !sf_wire_read (&self->wire, data, len, SF_DA_REPLY_TIMEOUT_MS, code, what, cancellable, error)) ||
       !sf_wire_write_u8 (&self->wire, SF_DA_ACK, code, what, cancellable, error))
     return NULL;
-  return sf_device_table_parse (data, len, sf_da_get_user_base (self), error);
+  return sf_partition_table_parse (data, len, sf_da_get_user_base (self), error);
 }
 
 gboolean
 sf_da_write_pmt (SfDa                *self,
-                 const SfDeviceTable *table,
+                 const SfPartitionTable *table,
                  GCancellable        *cancellable,
                  GError             **error)
 {
@@ -1779,7 +1779,7 @@ sf_da_write_pmt (SfDa                *self,
   g_return_val_if_fail (SF_IS_DA (self), FALSE);
   g_return_val_if_fail (table != NULL, FALSE);
 
-  bytes = sf_device_table_to_bytes (table, sf_da_get_user_base (self));
+  bytes = sf_partition_table_to_bytes (table, sf_da_get_user_base (self));
   data = g_bytes_get_data (bytes, &len);
   count = (guint32) (len / SF_PMT_RECORD_SIZE);
 

@@ -11,7 +11,7 @@
 
 #include "sf-brom.h"
 #include "sf-da-file.h"
-#include "sf-device-table.h"
+#include "sf-partition-table.h"
 #include "sf-layout.h"
 #include "sf-mtk.h"
 #include "sf-scatter.h"
@@ -224,13 +224,13 @@ gboolean         sf_da_finish              (SfDa              *self,
                                             GError           **error);
 
 /* §6.12 SDMMC_READ_PMT (A5): the phone's partition table (the contract is in
- * sf-device-table.h); an empty table when the phone has none. */
-SfDeviceTable   *sf_da_read_pmt            (SfDa              *self,
+ * sf-partition-table.h); an empty table when the phone has none. */
+SfPartitionTable   *sf_da_read_pmt            (SfDa              *self,
                                             GCancellable      *cancellable,
                                             GError           **error) G_GNUC_WARN_UNUSED_RESULT;
-/* SDMMC_WRITE_PMT (A4, project contract in sf-device-table.h). */
+/* SDMMC_WRITE_PMT (A4, project contract in sf-partition-table.h). */
 gboolean         sf_da_write_pmt           (SfDa              *self,
-                                            const SfDeviceTable *table,
+                                            const SfPartitionTable *table,
                                             GCancellable      *cancellable,
                                             GError           **error);
 

@@ -1,4 +1,4 @@
-/* test-device-table.c — the phone's partition table (PMT) records
+/* test-partition-table.c — the phone's partition table (PMT) records
  *
  * Copyright 2026 The Scatterflash authors
  *
@@ -13,7 +13,7 @@
 
 #include <string.h>
 
-#include "sf-device-table.h"
+#include "sf-partition-table.h"
 #include "sf-error.h"
 #include "sf-test-util.h"
 
@@ -49,43 +49,43 @@ START_TEST (test_parse_hand_made)
 {
   guint8 data[3 * 0x60];
   g_autoptr(GError) error = NULL;
-  g_autoptr(SfDeviceTable) t = NULL;
-  const SfDeviceTableEntry *e;
+  g_autoptr(SfPartitionTable) t = NULL;
+  const SfPartitionTableEntry *e;
 
   /* §13.6: 0x60-byte records, linear offsets; the DA reads back 0xFF
    * bytes at 0x48. */
   make_record (data, 0x60, "MBR", 0x80000, G_MAXUINT64, BASE);
   make_record (data + 0x60, 0x60, "NVRAM", 0x500000, G_MAXUINT64, BASE + 0x180000);
   make_record (data + 0xC0, 0x60, "ANDROID", 0x1800000, G_MAXUINT64, BASE + 0x1080000);
-  t = sf_device_table_parse (data, sizeof data, BASE, &error);
+  t = sf_partition_table_parse (data, sizeof data, BASE, &error);
   ck_assert_msg (t != NULL, "%s", error ? error->message : "");
-  ck_assert_uint_eq (sf_device_table_get_n_entries (t), 3);
-  e = sf_device_table_get_entry (t, 1);
+  ck_assert_uint_eq (sf_partition_table_get_n_entries (t), 3);
+  e = sf_partition_table_get_entry (t, 1);
   ck_assert_str_eq (e->name, "NVRAM");
   ck_assert_uint_eq (e->offset, 0x180000);
   ck_assert_uint_eq (e->size, 0x500000);
   /* Case-insensitive lookup. */
-  e = sf_device_table_lookup (t, "android");
+  e = sf_partition_table_lookup (t, "android");
   ck_assert_ptr_nonnull (e);
   ck_assert_uint_eq (e->offset, 0x1080000);
   ck_assert_uint_eq (e->size, 0x1800000);
-  ck_assert_ptr_null (sf_device_table_lookup (t, "CACHE"));
+  ck_assert_ptr_null (sf_partition_table_lookup (t, "CACHE"));
 }
 END_TEST
 
 START_TEST (test_round_trip)
 {
-  g_autoptr(SfDeviceTable) t = sf_device_table_new ();
-  g_autoptr(SfDeviceTable) back = NULL;
+  g_autoptr(SfPartitionTable) t = sf_partition_table_new ();
+  g_autoptr(SfPartitionTable) back = NULL;
   g_autoptr(GBytes) bytes = NULL;
   g_autoptr(GError) error = NULL;
   const guint8 *data;
   gsize len = 0;
 
-  sf_device_table_add (t, "PRO_INFO", 0x100000, 0x80000);
-  sf_device_table_add (t, "NVRAM", 0x180000, 0x500000);
-  sf_device_table_add (t, "A_NAME_OF_SIXTY_THREE_CHARACTERS_XXXXXXXXXXXXXXXXXXXXXXXXXXXXXX", G_GUINT64_CONSTANT (0x123456789AB), 0x200);
-  bytes = sf_device_table_to_bytes (t, BASE);
+  sf_partition_table_add (t, "PRO_INFO", 0x100000, 0x80000);
+  sf_partition_table_add (t, "NVRAM", 0x180000, 0x500000);
+  sf_partition_table_add (t, "A_NAME_OF_SIXTY_THREE_CHARACTERS_XXXXXXXXXXXXXXXXXXXXXXXXXXXXXX", G_GUINT64_CONSTANT (0x123456789AB), 0x200);
+  bytes = sf_partition_table_to_bytes (t, BASE);
   data = g_bytes_get_data (bytes, &len);
   ck_assert_uint_eq (len, 3 * 0x60);
   /* The wire layout itself: little-endian, region 8, linear offset. */
@@ -99,12 +99,12 @@ START_TEST (test_round_trip)
   ck_assert_uint_eq (data[2 * 0x60 + 0x53], 0x46);
   ck_assert_uint_eq (data[2 * 0x60 + 0x55], 0x01);
 
-  back = sf_device_table_parse (data, len, BASE, &error);
+  back = sf_partition_table_parse (data, len, BASE, &error);
   ck_assert_msg (back != NULL, "%s", error ? error->message : "");
-  ck_assert_uint_eq (sf_device_table_get_n_entries (back), 3);
+  ck_assert_uint_eq (sf_partition_table_get_n_entries (back), 3);
   for (guint i = 0; i < 3; i++) {
-    const SfDeviceTableEntry *a = sf_device_table_get_entry (t, i);
-    const SfDeviceTableEntry *b = sf_device_table_get_entry (back, i);
+    const SfPartitionTableEntry *a = sf_partition_table_get_entry (t, i);
+    const SfPartitionTableEntry *b = sf_partition_table_get_entry (back, i);
 
     ck_assert_str_eq (a->name, b->name);
     ck_assert_uint_eq (a->offset, b->offset);
@@ -115,15 +115,15 @@ END_TEST
 
 START_TEST (test_at_most_forty)
 {
-  g_autoptr(SfDeviceTable) t = sf_device_table_new ();
+  g_autoptr(SfPartitionTable) t = sf_partition_table_new ();
   g_autoptr(GBytes) bytes = NULL;
 
   for (guint i = 0; i < 45; i++) {
     g_autofree char *name = g_strdup_printf ("P%u", i);
 
-    sf_device_table_add (t, name, (guint64) i << 20, 1 << 20);
+    sf_partition_table_add (t, name, (guint64) i << 20, 1 << 20);
   }
-  bytes = sf_device_table_to_bytes (t, BASE);
+  bytes = sf_partition_table_to_bytes (t, BASE);
   ck_assert_uint_eq (g_bytes_get_size (bytes), 40 * 0x60);
 }
 END_TEST
@@ -131,12 +131,12 @@ END_TEST
 START_TEST (test_empty)
 {
   g_autoptr(GError) error = NULL;
-  g_autoptr(SfDeviceTable) t = sf_device_table_parse (NULL, 0, BASE, &error);
-  g_autoptr(SfDeviceTable) none = sf_device_table_new ();
-  g_autoptr(GBytes) bytes = sf_device_table_to_bytes (none, BASE);
+  g_autoptr(SfPartitionTable) t = sf_partition_table_parse (NULL, 0, BASE, &error);
+  g_autoptr(SfPartitionTable) none = sf_partition_table_new ();
+  g_autoptr(GBytes) bytes = sf_partition_table_to_bytes (none, BASE);
 
   ck_assert_ptr_nonnull (t);
-  ck_assert (sf_device_table_is_empty (t));
+  ck_assert (sf_partition_table_is_empty (t));
   ck_assert_uint_eq (g_bytes_get_size (bytes), 0);
 }
 END_TEST
@@ -149,11 +149,11 @@ START_TEST (test_truncated)
   make_record (data, 0x60, "MBR", 0x80000, 0, BASE);
   make_record (data + 0x60, 0x60, "EBR1", 0x80000, 0, BASE + 0x80000);
   for (gsize len = 1; len < sizeof data; len++) {
-    g_autoptr(SfDeviceTable) t = NULL;
+    g_autoptr(SfPartitionTable) t = NULL;
 
     if (len == 0x60)
       continue;
-    t = sf_device_table_parse (data, len, BASE, &error);
+    t = sf_partition_table_parse (data, len, BASE, &error);
     ck_assert_msg (t == NULL, "%zu bytes parsed", len);
     ck_assert (g_error_matches (error, SF_ERROR, SF_ERROR_PMT_INVALID));
     g_clear_error (&error);
@@ -165,18 +165,18 @@ START_TEST (test_bad_names)
 {
   guint8 data[0x60];
   g_autoptr(GError) error = NULL;
-  g_autoptr(SfDeviceTable) t = NULL;
+  g_autoptr(SfPartitionTable) t = NULL;
 
   /* 64 name bytes without a NUL. */
   make_record (data, 0x60, "X", 1, 0, BASE);
   memset (data, 'A', 64);
-  t = sf_device_table_parse (data, sizeof data, BASE, &error);
+  t = sf_partition_table_parse (data, sizeof data, BASE, &error);
   ck_assert_ptr_null (t);
   ck_assert (g_error_matches (error, SF_ERROR, SF_ERROR_PMT_INVALID));
   g_clear_error (&error);
 
   make_record (data, 0x60, "BAD\001NAME", 1, 0, BASE);
-  t = sf_device_table_parse (data, sizeof data, BASE, &error);
+  t = sf_partition_table_parse (data, sizeof data, BASE, &error);
   ck_assert_ptr_null (t);
   ck_assert (g_error_matches (error, SF_ERROR, SF_ERROR_PMT_INVALID));
 }
@@ -186,19 +186,19 @@ START_TEST (test_boot_records_and_end)
 {
   guint8 data[3 * 0x60];
   g_autoptr(GError) error = NULL;
-  g_autoptr(SfDeviceTable) t = NULL;
+  g_autoptr(SfPartitionTable) t = NULL;
 
   /* A table SP Flash Tool wrote lists PRELOADER at linear 0: before the
    * user area, left out. An empty name ends the table. */
   make_record (data, 0x60, "PRELOADER", 0x40000, G_MAXUINT64, 0);
   make_record (data + 0x60, 0x60, "MBR", 0x80000, G_MAXUINT64, BASE + 0x80000);
   memset (data + 0xC0, 0, 0x60);
-  t = sf_device_table_parse (data, sizeof data, BASE, &error);
+  t = sf_partition_table_parse (data, sizeof data, BASE, &error);
   ck_assert_msg (t != NULL, "%s", error ? error->message : "");
-  ck_assert_uint_eq (sf_device_table_get_n_entries (t), 1);
-  ck_assert_str_eq (sf_device_table_get_entry (t, 0)->name, "MBR");
-  ck_assert_uint_eq (sf_device_table_get_entry (t, 0)->offset, 0x80000);
-  ck_assert_uint_eq (sf_device_table_get_entry (t, 0)->mask_flags, G_MAXUINT64);
+  ck_assert_uint_eq (sf_partition_table_get_n_entries (t), 1);
+  ck_assert_str_eq (sf_partition_table_get_entry (t, 0)->name, "MBR");
+  ck_assert_uint_eq (sf_partition_table_get_entry (t, 0)->offset, 0x80000);
+  ck_assert_uint_eq (sf_partition_table_get_entry (t, 0)->mask_flags, G_MAXUINT64);
 }
 END_TEST
 
@@ -208,44 +208,44 @@ START_TEST (test_from_sample_layout)
   g_autofree char *path = NULL;
   g_autoptr(GFile) file = NULL;
   g_autoptr(SfScatter) scatter = NULL;
-  g_autoptr(SfDeviceTable) t = NULL;
+  g_autoptr(SfPartitionTable) t = NULL;
   g_autoptr(GError) error = NULL;
-  const SfDeviceTableEntry *e;
+  const SfPartitionTableEntry *e;
 
   ck_assert_msg (dir != NULL, "SF_SAMPLE_FIRMWARE is not set");
   path = g_build_filename (dir, "MT6572_Android_scatter.txt", NULL);
   file = g_file_new_for_path (path);
   scatter = sf_scatter_new_from_file (file, NULL, &error);
   ck_assert_msg (scatter != NULL, "%s", error ? error->message : "");
-  t = sf_device_table_new_from_layout (scatter, sf_scatter_get_layout (scatter, 0), &error);
+  t = sf_partition_table_new_from_layout (scatter, sf_scatter_get_layout (scatter, 0), &error);
   ck_assert_msg (t != NULL, "%s", error ? error->message : "");
 
   /* V1.1.1: user offsets count from MBR (linear 0xC00000). */
-  e = sf_device_table_get_entry (t, 0);
+  e = sf_partition_table_get_entry (t, 0);
   ck_assert_str_eq (e->name, "MBR");
   ck_assert_uint_eq (e->offset, 0);
-  e = sf_device_table_lookup (t, "NVRAM");
+  e = sf_partition_table_lookup (t, "NVRAM");
   ck_assert_ptr_nonnull (e);
   ck_assert_uint_eq (e->offset, 0x180000);
   ck_assert_uint_eq (e->size, 0x500000);
-  e = sf_device_table_lookup (t, "ANDROID");
+  e = sf_partition_table_lookup (t, "ANDROID");
   ck_assert_ptr_nonnull (e);
   ck_assert_uint_eq (e->offset, 0x1080000);
   ck_assert_uint_eq (e->size, 0x1800000);
   /* Boot area, size 0 and end-relative partitions are not in it. */
-  ck_assert_ptr_null (sf_device_table_lookup (t, "PRELOADER"));
-  ck_assert_ptr_null (sf_device_table_lookup (t, "FAT"));
-  ck_assert_ptr_null (sf_device_table_lookup (t, "BMTPOOL"));
+  ck_assert_ptr_null (sf_partition_table_lookup (t, "PRELOADER"));
+  ck_assert_ptr_null (sf_partition_table_lookup (t, "FAT"));
+  ck_assert_ptr_null (sf_partition_table_lookup (t, "BMTPOOL"));
   /* MBR EBR1 PRO_INFO NVRAM PROTECT_F PROTECT_S SECCFG UBOOT BOOTIMG RECOVERY
    * SEC_RO MISC LOGO EXPDB ANDROID CACHE USRDATA */
-  ck_assert_uint_eq (sf_device_table_get_n_entries (t), 17);
+  ck_assert_uint_eq (sf_partition_table_get_n_entries (t), 17);
 }
 END_TEST
 
 static Suite *
-device_table_suite (void)
+partition_table_suite (void)
 {
-  Suite *s = suite_create ("device-table");
+  Suite *s = suite_create ("partition-table");
   TCase *tc = tcase_create ("pmt");
 
   tcase_add_test (tc, test_parse_hand_made);
@@ -263,5 +263,5 @@ device_table_suite (void)
 int
 main (void)
 {
-  return sf_test_run_suite (device_table_suite ());
+  return sf_test_run_suite (partition_table_suite ());
 }

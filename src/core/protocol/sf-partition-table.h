@@ -1,4 +1,4 @@
-/* sf-device-table.h — the partition table that is on the phone (PMT)
+/* sf-partition-table.h — the partition table that is on the phone (PMT)
  *
  * Copyright 2026 The Scatterflash authors
  *
@@ -19,8 +19,8 @@
  *   size u64 at 0x40, region/mask u64 at 0x48 (the host writes 8; the DA
  *   reads back 0xFF bytes), LINEAR offset u64 at 0x50, 8 spare bytes. A
  *   record whose name starts with NUL ends the table.
- * - This API keeps offsets in the eMMC user area; sf_device_table_parse()
- *   and sf_device_table_to_bytes() convert with the linear address where
+ * - This API keeps offsets in the eMMC user area; sf_partition_table_parse()
+ *   and sf_partition_table_to_bytes() convert with the linear address where
  *   the user area starts (the DA's, see sf_da_get_user_base()). Records
  *   before it (a table SP Flash Tool wrote lists PRELOADER too) are left
  *   out when reading.
@@ -46,41 +46,41 @@ typedef struct {
   guint64   offset;      /* in the user area (the wire has it linear) */
   guint64   size;
   guint64   mask_flags;
-} SfDeviceTableEntry;
+} SfPartitionTableEntry;
 
-typedef struct _SfDeviceTable SfDeviceTable;
+typedef struct _SfPartitionTable SfPartitionTable;
 
-SfDeviceTable             *sf_device_table_new          (void) G_GNUC_WARN_UNUSED_RESULT;
-SfDeviceTable             *sf_device_table_ref          (SfDeviceTable       *self);
-void                       sf_device_table_unref        (SfDeviceTable       *self);
+SfPartitionTable             *sf_partition_table_new          (void) G_GNUC_WARN_UNUSED_RESULT;
+SfPartitionTable             *sf_partition_table_ref          (SfPartitionTable       *self);
+void                       sf_partition_table_unref        (SfPartitionTable       *self);
 
-void                       sf_device_table_add          (SfDeviceTable       *self,
+void                       sf_partition_table_add          (SfPartitionTable       *self,
                                                          const char          *name,
                                                          guint64              offset,
                                                          guint64              size);
-guint                      sf_device_table_get_n_entries (const SfDeviceTable *self);
-const SfDeviceTableEntry  *sf_device_table_get_entry    (const SfDeviceTable *self,
+guint                      sf_partition_table_get_n_entries (const SfPartitionTable *self);
+const SfPartitionTableEntry  *sf_partition_table_get_entry    (const SfPartitionTable *self,
                                                          guint                index);
 /* Case-insensitive; NULL when absent. */
-const SfDeviceTableEntry  *sf_device_table_lookup       (const SfDeviceTable *self,
+const SfPartitionTableEntry  *sf_partition_table_lookup       (const SfPartitionTable *self,
                                                          const char          *name);
-gboolean                   sf_device_table_is_empty     (const SfDeviceTable *self);
+gboolean                   sf_partition_table_is_empty     (const SfPartitionTable *self);
 
 /* PMT bytes → table (0 bytes: an empty table); @user_base is the linear
  * address of the user area. SF_ERROR_PMT_INVALID when the data is not
  * whole records or a name is not NUL-terminated ASCII. */
-SfDeviceTable             *sf_device_table_parse        (const guint8        *data,
+SfPartitionTable             *sf_partition_table_parse        (const guint8        *data,
                                                          gsize                len,
                                                          guint64              user_base,
                                                          GError             **error) G_GNUC_WARN_UNUSED_RESULT;
 /* Table → 0x60-byte records with linear offsets (the first 40 entries). */
-GBytes                    *sf_device_table_to_bytes     (const SfDeviceTable *self,
+GBytes                    *sf_partition_table_to_bytes     (const SfPartitionTable *self,
                                                          guint64              user_base) G_GNUC_WARN_UNUSED_RESULT;
 
 /* Whether @partition belongs in the phone's table (see above), and if so
  * its user-area offset and size. FALSE with @error set only on a real
  * failure (an address that cannot be converted). */
-gboolean                   sf_device_table_place        (SfScatter           *scatter,
+gboolean                   sf_partition_table_place        (SfScatter           *scatter,
                                                          SfLayout            *layout,
                                                          SfPartition         *partition,
                                                          gboolean            *out_listed,
@@ -88,10 +88,10 @@ gboolean                   sf_device_table_place        (SfScatter           *sc
                                                          guint64             *out_size,
                                                          GError             **error);
 /* The table a phone flashed with @layout should hold. */
-SfDeviceTable             *sf_device_table_new_from_layout (SfScatter        *scatter,
+SfPartitionTable             *sf_partition_table_new_from_layout (SfScatter        *scatter,
                                                             SfLayout         *layout,
                                                             GError          **error) G_GNUC_WARN_UNUSED_RESULT;
 
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (SfDeviceTable, sf_device_table_unref)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (SfPartitionTable, sf_partition_table_unref)
 
 G_END_DECLS

@@ -1,4 +1,4 @@
-/* sf-device-table.c — the partition table that is on the phone (PMT)
+/* sf-partition-table.c — the partition table that is on the phone (PMT)
  *
  * Copyright 2026 The Scatterflash authors
  *
@@ -12,7 +12,7 @@
 
 #include <glib/gi18n-lib.h>
 
-#include "sf-device-table.h"
+#include "sf-partition-table.h"
 #include "sf-error.h"
 #include "sf-placement.h"
 
@@ -21,30 +21,30 @@
 #define REC_FLAGS_AT   0x48
 #define REC_OFFSET_AT  0x50
 
-struct _SfDeviceTable {
+struct _SfPartitionTable {
   gatomicrefcount  ref_count;
-  GPtrArray       *entries;   /* (element-type SfDeviceTableEntry) */
+  GPtrArray       *entries;   /* (element-type SfPartitionTableEntry) */
 };
 
 static void
-entry_free (SfDeviceTableEntry *e)
+entry_free (SfPartitionTableEntry *e)
 {
   g_free (e->name);
   g_free (e);
 }
 
-SfDeviceTable *
-sf_device_table_new (void)
+SfPartitionTable *
+sf_partition_table_new (void)
 {
-  SfDeviceTable *self = g_new0 (SfDeviceTable, 1);
+  SfPartitionTable *self = g_new0 (SfPartitionTable, 1);
 
   g_atomic_ref_count_init (&self->ref_count);
   self->entries = g_ptr_array_new_with_free_func ((GDestroyNotify) entry_free);
   return self;
 }
 
-SfDeviceTable *
-sf_device_table_ref (SfDeviceTable *self)
+SfPartitionTable *
+sf_partition_table_ref (SfPartitionTable *self)
 {
   g_return_val_if_fail (self != NULL, NULL);
   g_atomic_ref_count_inc (&self->ref_count);
@@ -52,7 +52,7 @@ sf_device_table_ref (SfDeviceTable *self)
 }
 
 void
-sf_device_table_unref (SfDeviceTable *self)
+sf_partition_table_unref (SfPartitionTable *self)
 {
   if (self == NULL)
     return;
@@ -63,13 +63,13 @@ sf_device_table_unref (SfDeviceTable *self)
 }
 
 static void
-add_entry (SfDeviceTable *self,
+add_entry (SfPartitionTable *self,
            const char    *name,
            guint64        offset,
            guint64        size,
            guint64        mask_flags)
 {
-  SfDeviceTableEntry *e = g_new0 (SfDeviceTableEntry, 1);
+  SfPartitionTableEntry *e = g_new0 (SfPartitionTableEntry, 1);
 
   e->name = g_strdup (name);
   e->offset = offset;
@@ -79,7 +79,7 @@ add_entry (SfDeviceTable *self,
 }
 
 void
-sf_device_table_add (SfDeviceTable *self,
+sf_partition_table_add (SfPartitionTable *self,
                      const char    *name,
                      guint64        offset,
                      guint64        size)
@@ -90,14 +90,14 @@ sf_device_table_add (SfDeviceTable *self,
 }
 
 guint
-sf_device_table_get_n_entries (const SfDeviceTable *self)
+sf_partition_table_get_n_entries (const SfPartitionTable *self)
 {
   g_return_val_if_fail (self != NULL, 0);
   return self->entries->len;
 }
 
-const SfDeviceTableEntry *
-sf_device_table_get_entry (const SfDeviceTable *self,
+const SfPartitionTableEntry *
+sf_partition_table_get_entry (const SfPartitionTable *self,
                            guint                index)
 {
   g_return_val_if_fail (self != NULL, NULL);
@@ -105,15 +105,15 @@ sf_device_table_get_entry (const SfDeviceTable *self,
   return g_ptr_array_index (self->entries, index);
 }
 
-const SfDeviceTableEntry *
-sf_device_table_lookup (const SfDeviceTable *self,
+const SfPartitionTableEntry *
+sf_partition_table_lookup (const SfPartitionTable *self,
                         const char          *name)
 {
   g_return_val_if_fail (self != NULL, NULL);
   g_return_val_if_fail (name != NULL, NULL);
 
   for (guint i = 0; i < self->entries->len; i++) {
-    const SfDeviceTableEntry *e = g_ptr_array_index (self->entries, i);
+    const SfPartitionTableEntry *e = g_ptr_array_index (self->entries, i);
 
     if (g_ascii_strcasecmp (e->name, name) == 0)
       return e;
@@ -122,7 +122,7 @@ sf_device_table_lookup (const SfDeviceTable *self,
 }
 
 gboolean
-sf_device_table_is_empty (const SfDeviceTable *self)
+sf_partition_table_is_empty (const SfPartitionTable *self)
 {
   return self == NULL || self->entries->len == 0;
 }
@@ -147,13 +147,13 @@ put_le64 (guint8  *p,
   }
 }
 
-SfDeviceTable *
-sf_device_table_parse (const guint8  *data,
+SfPartitionTable *
+sf_partition_table_parse (const guint8  *data,
                        gsize          len,
                        guint64        user_base,
                        GError       **error)
 {
-  g_autoptr(SfDeviceTable) table = sf_device_table_new ();
+  g_autoptr(SfPartitionTable) table = sf_partition_table_new ();
   const gsize record = SF_PMT_RECORD_SIZE;
 
   g_return_val_if_fail (data != NULL || len == 0, NULL);
@@ -201,7 +201,7 @@ sf_device_table_parse (const guint8  *data,
 }
 
 GBytes *
-sf_device_table_to_bytes (const SfDeviceTable *self,
+sf_partition_table_to_bytes (const SfPartitionTable *self,
                           guint64              user_base)
 {
   gsize len;
@@ -212,7 +212,7 @@ sf_device_table_to_bytes (const SfDeviceTable *self,
   len = (gsize) MIN (self->entries->len, SF_PMT_MAX_RECORDS) * SF_PMT_RECORD_SIZE;
   data = g_malloc0 (MAX (len, 1));
   for (guint i = 0; i < self->entries->len && i < SF_PMT_MAX_RECORDS; i++) {
-    const SfDeviceTableEntry *e = g_ptr_array_index (self->entries, i);
+    const SfPartitionTableEntry *e = g_ptr_array_index (self->entries, i);
     guint8 *r = data + (gsize) i * SF_PMT_RECORD_SIZE;
 
     memcpy (r, e->name, MIN (strlen (e->name), (gsize) SF_PMT_NAME_LEN - 1));
@@ -226,7 +226,7 @@ sf_device_table_to_bytes (const SfDeviceTable *self,
 }
 
 gboolean
-sf_device_table_place (SfScatter    *scatter,
+sf_partition_table_place (SfScatter    *scatter,
                        SfLayout     *layout,
                        SfPartition  *partition,
                        gboolean     *out_listed,
@@ -254,19 +254,19 @@ sf_device_table_place (SfScatter    *scatter,
   return TRUE;
 }
 
-SfDeviceTable *
-sf_device_table_new_from_layout (SfScatter  *scatter,
+SfPartitionTable *
+sf_partition_table_new_from_layout (SfScatter  *scatter,
                                  SfLayout   *layout,
                                  GError    **error)
 {
-  g_autoptr(SfDeviceTable) table = sf_device_table_new ();
+  g_autoptr(SfPartitionTable) table = sf_partition_table_new ();
 
   for (guint i = 0; i < sf_layout_get_n_partitions (layout); i++) {
     SfPartition *p = sf_layout_get_partition (layout, i);
     gboolean listed = FALSE;
     guint64 offset = 0, size = 0;
 
-    if (!sf_device_table_place (scatter, layout, p, &listed, &offset, &size, error))
+    if (!sf_partition_table_place (scatter, layout, p, &listed, &offset, &size, error))
       return NULL;
     if (!listed)
       continue;
