@@ -329,10 +329,3 @@ sf_transport_fd_open (const char  *path,
   return self;
 }
 
-int
-sf_transport_fd_get_fd (SfTransportFd *self)
-{
-  g_return_val_if_fail (SF_IS_TRANSPORT_FD (self), -1);
-
-  return self->fd;
-}

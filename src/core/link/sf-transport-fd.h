@@ -22,6 +22,5 @@ SfTransportFd  *sf_transport_fd_open     (const char  *path,
 /* Takes over @fd (made non-blocking; raw mode if it is a terminal). */
 SfTransportFd  *sf_transport_fd_new      (int          fd,
                                           const char  *name) G_GNUC_WARN_UNUSED_RESULT;
-int             sf_transport_fd_get_fd   (SfTransportFd *self);
 
 G_END_DECLS

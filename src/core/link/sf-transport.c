@@ -240,17 +240,6 @@ sf_transport_get_path (SfTransport *self)
   return priv->path != NULL ? priv->path : "";
 }
 
-gboolean
-sf_transport_is_closed (SfTransport *self)
-{
-  SfTransportPrivate *priv;
-
-  g_return_val_if_fail (SF_IS_TRANSPORT (self), TRUE);
-
-  priv = sf_transport_get_instance_private (self);
-  return priv->closed;
-}
-
 void
 sf_transport_set_trace (SfTransport          *self,
                         SfTransportTraceFunc  func,

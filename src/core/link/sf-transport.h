@@ -57,7 +57,6 @@ SfTransport  *sf_transport_open_port   (const char    *path,
                                         GError       **error) G_GNUC_WARN_UNUSED_RESULT;
 
 const char   *sf_transport_get_path    (SfTransport   *self);
-gboolean      sf_transport_is_closed   (SfTransport   *self);
 
 gssize        sf_transport_read        (SfTransport   *self,
                                         guint8        *buf,

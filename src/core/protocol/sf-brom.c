@@ -73,14 +73,6 @@ sf_brom_new (SfTransport *transport)
   return self;
 }
 
-SfTransport *
-sf_brom_get_transport (SfBrom *self)
-{
-  g_return_val_if_fail (SF_IS_BROM (self), NULL);
-
-  return self->wire.transport;
-}
-
 /**
  * sf_brom_get_info:
  *
@@ -715,20 +707,6 @@ write32_as (SfBrom         *self,
 
   return read_u16 (self, &status, code, what, cancellable, error) &&
          check_status (status, SF_BROM_STATUS_SUCCESS_MAX, code, what, error);
-}
-
-gboolean
-sf_brom_write32 (SfBrom         *self,
-                 guint32         addr,
-                 const guint32  *values,
-                 guint           n_values,
-                 GCancellable   *cancellable,
-                 GError        **error)
-{
-  g_return_val_if_fail (SF_IS_BROM (self), FALSE);
-  g_return_val_if_fail (values != NULL || n_values == 0, FALSE);
-
-  return write32_as (self, addr, values, n_values, SF_ERROR_BROM_WRITE32_FAIL, cancellable, error);
 }
 
 gboolean

@@ -54,7 +54,6 @@ typedef void (*SfProgressFunc) (guint64   done,
 G_DECLARE_FINAL_TYPE (SfBrom, sf_brom, SF, BROM, GObject)
 
 SfBrom            *sf_brom_new                (SfTransport    *transport) G_GNUC_WARN_UNUSED_RESULT;
-SfTransport       *sf_brom_get_transport      (SfBrom         *self);
 const SfBromInfo  *sf_brom_get_info           (SfBrom         *self);
 
 /* The start handshake (§2), with the preloader pre-handshake when @mode
@@ -97,14 +96,6 @@ gboolean           sf_brom_get_version        (SfBrom         *self,
                                                GError        **error);
 gboolean           sf_brom_get_target_config  (SfBrom         *self,
                                                guint32        *out_config,
-                                               GCancellable   *cancellable,
-                                               GError        **error);
-/* WRITE32 (D4) of @n_values words from @addr on. Fails with
- * SF_ERROR_BROM_WRITE32_FAIL. */
-gboolean           sf_brom_write32            (SfBrom         *self,
-                                               guint32         addr,
-                                               const guint32  *values,
-                                               guint           n_values,
                                                GCancellable   *cancellable,
                                                GError        **error);
 /* The chip's watchdog writes (§3.6). Fails with SF_ERROR_BROM_SET_WATCHDOG_FAIL. */

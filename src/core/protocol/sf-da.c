@@ -114,14 +114,6 @@ sf_da_new (SfTransport *transport)
   return self;
 }
 
-SfTransport *
-sf_da_get_transport (SfDa *self)
-{
-  g_return_val_if_fail (SF_IS_DA (self), NULL);
-
-  return self->wire.transport;
-}
-
 const SfDaInfo *
 sf_da_get_info (SfDa *self)
 {

@@ -94,7 +94,6 @@ typedef struct {
 G_DECLARE_FINAL_TYPE (SfDa, sf_da, SF, DA, GObject)
 
 SfDa            *sf_da_new                 (SfTransport       *transport) G_GNUC_WARN_UNUSED_RESULT;
-SfTransport     *sf_da_get_transport       (SfDa              *self);
 const SfDaInfo  *sf_da_get_info            (SfDa              *self);
 
 /* Everything between JUMP_DA and the first flash command: §6.2 sync and
@@ -144,8 +143,8 @@ gboolean         sf_da_check_usb_status    (SfDa              *self,
 /* §13.8: at full speed, 70 01; the phone drops off the bus and comes back
  * as the DA's high-speed port, which is opened again on the same path
  * (within SF_DA_REENUMERATE_TIMEOUT_MS, else SF_ERROR_USB_SPEED_SWITCH);
- * then 72 once more. The session goes on over the new transport
- * (sf_da_get_transport()). Nothing happens when the link is already fast. */
+ * then 72 once more, and the session goes on over the new transport.
+ * Nothing happens when the link is already fast. */
 gboolean         sf_da_switch_usb_speed    (SfDa              *self,
                                             GCancellable      *cancellable,
                                             GError           **error);
