@@ -17,7 +17,9 @@ main (int   argc,
 {
   g_autoptr(SfApplication) app = NULL;
 
-  bindtextdomain (GETTEXT_PACKAGE, LOCALEDIR);
+  /* SCATTERFLASH_LOCALEDIR: the catalogs of a build that is not installed
+   * (the tests, the screenshots of each language). */
+  bindtextdomain (GETTEXT_PACKAGE, g_getenv ("SCATTERFLASH_LOCALEDIR") ? g_getenv ("SCATTERFLASH_LOCALEDIR") : LOCALEDIR);
   bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
   textdomain (GETTEXT_PACKAGE);
 
