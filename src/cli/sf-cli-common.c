@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "sf-cli-common.h"
+#include "sf-mtk.h"
 #include "sf-units.h"
 
 gboolean
@@ -237,4 +238,59 @@ char *
 sf_cli_format_size (guint64 bytes)
 {
   return sf_format_size (bytes);
+}
+
+/* Opens the firmware once: for the plan, and for the DA it may ship. */
+int
+sf_cli_open_plan (const char          *command,
+                  const char          *firmware_path,
+                  SfScene              scene,
+                  const char * const  *partitions,
+                  SfPlan             **out_plan,
+                  SfFirmware         **out_firmware)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(SfFirmware) firmware = NULL;
+
+  firmware = sf_cli_open_firmware (firmware_path, &error);
+  if (firmware == NULL)
+    return sf_cli_report_error (error);
+  if (!sf_scatter_check (sf_firmware_get_scatter (firmware), &error))
+    return sf_cli_report_error (error);
+  *out_plan = sf_plan_new (firmware, NULL, scene, partitions, &error);
+  if (*out_plan == NULL)
+    return sf_cli_report_error (error);
+  sf_cli_print_issues (sf_plan_get_warnings (*out_plan));
+  *out_firmware = g_steal_pointer (&firmware);
+  return SF_EXIT_OK;
+}
+
+/* --region/--start/--length of format and readback; 0 when fine, else the
+ * usage error's exit status. */
+int
+sf_cli_parse_range (const char *command,
+                    const char *region,
+                    const char *start_text,
+                    const char *length_text,
+                    guint      *part,
+                    guint64    *start,
+                    guint64    *length)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (region == NULL || (*part = sf_emmc_part_from_region (region)) == 0)
+    return sf_cli_usage_error (command, _("--region must be EMMC_USER, EMMC_BOOT_1 or EMMC_BOOT_2"));
+  if (length_text == NULL)
+    return sf_cli_usage_error (command, _("--length is required with --region: how many bytes"));
+  if (!sf_cli_parse_number ("--start", start_text ? start_text : "0", TRUE, start, &error) ||
+      !sf_cli_parse_number ("--length", length_text, TRUE, length, &error))
+    return sf_cli_usage_error (command, "%s", error->message);
+  if (*length == 0)
+    return sf_cli_usage_error (command, _("--length must not be 0"));
+  if (*start > G_MAXINT64 - *length)
+    return sf_cli_usage_error (command, _("--start plus --length is too large"));
+  if (*start % SF_EMMC_SECTOR != 0 || *length % SF_EMMC_SECTOR != 0)
+    return sf_cli_usage_error (command, _("eMMC works in whole 512-byte sectors: --start and --length "
+                                          "must be multiples of 512"));
+  return SF_EXIT_OK;
 }

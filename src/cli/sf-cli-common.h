@@ -91,4 +91,23 @@ gboolean   sf_cli_parse_number     (const char      *option,
                                     guint64         *out,
                                     GError         **error);
 
+/* Opens the firmware at @firmware_path once, for the plan of @scene over
+ * @partitions and for the DA it may ship; the exit status (issues and
+ * errors printed). */
+int        sf_cli_open_plan        (const char          *command,
+                                    const char          *firmware_path,
+                                    SfScene              scene,
+                                    const char * const  *partitions,
+                                    SfPlan             **out_plan,
+                                    SfFirmware         **out_firmware);
+/* --region/--start/--length of format and readback: SF_EXIT_OK when fine,
+ * else the usage error's exit status (printed). */
+int        sf_cli_parse_range      (const char          *command,
+                                    const char          *region,
+                                    const char          *start_text,
+                                    const char          *length_text,
+                                    guint               *part,
+                                    guint64             *start,
+                                    guint64             *length);
+
 G_END_DECLS
