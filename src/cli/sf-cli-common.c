@@ -294,3 +294,29 @@ sf_cli_parse_range (const char *command,
                                           "must be multiples of 512"));
   return SF_EXIT_OK;
 }
+
+void
+sf_cli_print_row (const int          *widths,
+                  const char * const *cells,
+                  guint               n_cells)
+{
+  g_autoptr(GString) line = g_string_new ("  ");
+
+  for (guint i = 0; i < n_cells; i++) {
+    const char *cell = cells[i] != NULL ? cells[i] : "";
+    /* Characters, not bytes: "Раздел" is 6 wide and 12 bytes long. */
+    glong len = g_utf8_strlen (cell, -1);
+    glong pad = i + 1 < n_cells ? MAX (0, ABS (widths[i]) - len) : 0;
+
+    if (i > 0)
+      g_string_append_c (line, ' ');
+    if (widths[i] > 0)
+      g_string_append_printf (line, "%*s", (int) pad, "");
+    g_string_append (line, cell);
+    if (widths[i] < 0)
+      g_string_append_printf (line, "%*s", (int) pad, "");
+  }
+  g_string_append_c (line, '\n');
+  g_print ("%s", line->str);
+}
+

@@ -110,4 +110,12 @@ int        sf_cli_parse_range      (const char          *command,
                                     guint64             *start,
                                     guint64             *length);
 
+/* One row of a table on stdout, indented by two: cell i padded to
+ * |widths[i]| characters (left-aligned when negative, right-aligned when
+ * positive), the last cell as it is. Counting characters, not bytes, keeps
+ * translated headers and words in their columns. */
+void       sf_cli_print_row        (const int           *widths,
+                                    const char * const  *cells,
+                                    guint                n_cells);
+
 G_END_DECLS

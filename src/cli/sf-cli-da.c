@@ -64,6 +64,9 @@ region_label (guint index)
   }
 }
 
+/* The columns of a DA entry's regions. */
+static const int region_widths[] = { -10, -12, -12, -12, 0 };
+
 static void
 print_text (SfDaFile *da)
 {
@@ -83,8 +86,11 @@ print_text (SfDaFile *da)
                "sw version 0x%04X   page size %u\n"),
              i, chip != NULL ? chip : "?", entry->hw_code, entry->hw_sub_code,
              entry->hw_version, entry->sw_version, entry->page_size);
-    g_print ("  %-10s %-12s %-12s %-12s %s\n",
-             _("Region"), _("Offset"), _("Length"), _("Address"), _("Signature"));
+    {
+      const char *head[] = { _("Region"), _("Offset"), _("Length"), _("Address"), _("Signature") };
+
+      sf_cli_print_row (region_widths, head, G_N_ELEMENTS (head));
+    }
     for (guint r = 0; r < entry->n_regions; r++) {
       const SfDaRegion *region = &entry->regions[r];
       g_autofree char *label = g_strdup_printf ("%u %s", r, region_label (r));
@@ -92,10 +98,10 @@ print_text (SfDaFile *da)
       g_autofree char *length = g_strdup_printf ("0x%X", region->length);
       g_autofree char *address = g_strdup_printf ("0x%08X", region->address);
 
-      if (region->sig_length > 0)
-        g_print ("  %-10s %-12s %-12s %-12s 0x%X\n", label, offset, length, address, region->sig_length);
-      else
-        g_print ("  %-10s %-12s %-12s %-12s -\n", label, offset, length, address);
+      g_autofree char *signature = region->sig_length > 0 ? g_strdup_printf ("0x%X", region->sig_length) : g_strdup ("-");
+      const char *row[] = { label, offset, length, address, signature };
+
+      sf_cli_print_row (region_widths, row, G_N_ELEMENTS (row));
     }
   }
 }

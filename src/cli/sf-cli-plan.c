@@ -56,6 +56,9 @@ plan_to_json (SfPlan *plan)
 
 static void print_text (SfPlan *plan);
 
+/* The columns of a plan: #, step, partition, region, address, length, bytes, image. */
+static const int plan_widths[] = { 3, -10, -16, -17, -14, -12, 14, 0 };
+
 void
 sf_cli_print_plan (SfPlan   *plan,
                    gboolean  json)
@@ -79,12 +82,15 @@ print_text (SfPlan *plan)
   guint64 total = sf_plan_get_total_bytes (plan);
   g_autofree char *total_text = sf_cli_format_size (total);
   const char *platform = sf_scatter_get_platform (scatter);
+  const char *head[] = { "#", _("Step"), _("Partition"), _("Region"), _("Address"), _("Length"), _("Bytes"), "" };
+  g_autofree char *image_head = g_strdup_printf (" %s", _("Image"));
 
   g_print (_("Scene: %s\n"), sf_scene_get_title (sf_plan_get_scene (plan)));
   g_print (_("Firmware: %s (%s, %s)\n"), sf_firmware_get_display_name (firmware),
            platform ? platform : "?", layout->storage ? layout->storage : "?");
-  g_print ("\n  %3s %-10s %-16s %-17s %-14s %-12s %14s  %s\n",
-           "#", _("Step"), _("Partition"), _("Region"), _("Address"), _("Length"), _("Bytes"), _("Image"));
+  head[G_N_ELEMENTS (head) - 1] = image_head;
+  g_print ("\n");
+  sf_cli_print_row (plan_widths, head, G_N_ELEMENTS (head));
 
   for (guint i = 0; i < sf_plan_get_n_steps (plan); i++) {
     const SfPlanStep *step = sf_plan_get_step (plan, i);
@@ -97,12 +103,17 @@ print_text (SfPlan *plan)
                                                                     : sf_firmware_get_image_path (firmware, step->partition),
                                sf_image_kind_to_string (step->image->kind));
 
-    g_print ("  %3u %-10s %-16s %-17s %-14s %-12s %14" PRIu64 "  %s\n",
-             i + 1, sf_step_kind_to_string (step->kind),
-             step->partition ? step->partition->name : _("(all)"),
-             step->region ? step->region : "-",
-             step->partition ? address : "-",
-             length, step->transfer_bytes, image ? image : "");
+    {
+      g_autofree char *number = g_strdup_printf ("%u", i + 1);
+      g_autofree char *bytes = g_strdup_printf ("%" PRIu64, step->transfer_bytes);
+      g_autofree char *last = g_strdup_printf (" %s", image ? image : "");
+      const char *row[] = {
+        number, sf_step_kind_to_string (step->kind), step->partition ? step->partition->name : _("(all)"),
+        step->region ? step->region : "-", step->partition ? address : "-", length, bytes, last,
+      };
+
+      sf_cli_print_row (plan_widths, row, G_N_ELEMENTS (row));
+    }
   }
   g_print (_("\nTotal: %" PRIu64 " bytes (%s) over the link in %u steps\n"),
            total, total_text, sf_plan_get_n_steps (plan));

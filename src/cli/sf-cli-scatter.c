@@ -86,6 +86,9 @@ scatter_to_json (SfScatter *scatter)
   return json_builder_get_root (b);
 }
 
+/* The columns of a layout: #, downloaded, name, start, size, region, operation, file. */
+static const int partition_widths[] = { 3, -1, -20, -18, -12, -18, -12, 0 };
+
 static void
 print_text (SfScatter  *scatter,
             SfFirmware *firmware)
@@ -103,8 +106,11 @@ print_text (SfScatter  *scatter,
     g_print ("\n");
     g_print (_("Storage: %s, %u partitions\n"), layout->storage ? layout->storage : "?",
              layout->partitions->len);
-    g_print ("  %3s %-1s %-20s %-18s %-12s %-18s %-12s %s\n",
-             "#", "", _("Name"), _("Start"), _("Size"), _("Region"), _("Operation"), _("File"));
+    {
+      const char *head[] = { "#", "", _("Name"), _("Start"), _("Size"), _("Region"), _("Operation"), _("File") };
+
+      sf_cli_print_row (partition_widths, head, G_N_ELEMENTS (head));
+    }
     for (guint i = 0; i < layout->partitions->len; i++) {
       SfPartition *part = g_ptr_array_index (layout->partitions, i);
       g_autofree char *start = g_strdup_printf ("0x%" PRIx64 "", part->start);
@@ -121,11 +127,15 @@ print_text (SfScatter  *scatter,
       else
         file = g_strdup (part->file_name ? part->file_name : "-");
 
-      g_print ("  %3u %-1s %-20s %-18s %-12s %-18s %-12s %s\n",
-               part->index, part->is_download ? "*" : "", part->name, start, size,
-               part->region ? part->region : "-",
-               part->operation_type ? part->operation_type : sf_operation_to_string (part->operation),
-               file);
+      {
+        g_autofree char *index = g_strdup_printf ("%u", part->index);
+        const char *row[] = {
+          index, part->is_download ? "*" : "", part->name, start, size, part->region ? part->region : "-",
+          part->operation_type ? part->operation_type : sf_operation_to_string (part->operation), file,
+        };
+
+        sf_cli_print_row (partition_widths, row, G_N_ELEMENTS (row));
+      }
     }
   }
   g_print ("\n%s\n", _("* = downloaded by default (is_download: true)"));
