@@ -355,7 +355,7 @@ pin_times() {
 # ext4_image NAME PARTITION UUID KIB [mke2fs args…]: a file system of KIB
 # KiB, at most the partition's size. Smaller than the partitions on
 # purpose: every byte of an image crosses the link twice with --verify, and
-# MediaTek's DA in the emulator (tests/test-differential.c) moves ~2 MB/s.
+# MediaTek's DA in the emulator (tests/core/job/test-differential.c) moves ~2 MB/s.
 ext4_image() {
   name=$1
   part=$2
