@@ -15,7 +15,7 @@
 #include <adwaita.h>
 #include <check.h>
 
-#include "sf-device-page.h"
+#include "sf-phone-page.h"
 #include "sf-format-page.h"
 #include "sf-mtk.h"
 #include "sf-plan.h"
@@ -874,30 +874,30 @@ END_TEST
 
 /* ---- Phone --------------------------------------------------------------------------------- */
 
-START_TEST (test_device_page)
+START_TEST (test_phone_page)
 {
   g_autofree char *storage = sf_test_make_tempdir ();
   g_autoptr(SfSim) sim = start_phone (storage);
   g_autoptr(SfDeviceInfo) info = NULL;
   g_autoptr(SfDeviceInfo) fake = g_new0 (SfDeviceInfo, 1);
   g_autoptr(GError) error = NULL;
-  SfDevicePage *page = sf_device_page_new ();
+  SfPhonePage *page = sf_phone_page_new ();
   GtkWindow *window = host (page);
   guint identify = 0;
 
   g_signal_connect (page, "identify", G_CALLBACK (on_start), &identify);
   ck_assert (shows_text (page, "No Phone Identified Yet"));
   screenshots (window, "device-empty");
-  ck_assert (gtk_widget_activate_action (GTK_WIDGET (page), "device.identify", NULL));
+  ck_assert (gtk_widget_activate_action (GTK_WIDGET (page), "phone.identify", NULL));
   ck_assert_uint_eq (identify, 1);
 
   /* What the window does on "identify": a job without a plan. */
-  sf_device_page_set_busy (page, TRUE);
+  sf_phone_page_set_busy (page, TRUE);
   error = run_job (new_job (sim), &info);
   assert_job_ok (error, sim);
-  sf_device_page_set_busy (page, FALSE);
+  sf_phone_page_set_busy (page, FALSE);
   ck_assert_ptr_nonnull (info);
-  sf_device_page_set_info (page, info);
+  sf_phone_page_set_info (page, info);
   ck_assert (!shows_text (page, "No Phone Identified Yet"));
   ck_assert (shows_text (page, "MT6572"));
   ck_assert (shows_text (page, "0x6572"));
@@ -912,14 +912,14 @@ START_TEST (test_device_page)
   fake->user_size = 8ULL << 30;
   fake->table = sf_partition_table_new ();
   sf_partition_table_add (fake->table, "PRO_INFO", 0xd00000, 0x80000);
-  sf_device_page_set_info (page, fake);
+  sf_phone_page_set_info (page, fake);
   ck_assert (shows_text (page, "Unknown chip (0x1234)"));
   ck_assert (shows_text (page, "8.0\u00a0GiB"));
   ck_assert (shows_text (page, "PRO_INFO"));
   ck_assert (shows_text (page, "0x00D00000 · 512.0\u00a0KiB"));
   ck_assert (!shows_text (page, "MT6572"));
 
-  sf_device_page_set_info (page, NULL);
+  sf_phone_page_set_info (page, NULL);
   ck_assert (shows_text (page, "No Phone Identified Yet"));
 
   destroy_and_check (window, page);
@@ -1073,7 +1073,7 @@ pages_suite (void)
   tcase_add_test (tc, test_format_validation);
   tcase_add_test (tc, test_format_manual);
   tcase_add_test (tc, test_format_auto);
-  tcase_add_test (tc, test_device_page);
+  tcase_add_test (tc, test_phone_page);
   tcase_add_test (tc, test_preferences_here);
   tcase_add_test (tc, test_preferences_schema);
   suite_add_tcase (s, tc);

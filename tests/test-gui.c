@@ -14,7 +14,7 @@
 #include <adwaita.h>
 #include <check.h>
 
-#include "sf-device-page.h"
+#include "sf-phone-page.h"
 #include "sf-error.h"
 #include "sf-format-page.h"
 #include "sf-readback-page.h"
@@ -575,7 +575,7 @@ START_TEST (test_window_practice_pages)
   ck_assert_msg (sf_test_gui_iterate_until (is_finished, win, 60000), "identify did not end");
   ck_assert_msg (sf_window_get_result (win) == SF_WINDOW_RESULT_DONE, "%s",
                  sf_window_get_error (win) ? sf_window_get_error (win)->message : "?");
-  info = sf_device_page_get_info (SF_DEVICE_PAGE (page));
+  info = sf_phone_page_get_info (SF_PHONE_PAGE (page));
   ck_assert_ptr_nonnull (info);
   ck_assert_str_eq (info->chip, "MT6572");
   ck_assert (gtk_widget_activate_action (GTK_WIDGET (win), "win.back", NULL));

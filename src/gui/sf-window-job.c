@@ -382,7 +382,7 @@ on_drain (gpointer user_data)
         g_clear_pointer (&self->device, sf_device_info_free);
         self->device = sf_device_info_copy (e->device);
         log_device (self, e->device);
-        sf_device_page_set_info (self->device_page, self->device);
+        sf_phone_page_set_info (self->phone_page, self->device);
         if (self->device->table != NULL)
           sf_readback_page_set_partition_table (self->readback_page, self->device->table);
         if (e->device->chip != NULL) {

@@ -20,7 +20,7 @@
 
 #include "sf-da-file.h"
 #include "sf-device-monitor.h"
-#include "sf-device-page.h"
+#include "sf-phone-page.h"
 #include "sf-firmware.h"
 #include "sf-flash-job.h"
 #include "sf-format-page.h"
@@ -101,7 +101,7 @@ struct _SfWindow
   GMenu                *recent_section;
   SfReadbackPage       *readback_page;
   SfFormatPage         *format_page;
-  SfDevicePage         *device_page;
+  SfPhonePage          *phone_page;
 
   GSettings            *settings;     /* NULL when the schema is not installed */
   GListStore           *partitions;

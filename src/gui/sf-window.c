@@ -73,7 +73,7 @@ sf_window_update_actions (SfWindow *self)
   if (self->readback_page != NULL) {
     sf_readback_page_set_busy (self->readback_page, !idle);
     sf_format_page_set_busy (self->format_page, !idle);
-    sf_device_page_set_busy (self->device_page, !idle);
+    sf_phone_page_set_busy (self->phone_page, !idle);
   }
 }
 
@@ -236,7 +236,7 @@ sf_window_dispose (GObject *object)
   self->station = NULL;
   self->readback_page = NULL;
   self->format_page = NULL;
-  self->device_page = NULL;
+  self->phone_page = NULL;
 
   g_clear_object (&self->partitions);
   g_clear_object (&self->firmware);
@@ -361,10 +361,10 @@ add_pages (SfWindow *self)
   adw_view_stack_page_set_icon_name (page, "edit-clear-all-symbolic");
   g_signal_connect_swapped (self->format_page, "start", G_CALLBACK (on_format_start), self);
 
-  self->device_page = sf_device_page_new ();
-  page = adw_view_stack_add_titled (self->view_stack, GTK_WIDGET (self->device_page), "phone", _("Phone"));
+  self->phone_page = sf_phone_page_new ();
+  page = adw_view_stack_add_titled (self->view_stack, GTK_WIDGET (self->phone_page), "phone", _("Phone"));
   adw_view_stack_page_set_icon_name (page, "phone-symbolic");
-  g_signal_connect_swapped (self->device_page, "identify", G_CALLBACK (on_identify), self);
+  g_signal_connect_swapped (self->phone_page, "identify", G_CALLBACK (on_identify), self);
 }
 
 static void
