@@ -29,4 +29,12 @@ void      sf_test_gui_set_dark      (gboolean     dark);
 void      sf_test_gui_screenshot    (GtkWidget   *widget,
                                      const char  *name);
 
+/* A visible window of @type (a dialog, say), or NULL. (transfer none) */
+GtkWidget *sf_test_gui_find_window  (GType        type);
+/* The file chooser a Save or Open button opened (GtkFileChooserNative's
+ * own dialog, as without a portal): chooses @file in it and presses its
+ * accept button. FALSE when no chooser opened within @timeout_ms. */
+gboolean  sf_test_gui_choose_file   (GFile       *file,
+                                     guint        timeout_ms);
+
 G_END_DECLS

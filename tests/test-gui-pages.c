@@ -132,15 +132,9 @@ is_entry_row_titled (GtkWidget     *widget,
 static AdwMessageDialog *
 find_dialog (void)
 {
-  GListModel *toplevels = gtk_window_get_toplevels ();
+  GtkWidget *dialog = sf_test_gui_find_window (ADW_TYPE_MESSAGE_DIALOG);
 
-  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++) {
-    g_autoptr(GtkWidget) window = g_list_model_get_item (toplevels, i);
-
-    if (ADW_IS_MESSAGE_DIALOG (window) && gtk_widget_get_visible (window))
-      return ADW_MESSAGE_DIALOG (window);
-  }
-  return NULL;
+  return dialog != NULL ? ADW_MESSAGE_DIALOG (dialog) : NULL;
 }
 
 static void

@@ -133,6 +133,32 @@ log_has (SfWindow   *win,
   return strstr (log, text) != NULL;
 }
 
+typedef struct {
+  const char *path;
+  const char *text;
+} FileText;
+
+static gboolean
+file_text_there (gpointer data)
+{
+  FileText *ft = data;
+  g_autofree char *contents = NULL;
+
+  return g_file_get_contents (ft->path, &contents, NULL, NULL) && strstr (contents, ft->text) != NULL;
+}
+
+/* Whether @path comes to hold @text within @timeout_ms (files are written
+ * in the background). */
+static gboolean
+file_has (const char *path,
+          const char *text,
+          guint       timeout_ms)
+{
+  FileText ft = { path, text };
+
+  return sf_test_gui_iterate_until (file_text_there, &ft, timeout_ms);
+}
+
 static SfWindow *
 practice_window_sized (const char *pace,
                        const char *fault,
@@ -502,6 +528,18 @@ START_TEST (test_window_practice_fault)
   ck_assert_msg (log_has (win, "S_FT_ENABLE_DRAM_FAIL (4032)"), "the log lacks the error name");
   sf_test_gui_screenshot (GTK_WIDGET (win), "error");
 
+  /* Save Log writes the log as shown, error name and all. */
+  {
+    g_autofree char *dir = sf_test_make_tempdir ();
+    g_autofree char *path = g_build_filename (dir, "saved.log", NULL);
+    g_autoptr(GFile) file = g_file_new_for_path (path);
+
+    ck_assert (gtk_widget_activate_action (GTK_WIDGET (win), "win.save-log", NULL));
+    ck_assert_msg (sf_test_gui_choose_file (file, 5000), "Save Log opened no file chooser");
+    ck_assert_msg (file_has (path, "S_FT_ENABLE_DRAM_FAIL (4032)", 5000), "the saved log lacks the error name");
+    sf_test_rm_rf (dir);
+  }
+
   /* The phone is recoverable: the next run, without the fault, succeeds. */
   ck_assert (sf_window_set_practice_fault (win, NULL, NULL));
   ck_assert (gtk_widget_activate_action (GTK_WIDGET (win), "win.again", NULL));
@@ -773,6 +811,18 @@ START_TEST (test_window_station)
   log = sf_station_view_get_log (station);
   ck_assert_msg (strstr (log, "S_FT_ENABLE_DRAM_FAIL (4032)") != NULL, "%s", log);
   ck_assert_msg (strstr (log, "#3") != NULL, "%s", log);
+  /* The station's Save Log writes every phone's lines. */
+  {
+    g_autofree char *dir = sf_test_make_tempdir ();
+    g_autofree char *path = g_build_filename (dir, "station.log", NULL);
+    g_autoptr(GFile) file = g_file_new_for_path (path);
+
+    ck_assert (gtk_widget_activate_action (GTK_WIDGET (station), "station.save-log", NULL));
+    ck_assert_msg (sf_test_gui_choose_file (file, 5000), "the station's Save Log opened no file chooser");
+    ck_assert_msg (file_has (path, "S_FT_ENABLE_DRAM_FAIL (4032)", 5000) && file_has (path, "#3", 0),
+                   "the station's saved log lacks a phone");
+    sf_test_rm_rf (dir);
+  }
   sf_test_gui_settle (200);
   sf_test_gui_screenshot (GTK_WIDGET (win), "station");
   ck_assert (gtk_widget_activate_action (GTK_WIDGET (win), "win.stop", NULL));

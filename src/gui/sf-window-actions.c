@@ -7,12 +7,10 @@
 
 #include "config.h"
 
-#include <inttypes.h>
-#include <string.h>
-
 #include <glib/gi18n.h>
 
 #include "sf-host-check.h"
+#include "sf-log-export.h"
 #include "sf-preferences-window.h"
 #include "sf-window-private.h"
 
@@ -345,38 +343,10 @@ copy_log_action (GtkWidget  *widget,
   sf_window_show_toast (self, _("Log copied"), 2);
 }
 
-static void
-on_log_saved (GObject      *source,
-              GAsyncResult *result,
-              gpointer      user_data)
+static char *
+log_text (GtkWidget *owner)
 {
-  g_autoptr(SfWindow) self = user_data;
-  g_autoptr(GError) error = NULL;
-
-  if (!g_file_replace_contents_finish (G_FILE (source), result, NULL, &error))
-    sf_window_show_toast (self, error->message, 0);
-  else
-    sf_window_show_toast (self, _("Log saved"), 2);
-}
-
-static void
-on_log_chooser_response (GtkNativeDialog *dialog,
-                         int              response,
-                         gpointer         user_data)
-{
-  SfWindow *self = user_data;
-
-  if (response == GTK_RESPONSE_ACCEPT) {
-    g_autoptr(GFile) file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (dialog));
-    char *text = sf_window_get_log_text (self);
-    g_autoptr(GBytes) bytes = g_bytes_new_take (text, strlen (text));
-
-    if (file != NULL)
-      g_file_replace_contents_bytes_async (file, bytes, NULL, FALSE, G_FILE_CREATE_REPLACE_DESTINATION,
-                                           NULL, on_log_saved, g_object_ref (self));
-  }
-  gtk_native_dialog_destroy (dialog);
-  g_object_unref (dialog);
+  return sf_window_get_log_text (SF_WINDOW (owner));
 }
 
 static void
@@ -384,17 +354,8 @@ save_log_action (GtkWidget  *widget,
                  const char *action_name,
                  GVariant   *parameter)
 {
-  SfWindow *self = SF_WINDOW (widget);
-  GtkFileChooserNative *chooser;
-  g_autoptr(GDateTime) now = g_date_time_new_now_local ();
-  g_autofree char *name = g_date_time_format (now, "scatterflash-%Y%m%d-%H%M%S.log");
-
-  chooser = gtk_file_chooser_native_new (_("Save Log"), GTK_WINDOW (self), GTK_FILE_CHOOSER_ACTION_SAVE,
-                                         _("_Save"), _("_Cancel"));
-  gtk_file_chooser_set_current_name (GTK_FILE_CHOOSER (chooser), name);
-  gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (chooser), TRUE);
-  g_signal_connect (chooser, "response", G_CALLBACK (on_log_chooser_response), self);
-  gtk_native_dialog_show (GTK_NATIVE_DIALOG (chooser));
+  sf_log_export_save (widget, SF_WINDOW (widget)->toast_overlay, _("Save Log"), "scatterflash-%Y%m%d-%H%M%S.log",
+                      log_text);
 }
 
 static void
