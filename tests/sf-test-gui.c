@@ -147,3 +147,35 @@ sf_test_gui_choose_file (GFile *file,
   gtk_dialog_response (GTK_DIALOG (chooser), GTK_RESPONSE_ACCEPT);
   return TRUE;
 }
+
+GtkWidget *
+sf_test_gui_find_widget (GtkWidget      *root,
+                         gboolean      (*match) (GtkWidget *, gconstpointer),
+                         gconstpointer   data)
+{
+  if (match (root, data))
+    return root;
+  for (GtkWidget *child = gtk_widget_get_first_child (root); child != NULL;
+       child = gtk_widget_get_next_sibling (child)) {
+    GtkWidget *found = sf_test_gui_find_widget (child, match, data);
+
+    if (found != NULL)
+      return found;
+  }
+  return NULL;
+}
+
+static gboolean
+is_row_titled (GtkWidget     *widget,
+               gconstpointer  title)
+{
+  return ADW_IS_PREFERENCES_ROW (widget) &&
+         g_strcmp0 (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (widget)), title) == 0;
+}
+
+GtkWidget *
+sf_test_gui_find_row (GtkWidget  *root,
+                      const char *title)
+{
+  return sf_test_gui_find_widget (root, is_row_titled, title);
+}

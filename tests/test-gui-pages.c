@@ -86,24 +86,6 @@ screenshots (GtkWindow  *window,
   sf_test_gui_set_dark (FALSE);
 }
 
-/* Depth-first: the first widget under @root (itself included) that @match takes. */
-static GtkWidget *
-find_widget (GtkWidget *root,
-             gboolean (*match) (GtkWidget *, gconstpointer),
-             gconstpointer data)
-{
-  if (match (root, data))
-    return root;
-  for (GtkWidget *child = gtk_widget_get_first_child (root); child != NULL;
-       child = gtk_widget_get_next_sibling (child)) {
-    GtkWidget *found = find_widget (child, match, data);
-
-    if (found != NULL)
-      return found;
-  }
-  return NULL;
-}
-
 static gboolean
 is_label_with_text (GtkWidget     *widget,
                     gconstpointer  text)
@@ -117,7 +99,7 @@ static gboolean
 shows_text (gpointer    root,
             const char *text)
 {
-  return find_widget (GTK_WIDGET (root), is_label_with_text, text) != NULL;
+  return sf_test_gui_find_widget (GTK_WIDGET (root), is_label_with_text, text) != NULL;
 }
 
 static gboolean
@@ -691,7 +673,7 @@ START_TEST (test_format_validation)
   g_signal_connect (page, "start", G_CALLBACK (on_start), &started);
   /* No firmware: the modes that need one are not chosen. */
   ck_assert_int_eq (sf_format_page_get_mode (page), SF_FORMAT_MODE_MANUAL);
-  begin_row = find_widget (GTK_WIDGET (page), is_entry_row_titled, "_Begin address (hex)");
+  begin_row = sf_test_gui_find_widget (GTK_WIDGET (page), is_entry_row_titled, "_Begin address (hex)");
   ck_assert_ptr_nonnull (begin_row);
 
   /* Misaligned: an error on the field, and the job is refused. */

@@ -532,11 +532,3 @@ sf_window_get_station (SfWindow *self)
   g_return_val_if_fail (SF_IS_WINDOW (self), NULL);
   return GTK_WIDGET (self->station);
 }
-
-void
-sf_window_set_scene (SfWindow *self,
-                     SfScene   scene)
-{
-  g_return_if_fail (SF_IS_WINDOW (self));
-  sf_window_select_scene (self, scene);
-}
