@@ -7,12 +7,11 @@
 
 #include "config.h"
 
-#include <string.h>
-
 #include <glib/gi18n.h>
 
 #include "sf-error.h"
 #include "sf-error-text.h"
+#include "sf-log-export.h"
 #include "sf-station-view.h"
 #include "sf-station.h"
 
@@ -469,35 +468,10 @@ sf_station_view_get_n_failed (SfStationView *self)
   return self->n_failed;
 }
 
-static void
-on_log_saved (GObject      *source,
-              GAsyncResult *result,
-              gpointer      user_data)
+static char *
+log_text (GtkWidget *owner)
 {
-  g_autoptr(GError) error = NULL;
-
-  if (!g_file_replace_contents_finish (G_FILE (source), result, NULL, &error))
-    g_message ("Station log: %s", error->message);
-}
-
-static void
-on_log_chooser_response (GtkNativeDialog *dialog,
-                         int              response,
-                         gpointer         user_data)
-{
-  SfStationView *self = user_data;
-
-  if (response == GTK_RESPONSE_ACCEPT) {
-    g_autoptr(GFile) file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (dialog));
-    char *text = sf_station_view_get_log (self);
-    g_autoptr(GBytes) bytes = g_bytes_new_take (text, strlen (text));
-
-    if (file != NULL)
-      g_file_replace_contents_bytes_async (file, bytes, NULL, FALSE, G_FILE_CREATE_REPLACE_DESTINATION,
-                                           NULL, on_log_saved, NULL);
-  }
-  gtk_native_dialog_destroy (dialog);
-  g_object_unref (dialog);
+  return sf_station_view_get_log (SF_STATION_VIEW (owner));
 }
 
 static void
@@ -505,18 +479,10 @@ save_log_action (GtkWidget  *widget,
                  const char *action_name,
                  GVariant   *parameter)
 {
-  SfStationView *self = SF_STATION_VIEW (widget);
-  GtkRoot *root = gtk_widget_get_root (widget);
-  g_autoptr(GDateTime) now = g_date_time_new_now_local ();
-  g_autofree char *name = g_date_time_format (now, "scatterflash-station-%Y%m%d-%H%M%S.log");
-  GtkFileChooserNative *chooser;
+  GtkWidget *toasts = gtk_widget_get_ancestor (widget, ADW_TYPE_TOAST_OVERLAY);
 
-  chooser = gtk_file_chooser_native_new (_("Save the Station’s Log"), GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL,
-                                         GTK_FILE_CHOOSER_ACTION_SAVE, _("_Save"), _("_Cancel"));
-  gtk_file_chooser_set_current_name (GTK_FILE_CHOOSER (chooser), name);
-  gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (chooser), TRUE);
-  g_signal_connect (chooser, "response", G_CALLBACK (on_log_chooser_response), self);
-  gtk_native_dialog_show (GTK_NATIVE_DIALOG (chooser));
+  sf_log_export_save (widget, toasts != NULL ? ADW_TOAST_OVERLAY (toasts) : NULL, _("Save the Station’s Log"),
+                      "scatterflash-station-%Y%m%d-%H%M%S.log", log_text);
 }
 
 static void

@@ -51,8 +51,6 @@ void            sf_window_get_progress    (SfWindow      *self,
 const GError   *sf_window_get_error       (SfWindow      *self);
 /* The job view's log, as Save would write it. (transfer full) */
 char           *sf_window_get_log         (SfWindow      *self);
-void            sf_window_set_scene       (SfWindow      *self,
-                                           SfScene        scene);
 /* Writes @file into partition @name instead of the scatter's image. */
 gboolean        sf_window_set_partition_image (SfWindow   *self,
                                            const char    *name,

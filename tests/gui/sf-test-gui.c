@@ -15,6 +15,11 @@ sf_test_gui_init (void)
 {
   g_autoptr(GtkCssProvider) css = NULL;
 
+  /* The file choosers add what they save to the recent files (in the
+   * test's XDG_DATA_HOME), under the program's name and command. */
+  if (g_get_prgname () == NULL)
+    g_set_prgname ("scatterflash-tests");
+  g_set_application_name ("Scatterflash tests");
   /* GTK cannot live across fork(): the tests run in-process. */
   if (!gtk_init_check ())
     return FALSE;
@@ -98,4 +103,79 @@ sf_test_gui_screenshot (GtkWidget  *widget,
   file = g_strdup_printf ("%s-%s.png", name, adw_style_manager_get_dark (style) ? "dark" : "light");
   path = g_build_filename (dir, file, NULL);
   ck_assert (gdk_texture_save_to_png (texture, path));
+}
+
+GtkWidget *
+sf_test_gui_find_window (GType type)
+{
+  GListModel *toplevels = gtk_window_get_toplevels ();
+
+  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++) {
+    g_autoptr(GtkWidget) window = g_list_model_get_item (toplevels, i);
+
+    if (G_TYPE_CHECK_INSTANCE_TYPE (window, type) && gtk_widget_get_visible (window))
+      return window;
+  }
+  return NULL;
+}
+
+static gboolean
+chooser_shown (gpointer data)
+{
+  return sf_test_gui_find_window (GTK_TYPE_FILE_CHOOSER_DIALOG) != NULL;
+}
+
+gboolean
+sf_test_gui_choose_file (GFile *file,
+                         guint  timeout_ms)
+{
+  g_autoptr(GFile) folder = g_file_get_parent (file);
+  g_autofree char *name = g_file_get_basename (file);
+  GtkWidget *chooser;
+
+  if (!sf_test_gui_iterate_until (chooser_shown, NULL, timeout_ms))
+    return FALSE;
+  /* The chooser goes to its first folder in the background: after that. */
+  sf_test_gui_settle (300);
+  chooser = sf_test_gui_find_window (GTK_TYPE_FILE_CHOOSER_DIALOG);
+  ck_assert (gtk_file_chooser_set_current_folder (GTK_FILE_CHOOSER (chooser), folder, NULL));
+  if (gtk_file_chooser_get_action (GTK_FILE_CHOOSER (chooser)) == GTK_FILE_CHOOSER_ACTION_SAVE)
+    gtk_file_chooser_set_current_name (GTK_FILE_CHOOSER (chooser), name);
+  else
+    ck_assert (gtk_file_chooser_set_file (GTK_FILE_CHOOSER (chooser), file, NULL));
+  sf_test_gui_settle (300);
+  gtk_dialog_response (GTK_DIALOG (chooser), GTK_RESPONSE_ACCEPT);
+  return TRUE;
+}
+
+GtkWidget *
+sf_test_gui_find_widget (GtkWidget      *root,
+                         gboolean      (*match) (GtkWidget *, gconstpointer),
+                         gconstpointer   data)
+{
+  if (match (root, data))
+    return root;
+  for (GtkWidget *child = gtk_widget_get_first_child (root); child != NULL;
+       child = gtk_widget_get_next_sibling (child)) {
+    GtkWidget *found = sf_test_gui_find_widget (child, match, data);
+
+    if (found != NULL)
+      return found;
+  }
+  return NULL;
+}
+
+static gboolean
+is_row_titled (GtkWidget     *widget,
+               gconstpointer  title)
+{
+  return ADW_IS_PREFERENCES_ROW (widget) &&
+         g_strcmp0 (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (widget)), title) == 0;
+}
+
+GtkWidget *
+sf_test_gui_find_row (GtkWidget  *root,
+                      const char *title)
+{
+  return sf_test_gui_find_widget (root, is_row_titled, title);
 }

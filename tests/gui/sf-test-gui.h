@@ -29,4 +29,20 @@ void      sf_test_gui_set_dark      (gboolean     dark);
 void      sf_test_gui_screenshot    (GtkWidget   *widget,
                                      const char  *name);
 
+/* The first widget under @root (itself included, depth first) that @match
+ * says yes to, or NULL. (transfer none) */
+GtkWidget *sf_test_gui_find_widget  (GtkWidget   *root,
+                                     gboolean   (*match) (GtkWidget *, gconstpointer),
+                                     gconstpointer data);
+/* The row (AdwPreferencesRow) titled @title under @root, or NULL. */
+GtkWidget *sf_test_gui_find_row     (GtkWidget   *root,
+                                     const char  *title);
+/* A visible window of @type (a dialog, say), or NULL. (transfer none) */
+GtkWidget *sf_test_gui_find_window  (GType        type);
+/* The file chooser a Save or Open button opened (GtkFileChooserNative's
+ * own dialog, as without a portal): chooses @file in it and presses its
+ * accept button. FALSE when no chooser opened within @timeout_ms. */
+gboolean  sf_test_gui_choose_file   (GFile       *file,
+                                     guint        timeout_ms);
+
 G_END_DECLS

@@ -15,7 +15,7 @@
 #include <adwaita.h>
 #include <check.h>
 
-#include "sf-device-page.h"
+#include "sf-phone-page.h"
 #include "sf-format-page.h"
 #include "sf-mtk.h"
 #include "sf-plan.h"
@@ -86,24 +86,6 @@ screenshots (GtkWindow  *window,
   sf_test_gui_set_dark (FALSE);
 }
 
-/* Depth-first: the first widget under @root (itself included) that @match takes. */
-static GtkWidget *
-find_widget (GtkWidget *root,
-             gboolean (*match) (GtkWidget *, gconstpointer),
-             gconstpointer data)
-{
-  if (match (root, data))
-    return root;
-  for (GtkWidget *child = gtk_widget_get_first_child (root); child != NULL;
-       child = gtk_widget_get_next_sibling (child)) {
-    GtkWidget *found = find_widget (child, match, data);
-
-    if (found != NULL)
-      return found;
-  }
-  return NULL;
-}
-
 static gboolean
 is_label_with_text (GtkWidget     *widget,
                     gconstpointer  text)
@@ -117,7 +99,7 @@ static gboolean
 shows_text (gpointer    root,
             const char *text)
 {
-  return find_widget (GTK_WIDGET (root), is_label_with_text, text) != NULL;
+  return sf_test_gui_find_widget (GTK_WIDGET (root), is_label_with_text, text) != NULL;
 }
 
 static gboolean
@@ -132,15 +114,9 @@ is_entry_row_titled (GtkWidget     *widget,
 static AdwMessageDialog *
 find_dialog (void)
 {
-  GListModel *toplevels = gtk_window_get_toplevels ();
+  GtkWidget *dialog = sf_test_gui_find_window (ADW_TYPE_MESSAGE_DIALOG);
 
-  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++) {
-    g_autoptr(GtkWidget) window = g_list_model_get_item (toplevels, i);
-
-    if (ADW_IS_MESSAGE_DIALOG (window) && gtk_widget_get_visible (window))
-      return ADW_MESSAGE_DIALOG (window);
-  }
-  return NULL;
+  return dialog != NULL ? ADW_MESSAGE_DIALOG (dialog) : NULL;
 }
 
 static void
@@ -697,7 +673,7 @@ START_TEST (test_format_validation)
   g_signal_connect (page, "start", G_CALLBACK (on_start), &started);
   /* No firmware: the modes that need one are not chosen. */
   ck_assert_int_eq (sf_format_page_get_mode (page), SF_FORMAT_MODE_MANUAL);
-  begin_row = find_widget (GTK_WIDGET (page), is_entry_row_titled, "_Begin address (hex)");
+  begin_row = sf_test_gui_find_widget (GTK_WIDGET (page), is_entry_row_titled, "_Begin address (hex)");
   ck_assert_ptr_nonnull (begin_row);
 
   /* Misaligned: an error on the field, and the job is refused. */
@@ -874,30 +850,30 @@ END_TEST
 
 /* ---- Phone --------------------------------------------------------------------------------- */
 
-START_TEST (test_device_page)
+START_TEST (test_phone_page)
 {
   g_autofree char *storage = sf_test_make_tempdir ();
   g_autoptr(SfSim) sim = start_phone (storage);
   g_autoptr(SfDeviceInfo) info = NULL;
   g_autoptr(SfDeviceInfo) fake = g_new0 (SfDeviceInfo, 1);
   g_autoptr(GError) error = NULL;
-  SfDevicePage *page = sf_device_page_new ();
+  SfPhonePage *page = sf_phone_page_new ();
   GtkWindow *window = host (page);
   guint identify = 0;
 
   g_signal_connect (page, "identify", G_CALLBACK (on_start), &identify);
   ck_assert (shows_text (page, "No Phone Identified Yet"));
   screenshots (window, "device-empty");
-  ck_assert (gtk_widget_activate_action (GTK_WIDGET (page), "device.identify", NULL));
+  ck_assert (gtk_widget_activate_action (GTK_WIDGET (page), "phone.identify", NULL));
   ck_assert_uint_eq (identify, 1);
 
   /* What the window does on "identify": a job without a plan. */
-  sf_device_page_set_busy (page, TRUE);
+  sf_phone_page_set_busy (page, TRUE);
   error = run_job (new_job (sim), &info);
   assert_job_ok (error, sim);
-  sf_device_page_set_busy (page, FALSE);
+  sf_phone_page_set_busy (page, FALSE);
   ck_assert_ptr_nonnull (info);
-  sf_device_page_set_info (page, info);
+  sf_phone_page_set_info (page, info);
   ck_assert (!shows_text (page, "No Phone Identified Yet"));
   ck_assert (shows_text (page, "MT6572"));
   ck_assert (shows_text (page, "0x6572"));
@@ -912,14 +888,14 @@ START_TEST (test_device_page)
   fake->user_size = 8ULL << 30;
   fake->table = sf_partition_table_new ();
   sf_partition_table_add (fake->table, "PRO_INFO", 0xd00000, 0x80000);
-  sf_device_page_set_info (page, fake);
+  sf_phone_page_set_info (page, fake);
   ck_assert (shows_text (page, "Unknown chip (0x1234)"));
   ck_assert (shows_text (page, "8.0\u00a0GiB"));
   ck_assert (shows_text (page, "PRO_INFO"));
   ck_assert (shows_text (page, "0x00D00000 · 512.0\u00a0KiB"));
   ck_assert (!shows_text (page, "MT6572"));
 
-  sf_device_page_set_info (page, NULL);
+  sf_phone_page_set_info (page, NULL);
   ck_assert (shows_text (page, "No Phone Identified Yet"));
 
   destroy_and_check (window, page);
@@ -1073,7 +1049,7 @@ pages_suite (void)
   tcase_add_test (tc, test_format_validation);
   tcase_add_test (tc, test_format_manual);
   tcase_add_test (tc, test_format_auto);
-  tcase_add_test (tc, test_device_page);
+  tcase_add_test (tc, test_phone_page);
   tcase_add_test (tc, test_preferences_here);
   tcase_add_test (tc, test_preferences_schema);
   suite_add_tcase (s, tc);

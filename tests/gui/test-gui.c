@@ -14,7 +14,7 @@
 #include <adwaita.h>
 #include <check.h>
 
-#include "sf-device-page.h"
+#include "sf-phone-page.h"
 #include "sf-error.h"
 #include "sf-format-page.h"
 #include "sf-readback-page.h"
@@ -133,6 +133,32 @@ log_has (SfWindow   *win,
   return strstr (log, text) != NULL;
 }
 
+typedef struct {
+  const char *path;
+  const char *text;
+} FileText;
+
+static gboolean
+file_text_there (gpointer data)
+{
+  FileText *ft = data;
+  g_autofree char *contents = NULL;
+
+  return g_file_get_contents (ft->path, &contents, NULL, NULL) && strstr (contents, ft->text) != NULL;
+}
+
+/* Whether @path comes to hold @text within @timeout_ms (files are written
+ * in the background). */
+static gboolean
+file_has (const char *path,
+          const char *text,
+          guint       timeout_ms)
+{
+  FileText ft = { path, text };
+
+  return sf_test_gui_iterate_until (file_text_there, &ft, timeout_ms);
+}
+
 static SfWindow *
 practice_window_sized (const char *pace,
                        const char *fault,
@@ -206,6 +232,26 @@ load_into (SfWindow   *win,
 
   sf_window_load_firmware (win, file);
   ck_assert_msg (sf_test_gui_iterate_until (is_loaded, win, 20000), "%s did not load", path);
+}
+
+/* Chooses @scene in the Download page's Scene row, as a click in its list
+ * would. */
+static void
+choose_scene (SfWindow *win,
+              SfScene   scene)
+{
+  GtkWidget *row = sf_test_gui_find_row (GTK_WIDGET (win), "Scene");
+  GListModel *model;
+
+  ck_assert_msg (row != NULL && ADW_IS_COMBO_ROW (row), "no Scene row");
+  model = adw_combo_row_get_model (ADW_COMBO_ROW (row));
+  for (guint i = 0; i < g_list_model_get_n_items (model); i++) {
+    if (g_str_equal (gtk_string_list_get_string (GTK_STRING_LIST (model), i), sf_scene_get_title (scene))) {
+      adw_combo_row_set_selected (ADW_COMBO_ROW (row), i);
+      return;
+    }
+  }
+  ck_abort_msg ("the Scene row does not offer %s", sf_scene_get_title (scene));
 }
 
 static gboolean
@@ -502,6 +548,18 @@ START_TEST (test_window_practice_fault)
   ck_assert_msg (log_has (win, "S_FT_ENABLE_DRAM_FAIL (4032)"), "the log lacks the error name");
   sf_test_gui_screenshot (GTK_WIDGET (win), "error");
 
+  /* Save Log writes the log as shown, error name and all. */
+  {
+    g_autofree char *dir = sf_test_make_tempdir ();
+    g_autofree char *path = g_build_filename (dir, "saved.log", NULL);
+    g_autoptr(GFile) file = g_file_new_for_path (path);
+
+    ck_assert (gtk_widget_activate_action (GTK_WIDGET (win), "win.save-log", NULL));
+    ck_assert_msg (sf_test_gui_choose_file (file, 5000), "Save Log opened no file chooser");
+    ck_assert_msg (file_has (path, "S_FT_ENABLE_DRAM_FAIL (4032)", 5000), "the saved log lacks the error name");
+    sf_test_rm_rf (dir);
+  }
+
   /* The phone is recoverable: the next run, without the fault, succeeds. */
   ck_assert (sf_window_set_practice_fault (win, NULL, NULL));
   ck_assert (gtk_widget_activate_action (GTK_WIDGET (win), "win.again", NULL));
@@ -575,7 +633,7 @@ START_TEST (test_window_practice_pages)
   ck_assert_msg (sf_test_gui_iterate_until (is_finished, win, 60000), "identify did not end");
   ck_assert_msg (sf_window_get_result (win) == SF_WINDOW_RESULT_DONE, "%s",
                  sf_window_get_error (win) ? sf_window_get_error (win)->message : "?");
-  info = sf_device_page_get_info (SF_DEVICE_PAGE (page));
+  info = sf_phone_page_get_info (SF_PHONE_PAGE (page));
   ck_assert_ptr_nonnull (info);
   ck_assert_str_eq (info->chip, "MT6572");
   ck_assert (gtk_widget_activate_action (GTK_WIDGET (win), "win.back", NULL));
@@ -773,6 +831,18 @@ START_TEST (test_window_station)
   log = sf_station_view_get_log (station);
   ck_assert_msg (strstr (log, "S_FT_ENABLE_DRAM_FAIL (4032)") != NULL, "%s", log);
   ck_assert_msg (strstr (log, "#3") != NULL, "%s", log);
+  /* The station's Save Log writes every phone's lines. */
+  {
+    g_autofree char *dir = sf_test_make_tempdir ();
+    g_autofree char *path = g_build_filename (dir, "station.log", NULL);
+    g_autoptr(GFile) file = g_file_new_for_path (path);
+
+    ck_assert (gtk_widget_activate_action (GTK_WIDGET (station), "station.save-log", NULL));
+    ck_assert_msg (sf_test_gui_choose_file (file, 5000), "the station's Save Log opened no file chooser");
+    ck_assert_msg (file_has (path, "S_FT_ENABLE_DRAM_FAIL (4032)", 5000) && file_has (path, "#3", 0),
+                   "the station's saved log lacks a phone");
+    sf_test_rm_rf (dir);
+  }
   sf_test_gui_settle (200);
   sf_test_gui_screenshot (GTK_WIDGET (win), "station");
   ck_assert (gtk_widget_activate_action (GTK_WIDGET (win), "win.stop", NULL));
@@ -863,7 +933,7 @@ run_fixed_scene (SfScene     scene,
   /* The user's own ticks in Download Only come back afterwards. */
   sf_partition_item_set_enabled (find_item (win, "USRDATA"), FALSE);
 
-  sf_window_set_scene (win, scene);
+  choose_scene (win, scene);
   for (guint i = 0; i < G_N_ELEMENTS (sample_names); i++) {
     SfPartitionItem *item = find_item (win, sample_names[i]);
 
@@ -890,7 +960,7 @@ run_fixed_scene (SfScene     scene,
   ck_assert_msg (log_has (win, "NVRAM"), "the calibration was not backed up");
   ck_assert (gtk_widget_activate_action (GTK_WIDGET (win), "win.back", NULL));
 
-  sf_window_set_scene (win, SF_SCENE_DOWNLOAD_ONLY);
+  choose_scene (win, SF_SCENE_DOWNLOAD_ONLY);
   ck_assert (sf_partition_item_get_selectable (find_item (win, "LOGO")));
   ck_assert (sf_partition_item_get_enabled (find_item (win, "LOGO")));
   ck_assert (!sf_partition_item_get_enabled (find_item (win, "USRDATA")));
@@ -1086,7 +1156,7 @@ START_TEST (test_window_small)
   sf_test_gui_screenshot (GTK_WIDGET (win), "start-800");
   sf_window_load_firmware (win, sample);
   ck_assert (sf_test_gui_iterate_until (is_loaded, win, 20000));
-  sf_window_set_scene (win, SF_SCENE_FORMAT_ALL_DOWNLOAD);
+  choose_scene (win, SF_SCENE_FORMAT_ALL_DOWNLOAD);
   for (guint i = 0; i < G_N_ELEMENTS (pages); i++) {
     g_autofree char *name = g_strdup_printf ("%s-800", pages[i]);
 
@@ -1097,7 +1167,7 @@ START_TEST (test_window_small)
     sf_test_gui_screenshot (GTK_WIDGET (win), name);
   }
   /* The scene is remembered: the next window starts in Download Only. */
-  sf_window_set_scene (win, SF_SCENE_DOWNLOAD_ONLY);
+  choose_scene (win, SF_SCENE_DOWNLOAD_ONLY);
   destroy_and_check (win);
 }
 END_TEST
@@ -1113,7 +1183,7 @@ START_TEST (test_window_scene_missing_image)
   gtk_window_present (GTK_WINDOW (win));
   load_into (win, dir);
   sf_window_set_port (win, "/dev/null");
-  sf_window_set_scene (win, SF_SCENE_FORMAT_ALL_DOWNLOAD);
+  choose_scene (win, SF_SCENE_FORMAT_ALL_DOWNLOAD);
   ck_assert_msg (banner_has (win, "Format All + Download cannot start") && banner_has (win, "logo.bin") &&
                  banner_has (win, "Download Only") && !banner_has (win, "download-only"), "%s",
                  sf_window_get_banner (win) ? sf_window_get_banner (win) : "no banner");
@@ -1121,7 +1191,7 @@ START_TEST (test_window_scene_missing_image)
   gtk_widget_activate_action (GTK_WIDGET (win), "win.download", NULL);
   ck_assert_int_eq (sf_window_get_result (win), SF_WINDOW_RESULT_NONE);
   /* Back in Download Only, the rest can be written. */
-  sf_window_set_scene (win, SF_SCENE_DOWNLOAD_ONLY);
+  choose_scene (win, SF_SCENE_DOWNLOAD_ONLY);
   ck_assert (sf_partition_item_get_enabled (find_item (win, "BOOTIMG")));
   ck_assert (banner_has (win, "LOGO"));
   destroy_and_check (win);

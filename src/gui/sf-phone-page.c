@@ -1,4 +1,4 @@
-/* sf-device-page.c — the Phone page: what the connected phone said about itself
+/* sf-phone-page.c — the Phone page: what the connected phone said about itself
  *
  * Copyright 2026 The Scatterflash authors
  *
@@ -10,9 +10,9 @@
 #include <inttypes.h>
 #include <glib/gi18n.h>
 
-#include "sf-device-page.h"
+#include "sf-phone-page.h"
 
-struct _SfDevicePage
+struct _SfPhonePage
 {
   AdwBin               parent_instance;
 
@@ -40,7 +40,7 @@ struct _SfDevicePage
   gboolean             busy;
 };
 
-G_DEFINE_FINAL_TYPE (SfDevicePage, sf_device_page, ADW_TYPE_BIN)
+G_DEFINE_FINAL_TYPE (SfPhonePage, sf_phone_page, ADW_TYPE_BIN)
 
 enum {
   SIGNAL_IDENTIFY,
@@ -74,7 +74,7 @@ set_label (GtkLabel *label,
 }
 
 static void
-clear_table (SfDevicePage *self)
+clear_table (SfPhonePage *self)
 {
   for (guint i = 0; i < self->table_rows->len; i++)
     adw_preferences_group_remove (self->table_group, g_ptr_array_index (self->table_rows, i));
@@ -82,10 +82,10 @@ clear_table (SfDevicePage *self)
 }
 
 static void
-add_table_row (SfDevicePage *self,
-               const char   *title,
-               const char   *subtitle,
-               const char   *tooltip)
+add_table_row (SfPhonePage *self,
+               const char  *title,
+               const char  *subtitle,
+               const char  *tooltip)
 {
   GtkWidget *row = adw_action_row_new ();
 
@@ -101,7 +101,7 @@ add_table_row (SfDevicePage *self,
 }
 
 static void
-show_table (SfDevicePage        *self,
+show_table (SfPhonePage            *self,
             const SfPartitionTable *table)
 {
   clear_table (self);
@@ -131,7 +131,7 @@ show_table (SfDevicePage        *self,
 }
 
 static void
-show_info (SfDevicePage *self)
+show_info (SfPhonePage *self)
 {
   const SfDeviceInfo *info = self->info;
 
@@ -177,73 +177,73 @@ identify_action (GtkWidget  *widget,
 }
 
 static void
-sf_device_page_dispose (GObject *object)
+sf_phone_page_dispose (GObject *object)
 {
-  SfDevicePage *self = SF_DEVICE_PAGE (object);
+  SfPhonePage *self = SF_PHONE_PAGE (object);
 
   /* The rows belong to the group, which the template disposes. */
   if (self->table_rows != NULL)
     g_ptr_array_set_size (self->table_rows, 0);
   /* AdwBin would unparent its child after the template disposed it. */
   adw_bin_set_child (ADW_BIN (self), NULL);
-  gtk_widget_dispose_template (GTK_WIDGET (self), SF_TYPE_DEVICE_PAGE);
+  gtk_widget_dispose_template (GTK_WIDGET (self), SF_TYPE_PHONE_PAGE);
   g_clear_pointer (&self->info, sf_device_info_free);
   g_clear_pointer (&self->seen, g_date_time_unref);
 
-  G_OBJECT_CLASS (sf_device_page_parent_class)->dispose (object);
+  G_OBJECT_CLASS (sf_phone_page_parent_class)->dispose (object);
 }
 
 static void
-sf_device_page_finalize (GObject *object)
+sf_phone_page_finalize (GObject *object)
 {
-  SfDevicePage *self = SF_DEVICE_PAGE (object);
+  SfPhonePage *self = SF_PHONE_PAGE (object);
 
   g_clear_pointer (&self->table_rows, g_ptr_array_unref);
 
-  G_OBJECT_CLASS (sf_device_page_parent_class)->finalize (object);
+  G_OBJECT_CLASS (sf_phone_page_parent_class)->finalize (object);
 }
 
 static void
-sf_device_page_class_init (SfDevicePageClass *klass)
+sf_phone_page_class_init (SfPhonePageClass *klass)
 {
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
 
-  object_class->dispose = sf_device_page_dispose;
-  object_class->finalize = sf_device_page_finalize;
+  object_class->dispose = sf_phone_page_dispose;
+  object_class->finalize = sf_phone_page_finalize;
 
   /**
-   * SfDevicePage::identify:
+   * SfPhonePage::identify:
    *
    * The user asked to identify the phone: the window runs a job without a
-   * plan and calls sf_device_page_set_info() with what the phone said.
+   * plan and calls sf_phone_page_set_info() with what the phone said.
    */
   signals[SIGNAL_IDENTIFY] = g_signal_new ("identify", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
                                            0, NULL, NULL, NULL, G_TYPE_NONE, 0);
 
-  gtk_widget_class_set_template_from_resource (widget_class, "/io/github/Scatterflash/ui/sf-device-page.ui");
-  gtk_widget_class_bind_template_child (widget_class, SfDevicePage, stack);
-  gtk_widget_class_bind_template_child (widget_class, SfDevicePage, chip_label);
-  gtk_widget_class_bind_template_child (widget_class, SfDevicePage, hw_code_label);
-  gtk_widget_class_bind_template_child (widget_class, SfDevicePage, hw_sub_code_label);
-  gtk_widget_class_bind_template_child (widget_class, SfDevicePage, hw_ver_label);
-  gtk_widget_class_bind_template_child (widget_class, SfDevicePage, sw_ver_label);
-  gtk_widget_class_bind_template_child (widget_class, SfDevicePage, connection_label);
-  gtk_widget_class_bind_template_child (widget_class, SfDevicePage, seen_label);
-  gtk_widget_class_bind_template_child (widget_class, SfDevicePage, storage_group);
-  gtk_widget_class_bind_template_child (widget_class, SfDevicePage, storage_type_label);
-  gtk_widget_class_bind_template_child (widget_class, SfDevicePage, boot1_label);
-  gtk_widget_class_bind_template_child (widget_class, SfDevicePage, boot2_label);
-  gtk_widget_class_bind_template_child (widget_class, SfDevicePage, rpmb_label);
-  gtk_widget_class_bind_template_child (widget_class, SfDevicePage, user_label);
-  gtk_widget_class_bind_template_child (widget_class, SfDevicePage, ram_label);
-  gtk_widget_class_bind_template_child (widget_class, SfDevicePage, table_group);
+  gtk_widget_class_set_template_from_resource (widget_class, "/io/github/Scatterflash/ui/sf-phone-page.ui");
+  gtk_widget_class_bind_template_child (widget_class, SfPhonePage, stack);
+  gtk_widget_class_bind_template_child (widget_class, SfPhonePage, chip_label);
+  gtk_widget_class_bind_template_child (widget_class, SfPhonePage, hw_code_label);
+  gtk_widget_class_bind_template_child (widget_class, SfPhonePage, hw_sub_code_label);
+  gtk_widget_class_bind_template_child (widget_class, SfPhonePage, hw_ver_label);
+  gtk_widget_class_bind_template_child (widget_class, SfPhonePage, sw_ver_label);
+  gtk_widget_class_bind_template_child (widget_class, SfPhonePage, connection_label);
+  gtk_widget_class_bind_template_child (widget_class, SfPhonePage, seen_label);
+  gtk_widget_class_bind_template_child (widget_class, SfPhonePage, storage_group);
+  gtk_widget_class_bind_template_child (widget_class, SfPhonePage, storage_type_label);
+  gtk_widget_class_bind_template_child (widget_class, SfPhonePage, boot1_label);
+  gtk_widget_class_bind_template_child (widget_class, SfPhonePage, boot2_label);
+  gtk_widget_class_bind_template_child (widget_class, SfPhonePage, rpmb_label);
+  gtk_widget_class_bind_template_child (widget_class, SfPhonePage, user_label);
+  gtk_widget_class_bind_template_child (widget_class, SfPhonePage, ram_label);
+  gtk_widget_class_bind_template_child (widget_class, SfPhonePage, table_group);
 
-  gtk_widget_class_install_action (widget_class, "device.identify", NULL, identify_action);
+  gtk_widget_class_install_action (widget_class, "phone.identify", NULL, identify_action);
 }
 
 static void
-sf_device_page_init (SfDevicePage *self)
+sf_phone_page_init (SfPhonePage *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
 
@@ -251,17 +251,17 @@ sf_device_page_init (SfDevicePage *self)
   show_info (self);
 }
 
-SfDevicePage *
-sf_device_page_new (void)
+SfPhonePage *
+sf_phone_page_new (void)
 {
-  return g_object_new (SF_TYPE_DEVICE_PAGE, NULL);
+  return g_object_new (SF_TYPE_PHONE_PAGE, NULL);
 }
 
 void
-sf_device_page_set_info (SfDevicePage       *self,
-                         const SfDeviceInfo *info)
+sf_phone_page_set_info (SfPhonePage        *self,
+                        const SfDeviceInfo *info)
 {
-  g_return_if_fail (SF_IS_DEVICE_PAGE (self));
+  g_return_if_fail (SF_IS_PHONE_PAGE (self));
 
   g_clear_pointer (&self->info, sf_device_info_free);
   g_clear_pointer (&self->seen, g_date_time_unref);
@@ -273,21 +273,21 @@ sf_device_page_set_info (SfDevicePage       *self,
 }
 
 const SfDeviceInfo *
-sf_device_page_get_info (SfDevicePage *self)
+sf_phone_page_get_info (SfPhonePage *self)
 {
-  g_return_val_if_fail (SF_IS_DEVICE_PAGE (self), NULL);
+  g_return_val_if_fail (SF_IS_PHONE_PAGE (self), NULL);
   return self->info;
 }
 
 void
-sf_device_page_set_busy (SfDevicePage *self,
-                         gboolean      busy)
+sf_phone_page_set_busy (SfPhonePage *self,
+                        gboolean     busy)
 {
-  g_return_if_fail (SF_IS_DEVICE_PAGE (self));
+  g_return_if_fail (SF_IS_PHONE_PAGE (self));
 
   busy = !!busy;
   if (self->busy == busy)
     return;
   self->busy = busy;
-  gtk_widget_action_set_enabled (GTK_WIDGET (self), "device.identify", !busy);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "phone.identify", !busy);
 }
