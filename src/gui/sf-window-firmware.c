@@ -697,7 +697,7 @@ sf_window_open_chooser (SfWindow *self,
     gtk_file_chooser_add_filter (GTK_FILE_CHOOSER (chooser), filter);
   } else if (!folder) {
     static const char *patterns[] = {
-      "*_scatter*.txt", "*.txt", "*.zip", "*.7z", "*.tar", "*.tar.gz", "*.tgz",
+      "*_scatter*.txt", "*.txt", "*.zip", "*.7z", "*.rar", "*.tar", "*.tar.gz", "*.tgz",
       "*.tar.xz", "*.tar.bz2",
     };
     g_autoptr(GtkFileFilter) firmware = gtk_file_filter_new ();

@@ -237,6 +237,59 @@ START_TEST (test_bad_scatter_exit_2)
 }
 END_TEST
 
+/* The junk real files carry (scatter-format.md §12): the file loads, and
+ * `scatter --json` names each piece under "warnings" with file and line. */
+static const struct {
+  const char *fixture;
+  guint       line;
+  const char *needle;
+} junk[] = {
+  { "mt6572-v1.1.1-emmc-tool-filler.txt", 321, "left out" },
+  { "mt6739-v1.1.6-emmc-reserved-tail-absolute.txt", 413, "sgpt at 0xea0fbd80 is out of place" },
+  { "mt6580-v1.1.2-emmc-tool-marker-line.txt", 1, "BIRDTOOLMINVER[3.0]" },
+  { "mt6735-v1.1.2-emmc-index-from-1.txt", 21, "partition_index starts at SYS1" },
+};
+
+START_TEST (test_scatter_json_junk_warnings)
+{
+  g_autofree char *path = sf_test_fixture_path (junk[_i].fixture);
+  g_autofree char *where = g_strdup_printf ("%s:%u: ", path, junk[_i].line);
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  g_autoptr(JsonParser) parser = NULL;
+  JsonArray *warnings;
+  guint found = 0;
+  int status;
+
+  status = sf_test_run_cli (&out, &err, "scatter", "--json", path, NULL);
+  ck_assert_msg (status == 0, "%s: exit %d: %s", junk[_i].fixture, status, err);
+  warnings = json_object_get_array_member (parse_json (out, &parser), "warnings");
+  for (guint i = 0; i < json_array_get_length (warnings); i++) {
+    const char *text = json_array_get_string_element (warnings, i);
+
+    if (g_str_has_prefix (text, where) && strstr (text, junk[_i].needle) != NULL)
+      found++;
+  }
+  ck_assert_msg (found == 1, "%s: %u warnings “%s…%s”", junk[_i].fixture, found, where, junk[_i].needle);
+}
+END_TEST
+
+/* An OTA package's partition list is not a scatter file: refused, saying so. */
+START_TEST (test_scatter_ota_list_exit_2)
+{
+  g_autofree char *name = g_build_filename ("bad", "ota-partition-list.txt", NULL);
+  g_autofree char *path = sf_test_fixture_path (name);
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  int status;
+
+  status = sf_test_run_cli (&out, &err, "scatter", "--json", path, NULL);
+  ck_assert_int_eq (status, 2);
+  ck_assert_str_eq (out, "");
+  ck_assert_msg (strstr (err, ":1: ") != NULL && strstr (err, "OTA update") != NULL, "%s", err);
+}
+END_TEST
+
 START_TEST (test_plan_sample_firmware)
 {
   const char *sample = g_getenv ("SF_SAMPLE_FIRMWARE");
@@ -425,6 +478,8 @@ cli_suite (void)
   tcase_add_test (tc, test_scatter_json_legacy);
   tcase_add_test (tc, test_scatter_json_combo);
   tcase_add_test (tc, test_scatter_text_and_timing);
+  tcase_add_loop_test (tc, test_scatter_json_junk_warnings, 0, G_N_ELEMENTS (junk));
+  tcase_add_test (tc, test_scatter_ota_list_exit_2);
   tcase_add_test (tc, test_usage_errors);
   tcase_add_test (tc, test_bad_scatter_exit_2);
   tcase_add_test (tc, test_plan_sample_firmware);

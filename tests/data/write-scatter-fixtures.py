@@ -208,6 +208,7 @@ def mt6572_a():
 def mt6572_filler():
     # A tool-generated file (issue 18): an empty, reserved, not-downloaded
     # entry at 0x0 after the end-relative BMTPOOL, which SP Flash Tool skips.
+    # Seen in smichalowski/accu-check_solo_scatter, MT6572_Android_scatter.txt.
     parts = mt6572_parts("preloader_hx72_a40_emmc.bin", 0xc00000, "a")
     parts.append(Part("", 0, "RESERVED", type_="NORMAL_ROM", start=0, reserved=True, dl=False))
     place(parts, 0xc00000, 0x20000, "EMMC_BOOT_1")
@@ -628,6 +629,79 @@ def mt6589_legacy():
     write("mt6589-legacy-emmc.txt", lines, tail_blanks=2)
 
 
+# ---- junk real files carry (docs/scatter-format.md §12) -------------------------------
+#
+# Each file below is ours, made up like the rest, and reproduces one quirk
+# seen in a public scatter file; the comment names the file it was seen in.
+
+def junk_header(title, version, platform, project, more=()):
+    lines = ["# Scatterflash test fixture: " + title,
+             "# Made up for the tests (tests/data/README.md). SPDX-License-Identifier: GPL-3.0-or-later"]
+    lines += banner("General Setting")
+    lines += v1_header(version, platform, project, more=more)
+    lines += banner("Layout Setting")
+    return lines
+
+
+def mt6739_reserved_tail_absolute():
+    # Seen in ReimuNotMoe/Philips-E289-Hack, MT6739_Android_scatter.txt
+    # (V1.1.6): a tool wrote the reserved tail at absolute addresses it
+    # worked out from a wrong end of the card, so sgpt (0x4200 bytes, not a
+    # whole sector from the end) lands before flashinfo and off a 512-byte
+    # sector. Neither is ever written.
+    parts = gpt_common("preloader_sf6739_e2.bin", 0x40000, 0x60000000, 0x10000000, 0x6fffbe00)
+    place(parts, 0, 0x20000, "EMMC_BOOT_1")
+    end = parts[-3].start + parts[-3].size
+    parts[-2].start = end
+    parts[-1].size = 0x4200
+    parts[-1].start = end - 0x80
+    lines = junk_header("a tool-made MT6739 file whose reserved tail has absolute addresses out of order.",
+                        "V1.1.6", "MT6739", "sf6739_e2", more=[("check_bootloaders_consistency", "true")])
+    for i, p in enumerate(parts):
+        lines += entry(p, i, upper, "  ", lambda p: p.start, "HW_STORAGE_EMMC", "0x00", upgradable)
+    write("mt6739-v1.1.6-emmc-reserved-tail-absolute.txt", lines[:-1])
+
+
+def mt6580_tool_marker():
+    # Seen in forum packages for Bird-made phones: a first line
+    # "BIRDTOOLMINVER[3.0]" before the header, which SP Flash Tool refuses
+    # and forum guides say to delete (slotdemo.me, "Flash firmware dengan SP
+    # Flash Tool: mengatasi error The scatter file is invalid", 2020).
+    parts = gpt_common("preloader_sf6580_b3.bin", 0x40000, 0x60000000, 0x10000000, 0x100000000)
+    place(parts, 0, 0x20000, "EMMC_BOOT_1")
+    lines = ["BIRDTOOLMINVER[3.0]"]
+    lines += junk_header("an MT6580 file with another tool's mark on its first line.",
+                         "V1.1.2", "MT6580", "sf6580_b3")
+    for i, p in enumerate(parts):
+        lines += entry(p, i, upper, "  ", lambda p: p.start, "HW_STORAGE_EMMC", "0x00", no_extra)
+    write("mt6580-v1.1.2-emmc-tool-marker-line.txt", lines[:-1], crlf=True)
+
+
+def mt6735_index_from_one():
+    # Seen in 0xecution3r/Temu-T7-Tablet, MT6735_Android_scatter.txt (a
+    # hand-made file, project "your_device"): partition_index counts from
+    # SYS1, so every index is one more than the entry's place.
+    parts = gpt_common("preloader_sf6735_t7.bin", 0x40000, 0x80000000, 0x10000000, 0x100000000)
+    place(parts, 0, 0x20000, "EMMC_BOOT_1")
+    lines = junk_header("an MT6735 file whose partition_index starts at SYS1.",
+                        "V1.1.2", "MT6735", "your_device")
+    for i, p in enumerate(parts):
+        lines += entry(p, i + 1, upper, "  ", lambda p: p.start, "HW_STORAGE_EMMC", "0x00", no_extra)
+    write("mt6735-v1.1.2-emmc-index-from-1.txt", lines[:-1])
+
+
+def ota_partition_list():
+    # Seen as ota_scatter.txt in lbule/blu_v0350ww_dump, as
+    # original_files/update_scatter.txt in ttefke/android_device_nb_vernee_M5,
+    # as scatter.txt in TadiT7/infinix_infinix-x5514_dump, and posted on
+    # forum.hovatek.com (post-203906) as "The scatter file is invalid": an
+    # OTA package's partition list, "name 0xADDR" without "{" "}". Refused.
+    parts = gpt_common("preloader.bin", 0x40000, 0x60000000, 0x10000000, 0x100000000)
+    place(parts, 0, 0x20000, "EMMC_BOOT_1")
+    lines = ["%s %s" % (p.name, upper(p.start) if p.start >> 16 == 0xFFFF else lower(p.start)) for p in parts]
+    write("ota-partition-list.txt", lines, folder=BAD)
+
+
 # ---- broken files: one mistake each ----------------------------------------------------
 #
 # A small V1.1.2 layout that is right as written here; each file below
@@ -744,4 +818,8 @@ if __name__ == "__main__":
     mt6768()
     mt6785_combo()
     mt6589_legacy()
+    mt6739_reserved_tail_absolute()
+    mt6580_tool_marker()
+    mt6735_index_from_one()
+    ota_partition_list()
     broken()

@@ -34,6 +34,8 @@ typedef struct _SfArchiveEntry {
   gboolean   kept_all;
   /*< private >*/
   guint      header_index;   /* position among all headers, from 0 */
+  gboolean   has_crc32;      /* RAR: the CRC-32 its header gives the data, which */
+  guint32    crc32;          /* libarchive does not check for stored entries */
   const struct _SfArchiveEntry *link_target;  /* a tar hard link: the entry with its data */
 } SfArchiveEntry;
 

@@ -109,6 +109,12 @@ typedef struct {
   /* legacy: */
   gboolean      brace_open;
   guint         brace_line;
+  gboolean      part_braced;  /* the current entry has had its "{" */
+  gboolean      any_braced;   /* some entry has */
+
+  /* partition_index of the layout's first entry: hand-made files count
+   * from SYS1, which is said once rather than on every entry */
+  guint64       first_index;
 
   /* which keys the current partition has, to spot repeats and gaps */
   GHashTable   *seen_keys;
@@ -415,8 +421,17 @@ begin_partition (Parser      *p,
   if (g_ascii_strncasecmp (value, "SYS", 3) != 0 || !g_ascii_isdigit (value[3]) ||
       !parse_number (value + 3, &index) || strchr (value + 3, 'x') != NULL) {
     g_autofree char *msg = g_strdup_printf (_("partition_index “%s” is not SYSn"), value);
+    if (part->index == 0)
+      p->first_index = 0;
     warn (p, p->line, "partition_index", NULL, msg);
-  } else if (index != part->index) {
+  } else if (part->index == 0 && index != 0) {
+    g_autofree char *msg = g_strdup_printf (_("partition_index starts at %s, not SYS0; the entries are taken in file order"),
+                                            value);
+    p->first_index = index;
+    warn (p, p->line, "partition_index", NULL, msg);
+  } else if (part->index == 0) {
+    p->first_index = 0;
+  } else if (index != part->index + p->first_index) {
     g_autofree char *msg = g_strdup_printf (_("partition_index is %s but this is entry %u"),
                                             value, part->index);
     warn (p, p->line, "partition_index", NULL, msg);
@@ -608,6 +623,36 @@ parse_legacy_entry (const char  *content,
   return TRUE;
 }
 
+/* Every legacy entry is followed by "{" and "}" (ptgen prints them even when
+ * empty). A list of "name 0xADDR" lines without them is something else: the
+ * partition list an OTA package carries (ota_scatter.txt, update_scatter.txt,
+ * a dump's scatter.txt), which SP Flash Tool refuses as "The scatter file is
+ * invalid" and which would otherwise read as a layout in which everything is
+ * written (scatter-format.md §12). Called when the next entry begins, and at
+ * the end of the file. */
+static gboolean
+legacy_check_braced (Parser   *p,
+                     gboolean  at_eof,
+                     GError  **error)
+{
+  if (p->part == NULL || p->part_braced)
+    return TRUE;
+
+  if (!p->any_braced) {
+    sf_set_error_at (error, SF_ERROR_SCATTER_FORMAT, p->file, p->part->line,
+                     _("open the *_Android_scatter.txt file of the firmware; this list only tells an OTA update where its partitions are"),
+                     _("a list of partition names and addresses without “{” and “}”: "
+                       "the partition list of an OTA update, not a SP Flash Tool scatter file"));
+  } else {
+    sf_set_error_at (error, at_eof ? SF_ERROR_SCATTER_TRUNCATED : SF_ERROR_SCATTER_FORMAT,
+                     p->file, p->part->line,
+                     at_eof ? _("the file looks cut short: download the firmware again")
+                            : _("each entry is “NAME 0xADDRESS” followed by “{” and “}”; the file may be damaged"),
+                     _("entry %s has no “{” and “}”"), p->part->name);
+  }
+  return FALSE;
+}
+
 static gboolean
 legacy_line (Parser      *p,
              const char  *content,
@@ -629,6 +674,8 @@ legacy_line (Parser      *p,
     }
     p->brace_open = TRUE;
     p->brace_line = p->line;
+    p->part_braced = TRUE;
+    p->any_braced = TRUE;
     return TRUE;
   }
   if (strcmp (content, "}") == 0) {
@@ -654,6 +701,9 @@ legacy_line (Parser      *p,
     return FALSE;
   }
 
+  if (!legacy_check_braced (p, FALSE, error))
+    return FALSE;
+
   plain = name;
   if (g_str_has_prefix (plain, "__NODL_")) {
     plain += strlen ("__NODL_");
@@ -675,6 +725,7 @@ legacy_line (Parser      *p,
   add_field (part->fields, name, content + strlen (name), p->line);
   g_ptr_array_add (layout->partitions, part);
   p->part = part;
+  p->part_braced = FALSE;
   return TRUE;
 }
 
@@ -751,6 +802,27 @@ detect (Parser      *p,
                    _("open the *_Android_scatter.txt file that came with the firmware"),
                    _("not a MediaTek scatter file: expected “- general: MTK_PLATFORM_CFG” or “NAME 0xADDRESS”"));
   return FALSE;
+}
+
+/* "BIRDTOOLMINVER[3.0]": a line some vendors' own flashing tools put before
+ * the header (the oldest tool version that may use the file). It says
+ * nothing about the layout. SP Flash Tool refuses the file ("The scatter
+ * file is invalid") and forum guides tell people to delete the line; we
+ * drop it with a warning instead (scatter-format.md §12). */
+static gboolean
+is_tool_marker (const char *content)
+{
+  const char *s = content;
+
+  if (!g_ascii_isalpha (*s))
+    return FALSE;
+  while (g_ascii_isalnum (*s) || *s == '_')
+    s++;
+  if (*s != '[')
+    return FALSE;
+  s = strchr (s, ']');
+  return s != NULL && s[1] == '\0' && strchr (content, ':') == NULL &&
+         strchr (strchr (content, '[') + 1, '[') == NULL;
 }
 
 /* Version numbers after the "V": V1.1.2 → 1, 1, 2. */
@@ -832,6 +904,12 @@ parse_lines (Parser        *p,
     if (*content == '\0' || *content == '#')
       continue;
 
+    if (p->mode == MODE_DETECT && is_tool_marker (content)) {
+      g_autofree char *msg = g_strdup_printf (_("“%s” before the scatter header is another flashing tool's mark, not part of the layout; ignored"),
+                                              content);
+      warn (p, p->line, NULL, NULL, msg);
+      continue;
+    }
     if (p->mode == MODE_DETECT && !detect (p, content, error))
       return FALSE;
 
@@ -860,6 +938,8 @@ parse_lines (Parser        *p,
                        _("“{” is never closed"));
       return FALSE;
     }
+    if (!legacy_check_braced (p, TRUE, error))
+      return FALSE;
     legacy_derive_sizes (p->layout);
   } else if (!finish_yaml (p, error)) {
     return FALSE;

@@ -426,6 +426,11 @@ START_TEST (test_bad_simple)
     { "legacy garbage", "PRELOADER 0x0\n{\n}\nMBR six\n", SF_ERROR_SCATTER_FORMAT, 4, NULL },
     { "legacy descending",
       "PRELOADER 0x0\n{\n}\nMBR 0x600000\n{\n}\nEBR1 0x500000\n{\n}\n", SF_ERROR_SCATTER_ORDER, 7, "EBR1" },
+    { "legacy entry without braces",
+      "PRELOADER 0x0\n{\n}\nMBR 0x600000\nEBR1 0x680000\n{\n}\n", SF_ERROR_SCATTER_FORMAT, 4, "MBR has no" },
+    { "legacy cut before braces",
+      "PRELOADER 0x0\n{\n}\nMBR 0x600000\n", SF_ERROR_SCATTER_TRUNCATED, 4, "MBR has no" },
+    { "OTA list of one line", "preloader 0x0\n", SF_ERROR_SCATTER_FORMAT, 1, "OTA update" },
   };
 
   for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
@@ -562,6 +567,7 @@ static const BadCase bad_files[] = {
   { "no-general-header.txt", NULL, SF_ERROR_SCATTER_FORMAT, 3, "general header" },
   { "legacy-unclosed-brace.txt", NULL, SF_ERROR_SCATTER_TRUNCATED, 17, "never closed" },
   { "legacy-descending.txt", NULL, SF_ERROR_SCATTER_ORDER, 13, "UBOOT starts at 0x520000" },
+  { "ota-partition-list.txt", NULL, SF_ERROR_SCATTER_FORMAT, 1, "partition list of an OTA update" },
 };
 
 START_TEST (test_bad_files)
@@ -786,6 +792,75 @@ START_TEST (test_filler_entry_tolerated)
 }
 END_TEST
 
+/* Junk seen in real files (scatter-format.md §12), one fixture per kind:
+ * each loads, checks, and says the junk with its line, once. */
+typedef struct {
+  const char *fixture;
+  guint       line;        /* of the warning */
+  const char *needle;      /* in the warning */
+  guint       n_parts;     /* partitions kept in the first layout */
+  guint       n_warnings;  /* all the file's warnings */
+} JunkCase;
+
+static const JunkCase junk_files[] = {
+  /* a filler entry after BMTPOOL: left out */
+  { "mt6572-v1.1.1-emmc-tool-filler.txt", 321, "an entry with no name at 0x0 is out of place", 20, 1 },
+  /* a reserved tail at absolute addresses out of order: sgpt left out, and
+   * its start is off a sector */
+  { "mt6739-v1.1.6-emmc-reserved-tail-absolute.txt", 413, "sgpt at 0xea0fbd80 is out of place after flashinfo", 23, 2 },
+  /* another tool's mark before the header: dropped */
+  { "mt6580-v1.1.2-emmc-tool-marker-line.txt", 1, "BIRDTOOLMINVER[3.0]", 24, 1 },
+  /* partition_index from SYS1: said once */
+  { "mt6735-v1.1.2-emmc-index-from-1.txt", 21, "starts at SYS1", 24, 1 },
+};
+
+START_TEST (test_junk_tolerated)
+{
+  const JunkCase *jc = &junk_files[_i];
+  g_autoptr(SfScatter) scatter = sf_test_load_fixture (jc->fixture);
+  g_autoptr(GError) error = NULL;
+  SfLayout *layout = sf_scatter_get_layout (scatter, 0);
+  GPtrArray *issues = sf_scatter_get_issues (scatter);
+  guint found = 0;
+
+  ck_assert_msg (sf_scatter_check (scatter, &error), "%s: %s", jc->fixture, error ? error->message : "");
+  ck_assert_uint_eq (layout->partitions->len, jc->n_parts);
+  for (guint i = 0; i < layout->partitions->len; i++)
+    ck_assert_uint_eq (sf_layout_get_partition (layout, i)->index, i);
+  ck_assert_uint_eq (issues->len, jc->n_warnings);
+  for (guint i = 0; i < issues->len; i++) {
+    SfIssue *issue = g_ptr_array_index (issues, i);
+
+    ck_assert_int_eq (issue->severity, SF_SEVERITY_WARNING);
+    if (issue->line == jc->line && strstr (issue->message, jc->needle) != NULL)
+      found++;
+  }
+  ck_assert_msg (found == 1, "%s: %u warnings on line %u with “%s”", jc->fixture, found, jc->line, jc->needle);
+}
+END_TEST
+
+/* The marker is dropped only before the header; it changes nothing else. */
+START_TEST (test_tool_marker_only_before_header)
+{
+  g_autoptr(SfScatter) marked = sf_test_load_fixture ("mt6580-v1.1.2-emmc-tool-marker-line.txt");
+  g_autofree char *path = sf_test_fixture_path ("mt6580-v1.1.2-emmc-tool-marker-line.txt");
+  g_autofree char *text = NULL;
+  g_autofree char *moved = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(SfScatter) bad = NULL;
+  const char *rest;
+
+  ck_assert (g_file_get_contents (path, &text, NULL, NULL));
+  rest = strstr (text, "\n") + 1;
+  ck_assert_ptr_nonnull (sf_layout_find_partition (sf_scatter_get_layout (marked, 0), "userdata"));
+  /* After the header it is a line that is not "key: value". */
+  moved = g_strconcat (rest, "BIRDTOOLMINVER[3.0]\n", NULL);
+  bad = sf_scatter_new_from_data (moved, strlen (moved), "moved.txt", &error);
+  ck_assert_ptr_null (bad);
+  ck_assert (g_error_matches (error, SF_ERROR, SF_ERROR_SCATTER_FORMAT));
+}
+END_TEST
+
 START_TEST (test_looks_like_name)
 {
   ck_assert (sf_scatter_looks_like_name ("MT6572_Android_scatter.txt"));
@@ -815,6 +890,8 @@ scatter_suite (void)
   tcase_add_test (tc, test_tolerant_syntax);
   tcase_add_test (tc, test_looks_like_name);
   tcase_add_test (tc, test_filler_entry_tolerated);
+  tcase_add_loop_test (tc, test_junk_tolerated, 0, G_N_ELEMENTS (junk_files));
+  tcase_add_test (tc, test_tool_marker_only_before_header);
   suite_add_tcase (s, tc);
 
   tcase_set_timeout (bad, 120);
