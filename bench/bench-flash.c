@@ -534,6 +534,10 @@ download (const char *cli,
   return r;
 }
 
+/* The sample's preloader: its DRAM settings let a readback (no firmware)
+ * through a phone that came up in BootROM mode (protocol.md §13.2–13.4). */
+static const char *sample_preloader;
+
 static CliRun
 readback (const char *cli,
           const char *sim_path,
@@ -550,7 +554,8 @@ readback (const char *cli,
   g_unlink (out);
   if (start_sim (sim_path, storage, pace, FALSE, &sim)) {
     const char *argv[] = { cli, "readback", "--json", "--port", sim.port, "--da", da, "--region", "EMMC_USER",
-                           "--start", "0", "--length", length, "--output", out, NULL };
+                           "--start", "0", "--length", length, "--output", out,
+                           "--emi-from", sample_preloader, NULL };
 
     r = run_cli (argv);
     end_sim (&sim);
@@ -652,6 +657,7 @@ main (int    argc,
   sim = argv[2];
   da = argv[3];
   sample = argv[4];
+  sample_preloader = g_build_filename (sample, "preloader_scatterflash_sample.bin", NULL);
   raw_mib = argc > 5 ? (guint) atoi (argv[5]) : 512;
 
   dir = g_dir_make_tmp ("sf-bench-XXXXXX", NULL);

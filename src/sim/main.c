@@ -140,11 +140,14 @@ main (int   argc,
       "MT6572 (default), MT6582 or MT6580", "CHIP" },
     { "mode", 'm', 0, G_OPTION_ARG_STRING, &mode,
       "brom (default; USB PID 0003) or preloader (PID 2000: READY, first A0 swallowed)", "MODE" },
+    /* The same variable: the last one given wins. */
+    { "entry", 0, 0, G_OPTION_ARG_STRING, &mode,
+      "The same as --mode, by realda-phone's name: brom or preloader", "ENTRY" },
     { "emmc-user-size", 0, 0, G_OPTION_ARG_STRING, &size,
       "Size of the eMMC user area, with an optional K, M or G suffix (default 4G)", "BYTES" },
     { "board", 'b', 0, G_OPTION_ARG_STRING, &board,
-      "sample-a or sample-b: the eMMC CID and DRAM of the phone; with a board, BootROM mode needs the DRAM set up "
-      "with that board's EMI entry (E8), as a real phone does", "NAME" },
+      "sample-a (default: realda-phone's CID, 512 MiB) or sample-b (1 GiB): the eMMC CID and DRAM of the phone; "
+      "in BootROM mode the DRAM must be set up with that board's EMI entry (E8), as on a real phone", "NAME" },
     { "pace", 0, 0, G_OPTION_ARG_STRING, &pace,
       "none (default), full-speed (~1 MB/s all along) or high-speed (~1 MB/s until the DA switches with 70 01, then ~40 MB/s)", "PACE" },
     { "fault", 'f', 0, G_OPTION_ARG_STRING_ARRAY, &faults,

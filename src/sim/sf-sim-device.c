@@ -1441,7 +1441,9 @@ da_session (SfSim *self)
     da_dram_fail (self);
     return;
   }
-  if (self->opts.mode == SF_SIM_MODE_BROM && self->opts.board != NULL) {
+  /* §13.2: entered through the BootROM, the DRAM always needs setting up,
+   * with the EMI entry made for this board's memory. */
+  if (self->opts.mode == SF_SIM_MODE_BROM) {
     if (!da_enable_dram (self))
       return;
   } else if (!send_u32 (self, SF_DA_STATUS_OK)) {

@@ -93,10 +93,9 @@ typedef struct {
 
 typedef struct {
   guint16         hw_code;         /* SF_HW_CODE_MT6572 (default), _MT6582, _MT6580 */
-  /* NULL: board sample-a, and in BootROM mode the DRAM counts as set up
-   * (DRAM status 0: what the tests written before §13 expect). A board
-   * given by name: BootROM mode answers 0xBBF and runs E8 as MediaTek's
-   * DA does, and only that board's EMI entry brings the DRAM up. */
+  /* NULL: board sample-a (realda-phone's default CID). In BootROM mode
+   * the DA answers 0xBBF and runs E8 as MediaTek's DA does, and only the
+   * board's own EMI entry brings the DRAM up (protocol.md §13.2–13.4). */
   const SfSimBoard *board;
   SfSimMode       mode;
   const char     *storage_dir;     /* required; boot1.bin, boot2.bin, rpmb.bin, user.bin */

@@ -75,6 +75,8 @@ start_phone_with (SfSimPace pace,
   opts.storage_dir = storage;
   opts.emmc_user_size = USER_SIZE;
   opts.pace = pace;
+  /* Readbacks need no firmware through the preloader (§13.2). */
+  opts.mode = SF_SIM_MODE_PRELOADER;
   opts.faults.powered_on = powered_on;
   sim = sf_sim_new (&opts, &error);
   ck_assert_msg (sim != NULL, "%s", error ? error->message : "");

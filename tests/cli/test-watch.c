@@ -363,7 +363,10 @@ START_TEST (test_port_auto_powered_on)
   g_autofree char *usb = g_build_filename (sysfs, "bus", "usb", "devices", NULL);
   g_autofree char *staged = g_build_filename (tmp, "staged", NULL);
   g_autofree char *plugged = g_build_filename (usb, "1-3", NULL);
-  const char *args[] = { "info", "--da", env ("SF_SYNTHETIC_DA"), "--virtual-dir", announce_dir, NULL };
+  g_autofree char *emi = g_build_filename (env ("SF_SAMPLE_FIRMWARE"), "preloader_scatterflash_sample.bin", NULL);
+  /* A BootROM phone: the DRAM settings from the sample's preloader (§13.4). */
+  const char *args[] = { "info", "--da", env ("SF_SYNTHETIC_DA"), "--virtual-dir", announce_dir,
+                         "--emi-from", emi, NULL };
   g_autofree char *out = NULL;
   g_autofree char *err = NULL;
   Phone phone = { 0 };

@@ -411,6 +411,38 @@ jump_da (void)
   expect_hex ("00 00", "JUMP_DA status");
 }
 
+/* §13.2–13.3: a phone entered through its BootROM always asks for DRAM
+ * settings (0xBBF and the report); E8 with the EMI entry made for board
+ * sample-a's memory (the default board) brings its 512 MiB up. */
+static void
+enable_dram_sample_a (void)
+{
+  static const guint8 cid9[9] = { 0x15, 0x01, 0x00, 0x4B, 0x41, 0x4C, 0x41, 0x35, 0x32 };
+  guint8 entry[1 + 0xA8] = { 0x5A };
+  guint8 *e = entry + 1;
+  guint8 junk[4 + 16 + 4 + 2 + 14];
+  guint16 sum = 0;
+  char want[8];
+
+  expect_hex ("00 00 0B BF 00 00 00 00", "DRAM status 0xBBF, eMMC status");
+  ck_assert_uint_eq (host_read (host_fd, junk, 16 + 4 + 2 + 14, REPLY_MS), 16 + 4 + 2 + 14);
+  send_hex ("E8 00 00 00 0B");
+  expect_hex ("5A", "ENABLE_DRAM");
+  expect_hex ("00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 A8", "DRAM id, EMI length");
+  e[0] = 0x02;                      /* type 0x0202, little-endian */
+  e[1] = 0x02;
+  memcpy (e + 4, cid9, sizeof cid9);
+  e[0x14] = sizeof cid9;            /* id_length */
+  e[0x8C + 2] = 0x01;               /* bits 16–17 = 1: an entry DA1 does not spin on */
+  host_write (host_fd, entry, sizeof entry);
+  for (guint i = 0; i < 0xA8; i++)
+    sum += e[i];
+  g_snprintf (want, sizeof want, "%02X %02X", sum >> 8, sum & 0xFF);
+  expect_hex (want, "EMI checksum");
+  send_hex ("5A 80 00 00 01");
+  expect_hex ("00 00 00 00 02 00 00 00 00 00 20 00 00 00", "ext_ram_ret 0, DRAM, cs 0, 512 MiB");
+}
+
 /* §6.2 (start report checked by the caller's @emmc), §6.3, §6.4, §6.5. */
 static void
 enter_da (SfSimMode  mode,
@@ -433,11 +465,13 @@ enter_da (SfSimMode  mode,
   send_hex ("5A");
   expect_hex ("04 02 88", "DA version");
 
-  if (mode == SF_SIM_MODE_PRELOADER)
+  if (mode == SF_SIM_MODE_PRELOADER) {
     send_hex ("FF 01 00 08 00 70 07 FF FF 00 00 00 00 A8 01 01 02 00");
-  else
+    expect_hex ("00 00 00 00", "DRAM status");
+  } else {
     send_hex ("05 FE 00 08 00 70 07 FF FF 00 00 00 00 A8 01 01 02 00");
-  expect_hex ("00 00 00 00", "DRAM status");
+    enable_dram_sample_a ();
+  }
 
   put_be32 (hdr, DA2_ADDR);
   put_be32 (hdr + 4, DA2_LEN);

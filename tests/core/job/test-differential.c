@@ -71,12 +71,10 @@ run (char       **out,
 {
   /* BootROM entry (§13.2): the DA answers 0xBBF and needs E8. Both phones
    * carry the memory of the sample preloader's first EMI entry (the sim's
-   * board sample-a has realda-phone's default CID). */
-  static const char * const sim_brom[] = { "--mode", "brom", "--board", "sample-a", NULL };
-  static const char * const realda_brom[] = { "--entry", "brom", NULL };
-  SfTestPhone *phone = sf_test_phone_start (kind, storage,
-                                            !brom_entry ? NULL :
-                                            kind == SF_TEST_PHONE_REALDA ? realda_brom : sim_brom);
+   * default board, sample-a, has realda-phone's default CID): the same
+   * option, the same phone. */
+  static const char * const brom[] = { "--entry", "brom", NULL };
+  SfTestPhone *phone = sf_test_phone_start (kind, storage, brom_entry ? brom : NULL);
   g_autoptr(GPtrArray) args = g_ptr_array_new ();
   /* One folder per session: backups are named by the second. */
   g_autofree char *backups = g_strdup_printf ("%s/backups-%u", work, ++n_sessions);

@@ -162,6 +162,8 @@ run_on_phone (Phone              *p,
   g_ptr_array_add (sim_argv, g_strdup (g_getenv ("SF_SIM")));
   g_ptr_array_add (sim_argv, g_strdup_printf ("--storage=%s", p->storage));
   g_ptr_array_add (sim_argv, g_strdup_printf ("--emmc-user-size=%u", USER_SIZE));
+  /* Raw formats and restores need no firmware through the preloader (§13.2). */
+  g_ptr_array_add (sim_argv, g_strdup ("--mode=preloader"));
   for (guint i = 0; faults != NULL && faults[i] != NULL; i++)
     g_ptr_array_add (sim_argv, g_strdup_printf ("--fault=%s", faults[i]));
   g_ptr_array_add (sim_argv, NULL);

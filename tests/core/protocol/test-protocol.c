@@ -211,7 +211,7 @@ START_TEST (test_readback_equals_written)
   /* The same bytes by range, with no firmware: BOOTIMG is user 0x980000
    * (on the phone powered on again). */
   g_clear_pointer (&sim, sf_sim_free);
-  sim = start_phone (SF_SIM_MODE_BROM, NULL);
+  sim = start_phone (SF_SIM_MODE_PRELOADER, NULL);
   {
     g_autofree char *raw = g_build_filename (storage, "range.bin", NULL);
     g_autofree char *raw_data = NULL;
@@ -241,6 +241,7 @@ END_TEST
 
 START_TEST (test_info)
 {
+  g_autofree char *emi = g_build_filename (sample (), "preloader_scatterflash_sample.bin", NULL);
   g_autoptr(SfSim) sim = start_phone (SF_SIM_MODE_BROM, NULL);
   g_autofree char *out = NULL;
   g_autofree char *err = NULL;
@@ -248,7 +249,10 @@ START_TEST (test_info)
   JsonObject *obj;
   int status;
 
-  status = sf_test_run_cli (&out, &err, "info", "--json", "--port", sf_sim_get_port_path (sim), NULL);
+  /* Through the BootROM the DRAM needs settings: a preloader that knows
+   * the phone's memory (§13.4). */
+  status = sf_test_run_cli (&out, &err, "info", "--json", "--port", sf_sim_get_port_path (sim),
+                            "--emi-from", emi, NULL);
   ck_assert_msg (status == 0, "exit %d: %s", status, err);
   ck_assert_msg (json_parser_load_from_data (parser, out, -1, NULL), "not JSON: %s", out);
   obj = json_node_get_object (json_parser_get_root (parser));
@@ -594,7 +598,9 @@ run_on_phone (char       **out,
               const char  *command,
               ...)
 {
-  g_autoptr(SfSim) sim = start_phone (SF_SIM_MODE_BROM, NULL);
+  /* Through the preloader: no firmware needed for the DRAM (§13.2), and
+   * the preloader board check compares the EMI blocks (§13.4). */
+  g_autoptr(SfSim) sim = start_phone (SF_SIM_MODE_PRELOADER, NULL);
   g_autoptr(GPtrArray) args = g_ptr_array_new ();
   const char *arg;
   va_list ap;
@@ -830,7 +836,7 @@ storage_sha256 (const char *device)
 static JsonArray *
 info_partitions (JsonParser *parser)
 {
-  g_autoptr(SfSim) sim = start_phone (SF_SIM_MODE_BROM, NULL);
+  g_autoptr(SfSim) sim = start_phone (SF_SIM_MODE_PRELOADER, NULL);
   g_autofree char *out = NULL;
   g_autofree char *err = NULL;
   JsonObject *obj;
@@ -905,7 +911,7 @@ START_TEST (test_pmt_written_on_fresh_phone)
 
   /* The text form prints it too. */
   {
-    g_autoptr(SfSim) sim = start_phone (SF_SIM_MODE_BROM, NULL);
+    g_autoptr(SfSim) sim = start_phone (SF_SIM_MODE_PRELOADER, NULL);
     g_autofree char *out = NULL;
 
     status = sf_test_run_cli (&out, &err, "info", "--port", sf_sim_get_port_path (sim), NULL);
