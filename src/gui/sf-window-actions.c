@@ -114,6 +114,10 @@ new_job (SfWindow   *self,
                                           : sf_flash_job_new (port, da);
 
   sf_flash_job_set_backup_dir (job, backup_dir);
+  /* A readback, a format or identifying a phone that comes up through its
+   * BootROM: the open firmware's preloader sets its DRAM up. */
+  if (self->firmware != NULL)
+    sf_flash_job_set_emi_firmware (job, self->firmware);
   return job;
 }
 

@@ -17,10 +17,42 @@
 #include "sf-placement.h"
 #include "sf-preloader.h"
 
+/* @firmware's PRELOADER image, whole (a few hundred KiB); NULL when the
+ * layout has none or it cannot be read. */
+static GBytes *
+read_preloader (SfFirmware    *firmware,
+                SfLayout      *layout,
+                char         **out_name,
+                GCancellable  *cancellable)
+{
+  for (guint i = 0; layout != NULL && i < sf_layout_get_n_partitions (layout); i++) {
+    SfPartition *p = sf_layout_get_partition (layout, i);
+    g_autoptr(GInputStream) in = NULL;
+    g_autoptr(GByteArray) data = NULL;
+    guint8 buf[65536];
+    gssize n;
+
+    if (g_ascii_strcasecmp (p->name, "PRELOADER") != 0)
+      continue;
+    in = sf_firmware_open_image (firmware, p, cancellable, NULL);
+    if (in == NULL)
+      return NULL;
+    data = g_byte_array_new ();
+    /* A preloader is a few hundred KiB; its boot reservation is 12 MiB. */
+    while (data->len < 16 * 1024 * 1024 &&
+           (n = g_input_stream_read (in, buf, sizeof buf, cancellable, NULL)) > 0)
+      g_byte_array_append (data, buf, (guint) n);
+    *out_name = g_strdup (p->file_name != NULL ? p->file_name : p->name);
+    return g_byte_array_free_to_bytes (g_steal_pointer (&data));
+  }
+  return NULL;
+}
+
 /* The preloader whose DRAM settings a BootROM phone gets (§13.4): the one
  * given with sf_flash_job_set_emi_file(), else the firmware's PRELOADER
- * image. NULL when there is none; an --emi-from file that cannot be read
- * is an error. */
+ * image (the plan's, or the one set with sf_flash_job_set_emi_firmware()).
+ * NULL when there is none; an --emi-from file that cannot be read is an
+ * error. */
 static GBytes *
 load_emi_source (SfFlashJob    *job,
                  char         **out_name,
@@ -33,31 +65,11 @@ load_emi_source (SfFlashJob    *job,
     *out_name = g_file_get_basename (job->emi_file);
     return g_steal_pointer (&bytes);
   }
-  if (job->plan != NULL) {
-    SfFirmware *firmware = sf_plan_get_firmware (job->plan);
-    SfLayout *layout = sf_plan_get_layout (job->plan);
-
-    for (guint i = 0; i < sf_layout_get_n_partitions (layout); i++) {
-      SfPartition *p = sf_layout_get_partition (layout, i);
-      g_autoptr(GInputStream) in = NULL;
-      g_autoptr(GByteArray) data = NULL;
-      guint8 buf[65536];
-      gssize n;
-
-      if (g_ascii_strcasecmp (p->name, "PRELOADER") != 0)
-        continue;
-      in = sf_firmware_open_image (firmware, p, cancellable, NULL);
-      if (in == NULL)
-        return NULL;
-      data = g_byte_array_new ();
-      /* A preloader is a few hundred KiB; its boot reservation is 12 MiB. */
-      while (data->len < 16 * 1024 * 1024 &&
-             (n = g_input_stream_read (in, buf, sizeof buf, cancellable, NULL)) > 0)
-        g_byte_array_append (data, buf, (guint) n);
-      *out_name = g_strdup (p->file_name != NULL ? p->file_name : p->name);
-      return g_byte_array_free_to_bytes (g_steal_pointer (&data));
-    }
-  }
+  if (job->plan != NULL)
+    return read_preloader (sf_plan_get_firmware (job->plan), sf_plan_get_layout (job->plan), out_name, cancellable);
+  if (job->emi_firmware != NULL)
+    return read_preloader (job->emi_firmware, sf_scatter_get_layout (sf_firmware_get_scatter (job->emi_firmware), 0),
+                           out_name, cancellable);
   return NULL;
 }
 

@@ -26,6 +26,7 @@ struct _SfFlashJob {
   gboolean     force_preloader;
   gboolean     force_output;     /* readbacks may replace existing files */
   GFile       *emi_file;         /* DRAM settings for a BootROM phone, instead of the firmware's */
+  SfFirmware  *emi_firmware;     /* without a plan: the open firmware, for its preloader's */
   GHashTable  *readback_files;   /* upper-case partition name → GFile */
   GFile       *backup_dir;       /* where backup folders are made */
   GFile       *table_backup_dir;

@@ -80,6 +80,7 @@ sf_flash_job_free (SfFlashJob *self)
   g_clear_pointer (&self->raw_steps, g_array_unref);
   g_clear_object (&self->table_backup_dir);
   g_clear_object (&self->emi_file);
+  g_clear_object (&self->emi_firmware);
   g_free (self);
 }
 
@@ -109,6 +110,13 @@ sf_flash_job_set_emi_file (SfFlashJob *self,
                            GFile      *file)
 {
   g_set_object (&self->emi_file, file);
+}
+
+void
+sf_flash_job_set_emi_firmware (SfFlashJob *self,
+                               SfFirmware *firmware)
+{
+  g_set_object (&self->emi_firmware, firmware);
 }
 
 void

@@ -81,6 +81,11 @@ void         sf_flash_job_set_force_preloader (SfFlashJob *self,
  * firmware. */
 void         sf_flash_job_set_emi_file       (SfFlashJob  *self,
                                               GFile       *file);
+/* For a job without a plan (a readback, a format, identifying the phone)
+ * while a firmware is open: a BootROM phone gets the DRAM settings from
+ * @firmware's preloader, as a download would. An EMI file comes first. */
+void         sf_flash_job_set_emi_firmware   (SfFlashJob  *self,
+                                              SfFirmware  *firmware);
 /* Without a plan: erase @length bytes at @offset of eMMC partition @part
  * (SF_EMMC_PART_*); @length 0 means to the end of that partition. */
 void         sf_flash_job_add_erase          (SfFlashJob  *self,
