@@ -13,25 +13,6 @@
 #include "sf-cli-common.h"
 #include "sf-cli-phone.h"
 
-/* Every partition an "include calibration" auto format erases: all but
- * the bootloaders, the reserved tail and what has no place of its own. */
-static GStrv
-all_but_bootloaders (SfFirmware *firmware)
-{
-  SfLayout *layout = sf_scatter_get_layout (sf_firmware_get_scatter (firmware), 0);
-  g_autoptr(GStrvBuilder) names = g_strv_builder_new ();
-
-  for (guint i = 0; i < layout->partitions->len; i++) {
-    SfPartition *part = g_ptr_array_index (layout->partitions, i);
-
-    if (part->operation == SF_OPERATION_BOOTLOADERS || part->operation == SF_OPERATION_RESERVED ||
-        part->end_relative || !part->has_size || part->size == 0 || *part->name == '\0')
-      continue;
-    g_strv_builder_add (names, part->name);
-  }
-  return g_strv_builder_end (names);
-}
-
 int
 sf_cli_format (int    argc,
                char **argv)
@@ -110,7 +91,7 @@ sf_cli_format (int    argc,
     if (partitions_text != NULL && (partitions = sf_cli_split_list (partitions_text))[0] == NULL)
       return sf_cli_usage_error ("format", _("--partitions names no partition"));
     if (include_calibration)
-      partitions = all_but_bootloaders (firmware);
+      partitions = sf_layout_list_erasable (sf_scatter_get_layout (sf_firmware_get_scatter (firmware), 0));
     g_clear_object (&firmware);
     if ((status = sf_cli_open_plan ("format", args[0], SF_SCENE_FORMAT, (const char * const *) partitions,
                              &plan, &firmware)) != SF_EXIT_OK)

@@ -117,26 +117,6 @@ region_part (SfFormatPage *self)
   return sf_hex_field_region_part (adw_combo_row_get_selected (self->region_row));
 }
 
-/* Every partition an "including calibration" auto format erases: all but
- * the bootloaders, the reserved tail and what has no place of its own.
- * The same list as `scatterflash-cli format --auto --include-calibration`. */
-static GStrv
-all_but_bootloaders (SfFirmware *firmware)
-{
-  SfLayout *layout = sf_scatter_get_layout (sf_firmware_get_scatter (firmware), 0);
-  g_autoptr(GStrvBuilder) names = g_strv_builder_new ();
-
-  for (guint i = 0; layout != NULL && i < layout->partitions->len; i++) {
-    SfPartition *part = g_ptr_array_index (layout->partitions, i);
-
-    if (part->operation == SF_OPERATION_BOOTLOADERS || part->operation == SF_OPERATION_RESERVED ||
-        part->end_relative || !part->has_size || part->size == 0 || *part->name == '\0')
-      continue;
-    g_strv_builder_add (names, part->name);
-  }
-  return g_strv_builder_end (names);
-}
-
 static SfPlan *
 build_plan (SfFormatPage  *self,
             GError       **error)
@@ -151,7 +131,7 @@ build_plan (SfFormatPage  *self,
   /* Auto is the plan's default set; with calibration, an explicit list
    * whose calibration partitions the plan backs up first. */
   if (current_mode (self) == SF_FORMAT_MODE_AUTO_CALIBRATION)
-    names = all_but_bootloaders (self->firmware);
+    names = sf_layout_list_erasable (sf_scatter_get_layout (sf_firmware_get_scatter (self->firmware), 0));
   return sf_plan_new (self->firmware, NULL, SF_SCENE_FORMAT, (const char * const *) names, error);
 }
 

@@ -95,3 +95,19 @@ sf_layout_find_partition (const SfLayout *self,
   }
   return NULL;
 }
+
+GStrv
+sf_layout_list_erasable (const SfLayout *self)
+{
+  g_autoptr(GStrvBuilder) names = g_strv_builder_new ();
+
+  for (guint i = 0; self != NULL && i < self->partitions->len; i++) {
+    SfPartition *part = g_ptr_array_index (self->partitions, i);
+
+    if (part->operation == SF_OPERATION_BOOTLOADERS || part->operation == SF_OPERATION_RESERVED ||
+        part->end_relative || !part->has_size || part->size == 0 || *part->name == '\0')
+      continue;
+    g_strv_builder_add (names, part->name);
+  }
+  return g_strv_builder_end (names);
+}

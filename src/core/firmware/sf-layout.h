@@ -43,6 +43,11 @@ SfPartition  *sf_layout_get_partition    (const SfLayout *self,
                                           guint           index);
 SfPartition  *sf_layout_find_partition   (const SfLayout *self,
                                           const char     *name);
+/* Every partition an "including calibration" automatic format erases: all
+ * but the bootloaders, the reserved tail and what has no place of its own
+ * (end-relative, no size, no name). The CLI's `format --auto
+ * --include-calibration` and the app's Format page use the same list. */
+GStrv         sf_layout_list_erasable    (const SfLayout *self) G_GNUC_WARN_UNUSED_RESULT;
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (SfLayout, sf_layout_unref)
 
