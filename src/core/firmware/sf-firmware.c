@@ -13,39 +13,16 @@
 
 #include <glib/gi18n-lib.h>
 
-#include "sf-archive.h"
 #include "sf-compare-stream.h"
 #include "sf-error.h"
-#include "sf-firmware.h"
+#include "sf-firmware-private.h"
 #include "sf-units.h"
 #include "sf-sparse.h"
-
-/* How deep below the folder (or archive root) a scatter is looked for:
- * the top level, then one or two levels down. */
-#define SCATTER_MAX_DEPTH 2
-
-/* Stop descending when a folder has this many subfolders in all: someone
- * pointed us at their home folder. */
-#define SCATTER_MAX_FOLDERS 2000
-
-/* One file in the folder (or archive directory) next to the scatter. Probed
- * at most once, however many partitions use it. */
-typedef struct {
-  char                  *name;        /* the name as stored */
-  char                  *path;        /* for sf_firmware_get_image_path() */
-  GFile                 *file;        /* folder firmware */
-  const SfArchiveEntry  *entry;       /* archive firmware (owned by the archive) */
-  guint64                size;
-  gboolean               wanted;      /* some partition uses it */
-  SfImage               *image;       /* once probed */
-  GError                *error;       /* why it could not be probed */
-  SfDigest              *digest;      /* once read whole by sf_firmware_check_images() */
-} DirFile;
 
 /* What one partition's image is. */
 typedef struct {
   char          *file_name;  /* the name looked for; NULL when there is none */
-  DirFile       *dir_file;   /* NULL when missing */
+  SfFirmwareFile *dir_file;   /* NULL when missing */
   char          *note;       /* extra advice when missing */
   SfImageState   state;
 } ImageInfo;
@@ -56,13 +33,11 @@ struct _SfFirmware
 
   SfScatter   *scatter;
   char        *display_name;
-  GFile       *folder;       /* folder firmware: where the scatter is */
-  GFile       *root;         /* folder firmware: the folder the user gave, or @folder */
-  SfArchive   *archive;      /* archive firmware */
-  char        *archive_dir;  /* the scatter's directory in the archive, "" at the top */
+  SfFirmwareSource *source;  /* the folder or archive the scatter is in */
+  SfFirmwareSource *loose;   /* the files picked by hand (sf_firmware_set_image_file()) */
 
-  GHashTable  *files;        /* name → DirFile (owned) */
-  GHashTable  *folded;       /* casefolded name → DirFile (borrowed) */
+  GHashTable  *files;        /* name → SfFirmwareFile (owned) */
+  GHashTable  *folded;       /* casefolded name → SfFirmwareFile (borrowed) */
   GHashTable  *images;       /* SfPartition → ImageInfo (owned) */
   GPtrArray   *overrides;    /* DirFiles the user picked by hand (owned) */
   GMutex       check_lock;   /* one sf_firmware_check_images() at a time: the digests */
@@ -70,8 +45,8 @@ struct _SfFirmware
 
 G_DEFINE_FINAL_TYPE (SfFirmware, sf_firmware, G_TYPE_OBJECT)
 
-static void
-dir_file_free (DirFile *df)
+void
+sf_firmware_file_free (SfFirmwareFile *df)
 {
   g_free (df->name);
   g_free (df->path);
@@ -80,6 +55,16 @@ dir_file_free (DirFile *df)
   g_clear_error (&df->error);
   g_clear_pointer (&df->digest, sf_digest_free);
   g_free (df);
+}
+
+void
+sf_firmware_source_free (SfFirmwareSource *self)
+{
+  if (self == NULL)
+    return;
+  self->klass->free (self);
+  g_free (self->display_name);
+  g_free (self);
 }
 
 static void
@@ -100,9 +85,9 @@ sf_firmware_dispose (GObject *object)
   g_clear_pointer (&self->files, g_hash_table_unref);
   g_clear_pointer (&self->overrides, g_ptr_array_unref);
   g_clear_object (&self->scatter);
-  g_clear_object (&self->archive);
-  g_clear_object (&self->folder);
-  g_clear_object (&self->root);
+  /* After the files, which point at them. */
+  g_clear_pointer (&self->source, sf_firmware_source_free);
+  g_clear_pointer (&self->loose, sf_firmware_source_free);
 
   G_OBJECT_CLASS (sf_firmware_parent_class)->dispose (object);
 }
@@ -113,7 +98,6 @@ sf_firmware_finalize (GObject *object)
   SfFirmware *self = SF_FIRMWARE (object);
 
   g_free (self->display_name);
-  g_free (self->archive_dir);
   g_mutex_clear (&self->check_lock);
 
   G_OBJECT_CLASS (sf_firmware_parent_class)->finalize (object);
@@ -131,17 +115,17 @@ sf_firmware_class_init (SfFirmwareClass *klass)
 static void
 sf_firmware_init (SfFirmware *self)
 {
-  self->files = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, (GDestroyNotify) dir_file_free);
+  self->files = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, (GDestroyNotify) sf_firmware_file_free);
   self->folded = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   self->images = g_hash_table_new_full (NULL, NULL, NULL, (GDestroyNotify) image_info_free);
-  self->overrides = g_ptr_array_new_with_free_func ((GDestroyNotify) dir_file_free);
+  self->overrides = g_ptr_array_new_with_free_func ((GDestroyNotify) sf_firmware_file_free);
   g_mutex_init (&self->check_lock);
 }
 
 /* ---- finding the scatter ------------------------------------------------ */
 
-static gboolean
-is_junk_name (const char *name)
+gboolean
+sf_firmware_is_junk_name (const char *name)
 {
   /* Hidden files, and the "._name" resource forks macOS puts in zips. */
   return name[0] == '.' || g_str_equal (name, "__MACOSX");
@@ -156,25 +140,25 @@ is_preferred_scatter_name (const char *path)
   return g_pattern_match_simple ("*_android_scatter*.txt", lower);
 }
 
-static gint
-compare_strings (gconstpointer a,
-                 gconstpointer b)
+gint
+sf_firmware_compare_names (gconstpointer a,
+                           gconstpointer b)
 {
   return strcmp (*(const char * const *) a, *(const char * const *) b);
 }
 
 /* Picks one of the scatter candidates found at the same depth, and sorts
  * them. Returns the index of the one picked, or -1 with @error set. */
-static gint
-pick_scatter (GPtrArray   *candidates,
-              const char  *where,
-              GError     **error)
+gint
+sf_firmware_pick_scatter (GPtrArray   *candidates,
+                          const char  *where,
+                          GError     **error)
 {
   g_autofree char *list = NULL;
   gint preferred = -1;
   guint n_preferred = 0;
 
-  g_ptr_array_sort (candidates, compare_strings);
+  g_ptr_array_sort (candidates, sf_firmware_compare_names);
   if (candidates->len == 1)
     return 0;
 
@@ -196,186 +180,8 @@ pick_scatter (GPtrArray   *candidates,
   return -1;
 }
 
-static void
-set_no_scatter_error (GError     **error,
-                      const char  *where,
-                      gboolean     is_archive)
-{
-  if (is_archive) {
-    sf_set_error_at (error, SF_ERROR_NO_SCATTER, where, 0,
-                     _("pick the firmware package made for SP Flash Tool"),
-                     _("no scatter file (…_Android_scatter.txt) in this archive"));
-  } else {
-    sf_set_error_at (error, SF_ERROR_NO_SCATTER, where, 0,
-                     _("pick the folder the firmware was unpacked to"),
-                     _("no scatter file (…_Android_scatter.txt) in this folder"));
-  }
-}
-
-static GFile *
-find_scatter_in_folder (GFile         *folder,
-                        GCancellable  *cancellable,
-                        GError       **error)
-{
-  g_autoptr(GPtrArray) level = g_ptr_array_new_with_free_func (g_free);
-  g_autofree char *where = g_file_get_parse_name (folder);
-  guint n_folders = 0;
-
-  /* Relative paths of the folders to look in at the current depth. */
-  g_ptr_array_add (level, g_strdup (""));
-
-  for (guint depth = 0; depth <= SCATTER_MAX_DEPTH && level->len > 0; depth++) {
-    g_autoptr(GPtrArray) next = g_ptr_array_new_with_free_func (g_free);
-    g_autoptr(GPtrArray) found = g_ptr_array_new_with_free_func (g_free);
-    gint pick;
-
-    for (guint i = 0; i < level->len; i++) {
-      const char *rel = g_ptr_array_index (level, i);
-      g_autoptr(GFile) dir = *rel ? g_file_resolve_relative_path (folder, rel) : g_object_ref (folder);
-      g_autoptr(GFileEnumerator) children = NULL;
-      g_autoptr(GError) local_error = NULL;
-      GFileInfo *info;
-
-      children = g_file_enumerate_children (dir, G_FILE_ATTRIBUTE_STANDARD_NAME ","
-                                                 G_FILE_ATTRIBUTE_STANDARD_TYPE,
-                                            G_FILE_QUERY_INFO_NONE, cancellable, &local_error);
-      if (children == NULL) {
-        /* The folder itself must be readable; below it, skip what is not. */
-        if (depth == 0) {
-          sf_set_error_at (error, SF_ERROR_SCATTER_OPEN, where, 0, NULL, "%s", local_error->message);
-          return NULL;
-        }
-        continue;
-      }
-
-      /* iterate() keeps ownership of @info; an error ends this folder. */
-      while (g_file_enumerator_iterate (children, &info, NULL, cancellable, &local_error) && info != NULL) {
-        const char *name = g_file_info_get_name (info);
-        GFileType type = g_file_info_get_file_type (info);
-        char *child = *rel ? g_build_path ("/", rel, name, NULL) : g_strdup (name);
-
-        if (is_junk_name (name)) {
-          g_free (child);
-        } else if (type == G_FILE_TYPE_REGULAR && sf_scatter_looks_like_name (name)) {
-          g_ptr_array_add (found, child);
-        } else if (type == G_FILE_TYPE_DIRECTORY && depth < SCATTER_MAX_DEPTH &&
-                   n_folders < SCATTER_MAX_FOLDERS) {
-          n_folders++;
-          g_ptr_array_add (next, child);
-        } else {
-          g_free (child);
-        }
-      }
-      if (g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_CANCELLED)) {
-        g_propagate_error (error, g_steal_pointer (&local_error));
-        return NULL;
-      }
-    }
-
-    if (found->len > 0) {
-      pick = pick_scatter (found, where, error);
-      if (pick < 0)
-        return NULL;
-      return g_file_resolve_relative_path (folder, g_ptr_array_index (found, pick));
-    }
-
-    g_ptr_array_sort (next, compare_strings);
-    g_clear_pointer (&level, g_ptr_array_unref);
-    level = g_steal_pointer (&next);
-  }
-
-  set_no_scatter_error (error, where, FALSE);
-  return NULL;
-}
-
-static guint
-path_depth (const char *path)
-{
-  guint depth = 0;
-
-  for (const char *p = path; *p; p++) {
-    if (*p == '/')
-      depth++;
-  }
-  return depth;
-}
-
-static gboolean
-path_has_junk (const char *path)
-{
-  g_auto(GStrv) parts = g_strsplit (path, "/", -1);
-
-  for (guint i = 0; parts[i] != NULL; i++) {
-    if (is_junk_name (parts[i]))
-      return TRUE;
-  }
-  return FALSE;
-}
-
-/* While the archive is listed, keep what opening the firmware reads anyway:
- * each possible scatter whole (real ones are well under this), and the head
- * of every file near the top, where images sit next to the scatter. */
-#define SCATTER_KEEP_BYTES (1024 * 1024)
-
-static gsize
-keep_for_probe (const char *path,
-                gpointer    user_data)
-{
-  g_autofree char *base = NULL;
-
-  if (path_depth (path) > SCATTER_MAX_DEPTH || path_has_junk (path))
-    return 0;
-  base = g_path_get_basename (path);
-  return sf_scatter_looks_like_name (base) ? SCATTER_KEEP_BYTES : SF_IMAGE_PROBE_BYTES;
-}
-
-static const SfArchiveEntry *
-find_scatter_in_archive (SfArchive  *archive,
-                         GError    **error)
-{
-  GPtrArray *entries = sf_archive_get_entries (archive);
-  g_autoptr(GPtrArray) found = g_ptr_array_new_with_free_func (g_free);
-  const char *where = sf_archive_get_display_name (archive);
-  guint best_depth = G_MAXUINT;
-  gint pick;
-
-  for (guint i = 0; i < entries->len; i++) {
-    const SfArchiveEntry *entry = g_ptr_array_index (entries, i);
-    g_autofree char *base = g_path_get_basename (entry->path);
-    guint depth = path_depth (entry->path);
-
-    if (depth > SCATTER_MAX_DEPTH || depth > best_depth ||
-        path_has_junk (entry->path) || !sf_scatter_looks_like_name (base))
-      continue;
-    if (depth < best_depth) {
-      g_ptr_array_set_size (found, 0);
-      best_depth = depth;
-    }
-    /* A path listed twice (tar) is one file. */
-    if (!g_ptr_array_find_with_equal_func (found, entry->path, g_str_equal, NULL))
-      g_ptr_array_add (found, g_strdup (entry->path));
-  }
-
-  if (found->len == 0) {
-    set_no_scatter_error (error, where, TRUE);
-    return NULL;
-  }
-
-  pick = pick_scatter (found, where, error);
-  if (pick < 0)
-    return NULL;
-
-  return sf_archive_find_entry (archive, g_ptr_array_index (found, pick));
-}
-
 /* ---- the files next to the scatter -------------------------------------- */
 
-static void
-add_dir_file (SfFirmware *self,
-              DirFile    *df)
-{
-  g_hash_table_replace (self->files, df->name, df);
-}
 
 /* The case-insensitive index, built once all names are in: when two names
  * differ only in case, the one that sorts first wins, so the result does
@@ -386,7 +192,7 @@ build_folded_index (SfFirmware *self)
   g_autofree const char **names = (const char **) g_hash_table_get_keys_as_array (self->files, NULL);
   guint n = g_hash_table_size (self->files);
 
-  qsort (names, n, sizeof (char *), compare_strings);
+  qsort (names, n, sizeof (char *), sf_firmware_compare_names);
   for (guint i = 0; i < n; i++) {
     char *key = g_utf8_casefold (names[i], -1);
 
@@ -397,80 +203,33 @@ build_folded_index (SfFirmware *self)
   }
 }
 
+/* The files next to the scatter. */
 static gboolean
-list_folder_files (SfFirmware    *self,
-                   GCancellable  *cancellable,
-                   GError       **error)
+list_files (SfFirmware    *self,
+            GCancellable  *cancellable,
+            GError       **error)
 {
-  g_autoptr(GFileEnumerator) children = NULL;
-  g_autoptr(GError) local_error = NULL;
-  GFileInfo *info;
+  g_autoptr(GPtrArray) files = g_ptr_array_new_with_free_func ((GDestroyNotify) sf_firmware_file_free);
 
-  children = g_file_enumerate_children (self->folder,
-                                        G_FILE_ATTRIBUTE_STANDARD_NAME ","
-                                        G_FILE_ATTRIBUTE_STANDARD_TYPE ","
-                                        G_FILE_ATTRIBUTE_STANDARD_SIZE,
-                                        G_FILE_QUERY_INFO_NONE, cancellable, &local_error);
-  if (children == NULL) {
-    g_autofree char *where = g_file_get_parse_name (self->folder);
-
-    sf_set_error_at (error, SF_ERROR_SCATTER_OPEN, where, 0, NULL, "%s", local_error->message);
+  if (!self->source->klass->list_files (self->source, 0, files, cancellable, error))
     return FALSE;
+  for (guint i = 0; i < files->len; i++) {
+    SfFirmwareFile *df = g_ptr_array_index (files, i);
+
+    g_hash_table_replace (self->files, df->name, df);
   }
-
-  while (g_file_enumerator_iterate (children, &info, NULL, cancellable, &local_error) && info != NULL) {
-    DirFile *df;
-
-    if (g_file_info_get_file_type (info) != G_FILE_TYPE_REGULAR)
-      continue;
-
-    df = g_new0 (DirFile, 1);
-    df->name = g_strdup (g_file_info_get_name (info));
-    df->file = g_file_get_child (self->folder, df->name);
-    df->path = g_file_get_path (df->file);
-    df->size = (guint64) MAX (g_file_info_get_size (info), 0);
-    add_dir_file (self, df);
-  }
-  if (local_error != NULL) {
-    g_propagate_error (error, g_steal_pointer (&local_error));
-    return FALSE;
-  }
-
+  /* The table holds them now. */
+  g_ptr_array_set_free_func (files, NULL);
   build_folded_index (self);
   return TRUE;
 }
 
-static void
-list_archive_files (SfFirmware *self)
-{
-  GPtrArray *entries = sf_archive_get_entries (self->archive);
-
-  for (guint i = 0; i < entries->len; i++) {
-    const SfArchiveEntry *entry = g_ptr_array_index (entries, i);
-    g_autofree char *dir = g_path_get_dirname (entry->path);
-    DirFile *df;
-
-    if (g_str_equal (dir, ".") ? *self->archive_dir != '\0' : !g_str_equal (dir, self->archive_dir))
-      continue;
-
-    df = g_new0 (DirFile, 1);
-    df->name = g_path_get_basename (entry->path);
-    /* A path listed twice in a tar: the last copy is the file, as when unpacked. */
-    df->entry = sf_archive_find_entry (self->archive, entry->path);
-    df->size = df->entry->size;
-    df->path = g_strdup_printf ("%s/%s", sf_archive_get_display_name (self->archive), entry->path);
-    add_dir_file (self, df);
-  }
-
-  build_folded_index (self);
-}
-
-static DirFile *
+static SfFirmwareFile *
 lookup_file (SfFirmware *self,
              const char *name)
 {
   g_autofree char *folded = NULL;
-  DirFile *df = g_hash_table_lookup (self->files, name);
+  SfFirmwareFile *df = g_hash_table_lookup (self->files, name);
 
   if (df != NULL)
     return df;
@@ -556,7 +315,7 @@ resolve_legacy_preloader (SfFirmware *self,
 
   g_hash_table_iter_init (&iter, self->files);
   while (g_hash_table_iter_next (&iter, NULL, &value)) {
-    DirFile *df = value;
+    SfFirmwareFile *df = value;
 
     if (is_preloader_file_name (df->name))
       g_ptr_array_add (matches, df->name);
@@ -572,7 +331,7 @@ resolve_legacy_preloader (SfFirmware *self,
   if (matches->len > 1) {
     g_autofree char *list = NULL;
 
-    g_ptr_array_sort (matches, compare_strings);
+    g_ptr_array_sort (matches, sf_firmware_compare_names);
     g_ptr_array_add (matches, NULL);
     list = g_strjoinv (", ", (char **) matches->pdata);
     info->note = g_strdup_printf (_("several files could be the preloader (%s); keep only the one for this phone"),
@@ -612,84 +371,30 @@ resolve_partition (SfFirmware  *self,
 /* ---- probing ------------------------------------------------------------ */
 
 static gboolean
-on_archive_head (const SfArchiveEntry  *entry,
-                 const guint8          *head,
-                 gsize                  head_len,
-                 const GError          *read_error,
-                 gpointer               user_data,
-                 GError               **error)
-{
-  GPtrArray *wanted = user_data;
-
-  for (guint i = 0; i < wanted->len; i++) {
-    DirFile *df = g_ptr_array_index (wanted, i);
-
-    if (df->entry != entry)
-      continue;
-    df->size = entry->size;
-    if (read_error != NULL)
-      df->error = g_error_copy (read_error);
-    else
-      df->image = sf_image_probe (head, head_len, df->size, df->name, &df->error);
-  }
-
-  return TRUE;
-}
-
-static gboolean
 probe_files (SfFirmware    *self,
              GCancellable  *cancellable,
              GError       **error)
 {
   g_autoptr(GPtrArray) wanted = g_ptr_array_new ();
-  g_autoptr(GPtrArray) entries = g_ptr_array_new ();
   GHashTableIter iter;
   gpointer value;
 
   g_hash_table_iter_init (&iter, self->files);
   while (g_hash_table_iter_next (&iter, NULL, &value)) {
-    DirFile *df = value;
+    SfFirmwareFile *df = value;
 
     if (df->wanted)
       g_ptr_array_add (wanted, df);
   }
 
-  if (self->archive != NULL) {
-    for (guint i = 0; i < wanted->len; i++)
-      g_ptr_array_add (entries, (gpointer) ((DirFile *) g_ptr_array_index (wanted, i))->entry);
-    /* One pass over the archive, reading the first bytes of each image. */
-    return sf_archive_read_heads (self->archive, entries, SF_IMAGE_PROBE_BYTES,
-                                  on_archive_head, wanted, cancellable, error);
-  }
-
-  for (guint i = 0; i < wanted->len; i++) {
-    DirFile *df = g_ptr_array_index (wanted, i);
-    g_autoptr(GFileInputStream) stream = NULL;
-
-    if (g_cancellable_set_error_if_cancelled (cancellable, error))
-      return FALSE;
-
-    stream = g_file_read (df->file, cancellable, &df->error);
-    if (stream != NULL) {
-      df->image = sf_image_probe_stream (G_INPUT_STREAM (stream), df->size, df->name,
-                                         cancellable, &df->error);
-      g_input_stream_close (G_INPUT_STREAM (stream), NULL, NULL);
-    }
-    /* A file that cannot be read is that file's problem; cancelling is ours. */
-    if (g_error_matches (df->error, G_IO_ERROR, G_IO_ERROR_CANCELLED)) {
-      g_propagate_error (error, g_steal_pointer (&df->error));
-      return FALSE;
-    }
-  }
-
-  return TRUE;
+  return self->source->klass->probe_files (self->source, wanted, cancellable, error);
 }
 
 static SfImageState
 compute_state (const SfPartition *partition,
                const ImageInfo   *info)
 {
-  const DirFile *df = info->dir_file;
+  const SfFirmwareFile *df = info->dir_file;
 
   if (info->file_name == NULL)
     return SF_IMAGE_STATE_NONE;
@@ -764,60 +469,21 @@ has_text_extension (const char *name)
   return g_str_has_suffix (lower, ".txt") || g_str_has_suffix (lower, ".xml");
 }
 
+/* Reads the scatter from @source, and looks at the files next to it. */
 static gboolean
-open_folder (SfFirmware    *self,
-             GFile         *scatter_file,
-             GCancellable  *cancellable,
-             GError       **error)
+open_source (SfFirmware        *self,
+             SfFirmwareSource  *source,
+             GCancellable      *cancellable,
+             GError           **error)
 {
-  self->folder = g_file_get_parent (scatter_file);
-  if (self->root == NULL)
-    self->root = g_object_ref (self->folder);
-  self->display_name = g_file_get_parse_name (self->folder);
-  self->scatter = sf_scatter_new_from_file (scatter_file, cancellable, error);
+  self->source = source;
+  self->display_name = g_strdup (source->display_name);
+  self->scatter = source->klass->load_scatter (source, cancellable, error);
   if (self->scatter == NULL)
     return FALSE;
 
-  return list_folder_files (self, cancellable, error) &&
+  return list_files (self, cancellable, error) &&
          resolve_images (self, cancellable, error);
-}
-
-static gboolean
-open_archive (SfFirmware    *self,
-              SfArchive     *archive,
-              GCancellable  *cancellable,
-              GError       **error)
-{
-  const SfArchiveEntry *scatter_entry;
-  g_autoptr(GInputStream) stream = NULL;
-  g_autofree char *scatter_name = NULL;
-  g_autofree char *dir = NULL;
-
-  self->archive = g_object_ref (archive);
-  self->display_name = g_file_get_parse_name (sf_archive_get_file (archive));
-
-  scatter_entry = find_scatter_in_archive (archive, error);
-  if (scatter_entry == NULL)
-    return FALSE;
-
-  dir = g_path_get_dirname (scatter_entry->path);
-  self->archive_dir = g_str_equal (dir, ".") ? g_strdup ("") : g_steal_pointer (&dir);
-
-  /* Messages about the scatter then point into the archive:
-   * firmware.zip/sub/MT6572_Android_scatter.txt:185: … */
-  scatter_name = g_strdup_printf ("%s/%s", sf_archive_get_display_name (archive), scatter_entry->path);
-  /* Read whole while listing, as a rule; a scatter too large for that is
-   * streamed (and most likely refused by the parser). */
-  stream = sf_archive_open_entry (archive, scatter_entry, cancellable, error);
-  if (stream == NULL)
-    return FALSE;
-  self->scatter = sf_scatter_new_from_stream (stream, scatter_name, cancellable, error);
-  if (self->scatter == NULL)
-    return FALSE;
-  g_input_stream_close (stream, NULL, NULL);
-
-  list_archive_files (self);
-  return resolve_images (self, cancellable, error);
 }
 
 /**
@@ -845,7 +511,7 @@ sf_firmware_open (GFile         *location,
   g_autoptr(SfFirmware) self = NULL;
   g_autoptr(GFileInfo) info = NULL;
   g_autoptr(GError) local_error = NULL;
-  g_autoptr(SfArchive) archive = NULL;
+  g_autoptr(SfFirmwareSource) source = NULL;
   g_autofree char *where = NULL;
   const char *name;
 
@@ -871,23 +537,21 @@ sf_firmware_open (GFile         *location,
   name = g_file_info_get_name (info);
 
   if (g_file_info_get_file_type (info) == G_FILE_TYPE_DIRECTORY) {
-    g_autoptr(GFile) scatter_file = find_scatter_in_folder (location, cancellable, error);
-
-    self->root = g_object_ref (location);
-    if (scatter_file == NULL || !open_folder (self, scatter_file, cancellable, error))
+    source = sf_firmware_folder_source_new_search (location, cancellable, error);
+    if (source == NULL || !open_source (self, g_steal_pointer (&source), cancellable, error))
       return NULL;
     return g_steal_pointer (&self);
   }
 
   /* A file: a scatter by its name, else an archive if libarchive reads it. */
   if (sf_scatter_looks_like_name (name) || has_text_extension (name)) {
-    if (!open_folder (self, location, cancellable, error))
+    if (!open_source (self, sf_firmware_folder_source_new (location, NULL), cancellable, error))
       return NULL;
     return g_steal_pointer (&self);
   }
 
-  archive = sf_archive_open_full (location, keep_for_probe, NULL, cancellable, &local_error);
-  if (archive == NULL) {
+  source = sf_firmware_archive_source_open (location, cancellable, &local_error);
+  if (source == NULL) {
     g_autoptr(GError) scatter_error = NULL;
 
     if (has_archive_extension (name) ||
@@ -898,7 +562,7 @@ sf_firmware_open (GFile         *location,
     /* Not readable as an archive, and not named like one: perhaps a scatter
      * with an odd name. For binary data the archive's complaint is the one
      * that helps. */
-    if (!open_folder (self, location, cancellable, &scatter_error)) {
+    if (!open_source (self, sf_firmware_folder_source_new (location, NULL), cancellable, &scatter_error)) {
       if (g_error_matches (scatter_error, SF_ERROR, SF_ERROR_SCATTER_BINARY))
         g_propagate_error (error, g_steal_pointer (&local_error));
       else
@@ -908,7 +572,7 @@ sf_firmware_open (GFile         *location,
     return g_steal_pointer (&self);
   }
 
-  if (!open_archive (self, archive, cancellable, error))
+  if (!open_source (self, g_steal_pointer (&source), cancellable, error))
     return NULL;
   return g_steal_pointer (&self);
 }
@@ -945,7 +609,7 @@ sf_firmware_is_archive (SfFirmware *self)
 {
   g_return_val_if_fail (SF_IS_FIRMWARE (self), FALSE);
 
-  return self->archive != NULL;
+  return self->source->klass->is_archive;
 }
 
 /* The partition may come from another load of the same scatter (the plan
@@ -993,7 +657,7 @@ lookup_info_or_error (SfFirmware   *self,
 
 /* The file next to the scatter that holds @partition's image; %NULL when
  * the scatter names none, it is missing, or the partition is unknown. */
-static DirFile *
+static SfFirmwareFile *
 lookup_dir_file (SfFirmware  *self,
                  SfPartition *partition)
 {
@@ -1033,7 +697,7 @@ SfImage *
 sf_firmware_get_image (SfFirmware  *self,
                        SfPartition *partition)
 {
-  DirFile *df;
+  SfFirmwareFile *df;
 
   g_return_val_if_fail (SF_IS_FIRMWARE (self), NULL);
   g_return_val_if_fail (partition != NULL, NULL);
@@ -1054,7 +718,7 @@ const char *
 sf_firmware_get_image_path (SfFirmware  *self,
                             SfPartition *partition)
 {
-  DirFile *df;
+  SfFirmwareFile *df;
 
   g_return_val_if_fail (SF_IS_FIRMWARE (self), NULL);
   g_return_val_if_fail (partition != NULL, NULL);
@@ -1194,10 +858,7 @@ sf_firmware_open_image (SfFirmware    *self,
     return NULL;
   }
 
-  if (info->dir_file->entry != NULL)
-    return sf_archive_open_entry (self->archive, info->dir_file->entry, cancellable, error);
-
-  return G_INPUT_STREAM (g_file_read (info->dir_file->file, cancellable, error));
+  return info->dir_file->source->klass->open_file (info->dir_file->source, info->dir_file, cancellable, error);
 }
 
 /**
@@ -1223,8 +884,9 @@ sf_firmware_set_image_file (SfFirmware    *self,
 {
   g_autoptr(GFileInfo) file_info = NULL;
   g_autoptr(GFileInputStream) stream = NULL;
+  g_autofree char *base = NULL;
   ImageInfo *info;
-  DirFile *df;
+  SfFirmwareFile *df;
 
   g_return_val_if_fail (SF_IS_FIRMWARE (self), FALSE);
   g_return_val_if_fail (partition != NULL, FALSE);
@@ -1250,19 +912,16 @@ sf_firmware_set_image_file (SfFirmware    *self,
   if (stream == NULL)
     return FALSE;
 
-  df = g_new0 (DirFile, 1);
-  df->name = g_file_get_basename (file);
-  df->path = g_file_get_path (file);
-  if (df->path == NULL)
-    df->path = g_file_get_uri (file);
-  df->file = g_object_ref (file);
-  df->size = (guint64) g_file_info_get_size (file_info);
+  if (self->loose == NULL)
+    self->loose = sf_firmware_folder_source_new_loose ();
+  base = g_file_get_basename (file);
+  df = sf_firmware_folder_file_new (self->loose, file, base, (guint64) g_file_info_get_size (file_info));
   df->wanted = TRUE;
   df->image = sf_image_probe_stream (G_INPUT_STREAM (stream), df->size, df->name, cancellable, &df->error);
   g_input_stream_close (G_INPUT_STREAM (stream), NULL, NULL);
   if (g_error_matches (df->error, G_IO_ERROR, G_IO_ERROR_CANCELLED)) {
     g_propagate_error (error, g_steal_pointer (&df->error));
-    dir_file_free (df);
+    sf_firmware_file_free (df);
     return FALSE;
   }
   g_ptr_array_add (self->overrides, df);
@@ -1279,23 +938,15 @@ sf_firmware_set_image_file (SfFirmware    *self,
 
 #define CHECK_BUFFER_BYTES (256 * 1024)
 
-typedef struct {
-  SfFirmware             *self;
-  GPtrArray              *files;      /* (element-type DirFile) to check */
-  guint                   done;
-  SfFirmwareCheckFunc     func;
-  gpointer                user_data;
-} CheckRun;
-
 /* Reads @df's image from @stream to its end, as the write will: a sparse
  * image chunk by chunk (its CRC32 chunks are checked on the way), anything
  * else its first file_size bytes. Keeps what the partition should then hold
  * in @df->digest. */
-static gboolean
-digest_image (DirFile       *df,
-              GInputStream  *stream,
-              GCancellable  *cancellable,
-              GError       **error)
+gboolean
+sf_firmware_digest_file (SfFirmwareFile  *df,
+                         GInputStream    *stream,
+                         GCancellable    *cancellable,
+                         GError         **error)
 {
   g_autoptr(GInputStream) tap = sf_crc_input_stream_new (stream);
   g_autoptr(SfDigest) digest = sf_digest_new ();
@@ -1356,47 +1007,13 @@ digest_image (DirFile       *df,
   return TRUE;
 }
 
-static void
-check_announce (CheckRun      *run,
-                const DirFile *df)
+void
+sf_firmware_check_announce (SfFirmwareCheck      *check,
+                            const SfFirmwareFile *df)
 {
-  if (run->func != NULL)
-    run->func (df->name, run->done, run->files->len, run->user_data);
-  run->done++;
-}
-
-static gboolean
-on_check_entry (const SfArchiveEntry  *entry,
-                GInputStream          *stream,
-                gpointer               user_data,
-                GCancellable          *cancellable,
-                GError               **error)
-{
-  CheckRun *run = user_data;
-  DirFile *first = NULL;
-
-  for (guint i = 0; i < run->files->len; i++) {
-    DirFile *df = g_ptr_array_index (run->files, i);
-
-    if (df->entry != entry)
-      continue;
-    if (first == NULL) {
-      check_announce (run, df);
-      if (!digest_image (df, stream, cancellable, error))
-        return FALSE;
-      first = df;
-    } else {
-      /* The same data under another name (a hard link). */
-      check_announce (run, df);
-      {
-        g_autoptr(GInputStream) again = sf_archive_open_entry (run->self->archive, entry, cancellable, error);
-
-        if (again == NULL || !digest_image (df, again, cancellable, error))
-          return FALSE;
-      }
-    }
-  }
-  return TRUE;
+  if (check->func != NULL)
+    check->func (df->name, check->done, check->total, check->user_data);
+  check->done++;
 }
 
 /**
@@ -1431,9 +1048,9 @@ sf_firmware_check_images (SfFirmware           *self,
                           GError              **error)
 {
   g_autoptr(GPtrArray) files = g_ptr_array_new ();
-  g_autoptr(GPtrArray) entries = g_ptr_array_new ();
+  g_autoptr(GPtrArray) sources = g_ptr_array_new ();
   g_autoptr(GMutexLocker) locker = NULL;
-  CheckRun run = { self, files, 0, func, user_data };
+  SfFirmwareCheck check = { NULL, 0, 0, func, user_data };
 
   g_return_val_if_fail (SF_IS_FIRMWARE (self), FALSE);
   g_return_val_if_fail (partitions != NULL, FALSE);
@@ -1442,30 +1059,33 @@ sf_firmware_check_images (SfFirmware           *self,
 
   for (guint i = 0; i < partitions->len; i++) {
     ImageInfo *info = lookup_info (self, g_ptr_array_index (partitions, i));
-    DirFile *df = info != NULL ? info->dir_file : NULL;
+    SfFirmwareFile *df = info != NULL ? info->dir_file : NULL;
 
     if (df == NULL || df->image == NULL || df->digest != NULL || g_ptr_array_find (files, df, NULL))
       continue;
-    if (df->entry == NULL && !for_verify && df->image->kind != SF_IMAGE_KIND_SPARSE)
+    /* A plain image in a folder carries no check of its own: read it only
+     * when verify needs its digest. An archive's entries all carry one. */
+    if (!df->source->klass->is_archive && !for_verify && df->image->kind != SF_IMAGE_KIND_SPARSE)
       continue;
     g_ptr_array_add (files, df);
-    if (df->entry != NULL && !g_ptr_array_find (entries, df->entry, NULL))
-      g_ptr_array_add (entries, (gpointer) df->entry);
+    if (!g_ptr_array_find (sources, df->source, NULL))
+      g_ptr_array_add (sources, df->source);
   }
 
-  if (entries->len > 0 &&
-      !sf_archive_check_entries (self->archive, entries, on_check_entry, &run, cancellable, error))
-    return FALSE;
+  /* Each source reads its own files: an archive in one pass. */
+  check.total = files->len;
+  for (guint s = 0; s < sources->len; s++) {
+    SfFirmwareSource *source = g_ptr_array_index (sources, s);
+    g_autoptr(GPtrArray) own = g_ptr_array_new ();
 
-  for (guint i = 0; i < files->len; i++) {
-    DirFile *df = g_ptr_array_index (files, i);
-    g_autoptr(GFileInputStream) stream = NULL;
+    for (guint i = 0; i < files->len; i++) {
+      SfFirmwareFile *df = g_ptr_array_index (files, i);
 
-    if (df->entry != NULL)
-      continue;
-    check_announce (&run, df);
-    stream = g_file_read (df->file, cancellable, error);
-    if (stream == NULL || !digest_image (df, G_INPUT_STREAM (stream), cancellable, error))
+      if (df->source == source)
+        g_ptr_array_add (own, df);
+    }
+    check.files = own;
+    if (!source->klass->check_files (source, &check, cancellable, error))
       return FALSE;
   }
 
@@ -1506,7 +1126,7 @@ is_da_file_name (const char *name)
   g_autofree char *lower = g_ascii_strdown (name, -1);
   g_auto(GStrv) parts = NULL;
 
-  if (is_junk_name (name) || !g_str_has_suffix (lower, ".bin"))
+  if (sf_firmware_is_junk_name (name) || !g_str_has_suffix (lower, ".bin"))
     return FALSE;
   lower[strlen (lower) - strlen (".bin")] = '\0';
   if (strstr (lower, "allinone") != NULL)
@@ -1529,46 +1149,14 @@ is_da_file_name (const char *name)
   return FALSE;
 }
 
-/* One possible DA file. */
-typedef struct {
-  char                  *name;
-  GFile                 *file;    /* folder firmware */
-  const SfArchiveEntry  *entry;   /* archive firmware */
-} DaCandidate;
-
-static void
-da_candidate_free (DaCandidate *c)
-{
-  g_free (c->name);
-  g_clear_object (&c->file);
-  g_free (c);
-}
-
-static void
-add_da_candidate (GPtrArray             *candidates,
-                  const char            *name,
-                  GFile                 *file,
-                  const SfArchiveEntry  *entry)
-{
-  DaCandidate *c;
-
-  if (!is_da_file_name (name))
-    return;
-  c = g_new0 (DaCandidate, 1);
-  c->name = g_strdup (name);
-  c->file = file != NULL ? g_object_ref (file) : NULL;
-  c->entry = entry;
-  g_ptr_array_add (candidates, c);
-}
-
 /* "AllInOne" names first, then by name, so the pick does not depend on
  * listing order. */
 static gint
 compare_da_candidates (gconstpointer a,
                        gconstpointer b)
 {
-  const DaCandidate *ca = *(const DaCandidate * const *) a;
-  const DaCandidate *cb = *(const DaCandidate * const *) b;
+  const SfFirmwareFile *ca = *(const SfFirmwareFile * const *) a;
+  const SfFirmwareFile *cb = *(const SfFirmwareFile * const *) b;
   g_autofree char *la = g_ascii_strdown (ca->name, -1);
   g_autofree char *lb = g_ascii_strdown (cb->name, -1);
   gboolean aio_a = strstr (la, "allinone") != NULL;
@@ -1577,62 +1165,6 @@ compare_da_candidates (gconstpointer a,
   if (aio_a != aio_b)
     return aio_a ? -1 : 1;
   return strcmp (ca->name, cb->name);
-}
-
-/* The DA candidates in a folder of folder firmware. One that cannot be
- * listed has none. */
-static gboolean
-list_da_candidates_in_folder (GFile         *folder,
-                              GPtrArray     *candidates,
-                              GCancellable  *cancellable,
-                              GError       **error)
-{
-  g_autoptr(GFileEnumerator) children = NULL;
-  g_autoptr(GError) local_error = NULL;
-  GFileInfo *info;
-
-  children = g_file_enumerate_children (folder, G_FILE_ATTRIBUTE_STANDARD_NAME ","
-                                                G_FILE_ATTRIBUTE_STANDARD_TYPE,
-                                        G_FILE_QUERY_INFO_NONE, cancellable, &local_error);
-  while (children != NULL &&
-         g_file_enumerator_iterate (children, &info, NULL, cancellable, &local_error) && info != NULL) {
-    g_autoptr(GFile) file = NULL;
-
-    if (g_file_info_get_file_type (info) != G_FILE_TYPE_REGULAR)
-      continue;
-    file = g_file_get_child (folder, g_file_info_get_name (info));
-    add_da_candidate (candidates, g_file_info_get_name (info), file, NULL);
-  }
-  if (g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_CANCELLED)) {
-    g_propagate_error (error, g_steal_pointer (&local_error));
-    return FALSE;
-  }
-  return TRUE;
-}
-
-/* The DA candidates in directory @dir ("" at the top) of the archive. */
-static void
-list_da_candidates_in_archive (SfArchive  *archive,
-                               const char *dir,
-                               GPtrArray  *candidates)
-{
-  GPtrArray *entries = sf_archive_get_entries (archive);
-
-  for (guint i = 0; i < entries->len; i++) {
-    const SfArchiveEntry *entry = g_ptr_array_index (entries, i);
-    g_autofree char *entry_dir = g_path_get_dirname (entry->path);
-    g_autofree char *name = NULL;
-    const SfArchiveEntry *last;
-
-    if (g_str_equal (entry_dir, ".") ? *dir != '\0' : !g_str_equal (entry_dir, dir))
-      continue;
-    /* A path listed twice in a tar: the last copy is the file. */
-    last = sf_archive_find_entry (archive, entry->path);
-    if (last != entry)
-      continue;
-    name = g_path_get_basename (entry->path);
-    add_da_candidate (candidates, name, NULL, entry);
-  }
 }
 
 /* Tries @candidates in order; the first valid DA file wins. */
@@ -1645,14 +1177,11 @@ open_first_da (SfFirmware    *self,
   g_ptr_array_sort (candidates, compare_da_candidates);
 
   for (guint i = 0; i < candidates->len; i++) {
-    DaCandidate *c = g_ptr_array_index (candidates, i);
+    SfFirmwareFile *c = g_ptr_array_index (candidates, i);
     g_autoptr(GError) local_error = NULL;
     SfDaFile *da;
 
-    if (c->file != NULL)
-      da = sf_da_file_new (c->file, cancellable, &local_error);
-    else
-      da = sf_da_file_new_from_archive (self->archive, c->entry, cancellable, &local_error);
+    da = c->source->klass->open_da (c->source, c, cancellable, &local_error);
     if (da != NULL)
       return da;
     if (g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_CANCELLED)) {
@@ -1689,37 +1218,20 @@ sf_firmware_open_da (SfFirmware    *self,
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
   for (guint level = 0; level < 2; level++) {
-    g_autoptr(GPtrArray) candidates = g_ptr_array_new_with_free_func ((GDestroyNotify) da_candidate_free);
+    g_autoptr(GPtrArray) candidates = g_ptr_array_new_with_free_func ((GDestroyNotify) sf_firmware_file_free);
     g_autoptr(GError) local_error = NULL;
     SfDaFile *da;
 
-    if (self->archive != NULL) {
-      g_autofree char *dir = NULL;
-
-      if (level == 0) {
-        dir = g_strdup (self->archive_dir);
-      } else {
-        /* The top of the archive is as far up as it goes. */
-        if (*self->archive_dir == '\0')
-          break;
-        dir = g_path_get_dirname (self->archive_dir);
-        if (g_str_equal (dir, "."))
-          dir[0] = '\0';
-      }
-      list_da_candidates_in_archive (self->archive, dir, candidates);
-    } else {
-      g_autoptr(GFile) folder = NULL;
-
-      if (level == 0) {
-        folder = g_object_ref (self->folder);
-      } else {
-        /* Not above the folder the user gave. */
-        if (g_file_equal (self->folder, self->root))
-          break;
-        folder = g_file_get_parent (self->folder);
-      }
-      if (!list_da_candidates_in_folder (folder, candidates, cancellable, error))
-        return NULL;
+    /* A folder that cannot be listed has none. */
+    if (!self->source->klass->list_files (self->source, level, candidates, cancellable, &local_error) &&
+        g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_CANCELLED)) {
+      g_propagate_error (error, g_steal_pointer (&local_error));
+      return NULL;
+    }
+    g_clear_error (&local_error);
+    for (guint i = candidates->len; i > 0; i--) {
+      if (!is_da_file_name (((SfFirmwareFile *) g_ptr_array_index (candidates, i - 1))->name))
+        g_ptr_array_remove_index (candidates, i - 1);
     }
 
     da = open_first_da (self, candidates, cancellable, &local_error);
