@@ -16,9 +16,15 @@ struct _SfScatterWriter
 {
   GObject      parent_instance;
 
-  SfScatter   *scatter;
+  SfScatter   *scatter;   /* NULL for sf_scatter_writer_new_for_layout() */
   SfLayout    *layout;
   GHashTable  *images;    /* upper-case partition name → file name */
+  /* the header, from @scatter or given */
+  char        *platform;
+  char        *project;
+  char        *config_version;
+  GPtrArray   *header;    /* (element-type SfScatterField) (nullable) @scatter's */
+  SfAddressing addressing;
 };
 
 G_DEFINE_FINAL_TYPE (SfScatterWriter, sf_scatter_writer, G_TYPE_OBJECT)
@@ -57,6 +63,9 @@ sf_scatter_writer_finalize (GObject *object)
   SfScatterWriter *self = SF_SCATTER_WRITER (object);
 
   g_clear_pointer (&self->images, g_hash_table_unref);
+  g_free (self->platform);
+  g_free (self->project);
+  g_free (self->config_version);
 
   G_OBJECT_CLASS (sf_scatter_writer_parent_class)->finalize (object);
 }
@@ -74,6 +83,20 @@ static void
 sf_scatter_writer_init (SfScatterWriter *self)
 {
   self->images = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+}
+
+static const char *
+config_version (SfScatter *scatter)
+{
+  switch (sf_scatter_get_format (scatter)) {
+  case SF_SCATTER_FORMAT_V1:
+    return sf_scatter_get_config_version (scatter);
+  case SF_SCATTER_FORMAT_LEGACY:
+    return "V1.1.1";
+  case SF_SCATTER_FORMAT_V2:
+  default:
+    return "V1.1.2";
+  }
 }
 
 /**
@@ -95,6 +118,40 @@ sf_scatter_writer_new (SfScatter *scatter,
   self = g_object_new (SF_TYPE_SCATTER_WRITER, NULL);
   self->scatter = g_object_ref (scatter);
   self->layout = sf_layout_ref (layout != NULL ? layout : sf_scatter_get_layout (scatter, 0));
+  self->platform = g_strdup (sf_scatter_get_platform (scatter));
+  self->project = g_strdup (sf_scatter_get_project (scatter));
+  self->config_version = g_strdup (config_version (scatter));
+  self->header = sf_scatter_get_header_fields (scatter);
+  self->addressing = sf_scatter_get_addressing (scatter);
+  return self;
+}
+
+/**
+ * sf_scatter_writer_new_for_layout:
+ * @layout: partitions that come from elsewhere than a scatter file (the
+ *   phone's own table), with their addresses relative to their region
+ * @platform: the chip, e.g. "MT6572"
+ * @project: (nullable): the project's name
+ *
+ * Returns: (transfer full): a writer of a V1.1.2 scatter for @layout, with
+ *   no images set.
+ */
+SfScatterWriter *
+sf_scatter_writer_new_for_layout (SfLayout   *layout,
+                                  const char *platform,
+                                  const char *project)
+{
+  SfScatterWriter *self;
+
+  g_return_val_if_fail (layout != NULL, NULL);
+  g_return_val_if_fail (platform != NULL, NULL);
+
+  self = g_object_new (SF_TYPE_SCATTER_WRITER, NULL);
+  self->layout = sf_layout_ref (layout);
+  self->platform = g_strdup (platform);
+  self->project = g_strdup (project);
+  self->config_version = g_strdup ("V1.1.2");
+  self->addressing = SF_ADDRESSING_REGION;
   return self;
 }
 
@@ -125,7 +182,7 @@ sf_scatter_writer_get_default_name (SfScatterWriter *self)
 
   g_return_val_if_fail (SF_IS_SCATTER_WRITER (self), NULL);
 
-  platform = sf_scatter_get_platform (self->scatter);
+  platform = self->platform;
   if (platform == NULL || *platform == '\0')
     return g_strdup ("Android_scatter.txt");
   return g_strdup_printf ("%s_Android_scatter.txt", platform);
@@ -157,26 +214,12 @@ find_field (GPtrArray  *fields,
 }
 
 static const char *
-config_version (SfScatterWriter *self)
-{
-  switch (sf_scatter_get_format (self->scatter)) {
-  case SF_SCATTER_FORMAT_V1:
-    return sf_scatter_get_config_version (self->scatter);
-  case SF_SCATTER_FORMAT_LEGACY:
-    return "V1.1.1";
-  case SF_SCATTER_FORMAT_V2:
-  default:
-    return "V1.1.2";
-  }
-}
-
-static const char *
 layout_storage (SfScatterWriter *self)
 {
   const char *storage = self->layout->storage;
 
   if (storage == NULL)
-    storage = find_field (sf_scatter_get_header_fields (self->scatter), "storage");
+    storage = find_field (self->header, "storage");
   return storage != NULL && *storage != '\0' ? storage : "EMMC";
 }
 
@@ -184,9 +227,9 @@ static void
 write_header (SfScatterWriter *self,
               GString         *out)
 {
-  GPtrArray *header = sf_scatter_get_header_fields (self->scatter);
-  const char *project = sf_scatter_get_project (self->scatter);
-  const char *platform = sf_scatter_get_platform (self->scatter);
+  GPtrArray *header = self->header;
+  const char *project = self->project;
+  const char *platform = self->platform;
   const char *boot_channel = self->layout->boot_channel;
   const char *block_size = find_field (self->layout->fields, "block_size");
 
@@ -197,7 +240,7 @@ write_header (SfScatterWriter *self,
 
   g_string_append (out, BANNER "#\n#  General Setting \n#    \n" BANNER);
   g_string_append (out, "- general: MTK_PLATFORM_CFG\n  info: \n");
-  g_string_append_printf (out, "    - config_version: %s\n", config_version (self));
+  g_string_append_printf (out, "    - config_version: %s\n", self->config_version);
   g_string_append_printf (out, "      platform: %s\n", platform != NULL ? platform : "");
   g_string_append_printf (out, "      project: %s\n", project != NULL ? project : "");
   g_string_append_printf (out, "      storage: %s\n", layout_storage (self));
@@ -250,7 +293,7 @@ partition_value (SfScatterWriter   *self,
     return g_strdup_printf ("0x%" PRIx64 "", part->start);
   if (strcmp (key, "physical_start_addr") == 0) {
     guint64 physical = part->has_physical_start ? part->physical_start
-                       : sf_scatter_get_addressing (self->scatter) == SF_ADDRESSING_REGION ? part->start : 0;
+                       : self->addressing == SF_ADDRESSING_REGION ? part->start : 0;
 
     return g_strdup_printf ("0x%" PRIx64 "", physical);
   }

@@ -37,6 +37,12 @@ G_DECLARE_FINAL_TYPE (SfScatterWriter, sf_scatter_writer, SF, SCATTER_WRITER, GO
 SfScatterWriter  *sf_scatter_writer_new               (SfScatter        *scatter,
                                                        SfLayout         *layout) G_GNUC_WARN_UNUSED_RESULT;
 
+/* A V1.1.2 scatter of partitions that come from elsewhere (the phone's
+ * own table), addresses relative to their region. */
+SfScatterWriter  *sf_scatter_writer_new_for_layout    (SfLayout         *layout,
+                                                       const char       *platform,
+                                                       const char       *project) G_GNUC_WARN_UNUSED_RESULT;
+
 /* @file_name: (nullable): the image's name relative to the scatter file;
  * NULL takes the partition's image away again. Names are matched without
  * regard to case. Returns FALSE when the layout has no such partition. */

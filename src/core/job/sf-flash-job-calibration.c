@@ -130,10 +130,11 @@ sf_flash_session_backup_before_raw_erase (SfFlashSession  *s,
                                           GCancellable    *cancellable,
                                           GError         **error)
 {
+  SfPlan *raw = s->job->raw;
   gboolean any_erase = FALSE;
 
-  for (guint i = 0; i < s->job->raw_steps->len; i++)
-    any_erase |= g_array_index (s->job->raw_steps, SfRawStep, i).file == NULL;
+  for (guint i = 0; raw != NULL && i < sf_plan_get_n_steps (raw); i++)
+    any_erase |= sf_plan_get_step (raw, i)->kind == SF_STEP_RAW_FORMAT;
   if (!any_erase)
     return TRUE;
   if (s->table == NULL || sf_partition_table_is_empty (s->table)) {
@@ -148,11 +149,11 @@ sf_flash_session_backup_before_raw_erase (SfFlashSession  *s,
 
     if (op != SF_OPERATION_PROTECTED && op != SF_OPERATION_BINREGION)
       continue;
-    for (guint i = 0; i < s->job->raw_steps->len && !reached; i++) {
-      const SfRawStep *r = &g_array_index (s->job->raw_steps, SfRawStep, i);
+    for (guint i = 0; i < sf_plan_get_n_steps (raw) && !reached; i++) {
+      const SfPlanStep *r = sf_plan_get_step (raw, i);
       guint64 end = r->length != 0 ? r->offset + r->length : G_MAXUINT64;
 
-      reached = r->file == NULL && r->part == SF_EMMC_PART_USER &&
+      reached = r->kind == SF_STEP_RAW_FORMAT && r->part == SF_EMMC_PART_USER &&
                 r->offset < e->offset + e->size && e->offset < end;
     }
     if (!reached)

@@ -29,17 +29,9 @@ struct _SfFlashJob {
   SfFirmware  *emi_firmware;     /* without a plan: the open firmware, for its preloader's */
   GHashTable  *readback_files;   /* upper-case partition name → GFile */
   GFile       *backup_dir;       /* where backup folders are made */
-  GFile       *table_backup_dir;
-  GArray      *raw_steps;        /* (element-type SfRawStep) plan-less erases and reads */
+  SfPlan      *raw;              /* (nullable) sf_plan_new_raw(): the job's own erases, reads and
+                                  * table backups, run after @plan's steps */
 };
-
-/* A plan-less erase, or a read when @file is set. */
-typedef struct {
-  guint    part;
-  guint64  offset;
-  guint64  length;
-  GFile   *file;
-} SfRawStep;
 
 typedef struct {
   SfWorker    *worker;
@@ -59,6 +51,7 @@ typedef struct {
   GArray      *moves;          /* (element-type SfFlashMove) Firmware Upgrade: kept partitions that moved */
   SfCalibration *calibration;  /* the phone's calibration backups and journal (sf-calibration.h) */
   gboolean     armed;          /* the journal is written (or there was nothing to keep) */
+  gboolean     raw_begun;      /* the calibration a raw erase reaches is backed up */
 } SfFlashSession;
 
 /* A PROTECTED/BINREGION partition the new layout puts elsewhere with the

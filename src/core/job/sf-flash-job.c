@@ -21,16 +21,11 @@
 #include "sf-flash-job-private.h"
 #include "sf-output-file.h"
 #include "sf-placement.h"
+#include "sf-scatter-writer.h"
 #include "sf-units.h"
 
 /* At most this often a progress event per step (the last one always goes). */
 #define PROGRESS_INTERVAL_US (50 * 1000)
-
-static void
-raw_step_clear (SfRawStep *erase)
-{
-  g_clear_object (&erase->file);
-}
 
 SfFlashJob *
 sf_flash_job_new (const char *port,
@@ -45,8 +40,6 @@ sf_flash_job_new (const char *port,
   self->da_file = g_object_ref (da_file);
   self->mode = SF_BROM_MODE_AUTO;
   self->restore = TRUE;
-  self->raw_steps = g_array_new (FALSE, FALSE, sizeof (SfRawStep));
-  g_array_set_clear_func (self->raw_steps, (GDestroyNotify) raw_step_clear);
   self->backup_dir = g_file_new_build_filename (g_get_user_data_dir (), "scatterflash", "backups", NULL);
   self->readback_files = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_object_unref);
   return self;
@@ -77,18 +70,27 @@ sf_flash_job_free (SfFlashJob *self)
   g_clear_object (&self->plan);
   g_clear_pointer (&self->readback_files, g_hash_table_unref);
   g_clear_object (&self->backup_dir);
-  g_clear_pointer (&self->raw_steps, g_array_unref);
-  g_clear_object (&self->table_backup_dir);
+  g_clear_object (&self->raw);
   g_clear_object (&self->emi_file);
   g_clear_object (&self->emi_firmware);
   g_free (self);
+}
+
+/* The job's own steps, without a firmware: made on first use. */
+static SfPlan *
+raw_plan (SfFlashJob *self)
+{
+  if (self->raw == NULL)
+    self->raw = sf_plan_new_raw ();
+  return self->raw;
 }
 
 void
 sf_flash_job_set_table_backup (SfFlashJob *self,
                                GFile      *dir)
 {
-  g_set_object (&self->table_backup_dir, dir);
+  if (dir != NULL)
+    sf_plan_add_table_backup (raw_plan (self), dir);
 }
 
 void
@@ -125,9 +127,7 @@ sf_flash_job_add_erase (SfFlashJob *self,
                         guint64     offset,
                         guint64     length)
 {
-  SfRawStep erase = { part, offset, length, NULL };
-
-  g_array_append_val (self->raw_steps, erase);
+  sf_plan_add_raw_format (raw_plan (self), part, offset, length);
 }
 
 void
@@ -137,9 +137,7 @@ sf_flash_job_add_read (SfFlashJob *self,
                        guint64     length,
                        GFile      *file)
 {
-  SfRawStep read = { part, offset, length, g_object_ref (file) };
-
-  g_array_append_val (self->raw_steps, read);
+  sf_plan_add_raw_readback (raw_plan (self), part, offset, length, file);
 }
 
 void
@@ -427,13 +425,14 @@ run_to_end_length (SfFlashSession  *s,
   return TRUE;
 }
 
+/* A step of the firmware's plan. */
 static gboolean
-run_step (SfFlashSession  *s,
-          guint            index,
-          GCancellable    *cancellable,
-          GError         **error)
+run_firmware_step (SfFlashSession  *s,
+                   SfPlan          *plan,
+                   guint            index,
+                   GCancellable    *cancellable,
+                   GError         **error)
 {
-  SfPlan *plan = s->job->plan;
   const SfPlanStep *step = sf_plan_get_step (plan, index);
   SfFirmware *firmware = sf_plan_get_firmware (plan);
   const char *kind = sf_step_kind_to_string (step->kind);
@@ -511,18 +510,13 @@ run_step (SfFlashSession  *s,
   return TRUE;
 }
 
-static const char *
-part_name (guint part)
-{
-  return sf_emmc_part_to_region (part);
-}
-
+/* An erase or a read of the phone's own range (SF_STEP_RAW_*). */
 static gboolean
-run_raw_step (SfFlashSession   *s,
-              guint             index,
-              const SfRawStep  *erase,
-              GCancellable     *cancellable,
-              GError          **error)
+run_raw_step (SfFlashSession    *s,
+              guint              index,
+              const SfPlanStep  *erase,
+              GCancellable      *cancellable,
+              GError           **error)
 {
   const SfDaInfo *da = sf_da_get_info (s->da);
   guint64 size = erase->part == SF_EMMC_PART_USER ? da->user_size :
@@ -533,17 +527,17 @@ run_raw_step (SfFlashSession   *s,
   if (erase->offset >= size || length > size - erase->offset) {
     sf_set_device_error (error, SF_ERROR_DA_INVALID_RANGE,
                          _("0x%" PRIx64 " + 0x%" PRIx64 " is outside %s, which holds 0x%" PRIx64 " bytes"),
-                         erase->offset, length, part_name (erase->part), size);
+                         erase->offset, length, sf_emmc_part_to_region (erase->part), size);
     return FALSE;
   }
-  if (erase->file != NULL) {
-    sf_flash_session_begin_step (s, (gint) index, part_name (erase->part), "readback", length);
+  if (erase->kind == SF_STEP_RAW_READBACK) {
+    sf_flash_session_begin_step (s, (gint) index, sf_emmc_part_to_region (erase->part), "readback", length);
     if (!sf_flash_session_read_to_file (s, erase->part, erase->offset, length, erase->file, cancellable, error))
       return FALSE;
     sf_flash_session_end_step (s, "readback");
     return TRUE;
   }
-  sf_flash_session_begin_step (s, (gint) index, part_name (erase->part), "format", 0);
+  sf_flash_session_begin_step (s, (gint) index, sf_emmc_part_to_region (erase->part), "format", 0);
   if (!sf_da_format (s->da, erase->part, erase->offset, length, sf_flash_session_on_progress, s, cancellable, error))
     return FALSE;
   sf_flash_session_end_step (s, "format");
@@ -553,63 +547,46 @@ run_raw_step (SfFlashSession   *s,
 /* ---- a backup by the phone's own table --------------------------------------- */
 
 static void
-append_entry (GString    *text,
-              guint       index,
-              const char *name,
-              const char *type,
-              guint64     start,
-              guint64     size,
-              const char *region,
-              const char *operation)
+add_table_partition (SfLayout    *layout,
+                     const char  *name,
+                     const char  *type,
+                     guint64      start,
+                     guint64      size,
+                     const char  *region,
+                     SfOperation  operation)
 {
-  g_string_append_printf (text,
-                          "- partition_index: SYS%u\n"
-                          "  partition_name: %s\n"
-                          "  file_name: %s.bin\n"
-                          "  is_download: true\n"
-                          "  type: %s\n"
-                          "  linear_start_addr: 0x%" PRIx64 "\n"
-                          "  physical_start_addr: 0x%" PRIx64 "\n"
-                          "  partition_size: 0x%" PRIx64 "\n"
-                          "  region: %s\n"
-                          "  storage: HW_STORAGE_EMMC\n"
-                          "  boundary_check: true\n"
-                          "  is_reserved: false\n"
-                          "  operation_type: %s\n"
-                          "  reserve: 0x00\n\n",
-                          index, name, name, type, start, start, size, region, operation);
+  SfPartition *p = sf_partition_new ();
+
+  g_free (p->name);
+  p->name = g_strdup (name);
+  p->index = layout->partitions->len;
+  p->type = g_strdup (type);
+  p->region = g_strdup (region);
+  p->start = start;
+  p->physical_start = start;
+  p->has_physical_start = TRUE;
+  p->size = size;
+  p->has_size = TRUE;
+  p->operation = operation;
+  p->operation_type = g_strdup (sf_operation_to_string (operation));
+  p->is_download = TRUE;
+  p->has_is_download = TRUE;
+  g_ptr_array_add (layout->partitions, p);
 }
 
-/* A V1.1.2 scatter (addresses relative to their region) of what was read. */
-static GString *
-table_scatter (SfFlashSession *s)
+/* What was read, as a layout for a V1.1.2 scatter (addresses relative to
+ * their region): the boot area as PRELOADER, then the phone's table. */
+static SfLayout *
+table_layout (SfFlashSession *s)
 {
-  const SfBromInfo *brom = sf_brom_get_info (s->brom);
   const SfDaInfo *da = sf_da_get_info (s->da);
-  GString *text = g_string_new (NULL);
+  SfLayout *layout = sf_layout_new ();
 
-  g_string_append_printf (text,
-                          "############################################################################################################\n"
-                          "#\n"
-                          "#  General Setting\n"
-                          "#  (written by Scatterflash from the phone's own partition table)\n"
-                          "#\n"
-                          "############################################################################################################\n"
-                          "- general: MTK_PLATFORM_CFG\n"
-                          "  info:\n"
-                          "    - config_version: V1.1.2\n"
-                          "      platform: %s\n"
-                          "      project: scatterflash_backup\n"
-                          "      storage: EMMC\n"
-                          "      boot_channel: MSDC_0\n"
-                          "      block_size: 0x20000\n"
-                          "############################################################################################################\n"
-                          "#\n"
-                          "#  Layout Setting\n"
-                          "#\n"
-                          "############################################################################################################\n",
-                          brom->chip->name);
-  append_entry (text, 0, "PRELOADER", "SV5_BL_BIN", 0, da->emmc_boot1_size, "EMMC_BOOT_1", "BOOTLOADERS");
+  layout->storage = g_strdup ("EMMC");
+  layout->boot_channel = g_strdup ("MSDC_0");
+  layout->block_size = 0x20000;
+  add_table_partition (layout, "PRELOADER", "SV5_BL_BIN", 0, da->emmc_boot1_size, "EMMC_BOOT_1",
+                       SF_OPERATION_BOOTLOADERS);
   for (guint i = 0; i < sf_partition_table_get_n_entries (s->table); i++) {
     const SfPartitionTableEntry *e = sf_partition_table_get_entry (s->table, i);
     SfOperation op = sf_operation_guess (e->name, TRUE);
@@ -617,19 +594,21 @@ table_scatter (SfFlashSession *s)
     /* Every partition read here is to be written back by `restore`. */
     if (op != SF_OPERATION_PROTECTED && op != SF_OPERATION_BINREGION)
       op = SF_OPERATION_UPDATE;
-    append_entry (text, i + 1, e->name, "NORMAL_ROM", e->offset, e->size, "EMMC_USER", sf_operation_to_string (op));
+    add_table_partition (layout, e->name, "NORMAL_ROM", e->offset, e->size, "EMMC_USER", op);
   }
-  return text;
+  return layout;
 }
 
 static gboolean
 run_table_backup (SfFlashSession  *s,
+                  GFile           *dir,
                   GCancellable    *cancellable,
                   GError         **error)
 {
-  GFile *dir = s->job->table_backup_dir;
   const SfDaInfo *da = sf_da_get_info (s->da);
-  g_autoptr(GString) text = NULL;
+  g_autoptr(SfLayout) layout = NULL;
+  g_autoptr(SfScatterWriter) writer = NULL;
+  g_autoptr(GBytes) text = NULL;
   g_autoptr(SfScatter) check = NULL;
   g_autofree char *scatter_name = NULL;
   g_autoptr(GFile) scatter = NULL;
@@ -657,14 +636,54 @@ run_table_backup (SfFlashSession  *s,
   }
 
   /* The scatter must read back as what it describes. */
-  text = table_scatter (s);
-  scatter_name = g_strdup_printf ("%s_Android_scatter.txt", sf_brom_get_info (s->brom)->chip->name);
-  check = sf_scatter_new_from_data (text->str, text->len, scatter_name, error);
+  layout = table_layout (s);
+  writer = sf_scatter_writer_new_for_layout (layout, sf_brom_get_info (s->brom)->chip->name, "scatterflash_backup");
+  for (guint i = 0; i < layout->partitions->len; i++) {
+    SfPartition *p = g_ptr_array_index (layout->partitions, i);
+    g_autofree char *base = g_strconcat (p->name, ".bin", NULL);
+
+    sf_scatter_writer_set_image (writer, p->name, base);
+  }
+  text = sf_scatter_writer_to_bytes (writer);
+  scatter_name = sf_scatter_writer_get_default_name (writer);
+  check = sf_scatter_new_from_data (g_bytes_get_data (text, NULL), g_bytes_get_size (text), scatter_name, error);
   if (check == NULL || !sf_scatter_check (check, error))
     return FALSE;
   scatter = g_file_get_child (dir, scatter_name);
-  return g_file_replace_contents (scatter, text->str, text->len, NULL, FALSE, G_FILE_CREATE_NONE,
-                                  NULL, cancellable, error);
+  return g_file_replace_contents (scatter, g_bytes_get_data (text, NULL), g_bytes_get_size (text), NULL, FALSE,
+                                  G_FILE_CREATE_NONE, NULL, cancellable, error);
+}
+
+/* One step of the job's one loop: of the firmware's plan, or of the job's
+ * own (sf_plan_new_raw()). */
+static gboolean
+run_step (SfFlashSession  *s,
+          SfPlan          *plan,
+          guint            index,
+          GCancellable    *cancellable,
+          GError         **error)
+{
+  const SfPlanStep *step = sf_plan_get_step (plan, index);
+  guint n_raw = 0;
+
+  switch (step->kind) {
+  case SF_STEP_RAW_FORMAT:
+  case SF_STEP_RAW_READBACK:
+    /* Numbered among the raw steps, after the table backups. */
+    for (guint i = 0; i < index; i++)
+      n_raw += sf_plan_get_step (plan, i)->kind != SF_STEP_TABLE_BACKUP;
+    return run_raw_step (s, n_raw, step, cancellable, error);
+  case SF_STEP_TABLE_BACKUP:
+    return run_table_backup (s, step->file, cancellable, error);
+  case SF_STEP_BACKUP:
+  case SF_STEP_FORMAT:
+  case SF_STEP_FORMAT_ALL:
+  case SF_STEP_DOWNLOAD:
+  case SF_STEP_RESTORE:
+  case SF_STEP_READBACK:
+  default:
+    return run_firmware_step (s, plan, index, cancellable, error);
+  }
 }
 
 /**
@@ -680,6 +699,8 @@ sf_flash_job_run (SfWorker      *worker,
 {
   SfFlashJob *job = data;
   SfFlashSession s = { 0 };
+  guint n_plan = job->plan != NULL ? sf_plan_get_n_steps (job->plan) : 0;
+  guint n_raw = job->raw != NULL ? sf_plan_get_n_steps (job->raw) : 0;
   gboolean ok = FALSE;
 
   s.worker = worker;
@@ -698,9 +719,8 @@ sf_flash_job_run (SfWorker      *worker,
     }
   }
 
-  for (guint i = 0; i < job->raw_steps->len; i++)
-    s.overall_total += g_array_index (job->raw_steps, SfRawStep, i).file != NULL
-                         ? g_array_index (job->raw_steps, SfRawStep, i).length : 0;
+  if (job->raw != NULL)
+    s.overall_total += sf_plan_get_total_bytes (job->raw);
 
   s.moves = g_array_new (FALSE, FALSE, sizeof (SfFlashMove));
   if (job->plan != NULL && !sf_flash_session_check_images (&s, cancellable, error))
@@ -724,8 +744,8 @@ sf_flash_job_run (SfWorker      *worker,
   if (!sf_flash_session_open_calibration (&s, cancellable, error))
     goto out;
 
+  /* Every check that can refuse comes before the first write. */
   if (job->plan != NULL) {
-    /* Every check that can refuse comes before the first write. */
     if (sf_plan_get_scene (job->plan) == SF_SCENE_DOWNLOAD_ONLY &&
         !sf_flash_session_check_download_only (&s, error))
       goto out;
@@ -734,30 +754,37 @@ sf_flash_job_run (SfWorker      *worker,
       goto out;
     if (!sf_flash_session_check_table_fits (&s, error))
       goto out;
-    for (guint i = 0; i < sf_plan_get_n_steps (job->plan); i++) {
-      const SfPlanStep *step = sf_plan_get_step (job->plan, i);
-
-      /* The journal is written once every backup is on the host and
-       * before the first step that changes the phone. */
-      if (step->kind != SF_STEP_BACKUP && !s.armed) {
-        if (!sf_calibration_arm (s.calibration, sf_scene_to_string (sf_plan_get_scene (job->plan)), error))
-          goto out;
-        s.armed = TRUE;
-      }
-      if (!run_step (&s, i, cancellable, error))
-        goto out;
-    }
-    if (!sf_flash_session_run_moves (&s, cancellable, error) ||
-        !sf_flash_session_write_table (&s, cancellable, error) ||
-        !sf_flash_session_settle_calibration (&s, cancellable, error))
-      goto out;
   }
-  if (job->table_backup_dir != NULL && !run_table_backup (&s, cancellable, error))
-    goto out;
-  if (!sf_flash_session_backup_before_raw_erase (&s, cancellable, error))
-    goto out;
-  for (guint i = 0; i < job->raw_steps->len; i++) {
-    if (!run_raw_step (&s, i, &g_array_index (job->raw_steps, SfRawStep, i), cancellable, error))
+
+  /* One loop over the steps: the firmware plan's, then the job's own (a
+   * backup by the phone's table, raw reads and erases). */
+  for (guint i = 0; i < n_plan + n_raw; i++) {
+    gboolean own = i >= n_plan;
+    SfPlan *plan = own ? job->raw : job->plan;
+    guint index = own ? i - n_plan : i;
+    const SfPlanStep *step = sf_plan_get_step (plan, index);
+
+    /* The journal is written once every backup is on the host and
+     * before the first step that changes the phone. */
+    if (!own && step->kind != SF_STEP_BACKUP && !s.armed) {
+      if (!sf_calibration_arm (s.calibration, sf_scene_to_string (sf_plan_get_scene (plan)), error))
+        goto out;
+      s.armed = TRUE;
+    }
+    /* Without a firmware, the phone's table says which calibration the
+     * erases reach: backed up, and the journal written, before the first. */
+    if (own && step->kind != SF_STEP_TABLE_BACKUP && !s.raw_begun) {
+      if (!sf_flash_session_backup_before_raw_erase (&s, cancellable, error))
+        goto out;
+      s.raw_begun = TRUE;
+    }
+    if (!run_step (&s, plan, index, cancellable, error))
+      goto out;
+    /* What the firmware's plan leaves for its end. */
+    if (!own && index + 1 == n_plan &&
+        (!sf_flash_session_run_moves (&s, cancellable, error) ||
+         !sf_flash_session_write_table (&s, cancellable, error) ||
+         !sf_flash_session_settle_calibration (&s, cancellable, error)))
       goto out;
   }
   /* A range or whole-flash format erases what it was asked to: the

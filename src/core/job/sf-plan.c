@@ -11,6 +11,7 @@
 
 #include "sf-error.h"
 #include "sf-plan.h"
+#include "sf-units.h"
 
 /* How many partition names an "unknown partition" error suggests. */
 #define MAX_SUGGESTED_NAMES 8
@@ -59,6 +60,7 @@ step_clear (gpointer data)
 
   g_clear_pointer (&step->partition, sf_partition_unref);
   g_clear_pointer (&step->image, sf_image_unref);
+  g_clear_object (&step->file);
 }
 
 static void
@@ -984,6 +986,117 @@ sf_plan_new (SfFirmware          *firmware,
   return self;
 }
 
+/**
+ * sf_plan_new_raw:
+ *
+ * A plan without a firmware, to be filled with sf_plan_add_raw_format(),
+ * sf_plan_add_raw_readback() and sf_plan_add_table_backup(). Its firmware
+ * and layout are %NULL.
+ *
+ * Returns: (transfer full): an empty plan.
+ */
+SfPlan *
+sf_plan_new_raw (void)
+{
+  SfPlan *self = g_object_new (SF_TYPE_PLAN, NULL);
+
+  self->scene = SF_SCENE_READBACK;
+  self->steps = g_array_new (FALSE, TRUE, sizeof (SfPlanStep));
+  g_array_set_clear_func (self->steps, step_clear);
+  self->warnings = g_ptr_array_new_with_free_func ((GDestroyNotify) sf_issue_unref);
+  return self;
+}
+
+/* Inserts a step at @at (the end: the number of steps). */
+static void
+add_raw_step (SfPlan      *self,
+              guint        at,
+              SfStepKind   kind,
+              guint        part,
+              guint64      offset,
+              guint64      length,
+              GFile       *file,
+              guint64      transfer_bytes)
+{
+  SfPlanStep step = { 0, };
+
+  g_return_if_fail (SF_IS_PLAN (self));
+  g_return_if_fail (self->firmware == NULL);
+
+  step.kind = kind;
+  step.region = kind == SF_STEP_TABLE_BACKUP ? NULL : sf_emmc_part_to_region (part);
+  step.part = part;
+  step.offset = offset;
+  step.length = length;
+  step.file = file != NULL ? g_object_ref (file) : NULL;
+  step.transfer_bytes = transfer_bytes;
+  g_array_insert_val (self->steps, at, step);
+  self->total_bytes += transfer_bytes;
+}
+
+/**
+ * sf_plan_add_raw_format:
+ * @part: an SF_EMMC_PART_*
+ * @length: the bytes to erase from @offset; 0 for the rest of @part
+ *
+ * Adds an erase of a range of @part to a plan made by sf_plan_new_raw().
+ */
+void
+sf_plan_add_raw_format (SfPlan  *self,
+                        guint    part,
+                        guint64  offset,
+                        guint64  length)
+{
+  g_return_if_fail (SF_IS_PLAN (self));
+
+  add_raw_step (self, self->steps->len, SF_STEP_RAW_FORMAT, part, offset, length, NULL, 0);
+  self->scene = SF_SCENE_FORMAT;
+}
+
+/**
+ * sf_plan_add_raw_readback:
+ * @part: an SF_EMMC_PART_*
+ * @length: the bytes to read from @offset; 0 for the rest of @part
+ * @file: where they go (written under a temporary name, sf-output-file.c)
+ *
+ * Adds a read of a range of @part to a plan made by sf_plan_new_raw().
+ */
+void
+sf_plan_add_raw_readback (SfPlan  *self,
+                          guint    part,
+                          guint64  offset,
+                          guint64  length,
+                          GFile   *file)
+{
+  g_return_if_fail (SF_IS_PLAN (self));
+  g_return_if_fail (G_IS_FILE (file));
+
+  add_raw_step (self, self->steps->len, SF_STEP_RAW_READBACK, part, offset, length, file, length);
+}
+
+/**
+ * sf_plan_add_table_backup:
+ * @folder: where the files go
+ *
+ * Adds, before the plan's raw reads and erases, a backup by the phone's own
+ * partition table: the boot area as PRELOADER.bin, every partition of the
+ * table as NAME.bin, and a scatter file that names them. How much that is
+ * only the phone can tell.
+ */
+void
+sf_plan_add_table_backup (SfPlan *self,
+                          GFile  *folder)
+{
+  guint at = 0;
+
+  g_return_if_fail (SF_IS_PLAN (self));
+  g_return_if_fail (G_IS_FILE (folder));
+
+  while (at < self->steps->len && g_array_index (self->steps, SfPlanStep, at).kind == SF_STEP_TABLE_BACKUP)
+    at++;
+  add_raw_step (self, at, SF_STEP_TABLE_BACKUP, 0, 0, 0, folder, 0);
+}
+
 SfScene
 sf_plan_get_scene (SfPlan *self)
 {
@@ -1137,6 +1250,9 @@ sf_step_kind_to_string (SfStepKind kind)
   case SF_STEP_DOWNLOAD: return "download";
   case SF_STEP_RESTORE: return "restore";
   case SF_STEP_READBACK: return "readback";
+  case SF_STEP_RAW_FORMAT: return "raw-format";
+  case SF_STEP_RAW_READBACK: return "raw-readback";
+  case SF_STEP_TABLE_BACKUP: return "table-backup";
   default: return "unknown";
   }
 }
