@@ -21,46 +21,14 @@
 #include "sf-da.h"
 #include "sf-da-file.h"
 #include "sf-flash-job.h"
+#include "sf-manifest.h"
 #include "sf-output-file.h"
 #include "sf-placement.h"
 #include "sf-scatter-writer.h"
 
-#define MANIFEST_NAME "manifest.ini"
 #define MANIFEST_GROUP "backup"
 
 /* ---- shared ------------------------------------------------------------------ */
-
-static char *
-stream_sha256 (GInputStream  *in,
-               guint64       *out_size,
-               GError       **error)
-{
-  g_autoptr(GChecksum) sum = g_checksum_new (G_CHECKSUM_SHA256);
-  g_autofree guint8 *buf = g_malloc (1024 * 1024);
-  guint64 size = 0;
-  gssize n;
-
-  while ((n = g_input_stream_read (in, buf, 1024 * 1024, NULL, error)) > 0) {
-    g_checksum_update (sum, buf, (gsize) n);
-    size += (guint64) n;
-  }
-  if (n < 0)
-    return NULL;
-  *out_size = size;
-  return g_strdup (g_checksum_get_string (sum));
-}
-
-static char *
-file_sha256 (GFile    *file,
-             guint64  *out_size,
-             GError  **error)
-{
-  g_autoptr(GFileInputStream) in = g_file_read (file, NULL, error);
-
-  if (in == NULL)
-    return NULL;
-  return stream_sha256 (G_INPUT_STREAM (in), out_size, error);
-}
 
 /* A partition name that is also a safe file name: no folders, no dot files. */
 static gboolean
@@ -145,35 +113,27 @@ write_manifest (GFile       *dir,
                 gboolean     force,
                 GError     **error)
 {
-  g_autoptr(GKeyFile) manifest = g_key_file_new ();
-  g_autoptr(GFile) file = g_file_get_child (dir, MANIFEST_NAME);
+  g_autoptr(SfManifest) manifest = sf_manifest_new ();
+  g_autoptr(GFile) file = g_file_get_child (dir, SF_MANIFEST_NAME);
   g_autoptr(GDateTime) now = g_date_time_new_now_local ();
   g_autofree char *stamp = g_date_time_format_iso8601 (now);
   SfScatter *scatter = sf_firmware_get_scatter (firmware);
   g_autofree char *data = NULL;
   gsize len = 0;
 
-  g_key_file_set_string (manifest, MANIFEST_GROUP, "scatter", scatter_name);
-  g_key_file_set_string (manifest, MANIFEST_GROUP, "source", sf_firmware_get_display_name (firmware));
-  g_key_file_set_string (manifest, MANIFEST_GROUP, "platform",
-                         sf_scatter_get_platform (scatter) != NULL ? sf_scatter_get_platform (scatter) : "");
-  g_key_file_set_string (manifest, MANIFEST_GROUP, "created", stamp);
+  sf_manifest_set_info (manifest, MANIFEST_GROUP, "scatter", scatter_name);
+  sf_manifest_set_info (manifest, MANIFEST_GROUP, "source", sf_firmware_get_display_name (firmware));
+  sf_manifest_set_info (manifest, MANIFEST_GROUP, "platform", sf_scatter_get_platform (scatter));
+  sf_manifest_set_info (manifest, MANIFEST_GROUP, "created", stamp);
   for (guint i = 0; i < parts->len; i++) {
     SfPartition *part = g_ptr_array_index (parts, i);
     g_autofree char *base = g_strconcat (part->name, ".bin", NULL);
     g_autoptr(GFile) image = g_file_get_child (dir, base);
-    g_autofree char *sha256 = NULL;
-    guint64 size = 0;
 
-    sha256 = file_sha256 (image, &size, error);
-    if (sha256 == NULL)
+    if (!sf_manifest_add_file_from_disk (manifest, part->name, image, part->start, NULL, error))
       return FALSE;
-    g_key_file_set_string (manifest, part->name, "file", base);
-    g_key_file_set_uint64 (manifest, part->name, "address", part->start);
-    g_key_file_set_uint64 (manifest, part->name, "size", size);
-    g_key_file_set_string (manifest, part->name, "sha256", sha256);
   }
-  data = g_key_file_to_data (manifest, &len, NULL);
+  data = sf_manifest_to_data (manifest, &len);
   return sf_output_file_write_contents (file, data, len, force, NULL, error);
 }
 
@@ -455,14 +415,16 @@ check_manifest (SfFirmware  *firmware,
                 GPtrArray   *names,
                 GError     **error)
 {
-  g_autoptr(GKeyFile) manifest = g_key_file_new ();
-  g_autoptr(GFile) file = g_file_get_child (dir, MANIFEST_NAME);
+  g_autoptr(SfManifest) manifest = NULL;
+  g_autoptr(GFile) file = g_file_get_child (dir, SF_MANIFEST_NAME);
   g_autofree char *manifest_name = g_file_get_parse_name (file);
   g_autofree char *path = g_file_get_path (file);
   g_autoptr(GError) local_error = NULL;
   SfLayout *layout = sf_scatter_get_layout (sf_firmware_get_scatter (firmware), 0);
 
-  if (path == NULL || !g_key_file_load_from_file (manifest, path, G_KEY_FILE_NONE, &local_error)) {
+  if (path != NULL)
+    manifest = sf_manifest_load (dir, &local_error);
+  if (manifest == NULL) {
     sf_set_error_at (error, SF_ERROR_IMAGE_MISSING, manifest_name, 0,
                      _("restore reads folders made by `backup`, which have one"),
                      _("cannot read the backup's manifest: %s"),
@@ -476,16 +438,14 @@ check_manifest (SfFirmware  *firmware,
     g_autofree char *want = NULL;
     g_autofree char *got = NULL;
     const char *image_name;
-    guint64 want_size, got_size = 0;
+    guint64 want_size = 0, got_size = 0;
 
     if (part->file_name == NULL)
       continue;
     image_name = sf_firmware_get_image_path (firmware, part);
     if (image_name == NULL)
       image_name = part->file_name;
-    want = g_key_file_get_string (manifest, part->name, "sha256", NULL);
-    want_size = g_key_file_get_uint64 (manifest, part->name, "size", NULL);
-    if (want == NULL) {
+    if (!sf_manifest_lookup (manifest, part->name, &want_size, &want, NULL)) {
       sf_set_error_at (error, SF_ERROR_IMAGE_INVALID, manifest_name, 0,
                        _("use the folder as `backup` wrote it"),
                        _("%s is not in the manifest"), part->name);
@@ -494,7 +454,7 @@ check_manifest (SfFirmware  *firmware,
     in = sf_firmware_open_image (firmware, part, NULL, error);
     if (in == NULL)
       return FALSE;
-    got = stream_sha256 (in, &got_size, error);
+    got = sf_manifest_hash_stream (in, &got_size, NULL, error);
     if (got == NULL)
       return FALSE;
     if (got_size != want_size || g_ascii_strcasecmp (got, want) != 0) {

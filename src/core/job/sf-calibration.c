@@ -25,11 +25,11 @@
 #include "sf-calibration.h"
 #include "sf-compare-stream.h"
 #include "sf-error.h"
+#include "sf-manifest.h"
 #include "sf-mtk.h"
 #include "sf-scatter-writer.h"
 
 #define JOURNAL_DIR   "journal"
-#define MANIFEST_NAME "manifest.ini"
 #define JOURNAL_GROUP "journal"
 #define READ_CHUNK    (1024 * 1024)
 
@@ -345,25 +345,22 @@ static gboolean
 write_manifest (SfCalibration  *self,
                 GError        **error)
 {
-  g_autoptr(GKeyFile) manifest = g_key_file_new ();
-  g_autoptr(GFile) file = g_file_get_child (self->folder, MANIFEST_NAME);
+  g_autoptr(SfManifest) manifest = sf_manifest_new ();
+  g_autoptr(GFile) file = g_file_get_child (self->folder, SF_MANIFEST_NAME);
   g_autofree char *data = NULL;
   gsize len = 0;
 
-  g_key_file_set_string (manifest, "phone", "chip", self->chip != NULL ? self->chip : "");
-  g_key_file_set_string (manifest, "phone", "id", self->phone_id);
-  g_key_file_set_uint64 (manifest, "phone", "user-size", self->user_size);
+  sf_manifest_set_info (manifest, "phone", "chip", self->chip);
+  sf_manifest_set_info (manifest, "phone", "id", self->phone_id);
+  sf_manifest_set_info_uint64 (manifest, "phone", "user-size", self->user_size);
   for (guint i = 0; i < self->items->len; i++) {
     Item *item = g_ptr_array_index (self->items, i);
     g_autofree char *base = g_file_get_basename (item->file);
 
-    g_key_file_set_string (manifest, item->name, "file", base);
-    g_key_file_set_uint64 (manifest, item->name, "address", item->address);
-    g_key_file_set_uint64 (manifest, item->name, "size", item->size);
-    g_key_file_set_string (manifest, item->name, "sha256", item->sha256);
-    g_key_file_set_boolean (manifest, item->name, "blank", item->blank);
+    sf_manifest_add_file (manifest, item->name, base, item->address, item->size, item->sha256);
+    sf_manifest_set_blank (manifest, item->name, item->blank);
   }
-  data = g_key_file_to_data (manifest, &len, NULL);
+  data = sf_manifest_to_data (manifest, &len);
   return write_atomically (file, data, len, error);
 }
 
@@ -961,22 +958,16 @@ sf_calibration_find_earlier (SfCalibration *self,
     g_autoptr(GFileInfo) owned = info;
     const char *base = g_file_info_get_name (info);
     g_autoptr(GFile) folder = NULL;
-    g_autoptr(GFile) manifest_file = NULL;
-    g_autoptr(GKeyFile) manifest = g_key_file_new ();
-    g_autofree char *path = NULL;
-    g_autofree char *sha = NULL;
+    g_autoptr(SfManifest) manifest = NULL;
+    gboolean blank = FALSE;
 
     if (g_file_info_get_file_type (info) != G_FILE_TYPE_DIRECTORY)
       continue;
     folder = g_file_get_child (self->phone_dir, base);
     if (self->folder != NULL && g_file_equal (folder, self->folder))
       continue;
-    manifest_file = g_file_get_child (folder, MANIFEST_NAME);
-    path = g_file_get_path (manifest_file);
-    if (!g_key_file_load_from_file (manifest, path, G_KEY_FILE_NONE, NULL))
-      continue;
-    sha = g_key_file_get_string (manifest, name, "sha256", NULL);
-    if (sha == NULL || g_key_file_get_boolean (manifest, name, "blank", NULL))
+    manifest = sf_manifest_load (folder, NULL);
+    if (manifest == NULL || !sf_manifest_lookup (manifest, name, NULL, NULL, &blank) || blank)
       continue;
     /* Folder names are dates: the greatest is the newest. */
     if (best_name == NULL || strcmp (base, best_name) > 0) {
