@@ -109,49 +109,30 @@ sf_cli_parse_phone_command (GOptionContext      *context,
   return sf_cli_check_phone_options (command, o, mode);
 }
 
-/* A DA file that cannot be read is the user's input to fix: say so (exit 2)
- * before any phone is touched. */
-static int
-open_da (GFile     *file,
-         SfDaFile **out)
-{
-  g_autoptr(GError) error = NULL;
-
-  *out = sf_da_file_new (file, NULL, &error);
-  if (*out == NULL)
-    return sf_cli_report_error (error);
-  return SF_EXIT_OK;
-}
-
 /* --da when given; else the DA that ships with @firmware (a file in its
- * folder or archive), when there is one; else the bundled one. */
+ * folder or archive), when there is one; else the bundled one
+ * (sf_da_file_choose()). A DA file that cannot be read is the user's input
+ * to fix: say so (exit 2) before any phone is touched. */
 int
 sf_cli_choose_da (const SfCliPhoneOptions  *o,
                   SfFirmware               *firmware,
                   SfDaFile                **out)
 {
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GFile) file = NULL;
+  g_autoptr(SfDaFile) shipped = NULL;
   g_autoptr(SfDaFile) da = NULL;
-  int status;
 
   if (o->da != NULL) {
-    g_autoptr(GFile) file = g_file_new_for_commandline_arg (o->da);
-
-    if ((status = open_da (file, &da)) != SF_EXIT_OK)
-      return status;
+    file = g_file_new_for_commandline_arg (o->da);
   } else if (firmware != NULL) {
-    g_autoptr(GError) error = NULL;
-
-    da = sf_firmware_open_da (firmware, NULL, &error);
-    if (da == NULL && error != NULL)
+    shipped = sf_firmware_open_da (firmware, NULL, &error);
+    if (shipped == NULL && error != NULL)
       return sf_cli_report_error (error);
   }
-
-  if (da == NULL) {
-    g_autoptr(GFile) file = sf_da_file_find_bundled ();
-
-    if ((status = open_da (file, &da)) != SF_EXIT_OK)
-      return status;
-  }
+  da = sf_da_file_choose (file, shipped, &error);
+  if (da == NULL)
+    return sf_cli_report_error (error);
 
   if (!o->json)
     g_printerr (_("Download agent: %s\n"), sf_da_file_get_display_name (da));

@@ -984,3 +984,37 @@ sf_da_file_find_bundled (void)
 {
   return sf_find_data_file ("tools/" SF_BUNDLED_DA_NAME, SF_BUNDLED_DA_NAME);
 }
+
+/**
+ * sf_da_file_choose:
+ * @override: (nullable): a DA file the user named (`--da`, the window's
+ *   DA row)
+ * @shipped: (nullable): the DA that ships with the firmware
+ *   (sf_firmware_open_da()), when it is to be used
+ * @error: return location for a #GError
+ *
+ * The DA a job uses, the same for every face: @override when given, else
+ * @shipped, else the one bundled with Scatterflash
+ * (sf_da_file_find_bundled()). Whether it can start the firmware's chip is
+ * sf_firmware_check_da().
+ *
+ * Returns: (transfer full): the DA file, or %NULL with @error set when the
+ *   file to use cannot be read as one.
+ */
+SfDaFile *
+sf_da_file_choose (GFile     *override,
+                   SfDaFile  *shipped,
+                   GError   **error)
+{
+  g_autoptr(GFile) bundled = NULL;
+
+  g_return_val_if_fail (override == NULL || G_IS_FILE (override), NULL);
+  g_return_val_if_fail (shipped == NULL || SF_IS_DA_FILE (shipped), NULL);
+
+  if (override != NULL)
+    return sf_da_file_new (override, NULL, error);
+  if (shipped != NULL)
+    return g_object_ref (shipped);
+  bundled = sf_da_file_find_bundled ();
+  return sf_da_file_new (bundled, NULL, error);
+}

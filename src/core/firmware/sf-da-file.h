@@ -90,6 +90,11 @@ GFile            *sf_find_data_file          (const char    *build_relative,
                                               const char    *installed_name) G_GNUC_WARN_UNUSED_RESULT;
 /* The download agent that ships with Scatterflash (SF_BUNDLED_DA_NAME). */
 GFile            *sf_da_file_find_bundled    (void) G_GNUC_WARN_UNUSED_RESULT;
+/* The DA a job uses: @override, else @shipped (the firmware's), else the
+ * bundled one. */
+SfDaFile         *sf_da_file_choose          (GFile         *override,
+                                              SfDaFile      *shipped,
+                                              GError       **error) G_GNUC_WARN_UNUSED_RESULT;
 
 char             *sf_da_file_chip_name       (guint16        hw_code) G_GNUC_WARN_UNUSED_RESULT;
 char             *sf_da_file_describe_chip   (guint16        hw_code) G_GNUC_WARN_UNUSED_RESULT;
