@@ -10,6 +10,7 @@
 #include <glib/gstdio.h>
 #include <string.h>
 
+#include "sf-mtk.h"
 #include "sf-plan.h"
 #include "sf-test-util.h"
 
@@ -1170,6 +1171,53 @@ START_TEST (test_plan_holds_references)
 }
 END_TEST
 
+/* A plan without a firmware: the phone's own ranges, the table backup
+ * first, reads counted in the total, erases not. */
+START_TEST (test_raw_plan)
+{
+  g_autoptr(SfPlan) plan = sf_plan_new_raw ();
+  g_autoptr(GFile) file = g_file_new_for_path ("/tmp/boot1.bin");
+  g_autoptr(GFile) folder = g_file_new_for_path ("/tmp/backup");
+  const SfPlanStep *step;
+
+  ck_assert_ptr_null (sf_plan_get_firmware (plan));
+  ck_assert_ptr_null (sf_plan_get_layout (plan));
+  ck_assert_uint_eq (sf_plan_get_n_steps (plan), 0);
+  ck_assert_int_eq (sf_plan_get_scene (plan), SF_SCENE_READBACK);
+
+  sf_plan_add_raw_readback (plan, SF_EMMC_PART_BOOT1, 0, 0x1000, file);
+  ck_assert_int_eq (sf_plan_get_scene (plan), SF_SCENE_READBACK);
+  sf_plan_add_raw_format (plan, SF_EMMC_PART_USER, 0x80000, 0);
+  ck_assert_int_eq (sf_plan_get_scene (plan), SF_SCENE_FORMAT);
+  sf_plan_add_table_backup (plan, folder);
+
+  ck_assert_uint_eq (sf_plan_get_n_steps (plan), 3);
+  ck_assert_uint_eq (sf_plan_get_total_bytes (plan), 0x1000);
+
+  step = sf_plan_get_step (plan, 0);
+  ck_assert_int_eq (step->kind, SF_STEP_TABLE_BACKUP);
+  ck_assert (g_file_equal (step->file, folder));
+  ck_assert_ptr_null (step->partition);
+  ck_assert_str_eq (sf_step_kind_to_string (step->kind), "table-backup");
+
+  step = sf_plan_get_step (plan, 1);
+  ck_assert_int_eq (step->kind, SF_STEP_RAW_READBACK);
+  ck_assert_uint_eq (step->part, SF_EMMC_PART_BOOT1);
+  ck_assert_uint_eq (step->length, 0x1000);
+  ck_assert_uint_eq (step->transfer_bytes, 0x1000);
+  ck_assert_str_eq (step->region, "EMMC_BOOT_1");
+  ck_assert (g_file_equal (step->file, file));
+
+  step = sf_plan_get_step (plan, 2);
+  ck_assert_int_eq (step->kind, SF_STEP_RAW_FORMAT);
+  ck_assert_uint_eq (step->part, SF_EMMC_PART_USER);
+  ck_assert_uint_eq (step->offset, 0x80000);
+  ck_assert_uint_eq (step->length, 0);
+  ck_assert_uint_eq (step->transfer_bytes, 0);
+  ck_assert_ptr_null (step->file);
+}
+END_TEST
+
 static Suite *
 plan_suite (void)
 {
@@ -1216,6 +1264,7 @@ plan_suite (void)
   tcase_add_checked_fixture (tc, setup, teardown);
   tcase_add_test (tc, test_scene_names);
   tcase_add_test (tc, test_plan_holds_references);
+  tcase_add_test (tc, test_raw_plan);
   suite_add_tcase (s, tc);
 
   return s;
