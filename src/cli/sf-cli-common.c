@@ -234,12 +234,6 @@ sf_cli_parse_number (const char  *option,
   return FALSE;
 }
 
-char *
-sf_cli_format_size (guint64 bytes)
-{
-  return sf_format_size (bytes);
-}
-
 /* Opens the firmware once: for the plan, and for the DA it may ship. */
 int
 sf_cli_open_plan (const char          *command,

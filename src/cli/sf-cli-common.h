@@ -80,7 +80,6 @@ void       sf_cli_json_uint        (JsonBuilder     *builder,
 void       sf_cli_json_issues      (JsonBuilder     *builder,
                                     const char      *key,
                                     GPtrArray       *issues);
-char      *sf_cli_format_size      (guint64          bytes);
 /* The one parser of every number option (@option, e.g. "--start", names it
  * in the message). With @size: hex "0x1F600000", decimal "524288", or "512K",
  * "4M", "1G" (binary multiples); without: decimal only. No sign, nothing

@@ -11,6 +11,7 @@
 
 #include "sf-cli-common.h"
 #include "sf-da-file.h"
+#include "sf-units.h"
 
 /* The --json document is a contract with tests outside the project:
  * {"identifier": …, "entries": [{"hw_code", "hw_sub_code", "hw_version",
@@ -70,7 +71,7 @@ static const int region_widths[] = { -10, -12, -12, -12, 0 };
 static void
 print_text (SfDaFile *da)
 {
-  g_autofree char *size = sf_cli_format_size (sf_da_file_get_size (da));
+  g_autofree char *size = sf_format_size (sf_da_file_get_size (da));
 
   g_print (_("DA file: %s (%s)\n"), sf_da_file_get_display_name (da), size);
   g_print (_("Identifier: %s   Version: %u   Entries: %u of 0x%X bytes\n"),

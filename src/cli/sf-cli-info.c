@@ -12,6 +12,7 @@
 
 #include "sf-cli-common.h"
 #include "sf-cli-phone.h"
+#include "sf-units.h"
 
 static void
 print_device_json (const SfDeviceInfo *d)
@@ -67,7 +68,7 @@ print_partition_table (const SfPartitionTable *table)
   g_print (_("Partition table (user-area offsets):\n"));
   for (guint i = 0; i < sf_partition_table_get_n_entries (table); i++) {
     const SfPartitionTableEntry *e = sf_partition_table_get_entry (table, i);
-    g_autofree char *size = sf_cli_format_size (e->size);
+    g_autofree char *size = sf_format_size (e->size);
 
     g_print ("  %-12s 0x%010" PRIx64 "  0x%010" PRIx64 "  %s\n",
              e->name, e->offset, e->size, size);
@@ -108,9 +109,9 @@ sf_cli_info (int    argc,
     if (o.json) {
       print_device_json (device);
     } else {
-      g_autofree char *boot1 = sf_cli_format_size (device->boot1_size);
-      g_autofree char *boot2 = sf_cli_format_size (device->boot2_size);
-      g_autofree char *user = sf_cli_format_size (device->user_size);
+      g_autofree char *boot1 = sf_format_size (device->boot1_size);
+      g_autofree char *boot2 = sf_format_size (device->boot2_size);
+      g_autofree char *user = sf_format_size (device->user_size);
 
       g_print (_("Chip: %s\nHW code: 0x%04x\nMode: %s\nStorage: %s\nBoot1: %s\nBoot2: %s\nUser: %s (%" PRIu64 " bytes)\n"),
                device->chip ? device->chip : "?", device->hw_code,

@@ -12,6 +12,7 @@
 
 #include "sf-cli-common.h"
 #include "sf-plan.h"
+#include "sf-units.h"
 
 static JsonNode *
 plan_to_json (SfPlan *plan)
@@ -80,7 +81,7 @@ print_text (SfPlan *plan)
   SfScatter *scatter = sf_firmware_get_scatter (firmware);
   SfLayout *layout = sf_plan_get_layout (plan);
   guint64 total = sf_plan_get_total_bytes (plan);
-  g_autofree char *total_text = sf_cli_format_size (total);
+  g_autofree char *total_text = sf_format_size (total);
   const char *platform = sf_scatter_get_platform (scatter);
   const char *head[] = { "#", _("Step"), _("Partition"), _("Region"), _("Address"), _("Length"), _("Bytes"), "" };
   g_autofree char *image_head = g_strdup_printf (" %s", _("Image"));
@@ -95,7 +96,7 @@ print_text (SfPlan *plan)
   for (guint i = 0; i < sf_plan_get_n_steps (plan); i++) {
     const SfPlanStep *step = sf_plan_get_step (plan, i);
     g_autofree char *address = g_strdup_printf ("0x%" PRIx64 "", step->address);
-    g_autofree char *length = step->length ? sf_cli_format_size (step->length) : g_strdup (_("device"));
+    g_autofree char *length = step->length ? sf_format_size (step->length) : g_strdup (_("device"));
     g_autofree char *image = NULL;
 
     if (step->image != NULL)

@@ -17,6 +17,7 @@
 #include "sf-cli-common.h"
 #include "sf-cli-progress.h"
 #include "sf-job-progress.h"
+#include "sf-units.h"
 
 #define BAR_WIDTH 30
 #define REDRAW_US (100 * 1000)
@@ -86,9 +87,9 @@ print_device (const SfDeviceInfo *d)
                 d->chip ? d->chip : _("unknown chip"), d->hw_code,
                 d->is_brom ? "BootROM" : "preloader");
   if (d->has_storage) {
-    g_autofree char *boot1 = sf_cli_format_size (d->boot1_size);
-    g_autofree char *boot2 = sf_cli_format_size (d->boot2_size);
-    g_autofree char *user = sf_cli_format_size (d->user_size);
+    g_autofree char *boot1 = sf_format_size (d->boot1_size);
+    g_autofree char *boot2 = sf_format_size (d->boot2_size);
+    g_autofree char *user = sf_format_size (d->user_size);
 
     g_printerr (_("Storage: %s, boot1 %s, boot2 %s, user %s\n"),
                 d->storage ? d->storage : "?", boot1, boot2, user);
@@ -232,7 +233,7 @@ show_event (Runner        *r,
     print_device (e->device);
     break;
   case SF_EVENT_STEP_END: {
-    g_autofree char *size = sf_cli_format_size (e->total);
+    g_autofree char *size = sf_format_size (e->total);
 
     clear_bar (r);
     g_printerr (_("  %s %s: done (%s)\n"), e->message ? e->message : "", e->partition ? e->partition : "", size);

@@ -11,6 +11,7 @@
 #include <glib/gi18n.h>
 
 #include "sf-cli-common.h"
+#include "sf-units.h"
 
 static const char *
 format_name (SfScatter *scatter)
@@ -114,7 +115,7 @@ print_text (SfScatter  *scatter,
     for (guint i = 0; i < layout->partitions->len; i++) {
       SfPartition *part = g_ptr_array_index (layout->partitions, i);
       g_autofree char *start = g_strdup_printf ("0x%" PRIx64 "", part->start);
-      g_autofree char *size = part->has_size ? sf_cli_format_size (part->size) : g_strdup ("-");
+      g_autofree char *size = part->has_size ? sf_format_size (part->size) : g_strdup ("-");
       g_autofree char *file = NULL;
 
       if (part->has_size && part->size == 0) {

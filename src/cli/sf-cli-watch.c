@@ -15,6 +15,7 @@
 #include "sf-station.h"
 #include "sf-cli-progress.h"
 #include "sf-cli-ports.h"
+#include "sf-units.h"
 
 /* How often the block of phones is looked at, and redrawn at most. */
 #define TICK_MS          50
@@ -210,7 +211,7 @@ on_phone_event (SfStation      *station,
     g_printerr ("#%u %s: %s\n", p->number, id, e->message);
     break;
   case SF_EVENT_STEP_END: {
-    g_autofree char *size = sf_cli_format_size (e->total);
+    g_autofree char *size = sf_format_size (e->total);
 
     g_printerr (_("#%u %s:   %s %s: done (%s)\n"), p->number, id, e->message ? e->message : "",
                 e->partition ? e->partition : "", size);

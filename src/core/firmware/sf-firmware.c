@@ -727,12 +727,6 @@ sf_firmware_get_image_path (SfFirmware  *self,
   return df != NULL ? df->path : NULL;
 }
 
-static char *
-format_size (guint64 bytes)
-{
-  return sf_format_size_exact (bytes);
-}
-
 static gboolean
 set_state_error (SfFirmware   *self,
                  SfPartition  *partition,
@@ -776,8 +770,8 @@ set_state_error (SfFirmware   *self,
   case SF_IMAGE_STATE_TOO_LARGE:
     {
       const SfImage *image = info->dir_file->image;
-      g_autofree char *have = format_size (image->data_size);
-      g_autofree char *room = format_size (partition->size);
+      g_autofree char *have = sf_format_size_exact (image->data_size);
+      g_autofree char *room = sf_format_size_exact (partition->size);
 
       sf_set_error_at (error, SF_ERROR_IMAGE_TOO_LARGE, scatter, line,
                        _("use the firmware made for this phone"),
