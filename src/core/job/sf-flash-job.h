@@ -86,23 +86,26 @@ void         sf_flash_job_set_emi_file       (SfFlashJob  *self,
  * @firmware's preloader, as a download would. An EMI file comes first. */
 void         sf_flash_job_set_emi_firmware   (SfFlashJob  *self,
                                               SfFirmware  *firmware);
-/* Without a plan: erase @length bytes at @offset of eMMC partition @part
+/* Steps of the job's own plan (sf_plan_new_raw()), run after the plan's,
+ * in the order they are added; a table backup comes before the rest.
+ *
+ * Erase @length bytes at @offset of eMMC partition @part
  * (SF_EMMC_PART_*); @length 0 means to the end of that partition. */
 void         sf_flash_job_add_erase          (SfFlashJob  *self,
                                               guint        part,
                                               guint64      offset,
                                               guint64      length);
-/* Without a plan: read @length bytes at @offset of @part into @file
+/* Read @length bytes at @offset of @part into @file
  * (written under a temporary name, renamed when complete). */
 void         sf_flash_job_add_read           (SfFlashJob  *self,
                                               guint        part,
                                               guint64      offset,
                                               guint64      length,
                                               GFile       *file);
-/* Without a plan or a firmware: read the boot area and every partition of
- * the phone's own table into @dir as NAME.bin, and write a scatter file
- * there that describes them (for `backup` of a phone nobody has firmware
- * for). Fails when the phone has no table. */
+/* Read the boot area and every partition of the phone's own table into
+ * @dir as NAME.bin, and write a scatter file there that describes them
+ * (for `backup` of a phone nobody has firmware for). Fails when the phone
+ * has no table. Each call adds one such backup; NULL adds none. */
 void         sf_flash_job_set_table_backup   (SfFlashJob  *self,
                                               GFile       *dir);
 
