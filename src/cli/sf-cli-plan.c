@@ -116,7 +116,8 @@ print_text (SfPlan *plan)
       sf_cli_print_row (plan_widths, row, G_N_ELEMENTS (row));
     }
   }
-  g_print (_("\nTotal: %" PRIu64 " bytes (%s) over the link in %u steps\n"),
+  g_print (g_dngettext (GETTEXT_PACKAGE, "\nTotal: %" PRIu64 " bytes (%s) over the link in %u step\n",
+                        "\nTotal: %" PRIu64 " bytes (%s) over the link in %u steps\n", sf_plan_get_n_steps (plan)),
            total, total_text, sf_plan_get_n_steps (plan));
 }
 

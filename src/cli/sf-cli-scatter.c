@@ -105,7 +105,8 @@ print_text (SfScatter  *scatter,
     SfLayout *layout = sf_scatter_get_layout (scatter, l);
 
     g_print ("\n");
-    g_print (_("Storage: %s, %u partitions\n"), layout->storage ? layout->storage : "?",
+    g_print (g_dngettext (GETTEXT_PACKAGE, "Storage: %s, %u partition\n", "Storage: %s, %u partitions\n",
+                          layout->partitions->len), layout->storage ? layout->storage : "?",
              layout->partitions->len);
     {
       const char *head[] = { "#", "", _("Name"), _("Start"), _("Size"), _("Region"), _("Operation"), _("File") };

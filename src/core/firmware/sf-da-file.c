@@ -168,7 +168,7 @@ sf_da_region_stream_read (GInputStream  *stream,
   if (self->remaining == 0 || count == 0)
     return 0;
   if (self->base == NULL) {
-    g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_CLOSED, _("Stream is already closed"));
+    g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_CLOSED, _("the stream is already closed"));
     return -1;
   }
 
