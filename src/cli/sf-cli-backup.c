@@ -212,7 +212,9 @@ backup_by_phone_table (SfCliPhoneOptions       *o,
   if (!o->json) {
     g_autofree char *name = g_file_get_parse_name (dir);
 
-    g_printerr (_("Done: %u partitions backed up in %s, named by the phone's own table.\n"), parts->len, name);
+    g_printerr (g_dngettext (GETTEXT_PACKAGE, "Done: %u partition backed up in %s, named by the phone's own table.\n",
+                             "Done: %u partitions backed up in %s, named by the phone's own table.\n", parts->len),
+                parts->len, name);
   }
   return SF_EXIT_OK;
 }
@@ -384,7 +386,8 @@ sf_cli_backup (int    argc,
   if (!o.json) {
     g_autofree char *name = g_file_get_parse_name (dir);
 
-    g_printerr (_("Done: %u partitions backed up in %s.\n"), parts->len, name);
+    g_printerr (g_dngettext (GETTEXT_PACKAGE, "Done: %u partition backed up in %s.\n",
+                             "Done: %u partitions backed up in %s.\n", parts->len), parts->len, name);
     /* A backup that leaves something out says so where people look. */
     if (skipped->len > 0) {
       g_autoptr(GString) list = g_string_new (NULL);

@@ -84,7 +84,7 @@ update_summary (SfStationView *self)
   if (!self->taking && running == 0)
     gtk_label_set_text (self->title_label, _("Station Stopped"));
   else if (running > 0)
-    /* Translators: how many phones are being flashed now */
+    /* Translators: the station's title while phones are being flashed */
     gtk_label_set_text (self->title_label, _("Flashing…"));
   else
     gtk_label_set_text (self->title_label, _("Plug In the Phones"));

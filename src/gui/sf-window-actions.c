@@ -182,7 +182,8 @@ sf_window_start_download (SfWindow *self)
   sf_flash_job_set_verify (job, self->verify);
   firmware_name = g_path_get_basename (sf_firmware_get_display_name (self->firmware));
   da_name = g_path_get_basename (sf_da_file_get_display_name (da));
-  description = g_strdup_printf (_("%s: %u partitions of %s, DA %s, port %s"),
+  description = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%s: %u partition of %s, DA %s, port %s",
+                                              "%s: %u partitions of %s, DA %s, port %s", n_written),
                                  sf_scene_get_title (scene), n_written, firmware_name, da_name, port);
   sf_window_run_job (self, SF_WINDOW_JOB_DOWNLOAD, job, sf_plan_get_total_bytes (plan), description);
 }

@@ -91,6 +91,40 @@ step_verb (const char *kind)
   return kind;
 }
 
+/* "It went wrong while writing BOOTIMG.": one whole sentence per step, so
+ * that each language can build it its own way. */
+static char *
+step_failed_sentence (const char *kind,
+                      const char *partition)
+{
+  if (kind != NULL && g_str_equal (kind, "download"))
+    return g_strdup_printf (_("It went wrong while writing %s."), partition);
+  if (kind != NULL && g_str_equal (kind, "readback"))
+    return g_strdup_printf (_("It went wrong while reading %s."), partition);
+  if (kind != NULL && g_str_equal (kind, "backup"))
+    return g_strdup_printf (_("It went wrong while backing up %s."), partition);
+  if (kind != NULL && g_str_equal (kind, "restore"))
+    return g_strdup_printf (_("It went wrong while restoring %s."), partition);
+  if (kind != NULL && (g_str_equal (kind, "format") || g_str_equal (kind, "format-all")))
+    return g_strdup_printf (_("It went wrong while erasing %s."), partition);
+  if (kind != NULL && g_str_equal (kind, "verify"))
+    return g_strdup_printf (_("It went wrong while verifying %s."), partition);
+  return g_strdup_printf (_("It went wrong at %s."), partition);
+}
+
+/* The result page's title when a job ends well. */
+static const char *
+job_complete_title (SfWindowJobKind kind)
+{
+  switch (kind) {
+  case SF_WINDOW_JOB_DOWNLOAD: return _("Download Complete");
+  case SF_WINDOW_JOB_READBACK: return _("Readback Complete");
+  case SF_WINDOW_JOB_FORMAT: return _("Format Complete");
+  case SF_WINDOW_JOB_IDENTIFY: return _("Identification Complete");
+  default: return _("Done");
+  }
+}
+
 static void
 show_progress (SfWindow *self)
 {
@@ -160,18 +194,6 @@ sf_window_connect_instructions (void)
            "plug it in.");
 }
 
-static const char *
-job_noun (SfWindowJobKind kind)
-{
-  switch (kind) {
-  case SF_WINDOW_JOB_DOWNLOAD: return _("Download");
-  case SF_WINDOW_JOB_READBACK: return _("Readback");
-  case SF_WINDOW_JOB_FORMAT: return _("Format");
-  case SF_WINDOW_JOB_IDENTIFY: return _("Identification");
-  default: return "";
-  }
-}
-
 static char *
 join_finished (SfWindow *self)
 {
@@ -209,9 +231,7 @@ show_result (SfWindow *self)
 
   switch (self->result) {
   case SF_WINDOW_RESULT_DONE: {
-    g_autofree char *noun = g_strdup_printf (_("%s Complete"), job_noun (self->job_kind));
-
-    title = g_steal_pointer (&noun);
+    title = g_strdup (job_complete_title (self->job_kind));
     if (self->job_kind == SF_WINDOW_JOB_DOWNLOAD && self->practice)
       text = g_strdup_printf (self->verify ? _("Written and verified in %s: %s.\n\nWith a real phone you would now "
                                                "unplug it and switch it on.")
@@ -229,7 +249,7 @@ show_result (SfWindow *self)
       text = g_strdup_printf (_("Read in %s, saved in %s: %s."), took, folder,
                               finished[0] ? finished : _("an address range"));
     } else if (self->job_kind == SF_WINDOW_JOB_IDENTIFY && self->device != NULL)
-      text = g_strdup_printf (_("The phone has an %s. Its storage and partition table are on the Phone page."),
+      text = g_strdup_printf (_("The phone’s chip is %s. Its storage and partition table are on the Phone page."),
                               self->device->chip != NULL ? self->device->chip : _("unknown chip"));
     else
       text = g_strdup_printf (_("Done in %s."), took);
@@ -268,10 +288,9 @@ show_result (SfWindow *self)
 
     sf_gui_describe_error (self->error, &title, &code, &advice);
     if (self->step_open && self->partition != NULL) {
-      g_autofree char *verb = g_utf8_strdown (step_verb (self->step_kind), -1);
+      g_autofree char *sentence = step_failed_sentence (self->step_kind, self->partition);
 
-      /* Translators: "It went wrong while writing BOOTIMG." */
-      g_string_append_printf (s, _("It went wrong while %s %s."), verb, self->partition);
+      g_string_append (s, sentence);
     }
     /* What was changed on the phone, not what was only read from it. */
     if (sf_job_progress_get_written (self->progress)->len > 0) {

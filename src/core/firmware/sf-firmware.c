@@ -176,7 +176,8 @@ sf_firmware_pick_scatter (GPtrArray   *candidates,
   g_ptr_array_remove_index (candidates, candidates->len - 1);
   sf_set_error_at (error, SF_ERROR_MANY_SCATTERS, where, 0,
                    _("open the scatter file for your phone itself"),
-                   _("%u scatter files: %s"), candidates->len, list);
+                   g_dngettext (GETTEXT_PACKAGE, "%u scatter file: %s", "%u scatter files: %s", candidates->len),
+                   candidates->len, list);
   return -1;
 }
 

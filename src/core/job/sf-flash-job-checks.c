@@ -208,7 +208,10 @@ sf_flash_session_write_table (SfFlashSession  *s,
     return FALSE;
   g_clear_pointer (&s->table, sf_partition_table_unref);
   s->table = g_steal_pointer (&table);
-  sf_worker_post_log (s->worker, _("The phone's partition table now lists %u partitions"),
+  sf_worker_post_log (s->worker,
+                      g_dngettext (GETTEXT_PACKAGE, "The phone's partition table now lists %u partition",
+                                   "The phone's partition table now lists %u partitions",
+                                   sf_partition_table_get_n_entries (s->table)),
                       sf_partition_table_get_n_entries (s->table));
   return TRUE;
 }

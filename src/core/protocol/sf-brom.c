@@ -654,7 +654,7 @@ sf_brom_check_chip (SfBrom      *self,
   }
   if (!sf_chip_is_supported (chip)) {
     sf_set_device_error (error, SF_ERROR_BROM_HW_VER_INCORRECT,
-                         _("the phone has an %s, which needs a newer download agent protocol"), chip->name);
+                         _("the phone’s chip, %s, needs a newer download agent protocol"), chip->name);
     return FALSE;
   }
   if (self->info.target_config & (SF_BROM_CFG_SLA | SF_BROM_CFG_DAA)) {
@@ -670,7 +670,7 @@ sf_brom_check_chip (SfBrom      *self,
      * MT8382 too. */
     if (want == NULL || want->da_code != chip->da_code) {
       sf_set_device_error (error, SF_ERROR_CHIP_TYPE_NOT_MATCH,
-                           _("the firmware is for %s, but the phone has an %s"), platform, chip->name);
+                           _("the firmware is for %s, but the phone’s chip is %s"), platform, chip->name);
       return FALSE;
     }
   }
