@@ -73,11 +73,17 @@ static const struct {
 static char *
 sentence (const char *text)
 {
-  g_autoptr(GString) s = g_string_new (text);
+  g_autoptr(GString) s = g_string_new (NULL);
+  const char *rest;
+  gunichar first;
 
-  if (s->len == 0)
-    return g_strdup ("");
-  s->str[0] = g_ascii_toupper (s->str[0]);
+  if (text == NULL || *text == '\0' || !g_utf8_validate (text, -1, NULL))
+    return g_strdup (text != NULL ? text : "");
+  /* The first letter in any script: "đ" and "п" too, not only ASCII. */
+  first = g_utf8_get_char (text);
+  rest = g_utf8_next_char (text);
+  g_string_append_unichar (s, g_unichar_totitle (first));
+  g_string_append (s, rest);
   if (!g_str_has_suffix (s->str, ".") && !g_str_has_suffix (s->str, ")"))
     g_string_append_c (s, '.');
   return g_string_free (g_steal_pointer (&s), FALSE);
