@@ -1166,8 +1166,52 @@ START_TEST (test_window_small)
                    gtk_widget_get_width (GTK_WIDGET (win)));
     sf_test_gui_screenshot (GTK_WIDGET (win), name);
   }
-  /* The scene is remembered: the next window starts in Download Only. */
-  choose_scene (win, SF_SCENE_DOWNLOAD_ONLY);
+  /* Format All + Download is not remembered (test_window_scene_remembered). */
+  destroy_and_check (win);
+}
+END_TEST
+
+
+static guint
+scene_shown (SfWindow    *win,
+             const char **out_subtitle)
+{
+  GtkWidget *row = sf_test_gui_find_row (GTK_WIDGET (win), "Scene");
+
+  ck_assert_ptr_nonnull (row);
+  *out_subtitle = adw_action_row_get_subtitle (ADW_ACTION_ROW (row));
+  return adw_combo_row_get_selected (ADW_COMBO_ROW (row));
+}
+
+/* The scene from last time comes back, but Format All + Download, which
+ * erases everything, never by itself: the next window opens in Download
+ * Only and its Scene row says why. */
+START_TEST (test_window_scene_remembered)
+{
+  g_autoptr(GFile) sample = g_file_new_for_path (g_getenv ("SF_SAMPLE_FIRMWARE"));
+  const char *subtitle = NULL;
+  SfWindow *win = load_sample ();
+
+  choose_scene (win, SF_SCENE_FIRMWARE_UPGRADE);
+  destroy_and_check (win);
+  win = load_sample ();
+  ck_assert_uint_eq (scene_shown (win, &subtitle), 1);
+  choose_scene (win, SF_SCENE_FORMAT_ALL_DOWNLOAD);
+  ck_assert_msg (strstr (scene_shown (win, &subtitle) == 2 ? subtitle : "", "Erases everything") != NULL, "%s",
+                 subtitle);
+  destroy_and_check (win);
+
+  win = sf_window_new (NULL);
+  gtk_window_set_default_size (GTK_WINDOW (win), 800, 600);
+  gtk_window_present (GTK_WINDOW (win));
+  sf_window_load_firmware (win, sample);
+  ck_assert (sf_test_gui_iterate_until (is_loaded, win, 20000));
+  ck_assert_uint_eq (scene_shown (win, &subtitle), 0);
+  ck_assert_msg (strstr (subtitle, "Format All + Download was chosen last time") != NULL, "%s", subtitle);
+  /* Download Only's table: the user's ticks, nothing fixed. */
+  ck_assert (sf_partition_item_get_selectable (find_item (win, "BOOTIMG")));
+  sf_test_gui_settle (200);
+  sf_test_gui_screenshot (GTK_WIDGET (win), "scene-remembered-800");
   destroy_and_check (win);
 }
 END_TEST
@@ -1282,6 +1326,7 @@ gui_suite (void)
   tcase_add_test (tc, test_window_stop_again_replug);
   tcase_add_test (tc, test_window_width_kept);
   tcase_add_test (tc, test_window_small);
+  tcase_add_test (tc, test_window_scene_remembered);
   tcase_add_test (tc, test_window_verify_names_once);
   tcase_add_test (tc, test_window_page_job_port);
   suite_add_tcase (s, tc);

@@ -746,11 +746,14 @@ on_scene_selected (AdwComboRow *row,
   static const char *subtitles[] = {
     N_("Calibration (IMEI) stays"),
     N_("Calibration backed up and kept"),
-    N_("Erases first; calibration kept"),
+    N_("Erases everything on the phone first; calibration kept"),
   };
 
   if (selected < G_N_ELEMENTS (scenes)) {
     adw_action_row_set_subtitle (ADW_ACTION_ROW (row), _(subtitles[selected]));
+    gtk_widget_remove_css_class (GTK_WIDGET (row), "warning");
+    if (scenes[selected] == SF_SCENE_FORMAT_ALL_DOWNLOAD)
+      gtk_widget_add_css_class (GTK_WIDGET (row), "warning");
     if (self->settings != NULL)
       g_settings_set_string (self->settings, "scene", sf_scene_to_string (scenes[selected]));
   }
@@ -765,12 +768,22 @@ on_scene_selected (AdwComboRow *row,
 }
 
 void
-sf_window_select_scene (SfWindow *self,
-                        SfScene   scene)
+sf_window_restore_scene (SfWindow *self,
+                         SfScene   scene)
 {
+  /* Format All + Download erases the whole phone: it is chosen by hand
+   * each time, never brought back by itself from last time. */
+  gboolean erases = scene == SF_SCENE_FORMAT_ALL_DOWNLOAD;
+
   for (guint i = 0; i < G_N_ELEMENTS (scenes); i++)
-    if (scenes[i] == scene)
+    if (scenes[i] == (erases ? SF_SCENE_DOWNLOAD_ONLY : scene))
       adw_combo_row_set_selected (self->scene_row, i);
+  if (erases && self->settings != NULL)
+    g_settings_set_string (self->settings, "scene", sf_scene_to_string (SF_SCENE_DOWNLOAD_ONLY));
+  if (erases)
+    adw_action_row_set_subtitle (ADW_ACTION_ROW (self->scene_row),
+                                 _("Format All + Download was chosen last time. It erases everything on the phone, "
+                                   "so choose it again if you mean to"));
 }
 
 void

@@ -185,7 +185,8 @@ char           *sf_window_location_to_string     (GFile            *location) G_
 GFile          *sf_window_location_from_string   (const char       *text) G_GNUC_WARN_UNUSED_RESULT;
 void            sf_window_rebuild_recent_menu    (SfWindow         *self);
 SfScene         sf_window_current_scene          (SfWindow         *self);
-void            sf_window_select_scene           (SfWindow         *self,
+/* The scene from last time; Format All + Download only when chosen again. */
+void            sf_window_restore_scene          (SfWindow         *self,
                                                   SfScene           scene);
 gboolean        sf_window_scene_picks_partitions (SfScene           scene);
 /* The planner's words with the scenes' titles ("Download Only"). */

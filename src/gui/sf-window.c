@@ -123,7 +123,7 @@ restore_settings (SfWindow *self)
 
   scene_text = g_settings_get_string (self->settings, "scene");
   if (sf_scene_from_string (scene_text, &scene))
-    sf_window_select_scene (self, scene);
+    sf_window_restore_scene (self, scene);
   da = g_settings_get_string (self->settings, "last-da");
   if (da[0] != '\0') {
     g_autoptr(GFile) file = sf_window_location_from_string (da);
