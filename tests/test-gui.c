@@ -79,10 +79,13 @@ load_sample (void)
   return win;
 }
 
-/* A virtual phone (256 MiB of user area) on @storage, plugged in. */
+/* A virtual phone (256 MiB of user area) on @storage, plugged in. With
+ * @board (sample-a, sample-b) it is a real phone in BootROM mode, whose
+ * DRAM starts only with its board's own settings (protocol.md §13.3). */
 static SfSim *
-start_phone (const char *storage,
-             SfSimPace   pace)
+start_phone_on_board (const char *storage,
+                      SfSimPace   pace,
+                      const char *board)
 {
   g_autoptr(GError) error = NULL;
   SfSimOptions opts;
@@ -92,10 +95,19 @@ start_phone (const char *storage,
   opts.storage_dir = storage;
   opts.emmc_user_size = 256 * MB;
   opts.pace = pace;
+  if (board != NULL)
+    ck_assert (sf_sim_parse_board (board, &opts.board, NULL));
   sim = sf_sim_new (&opts, &error);
   ck_assert_msg (sim != NULL, "%s", error ? error->message : "");
   ck_assert_msg (sf_sim_start (sim, &error), "%s", error ? error->message : "");
   return sim;
+}
+
+static SfSim *
+start_phone (const char *storage,
+             SfSimPace   pace)
+{
+  return start_phone_on_board (storage, pace, NULL);
 }
 
 static void
@@ -752,6 +764,12 @@ START_TEST (test_window_waits_for_phone)
 }
 END_TEST
 
+static gboolean
+emi_row_names_boot (gpointer data)
+{
+  return strstr (adw_action_row_get_subtitle (ADW_ACTION_ROW (data)), "boot.img") != NULL;
+}
+
 /* Stop while waiting for a phone. */
 START_TEST (test_window_stop_waiting)
 {
@@ -1244,6 +1262,68 @@ START_TEST (test_window_scene_missing_image)
 END_TEST
 
 
+/* DRAM settings from a preloader of the user's (the CLI's --emi-from): the
+ * Download page's row picks it, a dead phone (BootROM mode) is set up with
+ * it, and 5054 says in plain words what it means. */
+START_TEST (test_window_emi_from)
+{
+  g_autofree char *storage = sf_test_make_tempdir ();
+  g_autofree char *boot = g_build_filename (g_getenv ("SF_SAMPLE_FIRMWARE"), "boot.img", NULL);
+  g_autoptr(GFile) not_a_preloader = g_file_new_for_path (boot);
+  g_autoptr(GFile) da = g_file_new_for_path (g_getenv ("SF_SYNTHETIC_DA"));
+  g_autoptr(SfSim) sim = NULL;
+  SfWindow *win = sf_window_new (NULL);
+  GtkWidget *row;
+
+  gtk_window_set_default_size (GTK_WINDOW (win), 800, 600);
+  gtk_window_present (GTK_WINDOW (win));
+  load_into (win, g_getenv ("SF_SAMPLE_FIRMWARE"));
+  sf_window_set_da_file (win, da);
+  row = sf_test_gui_find_row (GTK_WIDGET (win), "DRAM Settings From");
+  ck_assert_msg (row != NULL, "no DRAM Settings From row");
+  ck_assert_msg (strstr (adw_action_row_get_subtitle (ADW_ACTION_ROW (row)), "firmware’s preloader") != NULL, "%s",
+                 adw_action_row_get_subtitle (ADW_ACTION_ROW (row)));
+  ck_assert (gtk_widget_activate_action (GTK_WIDGET (win), "win.choose-emi", NULL));
+  ck_assert_msg (sf_test_gui_choose_file (not_a_preloader, 5000), "no file chooser");
+  ck_assert_msg (sf_test_gui_iterate_until (emi_row_names_boot, row, 5000), "%s",
+                 adw_action_row_get_subtitle (ADW_ACTION_ROW (row)));
+  sf_test_gui_settle (200);
+  ck_assert_int_le (gtk_widget_get_width (GTK_WIDGET (win)), 800);
+  sf_test_gui_screenshot (GTK_WIDGET (win), "emi-from-800");
+
+  sim = start_phone_on_board (storage, SF_SIM_PACE_NONE, "sample-a");
+  sf_window_set_port (win, sf_sim_get_port_path (sim));
+  ck_assert (gtk_widget_activate_action (GTK_WIDGET (win), "win.download", NULL));
+  ck_assert_msg (sf_test_gui_iterate_until (is_finished, win, 60000), "the download did not end");
+  ck_assert_int_eq (sf_window_get_result (win), SF_WINDOW_RESULT_FAILED);
+  ck_assert_msg (g_error_matches (sf_window_get_error (win), SF_ERROR, SF_ERROR_DL_GET_DRAM_SETTING_FAIL), "%s",
+                 sf_window_get_error (win)->message);
+  ck_assert_msg (log_has (win, "boot.img"), "the log does not name the file the settings came from");
+  ck_assert_msg (log_has (win, "built for another memory chip") && log_has (win, "BootROM mode") &&
+                 log_has (win, "DRAM Settings From"), "the result does not explain 5054");
+  ck_assert_uint_eq (sf_sim_get_flash_bytes (sim), 0);
+  sf_test_gui_screenshot (GTK_WIDGET (win), "emi-5054-800");
+  sf_sim_stop (sim);
+  g_clear_pointer (&sim, sf_sim_free);
+
+  /* Cleared: the firmware's preloader again, which knows this board. */
+  ck_assert (gtk_widget_activate_action (GTK_WIDGET (win), "win.back", NULL));
+  ck_assert (gtk_widget_activate_action (GTK_WIDGET (win), "win.clear-emi", NULL));
+  ck_assert (strstr (adw_action_row_get_subtitle (ADW_ACTION_ROW (row)), "firmware’s preloader") != NULL);
+  sim = start_phone_on_board (storage, SF_SIM_PACE_NONE, "sample-a");
+  sf_window_set_port (win, sf_sim_get_port_path (sim));
+  ck_assert (gtk_widget_activate_action (GTK_WIDGET (win), "win.download", NULL));
+  ck_assert_msg (sf_test_gui_iterate_until (is_finished, win, 60000), "the download did not end");
+  ck_assert_msg (sf_window_get_result (win) == SF_WINDOW_RESULT_DONE, "%s",
+                 sf_window_get_error (win) ? sf_window_get_error (win)->message : "?");
+  ck_assert_msg (log_has (win, "DRAM set up with entry"), "the DRAM was not set up from the preloader");
+  destroy_and_check (win);
+  sf_sim_stop (sim);
+  sf_test_rm_rf (storage);
+}
+END_TEST
+
+
 /* With verify, the result names each partition once. */
 START_TEST (test_window_verify_names_once)
 {
@@ -1328,6 +1408,7 @@ gui_suite (void)
   tcase_add_test (tc, test_window_small);
   tcase_add_test (tc, test_window_scene_remembered);
   tcase_add_test (tc, test_window_verify_names_once);
+  tcase_add_test (tc, test_window_emi_from);
   tcase_add_test (tc, test_window_page_job_port);
   suite_add_tcase (s, tc);
   return s;

@@ -39,6 +39,10 @@ static const struct {
        "hold Volume Down while you plug it in.") },
   { SF_ERROR_FT_ENABLE_DRAM_FAIL, N_("The phone’s memory could not be started"),
     N_("Use the firmware made for this exact phone: its preloader sets up the memory.") },
+  { SF_ERROR_DL_GET_DRAM_SETTING_FAIL, N_("The preloader was built for another memory chip"),
+    N_("A dead phone (BootROM mode) needs its memory (DRAM) set up from a preloader, and error 5054 means this "
+       "one was built for another memory chip. Choose the phone’s own preloader (a backup of it) under DRAM "
+       "Settings From on the Download page, then press Again. Nothing was written.") },
   { SF_ERROR_DA_EMMC_NOT_FOUND, N_("The phone’s storage was not found"),
     N_("Scatterflash writes phones with eMMC storage only. Check that the firmware is for this exact phone.") },
   { SF_ERROR_DA_SDMMC_WRITE_FAILED, N_("Writing to the phone failed"),

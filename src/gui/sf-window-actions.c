@@ -114,7 +114,58 @@ new_job (SfWindow   *self,
                                           : sf_flash_job_new (port, da);
 
   sf_flash_job_set_backup_dir (job, backup_dir);
+  /* As scatterflash-cli --emi-from: only a phone in BootROM mode uses it. */
+  if (self->emi_file != NULL)
+    sf_flash_job_set_emi_file (job, self->emi_file);
   return job;
+}
+
+/* ---- DRAM settings from a preloader (--emi-from) ------------------------- */
+
+static void
+on_emi_chosen (GtkNativeDialog *dialog,
+               int              response,
+               gpointer         user_data)
+{
+  SfWindow *self = user_data;
+
+  if (response == GTK_RESPONSE_ACCEPT) {
+    g_autoptr(GFile) file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (dialog));
+
+    if (file != NULL) {
+      g_set_object (&self->emi_file, file);
+      sf_window_update_emi_row (self);
+      sf_window_update_actions (self);
+    }
+  }
+  gtk_native_dialog_destroy (dialog);
+  g_object_unref (dialog);
+}
+
+static void
+choose_emi_action (GtkWidget  *widget,
+                   const char *action_name,
+                   GVariant   *parameter)
+{
+  GtkFileChooserNative *chooser;
+
+  chooser = gtk_file_chooser_native_new (_("DRAM Settings From a Preloader"), GTK_WINDOW (widget),
+                                         GTK_FILE_CHOOSER_ACTION_OPEN, _("_Choose"), _("_Cancel"));
+  gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (chooser), TRUE);
+  g_signal_connect (chooser, "response", G_CALLBACK (on_emi_chosen), widget);
+  gtk_native_dialog_show (GTK_NATIVE_DIALOG (chooser));
+}
+
+static void
+clear_emi_action (GtkWidget  *widget,
+                  const char *action_name,
+                  GVariant   *parameter)
+{
+  SfWindow *self = SF_WINDOW (widget);
+
+  g_clear_object (&self->emi_file);
+  sf_window_update_emi_row (self);
+  sf_window_update_actions (self);
 }
 
 void
@@ -376,6 +427,8 @@ sf_window_class_add_actions (GtkWidgetClass *widget_class)
   gtk_widget_class_install_action (widget_class, "win.open-recent", "s", open_recent_action);
   gtk_widget_class_install_action (widget_class, "win.choose-da", NULL, choose_da_action);
   gtk_widget_class_install_action (widget_class, "win.reset-da", NULL, reset_da_action);
+  gtk_widget_class_install_action (widget_class, "win.choose-emi", NULL, choose_emi_action);
+  gtk_widget_class_install_action (widget_class, "win.clear-emi", NULL, clear_emi_action);
   gtk_widget_class_install_action (widget_class, "win.download", NULL, download_action);
   gtk_widget_class_install_action (widget_class, "win.stop", NULL, stop_action);
   gtk_widget_class_install_action (widget_class, "win.back", NULL, back_action);

@@ -274,6 +274,30 @@ sf_window_update_da_row (SfWindow *self)
   sf_window_update_firmware_banner (self);
 }
 
+/* The DRAM settings row: the Download page's --emi-from. */
+void
+sf_window_update_emi_row (SfWindow *self)
+{
+  g_autofree char *subtitle = NULL;
+  g_autofree char *tooltip = NULL;
+
+  if (self->emi_file != NULL) {
+    g_autofree char *name = g_file_get_basename (self->emi_file);
+
+    /* Translators: a preloader file, e.g. a backup of the phone's own */
+    subtitle = g_strdup_printf (_("%s, instead of the firmware’s preloader"), name);
+    tooltip = sf_window_location_to_string (self->emi_file);
+  } else {
+    subtitle = g_strdup (_("The firmware’s preloader. A dead phone (BootROM mode) needs them to start its memory"));
+    tooltip = g_strdup (_("A phone that comes up in BootROM mode (a dead phone, or one plugged in with Volume "
+                          "Down held) needs its memory (DRAM) set up from a preloader. Error 5054 means that "
+                          "the preloader was built for another memory chip: then choose the phone’s own "
+                          "preloader here, such as a backup of it."));
+  }
+  adw_action_row_set_subtitle (self->emi_row, subtitle);
+  gtk_widget_set_tooltip_text (GTK_WIDGET (self->emi_row), tooltip);
+}
+
 /* The banner under the header bar: why the firmware cannot be used, or
  * what in it cannot be written. It stays, in full, until the firmware (or
  * what is wrong with it) changes. */

@@ -64,6 +64,8 @@ struct _SfWindow
   AdwActionRow         *firmware_row;
   AdwActionRow         *da_row;
   GtkWidget            *da_reset_button;
+  AdwActionRow         *emi_row;
+  GtkWidget            *emi_clear_button;
   AdwComboRow          *scene_row;
   AdwActionRow         *port_row;
   GtkEntry             *port_entry;
@@ -109,6 +111,7 @@ struct _SfWindow
   SfFirmware           *firmware;
   SfDaFile             *firmware_da;  /* the DA that came with the firmware */
   GFile                *da_override;
+  GFile                *emi_file;      /* DRAM settings for a BootROM phone, as --emi-from */
   GCancellable         *load_cancellable;
   GtkNativeDialog      *chooser;
   gboolean              loading;
@@ -195,6 +198,7 @@ char           *sf_window_scene_words            (const char       *text) G_GNUC
 SfDaFile       *sf_window_choose_checked_da      (SfWindow         *self,
                                                   GError          **error) G_GNUC_WARN_UNUSED_RESULT;
 void            sf_window_update_da_row          (SfWindow         *self);
+void            sf_window_update_emi_row         (SfWindow         *self);
 void            sf_window_update_firmware_banner (SfWindow         *self);
 void            sf_window_populate_partitions    (SfWindow         *self);
 /* @problem: (nullable): why nothing is open, for the banner. */

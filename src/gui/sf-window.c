@@ -54,6 +54,8 @@ sf_window_update_actions (SfWindow *self)
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.open-recent", idle);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.choose-da", idle);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.reset-da", idle && self->da_override != NULL);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.choose-emi", idle);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.clear-emi", idle && self->emi_file != NULL);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.practice", idle);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.download",
                                  idle && self->firmware != NULL && !in_job);
@@ -61,6 +63,7 @@ sf_window_update_actions (SfWindow *self)
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.back", idle && in_job);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.stop", running);
   gtk_widget_set_visible (self->da_reset_button, self->da_override != NULL);
+  gtk_widget_set_visible (self->emi_clear_button, self->emi_file != NULL);
 
   if (running)
     gtk_stack_set_visible_child_name (self->action_stack, "stop");
@@ -242,6 +245,7 @@ sf_window_dispose (GObject *object)
   g_clear_object (&self->firmware);
   g_clear_object (&self->firmware_da);
   g_clear_object (&self->da_override);
+  g_clear_object (&self->emi_file);
   g_clear_object (&self->settings);
 
   G_OBJECT_CLASS (sf_window_parent_class)->dispose (object);
@@ -308,6 +312,8 @@ sf_window_class_init (SfWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, SfWindow, firmware_row);
   gtk_widget_class_bind_template_child (widget_class, SfWindow, da_row);
   gtk_widget_class_bind_template_child (widget_class, SfWindow, da_reset_button);
+  gtk_widget_class_bind_template_child (widget_class, SfWindow, emi_row);
+  gtk_widget_class_bind_template_child (widget_class, SfWindow, emi_clear_button);
   gtk_widget_class_bind_template_child (widget_class, SfWindow, scene_row);
   gtk_widget_class_bind_template_child (widget_class, SfWindow, port_row);
   gtk_widget_class_bind_template_child (widget_class, SfWindow, port_entry);
@@ -391,6 +397,7 @@ sf_window_init (SfWindow *self)
   self->settings = sf_gui_settings_new ();
   restore_settings (self);
   sf_window_update_da_row (self);
+  sf_window_update_emi_row (self);
 
   gtk_stack_set_visible_child_name (self->download_stack, "empty");
   gtk_stack_set_visible_child_name (self->mode_stack, "pages");
