@@ -38,7 +38,7 @@ sf_window_show_toast (SfWindow   *self,
 gboolean
 sf_window_is_busy (SfWindow *self)
 {
-  return self->worker != NULL || self->pending_job != NULL || self->waiting ||
+  return self->worker != NULL || self->pending_job != NULL || self->waiting || self->check_cancellable != NULL ||
          (self->station != NULL && sf_station_view_is_running (self->station));
 }
 
@@ -73,6 +73,7 @@ sf_window_update_actions (SfWindow *self)
   else
     gtk_stack_set_visible_child_name (self->action_stack, "download");
   gtk_widget_set_sensitive (GTK_WIDGET (self->switcher_title), !in_job);
+  gtk_widget_set_sensitive (GTK_WIDGET (self->phone_chooser), idle);
   if (self->readback_page != NULL) {
     sf_readback_page_set_busy (self->readback_page, !idle);
     sf_format_page_set_busy (self->format_page, !idle);
@@ -230,6 +231,9 @@ sf_window_dispose (GObject *object)
   if (self->load_cancellable != NULL)
     g_cancellable_cancel (self->load_cancellable);
   g_clear_object (&self->load_cancellable);
+  if (self->check_cancellable != NULL)
+    g_cancellable_cancel (self->check_cancellable);
+  g_clear_object (&self->check_cancellable);
   if (self->chooser != NULL)
     gtk_native_dialog_destroy (self->chooser);
   g_clear_object (&self->chooser);
@@ -294,6 +298,7 @@ sf_window_class_init (SfWindowClass *klass)
                           G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
+  g_type_ensure (SF_TYPE_PHONE_CHOOSER);
   gtk_widget_class_set_template_from_resource (widget_class, "/io/github/Scatterflash/ui/sf-window.ui");
   gtk_widget_class_bind_template_child (widget_class, SfWindow, toast_overlay);
   gtk_widget_class_bind_template_child (widget_class, SfWindow, switcher_title);
@@ -317,7 +322,8 @@ sf_window_class_init (SfWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, SfWindow, scene_row);
   gtk_widget_class_bind_template_child (widget_class, SfWindow, port_row);
   gtk_widget_class_bind_template_child (widget_class, SfWindow, port_entry);
-  gtk_widget_class_bind_template_child (widget_class, SfWindow, phones_list);
+  gtk_widget_class_bind_template_child (widget_class, SfWindow, phone_strip);
+  gtk_widget_class_bind_template_child (widget_class, SfWindow, phone_chooser);
   gtk_widget_class_bind_template_child (widget_class, SfWindow, station_row);
   gtk_widget_class_bind_template_child (widget_class, SfWindow, station_switch);
   gtk_widget_class_bind_template_child (widget_class, SfWindow, select_all_check);
