@@ -39,6 +39,13 @@ static const struct {
        "hold Volume Down while you plug it in.") },
   { SF_ERROR_FT_ENABLE_DRAM_FAIL, N_("The phone’s memory could not be started"),
     N_("Use the firmware made for this exact phone: its preloader sets up the memory.") },
+  { SF_ERROR_DL_GET_DRAM_SETTING_FAIL, N_("The preloader was built for another memory chip"),
+    N_("A dead phone (BootROM mode) needs its memory (DRAM) set up from a preloader, and error 5054 means this "
+       "one was built for another memory chip. Choose the phone’s own preloader (a backup of it) under DRAM "
+       "Settings From on the Download page, then press Again. Nothing was written.") },
+  /* The image's own advice (the command line's words) follows. */
+  { SF_ERROR_IMAGE_INVALID, N_("An image of the firmware is damaged"), NULL },
+  { SF_ERROR_IMAGE_CHECKSUM, N_("An image of the firmware is damaged"), NULL },
   { SF_ERROR_DA_EMMC_NOT_FOUND, N_("The phone’s storage was not found"),
     N_("Scatterflash writes phones with eMMC storage only. Check that the firmware is for this exact phone.") },
   { SF_ERROR_DA_SDMMC_WRITE_FAILED, N_("Writing to the phone failed"),
@@ -104,19 +111,24 @@ sf_gui_describe_error (const GError  *error,
   if (ours && sf_error_get_number (error->code) != 0)
     *out_code = g_strdup_printf ("%s (%u)", sf_error_get_name (error->code), sf_error_get_number (error->code));
 
+  *out_title = NULL;
   for (guint i = 0; ours && i < G_N_ELEMENTS (plain_errors); i++) {
     if (plain_errors[i].code == (SfError) error->code) {
       *out_title = g_strdup (_(plain_errors[i].headline));
-      *out_advice = g_strdup (_(plain_errors[i].advice));
-      return;
+      if (plain_errors[i].advice != NULL) {
+        *out_advice = g_strdup (_(plain_errors[i].advice));
+        return;
+      }
+      break;
     }
   }
-  if (ours && sf_error_get_summary (error->code) != NULL) {
+  /* A headline of ours may come with the error's own advice. */
+  if (*out_title == NULL && ours && sf_error_get_summary (error->code) != NULL) {
     g_autofree char *title = sentence (sf_error_get_summary (error->code));
 
     title[strlen (title) - 1] = '\0';
     *out_title = g_steal_pointer (&title);
-  } else {
+  } else if (*out_title == NULL) {
     *out_title = g_strdup (_("It Did Not Work"));
   }
   if (ours && sf_error_get_advice (error->code) != NULL)

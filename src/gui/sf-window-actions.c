@@ -102,23 +102,206 @@ start_station (SfWindow *self,
   sf_window_update_actions (self);
 }
 
-/* A job on @port (or on the phone that just arrived) with @da, and the
+/* A job on @device (a phone the monitor lists) or @port, with @da, and the
  * calibration backups where the preferences say. */
 static SfFlashJob *
-new_job (SfWindow   *self,
-         const char *port,
-         SfDaFile   *da)
+new_job (SfWindow    *self,
+         SfUsbDevice *device,
+         const char  *port,
+         SfDaFile    *da)
 {
   g_autoptr(GFile) backup_dir = sf_gui_default_backup_folder (self->settings);
-  SfFlashJob *job = self->arrived != NULL ? sf_flash_job_new_for_device (self->arrived, da)
-                                          : sf_flash_job_new (port, da);
+  SfFlashJob *job = device != NULL ? sf_flash_job_new_for_device (device, da) : sf_flash_job_new (port, da);
 
   sf_flash_job_set_backup_dir (job, backup_dir);
-  /* A readback, a format or identifying a phone that comes up through its
-   * BootROM: the open firmware's preloader sets its DRAM up. */
-  if (self->firmware != NULL)
+  /* As scatterflash-cli --emi-from: only a phone in BootROM mode uses it. */
+  if (self->emi_file != NULL)
+    sf_flash_job_set_emi_file (job, self->emi_file);
+  /* Else a readback, a format or identifying a phone that comes up through
+   * its BootROM: the open firmware's preloader sets its DRAM up. */
+  else if (self->firmware != NULL)
     sf_flash_job_set_emi_firmware (job, self->firmware);
   return job;
+}
+
+/* Which phone the job went to, by name, USB port and chip. */
+static void
+log_phone (SfWindow    *self,
+           SfUsbDevice *device)
+{
+  g_autofree char *what = NULL;
+
+  if (device == NULL)
+    return;
+  what = sf_phone_chooser_describe (device);
+  /* Translators: a phone's name, then its mode, USB port and chip */
+  sf_window_log_line (self, _("Phone: %s (%s)"), sf_usb_device_get_name (device), what);
+}
+
+/* ---- DRAM settings from a preloader (--emi-from) ------------------------- */
+
+static void
+on_emi_chosen (GtkNativeDialog *dialog,
+               int              response,
+               gpointer         user_data)
+{
+  SfWindow *self = user_data;
+
+  if (response == GTK_RESPONSE_ACCEPT) {
+    g_autoptr(GFile) file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (dialog));
+
+    if (file != NULL) {
+      g_set_object (&self->emi_file, file);
+      sf_window_update_emi_row (self);
+      sf_window_update_actions (self);
+    }
+  }
+  gtk_native_dialog_destroy (dialog);
+  g_object_unref (dialog);
+}
+
+static void
+choose_emi_action (GtkWidget  *widget,
+                   const char *action_name,
+                   GVariant   *parameter)
+{
+  GtkFileChooserNative *chooser;
+
+  chooser = gtk_file_chooser_native_new (_("DRAM Settings From a Preloader"), GTK_WINDOW (widget),
+                                         GTK_FILE_CHOOSER_ACTION_OPEN, _("_Choose"), _("_Cancel"));
+  gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (chooser), TRUE);
+  g_signal_connect (chooser, "response", G_CALLBACK (on_emi_chosen), widget);
+  gtk_native_dialog_show (GTK_NATIVE_DIALOG (chooser));
+}
+
+static void
+clear_emi_action (GtkWidget  *widget,
+                  const char *action_name,
+                  GVariant   *parameter)
+{
+  SfWindow *self = SF_WINDOW (widget);
+
+  g_clear_object (&self->emi_file);
+  sf_window_update_emi_row (self);
+  sf_window_update_actions (self);
+}
+
+/* ---- the images, checked before the phone is waited for ------------------ */
+
+typedef struct {
+  SfWindow *self;
+  char     *text;
+} CheckNote;
+
+static gboolean
+show_check_note (gpointer data)
+{
+  CheckNote *note = data;
+
+  if (note->self->check_cancellable != NULL) {
+    sf_window_set_instructions (note->self, _("Checking the Firmware"), note->text);
+    sf_window_log_line (note->self, "%s", note->text);
+  }
+  g_object_unref (note->self);
+  g_free (note->text);
+  g_free (note);
+  return G_SOURCE_REMOVE;
+}
+
+/* On the check's thread: the main loop says which image it is at. */
+static void
+on_check_image (const char *image_name,
+                guint       index,
+                guint       n,
+                gpointer    user_data)
+{
+  CheckNote *note = g_new0 (CheckNote, 1);
+
+  note->self = g_object_ref (user_data);
+  note->text = g_strdup_printf (_("Checking %s (%u of %u)"), image_name, index + 1, n);
+  /* At the priority of the check's answer, so that the notes come first. */
+  g_idle_add_full (G_PRIORITY_DEFAULT, show_check_note, note, NULL);
+}
+
+typedef struct {
+  SfPlan   *plan;
+  gboolean  verify;
+} Check;
+
+static void
+check_free (Check *check)
+{
+  g_clear_object (&check->plan);
+  g_free (check);
+}
+
+static void
+check_thread (GTask        *task,
+              gpointer      source_object,
+              gpointer      task_data,
+              GCancellable *cancellable)
+{
+  Check *check = task_data;
+  g_autoptr(GPtrArray) partitions = g_ptr_array_new ();
+  GError *error = NULL;
+
+  for (guint i = 0; i < sf_plan_get_n_steps (check->plan); i++)
+    if (sf_plan_get_step (check->plan, i)->kind == SF_STEP_DOWNLOAD)
+      g_ptr_array_add (partitions, sf_plan_get_step (check->plan, i)->partition);
+  if (sf_firmware_check_images (sf_plan_get_firmware (check->plan), partitions, check->verify, on_check_image,
+                                source_object, cancellable, &error))
+    g_task_return_boolean (task, TRUE);
+  else
+    g_task_return_error (task, error);
+}
+
+static void
+on_images_checked (GObject      *source,
+                   GAsyncResult *result,
+                   gpointer      user_data)
+{
+  SfWindow *self = SF_WINDOW (source);
+  g_autoptr(GError) error = NULL;
+
+  /* Stopped (its answer is not waited for), or the window was closed. */
+  if (self->check_cancellable == NULL || self->check_cancellable != g_task_get_cancellable (G_TASK (result)))
+    return;
+  g_clear_object (&self->check_cancellable);
+  if (!g_task_propagate_boolean (G_TASK (result), &error)) {
+    /* The firmware's fault, found with the phone not even plugged in: the
+     * result page and the log say it in the command line's words. */
+    gboolean stopped = g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+
+    sf_window_finish_job (self, stopped ? SF_WINDOW_RESULT_STOPPED : SF_WINDOW_RESULT_FAILED, error);
+    return;
+  }
+  self->images_checked = TRUE;
+  self->keep_log = TRUE;
+  sf_window_start_download (self);
+}
+
+/* Reads every image @plan writes, with its checks (archive CRCs, sparse
+ * chunks), as scatterflash-cli download does before it waits for a phone:
+ * a damaged firmware is refused before anything is plugged in, and the
+ * job finds the images checked. Download goes on when it is done. */
+static void
+check_images (SfWindow *self,
+              SfPlan   *plan)
+{
+  g_autoptr(GTask) task = NULL;
+  Check *check = g_new0 (Check, 1);
+
+  check->plan = g_object_ref (plan);
+  check->verify = self->verify;
+  sf_window_begin_job_view (self, SF_WINDOW_JOB_DOWNLOAD, _("Checking the firmware’s images"));
+  sf_window_set_instructions (self, _("Checking the Firmware"), _("Every image is read once before the phone is "
+                                                                   "connected."));
+  self->check_cancellable = g_cancellable_new ();
+  task = g_task_new (self, self->check_cancellable, on_images_checked, NULL);
+  g_task_set_source_tag (task, check_images);
+  g_task_set_task_data (task, check, (GDestroyNotify) check_free);
+  g_task_run_in_thread (task, check_thread);
+  sf_window_update_actions (self);
 }
 
 void
@@ -128,6 +311,7 @@ sf_window_start_download (SfWindow *self)
   g_autoptr(GError) error = NULL;
   g_autoptr(SfPlan) plan = NULL;
   g_autoptr(SfDaFile) da = NULL;
+  g_autoptr(SfUsbDevice) device = NULL;
   g_autofree char *port = NULL;
   g_autofree char *description = NULL;
   g_autofree char *firmware_name = NULL;
@@ -170,14 +354,20 @@ sf_window_start_download (SfWindow *self)
     sf_window_show_toast (self, error->message, 0);
     return;
   }
+  if (!self->images_checked) {
+    check_images (self, plan);
+    return;
+  }
   if (!self->practice && gtk_switch_get_active (self->station_switch)) {
+    self->images_checked = FALSE;
+    self->keep_log = FALSE;
     start_station (self, plan, da);
     return;
   }
-  if (!sf_window_acquire_port (self, SF_WINDOW_JOB_DOWNLOAD, &port))
+  if (!sf_window_acquire_port (self, SF_WINDOW_JOB_DOWNLOAD, &device, &port))
     return;
 
-  job = new_job (self, port, da);
+  job = new_job (self, device, port, da);
   sf_flash_job_set_plan (job, plan);
   sf_flash_job_set_verify (job, self->verify);
   firmware_name = g_path_get_basename (sf_firmware_get_display_name (self->firmware));
@@ -185,7 +375,8 @@ sf_window_start_download (SfWindow *self)
   description = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%s: %u partition of %s, DA %s, port %s",
                                               "%s: %u partitions of %s, DA %s, port %s", n_written),
                                  sf_scene_get_title (scene), n_written, firmware_name, da_name, port);
-  sf_window_run_job (self, SF_WINDOW_JOB_DOWNLOAD, job, sf_plan_get_total_bytes (plan), description);
+  sf_window_run_job (self, SF_WINDOW_JOB_DOWNLOAD, job, description);
+  log_phone (self, device);
 }
 
 static void
@@ -204,6 +395,7 @@ sf_window_start_page_job (SfWindow        *self,
 {
   g_autoptr(GError) error = NULL;
   g_autoptr(SfDaFile) da = NULL;
+  g_autoptr(SfUsbDevice) device = NULL;
   g_autofree char *port = NULL;
   g_autofree char *description = NULL;
   g_autoptr(SfFlashJob) job = NULL;
@@ -216,9 +408,9 @@ sf_window_start_page_job (SfWindow        *self,
     sf_window_show_toast (self, error->message, 0);
     return;
   }
-  if (!sf_window_acquire_port (self, kind, &port))
+  if (!sf_window_acquire_port (self, kind, &device, &port))
     return;
-  job = new_job (self, port, da);
+  job = new_job (self, device, port, da);
 
   switch (kind) {
   case SF_WINDOW_JOB_READBACK:
@@ -242,16 +434,8 @@ sf_window_start_page_job (SfWindow        *self,
     sf_window_show_toast (self, error->message, 0);
     return;
   }
-  sf_window_run_job (self, kind, g_steal_pointer (&job), 0, description);
-  if (!self->practice && self->arrived == NULL &&
-      gtk_editable_get_text (GTK_EDITABLE (self->port_entry))[0] != '\0') {
-    /* Not silently: the port comes from the Download page. */
-    g_autofree char *text = g_strdup_printf (_("Using %s, the phone port typed on the Download page. %s"), port,
-                                             sf_window_connect_instructions ());
-
-    sf_window_set_instructions (self, _("Connect the Phone"), text);
-    sf_window_log_line (self, _("Port %s, as typed on the Download page"), port);
-  }
+  sf_window_run_job (self, kind, g_steal_pointer (&job), description);
+  log_phone (self, device);
 }
 
 static void
@@ -270,9 +454,13 @@ stop_action (GtkWidget  *widget,
     /* The worker answers with a FAILED (cancelled) event, shown as "Stopped". */
     sf_worker_cancel (self->worker);
     sf_window_set_instructions (self, _("Stopping…"), _("Finishing the packet on its way, then letting the phone go."));
-  } else if (self->pending_job != NULL || self->waiting) {
+  } else if (self->check_cancellable != NULL || self->pending_job != NULL || self->waiting) {
     g_autoptr(GError) error = g_error_new_literal (G_IO_ERROR, G_IO_ERROR_CANCELLED, _("Stopped"));
 
+    /* A check of the images stops between two blocks; nothing waits for it. */
+    if (self->check_cancellable != NULL)
+      g_cancellable_cancel (self->check_cancellable);
+    g_clear_object (&self->check_cancellable);
     self->waiting = FALSE;
     sf_window_finish_job (self, SF_WINDOW_RESULT_STOPPED, error);
   }
@@ -318,7 +506,6 @@ again_action (GtkWidget  *widget,
     gtk_widget_activate_action (widget, "win.download", NULL);
   else
     sf_window_start_page_job (self, kind);
-  g_clear_object (&self->arrived);
 }
 
 /* The readback's folder in the file manager (through the portal in a
@@ -381,6 +568,8 @@ sf_window_class_add_actions (GtkWidgetClass *widget_class)
   gtk_widget_class_install_action (widget_class, "win.open-recent", "s", open_recent_action);
   gtk_widget_class_install_action (widget_class, "win.choose-da", NULL, choose_da_action);
   gtk_widget_class_install_action (widget_class, "win.reset-da", NULL, reset_da_action);
+  gtk_widget_class_install_action (widget_class, "win.choose-emi", NULL, choose_emi_action);
+  gtk_widget_class_install_action (widget_class, "win.clear-emi", NULL, clear_emi_action);
   gtk_widget_class_install_action (widget_class, "win.download", NULL, download_action);
   gtk_widget_class_install_action (widget_class, "win.stop", NULL, stop_action);
   gtk_widget_class_install_action (widget_class, "win.back", NULL, back_action);

@@ -274,6 +274,30 @@ sf_window_update_da_row (SfWindow *self)
   sf_window_update_firmware_banner (self);
 }
 
+/* The DRAM settings row: the Download page's --emi-from. */
+void
+sf_window_update_emi_row (SfWindow *self)
+{
+  g_autofree char *subtitle = NULL;
+  g_autofree char *tooltip = NULL;
+
+  if (self->emi_file != NULL) {
+    g_autofree char *name = g_file_get_basename (self->emi_file);
+
+    /* Translators: a preloader file, e.g. a backup of the phone's own */
+    subtitle = g_strdup_printf (_("%s, instead of the firmware’s preloader"), name);
+    tooltip = sf_window_location_to_string (self->emi_file);
+  } else {
+    subtitle = g_strdup (_("The firmware’s preloader. A dead phone (BootROM mode) needs them to start its memory"));
+    tooltip = g_strdup (_("A phone that comes up in BootROM mode (a dead phone, or one plugged in with Volume "
+                          "Down held) needs its memory (DRAM) set up from a preloader. Error 5054 means that "
+                          "the preloader was built for another memory chip: then choose the phone’s own "
+                          "preloader here, such as a backup of it."));
+  }
+  adw_action_row_set_subtitle (self->emi_row, subtitle);
+  gtk_widget_set_tooltip_text (GTK_WIDGET (self->emi_row), tooltip);
+}
+
 /* The banner under the header bar: why the firmware cannot be used, or
  * what in it cannot be written. It stays, in full, until the firmware (or
  * what is wrong with it) changes. */
@@ -746,11 +770,14 @@ on_scene_selected (AdwComboRow *row,
   static const char *subtitles[] = {
     N_("Calibration (IMEI) stays"),
     N_("Calibration backed up and kept"),
-    N_("Erases first; calibration kept"),
+    N_("Erases everything on the phone first; calibration kept"),
   };
 
   if (selected < G_N_ELEMENTS (scenes)) {
     adw_action_row_set_subtitle (ADW_ACTION_ROW (row), _(subtitles[selected]));
+    gtk_widget_remove_css_class (GTK_WIDGET (row), "warning");
+    if (scenes[selected] == SF_SCENE_FORMAT_ALL_DOWNLOAD)
+      gtk_widget_add_css_class (GTK_WIDGET (row), "warning");
     if (self->settings != NULL)
       g_settings_set_string (self->settings, "scene", sf_scene_to_string (scenes[selected]));
   }
@@ -765,12 +792,22 @@ on_scene_selected (AdwComboRow *row,
 }
 
 void
-sf_window_select_scene (SfWindow *self,
-                        SfScene   scene)
+sf_window_restore_scene (SfWindow *self,
+                         SfScene   scene)
 {
+  /* Format All + Download erases the whole phone: it is chosen by hand
+   * each time, never brought back by itself from last time. */
+  gboolean erases = scene == SF_SCENE_FORMAT_ALL_DOWNLOAD;
+
   for (guint i = 0; i < G_N_ELEMENTS (scenes); i++)
-    if (scenes[i] == scene)
+    if (scenes[i] == (erases ? SF_SCENE_DOWNLOAD_ONLY : scene))
       adw_combo_row_set_selected (self->scene_row, i);
+  if (erases && self->settings != NULL)
+    g_settings_set_string (self->settings, "scene", sf_scene_to_string (SF_SCENE_DOWNLOAD_ONLY));
+  if (erases)
+    adw_action_row_set_subtitle (ADW_ACTION_ROW (self->scene_row),
+                                 _("Format All + Download was chosen last time. It erases everything on the phone, "
+                                   "so choose it again if you mean to"));
 }
 
 void

@@ -302,6 +302,8 @@ show_result (SfWindow *self)
       if (s->len > 0)
         g_string_append_c (s, ' ');
       g_string_append_printf (s, _("Already written: %s."), list->str);
+    } else if (!self->reached_phone) {
+      g_string_append (s, _("Nothing was written to the phone."));
     }
     if (s->len > 0)
       g_string_append (s, "\n\n");
@@ -355,6 +357,9 @@ sf_window_finish_job (SfWindow       *self,
   if (error != NULL)
     self->error = g_error_copy (error);
   self->result = result;
+  self->keep_log = FALSE;
+  self->images_checked = FALSE;
+  g_clear_object (&self->arrived);
   gtk_spinner_stop (self->job_spinner);
   show_progress (self);
   show_result (self);
@@ -467,18 +472,12 @@ sf_window_start_worker (SfWindow *self)
   sf_window_update_actions (self);
 }
 
-/* Takes @job and shows the job view until it ends. */
 void
-sf_window_run_job (SfWindow        *self,
-                   SfWindowJobKind  kind,
-                   SfFlashJob      *job,
-                   guint64          total_bytes,
-                   const char      *description)
+sf_window_begin_job_view (SfWindow        *self,
+                          SfWindowJobKind  kind,
+                          const char      *first_line)
 {
-  GtkTextBuffer *buffer = gtk_text_view_get_buffer (self->log_view);
-
   self->job_kind = kind;
-  self->pending_job = job;
   self->result = SF_WINDOW_RESULT_RUNNING;
   g_clear_error (&self->error);
   g_clear_pointer (&self->partition, g_free);
@@ -490,16 +489,30 @@ sf_window_run_job (SfWindow        *self,
   /* A new fold per job; the plan's byte count comes with the first event. */
   g_clear_object (&self->progress);
   self->progress = sf_job_progress_new ();
-  (void) total_bytes;
   self->started_us = g_get_monotonic_time ();
 
-  gtk_text_buffer_set_text (buffer, "", -1);
-  sf_window_log_line (self, "%s", description);
+  /* A job that follows its own firmware check or wait keeps their lines. */
+  if (!self->keep_log)
+    gtk_text_buffer_set_text (gtk_text_view_get_buffer (self->log_view), "", -1);
+  sf_window_log_line (self, "%s", first_line);
   gtk_label_set_text (self->partition_label, "");
   gtk_stack_set_visible_child_name (self->job_stack, "running");
   gtk_stack_set_visible_child_name (self->mode_stack, "job");
   gtk_spinner_start (self->job_spinner);
   show_progress (self);
+}
+
+/* Takes @job and shows the job view until it ends. */
+void
+sf_window_run_job (SfWindow        *self,
+                   SfWindowJobKind  kind,
+                   SfFlashJob      *job,
+                   const char      *description)
+{
+  sf_window_begin_job_view (self, kind, description);
+  self->keep_log = FALSE;
+  self->images_checked = FALSE;
+  self->pending_job = job;
 
   if (self->practice) {
     sf_window_set_instructions (self, _("Connect the Phone"),
@@ -519,29 +532,11 @@ void
 sf_window_start_waiting (SfWindow        *self,
                          SfWindowJobKind  kind)
 {
-  GtkTextBuffer *buffer = gtk_text_view_get_buffer (self->log_view);
-
+  sf_window_begin_job_view (self, kind, _("Waiting for a phone in download mode"));
   self->waiting = TRUE;
   self->waiting_kind = kind;
-  self->job_kind = kind;
-  self->result = SF_WINDOW_RESULT_RUNNING;
-  g_clear_error (&self->error);
-  g_ptr_array_set_size (self->finished, 0);
-  self->reached_phone = FALSE;
-  self->step_open = FALSE;
-  g_clear_object (&self->replugged);
-  g_clear_object (&self->progress);
-  self->progress = sf_job_progress_new ();
-  g_clear_pointer (&self->partition, g_free);
-  self->started_us = g_get_monotonic_time ();
-  gtk_text_buffer_set_text (buffer, "", -1);
-  sf_window_log_line (self, "%s", _("Waiting for a phone in download mode"));
+  self->keep_log = TRUE;
   sf_window_set_instructions (self, _("Connect the Phone"), sf_window_connect_instructions ());
-  gtk_label_set_text (self->partition_label, "");
-  gtk_stack_set_visible_child_name (self->job_stack, "running");
-  gtk_stack_set_visible_child_name (self->mode_stack, "job");
-  gtk_spinner_start (self->job_spinner);
-  show_progress (self);
   sf_window_update_actions (self);
 }
 

@@ -110,6 +110,12 @@ on_device_added (SfDeviceMonitor *monitor,
     sf_window_update_actions (self);
     return;
   }
+  if (self->check_cancellable != NULL) {
+    /* Download is still reading the images: the phone is for it. */
+    if (sf_usb_device_kind_is_flashable (kind))
+      g_set_object (&self->arrived, device);
+    return;
+  }
   if (!self->waiting) {
     /* Plugged in again after a job, before Again: Again takes it. */
     if (!sf_window_is_busy (self) && sf_usb_device_kind_is_flashable (kind))
@@ -133,8 +139,6 @@ on_device_added (SfDeviceMonitor *monitor,
     sf_window_start_download (self);
   else
     sf_window_start_page_job (self, self->waiting_kind);
-  /* Whatever happened, the phone was for this one attempt. */
-  g_clear_object (&self->arrived);
   if (self->result == SF_WINDOW_RESULT_RUNNING && !sf_window_is_busy (self)) {
     g_autoptr(GError) error = g_error_new_literal (SF_ERROR, SF_ERROR_FAILED,
                                                    _("The job could not start on the phone that arrived"));
@@ -143,63 +147,11 @@ on_device_added (SfDeviceMonitor *monitor,
   }
 }
 
-static GtkWidget *
-make_phone_row (gpointer item,
-                gpointer user_data)
-{
-  SfUsbDevice *device = item;
-  GtkWidget *row = adw_action_row_new ();
-  GtkWidget *icon = gtk_image_new_from_icon_name ("phone-symbolic");
-  const char *tty = sf_usb_device_get_tty_path (device);
-  const char *chip = sf_usb_device_get_chip (device);
-  g_autofree char *subtitle = NULL;
-
-  /* Named by where it is plugged in and what it is; the tty changes with
-   * every replug. */
-  if (sf_usb_device_get_kind (device) == SF_USB_DEVICE_KIND_ANDROID_POWERED_ON)
-    subtitle = g_strdup (_("Switched on: switch it off to flash it"));
-  else if (sf_usb_device_get_kind (device) == SF_USB_DEVICE_KIND_VIRTUAL)
-    /* Translators: the chip of a virtual phone, then its tty */
-    subtitle = g_strdup_printf (_("Virtual phone · %s · %s"), chip != NULL ? chip : "MT6572", tty != NULL ? tty : "?");
-  else if (chip != NULL)
-    /* Translators: the mode (BootROM, preloader), the USB port path, the chip */
-    subtitle = g_strdup_printf (_("%s · USB port %s · %s"),
-                                sf_usb_device_kind_to_string (sf_usb_device_get_kind (device)),
-                                sf_usb_device_get_port_path (device), chip);
-  else
-    /* Translators: the mode (BootROM, preloader), then the USB port path */
-    subtitle = g_strdup_printf (_("%s · USB port %s"), sf_usb_device_kind_to_string (sf_usb_device_get_kind (device)),
-                                sf_usb_device_get_port_path (device));
-  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), sf_usb_device_get_name (device));
-  adw_action_row_set_subtitle (ADW_ACTION_ROW (row), subtitle);
-  adw_action_row_add_prefix (ADW_ACTION_ROW (row), icon);
-  return row;
-}
-
-static void
-on_phones_changed (GListModel *model,
-                   guint       position,
-                   guint       removed,
-                   guint       added,
-                   SfWindow   *self)
-{
-  guint n = g_list_model_get_n_items (model);
-  g_autofree char *subtitle = NULL;
-
-  gtk_widget_set_visible (GTK_WIDGET (self->phones_list), n > 0);
-  if (n == 0)
-    subtitle = g_strdup (_("Leave empty to wait for the phone"));
-  else
-    subtitle = g_strdup_printf (ngettext ("%u phone connected", "%u phones connected", n), n);
-  adw_action_row_set_subtitle (self->port_row, subtitle);
-}
-
 void
 sf_window_start_monitor (SfWindow *self)
 {
   g_autoptr(GError) error = NULL;
   const char *virtual_dir = g_getenv ("SCATTERFLASH_VIRTUAL_DIR");
-  GListModel *devices;
 
   self->monitor = sf_device_monitor_new ();
   if (!sf_device_monitor_start (self->monitor, &error)) {
@@ -211,53 +163,62 @@ sf_window_start_monitor (SfWindow *self)
       !sf_device_monitor_add_virtual_dir (self->monitor, virtual_dir, &error))
     g_warning ("%s: %s", virtual_dir, error->message);
   g_signal_connect_object (self->monitor, "device-added", G_CALLBACK (on_device_added), self, 0);
-  devices = sf_device_monitor_get_devices (self->monitor);
-  gtk_list_box_bind_model (self->phones_list, devices, make_phone_row, NULL, NULL);
-  g_signal_connect_object (devices, "items-changed", G_CALLBACK (on_phones_changed), self, 0);
-  on_phones_changed (devices, 0, 0, 0, self);
+  sf_phone_chooser_set_devices (self->phone_chooser, sf_device_monitor_get_devices (self->monitor));
 }
 
-/* The port of the phone to talk to: the virtual phone's in practice mode,
- * the one typed in, the phone that just arrived, or one already there.
- * NULL without an error: there is none yet, and the job waits for it. */
+/* The phone for a job of @kind: the virtual phone's port in practice
+ * mode; for a download, the port typed on the Download page; the phone
+ * that just arrived; the phone chosen in the Phone row. NULL without an
+ * error: none yet (the Phone row waits for the next phone), and the job
+ * waits for it. */
 static char *
-choose_port (SfWindow  *self,
-             GError   **error)
+choose_port (SfWindow         *self,
+             SfWindowJobKind   kind,
+             SfUsbDevice     **out_device,
+             GError          **error)
 {
-  g_autofree char *port = NULL;
-  GListModel *devices;
+  g_autoptr(SfUsbDevice) arrived = g_steal_pointer (&self->arrived);
+  SfUsbDevice *chosen = sf_phone_chooser_get_device (self->phone_chooser);
 
   if (self->practice) {
     if (!sf_window_make_virtual_phone (self, error))
       return NULL;
     return g_strdup (sf_sim_get_port_path (self->sim));
   }
-  port = g_strstrip (g_strdup (gtk_editable_get_text (GTK_EDITABLE (self->port_entry))));
-  if (port[0] != '\0')
-    return g_steal_pointer (&port);
-  if (self->arrived != NULL)
-    return sf_window_device_port (self->arrived);
+  if (kind == SF_WINDOW_JOB_DOWNLOAD) {
+    g_autofree char *port = g_strstrip (g_strdup (gtk_editable_get_text (GTK_EDITABLE (self->port_entry))));
 
-  devices = self->monitor != NULL ? sf_device_monitor_get_devices (self->monitor) : NULL;
-  for (guint i = 0; devices != NULL && i < g_list_model_get_n_items (devices); i++) {
-    g_autoptr(SfUsbDevice) device = g_list_model_get_item (devices, i);
-
-    if (sf_usb_device_kind_is_flashable (sf_usb_device_get_kind (device)))
-      return sf_window_device_port (device);
+    if (port[0] != '\0')
+      return g_steal_pointer (&port);
   }
-  return NULL;
+  /* The phone the job was waiting for, unless it left again. */
+  if (arrived != NULL && sf_window_still_plugged_in (self, arrived)) {
+    *out_device = g_steal_pointer (&arrived);
+    return sf_window_device_port (*out_device);
+  }
+  if (chosen == NULL)
+    return NULL;
+  if (!sf_usb_device_kind_is_flashable (sf_usb_device_get_kind (chosen))) {
+    /* Translators: a phone's name */
+    g_set_error (error, SF_ERROR, SF_ERROR_NOT_IN_DOWNLOAD_MODE,
+                 _("%s is switched on: unplug it, switch it off completely, and plug it in again"),
+                 sf_usb_device_get_name (chosen));
+    return NULL;
+  }
+  *out_device = g_object_ref (chosen);
+  return sf_window_device_port (chosen);
 }
 
-/* The port for a job of @kind into @out_port. FALSE when the job cannot
- * start now: the reason is shown, or the job view waits for a phone. */
 gboolean
 sf_window_acquire_port (SfWindow         *self,
                         SfWindowJobKind   kind,
+                        SfUsbDevice     **out_device,
                         char            **out_port)
 {
   g_autoptr(GError) error = NULL;
 
-  *out_port = choose_port (self, &error);
+  *out_device = NULL;
+  *out_port = choose_port (self, kind, out_device, &error);
   if (*out_port != NULL)
     return TRUE;
   if (error != NULL)
@@ -316,7 +277,10 @@ void
 sf_window_wait_for_replug (SfWindow        *self,
                            SfWindowJobKind  kind)
 {
-  g_autofree char *typed = g_strstrip (g_strdup (gtk_editable_get_text (GTK_EDITABLE (self->port_entry))));
+  /* A port typed on the Download page is watched going and coming back. */
+  g_autofree char *typed = kind == SF_WINDOW_JOB_DOWNLOAD
+                             ? g_strstrip (g_strdup (gtk_editable_get_text (GTK_EDITABLE (self->port_entry))))
+                             : g_strdup ("");
 
   sf_window_start_waiting (self, kind);
   sf_window_set_instructions (self, _("Plug the Phone In Again"),

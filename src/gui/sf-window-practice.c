@@ -85,6 +85,8 @@ sf_window_set_practice (SfWindow *self,
   sf_window_update_da_row (self);
   gtk_revealer_set_reveal_child (self->practice_revealer, practice);
   gtk_widget_set_visible (GTK_WIDGET (self->port_row), !practice);
+  /* Practice has its own phone. */
+  gtk_widget_set_visible (self->phone_strip, !practice);
   gtk_widget_set_visible (GTK_WIDGET (self->station_row), !practice);
   sf_window_show_host_problems (self);
   g_object_notify (G_OBJECT (self), "practice");

@@ -26,6 +26,7 @@
 #include "sf-format-page.h"
 #include "sf-job-progress.h"
 #include "sf-partition-item.h"
+#include "sf-phone-chooser.h"
 #include "sf-plan.h"
 #include "sf-readback-page.h"
 #include "sf-sim.h"
@@ -64,10 +65,13 @@ struct _SfWindow
   AdwActionRow         *firmware_row;
   AdwActionRow         *da_row;
   GtkWidget            *da_reset_button;
+  AdwActionRow         *emi_row;
+  GtkWidget            *emi_clear_button;
   AdwComboRow          *scene_row;
   AdwActionRow         *port_row;
   GtkEntry             *port_entry;
-  GtkListBox           *phones_list;
+  GtkWidget            *phone_strip;
+  SfPhoneChooser       *phone_chooser;
   AdwActionRow         *station_row;
   GtkSwitch            *station_switch;
   SfStationView        *station;
@@ -109,6 +113,7 @@ struct _SfWindow
   SfFirmware           *firmware;
   SfDaFile             *firmware_da;  /* the DA that came with the firmware */
   GFile                *da_override;
+  GFile                *emi_file;      /* DRAM settings for a BootROM phone, as --emi-from */
   GCancellable         *load_cancellable;
   GtkNativeDialog      *chooser;
   gboolean              loading;
@@ -120,6 +125,9 @@ struct _SfWindow
   /* Phones on the bus (and virtual phones that announce themselves) */
   SfDeviceMonitor      *monitor;
   gboolean              waiting;       /* a job waits for a phone to arrive */
+  GCancellable         *check_cancellable; /* the firmware's images are being checked */
+  gboolean              images_checked; /* for the download about to start (sf-window-actions.c) */
+  gboolean              keep_log;      /* the next job continues the log of a check or a wait */
   SfWindowJobKind       waiting_kind;
   SfUsbDevice          *arrived;       /* the phone that just arrived */
   GPtrArray            *host_problems; /* (element-type SfHostProblem) */
@@ -185,7 +193,8 @@ char           *sf_window_location_to_string     (GFile            *location) G_
 GFile          *sf_window_location_from_string   (const char       *text) G_GNUC_WARN_UNUSED_RESULT;
 void            sf_window_rebuild_recent_menu    (SfWindow         *self);
 SfScene         sf_window_current_scene          (SfWindow         *self);
-void            sf_window_select_scene           (SfWindow         *self,
+/* The scene from last time; Format All + Download only when chosen again. */
+void            sf_window_restore_scene          (SfWindow         *self,
                                                   SfScene           scene);
 gboolean        sf_window_scene_picks_partitions (SfScene           scene);
 /* The planner's words with the scenes' titles ("Download Only"). */
@@ -194,6 +203,7 @@ char           *sf_window_scene_words            (const char       *text) G_GNUC
 SfDaFile       *sf_window_choose_checked_da      (SfWindow         *self,
                                                   GError          **error) G_GNUC_WARN_UNUSED_RESULT;
 void            sf_window_update_da_row          (SfWindow         *self);
+void            sf_window_update_emi_row         (SfWindow         *self);
 void            sf_window_update_firmware_banner (SfWindow         *self);
 void            sf_window_populate_partitions    (SfWindow         *self);
 /* @problem: (nullable): why nothing is open, for the banner. */
@@ -216,11 +226,14 @@ void            sf_window_finish_job             (SfWindow         *self,
                                                   const GError     *error);
 /* Runs the pending job on a worker and drains its events. */
 void            sf_window_start_worker           (SfWindow         *self);
+/* The job view for a new job of @kind, @first_line in its log. */
+void            sf_window_begin_job_view         (SfWindow         *self,
+                                                  SfWindowJobKind   kind,
+                                                  const char       *first_line);
 /* Takes @job and shows the job view until it ends. */
 void            sf_window_run_job                (SfWindow         *self,
                                                   SfWindowJobKind   kind,
                                                   SfFlashJob       *job,
-                                                  guint64           total_bytes,
                                                   const char       *description);
 /* The job view asks for a phone; the job starts when one arrives. */
 void            sf_window_start_waiting          (SfWindow         *self,
@@ -232,8 +245,12 @@ void            sf_window_start_host_check       (SfWindow         *self);
 void            sf_window_show_host_problems     (SfWindow         *self);
 void            sf_window_start_monitor          (SfWindow         *self);
 char           *sf_window_device_port            (SfUsbDevice      *device) G_GNUC_WARN_UNUSED_RESULT;
+/* The phone for a job of @kind: a port (typed, or the practice phone's)
+ * or @out_device, which the monitor lists. FALSE when the job cannot start
+ * now: the reason is shown, or the job view waits for a phone. */
 gboolean        sf_window_acquire_port           (SfWindow         *self,
                                                   SfWindowJobKind   kind,
+                                                  SfUsbDevice     **out_device,
                                                   char            **out_port);
 gboolean        sf_window_still_plugged_in       (SfWindow         *self,
                                                   SfUsbDevice      *device);

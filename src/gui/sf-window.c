@@ -38,7 +38,7 @@ sf_window_show_toast (SfWindow   *self,
 gboolean
 sf_window_is_busy (SfWindow *self)
 {
-  return self->worker != NULL || self->pending_job != NULL || self->waiting ||
+  return self->worker != NULL || self->pending_job != NULL || self->waiting || self->check_cancellable != NULL ||
          (self->station != NULL && sf_station_view_is_running (self->station));
 }
 
@@ -54,6 +54,8 @@ sf_window_update_actions (SfWindow *self)
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.open-recent", idle);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.choose-da", idle);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.reset-da", idle && self->da_override != NULL);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.choose-emi", idle);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.clear-emi", idle && self->emi_file != NULL);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.practice", idle);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.download",
                                  idle && self->firmware != NULL && !in_job);
@@ -61,6 +63,7 @@ sf_window_update_actions (SfWindow *self)
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.back", idle && in_job);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.stop", running);
   gtk_widget_set_visible (self->da_reset_button, self->da_override != NULL);
+  gtk_widget_set_visible (self->emi_clear_button, self->emi_file != NULL);
 
   if (running)
     gtk_stack_set_visible_child_name (self->action_stack, "stop");
@@ -70,6 +73,7 @@ sf_window_update_actions (SfWindow *self)
   else
     gtk_stack_set_visible_child_name (self->action_stack, "download");
   gtk_widget_set_sensitive (GTK_WIDGET (self->switcher_title), !in_job);
+  gtk_widget_set_sensitive (GTK_WIDGET (self->phone_chooser), idle);
   if (self->readback_page != NULL) {
     sf_readback_page_set_busy (self->readback_page, !idle);
     sf_format_page_set_busy (self->format_page, !idle);
@@ -123,7 +127,7 @@ restore_settings (SfWindow *self)
 
   scene_text = g_settings_get_string (self->settings, "scene");
   if (sf_scene_from_string (scene_text, &scene))
-    sf_window_select_scene (self, scene);
+    sf_window_restore_scene (self, scene);
   da = g_settings_get_string (self->settings, "last-da");
   if (da[0] != '\0') {
     g_autoptr(GFile) file = sf_window_location_from_string (da);
@@ -227,6 +231,9 @@ sf_window_dispose (GObject *object)
   if (self->load_cancellable != NULL)
     g_cancellable_cancel (self->load_cancellable);
   g_clear_object (&self->load_cancellable);
+  if (self->check_cancellable != NULL)
+    g_cancellable_cancel (self->check_cancellable);
+  g_clear_object (&self->check_cancellable);
   if (self->chooser != NULL)
     gtk_native_dialog_destroy (self->chooser);
   g_clear_object (&self->chooser);
@@ -242,6 +249,7 @@ sf_window_dispose (GObject *object)
   g_clear_object (&self->firmware);
   g_clear_object (&self->firmware_da);
   g_clear_object (&self->da_override);
+  g_clear_object (&self->emi_file);
   g_clear_object (&self->settings);
 
   G_OBJECT_CLASS (sf_window_parent_class)->dispose (object);
@@ -290,6 +298,7 @@ sf_window_class_init (SfWindowClass *klass)
                           G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
+  g_type_ensure (SF_TYPE_PHONE_CHOOSER);
   gtk_widget_class_set_template_from_resource (widget_class, "/io/github/Scatterflash/ui/sf-window.ui");
   gtk_widget_class_bind_template_child (widget_class, SfWindow, toast_overlay);
   gtk_widget_class_bind_template_child (widget_class, SfWindow, switcher_title);
@@ -308,10 +317,13 @@ sf_window_class_init (SfWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, SfWindow, firmware_row);
   gtk_widget_class_bind_template_child (widget_class, SfWindow, da_row);
   gtk_widget_class_bind_template_child (widget_class, SfWindow, da_reset_button);
+  gtk_widget_class_bind_template_child (widget_class, SfWindow, emi_row);
+  gtk_widget_class_bind_template_child (widget_class, SfWindow, emi_clear_button);
   gtk_widget_class_bind_template_child (widget_class, SfWindow, scene_row);
   gtk_widget_class_bind_template_child (widget_class, SfWindow, port_row);
   gtk_widget_class_bind_template_child (widget_class, SfWindow, port_entry);
-  gtk_widget_class_bind_template_child (widget_class, SfWindow, phones_list);
+  gtk_widget_class_bind_template_child (widget_class, SfWindow, phone_strip);
+  gtk_widget_class_bind_template_child (widget_class, SfWindow, phone_chooser);
   gtk_widget_class_bind_template_child (widget_class, SfWindow, station_row);
   gtk_widget_class_bind_template_child (widget_class, SfWindow, station_switch);
   gtk_widget_class_bind_template_child (widget_class, SfWindow, select_all_check);
@@ -391,6 +403,7 @@ sf_window_init (SfWindow *self)
   self->settings = sf_gui_settings_new ();
   restore_settings (self);
   sf_window_update_da_row (self);
+  sf_window_update_emi_row (self);
 
   gtk_stack_set_visible_child_name (self->download_stack, "empty");
   gtk_stack_set_visible_child_name (self->mode_stack, "pages");

@@ -139,6 +139,8 @@ sf_test_gui_choose_file (GFile *file,
   sf_test_gui_settle (300);
   chooser = sf_test_gui_find_window (GTK_TYPE_FILE_CHOOSER_DIALOG);
   ck_assert (gtk_file_chooser_set_current_folder (GTK_FILE_CHOOSER (chooser), folder, NULL));
+  /* An Open chooser selects a file only once its folder is read. */
+  sf_test_gui_settle (300);
   if (gtk_file_chooser_get_action (GTK_FILE_CHOOSER (chooser)) == GTK_FILE_CHOOSER_ACTION_SAVE)
     gtk_file_chooser_set_current_name (GTK_FILE_CHOOSER (chooser), name);
   else

@@ -8,8 +8,10 @@
 
 #include "config.h"
 
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <adwaita.h>
 #include <check.h>
@@ -24,6 +26,7 @@
 #include "sf-station-view.h"
 #include "sf-test-gui.h"
 #include "sf-test-util.h"
+#include "sf-usb-device.h"
 #include "sf-window.h"
 
 #define MB (1024 * 1024)
@@ -79,10 +82,13 @@ load_sample (void)
   return win;
 }
 
-/* A virtual phone (256 MiB of user area) on @storage, plugged in. */
+/* A virtual phone (256 MiB of user area) on @storage, plugged in. With
+ * @board (sample-a, sample-b) it is a real phone in BootROM mode, whose
+ * DRAM starts only with its board's own settings (protocol.md §13.3). */
 static SfSim *
-start_phone (const char *storage,
-             SfSimPace   pace)
+start_phone_on_board (const char *storage,
+                      SfSimPace   pace,
+                      const char *board)
 {
   g_autoptr(GError) error = NULL;
   SfSimOptions opts;
@@ -92,10 +98,19 @@ start_phone (const char *storage,
   opts.storage_dir = storage;
   opts.emmc_user_size = 256 * MB;
   opts.pace = pace;
+  if (board != NULL)
+    ck_assert (sf_sim_parse_board (board, &opts.board, NULL));
   sim = sf_sim_new (&opts, &error);
   ck_assert_msg (sim != NULL, "%s", error ? error->message : "");
   ck_assert_msg (sf_sim_start (sim, &error), "%s", error ? error->message : "");
   return sim;
+}
+
+static SfSim *
+start_phone (const char *storage,
+             SfSimPace   pace)
+{
+  return start_phone_on_board (storage, pace, NULL);
 }
 
 static void
@@ -752,6 +767,18 @@ START_TEST (test_window_waits_for_phone)
 }
 END_TEST
 
+static gboolean
+emi_row_names_boot (gpointer data)
+{
+  return strstr (adw_action_row_get_subtitle (ADW_ACTION_ROW (data)), "boot.img") != NULL;
+}
+
+static gboolean
+is_waiting (gpointer data)
+{
+  return log_has (SF_WINDOW (data), "Waiting for a phone");
+}
+
 /* Stop while waiting for a phone. */
 START_TEST (test_window_stop_waiting)
 {
@@ -766,7 +793,16 @@ START_TEST (test_window_stop_waiting)
   sf_window_set_port (win, NULL);
   ck_assert (gtk_widget_activate_action (GTK_WIDGET (win), "win.download", NULL));
   ck_assert_int_eq (sf_window_get_result (win), SF_WINDOW_RESULT_RUNNING);
+  ck_assert_msg (sf_test_gui_iterate_until (is_waiting, win, 20000), "Download does not wait for the phone");
   ck_assert (gtk_widget_activate_action (GTK_WIDGET (win), "win.stop", NULL));
+  ck_assert_int_eq (sf_window_get_result (win), SF_WINDOW_RESULT_STOPPED);
+
+  /* Stopped while the images are checked: at once, too. */
+  ck_assert (gtk_widget_activate_action (GTK_WIDGET (win), "win.back", NULL));
+  ck_assert (gtk_widget_activate_action (GTK_WIDGET (win), "win.download", NULL));
+  ck_assert (gtk_widget_activate_action (GTK_WIDGET (win), "win.stop", NULL));
+  ck_assert_int_eq (sf_window_get_result (win), SF_WINDOW_RESULT_STOPPED);
+  sf_test_gui_settle (300);
   ck_assert_int_eq (sf_window_get_result (win), SF_WINDOW_RESULT_STOPPED);
   destroy_and_check (win);
   sf_test_rm_rf (announce);
@@ -785,6 +821,12 @@ static gboolean
 station_stopped (gpointer data)
 {
   return !sf_station_view_is_running (SF_STATION_VIEW (sf_window_get_station (SF_WINDOW (data))));
+}
+
+static gboolean
+station_running (gpointer data)
+{
+  return !station_stopped (data);
 }
 
 /* A repair shop's station: three phones plugged in, each flashed by its own
@@ -809,7 +851,8 @@ START_TEST (test_window_station)
   station = SF_STATION_VIEW (sf_window_get_station (win));
 
   ck_assert (gtk_widget_activate_action (GTK_WIDGET (win), "win.download", NULL));
-  ck_assert (sf_station_view_is_running (station));
+  /* The images are checked first. */
+  ck_assert_msg (sf_test_gui_iterate_until (station_running, win, 20000), "the station did not start");
   for (guint i = 0; i < G_N_ELEMENTS (sims); i++) {
     g_autoptr(GError) error = NULL;
 
@@ -1092,8 +1135,11 @@ START_TEST (test_window_stop_again_replug)
   g_subprocess_wait (sim1, NULL, NULL);
   sim2 = spawn_phone (storage2, announce, "none");
   ck_assert_msg (sf_test_gui_iterate_until (is_finished, win, 60000), "the second download did not end");
-  ck_assert_msg (sf_window_get_result (win) == SF_WINDOW_RESULT_DONE, "%s",
-                 sf_window_get_error (win) ? sf_window_get_error (win)->message : "?");
+  if (sf_window_get_result (win) != SF_WINDOW_RESULT_DONE) {
+    g_autofree char *log = sf_window_get_log (win);
+
+    ck_abort_msg ("%s\n%s", sf_window_get_error (win) ? sf_window_get_error (win)->message : "?", log);
+  }
 
   destroy_and_check (win);
   g_subprocess_force_exit (sim2);
@@ -1166,8 +1212,52 @@ START_TEST (test_window_small)
                    gtk_widget_get_width (GTK_WIDGET (win)));
     sf_test_gui_screenshot (GTK_WIDGET (win), name);
   }
-  /* The scene is remembered: the next window starts in Download Only. */
-  choose_scene (win, SF_SCENE_DOWNLOAD_ONLY);
+  /* Format All + Download is not remembered (test_window_scene_remembered). */
+  destroy_and_check (win);
+}
+END_TEST
+
+
+static guint
+scene_shown (SfWindow    *win,
+             const char **out_subtitle)
+{
+  GtkWidget *row = sf_test_gui_find_row (GTK_WIDGET (win), "Scene");
+
+  ck_assert_ptr_nonnull (row);
+  *out_subtitle = adw_action_row_get_subtitle (ADW_ACTION_ROW (row));
+  return adw_combo_row_get_selected (ADW_COMBO_ROW (row));
+}
+
+/* The scene from last time comes back, but Format All + Download, which
+ * erases everything, never by itself: the next window opens in Download
+ * Only and its Scene row says why. */
+START_TEST (test_window_scene_remembered)
+{
+  g_autoptr(GFile) sample = g_file_new_for_path (g_getenv ("SF_SAMPLE_FIRMWARE"));
+  const char *subtitle = NULL;
+  SfWindow *win = load_sample ();
+
+  choose_scene (win, SF_SCENE_FIRMWARE_UPGRADE);
+  destroy_and_check (win);
+  win = load_sample ();
+  ck_assert_uint_eq (scene_shown (win, &subtitle), 1);
+  choose_scene (win, SF_SCENE_FORMAT_ALL_DOWNLOAD);
+  ck_assert_msg (strstr (scene_shown (win, &subtitle) == 2 ? subtitle : "", "Erases everything") != NULL, "%s",
+                 subtitle);
+  destroy_and_check (win);
+
+  win = sf_window_new (NULL);
+  gtk_window_set_default_size (GTK_WINDOW (win), 800, 600);
+  gtk_window_present (GTK_WINDOW (win));
+  sf_window_load_firmware (win, sample);
+  ck_assert (sf_test_gui_iterate_until (is_loaded, win, 20000));
+  ck_assert_uint_eq (scene_shown (win, &subtitle), 0);
+  ck_assert_msg (strstr (subtitle, "Format All + Download was chosen last time") != NULL, "%s", subtitle);
+  /* Download Only's table: the user's ticks, nothing fixed. */
+  ck_assert (sf_partition_item_get_selectable (find_item (win, "BOOTIMG")));
+  sf_test_gui_settle (200);
+  sf_test_gui_screenshot (GTK_WIDGET (win), "scene-remembered-800");
   destroy_and_check (win);
 }
 END_TEST
@@ -1200,6 +1290,111 @@ START_TEST (test_window_scene_missing_image)
 END_TEST
 
 
+/* A firmware the command line refuses before it waits for a phone (a
+ * sparse image cut short: it opens, but cannot be read to its end) is
+ * refused by Download before anything is plugged in, in the same words. */
+START_TEST (test_window_damaged_image_refused)
+{
+  g_autofree char *announce = sf_test_make_tempdir ();
+  g_autofree char *dir = copy_sample (NULL, NULL, NULL);
+  g_autofree char *system = g_build_filename (dir, "system.img", NULL);
+  g_autoptr(GFile) da = g_file_new_for_path (g_getenv ("SF_SYNTHETIC_DA"));
+  g_autofree char *cli_err = NULL;
+  g_autofree char *cli_out = NULL;
+  const GError *error;
+  SfWindow *win;
+
+  ck_assert_int_eq (truncate (system, 100000), 0);
+  g_setenv ("SCATTERFLASH_VIRTUAL_DIR", announce, TRUE);
+  win = sf_window_new (NULL);
+  g_unsetenv ("SCATTERFLASH_VIRTUAL_DIR");
+  gtk_window_set_default_size (GTK_WINDOW (win), 1000, 720);
+  gtk_window_present (GTK_WINDOW (win));
+  load_into (win, dir);
+  sf_window_set_da_file (win, da);
+  sf_window_set_port (win, NULL);
+
+  ck_assert (gtk_widget_activate_action (GTK_WIDGET (win), "win.download", NULL));
+  ck_assert_msg (sf_test_gui_iterate_until (is_finished, win, 20000), "the damaged image was not refused");
+  ck_assert_int_eq (sf_window_get_result (win), SF_WINDOW_RESULT_FAILED);
+  error = sf_window_get_error (win);
+  ck_assert_msg (!log_has (win, "Waiting for a phone"), "it waited for a phone");
+  ck_assert_msg (log_has (win, "Checking system.img"), "the log does not say what was checked");
+  ck_assert_msg (log_has (win, "Nothing was written to the phone"), "the result does not say nothing was written");
+  ck_assert_msg (log_has (win, "An image of the firmware is damaged"), "the result's headline is not plain");
+  /* The command line's words for the same firmware. */
+  sf_test_run_cli (&cli_out, &cli_err, "download", "--port", "/dev/null", dir, NULL);
+  ck_assert_msg (cli_err != NULL && strstr (cli_err, error->message) != NULL, "the CLI says: %s\nthe window: %s",
+                 cli_err, error->message);
+  destroy_and_check (win);
+  sf_test_rm_rf (dir);
+  sf_test_rm_rf (announce);
+}
+END_TEST
+
+
+/* DRAM settings from a preloader of the user's (the CLI's --emi-from): the
+ * Download page's row picks it, a dead phone (BootROM mode) is set up with
+ * it, and 5054 says in plain words what it means. */
+START_TEST (test_window_emi_from)
+{
+  g_autofree char *storage = sf_test_make_tempdir ();
+  g_autofree char *boot = g_build_filename (g_getenv ("SF_SAMPLE_FIRMWARE"), "boot.img", NULL);
+  g_autoptr(GFile) not_a_preloader = g_file_new_for_path (boot);
+  g_autoptr(GFile) da = g_file_new_for_path (g_getenv ("SF_SYNTHETIC_DA"));
+  g_autoptr(SfSim) sim = NULL;
+  SfWindow *win = sf_window_new (NULL);
+  GtkWidget *row;
+
+  gtk_window_set_default_size (GTK_WINDOW (win), 800, 600);
+  gtk_window_present (GTK_WINDOW (win));
+  load_into (win, g_getenv ("SF_SAMPLE_FIRMWARE"));
+  sf_window_set_da_file (win, da);
+  row = sf_test_gui_find_row (GTK_WIDGET (win), "DRAM Settings From");
+  ck_assert_msg (row != NULL, "no DRAM Settings From row");
+  ck_assert_msg (strstr (adw_action_row_get_subtitle (ADW_ACTION_ROW (row)), "firmware’s preloader") != NULL, "%s",
+                 adw_action_row_get_subtitle (ADW_ACTION_ROW (row)));
+  ck_assert (gtk_widget_activate_action (GTK_WIDGET (win), "win.choose-emi", NULL));
+  ck_assert_msg (sf_test_gui_choose_file (not_a_preloader, 5000), "no file chooser");
+  ck_assert_msg (sf_test_gui_iterate_until (emi_row_names_boot, row, 5000), "%s",
+                 adw_action_row_get_subtitle (ADW_ACTION_ROW (row)));
+  sf_test_gui_settle (200);
+  ck_assert_int_le (gtk_widget_get_width (GTK_WIDGET (win)), 800);
+  sf_test_gui_screenshot (GTK_WIDGET (win), "emi-from-800");
+
+  sim = start_phone_on_board (storage, SF_SIM_PACE_NONE, "sample-a");
+  sf_window_set_port (win, sf_sim_get_port_path (sim));
+  ck_assert (gtk_widget_activate_action (GTK_WIDGET (win), "win.download", NULL));
+  ck_assert_msg (sf_test_gui_iterate_until (is_finished, win, 60000), "the download did not end");
+  ck_assert_int_eq (sf_window_get_result (win), SF_WINDOW_RESULT_FAILED);
+  ck_assert_msg (g_error_matches (sf_window_get_error (win), SF_ERROR, SF_ERROR_DL_GET_DRAM_SETTING_FAIL), "%s",
+                 sf_window_get_error (win)->message);
+  ck_assert_msg (log_has (win, "boot.img"), "the log does not name the file the settings came from");
+  ck_assert_msg (log_has (win, "built for another memory chip") && log_has (win, "BootROM mode") &&
+                 log_has (win, "DRAM Settings From"), "the result does not explain 5054");
+  ck_assert_uint_eq (sf_sim_get_flash_bytes (sim), 0);
+  sf_test_gui_screenshot (GTK_WIDGET (win), "emi-5054-800");
+  sf_sim_stop (sim);
+  g_clear_pointer (&sim, sf_sim_free);
+
+  /* Cleared: the firmware's preloader again, which knows this board. */
+  ck_assert (gtk_widget_activate_action (GTK_WIDGET (win), "win.back", NULL));
+  ck_assert (gtk_widget_activate_action (GTK_WIDGET (win), "win.clear-emi", NULL));
+  ck_assert (strstr (adw_action_row_get_subtitle (ADW_ACTION_ROW (row)), "firmware’s preloader") != NULL);
+  sim = start_phone_on_board (storage, SF_SIM_PACE_NONE, "sample-a");
+  sf_window_set_port (win, sf_sim_get_port_path (sim));
+  ck_assert (gtk_widget_activate_action (GTK_WIDGET (win), "win.download", NULL));
+  ck_assert_msg (sf_test_gui_iterate_until (is_finished, win, 60000), "the download did not end");
+  ck_assert_msg (sf_window_get_result (win) == SF_WINDOW_RESULT_DONE, "%s",
+                 sf_window_get_error (win) ? sf_window_get_error (win)->message : "?");
+  ck_assert_msg (log_has (win, "DRAM set up with entry"), "the DRAM was not set up from the preloader");
+  destroy_and_check (win);
+  sf_sim_stop (sim);
+  sf_test_rm_rf (storage);
+}
+END_TEST
+
+
 /* With verify, the result names each partition once. */
 START_TEST (test_window_verify_names_once)
 {
@@ -1223,27 +1418,100 @@ START_TEST (test_window_verify_names_once)
 END_TEST
 
 
-/* A job from another page on the port typed on the Download page says so. */
-START_TEST (test_window_page_job_port)
+/* The item of the Phone row that is a phone (not "wait"), or
+ * GTK_INVALID_LIST_POSITION. */
+static guint
+phone_position (GtkWidget *row)
 {
+  GListModel *model = adw_combo_row_get_model (ADW_COMBO_ROW (row));
+
+  for (guint i = 0; i < g_list_model_get_n_items (model); i++) {
+    g_autoptr(GObject) item = g_list_model_get_item (model, i);
+
+    if (SF_IS_USB_DEVICE (item))
+      return i;
+  }
+  return GTK_INVALID_LIST_POSITION;
+}
+
+static gboolean
+phone_listed (gpointer data)
+{
+  return phone_position (data) != GTK_INVALID_LIST_POSITION;
+}
+
+static gboolean
+phone_gone (gpointer data)
+{
+  return !phone_listed (data);
+}
+
+/* One Phone row for every page: it waits for the next phone by default,
+ * lists the phones plugged in by name, USB port and chip, and a page's job
+ * goes to the phone chosen there, never to the port typed on the Download
+ * page. A chosen phone that leaves makes it wait again. */
+START_TEST (test_window_phone_chooser)
+{
+  g_autofree char *announce = sf_test_make_tempdir ();
   g_autofree char *storage = sf_test_make_tempdir ();
   g_autoptr(GFile) da = g_file_new_for_path (g_getenv ("SF_SYNTHETIC_DA"));
-  g_autoptr(SfSim) sim = NULL;
+  g_autoptr(GSubprocess) sim = NULL;
+  g_autoptr(GFile) sample = g_file_new_for_path (g_getenv ("SF_SAMPLE_FIRMWARE"));
+  GtkWidget *row;
   SfWindow *win;
 
-  sim = start_phone (storage, SF_SIM_PACE_NONE);
-  win = load_sample ();
+  g_setenv ("SCATTERFLASH_VIRTUAL_DIR", announce, TRUE);
+  win = sf_window_new (NULL);
+  g_unsetenv ("SCATTERFLASH_VIRTUAL_DIR");
+  gtk_window_set_default_size (GTK_WINDOW (win), 800, 600);
+  gtk_window_present (GTK_WINDOW (win));
+  sf_window_load_firmware (win, sample);
+  ck_assert (sf_test_gui_iterate_until (is_loaded, win, 20000));
   sf_window_set_da_file (win, da);
-  sf_window_set_port (win, sf_sim_get_port_path (sim));
+  /* A port typed on the Download page is the Download page's. */
+  sf_window_set_port (win, "/dev/null");
+  row = sf_test_gui_find_row (GTK_WIDGET (win), "Phone");
+  ck_assert_msg (row != NULL && ADW_IS_COMBO_ROW (row), "no Phone row");
+  ck_assert_uint_eq (adw_combo_row_get_selected (ADW_COMBO_ROW (row)), 0);
+  ck_assert_msg (strstr (adw_action_row_get_subtitle (ADW_ACTION_ROW (row)), "Wait for the next phone") != NULL, "%s",
+                 adw_action_row_get_subtitle (ADW_ACTION_ROW (row)));
+
+  sim = spawn_phone (storage, announce, "none");
+  ck_assert_msg (sf_test_gui_iterate_until (phone_listed, row, 20000), "the phone plugged in is not listed");
+  /* Listed, not taken: the row still waits for the next phone. */
+  ck_assert_uint_eq (adw_combo_row_get_selected (ADW_COMBO_ROW (row)), 0);
   sf_window_show_page (win, "phone");
   g_signal_emit_by_name (sf_window_get_page (win, "phone"), "identify");
-  ck_assert_msg (log_has (win, "as typed on the Download page"), "the page job used the typed port silently");
+  ck_assert_int_eq (sf_window_get_result (win), SF_WINDOW_RESULT_RUNNING);
+  ck_assert_msg (log_has (win, "Waiting for a phone"), "the job did not wait for the next phone");
+  ck_assert (gtk_widget_activate_action (GTK_WIDGET (win), "win.stop", NULL));
+  ck_assert (gtk_widget_activate_action (GTK_WIDGET (win), "win.back", NULL));
+
+  /* Chosen by name: the job goes to it, not to /dev/null. */
+  adw_combo_row_set_selected (ADW_COMBO_ROW (row), phone_position (row));
+  ck_assert_msg (strstr (adw_action_row_get_subtitle (ADW_ACTION_ROW (row)), "Virtual phone · MT6572") != NULL, "%s",
+                 adw_action_row_get_subtitle (ADW_ACTION_ROW (row)));
+  sf_window_show_page (win, "phone");
+  sf_test_gui_settle (200);
+  ck_assert_int_le (gtk_widget_get_width (GTK_WIDGET (win)), 800);
+  sf_test_gui_screenshot (GTK_WIDGET (win), "phone-chooser-800");
+  g_signal_emit_by_name (sf_window_get_page (win, "phone"), "identify");
   ck_assert_msg (sf_test_gui_iterate_until (is_finished, win, 60000), "identify did not end");
   ck_assert_msg (sf_window_get_result (win) == SF_WINDOW_RESULT_DONE, "%s",
                  sf_window_get_error (win) ? sf_window_get_error (win)->message : "?");
+  ck_assert_msg (log_has (win, "Phone: ") && log_has (win, "Virtual phone · MT6572"), "the log does not name the phone");
+  ck_assert_msg (!log_has (win, "/dev/null"), "the page job used the port typed on the Download page");
+  ck_assert (gtk_widget_activate_action (GTK_WIDGET (win), "win.back", NULL));
+
+  /* Unplugged (SIGTERM: the phone takes its announcement away, as a USB
+   * phone leaves the bus): back to waiting for the next phone. */
+  g_subprocess_send_signal (sim, SIGTERM);
+  g_subprocess_wait (sim, NULL, NULL);
+  ck_assert_msg (sf_test_gui_iterate_until (phone_gone, row, 20000), "the phone that left is still listed");
+  ck_assert_uint_eq (adw_combo_row_get_selected (ADW_COMBO_ROW (row)), 0);
   destroy_and_check (win);
-  sf_sim_stop (sim);
   sf_test_rm_rf (storage);
+  sf_test_rm_rf (announce);
 }
 END_TEST
 
@@ -1282,8 +1550,11 @@ gui_suite (void)
   tcase_add_test (tc, test_window_stop_again_replug);
   tcase_add_test (tc, test_window_width_kept);
   tcase_add_test (tc, test_window_small);
+  tcase_add_test (tc, test_window_scene_remembered);
   tcase_add_test (tc, test_window_verify_names_once);
-  tcase_add_test (tc, test_window_page_job_port);
+  tcase_add_test (tc, test_window_damaged_image_refused);
+  tcase_add_test (tc, test_window_emi_from);
+  tcase_add_test (tc, test_window_phone_chooser);
   suite_add_tcase (s, tc);
   return s;
 }
