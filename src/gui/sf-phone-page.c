@@ -11,6 +11,7 @@
 #include <glib/gi18n.h>
 
 #include "sf-phone-page.h"
+#include "sf-units.h"
 
 struct _SfPhonePage
 {
@@ -61,7 +62,7 @@ format_size (guint64 size)
   if (size == 0)
     /* Translators: the phone has no such storage area */
     return g_strdup (_("None"));
-  return g_format_size_full (size, G_FORMAT_SIZE_IEC_UNITS);
+  return sf_format_size (size);
 }
 
 static void

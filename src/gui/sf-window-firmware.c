@@ -194,24 +194,9 @@ static SfDaFile *
 choose_da (SfWindow  *self,
            GError   **error)
 {
-  g_autoptr(GFile) bundled = NULL;
-
-  if (self->da_override != NULL)
-    return sf_da_file_new (self->da_override, NULL, error);
-  if (self->firmware_da != NULL && !self->practice)
-    return g_object_ref (self->firmware_da);
-  bundled = sf_da_file_find_bundled ();
-  return sf_da_file_new (bundled, NULL, error);
-}
-
-/* Whether @da can start this firmware's chip at all (the check SP Flash
- * Tool makes only once the phone answers), made before anything starts. */
-static gboolean
-check_da_for_firmware (SfWindow  *self,
-                       SfDaFile  *da,
-                       GError   **error)
-{
-  return sf_firmware_check_da (self->firmware, da, error);
+  /* The CLI's choice (sf_da_file_choose): chosen, else the firmware's,
+   * else the bundled one; practice never uses the firmware's own. */
+  return sf_da_file_choose (self->da_override, self->practice ? NULL : self->firmware_da, error);
 }
 
 SfDaFile *
@@ -220,7 +205,9 @@ sf_window_choose_checked_da (SfWindow  *self,
 {
   g_autoptr(SfDaFile) da = choose_da (self, error);
 
-  if (da == NULL || !check_da_for_firmware (self, da, error)) {
+  /* Whether @da can start this firmware's chip at all (the check SP Flash
+   * Tool makes only once the phone answers), made before anything starts. */
+  if (da == NULL || !sf_firmware_check_da (self->firmware, da, error)) {
     sf_window_update_da_row (self);
     return NULL;
   }
@@ -255,7 +242,7 @@ sf_window_update_da_row (SfWindow *self)
    * where the user can change it. Reading it is quick: header and table. */
   da = choose_da (self, &error);
   if (da != NULL)
-    check_da_for_firmware (self, da, &error);
+    sf_firmware_check_da (self->firmware, da, &error);
   if (error != NULL) {
     g_free (subtitle);
     subtitle = g_strdup (error->message);
@@ -339,7 +326,7 @@ sf_window_update_firmware_banner (SfWindow *self)
     }
     da = choose_da (self, &da_error);
     if (da != NULL)
-      check_da_for_firmware (self, da, &da_error);
+      sf_firmware_check_da (self->firmware, da, &da_error);
     if (da_error != NULL) {
       if (text->len > 0)
         g_string_append (text, "\n");
