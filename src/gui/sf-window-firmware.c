@@ -275,7 +275,7 @@ sf_window_update_emi_row (SfWindow *self)
     subtitle = g_strdup_printf (_("%s, instead of the firmware’s preloader"), name);
     tooltip = sf_window_location_to_string (self->emi_file);
   } else {
-    subtitle = g_strdup (_("The firmware’s preloader. A dead phone (BootROM mode) needs them to start its memory"));
+    subtitle = g_strdup (_("The firmware’s preloader. A dead phone (BootROM mode) needs it to start its memory"));
     tooltip = g_strdup (_("A phone that comes up in BootROM mode (a dead phone, or one plugged in with Volume "
                           "Down held) needs its memory (DRAM) set up from a preloader. Error 5054 means that "
                           "the preloader was built for another memory chip: then choose the phone’s own "

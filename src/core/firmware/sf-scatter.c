@@ -642,7 +642,7 @@ legacy_check_braced (Parser   *p,
     sf_set_error_at (error, SF_ERROR_SCATTER_FORMAT, p->file, p->part->line,
                      _("open the *_Android_scatter.txt file of the firmware; this list only tells an OTA update where its partitions are"),
                      _("a list of partition names and addresses without “{” and “}”: "
-                       "the partition list of an OTA update, not a SP Flash Tool scatter file"));
+                       "the partition list of an OTA update, not an SP Flash Tool scatter file"));
   } else {
     sf_set_error_at (error, at_eof ? SF_ERROR_SCATTER_TRUNCATED : SF_ERROR_SCATTER_FORMAT,
                      p->file, p->part->line,
