@@ -370,6 +370,10 @@ START_TEST (test_fault)
   ck_assert_msg (strstr (err, " — ") != NULL, "%s: no advice in: %s", fc->fault, err);
   ck_assert_msg (strstr (err, "Done") == NULL, "%s: reported as done: %s", fc->fault, err);
   ck_assert_msg (g_get_monotonic_time () - t0 < 30 * G_USEC_PER_SEC, "%s took too long", fc->fault);
+  /* §13.8: a phone that does not come back is given up within 10 s. */
+  if (g_str_equal (fc->fault, "no-reenumerate"))
+    ck_assert_msg (g_get_monotonic_time () - t0 < 10 * G_USEC_PER_SEC, "%s: %.1f s", fc->fault,
+                   (g_get_monotonic_time () - t0) / 1e6);
   /* The user is told where the phone stands. */
   if (!fc->nothing_written)
     ck_assert_msg (strstr (err, "Failed on: ") != NULL, "%s: no summary in: %s", fc->fault, err);

@@ -16,6 +16,7 @@
 #include "sf-mtk-checksum.h"
 #include "sf-error.h"
 #include "sf-preloader.h"
+#include "sf-port-return.h"
 #include "sf-sparse.h"
 #include "sf-wire.h"
 
@@ -778,21 +779,24 @@ sf_da_switch_usb_speed (SfDa          *self,
     return TRUE;
 
   path = g_strdup (sf_transport_get_path (self->wire.transport));
+  /* Whatever arrives from here on may be the phone coming back. */
+  t0 = g_get_monotonic_time ();
   if (!sf_wire_write (&self->wire, cmd, sizeof cmd, code, what, cancellable, error) ||
       !expect (self, SF_DA_ACK, SF_DA_REPLY_TIMEOUT_MS, code, what, cancellable, error))
     return FALSE;
 
   /* The phone leaves the bus and comes back as the DA's own port
-   * (0e8d:2001); on Linux that is the same tty path once cdc_acm has bound
-   * it again. No handshake is repeated. The node may show up before the
-   * phone answers on it, or still be the old one for a moment: the port is
-   * back when 72 is answered on it. */
+   * (0e8d:2001): the device monitor's next arrival on its socket (another
+   * tty name), or the same tty path once cdc_acm has bound it again
+   * (sf-port-return.c). No handshake is repeated. The node may show up
+   * before the phone answers on it, or still be the old one for a moment:
+   * the port is back when 72 is answered on it. */
   g_debug ("DA: switching to USB high speed, waiting for %s to come back", path);
   sf_transport_close (self->wire.transport, NULL);
-  t0 = g_get_monotonic_time ();
   deadline = t0 + (gint64) SF_DA_REENUMERATE_TIMEOUT_MS * 1000;
   for (;;) {
     g_autoptr(SfTransport) again = NULL;
+    g_autofree char *back = NULL;
     gint64 left;
 
     if (g_cancellable_set_error_if_cancelled (cancellable, error))
@@ -800,16 +804,18 @@ sf_da_switch_usb_speed (SfDa          *self,
     left = (deadline - g_get_monotonic_time ()) / 1000;
     if (left <= 0) {
       sf_set_device_error (error, SF_ERROR_USB_SPEED_SWITCH,
-                           _("%s did not come back within %u s of the switch to USB high speed (%s)"),
+                           _("%s did not come back within %u s of the switch to USB high speed, neither on "
+                             "that port nor on a new one (%s)"),
                            path, SF_DA_REENUMERATE_TIMEOUT_MS / 1000,
                            last_error != NULL ? last_error->message : "?");
       return FALSE;
     }
     g_usleep (SF_DA_REENUMERATE_POLL_MS * 1000);
     g_clear_error (&last_error);
-    again = sf_transport_open_port (path, &last_error);
+    again = sf_port_return_open (path, t0, &back, &last_error);
     if (again == NULL)
       continue;
+    g_debug ("DA: trying %s", back);
     g_set_object (&self->wire.transport, again);
     /* What an earlier try's 72 left behind is not this one's answer. */
     sf_transport_drain (self->wire.transport, 0, NULL, cancellable, NULL);
