@@ -160,6 +160,9 @@ gboolean         sf_da_switch_usb_speed    (SfDa              *self,
 void             sf_da_set_user_base       (SfDa              *self,
                                             guint64            linear);
 guint64          sf_da_get_user_base       (SfDa              *self);
+/* Where the phone's own user area starts in the linear space (the sizes
+ * before it in the DA2 report), whatever the firmware's base. */
+guint64          sf_da_get_phone_user_base (SfDa              *self);
 /* The linear address of @offset in @part (0 if the report is not in). */
 guint64          sf_da_linear_address      (SfDa              *self,
                                             guint              part,
