@@ -18,6 +18,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "sf-error.h"
 #include "sf-sim.h"
 #include "sf-sparse.h"
 #include "sf-test-util.h"
@@ -1244,6 +1245,27 @@ START_TEST (test_brom_universal_refused)
   ck_assert_msg (status == 0, "exit %d: %s", status, err);
   ck_assert_msg (strstr (out, "Mode: BootROM") != NULL || strstr (out, "brom") != NULL || strstr (out, "BootROM") != NULL,
                  "%s", out);
+  g_clear_pointer (&sim, sf_sim_free);
+
+  /* --emi-from a preloader that does not know the memory either: the
+   * error names that file, whole, not the firmware's preloader (both are
+   * called preloader_scatterflash_sample.bin here). */
+  {
+    g_autofree char *wrong = g_build_filename (universal_sample (), "preloader_scatterflash_sample.bin", NULL);
+    g_autofree char *line = NULL;
+
+    sim = start_board ("sample-b");
+    status = sf_test_run_cli (&out, &err, "download", "--port", sf_sim_get_port_path (sim), "--emi-from", wrong,
+                              sample (), NULL);
+    ck_assert_int_eq (status, 1);
+    line = g_strdup (strstr (err, "S_DL_GET_DRAM_SETTING_FAIL (5054)"));
+    ck_assert_msg (line != NULL, "%s", err);
+    ck_assert_msg (strstr (line, wrong) != NULL, "the error does not name %s: %s", wrong, line);
+    ck_assert_msg (strstr (line, "firmware's preloader") == NULL, "%s", line);
+    ck_assert_msg (strstr (sf_error_get_summary (SF_ERROR_DL_GET_DRAM_SETTING_FAIL), "firmware") == NULL,
+                   "%s", sf_error_get_summary (SF_ERROR_DL_GET_DRAM_SETTING_FAIL));
+    ck_assert_uint_eq (sf_sim_get_flash_bytes (sim), 0);
+  }
 }
 END_TEST
 
