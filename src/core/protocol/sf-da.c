@@ -772,6 +772,7 @@ sf_da_switch_usb_speed (SfDa          *self,
   g_autofree char *path = NULL;
   g_autoptr(GError) last_error = NULL;
   gint64 t0, deadline;
+  guint tries = 0, asked = 0;
 
   g_return_val_if_fail (SF_IS_DA (self), FALSE);
 
@@ -810,7 +811,10 @@ sf_da_switch_usb_speed (SfDa          *self,
                            last_error != NULL ? last_error->message : "?");
       return FALSE;
     }
-    g_usleep (SF_DA_REENUMERATE_POLL_MS * 1000);
+    /* The first try at once: a port that stays (a pty, a tty kept by
+     * cdc_acm) answers within a millisecond. */
+    if (tries++ > 0)
+      g_usleep (SF_DA_REENUMERATE_POLL_MS * 1000);
     g_clear_error (&last_error);
     again = sf_port_return_open (path, t0, &back, &last_error);
     if (again == NULL)
@@ -821,10 +825,12 @@ sf_da_switch_usb_speed (SfDa          *self,
     sf_transport_drain (self->wire.transport, 0, NULL, cancellable, NULL);
     if (usb_status (self, (guint) CLAMP (left, SF_DA_REENUMERATE_POLL_MS, 2000), cancellable, &last_error)) {
       /* A 72 of an earlier try may still be answered: nothing else comes
-       * unasked now, so let it pass. */
-      sf_transport_drain (self->wire.transport, 100, NULL, cancellable, NULL);
+       * unasked now, so let it pass. The first 72 has none before it. */
+      if (asked > 0)
+        sf_transport_drain (self->wire.transport, 100, NULL, cancellable, NULL);
       break;
     }
+    asked++;
     if (g_error_matches (last_error, G_IO_ERROR, G_IO_ERROR_CANCELLED)) {
       g_propagate_error (error, g_steal_pointer (&last_error));
       return FALSE;
