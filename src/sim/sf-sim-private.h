@@ -55,6 +55,7 @@ struct _SfSim {
 
   GThread      *thread;
   int           wake_fds[2]; /* sf_sim_stop() writes to [1] */
+  gint          stop_requested; /* atomic: set by sf_sim_stop() before it wakes the thread */
   int           master_fd;
   int           slave_fd;    /* held open so a host close does not hang up the master */
   GArray       *gone_masters; /* (element-type int) ptys left by a re-enumeration, locked, kept until free */

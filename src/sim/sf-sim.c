@@ -766,6 +766,7 @@ sf_sim_stop (SfSim *self)
 
   if (self->thread == NULL)
     return;
+  g_atomic_int_set (&self->stop_requested, TRUE);
   while (write (self->wake_fds[1], "x", 1) < 0 && errno == EINTR)
     ;
   g_thread_join (g_steal_pointer (&self->thread));
@@ -853,6 +854,20 @@ wait_master (SfSim  *self,
   }
 }
 
+/* FALSE once the session is over or sf_sim_stop() asked, without a
+ * system call: the I/O below polls only when the pty makes it wait. */
+static gboolean
+still_on (SfSim *self)
+{
+  if (self->end != SF_SIM_END_NONE)
+    return FALSE;
+  if (g_atomic_int_get (&self->stop_requested)) {
+    self->end = SF_SIM_END_STOP;
+    return FALSE;
+  }
+  return TRUE;
+}
+
 int
 sf_sim_recv_timeout (SfSim *self,
                      void  *buf,
@@ -864,12 +879,14 @@ sf_sim_recv_timeout (SfSim *self,
   gint64 deadline = timeout_ms < 0 ? -1 :
                     g_get_monotonic_time () + (gint64) timeout_ms * G_TIME_SPAN_MILLISECOND;
 
+  /* Issue 17: read first, and poll only when the pty has nothing (a pty
+   * hands over at most 4 KiB per read, so a poll before each one doubled
+   * the system calls of a 1 MiB packet). */
   while (done < len) {
     ssize_t n;
-    int r = wait_master (self, POLLIN, deadline);
 
-    if (r <= 0)
-      return r;
+    if (!still_on (self))
+      return -1;
     n = read (self->master_fd, p + done, len - done);
     if (n > 0) {
       done += (gsize) n;
@@ -877,7 +894,12 @@ sf_sim_recv_timeout (SfSim *self,
         self->first_byte_seen = TRUE;
         emit (self, SF_SIM_EVENT_FIRST_BYTE);
       }
-    } else if (n < 0 && (errno == EAGAIN || errno == EINTR)) {
+    } else if (n < 0 && errno == EAGAIN) {
+      int r = wait_master (self, POLLIN, deadline);
+
+      if (r <= 0)
+        return r;
+    } else if (n < 0 && errno == EINTR) {
       continue;
     } else if (n < 0 && errno == EIO) {
       /* Nobody holds the slave: cannot happen while we keep it open, but
@@ -911,12 +933,15 @@ sf_sim_send (SfSim      *self,
   while (done < len) {
     ssize_t n;
 
-    if (wait_master (self, POLLOUT, -1) <= 0)
+    if (!still_on (self))
       return FALSE;
     n = write (self->master_fd, p + done, len - done);
     if (n > 0) {
       done += (gsize) n;
-    } else if (n < 0 && (errno == EAGAIN || errno == EINTR)) {
+    } else if (n < 0 && errno == EAGAIN) {
+      if (wait_master (self, POLLOUT, -1) <= 0)
+        return FALSE;
+    } else if (n < 0 && errno == EINTR) {
       continue;
     } else {
       set_io_error (self, "write", n == 0 ? EIO : errno);
