@@ -68,6 +68,8 @@ remove_tree (const char *path)
 static gboolean
 record_session (const char    *name,
                 const guint8  *ops,
+                SfSimMode      mode,
+                const char    *fault,
                 const char    *out_dir,
                 GError       **error)
 {
@@ -84,6 +86,9 @@ record_session (const char    *name,
   sf_sim_options_init (&opts);
   opts.storage_dir = storage;
   opts.emmc_user_size = 64 * 1024 * 1024;
+  opts.mode = mode;
+  if (fault != NULL && !sf_sim_options_add_fault (&opts, fault, error))
+    return FALSE;
   sim = sf_sim_new (&opts, error);
   if (sim == NULL || !sf_sim_start (sim, error))
     return FALSE;
@@ -91,7 +96,7 @@ record_session (const char    *name,
   if (transport == NULL)
     return FALSE;
   brom = sf_brom_new (transport);
-  if (!sf_brom_connect (brom, SF_BROM_MODE_BROM, NULL, error))
+  if (!sf_brom_connect (brom, mode == SF_SIM_MODE_BROM ? SF_BROM_MODE_BROM : SF_BROM_MODE_PRELOADER, NULL, error))
     return FALSE;
 
   sf_transport_set_trace (transport, on_trace, &rec);
@@ -134,6 +139,15 @@ main (int    argc,
   const guint8 write_read[SF_FUZZ_PROTOCOL_N_OPS] = {
     OP (SF_FUZZ_OP_WRITE, 32), OP (SF_FUZZ_OP_READ, 8), OP (SF_FUZZ_OP_FINISH, 1),
   };
+  /* §13.6: A5 on a blank phone (the error reply 1037), A4 with 0x60
+   * records, A5 with them; §13.7: a write refused with an error reply. */
+  const guint8 table[SF_FUZZ_PROTOCOL_N_OPS] = {
+    OP (SF_FUZZ_OP_READ_PMT, 1), OP (SF_FUZZ_OP_WRITE_PMT, 2), OP (SF_FUZZ_OP_READ_PMT, 1),
+    OP (SF_FUZZ_OP_WRITE_PMT, 9), OP (SF_FUZZ_OP_READ_PMT, 1), OP (SF_FUZZ_OP_FINISH, 1),
+  };
+  const guint8 refused[SF_FUZZ_PROTOCOL_N_OPS] = {
+    OP (SF_FUZZ_OP_READ_PMT, 1), OP (SF_FUZZ_OP_WRITE, 4), OP (SF_FUZZ_OP_FINISH, 1),
+  };
   g_autoptr(GError) error = NULL;
 
   if (argc != 2) {
@@ -141,8 +155,13 @@ main (int    argc,
     return 2;
   }
   g_mkdir_with_parents (argv[1], 0755);
-  if (!record_session ("session-all", everything, argv[1], &error) ||
-      !record_session ("session-write-read", write_read, argv[1], &error)) {
+  /* BootROM entry: 0xBBF, the report and E8 before DA2 (§13.2–13.3). */
+  if (!record_session ("session-all", everything, SF_SIM_MODE_BROM, NULL, argv[1], &error) ||
+      !record_session ("session-write-read", write_read, SF_SIM_MODE_PRELOADER, NULL, argv[1], &error) ||
+      !record_session ("session-table", table, SF_SIM_MODE_PRELOADER, NULL, argv[1], &error) ||
+      !record_session ("session-error-reply", refused, SF_SIM_MODE_PRELOADER, "write-error-at=0x100000",
+                       argv[1], &error) ||
+      !record_session ("session-pmt-missing", table, SF_SIM_MODE_BROM, "pmt-missing", argv[1], &error)) {
     g_printerr ("fuzz-protocol-seeds: %s\n", error->message);
     return 1;
   }

@@ -13,6 +13,9 @@
  *                 everything below; 1 the DA start (sync, stage-2 config,
  *                 DA2, storage report, USB status) and then the commands;
  *                 2 the DA commands alone
+ *                 (a BootROM phone's 0xBBF report and E8 included: the
+ *                 DRAM settings come from a small MTK_BLOADER_INFO_v11
+ *                 block with an entry for the virtual phone's board)
  *   bytes 1–15    the DA commands to run, one byte each (see run_ops())
  *   the rest      the phone's replies, in the order the host reads them
  *
@@ -37,6 +40,7 @@
 #include "sf-brom.h"
 #include "sf-da.h"
 #include "sf-partition-table.h"
+#include "sf-preloader.h"
 #include "sf-error.h"
 
 int LLVMFuzzerTestOneInput (const guint8 *data, size_t size);
@@ -239,6 +243,24 @@ run_ops (SfDa          *da,
   return TRUE;
 }
 
+/* §13.4: a bare MTK_BLOADER_INFO_v11 block with one EMI entry for the
+ * memory of the virtual phone's default board (its CID's first 9 bytes). */
+static GBytes *
+emi_block (void)
+{
+  static const guint8 cid9[9] = { 0x15, 0x01, 0x00, 0x4B, 0x41, 0x4C, 0x41, 0x35, 0x32 };
+  static const char head[] = "MTK_BLOADER_INFO_v11\0\0\0\0MTK_BIN\0\x01\0\0\0";
+  guint8 *block = g_malloc0 (sizeof head - 1 + SF_EMI_V11_ENTRY_LEN);
+  guint8 *e = block + sizeof head - 1;
+
+  memcpy (block, head, sizeof head - 1);
+  e[0] = e[1] = 0x02;                           /* type 0x0202 */
+  memcpy (e + SF_EMI_ID_AT, cid9, sizeof cid9);
+  e[SF_EMI_ID_LEN_AT] = sizeof cid9;
+  e[SF_EMI_SPIN_WORD_AT + 2] = 0x01;            /* not an entry DA1 spins on */
+  return g_bytes_new_take (block, sizeof head - 1 + SF_EMI_V11_ENTRY_LEN);
+}
+
 gboolean
 sf_fuzz_protocol_run (SfTransport       *transport,
                       guint              start,
@@ -261,6 +283,11 @@ sf_fuzz_protocol_run (SfTransport       *transport,
   if (mark != NULL)
     mark (SF_FUZZ_START_DA, user_data);
   da = sf_da_new (transport);
+  {
+    g_autoptr(GBytes) emi = emi_block ();
+
+    sf_da_set_emi_source (da, emi, "the fuzz EMI block");
+  }
   if (start <= SF_FUZZ_START_DA && !run_da_start (da, &brom, error))
     return FALSE;
   if (mark != NULL)

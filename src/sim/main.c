@@ -123,6 +123,7 @@ main (int   argc,
   g_autofree char *size = NULL;
   g_autofree char *pace = NULL;
   g_autofree char *board = NULL;
+  g_autofree char *reenumerate = NULL;
   g_auto(GStrv) faults = NULL;
   g_autofree char *announce_dir = NULL;
   gboolean persist = FALSE;
@@ -150,6 +151,10 @@ main (int   argc,
       "in BootROM mode the DRAM must be set up with that board's EMI entry (E8), as on a real phone", "NAME" },
     { "pace", 0, 0, G_OPTION_ARG_STRING, &pace,
       "none (default), full-speed (~1 MB/s all along) or high-speed (~1 MB/s until the DA switches with 70 01, then ~40 MB/s)", "PACE" },
+    { "reenumerate", 0, 0, G_OPTION_ARG_STRING, &reenumerate,
+      "Where the phone comes back after the DA's switch to high speed (70 01): same-port (default: the same "
+      "pty path) or new-port (a new pty and a new PORT line, and a new announce, as a tty that gets another name)",
+      "WHERE" },
     { "fault", 'f', 0, G_OPTION_ARG_STRING_ARRAY, &faults,
       "Inject a fault (repeatable): unplug-after=BYTES, stall-after=BYTES, write-error-at=OFFSET, "
       "wrong-chip=0xHWCODE, bad-checksum, dram-fail, no-emmc, powered-on, pmt-missing, no-reenumerate", "SPEC" },
@@ -208,6 +213,14 @@ main (int   argc,
       (board != NULL && !sf_sim_parse_board (board, &opts.board, &error))) {
     g_printerr ("scatterflash-sim: %s\n", error->message);
     return EXIT_FAILURE;
+  }
+  if (reenumerate != NULL) {
+    if (g_strcmp0 (reenumerate, "new-port") == 0) {
+      opts.new_port_on_switch = TRUE;
+    } else if (g_strcmp0 (reenumerate, "same-port") != 0) {
+      g_printerr ("scatterflash-sim: unknown --reenumerate “%s”: expected same-port or new-port\n", reenumerate);
+      return EXIT_FAILURE;
+    }
   }
   for (guint i = 0; faults != NULL && faults[i] != NULL; i++) {
     if (!sf_sim_options_add_fault (&opts, faults[i], &error)) {

@@ -1117,12 +1117,16 @@ da_loop (SfSim *self)
         sf_sim_hang (self);
         return;
       }
-      /* The phone re-enumerates on the same port; behind a USB 1.1 port
-       * (--pace full-speed) it comes back at full speed. */
+      /* The phone re-enumerates, on the same port unless
+       * new_port_on_switch; behind a USB 1.1 port (--pace full-speed) it
+       * comes back at full speed. */
       if (self->opts.pace != SF_SIM_PACE_FULL_SPEED)
         self->high_speed = TRUE;
       self->pace_bytes = 0;
       g_debug ("USB: %s speed after 70 01", self->high_speed ? "high" : "full");
+      /* A tty that gets another name when the phone comes back. */
+      if (self->opts.new_port_on_switch && !sf_sim_reenumerate (self))
+        return;
       break;
     }
     case SF_DA_CMD_SDMMC_SWITCH_PART: {

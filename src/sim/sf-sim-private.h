@@ -55,8 +55,10 @@ struct _SfSim {
 
   GThread      *thread;
   int           wake_fds[2]; /* sf_sim_stop() writes to [1] */
+  gint          stop_requested; /* atomic: set by sf_sim_stop() before it wakes the thread */
   int           master_fd;
   int           slave_fd;    /* held open so a host close does not hang up the master */
+  GArray       *gone_masters; /* (element-type int) ptys left by a re-enumeration, locked, kept until free */
 
   SfSimStore    stores[SF_SIM_N_STORES];
   GHashTable   *regs;        /* addr → value for D0–D4 and 7A/7B */
@@ -107,6 +109,11 @@ void      sf_sim_add_flash_bytes (SfSim      *self,
                                   gsize       len);
 void      sf_sim_set_thread_error (SfSim     *self,
                                    GError    *error);
+
+/* §13.8 with new_port_on_switch: once the host has read what was sent,
+ * leaves the bus (the pty goes away) and comes back on a new pty, without
+ * a new session. FALSE when the session is over. */
+gboolean  sf_sim_reenumerate   (SfSim        *self);
 
 /* The board when none was chosen. */
 const SfSimBoard *sf_sim_default_board (void);

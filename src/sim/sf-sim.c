@@ -425,6 +425,9 @@ free_internal (SfSim *self)
     close (self->wake_fds[0]);
   if (self->wake_fds[1] >= 0)
     close (self->wake_fds[1]);
+  for (guint i = 0; self->gone_masters != NULL && i < self->gone_masters->len; i++)
+    close (g_array_index (self->gone_masters, int, i));
+  g_clear_pointer (&self->gone_masters, g_array_unref);
   g_clear_pointer (&self->regs, g_hash_table_unref);
   g_clear_pointer (&self->old_paths, g_ptr_array_unref);
   g_clear_pointer (&self->port_path, g_free);
@@ -506,6 +509,7 @@ sf_sim_new (const SfSimOptions  *opts,
   g_cond_init (&self->cond);
   self->old_paths = g_ptr_array_new_with_free_func (g_free);
   self->regs = g_hash_table_new (NULL, NULL);
+  self->gone_masters = g_array_new (FALSE, FALSE, sizeof (int));
   self->master_fd = -1;
   self->slave_fd = -1;
   self->wake_fds[0] = self->wake_fds[1] = -1;
@@ -561,13 +565,11 @@ emit (SfSim      *self,
     self->opts.event_func (self, event, self->opts.event_data);
 }
 
-/* A finished phone leaves the bus: wait (briefly) until the host has read
- * our last reply, then close the master so the host sees a hang-up. */
+/* Waits (briefly) until the host has read what the phone sent. */
 static void
-hang_up (SfSim    *self,
-         gboolean  drain)
+hang_up_drain (SfSim *self)
 {
-  if (drain && self->slave_fd >= 0) {
+  if (self->slave_fd >= 0) {
     int quiet = 0;
 
     /* The pty moves bytes to the slave side asynchronously, so an empty
@@ -582,7 +584,51 @@ hang_up (SfSim    *self,
         break;
     }
   }
+}
+
+/* A finished phone leaves the bus: wait (briefly) until the host has read
+ * our last reply, then close the master so the host sees a hang-up. */
+static void
+hang_up (SfSim    *self,
+         gboolean  drain)
+{
+  if (drain)
+    hang_up_drain (self);
   close_pty (self);
+}
+
+/* How long the phone is off the bus when it re-enumerates on a new port:
+ * a real one takes a second or so; a pty needs no more than a moment. */
+#define REENUMERATE_MS  20
+
+gboolean
+sf_sim_reenumerate (SfSim *self)
+{
+  g_autoptr(GError) error = NULL;
+  int old_master, old_slave;
+  int lock = 1;
+
+  hang_up_drain (self);
+  /* The old node stays taken, and locked (opening it fails with EIO), as
+   * long as the phone lives: the new one gets another number, as a ttyACM0
+   * still held open makes the phone come back as ttyACM1, and no other
+   * program's pty can take the old number meanwhile, which a host that
+   * tries the old path again would then be talking to. */
+  if (ioctl (self->master_fd, TIOCSPTLCK, &lock) != 0)
+    g_debug ("cannot lock the old pty: %s", g_strerror (errno));
+  old_master = self->master_fd;
+  old_slave = self->slave_fd;
+  self->master_fd = self->slave_fd = -1;
+  close (old_slave);
+  g_array_append_val (self->gone_masters, old_master);
+  if (!sf_sim_sleep (self, REENUMERATE_MS) || !open_pty (self, &error)) {
+    if (error != NULL)
+      sf_sim_set_thread_error (self, g_steal_pointer (&error));
+    return FALSE;
+  }
+  g_debug ("USB: back on %s", self->port_path);
+  emit (self, SF_SIM_EVENT_PORT_CHANGED);
+  return TRUE;
 }
 
 static gpointer
@@ -720,6 +766,7 @@ sf_sim_stop (SfSim *self)
 
   if (self->thread == NULL)
     return;
+  g_atomic_int_set (&self->stop_requested, TRUE);
   while (write (self->wake_fds[1], "x", 1) < 0 && errno == EINTR)
     ;
   g_thread_join (g_steal_pointer (&self->thread));
@@ -807,6 +854,20 @@ wait_master (SfSim  *self,
   }
 }
 
+/* FALSE once the session is over or sf_sim_stop() asked, without a
+ * system call: the I/O below polls only when the pty makes it wait. */
+static gboolean
+still_on (SfSim *self)
+{
+  if (self->end != SF_SIM_END_NONE)
+    return FALSE;
+  if (g_atomic_int_get (&self->stop_requested)) {
+    self->end = SF_SIM_END_STOP;
+    return FALSE;
+  }
+  return TRUE;
+}
+
 int
 sf_sim_recv_timeout (SfSim *self,
                      void  *buf,
@@ -818,12 +879,14 @@ sf_sim_recv_timeout (SfSim *self,
   gint64 deadline = timeout_ms < 0 ? -1 :
                     g_get_monotonic_time () + (gint64) timeout_ms * G_TIME_SPAN_MILLISECOND;
 
+  /* Issue 17: read first, and poll only when the pty has nothing (a pty
+   * hands over at most 4 KiB per read, so a poll before each one doubled
+   * the system calls of a 1 MiB packet). */
   while (done < len) {
     ssize_t n;
-    int r = wait_master (self, POLLIN, deadline);
 
-    if (r <= 0)
-      return r;
+    if (!still_on (self))
+      return -1;
     n = read (self->master_fd, p + done, len - done);
     if (n > 0) {
       done += (gsize) n;
@@ -831,7 +894,12 @@ sf_sim_recv_timeout (SfSim *self,
         self->first_byte_seen = TRUE;
         emit (self, SF_SIM_EVENT_FIRST_BYTE);
       }
-    } else if (n < 0 && (errno == EAGAIN || errno == EINTR)) {
+    } else if (n < 0 && errno == EAGAIN) {
+      int r = wait_master (self, POLLIN, deadline);
+
+      if (r <= 0)
+        return r;
+    } else if (n < 0 && errno == EINTR) {
       continue;
     } else if (n < 0 && errno == EIO) {
       /* Nobody holds the slave: cannot happen while we keep it open, but
@@ -865,12 +933,15 @@ sf_sim_send (SfSim      *self,
   while (done < len) {
     ssize_t n;
 
-    if (wait_master (self, POLLOUT, -1) <= 0)
+    if (!still_on (self))
       return FALSE;
     n = write (self->master_fd, p + done, len - done);
     if (n > 0) {
       done += (gsize) n;
-    } else if (n < 0 && (errno == EAGAIN || errno == EINTR)) {
+    } else if (n < 0 && errno == EAGAIN) {
+      if (wait_master (self, POLLOUT, -1) <= 0)
+        return FALSE;
+    } else if (n < 0 && errno == EINTR) {
       continue;
     } else {
       set_io_error (self, "write", n == 0 ? EIO : errno);

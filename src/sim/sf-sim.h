@@ -52,7 +52,7 @@ typedef enum {
 } SfSimResult;
 
 typedef enum {
-  SF_SIM_EVENT_PORT_CHANGED, /* persist mode: re-plugged on a new pty */
+  SF_SIM_EVENT_PORT_CHANGED, /* re-plugged on a new pty (persist mode, or new_port_on_switch) */
   SF_SIM_EVENT_DONE,         /* the device thread has ended */
   SF_SIM_EVENT_FIRST_BYTE,   /* the first byte of a session came from the host */
 } SfSimEvent;
@@ -102,6 +102,10 @@ typedef struct {
   guint64         emmc_user_size;  /* bytes, multiple of 512; default 4 GiB */
   SfSimPace       pace;
   gboolean        persist;         /* after a finish or unplug, re-plug on a new pty */
+  /* §13.8: after 70 01 the phone leaves the bus and comes back as the DA's
+   * port on a NEW pty (SF_SIM_EVENT_PORT_CHANGED, a new PORT line), as a
+   * phone whose tty gets another name; FALSE: on the same path. */
+  gboolean        new_port_on_switch;
   SfSimFaults     faults;
   SfSimEventFunc  event_func;
   gpointer        event_data;

@@ -408,6 +408,95 @@ START_TEST (test_port_auto_ctrl_c)
 }
 END_TEST
 
+/* ---- §13.8: the phone comes back on another port after the speed switch -------------------- */
+
+static char *read_port_line (int fd);
+
+/* A phone that, after 70 01, comes back on a NEW pty (a new PORT line and
+ * a new announce); its stdout stays open here for that second line. */
+static int
+start_reenumerating_phone (Phone *phone)
+{
+  const char *argv[] = { env ("SF_SIM"), "--storage", NULL, "--emmc-user-size", "256M", "--mode", "preloader",
+                         "--announce", announce_dir, "--reenumerate", "new-port", NULL };
+  g_autoptr(GError) error = NULL;
+  g_autofree char *line = NULL;
+  int out_fd;
+
+  phone->storage = g_build_filename (tmp, "phone", NULL);
+  argv[2] = phone->storage;
+  ck_assert_msg (g_spawn_async_with_pipes (NULL, (char **) argv, NULL,
+                                           G_SPAWN_DO_NOT_REAP_CHILD | G_SPAWN_STDERR_TO_DEV_NULL, NULL, NULL,
+                                           &phone->pid, NULL, &out_fd, NULL, &error),
+                 "%s", error ? error->message : "");
+  line = read_port_line (out_fd);
+  ck_assert_msg (line != NULL, "the sim printed no PORT line");
+  phone->port = g_steal_pointer (&line);
+  return out_fd;
+}
+
+static char *
+read_port_line (int fd)
+{
+  char line[256] = { 0 };
+  gsize len = 0;
+
+  while (len < sizeof line - 1 && read (fd, line + len, 1) == 1 && line[len] != '\n')
+    len++;
+  line[len] = '\0';
+  return g_str_has_prefix (line, "PORT ") ? g_strdup (line + 5) : NULL;
+}
+
+/* The host follows the phone through the device monitor (--port auto,
+ * the announce folder) to the port it came back on. */
+START_TEST (test_speed_switch_new_port_followed)
+{
+  Phone phone = { 0 };
+  const char *args[] = { "download", "--virtual-dir", announce_dir, "--da", env ("SF_SYNTHETIC_DA"),
+                         "--partitions", "MBR,EBR1", env ("SF_SAMPLE_FIRMWARE"), NULL };
+  g_autofree char *mbr = g_build_filename (env ("SF_SAMPLE_FIRMWARE"), "MBR", NULL);
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  g_autofree char *second = NULL;
+  int out_fd = start_reenumerating_phone (&phone);
+  Cli cli = { 0 };
+  int status;
+
+  cli_start (&cli, args);
+  second = read_port_line (out_fd);
+  status = cli_finish (&cli, &out, &err);
+  ck_assert_msg (status == 0, "exit %d: %s", status, err);
+  ck_assert_msg (second != NULL && g_strcmp0 (second, phone.port) != 0,
+                 "the phone did not come back on a new port (%s, then %s)", phone.port, second ? second : "nothing");
+  ck_assert_msg (strstr (err, "USB high speed") != NULL, "%s", err);
+  sf_test_assert_image_at (phone.storage, mbr, "user.bin", 0);
+  close (out_fd);
+  phone_clear (&phone);
+}
+END_TEST
+
+/* Given the first port by hand, with no device monitor, the host cannot
+ * know where the phone went: a named error with advice, within 10 s. */
+START_TEST (test_speed_switch_new_port_lost)
+{
+  Phone phone = { 0 };
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  int out_fd = start_reenumerating_phone (&phone);
+  gint64 t0 = g_get_monotonic_time ();
+  int status;
+
+  status = sf_test_run_cli (&out, &err, "download", "--port", phone.port, "--da", env ("SF_SYNTHETIC_DA"),
+                            "--partitions", "MBR", env ("SF_SAMPLE_FIRMWARE"), NULL);
+  ck_assert_msg (status == 1, "exit %d: %s", status, err);
+  ck_assert_msg (strstr (err, "SF_USB_SPEED_SWITCH_FAIL") != NULL && strstr (err, " — ") != NULL, "%s", err);
+  ck_assert_msg (g_get_monotonic_time () - t0 < 10 * G_USEC_PER_SEC, "took %.1f s",
+                 (g_get_monotonic_time () - t0) / 1e6);
+  close (out_fd);
+  phone_clear (&phone);
+}
+END_TEST
+
 static Suite *
 watch_suite (void)
 {
@@ -426,6 +515,13 @@ watch_suite (void)
   tcase_add_test (tc, test_port_auto_info);
   tcase_add_test (tc, test_port_auto_powered_on);
   tcase_add_test (tc, test_port_auto_ctrl_c);
+  suite_add_tcase (s, tc);
+
+  tc = tcase_create ("speed-switch");
+  tcase_add_checked_fixture (tc, setup, teardown);
+  tcase_set_timeout (tc, 60);
+  tcase_add_test (tc, test_speed_switch_new_port_followed);
+  tcase_add_test (tc, test_speed_switch_new_port_lost);
   suite_add_tcase (s, tc);
   return s;
 }

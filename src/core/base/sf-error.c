@@ -144,7 +144,7 @@ static const DeviceError device_errors[] = {
     N_("this download agent does not take the setup Scatterflash sends"),
     N_("use SP Flash Tool's standard MTK_AllInOne_DA.bin for this chip") },
   { SF_ERROR_DL_GET_DRAM_SETTING_FAIL, "S_DL_GET_DRAM_SETTING_FAIL", 5054,
-    N_("this firmware's preloader does not know this phone's memory chip — writing it would leave the phone dead"),
+    N_("the preloader the DRAM settings come from does not know this phone's memory chip — writing it would leave the phone dead"),
     N_("nothing was sent or written; use the firmware made for this phone's board, or take the DRAM settings "
        "from a preloader that knows it (a backup of the phone's own) with --emi-from FILE") },
   { SF_ERROR_SEC_DOWNLOAD_FORBIDDEN, "S_SECURITY_SF_CODE_DOWNLOAD_FORBIDDEN", 6011,

@@ -18,8 +18,11 @@ G_BEGIN_DECLS
  * byte offset inside it, the user area counted from the scatter's first
  * EMMC_USER partition (MBR), so that with sf_da_set_user_base() at that
  * partition's linear_start_addr the wire carries the scatter's linear
- * address unchanged (§13.9). @user_size is the user area's size from the
- * DA (0 if not known yet: end-relative partitions then fail). */
+ * address unchanged (§13.9). @user_size is the user area's size counted
+ * from that base: the phone's user area ends at its own start (DA2 report)
+ * plus its size, which differs from the firmware's base plus the size when
+ * the firmware was made for another eMMC. 0 if not known yet: end-relative
+ * partitions then fail. */
 gboolean         sf_placement_find         (SfScatter         *scatter,
                                             SfLayout          *layout,
                                             SfPartition       *partition,

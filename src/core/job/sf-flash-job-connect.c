@@ -62,7 +62,9 @@ load_emi_source (SfFlashJob    *job,
   if (job->emi_file != NULL) {
     g_autoptr(GBytes) bytes = g_file_load_bytes (job->emi_file, cancellable, NULL, error);
 
-    *out_name = g_file_get_basename (job->emi_file);
+    /* The whole name: it is not the firmware's preloader, though it may
+     * be called the same (§13.4). */
+    *out_name = g_file_get_parse_name (job->emi_file);
     return g_steal_pointer (&bytes);
   }
   if (job->plan != NULL)

@@ -363,6 +363,18 @@ run_readback (SfFlashSession    *s,
   return sf_flash_session_read_to_file (s, part, offset, step->length, target, cancellable, error);
 }
 
+/* The user area as the firmware addresses it: from its base (the scatter's
+ * MBR) to the end of the phone's user area (§13.9). The two bases differ
+ * when the firmware was made for an eMMC with other boot sizes. */
+static guint64
+user_span (SfFlashSession *s)
+{
+  guint64 end = sf_da_get_phone_user_base (s->da) + sf_da_get_info (s->da)->user_size;
+  guint64 base = sf_da_get_user_base (s->da);
+
+  return base < end ? end - base : 0;
+}
+
 /* SP Flash Tool's "Format All": the whole user area and both boot areas. */
 static gboolean
 run_format_all (SfFlashSession  *s,
@@ -370,9 +382,16 @@ run_format_all (SfFlashSession  *s,
                 GError         **error)
 {
   const SfDaInfo *da = sf_da_get_info (s->da);
+  guint64 base = sf_da_get_user_base (s->da);
+  gboolean ok;
 
   sf_worker_post_stage (s->worker, _("Erasing the whole flash"));
-  if (!sf_da_format (s->da, SF_EMMC_PART_USER, 0, da->user_size, sf_flash_session_on_progress, s, cancellable, error))
+  /* The phone's whole user area, from where the phone starts it, whatever
+   * the firmware's base. */
+  sf_da_set_user_base (s->da, sf_da_get_phone_user_base (s->da));
+  ok = sf_da_format (s->da, SF_EMMC_PART_USER, 0, da->user_size, sf_flash_session_on_progress, s, cancellable, error);
+  sf_da_set_user_base (s->da, base);
+  if (!ok)
     return FALSE;
   if (da->emmc_boot1_size > 0 &&
       !sf_da_format (s->da, SF_EMMC_PART_BOOT1, 0, da->emmc_boot1_size, sf_flash_session_on_progress, s, cancellable, error))
@@ -397,7 +416,7 @@ run_to_end_length (SfFlashSession  *s,
   SfPlan *plan = s->job->plan;
   SfLayout *layout = sf_plan_get_layout (plan);
   SfScatter *scatter = sf_firmware_get_scatter (sf_plan_get_firmware (plan));
-  guint64 end = sf_da_get_info (s->da)->user_size;
+  guint64 end = user_span (s);
 
   if (part != SF_EMMC_PART_USER || partition->end_relative || !partition->has_size) {
     sf_set_device_error (error, SF_ERROR_UNSUPPORTED,
@@ -453,7 +472,7 @@ run_firmware_step (SfFlashSession  *s,
   }
 
   if (!sf_placement_find (sf_firmware_get_scatter (firmware), sf_plan_get_layout (plan),
-                                step->partition, sf_da_get_info (s->da)->user_size,
+                                step->partition, user_span (s),
                                 &part, &offset, error))
     return FALSE;
 

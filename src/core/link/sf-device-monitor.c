@@ -18,6 +18,7 @@
 
 #include "sf-device-monitor.h"
 #include "sf-error.h"
+#include "sf-port-return.h"
 #include "sf-sysfs.h"
 
 /* How often the sysfs fallback looks at the bus: a preloader port lives
@@ -152,6 +153,8 @@ add_device (SfDeviceMonitor *self,
     return;
   g_debug ("device monitor: + %s", sf_usb_device_get_name (device));
   g_list_store_append (self->devices, device);
+  /* A job whose phone left the bus looks for it there (§13.8). */
+  sf_port_return_note_device (device, sf_usb_device_get_tty_path (device));
   if (sf_usb_device_get_tty_path (device) == NULL &&
       sf_usb_device_kind_is_flashable (sf_usb_device_get_kind (device)))
     ensure_tty_poll (self);
@@ -197,6 +200,7 @@ on_tty_poll (gpointer user_data)
       g_autofree char *path = g_build_filename ("/dev", name, NULL);
 
       sf_usb_device_set_tty_path (device, path);
+      sf_port_return_note_device (device, path);
     } else {
       pending = TRUE;
     }

@@ -182,8 +182,8 @@ check_status (guint16      status,
 
 /* ---- §2 start handshake ------------------------------------------------ */
 
-/* See sf_brom_connect(). */
-#define KNOWN_MODE_DRAIN_MS 0
+/* See sf_brom_connect(): only what is buffered already is thrown away. */
+#define START_DRAIN_MS 0
 
 static const guint8 handshake_seq[4] = {
   SF_MTK_HANDSHAKE_0, SF_MTK_HANDSHAKE_1, SF_MTK_HANDSHAKE_2, SF_MTK_HANDSHAKE_3,
@@ -256,6 +256,7 @@ static gboolean
 handshake_step (SfBrom        *self,
                 guint          index,
                 gboolean       watch_ready,
+                guint          answer_ms,
                 ReplyKind     *out_kind,
                 guint8        *out_got,
                 GCancellable  *cancellable,
@@ -276,7 +277,7 @@ handshake_step (SfBrom        *self,
     return FALSE;
   }
 
-  deadline = g_get_monotonic_time () + SF_BROM_HANDSHAKE_BYTE_MS * 1000;
+  deadline = g_get_monotonic_time () + (gint64) answer_ms * 1000;
   for (;;) {
     guint wait = sf_ms_until (deadline);
     guint8 got;
@@ -318,10 +319,13 @@ handshake_step (SfBrom        *self,
  * @error: return location for a #GError
  *
  * Runs the start handshake of protocol.md §2 under the project
- * contract: drain 100 ms (AUTO; only what is buffered when the mode is
- * known); in preloader mode a lone A0, 50 ms, drain; then
+ * contract: throw away what is buffered (in AUTO mode a READY there means
+ * a preloader); in preloader mode a lone A0, 50 ms, drain; then
  * A0 0A 50 05, one byte at a time, 500 ms per answer, back to A0 on a wrong
- * one; five failed attempts or 10 s in all end it.
+ * one; five failed attempts or 10 s in all end it. In AUTO mode the first
+ * A0 is a probe: a BootROM answers it at once; a READY says preloader; no
+ * answer within SF_BROM_AUTO_PROBE_MS means a preloader took it as its lone
+ * A0, and the handshake starts over at once, inside its 300 ms window.
  *
  * Returns: %TRUE when the phone is in its command loop.
  */
@@ -339,18 +343,18 @@ sf_brom_connect (SfBrom        *self,
   guint8 garbage[8];
   guint n_garbage = 0;
   guint index = 0;
+  gboolean probing = mode == SF_BROM_MODE_AUTO;
 
   g_return_val_if_fail (SF_IS_BROM (self), FALSE);
 
   deadline = g_get_monotonic_time () + (gint64) SF_BROM_HANDSHAKE_TOTAL_MS * 1000;
 
-  /* With the mode known (from the USB id), only what is buffered already is
-   * thrown away and the first byte goes out at once: a preloader port lives
-   * for a few seconds, and the handshake must start within 100 ms of its
-   * arrival. Later READY bytes are skipped as strays. Only AUTO waits, to
-   * tell the preloader by its READY. */
-  if (!drain_watching_ready (self, mode == SF_BROM_MODE_AUTO ? SF_BROM_INITIAL_DRAIN_MS : KNOWN_MODE_DRAIN_MS,
-                             &saw_ready, cancellable, error))
+  /* Only what is buffered already is thrown away and the first byte goes
+   * out at once: a preloader port lives for a few seconds, and the
+   * handshake must start within 100 ms of its arrival. Later READY bytes
+   * are skipped as strays. In AUTO mode a READY already there says
+   * preloader; otherwise the first A0 tells (see above). */
+  if (!drain_watching_ready (self, START_DRAIN_MS, &saw_ready, cancellable, error))
     return FALSE;
   if (mode == SF_BROM_MODE_AUTO && saw_ready)
     mode = SF_BROM_MODE_PRELOADER;
@@ -370,8 +374,20 @@ sf_brom_connect (SfBrom        *self,
     }
 
     if (!handshake_step (self, index, mode == SF_BROM_MODE_AUTO && index == 0,
+                         probing ? SF_BROM_AUTO_PROBE_MS : SF_BROM_HANDSHAKE_BYTE_MS,
                          &kind, &got, cancellable, error))
       return FALSE;
+    if (probing) {
+      probing = FALSE;
+      if (kind == REPLY_NONE) {
+        /* Its window of 300 ms runs from that A0: start again now, without
+         * another lone A0 (which it would take as the first of the four). */
+        g_debug ("handshake: no answer to the first A0 in %u ms: a preloader took it as its lone A0",
+                 SF_BROM_AUTO_PROBE_MS);
+        mode = SF_BROM_MODE_PRELOADER;
+        continue;
+      }
+    }
 
     switch (kind) {
     case REPLY_OK:

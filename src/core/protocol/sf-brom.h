@@ -16,7 +16,10 @@
 G_BEGIN_DECLS
 
 /* protocol.md §2.3, project contract */
-#define SF_BROM_INITIAL_DRAIN_MS     100
+/* AUTO mode: how long the first A0 may go unanswered before the phone
+ * counts as a preloader that took it as its lone A0 (§2.0). More than the
+ * preloader's 20 ms READY interval; a BootROM answers within a millisecond. */
+#define SF_BROM_AUTO_PROBE_MS        40
 #define SF_BROM_PRELOADER_WAIT_MS    50
 #define SF_BROM_HANDSHAKE_BYTE_MS    500
 #define SF_BROM_HANDSHAKE_ATTEMPTS   5

@@ -105,6 +105,13 @@ sf_da_get_user_base (SfDa *self)
   return hw_base (self, SF_EMMC_PART_USER);
 }
 
+guint64
+sf_da_get_phone_user_base (SfDa *self)
+{
+  g_return_val_if_fail (SF_IS_DA (self), 0);
+  return hw_base (self, SF_EMMC_PART_USER);
+}
+
 static guint64
 part_base (SfDa  *self,
            guint  part)

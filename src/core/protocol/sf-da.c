@@ -18,6 +18,7 @@
 #include "sf-da-private.h"
 #include "sf-mtk-checksum.h"
 #include "sf-error.h"
+#include "sf-port-return.h"
 #include "sf-preloader.h"
 
 G_DEFINE_FINAL_TYPE (SfDa, sf_da, G_TYPE_OBJECT)
@@ -725,6 +726,7 @@ sf_da_switch_usb_speed (SfDa          *self,
   g_autofree char *path = NULL;
   g_autoptr(GError) last_error = NULL;
   gint64 t0, deadline;
+  guint tries = 0, asked = 0;
 
   g_return_val_if_fail (SF_IS_DA (self), FALSE);
 
@@ -732,21 +734,24 @@ sf_da_switch_usb_speed (SfDa          *self,
     return TRUE;
 
   path = g_strdup (sf_transport_get_path (self->wire.transport));
+  /* Whatever arrives from here on may be the phone coming back. */
+  t0 = g_get_monotonic_time ();
   if (!sf_wire_write (&self->wire, cmd, sizeof cmd, code, what, cancellable, error) ||
       !expect (self, SF_DA_ACK, SF_DA_REPLY_TIMEOUT_MS, code, what, cancellable, error))
     return FALSE;
 
   /* The phone leaves the bus and comes back as the DA's own port
-   * (0e8d:2001); on Linux that is the same tty path once cdc_acm has bound
-   * it again. No handshake is repeated. The node may show up before the
-   * phone answers on it, or still be the old one for a moment: the port is
-   * back when 72 is answered on it. */
+   * (0e8d:2001): the device monitor's next arrival on its socket (another
+   * tty name), or the same tty path once cdc_acm has bound it again
+   * (sf-port-return.c). No handshake is repeated. The node may show up
+   * before the phone answers on it, or still be the old one for a moment:
+   * the port is back when 72 is answered on it. */
   g_debug ("DA: switching to USB high speed, waiting for %s to come back", path);
   sf_transport_close (self->wire.transport, NULL);
-  t0 = g_get_monotonic_time ();
   deadline = t0 + (gint64) SF_DA_REENUMERATE_TIMEOUT_MS * 1000;
   for (;;) {
     g_autoptr(SfTransport) again = NULL;
+    g_autofree char *back = NULL;
     gint64 left;
 
     if (g_cancellable_set_error_if_cancelled (cancellable, error))
@@ -754,25 +759,32 @@ sf_da_switch_usb_speed (SfDa          *self,
     left = (deadline - g_get_monotonic_time ()) / 1000;
     if (left <= 0) {
       sf_set_device_error (error, SF_ERROR_USB_SPEED_SWITCH,
-                           _("%s did not come back within %u s of the switch to USB high speed (%s)"),
+                           _("%s did not come back within %u s of the switch to USB high speed, neither on "
+                             "that port nor on a new one (%s)"),
                            path, SF_DA_REENUMERATE_TIMEOUT_MS / 1000,
                            last_error != NULL ? last_error->message : "?");
       return FALSE;
     }
-    g_usleep (SF_DA_REENUMERATE_POLL_MS * 1000);
+    /* The first try at once: a port that stays (a pty, a tty kept by
+     * cdc_acm) answers within a millisecond. */
+    if (tries++ > 0)
+      g_usleep (SF_DA_REENUMERATE_POLL_MS * 1000);
     g_clear_error (&last_error);
-    again = sf_transport_open_port (path, &last_error);
+    again = sf_port_return_open (path, t0, &back, &last_error);
     if (again == NULL)
       continue;
+    g_debug ("DA: trying %s", back);
     g_set_object (&self->wire.transport, again);
     /* What an earlier try's 72 left behind is not this one's answer. */
     sf_transport_drain (self->wire.transport, 0, NULL, cancellable, NULL);
     if (usb_status (self, (guint) CLAMP (left, SF_DA_REENUMERATE_POLL_MS, 2000), cancellable, &last_error)) {
       /* A 72 of an earlier try may still be answered: nothing else comes
-       * unasked now, so let it pass. */
-      sf_transport_drain (self->wire.transport, 100, NULL, cancellable, NULL);
+       * unasked now, so let it pass. The first 72 has none before it. */
+      if (asked > 0)
+        sf_transport_drain (self->wire.transport, 100, NULL, cancellable, NULL);
       break;
     }
+    asked++;
     if (g_error_matches (last_error, G_IO_ERROR, G_IO_ERROR_CANCELLED)) {
       g_propagate_error (error, g_steal_pointer (&last_error));
       return FALSE;

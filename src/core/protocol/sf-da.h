@@ -26,10 +26,10 @@ G_BEGIN_DECLS
 #define SF_DA_FORMAT_TIMEOUT_MS   120000  /* between two format progress reports */
 /* §13.8: how long the phone may stay away after 70 01 before that is an
  * error, and how often its port is tried meanwhile. */
-#define SF_DA_REENUMERATE_TIMEOUT_MS  10000
+#define SF_DA_REENUMERATE_TIMEOUT_MS  8000
 /* §13.3: DA1 sets the DRAM up (EMI init, DQS training) before it answers. */
 #define SF_DA_DRAM_TIMEOUT_MS     30000
-#define SF_DA_REENUMERATE_POLL_MS     200
+#define SF_DA_REENUMERATE_POLL_MS     20
 
 typedef enum {
   SF_DA_STORAGE_TYPE_UNKNOWN,
@@ -141,8 +141,9 @@ gboolean         sf_da_check_usb_status    (SfDa              *self,
                                             GCancellable      *cancellable,
                                             GError           **error);
 /* §13.8: at full speed, 70 01; the phone drops off the bus and comes back
- * as the DA's high-speed port, which is opened again on the same path
- * (within SF_DA_REENUMERATE_TIMEOUT_MS, else SF_ERROR_USB_SPEED_SWITCH);
+ * as the DA's high-speed port: the device monitor's next arrival on its
+ * socket, or the same path opened again (sf_port_return_open()), within
+ * SF_DA_REENUMERATE_TIMEOUT_MS, else SF_ERROR_USB_SPEED_SWITCH;
  * then 72 once more, and the session goes on over the new transport.
  * Nothing happens when the link is already fast. */
 gboolean         sf_da_switch_usb_speed    (SfDa              *self,
@@ -159,6 +160,9 @@ gboolean         sf_da_switch_usb_speed    (SfDa              *self,
 void             sf_da_set_user_base       (SfDa              *self,
                                             guint64            linear);
 guint64          sf_da_get_user_base       (SfDa              *self);
+/* Where the phone's own user area starts in the linear space (the sizes
+ * before it in the DA2 report), whatever the firmware's base. */
+guint64          sf_da_get_phone_user_base (SfDa              *self);
 /* The linear address of @offset in @part (0 if the report is not in). */
 guint64          sf_da_linear_address      (SfDa              *self,
                                             guint              part,

@@ -21,6 +21,7 @@
 #include "sf-device-monitor.h"
 #include "sf-error.h"
 #include "sf-host-check.h"
+#include "sf-port-return.h"
 #include "sf-sysfs.h"
 #include "sf-test-util.h"
 #include "sf-transport-usb.h"
@@ -852,6 +853,50 @@ START_TEST (test_host_check)
 }
 END_TEST
 
+/* §13.8: where a phone that left the bus came back, as the monitors in
+ * the process noted it. */
+START_TEST (test_port_return)
+{
+  g_autoptr(SfUsbDevice) preloader = sf_usb_device_new (0x0E8D, 0x2000, SF_USB_DEVICE_KIND_PRELOADER, 1, 5,
+                                                        "1-7", "/nonexistent");
+  g_autoptr(SfUsbDevice) brom = NULL;
+  g_autoptr(SfUsbDevice) da = NULL;
+  g_autoptr(SfUsbDevice) found = NULL;
+  g_autoptr(SfUsbDevice) phone = sf_usb_device_new_virtual ("4242", "/dev/pts/4242", SF_BROM_MODE_PRELOADER, "MT6572");
+  g_autoptr(SfUsbDevice) phone_back = NULL;
+  gint64 left;
+
+  sf_port_return_note_device (preloader, NULL);
+  sf_port_return_note_device (preloader, "/dev/ttyACM7");   /* its tty, once cdc_acm made it */
+  sf_port_return_note_device (phone, sf_usb_device_get_tty_path (phone));
+  g_usleep (1000);
+  left = g_get_monotonic_time ();
+  /* Nothing came back yet: the same path is all there is to try. */
+  ck_assert_ptr_null (sf_port_return_find ("/dev/ttyACM7", left));
+  ck_assert_ptr_null (sf_port_return_find ("/dev/pts/4242", left));
+  /* On the same socket, a BootROM: the phone started over, not our DA. */
+  brom = sf_usb_device_new (0x0E8D, 0x0003, SF_USB_DEVICE_KIND_BROM, 1, 6, "1-7", "/nonexistent");
+  sf_port_return_note_device (brom, NULL);
+  ck_assert_ptr_null (sf_port_return_find ("/dev/ttyACM7", left));
+  /* The DA's port on the same socket, whatever its tty will be called. */
+  da = sf_usb_device_new (0x0E8D, 0x2001, SF_USB_DEVICE_KIND_DA, 1, 7, "1-7", "/nonexistent");
+  sf_port_return_note_device (da, NULL);
+  found = sf_port_return_find ("/dev/ttyACM7", left);
+  ck_assert_ptr_eq (found, da);
+  g_clear_object (&found);
+  /* ...but not for a switch after it arrived. */
+  ck_assert_ptr_null (sf_port_return_find ("/dev/ttyACM7", g_get_monotonic_time () + 1));
+  /* A virtual phone announced again with another pty. */
+  phone_back = sf_usb_device_new_virtual ("4242", "/dev/pts/4243", SF_BROM_MODE_AUTO, "MT6572");
+  sf_port_return_note_device (phone_back, sf_usb_device_get_tty_path (phone_back));
+  found = sf_port_return_find ("/dev/pts/4242", left);
+  ck_assert_ptr_eq (found, phone_back);
+  g_clear_object (&found);
+  /* An unknown path: nobody to follow. */
+  ck_assert_ptr_null (sf_port_return_find ("/dev/ttyUSB9", 0));
+}
+END_TEST
+
 static Suite *
 device_monitor_suite (void)
 {
@@ -873,6 +918,7 @@ device_monitor_suite (void)
   tc = tcase_create ("virtual");
   tcase_add_checked_fixture (tc, setup, teardown);
   tcase_add_test (tc, test_monitor_virtual);
+  tcase_add_test (tc, test_port_return);
   suite_add_tcase (s, tc);
 
   tc = tcase_create ("udev-rule");

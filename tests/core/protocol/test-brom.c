@@ -478,6 +478,39 @@ START_TEST (test_handshake_preloader_auto)
 }
 END_TEST
 
+/* AUTO mode (issue 17): what is buffered is thrown away and the first A0
+ * goes out at once (it waited 100 ms for a READY before). A BootROM answers
+ * it at once, so AUTO costs it nothing over BROM mode; a preloader that has
+ * sent no READY yet swallows it without a word (§2.0), and the host takes
+ * that silence for a preloader and starts the four bytes inside its
+ * window. */
+static const struct {
+  gboolean preloader;
+  guint    limit_ms;
+} auto_cases[] = {
+  { FALSE, 30 },
+  { TRUE, 300 },
+};
+
+START_TEST (test_handshake_auto_at_once)
+{
+  Fake *f = fake_new (script_brom);
+  g_autoptr(SfBrom) brom = sf_brom_new (f->host);
+  g_autoptr(GError) error = NULL;
+  gint64 t0;
+
+  f->preloader = auto_cases[_i].preloader;
+  fake_start (f);
+  t0 = g_get_monotonic_time ();
+  ck_assert_msg (sf_brom_connect (brom, SF_BROM_MODE_AUTO, NULL, &error), "%s", error ? error->message : "");
+  ck_assert_msg (g_get_monotonic_time () - t0 < (gint64) auto_cases[_i].limit_ms * 1000,
+                 "AUTO handshake took %.1f ms", (g_get_monotonic_time () - t0) / 1000.0);
+  ck_assert_msg (sf_brom_identify (brom, NULL, &error), "%s", error ? error->message : "");
+  ck_assert (sf_brom_get_info (brom)->is_brom == !auto_cases[_i].preloader);
+  fake_free (f);
+}
+END_TEST
+
 /* Handshakes that must pass, then answer FD. */
 static const struct {
   SfBromMode  mode;
@@ -984,6 +1017,7 @@ brom_suite (void)
   tcase_set_timeout (hs, 30);
   tcase_add_test (hs, test_handshake_brom);
   tcase_add_test (hs, test_handshake_preloader_auto);
+  tcase_add_loop_test (hs, test_handshake_auto_at_once, 0, G_N_ELEMENTS (auto_cases));
   tcase_add_loop_test (hs, test_handshake_connects, 0, G_N_ELEMENTS (connect_cases));
   tcase_add_test (hs, test_handshake_silent);
   tcase_add_test (hs, test_handshake_garbage);

@@ -18,6 +18,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "sf-error.h"
 #include "sf-sim.h"
 #include "sf-sparse.h"
 #include "sf-test-util.h"
@@ -370,6 +371,10 @@ START_TEST (test_fault)
   ck_assert_msg (strstr (err, " — ") != NULL, "%s: no advice in: %s", fc->fault, err);
   ck_assert_msg (strstr (err, "Done") == NULL, "%s: reported as done: %s", fc->fault, err);
   ck_assert_msg (g_get_monotonic_time () - t0 < 30 * G_USEC_PER_SEC, "%s took too long", fc->fault);
+  /* §13.8: a phone that does not come back is given up within 10 s. */
+  if (g_str_equal (fc->fault, "no-reenumerate"))
+    ck_assert_msg (g_get_monotonic_time () - t0 < 10 * G_USEC_PER_SEC, "%s: %.1f s", fc->fault,
+                   (g_get_monotonic_time () - t0) / 1e6);
   /* The user is told where the phone stands. */
   if (!fc->nothing_written)
     ck_assert_msg (strstr (err, "Failed on: ") != NULL, "%s: no summary in: %s", fc->fault, err);
@@ -885,6 +890,108 @@ flash (const char *firmware,
                           "--backup-dir", backups, firmware, NULL);
 }
 
+/* ---- §13.9: the firmware's user base and the phone's ---------------------------- */
+
+/* The sample with every user-area address 4 MiB further on: made for an
+ * eMMC whose boot area is 4 MiB larger, so its MBR is at linear 0x1000000
+ * where this phone's user area starts at 0xC00000. */
+static char *
+shifted_sample (void)
+{
+  g_autofree char *text = NULL;
+  g_autoptr(GString) out = g_string_new (NULL);
+  g_autoptr(GDir) dir = g_dir_open (sample (), 0, NULL);
+  g_auto(GStrv) lines = NULL;
+  char *fw = sf_test_make_tempdir ();
+  g_autofree char *scatter = g_build_filename (fw, "MT6572_Android_scatter.txt", NULL);
+  gboolean user = FALSE;
+  const char *name;
+
+  while ((name = g_dir_read_name (dir)) != NULL) {
+    g_autofree char *from = g_build_filename (sample (), name, NULL);
+    g_autofree char *to = g_build_filename (fw, name, NULL);
+
+    if (!g_str_has_suffix (name, "_scatter.txt"))
+      ck_assert_int_eq (symlink (from, to), 0);
+  }
+  ck_assert (g_file_get_contents (sample_file ("MT6572_Android_scatter.txt"), &text, NULL, NULL));
+  lines = g_strsplit (text, "\n", -1);
+  for (guint i = 0; lines[i] != NULL; i++) {
+    const char *v = strstr (lines[i], "linear_start_addr: 0x");
+    guint64 addr;
+
+    /* Every partition but the preloader (in BOOT1) is in the user area. */
+    if (strstr (lines[i], "partition_name: ") != NULL)
+      user = strstr (lines[i], "PRELOADER") == NULL;
+    if (v != NULL && user && (addr = g_ascii_strtoull (v + 19, NULL, 16)) < 0xFFFF0000) {
+      g_string_append_printf (out, "  linear_start_addr: 0x%" G_GINT64_MODIFIER "x\n", addr + 0x400000);
+      continue;
+    }
+    g_string_append_printf (out, "%s%s", lines[i], lines[i + 1] != NULL ? "\n" : "");
+  }
+  sf_test_write_file (scatter, out->str, out->len);
+  return fw;
+}
+
+static void
+plant (guint64     user_offset,
+       const char *text)
+{
+  g_autofree char *user = g_build_filename (storage, "user.bin", NULL);
+  int fd = open (user, O_WRONLY | O_CREAT, 0644);
+
+  ck_assert_int_ge (fd, 0);
+  ck_assert_int_eq (pwrite (fd, text, strlen (text), (off_t) user_offset), (gssize) strlen (text));
+  close (fd);
+}
+
+static gboolean
+planted (guint64     user_offset,
+         const char *text)
+{
+  g_autofree char *user = g_build_filename (storage, "user.bin", NULL);
+  char buf[64] = { 0 };
+  int fd = open (user, O_RDONLY);
+
+  ck_assert_int_ge (fd, 0);
+  ck_assert_int_eq (pread (fd, buf, strlen (text), (off_t) user_offset), (gssize) strlen (text));
+  close (fd);
+  return memcmp (buf, text, strlen (text)) == 0;
+}
+
+START_TEST (test_user_base_differs)
+{
+  const guint64 user_size = 256 * MB;
+  /* FAT (size 0) runs to BMTPOOL, the last 1 MiB of the user area, where
+   * the DA also keeps its partition table. */
+  const guint64 in_fat = user_size - MB - 4096;
+  const guint64 in_bmtpool = user_size - MB + 65536;
+  g_autofree char *fw = shifted_sample ();
+  g_autofree char *mbr = sample_file ("MBR");
+  g_autofree char *err = NULL;
+  int status;
+
+  /* Format All erases the phone's whole user area, from where the phone
+   * starts it, not the firmware (and not past its end). */
+  plant (0, "below the firmware's user area");
+  status = flash (fw, "format-all-download", &err);
+  ck_assert_msg (status == 0, "exit %d: %s", status, err);
+  ck_assert_msg (strstr (err, "made for another eMMC") != NULL, "%s", err);
+  ck_assert_msg (!planted (0, "below the firmware's user area"), "Format All left the start of the user area");
+  sf_test_assert_image_at (storage, mbr, "user.bin", 0x400000);
+
+  /* A partition that runs to the end-relative tail ends where the tail
+   * starts on this phone. */
+  plant (in_fat, "in FAT");
+  plant (in_bmtpool, "in BMTPOOL");
+  status = flash (fw, "firmware-upgrade", &err);
+  ck_assert_msg (status == 0, "exit %d: %s", status, err);
+  ck_assert_msg (!planted (in_fat, "in FAT"), "FAT was not erased to its end");
+  ck_assert_msg (planted (in_bmtpool, "in BMTPOOL"), "FAT was erased into BMTPOOL");
+  sf_test_rm_rf (fw);
+}
+END_TEST
+
 START_TEST (test_pmt_written_on_fresh_phone)
 {
   g_autofree char *err = NULL;
@@ -1138,6 +1245,27 @@ START_TEST (test_brom_universal_refused)
   ck_assert_msg (status == 0, "exit %d: %s", status, err);
   ck_assert_msg (strstr (out, "Mode: BootROM") != NULL || strstr (out, "brom") != NULL || strstr (out, "BootROM") != NULL,
                  "%s", out);
+  g_clear_pointer (&sim, sf_sim_free);
+
+  /* --emi-from a preloader that does not know the memory either: the
+   * error names that file, whole, not the firmware's preloader (both are
+   * called preloader_scatterflash_sample.bin here). */
+  {
+    g_autofree char *wrong = g_build_filename (universal_sample (), "preloader_scatterflash_sample.bin", NULL);
+    g_autofree char *line = NULL;
+
+    sim = start_board ("sample-b");
+    status = sf_test_run_cli (&out, &err, "download", "--port", sf_sim_get_port_path (sim), "--emi-from", wrong,
+                              sample (), NULL);
+    ck_assert_int_eq (status, 1);
+    line = g_strdup (strstr (err, "S_DL_GET_DRAM_SETTING_FAIL (5054)"));
+    ck_assert_msg (line != NULL, "%s", err);
+    ck_assert_msg (strstr (line, wrong) != NULL, "the error does not name %s: %s", wrong, line);
+    ck_assert_msg (strstr (line, "firmware's preloader") == NULL, "%s", line);
+    ck_assert_msg (strstr (sf_error_get_summary (SF_ERROR_DL_GET_DRAM_SETTING_FAIL), "firmware") == NULL,
+                   "%s", sf_error_get_summary (SF_ERROR_DL_GET_DRAM_SETTING_FAIL));
+    ck_assert_uint_eq (sf_sim_get_flash_bytes (sim), 0);
+  }
 }
 END_TEST
 
@@ -1161,6 +1289,7 @@ main (void)
   tcase_add_test (flash, test_preloader_for_another_board);
   tcase_add_test (flash, test_preloader_same_board);
   tcase_add_test (flash, test_pmt_written_on_fresh_phone);
+  tcase_add_test (flash, test_user_base_differs);
   tcase_add_test (flash, test_pmt_changed_refuses_download_only);
   tcase_add_test (flash, test_pmt_firmware_upgrade_moves_calibration);
   tcase_add_test (flash, test_brom_rescue);
