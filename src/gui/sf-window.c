@@ -1541,7 +1541,10 @@ make_virtual_phone (SfWindow  *self,
   opts.storage_dir = dir;
   opts.pace = self->practice_pace;
   opts.faults = self->practice_faults;
-  opts.mode = SF_SIM_MODE_BROM;
+  /* Through the preloader: the Readback, Format and Device pages have no
+   * firmware for the DRAM settings that a BootROM entry asks for
+   * (protocol.md §13.2). */
+  opts.mode = SF_SIM_MODE_PRELOADER;
   self->sim = sf_sim_new (&opts, error);
   return self->sim != NULL;
 }
