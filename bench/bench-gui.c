@@ -183,7 +183,9 @@ cli_download (const char *cli,
               const char *fw,
               const char *storage)
 {
-  const char *sim_argv[] = { sim, "--storage", storage, "--emmc-user-size", "2G", NULL };
+  /* Through the preloader: the bench's firmware has no preloader for the
+   * DRAM settings a BootROM entry asks for (protocol.md §13.2). */
+  const char *sim_argv[] = { sim, "--storage", storage, "--emmc-user-size", "2G", "--mode", "preloader", NULL };
   g_autoptr(GError) error = NULL;
   g_autofree char *out = NULL;
   g_autofree char *port = NULL;
@@ -285,6 +287,7 @@ main (int    argc,
   sf_sim_options_init (&opts);
   opts.storage_dir = storage;
   opts.emmc_user_size = 2048 * MIB;
+  opts.mode = SF_SIM_MODE_PRELOADER;
   sim = sf_sim_new (&opts, &error);
   if (sim == NULL || !sf_sim_start (sim, &error)) {
     g_printerr ("virtual phone: %s\n", error->message);

@@ -98,8 +98,11 @@ start_sim (Sim        *sim,
 {
   g_autofree char *name = g_strdup_printf ("phone%u", index);
   g_autofree char *err_name = g_strdup_printf ("phone%u.err", index);
+  /* Through the preloader: the bench's firmware (one logo.bin) has no
+   * preloader for the DRAM settings a BootROM entry asks for (protocol.md
+   * §13.2), so the BootROM path is not in this figure. */
   const char *argv[] = { sim_path, "--storage", NULL, "--emmc-user-size", "512M", "--pace", "high-speed",
-                         "--mode", index % 2 ? "preloader" : "brom", "--announce", announce, NULL };
+                         "--mode", "preloader", "--announce", announce, NULL };
   g_autoptr(GError) error = NULL;
   int err_fd;
 
@@ -313,9 +316,8 @@ main (int    argc,
       if (g_strcmp0 (four[i].port, id) == 0) {
         holds = storage_holds (&sims[j], image);
         worst_first_byte = MAX (worst_first_byte, sims[j].first_byte_ms);
-        printf ("phone %u of 4 (%s): %8.1f MB/s  %s  first byte %5.1f ms after arrival\n", i + 1,
-                sims[j].pid ? (j % 2 ? "preloader" : "BootROM  ") : "?", r / 1e6, holds ? "verified" : "WRONG   ",
-                sims[j].first_byte_ms);
+        printf ("phone %u of 4: %8.1f MB/s  %s  first byte %5.1f ms after arrival\n", i + 1,
+                r / 1e6, holds ? "verified" : "WRONG   ", sims[j].first_byte_ms);
       }
     }
     all_ok &= four[i].finished && holds;

@@ -129,6 +129,7 @@ main (int   argc,
   gboolean persist = FALSE;
   gboolean once = FALSE;
   gboolean verbose = FALSE;
+  gboolean stats = FALSE;
   SfSimOptions opts;
   SfSimResult result;
   App app = { 0 };
@@ -164,6 +165,8 @@ main (int   argc,
       "After a FINISH or an unplug, re-plug on a new pty (a new PORT line) and start over, like a replugged phone", NULL },
     { "verbose", 'v', 0, G_OPTION_ARG_NONE, &verbose,
       "Log every protocol step to stderr", NULL },
+    { "stats", 0, 0, G_OPTION_ARG_NONE, &stats,
+      "At exit, print on stderr the payload bytes moved at USB full speed and at high speed", NULL },
     { "announce", 0, 0, G_OPTION_ARG_FILENAME, &announce_dir,
       "Once the port is ready, write DIR/<pid>.phone (port=, mode=, chip=) for a device monitor "
       "(scatterflash-cli --virtual-dir DIR), as if the phone had been plugged in; removed on exit", "DIR" },
@@ -276,6 +279,13 @@ main (int   argc,
   g_clear_pointer (&app.chip_name, g_free);
 
   result = sf_sim_get_result (sim);
+  if (stats) {
+    guint64 full = 0, high = 0;
+
+    sf_sim_get_paced_bytes (sim, &full, &high);
+    g_printerr ("scatterflash-sim: stats: full-speed %" G_GUINT64_FORMAT " bytes, high-speed %" G_GUINT64_FORMAT
+                " bytes\n", full, high);
+  }
   if (result == SF_SIM_RESULT_FAILED) {
     const GError *sim_error = sf_sim_get_error (sim);
 

@@ -44,7 +44,7 @@ struct _SfSim {
    * calibration needs (docs/scenes.md §3). */
   guint8        cid[16];
 
-  /* lock guards result, error, port_path, flash_bytes and done */
+  /* lock guards result, error, port_path, flash_bytes, paced_* and done */
   GMutex        lock;
   GCond         cond;
   SfSimResult   result;
@@ -67,6 +67,8 @@ struct _SfSim {
   SfSimEnd      end;
   GError       *thread_error;
   guint64       flash_bytes;
+  guint64       paced_full;   /* DA and flash data bytes moved before 70 01 (all sessions) */
+  guint64       paced_high;   /* and after it */
   gboolean      unplug_fired; /* a flaky cable: the unplug fault fires once */
   gint64        pace_t0;
   guint64       pace_bytes;

@@ -760,6 +760,21 @@ sf_sim_get_flash_bytes (SfSim *self)
 }
 
 void
+sf_sim_get_paced_bytes (SfSim   *self,
+                        guint64 *full_speed,
+                        guint64 *high_speed)
+{
+  g_return_if_fail (self != NULL);
+
+  g_mutex_lock (&self->lock);
+  if (full_speed != NULL)
+    *full_speed = self->paced_full;
+  if (high_speed != NULL)
+    *high_speed = self->paced_high;
+  g_mutex_unlock (&self->lock);
+}
+
+void
 sf_sim_stop (SfSim *self)
 {
   g_return_if_fail (self != NULL);
@@ -1007,6 +1022,13 @@ sf_sim_pace (SfSim *self,
   gint64 rate;
   gint64 now;
   gint64 due;
+
+  g_mutex_lock (&self->lock);
+  if (self->high_speed)
+    self->paced_high += len;
+  else
+    self->paced_full += len;
+  g_mutex_unlock (&self->lock);
 
   switch (self->opts.pace) {
   case SF_SIM_PACE_FULL_SPEED: rate = PACE_FULL_SPEED_RATE; break;

@@ -162,6 +162,12 @@ SfSimResult  sf_sim_get_result          (SfSim               *self);
 const GError *sf_sim_get_error          (SfSim               *self);
 /* Flash data bytes moved so far (62 payload received + D6 data sent). */
 guint64      sf_sim_get_flash_bytes     (SfSim               *self);
+/* The payload bytes (DA uploads, flash data) that moved at USB full speed,
+ * before the DA's 70 01, and at high speed after it, in all sessions so
+ * far: what a paced link's time is made of (bench-flash's ideal). */
+void         sf_sim_get_paced_bytes     (SfSim               *self,
+                                         guint64             *full_speed,
+                                         guint64             *high_speed);
 /* Stops the device thread (if running) and waits for it. Idempotent. */
 void         sf_sim_stop                (SfSim               *self);
 void         sf_sim_free                (SfSim               *self);
