@@ -727,6 +727,20 @@ START_TEST (test_window_da_without_chip)
 }
 END_TEST
 
+static gboolean
+is_waiting (gpointer data)
+{
+  return log_has (SF_WINDOW (data), "Waiting for a phone");
+}
+
+/* The window is on screen with its size (a slow machine, or the
+ * sanitizers, take longer than a fixed pause). */
+static gboolean
+has_width (gpointer data)
+{
+  return gtk_widget_get_width (GTK_WIDGET (data)) > 0;
+}
+
 /* With no port given, Download waits for a phone, and starts the moment one
  * arrives (here a virtual phone that announces itself to the device monitor). */
 START_TEST (test_window_waits_for_phone)
@@ -746,10 +760,11 @@ START_TEST (test_window_waits_for_phone)
 
   ck_assert (gtk_widget_activate_action (GTK_WIDGET (win), "win.download", NULL));
   ck_assert_int_eq (sf_window_get_result (win), SF_WINDOW_RESULT_RUNNING);
+  /* The firmware's images are checked first, then it waits. */
+  ck_assert_msg (sf_test_gui_iterate_until (is_waiting, win, 60000), "the log does not say it waits");
   sf_test_gui_settle (500);
   /* Still waiting: nothing is plugged in. */
   ck_assert_int_eq (sf_window_get_result (win), SF_WINDOW_RESULT_RUNNING);
-  ck_assert_msg (log_has (win, "Waiting for a phone"), "the log does not say it waits");
 
   sim = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_SILENCE, &error, g_getenv ("SF_SIM"),
                           "--storage", storage, "--emmc-user-size", "256M", "--announce", announce, NULL);
@@ -773,11 +788,6 @@ emi_row_names_boot (gpointer data)
   return strstr (adw_action_row_get_subtitle (ADW_ACTION_ROW (data)), "boot.img") != NULL;
 }
 
-static gboolean
-is_waiting (gpointer data)
-{
-  return log_has (SF_WINDOW (data), "Waiting for a phone");
-}
 
 /* Stop while waiting for a phone. */
 START_TEST (test_window_stop_waiting)
@@ -1164,6 +1174,7 @@ START_TEST (test_window_width_kept)
     SfWindow *win = practice_window_sized ("none", NULL, widths[w], 600);
     int before;
 
+    ck_assert (sf_test_gui_iterate_until (has_width, win, 20000));
     sf_test_gui_settle (300);
     before = gtk_widget_get_width (GTK_WIDGET (win));
     ck_assert_int_le (before, widths[w]);
