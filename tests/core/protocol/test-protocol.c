@@ -914,7 +914,11 @@ shifted_sample (void)
     if (!g_str_has_suffix (name, "_scatter.txt"))
       ck_assert_int_eq (symlink (from, to), 0);
   }
-  ck_assert (g_file_get_contents (sample_file ("MT6572_Android_scatter.txt"), &text, NULL, NULL));
+  {
+    g_autofree char *path = sample_file ("MT6572_Android_scatter.txt");
+
+    ck_assert (g_file_get_contents (path, &text, NULL, NULL));
+  }
   lines = g_strsplit (text, "\n", -1);
   for (guint i = 0; lines[i] != NULL; i++) {
     const char *v = strstr (lines[i], "linear_start_addr: 0x");
