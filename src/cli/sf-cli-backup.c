@@ -183,11 +183,8 @@ backup_by_phone_table (SfCliPhoneOptions       *o,
 
   if ((status = sf_cli_choose_da (o, NULL, &da_file)) != SF_EXIT_OK)
     return status;
-  if ((status = sf_cli_resolve_port (o, &mode)) != SF_EXIT_OK)
+  if ((status = sf_cli_new_phone_job (o, da_file, mode, &job)) != SF_EXIT_OK)
     return status;
-  job = sf_flash_job_new (o->port, da_file);
-  sf_cli_apply_emi_from (job, o);
-  sf_flash_job_set_mode (job, mode);
   sf_flash_job_set_force_output (job, force);
   sf_flash_job_set_table_backup (job, dir);
   status = sf_cli_run_job (job, o->json, NULL);
@@ -345,11 +342,8 @@ sf_cli_backup (int    argc,
     }
     if ((status = sf_cli_choose_da (&o, firmware, &da_file)) != SF_EXIT_OK)
       return status;
-    if ((status = sf_cli_resolve_port (&o, &mode)) != SF_EXIT_OK)
+    if ((status = sf_cli_new_phone_job (&o, da_file, mode, &job)) != SF_EXIT_OK)
       return status;
-    job = sf_flash_job_new (o.port, da_file);
-    sf_cli_apply_emi_from (job, &o);
-    sf_flash_job_set_mode (job, mode);
     sf_flash_job_set_force_output (job, force);
     if (plan != NULL)
       sf_flash_job_set_plan (job, plan);
@@ -551,11 +545,8 @@ sf_cli_restore (int    argc,
     return sf_cli_print_dry_run (&o, plan, NULL);
   if ((status = sf_cli_choose_da (&o, firmware, &da_file)) != SF_EXIT_OK)
     return status;
-  if ((status = sf_cli_resolve_port (&o, &mode)) != SF_EXIT_OK)
+  if ((status = sf_cli_new_phone_job (&o, da_file, mode, &job)) != SF_EXIT_OK)
     return status;
-  job = sf_flash_job_new (o.port, da_file);
-  sf_cli_apply_emi_from (job, &o);
-  sf_flash_job_set_mode (job, mode);
   sf_flash_job_set_plan (job, plan);
   sf_flash_job_set_verify (job, !no_verify);
   sf_flash_job_set_force_preloader (job, force_preloader);

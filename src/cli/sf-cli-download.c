@@ -155,11 +155,8 @@ sf_cli_download (int    argc,
 
     return sf_cli_download_watch (&o, &spec);
   }
-  if ((status = sf_cli_resolve_port (&o, &mode)) != SF_EXIT_OK)
+  if ((status = sf_cli_new_phone_job (&o, da_file, mode, &job)) != SF_EXIT_OK)
     return status;
-  job = sf_flash_job_new (o.port, da_file);
-  sf_cli_apply_emi_from (job, &o);
-  sf_flash_job_set_mode (job, mode);
   sf_flash_job_set_plan (job, plan);
   sf_flash_job_set_verify (job, verify);
   sf_flash_job_set_restore (job, !no_restore);

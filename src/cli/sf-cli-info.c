@@ -98,11 +98,8 @@ sf_cli_info (int    argc,
 
   if ((status = sf_cli_choose_da (&o, NULL, &da_file)) != SF_EXIT_OK)
     return status;
-  if ((status = sf_cli_resolve_port (&o, &mode)) != SF_EXIT_OK)
+  if ((status = sf_cli_new_phone_job (&o, da_file, mode, &job)) != SF_EXIT_OK)
     return status;
-  job = sf_flash_job_new (o.port, da_file);
-  sf_cli_apply_emi_from (job, &o);
-  sf_flash_job_set_mode (job, mode);
   /* Events go to stderr; the answer is the one document on stdout. */
   status = sf_cli_run_job (job, FALSE, &device);
   if (status == SF_EXIT_OK && device != NULL) {

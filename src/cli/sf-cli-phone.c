@@ -164,3 +164,20 @@ sf_cli_run_job (SfFlashJob    *job,
   sf_worker_start (worker, "scatterflash-job", sf_flash_job_run, job, (GDestroyNotify) sf_flash_job_free);
   return sf_cli_run_worker (worker, json, out_device);
 }
+
+int
+sf_cli_new_phone_job (SfCliPhoneOptions  *o,
+                      SfDaFile           *da_file,
+                      SfBromMode          mode,
+                      SfFlashJob        **out_job)
+{
+  int status = sf_cli_resolve_port (o, &mode);
+
+  if (status != SF_EXIT_OK)
+    return status;
+  *out_job = sf_flash_job_new (o->port, da_file);
+  sf_cli_apply_emi_from (*out_job, o);
+  sf_flash_job_set_mode (*out_job, mode);
+  return SF_EXIT_OK;
+}
+

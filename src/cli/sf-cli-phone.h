@@ -83,6 +83,14 @@ int    sf_cli_download_watch       (const SfCliPhoneOptions  *o,
  * $SCATTERFLASH_VIRTUAL_DIR, else NULL. */
 const char *sf_cli_virtual_dir     (const SfCliPhoneOptions  *o);
 
+/* The job every phone command starts from: waits for the phone (or takes
+ * --port, sf_cli_resolve_port()), then a job on its port with @da_file,
+ * the DRAM settings of --emi-from and the handshake @mode (the phone's
+ * own unless --mode was given). The exit status; *out_job is set on 0. */
+int    sf_cli_new_phone_job        (SfCliPhoneOptions        *o,
+                                    SfDaFile                 *da_file,
+                                    SfBromMode                mode,
+                                    SfFlashJob              **out_job);
 /* Runs @job (transfer full) on a worker; the exit status. */
 int    sf_cli_run_job              (SfFlashJob               *job,
                                     gboolean                  json,

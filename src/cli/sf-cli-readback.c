@@ -97,11 +97,8 @@ sf_cli_readback (int    argc,
 
   if ((status = sf_cli_choose_da (&o, firmware, &da_file)) != SF_EXIT_OK)
     return status;
-  if ((status = sf_cli_resolve_port (&o, &mode)) != SF_EXIT_OK)
+  if ((status = sf_cli_new_phone_job (&o, da_file, mode, &job)) != SF_EXIT_OK)
     return status;
-  job = sf_flash_job_new (o.port, da_file);
-  sf_cli_apply_emi_from (job, &o);
-  sf_flash_job_set_mode (job, mode);
   sf_flash_job_set_force_output (job, force);
   if (manual) {
     sf_flash_job_add_read (job, part, start, length, out);
