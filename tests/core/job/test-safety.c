@@ -142,8 +142,8 @@ phone_new (void)
  * process, so that the sweep's threads share no file descriptors; no
  * Check calls, so it runs on any thread. */
 static int
-run_on_phone (Phone              *p,
-              const char * const *faults,
+run_on_phone_once (Phone              *p,
+                   const char * const *faults,
               char              **out_err,
               const char * const *args)
 {
@@ -202,6 +202,34 @@ run_on_phone (Phone              *p,
   g_spawn_close_pid (sim_pid);
   fclose (lines);
   return WIFEXITED (wait_status) ? WEXITSTATUS (wait_status) : 255;
+}
+
+/* run_on_phone_once(), again once when a run without faults found the
+ * virtual phone's port hung up before anything was written. Under the
+ * sanitizers and load this happens about once in several sweeps and is not
+ * understood yet (the session note of 2026-12-07 says what is known); the
+ * property the sweep checks is the same on the second try, and the retry
+ * is said on stderr so that it is not hidden. */
+static int
+run_on_phone (Phone              *p,
+              const char * const *faults,
+              char              **out_err,
+              const char * const *args)
+{
+  g_autofree char *err = NULL;
+  int status = run_on_phone_once (p, faults, &err, args);
+
+  if (status != 0 && faults == NULL && err != NULL && strstr (err, "went away (end of file)") != NULL &&
+      strstr (err, "Nothing was written to the phone") != NULL) {
+    g_printerr ("%s: the phone's port hung up before anything was written; once more\n", args[0]);
+    g_clear_pointer (&err, g_free);
+    status = run_on_phone_once (p, faults, &err, args);
+  }
+  if (out_err != NULL) {
+    g_free (*out_err);
+    *out_err = g_steal_pointer (&err);
+  }
+  return status;
 }
 
 static char *
